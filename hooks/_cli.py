@@ -1,0 +1,137 @@
+"""The shared main loop of every hook: arguments, safe reading, parsing once, checks,
+suppressions, reporting.
+
+A check module's ``main`` adds its own flags and hands over to :func:`run_dockerfile_hook`
+or :func:`run_requirements_hook`. Unreadable or hostile input becomes a ``DPH901``
+finding; nothing a file contains can make a hook print a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING, Callable, Collection, Sequence
+
+from hooks import _suppress
+from hooks._files import ReadError, Repo
+from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, Rule, report
+
+if TYPE_CHECKING:
+    from hooks._dockerfile import Dockerfile
+    from hooks._requirements import RequirementsSet
+
+DockerfileCheck = Callable[["Dockerfile"], list[Finding]]
+RequirementsCheck = Callable[["RequirementsSet"], list[Finding]]
+META_CODES = frozenset(rule.code for rule in META_RULES)
+
+
+def make_parser(doc: str | None, prog: str | None = None) -> argparse.ArgumentParser:
+    """An argument parser whose description is the first paragraph of ``doc``."""
+    description = (doc or "").strip().split("\n\n", 1)[0].replace("\n", " ")
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
+    return parser
+
+
+def active_codes(rules: Sequence[Rule]) -> frozenset[str]:
+    return frozenset(rule.code for rule in rules) | META_CODES
+
+
+def _internal_error(path: str, exc: BaseException) -> list[Finding]:
+    if os.environ.get("DPH_DEBUG"):
+        raise exc
+    return [UNREADABLE.at(
+        path, 1, 1,
+        f"internal error while checking this file ({type(exc).__name__}: {exc}); "
+        f"please report it",
+    )]
+
+
+def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
+    """The parsed Dockerfile, or the DPH901 finding that explains why there is none."""
+    from hooks._dockerfile import parse
+
+    try:
+        text = repo.read_dockerfile(path)
+    except ReadError as exc:
+        return UNREADABLE.at(path, 1, 1, str(exc))
+    if not text.strip():
+        return UNREADABLE.at(path, 1, 1, "file is empty; a Dockerfile needs at least a FROM")
+    return parse(text, path)
+
+
+def lint_dockerfile(
+    path: str, repo: Repo, checks: Sequence[DockerfileCheck], active: Collection[str]
+) -> list[Finding]:
+    """Parse ``path`` once, run every check on it, then apply its suppressions."""
+    try:
+        loaded = load_dockerfile(path, repo)
+        if isinstance(loaded, Finding):
+            return [loaded]
+        df = loaded
+        findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors]
+        if not df.instructions:
+            findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
+        for check in checks:
+            findings.extend(check(df))
+        return _suppress.apply(findings, _suppress.dockerfile_suppressions(df), active)
+    except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
+        return _internal_error(path, exc)
+
+
+def lint_requirements(
+    path: str, repo: Repo, checks: Sequence[RequirementsCheck], active: Collection[str]
+) -> list[Finding]:
+    """Load ``path`` and its includes once, run every check, then apply suppressions."""
+    from hooks import _requirements
+
+    try:
+        try:
+            model = _requirements.load(path, repo)
+        except ReadError as exc:
+            return [UNREADABLE.at(path, 1, 1, str(exc))]
+        findings = list(model.problems())
+        for check in checks:
+            findings.extend(check(model))
+        return _suppress.apply(findings, model.suppressions(), active)
+    except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
+        return _internal_error(path, exc)
+
+
+def run_dockerfile_hook(
+    argv: Sequence[str] | None,
+    *,
+    doc: str | None,
+    rules: Sequence[Rule],
+    check: Callable[[Dockerfile, argparse.Namespace], list[Finding]],
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> int:
+    parser = make_parser(doc)
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    repo = Repo()
+    active = active_codes(rules)
+    findings: list[Finding] = []
+    for path in args.filenames:
+        findings.extend(lint_dockerfile(path, repo, [lambda df: check(df, args)], active))
+    return report(findings)
+
+
+def run_requirements_hook(
+    argv: Sequence[str] | None,
+    *,
+    doc: str | None,
+    rules: Sequence[Rule],
+    check: Callable[[RequirementsSet, argparse.Namespace], list[Finding]],
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> int:
+    parser = make_parser(doc)
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    repo = Repo()
+    active = active_codes(rules)
+    findings: list[Finding] = []
+    for path in args.filenames:
+        findings.extend(lint_requirements(path, repo, [lambda model: check(model, args)], active))
+    return report(findings)

@@ -1,0 +1,1040 @@
+"""The Dockerfile model: parsed once, by BuildKit's rules, in linear time.
+
+``parse(text, path)`` returns a :class:`Dockerfile`: its instructions with exact
+1-based line ranges and column positions, flags, JSON (exec) form, heredoc bodies,
+ONBUILD sub-instructions, comments (for suppressions), parser directives, and the
+stage graph with ARG/ENV scoping and variable expansion. It never raises on bad
+input: what BuildKit would reject is recorded in :attr:`Dockerfile.errors`.
+
+The rules followed are those of ``moby/buildkit/frontend/dockerfile/parser``:
+lines split on ``\\n`` only (``\\r`` trimmed), one leading BOM stripped, directives
+only in the leading run of ``# key=value`` lines, whole-line comments dropped even
+inside continuations, whitespace-only continuation lines skipped, a line continues
+when it ends with the escape token plus optional blanks (not a doubled token),
+heredocs for RUN/COPY/ADD (also under ONBUILD) read after the logical line, and an
+instruction still ends at end of file inside a continuation.
+
+Variable expansion follows BuildKit's shell lexer (``$V``, ``${V}``, ``${V:-w}``,
+``${V-w}``, ``${V:+w}``, ``${V+w}``, quotes, the escape token) and never reads the
+process environment: an unset or unknown variable makes the result *unresolved*
+rather than guessed.
+"""
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from typing import Callable, Iterator, Mapping, NamedTuple
+
+# Go's unicode.IsSpace, which BuildKit uses to trim (Python's str.isspace differs).
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPLIT_SPACE = "\t\v\f\r "  # BuildKit's reWhitespace for splitting a command
+HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
+KNOWN_INSTRUCTIONS = frozenset({
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+    "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+    "WORKDIR",
+})
+VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+# Automatic platform ARGs: defined in the global scope, values known only at build time.
+BUILTIN_ARGS = (
+    "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+    "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+)
+MAX_EXPANSION_DEPTH = 64
+
+
+class Comment(NamedTuple):
+    line: int
+    text: str  # after the '#', stripped
+    inside: bool  # a comment line inside an instruction's continuation
+
+
+class Directive(NamedTuple):
+    name: str  # lower-case: syntax, escape, check
+    value: str
+    line: int
+
+
+class Flag(NamedTuple):
+    """A leading ``--name[=value]`` of an instruction (quotes already removed)."""
+
+    name: str
+    value: str | None
+
+
+class Heredoc(NamedTuple):
+    name: str
+    expand: bool  # False when the delimiter was quoted
+    chomp: bool  # ``<<-``: leading tabs stripped
+    content: str  # body, ``\\n`` line endings, tabs chomped for ``<<-``
+    start_line: int  # first body line (== end_line when the body is empty)
+    end_line: int  # the terminator line (or the last line when unterminated)
+    terminated: bool
+
+
+class Var(NamedTuple):
+    value: str
+    resolved: bool
+
+
+class Expanded(NamedTuple):
+    value: str
+    resolved: bool
+    unresolved_names: tuple[str, ...] = ()
+
+
+class Problem(NamedTuple):
+    line: int
+    col: int
+    message: str
+
+
+EMPTY_VARS: Mapping[str, Var] = {}
+
+
+class Instruction:
+    """One instruction: keyword, flags, arguments, heredocs and exact positions."""
+
+    __slots__ = (
+        "keyword", "keyword_raw", "start_line", "end_line", "line", "args", "args_offset",
+        "flags", "json", "heredocs", "sub", "stage", "_segments", "_starts",
+        "args_vars", "env_vars",
+    )
+
+    def __init__(
+        self,
+        keyword_raw: str,
+        line: str,
+        args_offset: int,
+        flags: tuple[Flag, ...],
+        segments: list[tuple[int, int, int]],
+        start_line: int,
+    ) -> None:
+        self.keyword_raw = keyword_raw
+        self.keyword = keyword_raw.upper()
+        self.line = line  # the joined logical line, continuations and comments removed
+        self.args_offset = args_offset
+        self.args = line[args_offset:].rstrip(GO_SPACE)
+        self.flags = flags
+        self.start_line = start_line
+        self.end_line = start_line
+        self.json: tuple[str, ...] | None = None
+        self.heredocs: tuple[Heredoc, ...] = ()
+        self.sub: Instruction | None = None
+        self.stage = -1  # index of the stage it belongs to; -1 before the first FROM
+        self._segments = segments  # (offset in line, line number, 0-based column)
+        self._starts = [seg[0] for seg in segments]
+        self.args_vars: Mapping[str, Var] = EMPTY_VARS  # ARGs in scope
+        self.env_vars: Mapping[str, Var] = EMPTY_VARS  # ENV in effect
+
+    def __repr__(self) -> str:
+        return f"<{self.keyword} {self.start_line}-{self.end_line} {self.args[:40]!r}>"
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of character ``offset`` of :attr:`line`."""
+        index = max(bisect_right(self._starts, offset) - 1, 0)
+        start, line_no, col0 = self._segments[index]
+        return line_no, col0 + (offset - start) + 1
+
+    def args_position(self, offset: int = 0) -> tuple[int, int]:
+        """The (line, column) of character ``offset`` of :attr:`args`."""
+        return self.position(self.args_offset + offset)
+
+    def find(self, text: str, start: int = 0) -> tuple[int, int]:
+        """The position of ``text`` in the arguments (or of the arguments)."""
+        index = self.args.find(text, start)
+        return self.args_position(max(index, 0))
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last ``--name=value`` flag, '' for a bare ``--name``."""
+        found = None
+        for flag in self.flags:
+            if flag.name == name:
+                found = "" if flag.value is None else flag.value
+        return found
+
+    def flag_values(self, name: str) -> list[str]:
+        return [f.value or "" for f in self.flags if f.name == name]
+
+    def words(self) -> list[str]:
+        """The arguments as BuildKit's AST has them: the JSON list, or split on blanks."""
+        if self.json is not None:
+            return list(self.json)
+        return split_blanks(self.args)
+
+    def shell_text(self) -> str:
+        """For RUN: the shell form command line plus every heredoc body."""
+        parts = [self.args] if self.json is None else [" ".join(self.json)]
+        parts.extend(doc.content for doc in self.heredocs)
+        return "\n".join(parts)
+
+    def lookup(self, name: str) -> Var | None:
+        """The value of variable ``name`` where this instruction runs (ENV wins over ARG)."""
+        var = self.env_vars.get(name)
+        return var if var is not None else self.args_vars.get(name)
+
+    def expand(self, word: str, escape: str = "\\") -> Expanded:
+        """Expand ``word`` with the variables in scope here, removing quotes."""
+        return expand(word, self.lookup, escape)
+
+
+class Stage(NamedTuple):
+    index: int
+    name: str | None  # lower-case, as BuildKit compares stage names
+    from_: Instruction
+    image: Expanded  # the base, after global ARG expansion
+    parent: int | None  # index of the stage it is built FROM, if any
+    instructions: list[Instruction]  # after FROM, in order (ONBUILD not executed)
+
+    @property
+    def platform(self) -> str | None:
+        return self.from_.flag("platform")
+
+
+class Dockerfile:
+    """A parsed Dockerfile. Build with :func:`parse`."""
+
+    __slots__ = (
+        "path", "text", "lines", "newline", "escape", "directives", "comments",
+        "instructions", "stages", "global_args", "errors", "warnings", "line_offsets",
+    )
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.lines: list[str] = []  # physical lines without their line ending
+        self.newline = "\n"
+        self.escape = "\\"
+        self.directives: dict[str, Directive] = {}
+        self.comments: list[Comment] = []
+        self.instructions: list[Instruction] = []
+        self.stages: list[Stage] = []
+        self.global_args: dict[str, Var] = {}
+        self.errors: list[Problem] = []  # what BuildKit would refuse
+        self.warnings: list[Problem] = []  # what BuildKit warns about
+        self.line_offsets: list[int] = []  # character offset of each line's start
+
+    def offset(self, line: int, col: int) -> int:
+        """The character offset in :attr:`text` of a 1-based (line, column)."""
+        return self.line_offsets[line - 1] + col - 1
+
+    def all_instructions(self) -> Iterator[Instruction]:
+        """Every instruction, ONBUILD sub-instructions right after their parent."""
+        for instr in self.instructions:
+            yield instr
+            if instr.sub is not None:
+                yield instr.sub
+
+    def stage_named(self, name: str) -> Stage | None:
+        wanted = name.lower()
+        for stage in self.stages:
+            if stage.name == wanted:
+                return stage
+        return None
+
+    def stage_ref(self, ref: str, before: int | None = None) -> Stage | None:
+        """The stage that ``ref`` (a ``--from`` value: name or index) names, if any."""
+        limit = len(self.stages) if before is None else before
+        if ref.isdigit():
+            index = int(ref)
+            return self.stages[index] if index < limit else None
+        stage = self.stage_named(ref)
+        return stage if stage is not None and stage.index < limit else None
+
+    def final_stage(self, target: str | None = None) -> Stage | None:
+        """The stage that is shipped: ``target`` if given, else the last one."""
+        if target:
+            return self.stage_named(target)
+        return self.stages[-1] if self.stages else None
+
+    def chain(self, stage: Stage) -> list[Stage]:
+        """``stage`` and the stages it is built FROM, the root ancestor first."""
+        out = [stage]
+        while out[-1].parent is not None and len(out) <= len(self.stages):
+            out.append(self.stages[out[-1].parent])  # type: ignore[index]
+        out.reverse()
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Reading lines into instructions
+# ---------------------------------------------------------------------------
+
+def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
+    """Parse ``text`` (already decoded). Never raises for any input string."""
+    df = Dockerfile(path, text)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        df.text = text
+    raw_lines = text.split("\n")
+    if raw_lines and raw_lines[-1] == "" and text:
+        raw_lines.pop()
+    offsets = []
+    pos = 0
+    for raw in raw_lines:
+        offsets.append(pos)
+        pos += len(raw) + 1
+    df.line_offsets = offsets
+    lines = [raw.rstrip("\r") for raw in raw_lines]
+    df.lines = lines
+    if raw_lines and raw_lines[0].endswith("\r"):
+        df.newline = "\r\n"
+
+    escape = "\\"
+    directives_done = False
+    total = len(lines)
+    i = 0
+    while i < total:
+        line_no = i + 1
+        content = lines[i].lstrip(GO_SPACE)
+        i += 1
+        if not directives_done:
+            escape, directives_done = _directive(df, content, line_no, escape)
+            if not directives_done:
+                continue
+        if content.startswith("#"):
+            df.comments.append(Comment(line_no, content[1:].strip(GO_SPACE), False))
+            continue
+        piece, continues = _trim_continuation(content, escape)
+        if not continues and not piece:
+            continue
+        lead = len(lines[line_no - 1]) - len(content)
+        pieces = [piece]
+        segments = [(0, line_no, lead)]
+        joined = len(piece)
+        end_line = line_no
+        empty_continuation = False
+        while continues and i < total:
+            physical = lines[i]
+            i += 1
+            stripped = physical.lstrip(GO_SPACE)
+            if stripped.startswith("#"):
+                df.comments.append(Comment(i, stripped[1:].strip(GO_SPACE), True))
+                end_line = i
+                continue
+            if not stripped:
+                empty_continuation = True
+                end_line = i
+                continue
+            piece, continues = _trim_continuation(physical, escape)
+            segments.append((joined, i, 0))
+            pieces.append(piece)
+            joined += len(piece)
+            end_line = i
+        logical = "".join(pieces)
+        if empty_continuation:
+            df.warnings.append(Problem(line_no, 1, "empty continuation line inside the instruction"))
+        instr = _instruction(df, logical, segments, line_no, escape)
+        instr.end_line = end_line
+        target = instr.sub if instr.keyword == "ONBUILD" and instr.sub is not None else instr
+        if target.keyword in HEREDOC_INSTRUCTIONS and target.json is None and "<<" in logical:
+            docs = []
+            for name, expand_body, chomp in _heredoc_names(logical):
+                start = i + 1
+                body: list[str] = []
+                terminated = False
+                while i < total:
+                    physical = lines[i]
+                    i += 1
+                    candidate = physical.lstrip("\t") if chomp else physical
+                    if candidate == name:
+                        terminated = True
+                        break
+                    body.append(physical.lstrip("\t") if chomp else physical)
+                end = i
+                if not terminated:
+                    df.errors.append(Problem(
+                        line_no, 1, f"unterminated heredoc '{name}': no line '{name}' before end of file",
+                    ))
+                content = "\n".join(body) + ("\n" if body else "")
+                docs.append(Heredoc(name, expand_body, chomp, content, min(start, end), end, terminated))
+            target.heredocs = tuple(docs)
+            if docs:
+                instr.end_line = docs[-1].end_line
+                if target is not instr:
+                    target.end_line = instr.end_line
+        df.instructions.append(instr)
+    df.escape = escape
+    _build_stages(df)
+    return df
+
+
+def _directive(df: Dockerfile, content: str, line_no: int, escape: str) -> tuple[str, bool]:
+    """Handle a possible parser directive; returns (escape, directives_done)."""
+    if not content.startswith("#"):
+        return escape, True
+    body = content[1:].lstrip(" \t")
+    key, sep, value = body.partition("=")
+    key = key.rstrip(" \t")
+    value = value.strip(" \t")
+    if not sep or not key or not value or not (key[0].isascii() and key[0].isalpha()) or not (
+        key.isascii() and key.isalnum()
+    ):
+        return escape, True
+    name = key.lower()
+    if name not in VALID_DIRECTIVES:
+        return escape, True
+    if name in df.directives:
+        df.errors.append(Problem(line_no, 1, f"only one '{name}' parser directive can be used"))
+        return escape, False
+    df.directives[name] = Directive(name, value, line_no)
+    if name == "escape":
+        if value in ("\\", "`"):
+            escape = value
+        else:
+            df.errors.append(Problem(line_no, 1, f"invalid escape token '{value}': use '\\' or '`'"))
+    return escape, False
+
+
+def _trim_continuation(line: str, escape: str) -> tuple[str, bool]:
+    """BuildKit: ``([^E])E[ \\t]*$|^E[ \\t]*$`` marks a continuation (E: the escape token)."""
+    body = line.rstrip(" \t")
+    if body.endswith(escape) and (len(body) == 1 or body[-2] != escape):
+        return body[:-1], True
+    return line, False
+
+
+def _instruction(
+    df: Dockerfile,
+    logical: str,
+    segments: list[tuple[int, int, int]],
+    line_no: int,
+    escape: str,
+    *,
+    nested: bool = False,
+) -> Instruction:
+    body_start = len(logical) - len(logical.lstrip(GO_SPACE))
+    end = len(logical.rstrip(GO_SPACE))
+    cut = body_start
+    while cut < end and logical[cut] not in _SPLIT_SPACE:
+        cut += 1
+    keyword = logical[body_start:cut]
+    rest_start = cut
+    while rest_start < end and logical[rest_start] in _SPLIT_SPACE:
+        rest_start += 1
+    flags, args_start = split_flags(logical, rest_start, end)
+    while args_start < end and logical[args_start] in GO_SPACE:
+        args_start += 1
+    instr = Instruction(keyword, logical[:end], args_start, tuple(flags), segments, line_no)
+    kw = instr.keyword
+    if kw not in KNOWN_INSTRUCTIONS:
+        col = instr.position(body_start)[1]
+        df.errors.append(Problem(line_no, col, f"unknown instruction '{keyword}'"))
+    elif kw == "ONBUILD":
+        if nested:
+            df.errors.append(Problem(line_no, 1, "ONBUILD cannot contain another ONBUILD"))
+        elif instr.args:
+            # The trigger, with its positions mapped through the parent's segments.
+            instr.sub = _instruction(
+                df, instr.args, _shift(segments, args_start), line_no, escape, nested=True
+            )
+    elif kw in JSON_INSTRUCTIONS and instr.args.startswith("["):
+        parsed = parse_json_array(instr.args)
+        if parsed is not None:
+            instr.json = parsed
+    return instr
+
+
+def _shift(segments: list[tuple[int, int, int]], by: int) -> list[tuple[int, int, int]]:
+    """Segments of ``line[by:]``: offsets moved left by ``by``, columns adjusted."""
+    out: list[tuple[int, int, int]] = []
+    for start, line_no, col0 in segments:
+        if start <= by:
+            out = [(0, line_no, col0 + (by - start))]
+        else:
+            out.append((start - by, line_no, col0))
+    return out
+
+
+def parse_json_array(text: str) -> tuple[str, ...] | None:
+    """An exec-form argument list, or None when ``text`` is not a JSON array of strings."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return tuple(value)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+def split_blanks(text: str) -> list[str]:
+    return [word for word in _split_ws(text) if word]
+
+
+def _split_ws(text: str) -> list[str]:
+    out: list[str] = []
+    word: list[str] = []
+    for ch in text:
+        if ch in _SPLIT_SPACE or ch == "\n":
+            if word:
+                out.append("".join(word))
+                word = []
+        else:
+            word.append(ch)
+    if word:
+        out.append("".join(word))
+    return out
+
+
+def split_flags(line: str, start: int, end: int) -> tuple[list[Flag], int]:
+    """BuildKit's extractBuilderFlags: leading ``--x[=y]`` words; returns (flags, args start)."""
+    flags: list[Flag] = []
+    pos = start
+    while True:
+        while pos < end and line[pos] in GO_SPACE:
+            pos += 1
+        if pos + 1 >= end or line[pos] != "-" or line[pos + 1] != "-":
+            return flags, min(pos, end)
+        word: list[str] = []
+        quote = ""
+        blank_ok = False
+        while pos < end:
+            ch = line[pos]
+            if quote:
+                if ch == quote:
+                    quote = ""
+                elif ch == "\\" and pos + 1 < end:
+                    pos += 1
+                    word.append(line[pos])
+                elif ch != "\\":
+                    word.append(ch)
+                pos += 1
+                continue
+            if ch in GO_SPACE:
+                break
+            if ch in "'\"":
+                quote = ch
+                blank_ok = True
+            elif ch == "\\":
+                if pos + 1 < end:
+                    pos += 1
+                    word.append(line[pos])
+            else:
+                word.append(ch)
+            pos += 1
+        text = "".join(word)
+        if text == "--":
+            return flags, min(pos, end)
+        if blank_ok or text:
+            name, sep, value = text[2:].partition("=")
+            flags.append(Flag(name, value if sep else None))
+
+
+def _heredoc_names(line: str) -> list[tuple[str, bool, bool]]:
+    """(name, expand, chomp) of every heredoc word of a logical line, in order."""
+    words = _raw_words(line)
+    found: list[tuple[str, bool, bool]] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        digits = 0
+        while digits < len(word) and word[digits].isdigit():
+            digits += 1
+        if not word.startswith("<<", digits):
+            continue
+        rest = word[digits + 2:]
+        chomp = rest.startswith("-")
+        if chomp:
+            rest = rest[1:]
+        if "<" in rest:
+            continue
+        if not rest and index < len(words) and "<" not in words[index]:
+            # ``<< EOF``: newer BuildKit accepts blanks after the operator.
+            rest = words[index]
+            index += 1
+        if not rest:
+            continue
+        name, quoted = _unquote_name(rest)
+        if name:
+            found.append((name, not quoted, chomp))
+    return found
+
+
+def _unquote_name(raw: str) -> tuple[str, bool]:
+    out: list[str] = []
+    quote = ""
+    quoted = False
+    pos = 0
+    while pos < len(raw):
+        ch = raw[pos]
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"' and pos + 1 < len(raw) and raw[pos + 1] in '"$\\':
+                pos += 1
+                out.append(raw[pos])
+            else:
+                out.append(ch)
+        elif ch in "'\"":
+            quote = ch
+            quoted = True
+        elif ch == "\\" and pos + 1 < len(raw):
+            pos += 1
+            out.append(raw[pos])
+            quoted = True
+        else:
+            out.append(ch)
+        pos += 1
+    if quote:
+        return "", quoted
+    return "".join(out), quoted
+
+
+def _raw_words(line: str) -> list[str]:
+    """Shell words with quotes and escapes kept (BuildKit's RawQuotes + RawEscapes)."""
+    words: list[str] = []
+    word: list[str] = []
+    in_word = False
+    quote = ""
+    pos = 0
+    n = len(line)
+    while pos < n:
+        ch = line[pos]
+        if quote:
+            word.append(ch)
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"' and pos + 1 < n:
+                pos += 1
+                word.append(line[pos])
+        elif ch in " \t\n\r\v\f":
+            if in_word:
+                words.append("".join(word))
+                word = []
+                in_word = False
+        else:
+            in_word = True
+            word.append(ch)
+            if ch in "'\"":
+                quote = ch
+            elif ch == "\\" and pos + 1 < n:
+                pos += 1
+                word.append(line[pos])
+        pos += 1
+    if in_word:
+        words.append("".join(word))
+    return words
+
+
+# ---------------------------------------------------------------------------
+# Words of ENV / ARG / LABEL (BuildKit's parseWords: quotes and escapes kept)
+# ---------------------------------------------------------------------------
+
+def parse_words(rest: str, escape: str = "\\") -> list[str]:
+    words: list[str] = []
+    word: list[str] = []
+    blank_ok = False
+    quote = ""
+    in_word = False
+    pos = 0
+    n = len(rest)
+    while pos < n:
+        ch = rest[pos]
+        if not in_word:
+            if ch in GO_SPACE:
+                pos += 1
+                continue
+            in_word = True
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == escape and quote != "'":
+                if pos + 1 == n:
+                    pos += 1
+                    continue
+                word.append(ch)
+                pos += 1
+                ch = rest[pos]
+            word.append(ch)
+            pos += 1
+            continue
+        if ch in GO_SPACE:
+            if blank_ok or word:
+                words.append("".join(word))
+            word = []
+            blank_ok = False
+            in_word = False
+            pos += 1
+            continue
+        if ch in "'\"":
+            quote = ch
+            blank_ok = True
+        elif ch == escape:
+            if pos + 1 == n:
+                pos += 1
+                continue
+            word.append(ch)
+            pos += 1
+            ch = rest[pos]
+        word.append(ch)
+        pos += 1
+    if in_word and (blank_ok or word):
+        words.append("".join(word))
+    return words
+
+
+def key_values(instr: Instruction, escape: str = "\\") -> list[tuple[str, str, int]]:
+    """The (name, raw value, offset in args) pairs of an ENV or LABEL.
+
+    The legacy ``ENV name value`` form gives one pair whose value is the rest of the
+    line. A word without ``=`` in the ``name=value`` form is returned with the value
+    ``None``-free empty string and is reported by the parser as an error.
+    """
+    args = instr.args
+    words = parse_words(args, escape)
+    if not words:
+        return []
+    if "=" not in words[0]:
+        cut = 0
+        while cut < len(args) and args[cut] not in _SPLIT_SPACE:
+            cut += 1
+        rest = args[cut:].lstrip(_SPLIT_SPACE)
+        return [(args[:cut], rest, len(args) - len(rest))]
+    out = []
+    search = 0
+    for word in words:
+        offset = args.find(word, search)
+        search = offset + len(word) if offset >= 0 else search
+        name, _, value = word.partition("=")
+        out.append((name, value, max(offset, 0)))
+    return out
+
+
+def arg_declarations(instr: Instruction, escape: str = "\\") -> list[tuple[str, str | None]]:
+    """(name, raw default or None) for each name declared by an ARG."""
+    out: list[tuple[str, str | None]] = []
+    for word in parse_words(instr.args, escape):
+        name, sep, value = word.partition("=")
+        out.append((name, value if sep else None))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Variable expansion (BuildKit's shell lexer)
+# ---------------------------------------------------------------------------
+
+class _ExpansionError(Exception):
+    pass
+
+
+class _Lexer:
+    __slots__ = ("s", "pos", "lookup", "escape", "resolved", "missing", "depth")
+
+    def __init__(self, s: str, lookup: Callable[[str], Var | None], escape: str) -> None:
+        self.s = s
+        self.pos = 0
+        self.lookup = lookup
+        self.escape = escape
+        self.resolved = True
+        self.missing: list[str] = []
+        self.depth = 0
+
+    def run(self, stop: str = "") -> tuple[str, list[str]]:
+        """Process up to ``stop`` (consumed); returns (text, words)."""
+        self.depth += 1
+        if self.depth > MAX_EXPANSION_DEPTH:
+            raise _ExpansionError("substitution nested too deeply")
+        s = self.s
+        n = len(s)
+        out: list[str] = []
+        words: list[str] = []
+        word: list[str] = []
+        in_word = False
+        while self.pos < n:
+            ch = s[self.pos]
+            if stop and ch == stop:
+                self.pos += 1
+                break
+            if ch == "'":
+                text = self._single()
+                out.append(text)
+                word.append(text)
+                in_word = True
+            elif ch == '"':
+                text = self._double()
+                out.append(text)
+                word.append(text)
+                in_word = True
+            elif ch == "$":
+                text = self._dollar()
+                out.append(text)
+                for c in text:
+                    if c in " \t\n":
+                        if in_word:
+                            words.append("".join(word))
+                            word = []
+                            in_word = False
+                    else:
+                        word.append(c)
+                        in_word = True
+            else:
+                self.pos += 1
+                if ch == self.escape:
+                    if self.pos >= n:
+                        break
+                    ch = s[self.pos]
+                    self.pos += 1
+                    word.append(ch)
+                    in_word = True
+                elif ch in " \t\n":
+                    if in_word:
+                        words.append("".join(word))
+                        word = []
+                        in_word = False
+                else:
+                    word.append(ch)
+                    in_word = True
+                out.append(ch)
+        else:
+            if stop:
+                raise _ExpansionError(f"missing '{stop}'")
+        if in_word:
+            words.append("".join(word))
+        self.depth -= 1
+        return "".join(out), words
+
+    def _single(self) -> str:
+        end = self.s.find("'", self.pos + 1)
+        if end < 0:
+            raise _ExpansionError("unexpected end of statement while looking for matching single-quote")
+        text = self.s[self.pos + 1:end]
+        self.pos = end + 1
+        return text
+
+    def _double(self) -> str:
+        s = self.s
+        n = len(s)
+        self.pos += 1
+        out: list[str] = []
+        while True:
+            if self.pos >= n:
+                raise _ExpansionError("unexpected end of statement while looking for matching double-quote")
+            ch = s[self.pos]
+            if ch == '"':
+                self.pos += 1
+                return "".join(out)
+            if ch == "$":
+                out.append(self._dollar())
+                continue
+            self.pos += 1
+            if ch == self.escape:
+                if self.pos >= n:
+                    continue
+                nxt = s[self.pos]
+                if nxt in ('"', "$", self.escape):
+                    ch = nxt
+                    self.pos += 1
+            out.append(ch)
+
+    def _name(self) -> str:
+        s = self.s
+        n = len(s)
+        start = self.pos
+        if self.pos < n and s[self.pos].isdigit():
+            while self.pos < n and s[self.pos].isdigit():
+                self.pos += 1
+            return s[start:self.pos]
+        if self.pos < n and s[self.pos] in "@*#?-$!0":
+            self.pos += 1
+            return s[start:self.pos]
+        while self.pos < n and (s[self.pos].isalnum() or s[self.pos] == "_"):
+            self.pos += 1
+        return s[start:self.pos]
+
+    def _get(self, name: str) -> Var | None:
+        var = self.lookup(name)
+        if var is not None and not var.resolved:
+            self.resolved = False
+            self.missing.append(name)
+        return var
+
+    def _unset(self, name: str) -> None:
+        self.resolved = False
+        self.missing.append(name)
+
+    def _dollar(self) -> str:
+        s = self.s
+        n = len(s)
+        self.pos += 1
+        if self.pos >= n or s[self.pos] != "{":
+            name = self._name()
+            if not name:
+                return "$"
+            var = self._get(name)
+            if var is None:
+                self._unset(name)
+                return ""
+            return var.value
+        self.pos += 1
+        if self.pos >= n:
+            raise _ExpansionError("missing '}'")
+        if s[self.pos] in "{}:":
+            raise _ExpansionError("bad substitution")
+        name = self._name()
+        if self.pos >= n:
+            raise _ExpansionError("missing '}'")
+        ch = s[self.pos]
+        self.pos += 1
+        if ch == "}":
+            var = self._get(name)
+            if var is None:
+                self._unset(name)
+                return ""
+            return var.value
+        colon = ch == ":"
+        if colon:
+            if self.pos >= n:
+                raise _ExpansionError("missing '}'")
+            ch = s[self.pos]
+            self.pos += 1
+        if ch in "-+?=":
+            word, _ = self.run("}")
+            var = self.lookup(name)
+            is_set = var is not None and (not colon or var.value != "")
+            if var is not None and not var.resolved:
+                # The value is only known at build time: the outcome cannot be decided.
+                self._unset(name)
+                return word if ch == "-" else ""
+            if ch == "-":
+                return var.value if is_set and var is not None else word
+            if ch == "+":
+                return word if is_set else ""
+            if not is_set:
+                self._unset(name)
+            return var.value if var is not None else ""
+        if ch in "#%/":
+            self.run("}")
+            self._unset(name)
+            return ""
+        raise _ExpansionError(f"unsupported modifier ({ch}) in substitution")
+
+
+def expand(word: str, lookup: Callable[[str], Var | None], escape: str = "\\") -> Expanded:
+    """Expand variables and remove quotes, like BuildKit's ProcessWord."""
+    if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+        return Expanded(word, True)
+    lexer = _Lexer(word, lookup, escape)
+    try:
+        text, _ = lexer.run()
+    except (_ExpansionError, RecursionError):
+        return Expanded(word, False, tuple(lexer.missing) or ("?",))
+    return Expanded(text, lexer.resolved, tuple(lexer.missing))
+
+
+def expand_words(
+    text: str, lookup: Callable[[str], Var | None], escape: str = "\\"
+) -> tuple[list[str], bool]:
+    """Split and expand like BuildKit's ProcessWords; returns (words, resolved)."""
+    lexer = _Lexer(text, lookup, escape)
+    try:
+        _, words = lexer.run()
+    except (_ExpansionError, RecursionError):
+        return split_blanks(text), False
+    return words, lexer.resolved
+
+
+# ---------------------------------------------------------------------------
+# Stages and variable scopes
+# ---------------------------------------------------------------------------
+
+def _build_stages(df: Dockerfile) -> None:
+    escape = df.escape
+    meta: dict[str, Var] = {name: Var("", False) for name in BUILTIN_ARGS}
+    stage: Stage | None = None
+    args: dict[str, Var] = {}
+    env: dict[str, Var] = {}
+    final_env: list[dict[str, Var]] = []
+    for instr in df.instructions:
+        kw = instr.keyword
+        if kw == "FROM":
+            if stage is not None:
+                final_env.append(env)
+            instr.args_vars = dict(meta)
+            instr.env_vars = EMPTY_VARS
+            stage = _new_stage(df, instr, meta, escape)
+            args = {}
+            env = dict(final_env[stage.parent]) if stage.parent is not None else {}
+            instr.stage = stage.index
+            df.stages.append(stage)
+            continue
+        if stage is None:
+            instr.args_vars = dict(meta)
+            if kw == "ARG":
+                for name, default in arg_declarations(instr, escape):
+                    if default is None:
+                        meta.setdefault(name, Var("", False))
+                    else:
+                        value = expand(default, meta.get, escape)
+                        meta[name] = Var(value.value, value.resolved)
+                    df.global_args[name] = meta[name]
+            else:
+                df.errors.append(Problem(
+                    instr.start_line, 1,
+                    f"{instr.keyword} before the first FROM: only ARG may come before FROM",
+                ))
+            continue
+        instr.stage = stage.index
+        instr.args_vars = args
+        instr.env_vars = env
+        if instr.sub is not None:
+            instr.sub.stage = stage.index
+            instr.sub.args_vars = args
+            instr.sub.env_vars = env
+        stage.instructions.append(instr)
+        if kw == "ARG":
+            args = dict(args)
+            for name, default in arg_declarations(instr, escape):
+                if default is None:
+                    args[name] = meta.get(name, Var("", False))
+                else:
+                    value = expand(default, instr.lookup, escape)
+                    args[name] = Var(value.value, value.resolved)
+        elif kw == "ENV":
+            env = dict(env)
+            for name, raw, _ in _checked_pairs(df, instr, escape):
+                value = expand(raw, instr.lookup, escape)
+                env[name] = Var(value.value, value.resolved)
+    if df.instructions and not df.stages:
+        first = df.instructions[0]
+        df.errors.append(Problem(first.start_line, 1, "no FROM instruction: nothing is built"))
+
+
+def _checked_pairs(df: Dockerfile, instr: Instruction, escape: str) -> list[tuple[str, str, int]]:
+    pairs = key_values(instr, escape)
+    words = parse_words(instr.args, escape)
+    if not pairs:
+        df.errors.append(Problem(instr.start_line, 1, "ENV needs a name and a value"))
+    elif "=" in words[0]:
+        for word in words:
+            if "=" not in word:
+                line, col = instr.find(word)
+                df.errors.append(Problem(line, col, f"ENV: no '=' in '{word}'; use name=value"))
+    elif not pairs[0][1]:
+        df.errors.append(Problem(instr.start_line, 1, "ENV needs a value: use name=value"))
+    return pairs
+
+
+def _new_stage(df: Dockerfile, instr: Instruction, meta: Mapping[str, Var], escape: str) -> Stage:
+    words = split_blanks(instr.args)
+    name: str | None = None
+    if len(words) == 3 and words[1].lower() == "as":
+        name = words[2].lower()
+    elif len(words) != 1:
+        df.errors.append(Problem(
+            instr.start_line, 1, "FROM takes an image and an optional 'AS name'",
+        ))
+    raw = words[0] if words else ""
+    image = expand(raw, meta.get, escape)
+    parent = None
+    if image.resolved:
+        wanted = image.value.lower()
+        for earlier in df.stages:
+            if earlier.name == wanted:
+                parent = earlier.index
+    return Stage(len(df.stages), name, instr, image, parent, [])

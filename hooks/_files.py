@@ -1,0 +1,163 @@
+"""Safe, confined file reading and the file-name patterns of the hooks.
+
+Every byte a hook reads goes through :class:`Repo`: it refuses anything that is not
+a regular file, is larger than :data:`MAX_BYTES`, or resolves (through ``..`` or
+symlinks) outside the repository root. Reading never blocks on a FIFO, never
+follows a URL and never writes. Failures are :class:`ReadError` with a one-line
+reason, which the CLI turns into a ``DPH901`` finding.
+"""
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+
+MAX_BYTES = 1 << 20  # 1 MiB
+
+# The manifest's `files` patterns (see .pre-commit-hooks.yaml); the all-rules
+# command finds files by the very same expressions.
+DOCKERFILE_RE = re.compile(
+    r"(?i)(^|/)((docker|container)file([._-][^/]*)?|[^/]+\.(docker|container)file)$"
+)
+DOCKERFILE_EXCLUDE_RE = re.compile(r"(?i)\.(dockerignore|j2|jinja2?|tpl|tmpl|template|md|txt)$")
+REQUIREMENTS_RE = re.compile(
+    r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.txt$|(^|/)requirements/[^/]+\.txt$"
+)
+
+_CODING_RE = re.compile(rb"coding[:=]\s*([-\w.]+)")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class ReadError(Exception):
+    """A file that cannot be used; ``str(error)`` is the one-line reason."""
+
+
+def is_dockerfile(path: str) -> bool:
+    path = path.replace(os.sep, "/")
+    return bool(DOCKERFILE_RE.search(path)) and not DOCKERFILE_EXCLUDE_RE.search(path)
+
+
+def is_requirements(path: str) -> bool:
+    return bool(REQUIREMENTS_RE.search(path.replace(os.sep, "/")))
+
+
+def find_root(start: str | None = None) -> str:
+    """The repository root: the nearest ancestor of ``start`` with ``.git``, else ``start``."""
+    here = os.path.realpath(start or os.getcwd())
+    probe = here
+    while True:
+        if os.path.lexists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return here
+        probe = parent
+
+
+def decode_dockerfile(data: bytes) -> str:
+    """Strict UTF-8 with an optional BOM, as BuildKit reads a Dockerfile."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    return _utf8(data)
+
+
+def decode_requirements(data: bytes) -> str:
+    """pip's rules: a BOM, else a ``coding:`` comment in the first two lines, else UTF-8."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ReadError(f"cannot decode file as {encoding}: {exc.reason}") from None
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING_RE.search(line) if line[:1] == b"#" else None
+        if match:
+            encoding = match.group(1).decode("ascii", "replace")
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ReadError(f"unknown encoding {encoding!r} in coding comment") from None
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ReadError(f"cannot decode file as {encoding}: {exc.reason}") from None
+    return _utf8(data)
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ReadError(
+            f"cannot decode file as UTF-8 (invalid byte at offset {exc.start}, line {line})"
+        ) from None
+    if "\x00" in text:
+        raise ReadError("file contains NUL bytes; is it binary?")
+    return text
+
+
+class Repo:
+    """Read-only, confined access to the files of one repository."""
+
+    def __init__(self, root: str | None = None) -> None:
+        self.root = os.path.realpath(root) if root else find_root()
+        self._cache: dict[str, bytes] = {}
+
+    def inside(self, path: str) -> bool:
+        """Whether ``path`` (after resolving symlinks) is inside the root."""
+        real = os.path.realpath(os.path.join(self.root, path))
+        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+
+    def relpath(self, path: str) -> str:
+        """``path`` relative to the root, with ``/`` separators (for display)."""
+        rel = os.path.relpath(os.path.realpath(os.path.join(self.root, path)), self.root)
+        return rel.replace(os.sep, "/")
+
+    def read_bytes(self, path: str) -> bytes:
+        """The bytes of a regular file inside the root, or :class:`ReadError`."""
+        full = os.path.join(self.root, path)
+        real = os.path.realpath(full)
+        cached = self._cache.get(real)
+        if cached is not None:
+            return cached
+        if not self.inside(path):
+            kind = "a symlink to a file" if os.path.islink(full) else "a file"
+            raise ReadError(f"{kind} outside the repository root {self.root}; not read")
+        try:
+            info = os.stat(real)
+        except FileNotFoundError:
+            raise ReadError("no such file") from None
+        except OSError as exc:
+            raise ReadError(f"cannot access file: {exc.strerror or exc}") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadError("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("is not a regular file (FIFO, socket or device); not read")
+        if info.st_size > MAX_BYTES:
+            raise ReadError(f"file is larger than {MAX_BYTES // 1024} KiB ({info.st_size} bytes); not checked")
+        try:
+            with open(real, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+        if len(data) > MAX_BYTES:
+            raise ReadError(f"file is larger than {MAX_BYTES // 1024} KiB; not checked")
+        self._cache[real] = data
+        return data
+
+    def read_dockerfile(self, path: str) -> str:
+        return decode_dockerfile(self.read_bytes(path))
+
+    def read_requirements(self, path: str) -> str:
+        return decode_requirements(self.read_bytes(path))
+
+    def read_text(self, path: str) -> str:
+        return _utf8(self.read_bytes(path).removeprefix(codecs.BOM_UTF8))

@@ -1,0 +1,102 @@
+"""Findings: the one result type every check returns, and the only place that prints.
+
+A :class:`Rule` is declared by a check module next to its logic (code, kebab-case
+name, default severity, one-line summary). A :class:`Finding` is one problem at an
+exact position (1-based line and column, optional end) and carries the rule's code,
+name and severity, so every output format can be produced from it alone.
+"""
+from __future__ import annotations
+
+import sys
+from typing import IO, Iterable, NamedTuple
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+
+
+class Finding(NamedTuple):
+    """One problem, at one place. Sorts by path, line, column, code."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    name: str = ""
+    severity: str = ERROR
+    end_line: int = 0  # 0: same as ``line``
+    end_col: int = 0  # 0: unknown / end of line
+
+    def render(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+class Rule(NamedTuple):
+    """A rule's identity: ``DPH201`` / ``untagged-base-image`` / error."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+
+    def at(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        message: str,
+        *,
+        end_line: int = 0,
+        end_col: int = 0,
+    ) -> Finding:
+        """A finding of this rule at ``path:line:col``."""
+        return Finding(
+            path, max(line, 1), max(col, 1), self.code, message, self.name,
+            self.severity, end_line, end_col,
+        )
+
+
+# Meta rules, raised by the shared machinery rather than by a check module.
+UNREADABLE = Rule(
+    "DPH901", "unreadable-file", ERROR,
+    "A file could not be read, decoded or parsed safely.",
+)
+UNKNOWN_CODE = Rule(
+    "DPH902", "unknown-suppression-code", ERROR,
+    "A suppression comment names a code that no rule has.",
+)
+UNUSED_SUPPRESSION = Rule(
+    "DPH903", "unused-suppression", WARNING,
+    "A suppression comment matched no finding of the rules that ran.",
+)
+SYNTAX_ERROR = Rule(
+    "DPH904", "syntax-error", ERROR,
+    "A Dockerfile or requirements line that the build tool would reject.",
+)
+UNKNOWN_TARGET = Rule(
+    "DPH905", "unknown-target-stage", ERROR,
+    "The stage named by --target does not exist in the Dockerfile.",
+)
+META_RULES = (UNREADABLE, UNKNOWN_CODE, UNUSED_SUPPRESSION, SYNTAX_ERROR, UNKNOWN_TARGET)
+
+
+def report(findings: Iterable[Finding], stream: IO[str] | None = None) -> int:
+    """Print findings sorted and de-duplicated; return the exit code (0 or 1)."""
+    unique = sorted(set(findings))
+    if not unique:
+        return 0
+    out = sys.stdout if stream is None else stream
+    out.write("".join(f.render() + "\n" for f in unique))
+    out.flush()
+    return 1
+
+
+def unknown_target(path: str, target: str | None) -> list[Finding]:
+    """What a final-stage check reports when there is no stage to judge."""
+    if not target:
+        return []  # no FROM at all: the parser already reported it (DPH904)
+    return [UNKNOWN_TARGET.at(
+        path, 1, 1, f"no stage named '{target}' (from --target); check the stage name",
+    )]

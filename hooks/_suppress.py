@@ -1,0 +1,160 @@
+"""Suppression comments, applied as a filter after every check ran.
+
+Checks never see suppressions. Two spellings, one model (:class:`Suppression`):
+
+* Dockerfiles: a whole-line comment ``# dph: ignore=DPH201,DPH402 reason`` silences
+  those codes on the next instruction (or on the instruction whose continuation lines
+  hold the comment); ``# dph: global ignore=DPH501`` silences them in the whole file.
+  Rule names work as well as codes (``ignore=untagged-base-image``).
+* Requirements files: ``pkg>=1  # noqa: DPH101`` at the end of a physical line
+  silences the codes on that logical line (continuation lines included).
+
+A code that no rule has is reported (DPH902); a suppression of a code whose rule ran
+but matched nothing is reported (DPH903), so stale suppressions do not pile up.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Collection, Iterable, NamedTuple, Sequence
+
+from hooks._findings import UNKNOWN_CODE, UNUSED_SUPPRESSION, Finding
+
+if TYPE_CHECKING:
+    from hooks._dockerfile import Dockerfile
+
+_DPH_RE = re.compile(r"^dph\s*:\s*(global\s+)?ignore\s*=\s*(\S.*)$", re.IGNORECASE)
+_NOQA_RE = re.compile(r"(?:^|\s)#\s*noqa\s*:\s*(\S.*)$", re.IGNORECASE)
+_CODES_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(,)?")
+
+
+class Suppression(NamedTuple):
+    path: str
+    line: int  # where the comment is
+    col: int
+    codes: tuple[str, ...]  # as written: codes or rule names
+    first: int  # first line covered; 0 for the whole file
+    last: int
+
+
+def _codes(spec: str) -> tuple[str, ...]:
+    """``DPH201, DPH402 reason`` -> (DPH201, DPH402); stops at the first non-list word."""
+    codes: list[str] = []
+    pos = 0
+    while True:
+        match = _CODES_RE.match(spec, pos)
+        if not match:
+            break
+        codes.append(match.group(1))
+        pos = match.end()
+        if not match.group(2):
+            break
+    return tuple(codes)
+
+
+def dockerfile_suppressions(df: Dockerfile) -> list[Suppression]:
+    found: list[Suppression] = []
+    instructions = df.instructions
+    index = 0
+    for comment in df.comments:
+        if "dph" not in comment.text[:5].lower():
+            continue
+        match = _DPH_RE.match(comment.text)
+        if not match:
+            continue
+        codes = _codes(match.group(2))
+        col = df.lines[comment.line - 1].find(match.group(2)) + 1
+        if match.group(1):
+            found.append(Suppression(df.path, comment.line, col, codes, 0, 0))
+            continue
+        while index < len(instructions) and instructions[index].end_line < comment.line:
+            index += 1
+        if index < len(instructions):
+            target = instructions[index]
+            found.append(Suppression(df.path, comment.line, col, codes, target.start_line, target.end_line))
+        else:
+            found.append(Suppression(df.path, comment.line, col, codes, -1, -1))
+    return found
+
+
+def requirements_suppressions(
+    path: str, lines: Sequence[str], spans: Iterable[tuple[int, int]]
+) -> list[Suppression]:
+    """``# noqa: CODES`` on physical ``lines``; ``spans`` are the logical lines' ranges."""
+    span_of: dict[int, tuple[int, int]] = {}
+    for first, last in spans:
+        for line in range(first, last + 1):
+            span_of[line] = (first, last)
+    found: list[Suppression] = []
+    for number, text in enumerate(lines, start=1):
+        if "noqa" not in text.lower():
+            continue
+        match = _NOQA_RE.search(text)
+        if not match:
+            continue
+        first, last = span_of.get(number, (number, number))
+        found.append(Suppression(path, number, match.start(1) + 1, _codes(match.group(1)), first, last))
+    return found
+
+
+def apply(
+    findings: Iterable[Finding],
+    suppressions: Sequence[Suppression],
+    active: Collection[str],
+) -> list[Finding]:
+    """Drop suppressed findings; add DPH902/DPH903 about the suppressions themselves.
+
+    ``active`` holds the codes of the rules that ran, so a single-purpose hook does
+    not call another hook's suppression unused.
+    """
+    findings = list(findings)
+    if not suppressions:
+        return findings
+    from hooks._registry import all_rules, rule_for
+
+    rules = all_rules()
+    kept: list[Finding] = []
+    used: set[tuple[int, str]] = set()
+    resolved: list[tuple[Suppression, list[tuple[str, str]]]] = []
+    meta: list[Finding] = []
+    for sup in suppressions:
+        pairs = []
+        for written in sup.codes:
+            rule = rule_for(written, rules)
+            if rule is None:
+                meta.append(UNKNOWN_CODE.at(
+                    sup.path, sup.line, sup.col,
+                    f"unknown code or rule name '{written}' in suppression; "
+                    f"see the README for the list of rules",
+                ))
+            else:
+                pairs.append((written, rule.code))
+        resolved.append((sup, pairs))
+    for finding in findings:
+        hit = False
+        for number, (sup, pairs) in enumerate(resolved):
+            if sup.path != finding.path:
+                continue
+            if sup.first and not (sup.first <= finding.line <= sup.last):
+                continue
+            for written, code in pairs:
+                if code == finding.code:
+                    used.add((number, written))
+                    hit = True
+        if not hit:
+            kept.append(finding)
+    for number, (sup, pairs) in enumerate(resolved):
+        for written, code in pairs:
+            if code in active and (number, written) not in used:
+                where = "the file" if sup.first == 0 else (
+                    "the next instruction" if sup.first > 0 else "any instruction (none follows)"
+                )
+                meta.append(UNUSED_SUPPRESSION.at(
+                    sup.path, sup.line, sup.col,
+                    f"suppression of {code} matched nothing in {where}; remove it",
+                ))
+    # Meta findings obey file-wide suppressions too (``global ignore=DPH903``).
+    global_codes = {
+        (sup.path, code) for sup, pairs in resolved if sup.first == 0 for _, code in pairs
+    }
+    kept.extend(f for f in meta if (f.path, f.code) not in global_codes)
+    return kept

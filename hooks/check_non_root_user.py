@@ -1,0 +1,144 @@
+"""check-non-root-user: the shipped image must not run as root.
+
+Only the final stage counts (the last one, or the one named by ``--target``), together
+with the stages it is built ``FROM``: a ``USER`` set in a parent stage is inherited.
+Builder stages are never flagged, and ``USER`` inside ``ONBUILD`` is not executed.
+Base images known to default to a non-root user (distroless ``:nonroot`` tags,
+Chainguard images other than ``-dev``) need no ``USER``; neither does a final stage
+whose entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``.
+
+Options:
+    --target NAME   judge the stage NAME instead of the last one.
+
+## DPH401 missing-user
+### What it does
+Reports a final stage that never sets ``USER`` (reported at its ``FROM``).
+### Why is this bad?
+Without ``USER`` the container runs as root: a compromised process owns the whole
+container and, with a container escape, possibly the host. Overlaps hadolint DL3002
+(which only sees an explicit ``USER root``, per stage) and Checkov CKV_DOCKER_3.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY . /app
+CMD ["python", "/app/main.py"]
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN useradd --create-home --uid 10001 app
+COPY --chown=app:app . /app
+USER app
+CMD ["python", "/app/main.py"]
+```
+
+## DPH402 root-user
+### What it does
+Reports a final stage whose last ``USER`` is root: ``root``, ``0``, ``root:group`` or
+``0:gid``, after ARG and ENV expansion.
+### Why is this bad?
+Switching back to root for the last instructions ships an image that runs as root.
+Overlaps hadolint DL3002.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+USER app
+RUN pip install --no-cache-dir -r requirements.txt
+USER root
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+USER root
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
+    && rm -rf /var/lib/apt/lists/*
+USER app
+```
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Instruction, Stage
+from hooks._findings import ERROR, Finding, Rule, unknown_target
+
+MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
+ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
+RULES = (MISSING_USER, ROOT_USER)
+
+_PRIVILEGE_DROPPERS = ("gosu", "su-exec", "setpriv", "chpst", "runuser")
+
+
+def _nonroot_image(image: str) -> bool:
+    """Images documented to default to a non-root user."""
+    name, _, tag = image.partition("@")[0].rpartition(":")
+    if not name or "/" in tag:
+        name, tag = image.partition("@")[0], ""
+    if "distroless" in name and "nonroot" in tag:
+        return True
+    return name.startswith("cgr.dev/chainguard/") and not tag.endswith("-dev")
+
+
+def _drops_privileges(instr: Instruction) -> bool:
+    words = instr.json if instr.json is not None else tuple(instr.args.split())
+    return any(word.rsplit("/", 1)[-1] in _PRIVILEGE_DROPPERS for word in words)
+
+
+def _is_root(user: str) -> bool:
+    name = user.strip().split(":", 1)[0]
+    return name in ("root", "0")
+
+
+def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+    stage = df.final_stage(target)
+    if stage is None:
+        return unknown_target(df.path, target)
+    chain: list[Stage] = df.chain(stage)
+    last_user: Instruction | None = None
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword == "USER":
+                last_user = instr
+            elif instr.keyword in ("ENTRYPOINT", "CMD") and _drops_privileges(instr):
+                return []
+    if last_user is None:
+        root = chain[0].image
+        if root.resolved and _nonroot_image(root.value):
+            return []
+        where = f"final stage '{stage.name}'" if stage.name else "the final stage"
+        line, col = stage.from_.position(0)
+        return [MISSING_USER.at(
+            df.path, line, col,
+            f"{where} never sets USER, so the container runs as root; "
+            f"add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')",
+        )]
+    value = last_user.expand(last_user.args, df.escape)
+    if value.resolved and _is_root(value.value):
+        line, col = last_user.args_position()
+        return [ROOT_USER.at(
+            df.path, line, col,
+            f"the final stage's last USER is root ({_shown(last_user.args, value.value)}); "
+            f"switch to a non-root user before the end of the stage",
+        )]
+    return []
+
+
+def _shown(written: str, value: str) -> str:
+    return f"'{written}'" if written == value else f"'{written}' = '{value}'"
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

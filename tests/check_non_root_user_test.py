@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_non_root_user import check, main
+from tests.conftest import Writer
+
+PASS = [
+    pytest.param("FROM python:3.12-slim-bookworm\nUSER app\n", id="named-user"),
+    pytest.param("FROM python:3.12-slim-bookworm\nUSER 10001:10001\n", id="numeric-uid"),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\nRUN useradd app\nUSER app\n"
+        "FROM base AS final\nCOPY . /app\n",
+        id="user-inherited-from-parent-stage",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN pip wheel -w /w .\n"
+        "FROM python:3.12-slim-bookworm\nCOPY --from=builder /w /w\nUSER app\n",
+        id="builder-stage-without-user-is-fine",
+    ),
+    pytest.param("FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY . /app\n", id="distroless-nonroot"),
+    pytest.param("FROM cgr.dev/chainguard/python:latest\nCOPY . /app\n", id="chainguard"),
+    pytest.param(
+        "ARG APP_USER=app\nFROM python:3.12-slim-bookworm\nARG APP_USER\nUSER ${APP_USER}\n",
+        id="user-from-global-arg",
+    ),
+    pytest.param("FROM python:3.12-slim-bookworm\nARG UID\nUSER $UID\n", id="unresolved-user-not-judged"),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nUSER root\nRUN apt-get update\nUSER app\n",
+        id="root-then-back",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim-bookworm\nENTRYPOINT ["gosu", "app", "python", "main.py"]\n',
+        id="gosu-drops-privileges",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nCOPY <<EOF /etc/motd\nUSER root\nEOF\nUSER app\n",
+        id="heredoc-body-is-not-an-instruction",
+    ),
+    pytest.param("\ufefffrom python:3.12-slim-bookworm\r\nuser app\r\n", id="bom-crlf-lowercase"),
+    pytest.param("# escape=`\nFROM python:3.12-slim-bookworm\nRUN echo `\n  hi\nUSER app\n", id="escape"),
+]
+
+FAIL = [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nCOPY . /app\n",
+        [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
+          "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
+        id="no-user",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\nUSER app\nFROM python:3.12-slim-bookworm AS final\n",
+        [(3, 1, "DPH401", "final stage 'final' never sets USER, so the container runs as root; "
+          "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
+        id="user-only-in-unrelated-stage",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nUSER app\nRUN x\nUSER root\n",
+        [(4, 6, "DPH402", "the final stage's last USER is root ('root'); "
+          "switch to a non-root user before the end of the stage")],
+        id="last-user-root",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV U=0\nUSER ${U}:0\n",
+        [(3, 6, "DPH402", "the final stage's last USER is root ('${U}:0' = '0:0'); "
+          "switch to a non-root user before the end of the stage")],
+        id="uid-0-from-env",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nONBUILD USER app\n",
+        [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
+          "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
+        id="onbuild-user-does-not-count",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_target_selects_stage() -> None:
+    text = "FROM python:3.12-slim-bookworm AS prod\nUSER app\nFROM prod AS debug\nUSER root\n"
+    assert check(parse(text), target="prod") == []
+    assert [f.code for f in check(parse(text))] == ["DPH402"]
+
+
+def test_unknown_target() -> None:
+    findings = check(parse("FROM python:3.12-slim-bookworm\nUSER app\n"), target="nope")
+    assert [(f.code, f.message) for f in findings] == [
+        ("DPH905", "no stage named 'nope' (from --target); check the stage name")
+    ]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", "FROM python:3.12-slim-bookworm\nUSER app\n")
+    bad = write("app/Containerfile", "FROM python:3.12-slim-bookworm\n")
+    assert main([good]) == 0
+    assert main([good, bad, "--target", "x"]) == 1
+    out = capsys.readouterr().out
+    assert "app/Containerfile:1:1: DPH905" in out
+    assert main([bad]) == 1
+    assert capsys.readouterr().out.startswith("app/Containerfile:1:1: DPH401 ")
+
+
+def test_suppression_before_from(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("Dockerfile", "# dph: ignore=DPH401 runs under a PSP that sets the uid\nFROM python:3.12-slim\n")
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
