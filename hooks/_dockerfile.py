@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from typing import Callable, Iterator, Mapping, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple
 
 # Go's unicode.IsSpace, which BuildKit uses to trim (Python's str.isspace differs).
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 _SPLIT_SPACE = "\t\v\f\r "  # BuildKit's reWhitespace for splitting a command
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
@@ -97,9 +101,22 @@ class Instruction:
     """One instruction: keyword, flags, arguments, heredocs and exact positions."""
 
     __slots__ = (
-        "keyword", "keyword_raw", "start_line", "end_line", "line", "args", "args_offset",
-        "flags", "json", "heredocs", "sub", "stage", "_segments", "_starts",
-        "args_vars", "env_vars",
+        "_segments",
+        "_starts",
+        "args",
+        "args_offset",
+        "args_vars",
+        "end_line",
+        "env_vars",
+        "flags",
+        "heredocs",
+        "json",
+        "keyword",
+        "keyword_raw",
+        "line",
+        "stage",
+        "start_line",
+        "sub",
     )
 
     def __init__(
@@ -179,13 +196,29 @@ class Instruction:
         return expand(word, self.lookup, escape)
 
 
-class Stage(NamedTuple):
-    index: int
-    name: str | None  # lower-case, as BuildKit compares stage names
-    from_: Instruction
-    image: Expanded  # the base, after global ARG expansion
-    parent: int | None  # index of the stage it is built FROM, if any
-    instructions: list[Instruction]  # after FROM, in order (ONBUILD not executed)
+class Stage:
+    """A build stage: its FROM, resolved base, parent stage and instructions."""
+
+    __slots__ = ("from_", "image", "index", "instructions", "name", "parent")
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        from_: Instruction,
+        image: Expanded,
+        parent: int | None,
+        instructions: list[Instruction],
+    ) -> None:
+        self.index = index
+        self.name = name  # lower-case, as BuildKit compares stage names
+        self.from_ = from_
+        self.image = image  # the base, after global ARG expansion
+        self.parent = parent  # index of the stage it is built FROM, if any
+        self.instructions = instructions  # after FROM, in order (ONBUILD not executed)
+
+    def __repr__(self) -> str:
+        return f"<Stage {self.index} {self.name!r} FROM {self.image.value!r} parent={self.parent}>"
 
     @property
     def platform(self) -> str | None:
@@ -196,8 +229,19 @@ class Dockerfile:
     """A parsed Dockerfile. Build with :func:`parse`."""
 
     __slots__ = (
-        "path", "text", "lines", "newline", "escape", "directives", "comments",
-        "instructions", "stages", "global_args", "errors", "warnings", "line_offsets",
+        "comments",
+        "directives",
+        "errors",
+        "escape",
+        "global_args",
+        "instructions",
+        "line_offsets",
+        "lines",
+        "newline",
+        "path",
+        "stages",
+        "text",
+        "warnings",
     )
 
     def __init__(self, path: str, text: str) -> None:
@@ -252,7 +296,7 @@ class Dockerfile:
         """``stage`` and the stages it is built FROM, the root ancestor first."""
         out = [stage]
         while out[-1].parent is not None and len(out) <= len(self.stages):
-            out.append(self.stages[out[-1].parent])  # type: ignore[index]
+            out.append(self.stages[out[-1].parent])
         out.reverse()
         return out
 
@@ -724,7 +768,7 @@ class _ExpansionError(Exception):
 
 
 class _Lexer:
-    __slots__ = ("s", "pos", "lookup", "escape", "resolved", "missing", "depth")
+    __slots__ = ("depth", "escape", "lookup", "missing", "pos", "resolved", "s")
 
     def __init__(self, s: str, lookup: Callable[[str], Var | None], escape: str) -> None:
         self.s = s

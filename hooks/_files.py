@@ -142,7 +142,9 @@ class Repo:
         if not stat.S_ISREG(info.st_mode):
             raise ReadError("is not a regular file (FIFO, socket or device); not read")
         if info.st_size > MAX_BYTES:
-            raise ReadError(f"file is larger than {MAX_BYTES // 1024} KiB ({info.st_size} bytes); not checked")
+            raise ReadError(
+                f"file is larger than {MAX_BYTES // 1024} KiB ({info.st_size} bytes); not checked"
+            )
         try:
             with open(real, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)

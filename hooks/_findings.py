@@ -8,7 +8,8 @@ name and severity, so every output format can be produced from it alone.
 from __future__ import annotations
 
 import sys
-from typing import IO, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import IO, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"

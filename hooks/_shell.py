@@ -166,7 +166,7 @@ def commands(script: str, _depth: int = 0) -> list[Command]:
     """The simple commands of ``script``, in order."""
     found: list[Command] = []
     current: list[tuple[str, int]] = []
-    for text, offset, is_op in _tokens(script) + [("", len(script), True)]:
+    for text, offset, is_op in [*_tokens(script), ("", len(script), True)]:
         if not is_op:
             current.append((text, offset))
             continue

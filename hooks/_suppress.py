@@ -15,7 +15,8 @@ but matched nothing is reported (DPH903), so stale suppressions do not pile up.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Collection, Iterable, NamedTuple, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._findings import UNKNOWN_CODE, UNUSED_SUPPRESSION, Finding
 

@@ -58,7 +58,7 @@ USER app
 from __future__ import annotations
 
 import argparse
-from typing import Sequence
+from collections.abc import Sequence
 
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
@@ -67,6 +67,7 @@ from hooks._findings import ERROR, Finding, Rule, unknown_target
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
 ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
 RULES = (MISSING_USER, ROOT_USER)
+FILES = "dockerfile"
 
 _PRIVILEGE_DROPPERS = ("gosu", "su-exec", "setpriv", "chpst", "runuser")
 

@@ -112,6 +112,7 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_suppression_before_from(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write("Dockerfile", "# dph: ignore=DPH401 runs under a PSP that sets the uid\nFROM python:3.12-slim\n")
+    text = "# dph: ignore=DPH401 runs under a PSP that sets the uid\nFROM python:3.12-slim\n"
+    path = write("Dockerfile", text)
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
