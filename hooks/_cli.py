@@ -136,3 +136,39 @@ def run_requirements_hook(
     for path in args.filenames:
         findings.extend(lint_requirements(path, repo, [lambda model: check(model, args)], active))
     return report(findings)
+
+
+TextCheck = Callable[[str, str], list[Finding]]
+
+
+def lint_text(path: str, repo: Repo, checks: Sequence[TextCheck]) -> list[Finding]:
+    """For files the checks parse themselves (CI YAML): read safely, run the checks."""
+    try:
+        try:
+            text = repo.read_text(path)
+        except ReadError as exc:
+            return [UNREADABLE.at(path, 1, 1, str(exc))]
+        findings: list[Finding] = []
+        for check in checks:
+            findings.extend(check(path, text))
+        return findings
+    except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
+        return _internal_error(path, exc)
+
+
+def run_text_hook(
+    argv: Sequence[str] | None,
+    *,
+    doc: str | None,
+    check: Callable[[str, str, argparse.Namespace], list[Finding]],
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> int:
+    parser = make_parser(doc)
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    repo = Repo()
+    findings: list[Finding] = []
+    for path in args.filenames:
+        findings.extend(lint_text(path, repo, [lambda p, text: check(p, text, args)]))
+    return report(findings)

@@ -25,6 +25,12 @@ REQUIREMENTS_RE = re.compile(
     r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.txt$|(^|/)requirements/[^/]+\.txt$"
 )
 
+# CI configuration files that may build container images.
+CI_RE = re.compile(
+    r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml"
+    r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
+)
+
 _CODING_RE = re.compile(rb"coding[:=]\s*([-\w.]+)")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -46,6 +52,10 @@ def is_dockerfile(path: str) -> bool:
 
 def is_requirements(path: str) -> bool:
     return bool(REQUIREMENTS_RE.search(path.replace(os.sep, "/")))
+
+
+def is_ci_config(path: str) -> bool:
+    return bool(CI_RE.search(path.replace(os.sep, "/")))
 
 
 def find_root(start: str | None = None) -> str:

@@ -1,0 +1,107 @@
+"""docker-python-hooks: every rule in one process, each file parsed once.
+
+    docker-python-hooks check [PATH ...]   lint the Dockerfiles, requirements and CI
+                                           files under PATHs (default: .)
+    docker-python-hooks rules              list every rule: code, name, severity
+
+Files are found by the same patterns as the single-purpose hooks' manifest entries;
+directories such as .git, node_modules and virtual environments are skipped. Exit
+status: 0 clean, 1 findings, 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from hooks._files import Repo, is_ci_config, is_dockerfile, is_requirements
+from hooks._findings import Finding, report
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs", "build", "dist",
+})
+
+
+def iter_files(paths: Sequence[str]) -> Iterator[str]:
+    """Files under ``paths`` (files are yielded as given), in a stable order."""
+    for path in paths:
+        if not os.path.isdir(path):
+            yield path
+            continue
+        for top, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            for name in sorted(files):
+                full = os.path.join(top, name)
+                yield full[2:] if full.startswith("./") else full
+
+
+def _plan() -> tuple[list[Callable[..., list[Finding]]], list[Callable[..., list[Finding]]],
+                     list[Callable[..., list[Finding]]], frozenset[str]]:
+    from hooks._cli import META_CODES
+    from hooks._registry import check_modules
+
+    dockerfile: list[Callable[..., list[Finding]]] = []
+    requirements: list[Callable[..., list[Finding]]] = []
+    ci: list[Callable[..., list[Finding]]] = []
+    codes: set[str] = set(META_CODES)
+    for module in check_modules():
+        kinds = getattr(module, "FILES", "dockerfile").split("+")
+        codes.update(rule.code for rule in getattr(module, "RULES", ()))
+        if "dockerfile" in kinds:
+            dockerfile.append(module.check)
+        if "requirements" in kinds:
+            requirements.append(
+                module.check if kinds == ["requirements"] else module.check_requirements
+            )
+        if "ci" in kinds:
+            ci.append(module.check)
+    return dockerfile, requirements, ci, frozenset(codes)
+
+
+def check_paths(paths: Sequence[str], repo: Repo | None = None) -> list[Finding]:
+    """Every rule over the files under ``paths``."""
+    from hooks._cli import lint_dockerfile, lint_requirements, lint_text
+
+    repo = repo or Repo()
+    dockerfile, requirements, ci, active = _plan()
+    findings: list[Finding] = []
+    for path in iter_files(paths):
+        if is_dockerfile(path):
+            findings.extend(lint_dockerfile(path, repo, dockerfile, active))
+        elif is_requirements(path):
+            findings.extend(lint_requirements(path, repo, requirements, active))
+        elif is_ci_config(path) and ci:
+            findings.extend(lint_text(path, repo, ci))
+    return findings
+
+
+def _rules() -> int:
+    from hooks._registry import all_rules
+
+    lines = [
+        f"{rule.code}  {rule.name:<34} {rule.severity:<8} {rule.summary}"
+        for rule in sorted(all_rules().values())
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="run every rule on the files under PATHs")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    sub.add_parser("rules", help="list every rule")
+    args: Any = parser.parse_args(argv)
+    if args.command == "rules":
+        return _rules()
+    return report(check_paths(args.paths))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
