@@ -300,6 +300,26 @@ class Dockerfile:
         out.reverse()
         return out
 
+    def entrypoint_cmd(self, stage: Stage) -> tuple[Instruction | None, Instruction | None]:
+        """The ENTRYPOINT and CMD that the image built from ``stage`` runs, if set here.
+
+        The last of each along :meth:`chain`; as in BuildKit, an ENTRYPOINT clears a CMD
+        inherited from a parent stage unless its own stage sets CMD as well. A base image's
+        own defaults are unknown (None). ONBUILD triggers are not executed.
+        """
+        entrypoint: Instruction | None = None
+        cmd: Instruction | None = None
+        for member in self.chain(stage):
+            cmd_set = False
+            for instr in member.instructions:
+                if instr.keyword == "CMD":
+                    cmd, cmd_set = instr, True
+                elif instr.keyword == "ENTRYPOINT":
+                    entrypoint = instr
+                    if not cmd_set:
+                        cmd = None
+        return entrypoint, cmd
+
 
 # ---------------------------------------------------------------------------
 # Reading lines into instructions
