@@ -35,21 +35,24 @@ class Suppression(NamedTuple):
     codes: tuple[str, ...]  # as written: codes or rule names
     first: int  # first line covered; 0 for the whole file
     last: int
+    cols: tuple[int, ...] = ()  # column of each code
 
 
-def _codes(spec: str) -> tuple[str, ...]:
+def _codes(spec: str, col: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """``DPH201, DPH402 reason`` -> (DPH201, DPH402); stops at the first non-list word."""
     codes: list[str] = []
+    cols: list[int] = []
     pos = 0
     while True:
         match = _CODES_RE.match(spec, pos)
         if not match:
             break
         codes.append(match.group(1))
+        cols.append(col + match.start(1))
         pos = match.end()
         if not match.group(2):
             break
-    return tuple(codes)
+    return tuple(codes), tuple(cols)
 
 
 def dockerfile_suppressions(df: Dockerfile) -> list[Suppression]:
@@ -62,18 +65,17 @@ def dockerfile_suppressions(df: Dockerfile) -> list[Suppression]:
         match = _DPH_RE.match(comment.text)
         if not match:
             continue
-        codes = _codes(match.group(2))
         col = df.lines[comment.line - 1].find(match.group(2)) + 1
+        codes, cols = _codes(match.group(2), col)
         if match.group(1):
-            found.append(Suppression(df.path, comment.line, col, codes, 0, 0))
+            found.append(Suppression(df.path, comment.line, col, codes, 0, 0, cols))
             continue
         while index < len(instructions) and instructions[index].end_line < comment.line:
             index += 1
+        first, last = -1, -1
         if index < len(instructions):
-            target = instructions[index]
-            found.append(Suppression(df.path, comment.line, col, codes, target.start_line, target.end_line))
-        else:
-            found.append(Suppression(df.path, comment.line, col, codes, -1, -1))
+            first, last = instructions[index].start_line, instructions[index].end_line
+        found.append(Suppression(df.path, comment.line, col, codes, first, last, cols))
     return found
 
 
@@ -93,7 +95,8 @@ def requirements_suppressions(
         if not match:
             continue
         first, last = span_of.get(number, (number, number))
-        found.append(Suppression(path, number, match.start(1) + 1, _codes(match.group(1)), first, last))
+        codes, cols = _codes(match.group(1), match.start(1) + 1)
+        found.append(Suppression(path, number, match.start(1) + 1, codes, first, last, cols))
     return found
 
 
@@ -119,11 +122,12 @@ def apply(
     meta: list[Finding] = []
     for sup in suppressions:
         pairs = []
-        for written in sup.codes:
+        for number, written in enumerate(sup.codes):
             rule = rule_for(written, rules)
             if rule is None:
+                col = sup.cols[number] if number < len(sup.cols) else sup.col
                 meta.append(UNKNOWN_CODE.at(
-                    sup.path, sup.line, sup.col,
+                    sup.path, sup.line, col,
                     f"unknown code or rule name '{written}' in suppression; "
                     f"see the README for the list of rules",
                 ))
@@ -146,9 +150,14 @@ def apply(
     for number, (sup, pairs) in enumerate(resolved):
         for written, code in pairs:
             if code in active and (number, written) not in used:
-                where = "the file" if sup.first == 0 else (
-                    "the next instruction" if sup.first > 0 else "any instruction (none follows)"
-                )
+                if sup.first == 0:
+                    where = "the file"
+                elif sup.first < 0:
+                    where = "any instruction (none follows it)"
+                elif sup.first <= sup.line <= sup.last:
+                    where = "the line it annotates"
+                else:
+                    where = "the next instruction"
                 meta.append(UNUSED_SUPPRESSION.at(
                     sup.path, sup.line, sup.col,
                     f"suppression of {code} matched nothing in {where}; remove it",

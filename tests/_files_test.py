@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+from hooks._files import (
+    MAX_BYTES,
+    ReadError,
+    Repo,
+    decode_dockerfile,
+    decode_requirements,
+    find_root,
+    is_ci_config,
+    is_dockerfile,
+    is_requirements,
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Dockerfile", "dockerfile", "DOCKERFILE", "Dockerfile.prod", "prod.Dockerfile",
+        "app.dockerfile", "Containerfile", "containerfile", "Dockerfile-prod", "Dockerfile_prod",
+        "docker/Dockerfile", "services/api/Containerfile.dev",
+    ],
+)
+def test_dockerfile_names(name: str) -> None:
+    assert is_dockerfile(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Dockerfile.j2", "Dockerfile.dockerignore", "app.Dockerfile.dockerignore",
+        "Dockerfiles/README.md", "DockerfileLinter.py", "my-dockerfile-notes.md", "Dockerfile.txt",
+        "Dockerfile.template", "docker-compose.yml",
+    ],
+)
+def test_not_dockerfile_names(name: str) -> None:
+    assert not is_dockerfile(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("requirements.txt", True), ("requirements-dev.txt", True), ("dev-requirements.txt", True),
+        ("requirements_test.txt", True), ("requirements/base.txt", True), ("constraints.txt", True),
+        ("docs/requirements.txt", True), ("requirements.in", False), ("requirements.lock", False),
+        ("pyproject.toml", False), ("requirements/README.md", False),
+    ],
+)
+def test_requirements_names(name: str, expected: bool) -> None:
+    assert is_requirements(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (".github/workflows/ci.yml", True), (".github/workflows/docker.yaml", True),
+        (".gitlab-ci.yml", True), ("azure-pipelines.yml", True), ("bitbucket-pipelines.yml", True),
+        (".circleci/config.yml", True), ("ci.yml", False), (".github/dependabot.yml", False),
+    ],
+)
+def test_ci_names(name: str, expected: bool) -> None:
+    assert is_ci_config(name) is expected
+
+
+def test_find_root(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    assert find_root(str(tmp_path / "a" / "b")) == str(tmp_path.resolve())
+    bare = tmp_path / "a"
+    os.rmdir(tmp_path / ".git")
+    assert find_root(str(bare)) == str(bare.resolve())
+
+
+def test_decode_dockerfile() -> None:
+    assert decode_dockerfile(codecs.BOM_UTF8 + b"FROM x\n") == "FROM x\n"
+    with pytest.raises(ReadError, match=r"cannot decode file as UTF-8 \(invalid byte at offset 7, line 2\)"):
+        decode_dockerfile(b"FROM x\n\xff\n")
+    with pytest.raises(ReadError, match="NUL bytes"):
+        decode_dockerfile(b"FROM x\x00\n")
+
+
+def test_decode_requirements_like_pip() -> None:
+    assert decode_requirements("flask==3.0.3\n".encode("utf-16")) == "flask==3.0.3\n"
+    assert decode_requirements(codecs.BOM_UTF8 + b"a==1\n") == "a==1\n"
+    latin = "# -*- coding: latin-1 -*-\npkg==1.0  # caf\xe9\n".encode("latin-1")
+    assert decode_requirements(latin).endswith("caf\xe9\n")
+    with pytest.raises(ReadError, match="unknown encoding 'nope'"):
+        decode_requirements(b"# coding: nope\n")
+    with pytest.raises(ReadError, match="cannot decode file as UTF-8"):
+        decode_requirements(b"pkg==1.0 \xe9\n")
+
+
+def test_repo_reads_regular_files_only(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / "dir").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "big").write_bytes(b"x" * (MAX_BYTES + 1))
+    repo = Repo(str(tmp_path))
+    assert repo.read_dockerfile("Dockerfile") == "FROM x\n"
+    for name, reason in [
+        ("dir", "is a directory"), ("fifo", "not a regular file"), ("big", "larger than 1024 KiB"),
+        ("missing", "no such file"),
+    ]:
+        with pytest.raises(ReadError, match=reason):
+            repo.read_bytes(name)
+
+
+def test_repo_refuses_paths_outside(tmp_path: Path) -> None:
+    inside = tmp_path / "repo"
+    inside.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password")
+    (inside / "link").symlink_to(secret)
+    repo = Repo(str(inside))
+    with pytest.raises(ReadError, match="a symlink to a file outside the repository"):
+        repo.read_bytes("link")
+    with pytest.raises(ReadError, match="a file outside the repository"):
+        repo.read_bytes("../secret.txt")
+    with pytest.raises(ReadError, match="outside the repository"):
+        repo.read_bytes(str(secret))
+    assert repo.inside("a/../b") and not repo.inside("../x")
+    assert repo.relpath("./a//b") == "a/b"
