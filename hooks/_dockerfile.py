@@ -526,6 +526,22 @@ def _no_constant(name: str) -> object:
     raise ValueError(name)
 
 
+def healthcheck_command(instr: Instruction) -> tuple[int, tuple[str, ...] | None] | None:
+    """For ``HEALTHCHECK [flags] CMD command``: (offset of the command in :attr:`args`,
+    its exec-form argument list or None for shell form); None for ``HEALTHCHECK NONE``
+    or when there is no ``CMD``."""
+    args = instr.args
+    cut = 0
+    while cut < len(args) and args[cut] not in GO_SPACE:
+        cut += 1
+    if args[:cut].upper() != "CMD":
+        return None
+    while cut < len(args) and args[cut] in GO_SPACE:
+        cut += 1
+    rest = args[cut:]
+    return cut, parse_json_array(rest) if rest.startswith("[") else None
+
+
 def split_blanks(text: str) -> list[str]:
     return [word for word in _split_ws(text) if word]
 

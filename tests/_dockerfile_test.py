@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from hooks._dockerfile import parse
+from hooks._dockerfile import healthcheck_command, parse
 
 ENTRYPOINT_CMD = [
     pytest.param("FROM a\n", (None, None), id="none"),
@@ -28,3 +28,18 @@ def test_entrypoint_cmd(text: str, expected: tuple[int | None, int | None]) -> N
         None if cmd is None else cmd.start_line,
     )
     assert lines == expected
+
+
+HEALTHCHECK = [
+    pytest.param("HEALTHCHECK NONE", None, id="none"),
+    pytest.param("HEALTHCHECK --interval=5s", None, id="no-cmd"),
+    pytest.param("HEALTHCHECK --interval=5s CMD curl -f http://x/", (4, None), id="shell-form"),
+    pytest.param('healthcheck cmd  ["python", "-c", "1"]', (5, ("python", "-c", "1")), id="exec-form"),
+    pytest.param('HEALTHCHECK CMD ["curl"] || exit 1', (4, None), id="broken-exec-form"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), HEALTHCHECK)
+def test_healthcheck_command(line: str, expected: tuple[int, tuple[str, ...] | None] | None) -> None:
+    instr = parse(f"FROM a\n{line}\n").instructions[1]
+    assert healthcheck_command(instr) == expected
