@@ -1,0 +1,410 @@
+"""Image references: Docker's reference grammar, the official ``python`` tag scheme,
+and the places of a Dockerfile that name an image.
+
+``parse_image("localhost:5000/app:1.2.3")`` follows ``distribution/reference``:
+an optional registry host (the first path component is a registry when it holds a
+``.`` or a ``:``, is ``localhost``, or has upper-case letters), lower-case path
+components, a tag (``[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}``) and a digest
+(``sha256:`` + 64 hex). ``python``, ``library/python``, ``docker.io/library/python``
+and ``index.docker.io/library/python`` normalise to one :attr:`ImageRef.name`.
+Anything the grammar rejects gives ``None``.
+
+``parse_python_tag("3.12.4-slim-bookworm")`` splits a tag of the Docker Official
+``python`` image into version, flavour (full / slim / alpine / windows) and OS release.
+
+``image_uses(df)`` lists every ``FROM``, ``COPY --from=`` and ``RUN --mount=…,from=``
+that names an image (not a stage, not ``scratch``), with the exact position of the
+image word and its value after ARG *defaults* are substituted.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from hooks._dockerfile import BUILTIN_ARGS, Expanded, Instruction, Var, expand, split_blanks
+
+if TYPE_CHECKING:
+    from hooks._dockerfile import Dockerfile, Stage
+
+DOCKER_HUB = "docker.io"
+SCRATCH = "scratch"
+# Hosts that serve the Docker Official Images under another path.
+OFFICIAL_MIRRORS = {
+    "public.ecr.aws": "docker/library/",
+    "mirror.gcr.io": "library/",
+}
+DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke")
+WINDOWS_VARIANTS = ("windowsservercore", "nanoserver")
+# What a suggestion in a message names; one place to move forward.
+SUGGESTED_PYTHON = "3.12"
+SUGGESTED_DEBIAN = "bookworm"
+SUGGESTED_ALPINE = "alpine3.20"
+SUGGESTED_WINDOWS = "ltsc2022"
+
+_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"(?:{_COMPONENT}(?:\.{_COMPONENT})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE_RE = re.compile(
+    rf"((?:{_DOMAIN}/)?{_PATH}(?:/{_PATH})*)"
+    r"(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?",
+    re.ASCII,
+)
+_DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+_VERSION_RE = re.compile(r"\d+(?:\.\d+){0,3}(?:(?:a|b|rc)\d+)?", re.ASCII)
+_TOKEN_VERSION_RE = re.compile(r"([A-Za-z]*)(\d+(?:\.\d+)*)", re.ASCII)
+_COMMIT_RE = re.compile(r"[0-9a-f]{7,64}", re.ASCII)
+# Letter prefixes of tag tokens that name an OS release, not the software's version.
+OS_PREFIXES = frozenset({
+    "alpine", "ltsc", "ubi", "debian", "ubuntu", "bookworm", "bullseye", "buster", "trixie",
+    "jammy", "noble", "focal", "windowsservercore", "nanoserver", "el", "centos", "rocky",
+    "amazonlinux", "al", "fedora", "sles", "wolfi", "mariner", "azurelinux",
+})
+
+
+class ImageRef(NamedTuple):
+    """A parsed image reference; empty strings for absent parts."""
+
+    written: str  # the name as written, before ':tag' / '@digest'
+    registry: str  # 'docker.io', 'ghcr.io', 'localhost:5000'
+    repository: str  # 'library/python', 'astral-sh/uv'
+    tag: str
+    digest: str  # 'sha256:<hex>'
+    name: str  # registry/repository: 'docker.io/library/python'
+    official: str  # Docker Official Image name ('python'), mirrors included; else ''
+
+    def with_tag(self, tag: str) -> str:
+        """The reference as written, with ``tag`` and no digest: ``python:3.12``."""
+        return f"{self.written}:{tag}"
+
+    def __str__(self) -> str:
+        return self.written + (f":{self.tag}" if self.tag else "") + (
+            f"@{self.digest}" if self.digest else ""
+        )
+
+
+def parse_image(ref: str) -> ImageRef | None:
+    """Parse ``ref`` like Docker's ``ParseNormalizedNamed``; None when it is invalid."""
+    match = _REFERENCE_RE.fullmatch(ref)
+    if match is None:
+        return None
+    written, tag, digest = match.group(1), match.group(2) or "", match.group(3) or ""
+    if len(written) > 255:
+        return None
+    if digest:
+        algorithm, _, hexa = digest.partition(":")
+        if len(hexa) != _DIGEST_LENGTHS.get(algorithm, len(hexa)):
+            return None
+    first, slash, rest = written.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost" or first.lower() != first):
+        registry, repository = first, rest
+        if registry == "index.docker.io":
+            registry = DOCKER_HUB
+    else:
+        if first.lower() != first:
+            return None
+        registry, repository = DOCKER_HUB, written
+    if registry == DOCKER_HUB and "/" not in repository:
+        repository = "library/" + repository
+    official = ""
+    prefix = "library/" if registry == DOCKER_HUB else OFFICIAL_MIRRORS.get(registry)
+    if prefix and repository.startswith(prefix) and "/" not in repository[len(prefix):]:
+        official = repository[len(prefix):]
+    return ImageRef(written, registry, repository, tag, digest, f"{registry}/{repository}", official)
+
+
+def is_python_image(ref: ImageRef | str | None) -> bool:
+    """The Docker Official ``python`` image (Docker Hub or a known mirror of it)."""
+    if isinstance(ref, str):
+        ref = parse_image(ref)
+    return ref is not None and ref.official == "python"
+
+
+# ---------------------------------------------------------------------------
+# Tags
+# ---------------------------------------------------------------------------
+
+class PythonTag(NamedTuple):
+    """A tag of the official ``python`` image, split into its parts."""
+
+    version: str  # '3', '3.12', '3.12.4', '3.13.0rc1'; '' for 'slim', 'bookworm', 'latest'
+    prerelease: bool  # a '-rc' line (3.14-rc-slim) or a version like 3.13.0rc1
+    variant: str  # what follows the version: 'slim-bookworm', 'alpine3.20', ''
+    flavor: str  # 'full', 'slim', 'alpine' or 'windows'
+    os_release: str  # 'bookworm', 'alpine3.20', 'ltsc2022'; '' when not named
+
+    @property
+    def depth(self) -> int:
+        """How many version components: 0 (none), 1 (``3``), 2 (``3.12``), 3 (``3.12.4``)."""
+        return len(self.version.split(".")) if self.version else 0
+
+
+def parse_python_tag(tag: str) -> PythonTag | None:
+    """Split a ``python`` image tag; None when it is not of the official scheme.
+
+    ``''`` and ``latest`` are the full image of the newest version.
+    """
+    tokens = tag.split("-") if tag and tag != "latest" else []
+    version = ""
+    prerelease = False
+    if tokens and _VERSION_RE.fullmatch(tokens[0]):
+        version = tokens.pop(0)
+        prerelease = not version.replace(".", "").isdigit()
+    if tokens and tokens[0] == "rc":
+        tokens.pop(0)
+        prerelease = True
+    variant = "-".join(tokens)
+    flavor = "full"
+    if tokens and tokens[0] == "slim":
+        flavor = "slim"
+        tokens.pop(0)
+    if not tokens:
+        return PythonTag(version, prerelease, variant, flavor, "")
+    if len(tokens) == 1 and tokens[0] in DEBIAN_RELEASES:
+        return PythonTag(version, prerelease, variant, flavor, tokens[0])
+    if flavor == "full" and len(tokens) == 1 and re.fullmatch(r"alpine(\d+\.\d+)?", tokens[0]):
+        return PythonTag(version, prerelease, variant, "alpine", "" if tokens[0] == "alpine" else tokens[0])
+    if flavor == "full" and tokens[0] in WINDOWS_VARIANTS and len(tokens) <= 2:
+        return PythonTag(version, prerelease, variant, "windows", tokens[1] if len(tokens) == 2 else "")
+    return None
+
+
+def suggest_python_tag(tag: PythonTag | None) -> str:
+    """A fully pinned tag close to ``tag``: its version (at least major.minor), its
+    flavour and OS release, with today's defaults for what is missing."""
+    if tag is None:
+        return f"{SUGGESTED_PYTHON}-slim-{SUGGESTED_DEBIAN}"
+    version = tag.version if tag.depth >= 2 else SUGGESTED_PYTHON
+    if tag.flavor == "alpine":
+        return f"{version}-{tag.os_release or SUGGESTED_ALPINE}"
+    if tag.flavor == "windows":
+        kind = tag.variant.split("-")[0]
+        return f"{version}-{kind}-{tag.os_release or SUGGESTED_WINDOWS}"
+    release = tag.os_release or SUGGESTED_DEBIAN
+    if tag.flavor == "slim" or (not tag.version and not tag.variant):
+        return f"{version}-slim-{release}"
+    return f"{version}-{release}"
+
+
+def tag_version(tag: str) -> str:
+    """The software version a generic tag names, or '' when it names none.
+
+    Tokens are split on ``-`` and ``_``; the first token that starts with a number
+    (``1.27``, ``20240904``) or with a non-OS word and a number (``v1.2``, ``py3.12``)
+    gives the version. ``alpine3.20``, ``ltsc2022`` and ``bookworm`` are OS releases.
+    """
+    for token in re.split(r"[-_]", tag):
+        match = _TOKEN_VERSION_RE.match(token)
+        if match is None:
+            continue
+        prefix = match.group(1).lower()
+        if prefix in OS_PREFIXES:
+            continue
+        return match.group(2)
+    return ""
+
+
+def is_immutable_tag(tag: str) -> bool:
+    """A tag that carries a commit id (``sha-3f2a1bc``, ``main-abcdef1``) or a build date."""
+    for token in re.split(r"[-_.]", tag):
+        if _COMMIT_RE.fullmatch(token) and any(c.isdigit() for c in token) and any(
+            c.isalpha() for c in token
+        ):
+            return True
+        if token.isdigit() and len(token) >= 6:
+            return True
+    return False
+
+
+def base_kind(ref: ImageRef | None) -> str:
+    """What a base image is known to contain, as far as its name and tag tell:
+
+    ``'scratch'``; ``'distroless'`` (no shell, no package manager: gcr.io/distroless,
+    Chainguard images other than ``-dev``, Ubuntu ``chiseled``); ``'alpine'`` (busybox
+    ``wget``, no ``curl``); ``'slim'`` (Debian slim: neither ``curl`` nor ``wget``);
+    ``'os'`` (a bare ``debian`` / ``ubuntu``: neither); ``'full'`` (an official
+    language image's default variant, built on buildpack-deps: ``curl`` and ``wget``);
+    ``''`` when unknown (also for a digest without a tag).
+    """
+    if ref is None or (ref.digest and not ref.tag):
+        return ""
+    if ref.name == f"{DOCKER_HUB}/library/{SCRATCH}":
+        return "scratch"
+    tokens = set(re.split(r"[-_.]", ref.tag.lower()))
+    if (
+        "distroless" in ref.repository
+        or (ref.registry == "cgr.dev" and not ref.tag.endswith("-dev"))
+        or "chiseled" in tokens
+    ):
+        return "distroless"
+    if ref.official == "alpine" or any(t.startswith("alpine") for t in tokens):
+        return "alpine"
+    if "slim" in tokens:
+        return "slim"
+    if ref.official == "python":
+        tag = parse_python_tag(ref.tag)
+        if tag is not None and tag.flavor in ("full", "slim", "alpine"):
+            return tag.flavor
+        return ""
+    if ref.official in ("debian", "ubuntu"):
+        return "os"
+    if ref.official in _FULL_OFFICIAL:
+        return "full"
+    return ""
+
+
+# Official language images whose default variant is built on buildpack-deps (curl, wget).
+_FULL_OFFICIAL = frozenset({"node", "golang", "ruby", "rust", "openjdk", "perl", "php", "pypy"})
+
+
+# ---------------------------------------------------------------------------
+# Where a Dockerfile names images
+# ---------------------------------------------------------------------------
+
+class ImageUse(NamedTuple):
+    """One place that names an image: a FROM, a COPY --from or a RUN --mount from."""
+
+    instr: Instruction
+    kind: str  # 'from', 'copy' or 'mount'
+    raw: str  # as written, quotes and variables included
+    value: Expanded  # after ARG defaults; unresolved names the ARGs without a value
+    line: int  # of the image word
+    col: int
+    stage: int  # index of the stage the instruction belongs to
+
+    @property
+    def ref(self) -> ImageRef | None:
+        return parse_image(self.value.value) if self.value.resolved else None
+
+
+def expand_defaults(instr: Instruction, word: str, escape: str = "\\") -> Expanded:
+    """Expand ``word`` as a build without ``--build-arg`` would: an ARG without a
+    default is unset, so ``${V:-x}`` gives ``x`` while a bare ``$V`` is unresolved.
+    The automatic platform ARGs stay unresolved."""
+
+    def lookup(name: str) -> Var | None:
+        var = instr.lookup(name)
+        if var is not None and not var.resolved and name not in BUILTIN_ARGS:
+            return None
+        return var
+
+    return expand(word, lookup, escape)
+
+
+def stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
+    """The image a stage's FROM names, or None for ``FROM <earlier stage>`` / scratch."""
+    instr = stage.from_
+    words = split_blanks(instr.args)
+    if not words:
+        return None
+    value = expand_defaults(instr, words[0], df.escape)
+    if value.resolved:
+        if value.value.lower() == SCRATCH:
+            return None
+        named = df.stage_named(value.value)
+        if stage.parent is not None or (named is not None and named.index < stage.index):
+            return None
+    line, col = instr.args_position(0)
+    return ImageUse(instr, "from", words[0], value, line, col, stage.index)
+
+
+def image_uses(df: Dockerfile) -> list[ImageUse]:
+    """Every image named by a FROM, ``COPY --from`` or ``RUN --mount=…,from=``, in order.
+
+    For ``--from``, stage names (case-insensitive, any stage of the file) and stage
+    indexes are not images; for FROM, only stages defined earlier are. ONBUILD
+    triggers are skipped: their stage names belong to the downstream build.
+    BuildKit does not expand variables in ``--from`` (Podman does); we expand them,
+    so the image is judged either way.
+    """
+    uses: list[ImageUse] = []
+    for stage in df.stages:
+        use = stage_image_use(df, stage)
+        if use is not None:
+            uses.append(use)
+        for instr in stage.instructions:
+            if instr.keyword == "COPY":
+                uses.extend(_flag_uses(df, instr, "copy"))
+            elif instr.keyword == "RUN":
+                uses.extend(_flag_uses(df, instr, "mount"))
+    uses.sort(key=lambda u: (u.line, u.col))
+    return uses
+
+
+def _flag_uses(df: Dockerfile, instr: Instruction, kind: str) -> list[ImageUse]:
+    out: list[ImageUse] = []
+    for name, raw, offset in _flag_words(instr):
+        if kind == "copy" and name == "from":
+            found = [(raw, offset)]
+        elif kind == "mount" and name == "mount":
+            found = _mount_from(raw, offset)
+        else:
+            continue
+        for text, at in found:
+            value = expand_defaults(instr, text, df.escape)
+            if value.resolved and _names_stage(df, value.value):
+                continue
+            line, col = instr.position(at)
+            out.append(ImageUse(instr, kind, text, value, line, col, instr.stage))
+    if kind == "copy" and len(out) > 1:
+        out = out[-1:]  # the last --from wins
+    return out
+
+
+def _names_stage(df: Dockerfile, value: str) -> bool:
+    return value.isdigit() or value.lower() == SCRATCH or df.stage_named(value) is not None
+
+
+def _flag_words(instr: Instruction) -> list[tuple[str, str, int]]:
+    """(name, raw value, offset of the value in ``instr.line``) of each leading flag."""
+    line = instr.line
+    end = instr.args_offset
+    out: list[tuple[str, str, int]] = []
+    pos = len(instr.line) - len(instr.line.lstrip())
+    pos += len(instr.keyword_raw)
+    while pos < end:
+        while pos < end and line[pos].isspace():
+            pos += 1
+        start = pos
+        quote = ""
+        while pos < end and (quote or not line[pos].isspace()):
+            if quote and line[pos] == quote:
+                quote = ""
+            elif not quote and line[pos] in "'\"":
+                quote = line[pos]
+            elif line[pos] == "\\":
+                pos += 1
+            pos += 1
+        word = line[start:pos]
+        if word.startswith("--") and "=" in word:
+            name, _, value = word[2:].partition("=")
+            at = start + 3 + len(name)
+            if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+                value, at = value[1:-1], at + 1  # the whole value quoted
+            out.append((name, value, at))
+    return out
+
+
+def _mount_from(raw: str, offset: int) -> list[tuple[str, int]]:
+    """The ``from=`` field of a ``--mount`` value (CSV), with its offset."""
+    found: list[tuple[str, int]] = []
+    pos = 0
+    mount_type = ""
+    while pos <= len(raw):
+        end = pos
+        quote = ""
+        while end < len(raw) and (quote or raw[end] != ","):
+            if raw[end] == '"':
+                quote = "" if quote else '"'
+            end += 1
+        field = raw[pos:end]
+        key, sep, value = field.strip('"').partition("=")
+        key = key.strip().lower()
+        if sep and key == "type":
+            mount_type = value.strip()
+        elif sep and key == "from" and value:
+            found.append((value, offset + pos + field.index("=") + 1))
+        pos = end + 1
+    if mount_type in ("tmpfs", "secret", "ssh"):
+        return []
+    return found[-1:]

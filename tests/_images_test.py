@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks._images import (
+    ImageRef,
+    PythonTag,
+    base_kind,
+    image_uses,
+    is_immutable_tag,
+    is_python_image,
+    parse_image,
+    parse_python_tag,
+    suggest_python_tag,
+    tag_version,
+)
+
+SHA = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        pytest.param("python", ("docker.io", "library/python", "", "", "python"), id="bare"),
+        pytest.param("python:3.12", ("docker.io", "library/python", "3.12", "", "python"), id="tag"),
+        pytest.param("library/python:3", ("docker.io", "library/python", "3", "", "python"), id="library"),
+        pytest.param(
+            "docker.io/library/python", ("docker.io", "library/python", "", "", "python"), id="full-name",
+        ),
+        pytest.param(
+            "index.docker.io/library/python", ("docker.io", "library/python", "", "", "python"),
+            id="legacy-index",
+        ),
+        pytest.param(
+            f"python:3.12-slim@{SHA}", ("docker.io", "library/python", "3.12-slim", SHA, "python"),
+            id="tag-and-digest",
+        ),
+        pytest.param(f"python@{SHA}", ("docker.io", "library/python", "", SHA, "python"), id="digest"),
+        pytest.param(
+            "localhost:5000/app:1.2.3", ("localhost:5000", "app", "1.2.3", "", ""), id="registry-port",
+        ),
+        pytest.param("localhost/app", ("localhost", "app", "", "", ""), id="localhost"),
+        pytest.param(
+            "ghcr.io/astral-sh/uv:0.5.11", ("ghcr.io", "astral-sh/uv", "0.5.11", "", ""), id="ghcr",
+        ),
+        pytest.param("bitnami/python:3.12", ("docker.io", "bitnami/python", "3.12", "", ""), id="user-repo"),
+        pytest.param(
+            "public.ecr.aws/docker/library/python:3.12",
+            ("public.ecr.aws", "docker/library/python", "3.12", "", "python"), id="ecr-mirror",
+        ),
+        pytest.param(
+            "mirror.gcr.io/library/python", ("mirror.gcr.io", "library/python", "", "", "python"),
+            id="gcr-mirror",
+        ),
+        pytest.param("[::1]:5000/app", ("[::1]:5000", "app", "", "", ""), id="ipv6"),
+        pytest.param("Registry/app", ("Registry", "app", "", "", ""), id="upper-case-first-is-a-host"),
+        pytest.param("my_image:v1_2", ("docker.io", "library/my_image", "v1_2", "", "my_image"), id="underscore"),
+    ],
+)
+def test_parse_image(ref: str, expected: tuple[str, str, str, str, str]) -> None:
+    image = parse_image(ref)
+    assert image is not None
+    assert (image.registry, image.repository, image.tag, image.digest, image.official) == expected
+    assert image.name == f"{image.registry}/{image.repository}"
+    assert str(image) == ref
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("Python:3.12", id="upper-case"),
+        pytest.param("python:", id="empty-tag"),
+        pytest.param("python:3.12 slim", id="blank"),
+        pytest.param("python@sha256:abc", id="short-digest"),
+        pytest.param("python@sha256:" + "a" * 63, id="63-hex"),
+        pytest.param("python:-x", id="tag-starts-with-dash"),
+        pytest.param("/python", id="leading-slash"),
+        pytest.param("python:" + "x" * 129, id="tag-too-long"),
+        pytest.param("a" * 256, id="name-too-long"),
+        pytest.param("${BASE}", id="variable"),
+    ],
+)
+def test_parse_image_invalid(ref: str) -> None:
+    assert parse_image(ref) is None
+
+
+def test_same_image_normalised() -> None:
+    names = {parse_image(r).name for r in ("python", "library/python", "docker.io/library/python")}  # type: ignore[union-attr]
+    assert names == {"docker.io/library/python"}
+
+
+def test_with_tag_keeps_written_name() -> None:
+    image = parse_image(f"docker.io/library/python:3@{SHA}")
+    assert isinstance(image, ImageRef)
+    assert image.with_tag("3.12-slim-bookworm") == "docker.io/library/python:3.12-slim-bookworm"
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("python:3.12", True),
+        ("docker.io/library/python", True),
+        ("public.ecr.aws/docker/library/python:3.12-slim", True),
+        ("bitnami/python:3.12", False),
+        ("cimg/python:3.12", False),
+        ("gcr.io/distroless/python3-debian12", False),
+        ("pypy:3.10", False),
+        ("Python", False),
+    ],
+)
+def test_is_python_image(ref: str, expected: bool) -> None:
+    assert is_python_image(ref) is expected
+    assert is_python_image(parse_image(ref)) is expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("", ("", False, "", "full", "")),
+        ("latest", ("", False, "", "full", "")),
+        ("3", ("3", False, "", "full", "")),
+        ("3.12", ("3.12", False, "", "full", "")),
+        ("3.12.4", ("3.12.4", False, "", "full", "")),
+        ("3.13.0rc1", ("3.13.0rc1", True, "", "full", "")),
+        ("3.14-rc-slim-trixie", ("3.14", True, "slim-trixie", "slim", "trixie")),
+        ("slim", ("", False, "slim", "slim", "")),
+        ("3.12-slim", ("3.12", False, "slim", "slim", "")),
+        ("3.12-slim-bookworm", ("3.12", False, "slim-bookworm", "slim", "bookworm")),
+        ("bookworm", ("", False, "bookworm", "full", "bookworm")),
+        ("3-bullseye", ("3", False, "bullseye", "full", "bullseye")),
+        ("alpine", ("", False, "alpine", "alpine", "")),
+        ("3.12-alpine", ("3.12", False, "alpine", "alpine", "")),
+        ("3.12-alpine3.20", ("3.12", False, "alpine3.20", "alpine", "alpine3.20")),
+        ("alpine3.20", ("", False, "alpine3.20", "alpine", "alpine3.20")),
+        (
+            "3.12-windowsservercore-ltsc2022",
+            ("3.12", False, "windowsservercore-ltsc2022", "windows", "ltsc2022"),
+        ),
+        ("3.12-nanoserver", ("3.12", False, "nanoserver", "windows", "")),
+    ],
+)
+def test_parse_python_tag(tag: str, expected: tuple[str, bool, str, str, str]) -> None:
+    assert parse_python_tag(tag) == PythonTag(*expected)
+
+
+@pytest.mark.parametrize("tag", ["3.12-myteam", "slim-alpine", "3.12-bookworm-slim", "3.12-slim-alpine3.20"])
+def test_parse_python_tag_unknown(tag: str) -> None:
+    assert parse_python_tag(tag) is None
+
+
+def test_python_tag_depth() -> None:
+    depths = [parse_python_tag(t).depth for t in ("slim", "3", "3.12-slim", "3.12.4")]  # type: ignore[union-attr]
+    assert depths == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("", "3.12-slim-bookworm"),
+        ("slim", "3.12-slim-bookworm"),
+        ("3-slim", "3.12-slim-bookworm"),
+        ("3.11-slim", "3.11-slim-bookworm"),
+        ("3.11", "3.11-bookworm"),
+        ("bookworm", "3.12-bookworm"),
+        ("3-slim-bullseye", "3.12-slim-bullseye"),
+        ("3.11-alpine", "3.11-alpine3.20"),
+        ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
+        ("3.11.9-nanoserver-1809", "3.11.9-nanoserver-1809"),
+    ],
+)
+def test_suggest_python_tag(tag: str, expected: str) -> None:
+    assert suggest_python_tag(parse_python_tag(tag)) == expected
+
+
+def test_suggest_python_tag_for_unknown() -> None:
+    assert suggest_python_tag(None) == "3.12-slim-bookworm"
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("1.27", "1.27"),
+        ("1.27-alpine", "1.27"),
+        ("22.04", "22.04"),
+        ("20", "20"),
+        ("v1.2.3", "1.2.3"),
+        ("py3.12", "3.12"),
+        ("bookworm-20240904-slim", "20240904"),
+        ("lts", ""),
+        ("stable-alpine3.20", ""),
+        ("alpine3.20", ""),
+        ("ltsc2022", ""),
+        ("nonroot", ""),
+        ("latest", ""),
+    ],
+)
+def test_tag_version(tag: str, expected: str) -> None:
+    assert tag_version(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [("sha-3f2a1bc", True), ("abcdef1", True), ("main-20240904", True), ("dev", False), ("1.2.3", False)],
+)
+def test_is_immutable_tag(tag: str, expected: bool) -> None:
+    assert is_immutable_tag(tag) is expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("scratch", "scratch"),
+        ("gcr.io/distroless/python3-debian12:nonroot", "distroless"),
+        ("cgr.dev/chainguard/python:latest", "distroless"),
+        ("cgr.dev/chainguard/python:latest-dev", ""),
+        ("mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled", "distroless"),
+        ("python:3.12-alpine3.20", "alpine"),
+        ("alpine:3.20", "alpine"),
+        ("python:3.12-slim-bookworm", "slim"),
+        ("debian:bookworm-slim", "slim"),
+        ("python:3.12-bookworm", "full"),
+        ("python", "full"),
+        ("node:20", "full"),
+        ("debian:bookworm", "os"),
+        (f"python@{SHA}", ""),
+        ("python:3.12-windowsservercore", ""),
+        ("example.com/team/app:1.0", ""),
+    ],
+)
+def test_base_kind(ref: str, expected: str) -> None:
+    assert base_kind(parse_image(ref)) == expected
+
+
+def test_base_kind_none() -> None:
+    assert base_kind(None) == ""
+
+
+def _uses(text: str) -> list[tuple[int, int, str, str, str, bool]]:
+    return [
+        (u.line, u.col, u.kind, u.raw, u.value.value, u.value.resolved) for u in image_uses(parse(text))
+    ]
+
+
+def test_image_uses_multi_stage() -> None:
+    text = (
+        "ARG PY=3.12\n"
+        "FROM --platform=$BUILDPLATFORM python:${PY}-slim-bookworm AS build\n"
+        "COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /bin/\n"
+        "RUN --mount=type=cache,target=/root/.cache \\\n"
+        "    --mount=type=bind,from=python:3.12,source=/x,target=/y true\n"
+        "FROM build AS test\n"
+        "FROM scratch\n"
+        "COPY --from=build /a /a\n"
+        "COPY --from=0 /a /a\n"
+        "COPY --from=TEST /a /a\n"
+        "COPY --from=later /a /a\n"
+        "RUN --mount=from=build,target=/w true\n"
+        "FROM python:3.12 AS later\n"
+    )
+    assert _uses(text) == [
+        (2, 32, "from", "python:${PY}-slim-bookworm", "python:3.12-slim-bookworm", True),
+        (3, 13, "copy", "ghcr.io/astral-sh/uv:0.5.11", "ghcr.io/astral-sh/uv:0.5.11", True),
+        (5, 28, "mount", "python:3.12", "python:3.12", True),
+        (13, 6, "from", "python:3.12", "python:3.12", True),
+    ]
+
+
+def test_image_uses_later_stage_is_an_image_for_from() -> None:
+    text = "FROM app\nFROM python:3.12 AS app\n"
+    assert [u.raw for u in image_uses(parse(text))] == ["app", "python:3.12"]
+
+
+def test_image_uses_arg_defaults() -> None:
+    text = (
+        "ARG BASE\nARG TAG\nFROM ${BASE}\nFROM python:${TAG:-3.12}\n"
+        "ARG UV=ghcr.io/astral-sh/uv:0.5.11\nCOPY --from=$UV / /\n"
+        "ARG NOPE\nCOPY --from=${NOPE} / /\n"
+    )
+    uses = image_uses(parse(text))
+    assert [(u.value.value, u.value.resolved, u.value.unresolved_names) for u in uses] == [
+        ("", False, ("BASE",)),
+        ("python:3.12", True, ()),
+        ("ghcr.io/astral-sh/uv:0.5.11", True, ()),
+        ("", False, ("NOPE",)),
+    ]
+    assert [u.ref for u in uses][1] == parse_image("python:3.12")
+    assert uses[0].ref is None
+
+
+def test_image_uses_quotes_and_mount_types() -> None:
+    text = (
+        'FROM "python:3.12"\n'
+        'COPY --from="nginx:1.27" / /\n'
+        "RUN --mount=type=secret,id=x,from=img:1 --mount=type=tmpfs,target=/t true\n"
+        "RUN --mount=type=cache,from=0,target=/c true\n"
+        "COPY --from=a:1 --from=b:2 / /\n"
+        "ONBUILD COPY --from=builder / /\n"
+    )
+    assert _uses(text) == [
+        (1, 6, "from", '"python:3.12"', "python:3.12", True),
+        (2, 14, "copy", "nginx:1.27", "nginx:1.27", True),
+        (5, 24, "copy", "b:2", "b:2", True),
+    ]
+
+
+def test_image_uses_escape_and_crlf() -> None:
+    text = "\ufeff# escape=`\r\nfrom `\r\n  python:3.12\r\ncopy --from=x:1 / /\r\n"
+    assert _uses(text) == [
+        (3, 3, "from", "python:3.12", "python:3.12", True),
+        (4, 13, "copy", "x:1", "x:1", True),
+    ]
