@@ -1,0 +1,246 @@
+"""check-python-env: a shipped Python image sets PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED.
+
+Only the final stage counts (the last one, or the one named by ``--target``), with the
+stages it is built ``FROM``: an ``ENV`` set in a parent stage is inherited. The stage
+must run Python: its base image is a Python image (``python``, ``pypy``, distroless
+``python3``, a ``python`` tag), or its ``RUN``, ``CMD``, ``ENTRYPOINT`` or
+``HEALTHCHECK`` calls ``python``, ``pip``, ``uv``, ``gunicorn``, ``uvicorn``,
+``celery``, a ``*.py`` script..., or it sets ``PYTHON*``/``PIP_*``/``VIRTUAL_ENV``.
+A final ``nginx`` stage that serves files built by a Python builder is not judged.
+
+Both ``ENV K=V`` and the legacy ``ENV K V`` form count. An empty value does not
+(Python ignores it), an ``ARG`` does not (it is gone when the container runs), and a
+value from an unset build argument is assumed to be set. Python's own switches on the
+command that the image runs count as well: ``python -B`` for PYTHONDONTWRITEBYTECODE,
+``python -u`` for PYTHONUNBUFFERED, or ``env PYTHONUNBUFFERED=1 ...``.
+
+Options:
+    --target NAME   judge the stage NAME instead of the last one.
+
+## DPH501 missing-pythondontwritebytecode
+### What it does
+Reports a final stage that runs Python but never sets ``PYTHONDONTWRITEBYTECODE`` to a
+non-empty value (reported at its ``FROM``).
+### Why is this bad?
+Python writes ``__pycache__/*.pyc`` files next to the code it imports: at run time they
+land in the container's writable layer (or fail on a read-only root file system), and
+in ``RUN`` steps they are baked into the image's layers. Overlaps dockerfile-doctor
+DD015 and droast DF032; hadolint has no such rule.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV PYTHONUNBUFFERED=1
+COPY . /app
+CMD ["python", "/app/main.py"]
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 \\
+    PYTHONUNBUFFERED=1
+COPY . /app
+CMD ["python", "/app/main.py"]
+```
+
+## DPH502 missing-pythonunbuffered
+### What it does
+Reports a final stage that runs Python but never sets ``PYTHONUNBUFFERED`` to a
+non-empty value (reported at its ``FROM``).
+### Why is this bad?
+Without a terminal, Python block-buffers stdout: log lines reach ``docker logs`` late,
+out of order with stderr, or never when the container is killed. Overlaps
+dockerfile-doctor DD015 and droast DF032.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm AS base
+ENV PYTHONDONTWRITEBYTECODE=1
+ARG PYTHONUNBUFFERED=1
+FROM base
+CMD ["gunicorn", "app:app"]
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+FROM base
+CMD ["gunicorn", "app:app"]
+```
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import (
+    Dockerfile,
+    Instruction,
+    Stage,
+    Var,
+    arg_declarations,
+    healthcheck_command,
+    key_values,
+)
+from hooks._findings import WARNING, Finding, Rule, unknown_target
+from hooks._shell import Command, commands
+
+NO_BYTECODE = Rule(
+    "DPH501", "missing-pythondontwritebytecode", WARNING,
+    "The final stage runs Python but does not set PYTHONDONTWRITEBYTECODE.",
+)
+UNBUFFERED = Rule(
+    "DPH502", "missing-pythonunbuffered", WARNING,
+    "The final stage runs Python but does not set PYTHONUNBUFFERED.",
+)
+RULES = (NO_BYTECODE, UNBUFFERED)
+FILES = "dockerfile"
+
+# (rule, variable, python switch, what it prevents)
+_VARIABLES = (
+    (NO_BYTECODE, "PYTHONDONTWRITEBYTECODE", "B", "so Python does not write .pyc files into the container"),
+    (UNBUFFERED, "PYTHONUNBUFFERED", "u", "so log lines reach 'docker logs' at once"),
+)
+_INTERPRETER_RE = re.compile(r"^(python|pypy)(\d+(\.\d+)*)?$")
+_PIP_RE = re.compile(r"^pip(\d+(\.\d+)*)?$")
+_PROGRAMS = frozenset({
+    "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "celery",
+    "flask", "django-admin", "streamlit", "fastapi", "jupyter", "ipython", "dramatiq",
+    "uv", "uvx", "poetry", "pipenv", "pdm", "pipx",
+})
+_ENV_PREFIXES = ("PYTHON", "PIP_", "VIRTUAL_ENV", "POETRY_", "UV_")
+
+
+def _is_python(word: str) -> bool:
+    name = word.rsplit("/", 1)[-1]
+    return bool(
+        _INTERPRETER_RE.match(name) or _PIP_RE.match(name) or name in _PROGRAMS
+        or (name.endswith(".py") and len(name) > 3)
+    )
+
+
+def _python_image(image: str) -> bool:
+    ref = image.partition("@")[0].lower()
+    name, _, tag = ref.rpartition(":")
+    if not name or "/" in tag:
+        name, tag = ref, ""
+    return any(part in name or part in tag for part in ("python", "pypy"))
+
+
+def runtime_commands(instr: Instruction) -> list[Command]:
+    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included."""
+    argv, script = instr.json, instr.args
+    if instr.keyword == "HEALTHCHECK":
+        probe = healthcheck_command(instr)
+        if probe is None:
+            return []
+        argv, script = probe[1], instr.args[probe[0]:]
+    if argv is not None:
+        import shlex
+
+        return commands(shlex.join(argv))
+    return commands(script)
+
+
+def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
+    if _python_image(chain[0].image.value):  # unresolved: 'python:${V}-slim' still says python
+        return True
+    for member in chain:
+        for instr in member.instructions:
+            kw = instr.keyword
+            if kw == "RUN":
+                if any(_is_python(c.program) for c in commands(instr.shell_text())):
+                    return True
+            elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                if any(_is_python(word) for c in runtime_commands(instr) for word in c.words):
+                    return True
+            elif kw == "ENV":
+                if any(name.startswith(_ENV_PREFIXES) for name, _, _ in key_values(instr, df.escape)):
+                    return True
+    return False
+
+
+def _switches(words: Sequence[str]) -> str:
+    """The one-letter switches given to a ``python`` command: ``python -uB x.py`` -> 'uB'."""
+    found = []
+    for word in words[1:]:
+        if not word.startswith("-") or word == "-" or word.startswith("--"):
+            break
+        letters = re.split(r"[cmWX]", word[1:], maxsplit=1)[0]
+        found.append(letters)
+        if len(letters) + 1 < len(word) or word in ("-c", "-m"):
+            break  # -c/-m end the options; -W/-X take a value
+    return "".join(found)
+
+
+def _runtime_settings(df: Dockerfile, stage: Stage) -> tuple[str, dict[str, str]]:
+    """Python switches and ``env NAME=value`` assignments on the command the image runs."""
+    entrypoint, cmd = df.entrypoint_cmd(stage)
+    argvs: list[list[Command]] = []
+    if entrypoint is not None and cmd is not None and entrypoint.json is not None and cmd.json is not None:
+        import shlex
+
+        argvs.append(commands(shlex.join(entrypoint.json + cmd.json)))
+    argvs.extend(runtime_commands(i) for i in (entrypoint, cmd) if i is not None)
+    switches = ""
+    assigned: dict[str, str] = {}
+    for cmds in argvs:
+        for command in cmds:
+            for assignment in command.assignments:
+                name, _, value = assignment.partition("=")
+                assigned[name] = value
+            if _INTERPRETER_RE.match(command.program):
+                switches += _switches(command.words)
+    return switches, assigned
+
+
+def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+    stage = df.final_stage(target)
+    if stage is None:
+        return unknown_target(df.path, target)
+    chain = df.chain(stage)
+    if not _runs_python(df, chain):
+        return []
+    env: dict[str, Var] = {}
+    build_args: set[str] = set()
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword == "ENV":
+                for name, raw, _ in key_values(instr, df.escape):
+                    value = instr.expand(raw, df.escape)
+                    env[name] = Var(value.value, value.resolved)
+            elif instr.keyword == "ARG":
+                build_args.update(name for name, _ in arg_declarations(instr, df.escape))
+    switches, assigned = _runtime_settings(df, stage)
+    where = f"final stage '{stage.name}'" if stage.name else "the final stage"
+    line, col = stage.from_.position(0)
+    findings = []
+    for rule, name, switch, purpose in _VARIABLES:
+        var = env.get(name)
+        if (var is not None and (var.value or not var.resolved)) or switch in switches or assigned.get(name):
+            continue
+        if var is not None:
+            problem = f"sets {name} to an empty value, which Python ignores"
+        elif name in build_args:
+            problem = f"sets {name} only as an ARG, which the running container does not see"
+        else:
+            problem = f"runs Python but never sets {name}"
+        findings.append(rule.at(
+            df.path, line, col, f"{where} {problem}; add 'ENV {name}=1' {purpose}",
+        ))
+    return findings
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_python_env import check, main
+from tests.conftest import Writer
+
+BOTH = "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\n"
+
+PASS = [
+    pytest.param("FROM python:3.12-slim-bookworm\n" + BOTH, id="both-set"),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONDONTWRITEBYTECODE 1\nENV PYTHONUNBUFFERED 1\n",
+        id="legacy-form",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1\n",
+        id="continuation",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\n" + BOTH
+        + "FROM base AS builder\nRUN pip wheel -w /w .\n"
+        "FROM base AS final\nCOPY --from=builder /w /w\nCMD [\"gunicorn\", \"app:app\"]\n",
+        id="inherited-from-parent-stage",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN pip wheel -w /w .\n"
+        "FROM nginx:1.27-alpine\nCOPY --from=builder /app/static /usr/share/nginx/html\n",
+        id="final-nginx-stage-serving-static-files",
+    ),
+    pytest.param(
+        "FROM node:20-slim AS assets\nRUN npm ci && npm run build\n"
+        "FROM python:3.12-slim-bookworm\n" + BOTH + "COPY --from=assets /dist /app/static\n",
+        id="node-builder-python-final",
+    ),
+    pytest.param(
+        "FROM golang:1.22 AS build\nRUN go build -o /app\nFROM gcr.io/distroless/static\n"
+        "COPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n",
+        id="go-service",
+    ),
+    pytest.param("FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nCMD [\"python\", \"-B\", \"app.py\"]\n",
+                 id="python-B-switch"),
+    pytest.param("FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1\nCMD python -u app.py\n",
+                 id="python-u-switch-shell-form"),
+    pytest.param('FROM python:3.12-slim\nCMD ["python3", "-OuB", "-m", "app"]\n', id="combined-switches"),
+    pytest.param(
+        "FROM python:3.12-slim\nENTRYPOINT [\"python\", \"-u\"]\nCMD [\"-B\", \"app.py\"]\n",
+        id="switches-split-over-entrypoint-and-cmd",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nCMD [\"env\", \"PYTHONUNBUFFERED=1\", \"PYTHONDONTWRITEBYTECODE=1\", "
+        "\"python\", \"app.py\"]\n",
+        id="env-wrapper",
+    ),
+    pytest.param(
+        "ARG UNBUFFERED\nFROM python:3.12-slim\nARG UNBUFFERED\n"
+        "ENV PYTHONUNBUFFERED=${UNBUFFERED} PYTHONDONTWRITEBYTECODE=1\n",
+        id="value-from-build-arg-assumed-set",
+    ),
+    pytest.param("FROM python:3.12-slim\nENV PYTHONUNBUFFERED=0 PYTHONDONTWRITEBYTECODE=0\n",
+                 id="any-non-empty-value-counts-like-python-does"),
+    pytest.param("FROM debian:bookworm-slim\nRUN apt-get update\nCMD [\"bash\"]\n", id="not-python"),
+    pytest.param(
+        "FROM node:20-slim\nRUN apt-get update && apt-get install -y python3 make g++ && npm ci\n"
+        "CMD [\"node\", \"server.js\"]\n",
+        id="node-image-with-python-for-node-gyp",
+    ),
+    pytest.param(
+        "# escape=`\nFROM python:3.12-windowsservercore-ltsc2022\nENV PYTHONDONTWRITEBYTECODE=1 `\n"
+        "    PYTHONUNBUFFERED=1\nCOPY . C:\\app\n",
+        id="escape-backtick-windows",
+    ),
+    pytest.param("\ufefffrom python:3.12-slim\r\nenv PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\r\n",
+                 id="bom-crlf-lowercase"),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN <<EOF\nset -e\npip install --no-cache-dir -r requirements.txt\nEOF\n"
+        + BOTH,
+        id="heredoc",
+    ),
+]
+
+FROM_HINT_501 = "add 'ENV PYTHONDONTWRITEBYTECODE=1' so Python does not write .pyc files into the container"
+FROM_HINT_502 = "add 'ENV PYTHONUNBUFFERED=1' so log lines reach 'docker logs' at once"
+NEVER_501 = f"the final stage runs Python but never sets PYTHONDONTWRITEBYTECODE; {FROM_HINT_501}"
+NEVER_502 = f"the final stage runs Python but never sets PYTHONUNBUFFERED; {FROM_HINT_502}"
+
+FAIL = [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nCOPY . /app\n",
+        [
+            (1, 1, "DPH501", NEVER_501),
+            (1, 1, "DPH502", NEVER_502),
+        ],
+        id="python-base-nothing-set",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS base\nENV PYTHONUNBUFFERED=1\nFROM base AS app\n"
+        "CMD [\"uvicorn\", \"app:app\"]\n",
+        [(3, 1, "DPH501",
+          f"final stage 'app' runs Python but never sets PYTHONDONTWRITEBYTECODE; {FROM_HINT_501}")],
+        id="reported-at-final-from",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nENV PYTHONUNBUFFERED 1 PYTHONDONTWRITEBYTECODE 1\n",
+        [(1, 1, "DPH501", NEVER_501)],
+        id="legacy-form-takes-the-rest-of-the-line",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1\nENV PYTHONUNBUFFERED=\n",
+        [(1, 1, "DPH502", "the final stage sets PYTHONUNBUFFERED to an empty value, which Python "
+          f"ignores; {FROM_HINT_502}")],
+        id="empty-value",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1\nARG PYTHONUNBUFFERED=1\n",
+        [(1, 1, "DPH502", "the final stage sets PYTHONUNBUFFERED only as an ARG, which the running "
+          f"container does not see; {FROM_HINT_502}")],
+        id="arg-only",
+    ),
+    pytest.param(
+        "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y python3-pip\n"
+        "RUN pip3 install --break-system-packages -r requirements.txt\n" "ENV PYTHONUNBUFFERED=1\n",
+        [(1, 1, "DPH501", NEVER_501)],
+        id="ubuntu-with-pip",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS builder\nENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\n"
+        "RUN pip wheel -w /w .\nFROM gcr.io/distroless/python3-debian12\nCOPY --from=builder /w /w\n",
+        [
+            (4, 1, "DPH501", NEVER_501),
+            (4, 1, "DPH502", NEVER_502),
+        ],
+        id="builder-env-not-inherited-by-distroless-final",
+    ),
+    pytest.param(
+        "FROM debian:bookworm-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.4 /uv /bin/uv\n"
+        "ENV PYTHONDONTWRITEBYTECODE=1\n"
+        'ENTRYPOINT ["tini", "--", "/app/.venv/bin/celery", "worker"]\n',
+        [(1, 1, "DPH502", NEVER_502)],
+        id="celery-worker-on-debian",
+    ),
+    pytest.param(
+        'ARG PY=3.12\nFROM python:${PY}-slim\nENV PYTHONDONTWRITEBYTECODE=1\nCMD ["python", "-c", "1"]\n',
+        [(2, 1, "DPH502", NEVER_502)],
+        id="python-c-is-not-a-switch",
+    ),
+    pytest.param(
+        "FROM alpine:3.20\nENV PYTHONDONTWRITEBYTECODE=1\nHEALTHCHECK CMD [\"python3\", \"-c\", \"1\"]\n"
+        "ONBUILD ENV PYTHONUNBUFFERED=1\n",
+        [(1, 1, "DPH502", NEVER_502)],
+        id="onbuild-env-does-not-count",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_target_selects_stage() -> None:
+    text = "FROM python:3.12-slim AS prod\n" + BOTH + "FROM python:3.12-slim AS debug\nCMD python\n"
+    assert check(parse(text), target="prod") == []
+    assert [f.code for f in check(parse(text))] == ["DPH501", "DPH502"]
+    assert [f.code for f in check(parse(text), target="nope")] == ["DPH905"]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", "FROM python:3.12-slim\r\n" + BOTH.replace("\n", "\r\n"))
+    bad = write("svc/Containerfile", "FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n")
+    assert main([good]) == 0
+    assert main([good, bad]) == 1
+    assert capsys.readouterr().out.startswith("svc/Containerfile:1:1: DPH501 ")
+
+
+def test_global_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "# dph: global ignore=DPH501 our base image sets it\n"
+        "FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n"
+    )
+    assert main([write("Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""
