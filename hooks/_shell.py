@@ -9,13 +9,23 @@ comments, ``&& || ; | &`` and newlines, subshell and group brackets, leading
 Variables stay literal (``$PIP_FLAGS``); ``$(...)`` and backquotes stay inside
 their word.
 
+Every command carries the offset of each of its words (also inside ``sh -c '...'``).
+:func:`run_script` gives the script a RUN executes (command line plus the heredoc
+bodies the shell runs) with a map from offsets back to lines and columns.
+
 On top of it, :func:`python_install` recognises the Python installers that the
-checks care about: pip in all its spellings, ``uv``, ``poetry``, ``pipenv``, ``pdm``.
+checks care about: pip in all its spellings, ``uv``, ``poetry``, ``pipenv``, ``pdm``;
+:func:`package_call` the system package managers (apt, apk, yum/dnf/microdnf).
 """
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from hooks._dockerfile import Heredoc, Instruction
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
@@ -34,6 +44,7 @@ class Command(NamedTuple):
     words: tuple[str, ...]
     assignments: tuple[str, ...]  # leading NAME=value words (and `env NAME=value`)
     offset: int  # offset in the script of the first word (of the original command)
+    offsets: tuple[int, ...] = ()  # offset in the script of each of ``words``
 
     @property
     def program(self) -> str:
@@ -171,12 +182,28 @@ def commands(script: str, _depth: int = 0) -> list[Command]:
             current.append((text, offset))
             continue
         if current:
-            _finish(current, found, _depth)
+            _finish(current, found, _depth, script)
             current = []
     return found
 
 
-def _finish(words: list[tuple[str, int]], found: list[Command], depth: int) -> None:
+def _inner_base(script: str, start: int, inner: str) -> int | None:
+    """Where the unquoted word ``inner`` written at ``start`` begins in ``script``.
+
+    None when the word is not written literally (escapes inside): its commands then
+    point at the word's start.
+    """
+    for skip in (1, 0):
+        if (skip == 0 or script[start:start + 1] in ("'", '"')) and script.startswith(
+            inner, start + skip
+        ):
+            return start + skip
+    return None
+
+
+def _finish(
+    words: list[tuple[str, int]], found: list[Command], depth: int, script: str = ""
+) -> None:
     offset = words[0][1]
     texts = [w for w, _ in words]
     assignments: list[str] = []
@@ -205,6 +232,7 @@ def _finish(words: list[tuple[str, int]], found: list[Command], depth: int) -> N
         else:
             break
     rest = texts[i:]
+    offsets = tuple(off for _, off in words[i:])
     if not rest or rest[0] in _CLOSERS:
         return
     program = rest[0].rsplit("/", 1)[-1]
@@ -212,12 +240,17 @@ def _finish(words: list[tuple[str, int]], found: list[Command], depth: int) -> N
         for j, word in enumerate(rest[1:], start=1):
             if word.startswith("-") and "c" in word[1:] and not word.startswith("--"):
                 if j + 1 < len(rest):
+                    at = offsets[j + 1]
+                    base = _inner_base(script, at, rest[j + 1])
                     found.extend(
-                        Command(c.words, tuple(assignments) + c.assignments, offset)
+                        Command(
+                            c.words, tuple(assignments) + c.assignments, offset,
+                            tuple(at if base is None else base + o for o in c.offsets),
+                        )
                         for c in commands(rest[j + 1], depth + 1)
                     )
                 return
-    found.append(Command(tuple(rest), tuple(assignments), offset))
+    found.append(Command(tuple(rest), tuple(assignments), offset, offsets))
 
 
 # ---------------------------------------------------------------------------
@@ -302,3 +335,198 @@ def option_value(args: tuple[str, ...], *names: str) -> list[str]:
                 break
         i += 1
     return values
+
+
+# ---------------------------------------------------------------------------
+# The script a RUN instruction executes, with positions
+# ---------------------------------------------------------------------------
+
+class Script(NamedTuple):
+    """The shell script of a RUN: its command line, then the heredoc bodies the shell runs.
+
+    :meth:`position` maps an offset in :attr:`text` (a :attr:`Command.offsets` entry)
+    back to the 1-based line and column where that character is written.
+    """
+
+    text: str
+    locate: Callable[[int], tuple[int, int]]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.locate(offset)
+
+    def commands(self) -> list[Command]:
+        return commands(self.text)
+
+
+_JSON_STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_PLAIN_WORD_RE = re.compile(r"[\w@%+=:,./-]+")
+
+
+def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
+    """The script that RUN ``instr`` executes (``lines``: the file's physical lines).
+
+    A heredoc body is part of the script when the shell runs it: ``RUN <<EOF`` (unless
+    a shebang names another interpreter, e.g. ``#!/usr/bin/env python3``) or
+    ``RUN bash -e <<EOF``. The body of ``RUN python3 <<EOF`` or ``RUN cat <<EOF > f``
+    is data, not shell. The exec form ``RUN ["sh", "-c", "..."]`` is rebuilt as a
+    quoted command line whose offsets map back into the JSON strings.
+    """
+    if instr.json is not None:
+        return _json_script(instr)
+    text = instr.args
+    pieces: list[tuple[int, Heredoc | None]] = [(0, None)]
+    if instr.heredocs and _runs_heredocs(commands(text)):
+        for doc in instr.heredocs:
+            if _shebang_is_shell(doc.content):
+                text += "\n"
+                pieces.append((len(text), doc))
+                text += doc.content
+    starts = [start for start, _ in pieces]
+
+    def locate(offset: int) -> tuple[int, int]:
+        start, doc = pieces[max(bisect_right(starts, offset) - 1, 0)]
+        rel = max(offset - start, 0)
+        if doc is None:
+            return instr.args_position(min(rel, len(instr.args)))
+        body = doc.content
+        rel = min(rel, len(body))
+        line = doc.start_line + body.count("\n", 0, rel)
+        col0 = rel - (body.rfind("\n", 0, rel) + 1)
+        if doc.chomp and 0 < line <= len(lines):
+            physical = lines[line - 1]
+            col0 += len(physical) - len(physical.lstrip("\t"))
+        return line, col0 + 1
+
+    return Script(text, locate)
+
+
+def _runs_heredocs(cmds: list[Command]) -> bool:
+    """Whether the heredocs feed a shell: no command at all, or only shells without -c."""
+    return all(
+        c.program in _SHELLS and not any(w.startswith("-") and "c" in w[1:] for w in c.words[1:])
+        for c in cmds
+    )
+
+
+def _shebang_is_shell(body: str) -> bool:
+    if not body.startswith("#!"):
+        return True
+    words = body[2:].split("\n", 1)[0].split()
+    if words and words[0].rsplit("/", 1)[-1] == "env":
+        words = [w for w in words[1:] if not w.startswith("-")]
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _SHELLS
+
+
+def _json_script(instr: Instruction) -> Script:
+    words = instr.json or ()
+    raw = list(_JSON_STRING_RE.finditer(instr.args))
+    pieces: list[str] = []
+    starts: list[int] = []
+    spans: list[tuple[int, int, bool]] = []  # (quote length, raw content start, exact)
+    length = -1
+    for index, word in enumerate(words):
+        match = raw[index] if index < len(raw) else None
+        exact = match is not None and match.group(1) == word
+        if _PLAIN_WORD_RE.fullmatch(word):
+            piece, quote = word, 0
+        else:
+            piece, quote = "'" + word.replace("'", "'\"'\"'") + "'", 1
+            exact = exact and "'" not in word
+        starts.append(length + 1)
+        spans.append((quote, match.start(1) if match else 1, exact))
+        pieces.append(piece)
+        length += len(piece) + 1
+
+    def locate(offset: int) -> tuple[int, int]:
+        if not spans:
+            return instr.args_position()
+        index = max(bisect_right(starts, offset) - 1, 0)
+        quote, content, exact = spans[index]
+        inner = min(max(offset - starts[index] - quote, 0), len(words[index]))
+        return instr.args_position(content + inner if exact else content - 1)
+
+    return Script(" ".join(pieces), locate)
+
+
+# ---------------------------------------------------------------------------
+# System package managers
+# ---------------------------------------------------------------------------
+
+class PackageCall(NamedTuple):
+    """A system package-manager call: ``apt-get -y install --no-install-recommends gcc``.
+
+    ``manager`` is the program (apt-get, apt, aptitude, apk, yum, dnf, microdnf, tdnf),
+    ``verb`` the sub-command in lower case (``install``, ``add``, ``del``, ``update``;
+    ``group install`` for dnf's two-word form), ``options`` the option words in order
+    (values included), and ``operands`` the indexes in ``command.words`` of the words
+    after the verb that are not options: package names, for the install verbs.
+    """
+
+    manager: str
+    verb: str
+    options: tuple[str, ...]
+    operands: tuple[int, ...]
+    command: Command
+
+    def operand_words(self) -> list[str]:
+        return [self.command.words[i] for i in self.operands]
+
+
+_APT_VALUE = frozenset({
+    "-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",
+    "-a", "--host-architecture", "-P", "--build-profiles",
+})
+_APK_VALUE = frozenset({
+    "-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--keys-dir",
+    "--repositories-file", "--cache-dir", "--cache-max-age", "--timeout",
+})
+_RPM_VALUE = frozenset({
+    "--setopt", "--enablerepo", "--disablerepo", "--releasever", "--installroot", "-c",
+    "--config", "-x", "--exclude", "--repo", "--repoid", "--repofrompath", "--forcearch",
+    "-d", "--debuglevel", "-e", "--errorlevel", "--downloaddir", "--destdir",
+})
+_PACKAGE_MANAGERS = {
+    "apt-get": _APT_VALUE, "apt": _APT_VALUE, "aptitude": _APT_VALUE, "apk": _APK_VALUE,
+    "yum": _RPM_VALUE, "dnf": _RPM_VALUE, "dnf5": _RPM_VALUE, "microdnf": _RPM_VALUE,
+    "tdnf": _RPM_VALUE,
+}
+
+
+def package_call(cmd: Command) -> PackageCall | None:
+    """Recognise a system package-manager call (any verb), else None.
+
+    Options may come before or after the verb (``apt-get install -y x``,
+    ``apk --no-cache add x``); a ``--`` ends them. ``eatmydata`` in front is skipped.
+    """
+    words = cmd.words
+    start = 1 if cmd.program == "eatmydata" and len(words) > 1 else 0
+    manager = words[start].rsplit("/", 1)[-1] if words else ""
+    with_value = _PACKAGE_MANAGERS.get(manager)
+    if with_value is None:
+        return None
+    options: list[str] = []
+    operands: list[int] = []
+    verb = ""
+    i = start + 1
+    only_operands = False
+    while i < len(words):
+        word = words[i]
+        if only_operands or not word.startswith("-") or word == "-":
+            if verb:
+                operands.append(i)
+            else:
+                verb = word.lower()
+        elif word == "--":
+            only_operands = True
+        else:
+            options.append(word)
+            if word in with_value and i + 1 < len(words):
+                i += 1
+                options.append(words[i])
+        i += 1
+    if not verb:
+        return None
+    if verb in ("group", "groups") and operands and manager != "apk":
+        verb = f"group {words[operands[0]].lower()}"
+        operands = operands[1:]
+    return PackageCall(manager, verb, tuple(options), tuple(operands), cmd)

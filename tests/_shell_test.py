@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks import _shell
+from hooks._dockerfile import parse
+
+
+def _words_at(script: str) -> list[tuple[str, ...]]:
+    """Each command's words, each word replaced by the script text at its offset."""
+    out = []
+    for cmd in _shell.commands(script):
+        assert len(cmd.offsets) == len(cmd.words)
+        out.append(tuple(script[o:o + len(w)] for w, o in zip(cmd.words, cmd.offsets, strict=True)))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        pytest.param("apt-get install -y gcc", [("apt-get", "install", "-y", "gcc")], id="plain"),
+        pytest.param(
+            "DEBIAN_FRONTEND=noninteractive sudo -E apt-get  install x",
+            [("apt-get", "install", "x")],
+            id="assignment-and-sudo-skipped",
+        ),
+        pytest.param(
+            "apt-get update && sh -c 'apt-get install -y gcc'",
+            [("apt-get", "update"), ("apt-get", "install", "-y", "gcc")],
+            id="sh-c-single-quoted",
+        ),
+        pytest.param(
+            'bash -ec "pip install a  &&  pip install b"',
+            [("pip", "install", "a"), ("pip", "install", "b")],
+            id="bash-c-double-quoted",
+        ),
+    ],
+)
+def test_word_offsets(script: str, expected: list[tuple[str, ...]]) -> None:
+    assert _words_at(script) == expected
+
+
+def test_word_offsets_escaped_inner_script_point_at_the_word() -> None:
+    script = 'sh -c "echo \\"x\\" && gcc -v"'
+    cmds = _shell.commands(script)
+    assert [c.words for c in cmds] == [("echo", "x"), ("gcc", "-v")]
+    assert {o for c in cmds for o in c.offsets} == {6}  # the -c argument's opening quote
+
+
+def test_command_offsets_default_keeps_old_constructor() -> None:
+    assert _shell.Command(("a",), (), 0).offsets == ()
+
+
+def _located(text: str, index: int = 1) -> list[list[tuple[str, tuple[int, int]]]]:
+    df = parse(text)
+    script = _shell.run_script(df.instructions[index], df.lines)
+    return [
+        [(word, script.position(off)) for word, off in zip(c.words, c.offsets, strict=True)]
+        for c in script.commands()
+    ]
+
+
+def test_run_script_shell_form_continuation() -> None:
+    text = "FROM x\nRUN apt-get update \\\n  && apt-get install -y gcc\n"
+    assert _located(text) == [
+        [("apt-get", (2, 5)), ("update", (2, 13))],
+        [("apt-get", (3, 6)), ("install", (3, 14)), ("-y", (3, 22)), ("gcc", (3, 25))],
+    ]
+
+
+def test_run_script_heredoc_body_is_the_script() -> None:
+    text = "FROM x\nRUN <<EOF\nset -e\napt-get install -y  gcc\nEOF\n"
+    assert _located(text) == [
+        [("set", (3, 1)), ("-e", (3, 5))],
+        [("apt-get", (4, 1)), ("install", (4, 9)), ("-y", (4, 17)), ("gcc", (4, 21))],
+    ]
+
+
+def test_run_script_chomped_heredoc_columns() -> None:
+    text = "FROM x\nRUN <<-EOF\n\t\tapt-get install gcc\n\tEOF\n"
+    assert _located(text) == [[("apt-get", (3, 3)), ("install", (3, 11)), ("gcc", (3, 19))]]
+
+
+def test_run_script_heredoc_fed_to_a_shell() -> None:
+    text = "FROM x\nRUN bash -ex <<EOF\napt-get purge gcc\nEOF\n"
+    assert [[w for w, _ in c] for c in _located(text)] == [["bash", "-ex"], ["apt-get", "purge", "gcc"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("FROM x\nRUN python3 <<EOF\nimport os\nEOF\n", id="python-stdin"),
+        pytest.param("FROM x\nRUN cat <<EOF > /etc/f\napt-get install gcc\nEOF\n", id="file-content"),
+        pytest.param("FROM x\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n", id="python-shebang"),
+    ],
+)
+def test_run_script_heredoc_data_is_not_shell(text: str) -> None:
+    df = parse(text)
+    script = _shell.run_script(df.instructions[1], df.lines)
+    assert "import" not in script.text and "apt-get" not in script.text and "print" not in script.text
+
+
+def test_run_script_shell_shebang_heredoc() -> None:
+    text = "FROM x\nRUN <<EOF\n#!/usr/bin/env bash\napt-get update\nEOF\n"
+    assert [[w for w, _ in c] for c in _located(text)] == [["apt-get", "update"]]
+
+
+def test_run_script_exec_form() -> None:
+    text = 'FROM x\nRUN ["sh", "-c", "apt-get update && apt-get install -y gcc"]\n'
+    assert _located(text) == [
+        [("apt-get", (2, 19)), ("update", (2, 27))],
+        [("apt-get", (2, 37)), ("install", (2, 45)), ("-y", (2, 53)), ("gcc", (2, 56))],
+    ]
+    text = 'FROM x\nRUN ["apt-get", "install", "-y", "g++"]\n'
+    assert _located(text) == [[("apt-get", (2, 7)), ("install", (2, 18)), ("-y", (2, 29)), ("g++", (2, 35))]]
+
+
+def test_run_script_exec_form_with_escapes_points_at_the_string() -> None:
+    text = 'FROM x\nRUN ["sh", "-c", "echo \\"a\\" && gcc -v"]\n'
+    assert _located(text) == [[("echo", (2, 18)), ("a", (2, 18))], [("gcc", (2, 18)), ("-v", (2, 18))]]
+
+
+@pytest.mark.parametrize(
+    ("script", "manager", "verb", "options", "operands"),
+    [
+        pytest.param(
+            "apt-get -y install -qq --no-install-recommends gcc libpq-dev=15.1",
+            "apt-get", "install", ("-y", "-qq", "--no-install-recommends"), ["gcc", "libpq-dev=15.1"],
+            id="apt-get-options-around-verb",
+        ),
+        pytest.param(
+            "apt-get -o APT::Install-Recommends=false install x",
+            "apt-get", "install", ("-o", "APT::Install-Recommends=false"), ["x"],
+            id="apt-option-value-is-not-the-verb",
+        ),
+        pytest.param("apt update", "apt", "update", (), [], id="apt"),
+        pytest.param(
+            "apk add --no-cache --virtual .build-deps gcc musl-dev",
+            "apk", "add", ("--no-cache", "--virtual", ".build-deps"), ["gcc", "musl-dev"],
+            id="apk-virtual",
+        ),
+        pytest.param("apk --no-cache add -t .deps gcc", "apk", "add", ("--no-cache", "-t", ".deps"), ["gcc"],
+                     id="apk-t"),
+        pytest.param(
+            "dnf -y group install 'Development Tools'", "dnf", "group install", ("-y",), ["Development Tools"],
+            id="dnf-group",
+        ),
+        pytest.param(
+            "/usr/bin/microdnf install -y --setopt install_weak_deps=0 gcc", "microdnf", "install",
+            ("-y", "--setopt", "install_weak_deps=0"), ["gcc"], id="microdnf-path",
+        ),
+        pytest.param("eatmydata apt-get install -- -weird", "apt-get", "install", (), ["-weird"],
+                     id="eatmydata-and-double-dash"),
+        pytest.param("sudo yum -y remove gcc", "yum", "remove", ("-y",), ["gcc"], id="yum-sudo"),
+    ],
+)
+def test_package_call(
+    script: str, manager: str, verb: str, options: tuple[str, ...], operands: list[str]
+) -> None:
+    (cmd,) = _shell.commands(script)
+    call = _shell.package_call(cmd)
+    assert call is not None
+    assert (call.manager, call.verb, call.options, call.operand_words()) == (manager, verb, options, operands)
+
+
+@pytest.mark.parametrize("script", ["pip install gcc", "apt-get -y", "apt-mark auto gcc", "echo apt-get"])
+def test_package_call_none(script: str) -> None:
+    (cmd,) = _shell.commands(script)
+    assert _shell.package_call(cmd) is None
