@@ -1,0 +1,216 @@
+"""check-healthcheck: a serving image has a HEALTHCHECK, and its probe exists in the image.
+
+Only the final stage counts (the last one, or the one named by ``--target``), with the
+stages it is built ``FROM``: a ``HEALTHCHECK`` or ``EXPOSE`` in a parent stage is
+inherited. An image *serves* when it ``EXPOSE``s a port or its ``ENTRYPOINT``/``CMD``
+(exec or shell form, ``sh -c`` included) runs gunicorn, uvicorn, hypercorn, daphne,
+granian, ``waitress-serve``, ``flask run`` or ``manage.py runserver``/``django-admin
+runserver``. Workers, CLIs and batch jobs (``celery worker``, ``python job.py``) are not
+judged, and ``HEALTHCHECK NONE`` is an explicit opt-out: use it when the orchestrator
+(Kubernetes liveness/readiness probes, ECS, Nomad) does the probing.
+
+Options:
+    --target NAME   judge the stage NAME instead of the last one.
+
+## DPH601 missing-healthcheck
+### What it does
+Reports a final stage that serves but has no ``HEALTHCHECK`` (reported at its ``FROM``).
+### Why is this bad?
+Docker, Compose and Swarm only know that the process is alive, not that it answers:
+a deadlocked server stays "running", ``depends_on: condition: service_healthy`` never
+works and rolling updates route traffic to it. Overlaps hadolint DL3057 (off by default),
+Checkov CKV_DOCKER_2 and Trivy DS-0026, which fire for every image, workers included.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s \\
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
+```
+
+## DPH602 healthcheck-tool-missing
+### What it does
+Reports a ``HEALTHCHECK`` that calls ``curl`` or ``wget`` in an image that has none: a
+Debian ``-slim``, distroless, Chainguard or ``scratch`` base (neither tool), or a
+``python``/``alpine`` Alpine base (busybox ``wget`` only), when no stage of the chain
+installs it (``apt-get install curl``, ``apk add wget``, ...) or copies it in.
+### Why is this bad?
+The probe fails with "command not found" every time, so the container is marked
+unhealthy for ever and orchestrators that act on it restart it in a loop. Python is in
+the image anyway: a ``python -c`` probe needs no extra package (and no shell, in exec
+form, which distroless images lack).
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+HEALTHCHECK CMD curl -f http://127.0.0.1:8000/health || exit 1
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+HEALTHCHECK CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
+```
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
+from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._images import base_kind, stage_image_use
+from hooks._shell import Command, commands
+
+MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
+TOOL_MISSING = Rule(
+    "DPH602", "healthcheck-tool-missing", ERROR,
+    "The HEALTHCHECK calls curl or wget, which the image does not have.",
+)
+RULES = (MISSING, TOOL_MISSING)
+FILES = "dockerfile"
+
+SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "waitress-serve"})
+_TOOLS = ("curl", "wget")
+# What each kind of base image (hooks._images.base_kind) lacks.
+_LACKS = {"slim": _TOOLS, "distroless": _TOOLS, "scratch": _TOOLS, "alpine": ("curl",)}
+_INSTALLERS = frozenset({"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper", "tdnf"})
+
+
+def _commands(instr: Instruction) -> list[Command]:
+    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included."""
+    argv, script = instr.json, instr.args
+    if instr.keyword == "HEALTHCHECK":
+        probe = healthcheck_command(instr)
+        if probe is None:
+            return []
+        argv, script = probe[1], instr.args[probe[0]:]
+    if argv is not None:
+        import shlex
+
+        return commands(shlex.join(argv))
+    return commands(script)
+
+
+def _server(words: Sequence[str]) -> str:
+    names = [word.rsplit("/", 1)[-1] for word in words]
+    for i, name in enumerate(names):
+        if name in SERVERS:
+            return name
+        if name == "flask" and "run" in names[i + 1:]:
+            return "flask run"
+        if name in ("manage.py", "django-admin", "django") and "runserver" in names[i + 1:]:
+            return f"{name} runserver"
+    return ""
+
+
+def _serves(df: Dockerfile, stage: Stage, chain: list[Stage]) -> str:
+    """Why the image serves ('EXPOSE 8000', 'runs gunicorn'), or ''."""
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword == "EXPOSE" and instr.args:
+                return f"EXPOSE {instr.args}"
+    for runs in df.entrypoint_cmd(stage):
+        if runs is not None:
+            for command in _commands(runs):
+                server = _server(command.words)
+                if server:
+                    return f"runs {server}"
+    return ""
+
+
+def _provides(instr: Instruction, tool: str) -> bool:
+    """Does this RUN install ``tool``, or this COPY/ADD copy a binary of that name?"""
+    if instr.keyword in ("COPY", "ADD"):
+        return any(word.rsplit("/", 1)[-1] == tool for word in instr.words())
+    for command in commands(instr.shell_text()):
+        if command.program in _INSTALLERS and any(w in ("install", "add") for w in command.words):
+            if any(w == tool or w.startswith((tool + "=", tool + "~")) for w in command.words):
+                return True
+    return False
+
+
+def _probe_url(command: Command) -> str:
+    urls = [w for w in command.words if w.startswith(("http://", "https://"))]
+    return urls[0] if urls else "http://127.0.0.1:8000/"
+
+
+def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Finding | None:
+    if chain[0].image.resolved and chain[0].image.value.lower() == "scratch":
+        kind, image = "scratch", "scratch"
+    else:
+        use = stage_image_use(df, chain[0])
+        ref = use.ref if use is not None else None
+        kind = base_kind(ref)
+        if kind == "alpine" and ref is not None and ref.official not in ("python", "alpine"):
+            kind = ""  # other Alpine-based images may ship curl (nginx:alpine does)
+        image = str(ref)
+    lacking = _LACKS.get(kind, ())
+    instructions = [i for member in chain for i in member.instructions]
+    missing: list[tuple[Command, str]] = []
+    for command in _commands(check):
+        tool = command.program
+        if tool not in _TOOLS:
+            continue
+        if tool not in lacking or any(_provides(i, tool) for i in instructions if i.keyword != "HEALTHCHECK"):
+            return None  # a probe that works: `curl ... || wget ...` is fine with one of them
+        missing.append((command, tool))
+    if not missing:
+        return None
+    command, tool = missing[0]
+    probe = healthcheck_command(check)
+    start = probe[0] if probe is not None else 0
+    line, col = check.find(command.words[0], start)
+    url = _probe_url(command).replace("'", "%27").replace('"', "%22")
+    return TOOL_MISSING.at(
+        df.path, line, col,
+        f"HEALTHCHECK calls {tool}, but the base image '{image}' ({kind}) has no {tool} and no "
+        f"stage installs it, so the check always fails; probe with Python instead: HEALTHCHECK CMD "
+        f"[\"python3\", \"-c\", \"import urllib.request; urllib.request.urlopen('{url}')\"]",
+    )
+
+
+def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+    stage = df.final_stage(target)
+    if stage is None:
+        return unknown_target(df.path, target)
+    chain = df.chain(stage)
+    healthcheck: Instruction | None = None
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword == "HEALTHCHECK":
+                healthcheck = instr
+    if healthcheck is None:
+        reason = _serves(df, stage, chain)
+        if not reason:
+            return []
+        where = f"final stage '{stage.name}'" if stage.name else "the final stage"
+        line, col = stage.from_.position(0)
+        return [MISSING.at(
+            df.path, line, col,
+            f"{where} serves ({reason}) but has no HEALTHCHECK; add one (e.g. a python -c "
+            f"urllib probe), or 'HEALTHCHECK NONE' when the orchestrator probes the container",
+        )]
+    found = _missing_tool(df, chain, healthcheck)
+    return [found] if found is not None else []
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

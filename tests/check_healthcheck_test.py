@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_healthcheck import check, main
+from tests.conftest import Writer
+
+PROBE = (
+    'HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", '
+    "\"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n"
+)
+
+PASS = [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nEXPOSE 8000\n" + PROBE + 'CMD ["gunicorn", "app:app"]\n',
+        id="exec-form-python-probe",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nEXPOSE 8000\nHEALTHCHECK NONE\n", id="healthcheck-none-opt-out",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nHEALTHCHECK --interval=30s CMD python -c "
+        "\"import urllib.request as u; u.urlopen('http://localhost:8000/')\"\n"
+        'CMD ["uvicorn", "app:app", "--host", "0.0.0.0"]\n',
+        id="shell-form-python-probe",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim\nCMD ["celery", "-A", "proj", "worker", "--loglevel=info"]\n',
+        id="celery-worker-without-port",
+    ),
+    pytest.param('FROM python:3.12-slim\nCMD ["python", "-m", "app.batch"]\n', id="batch-job"),
+    pytest.param(
+        "FROM python:3.12-slim AS base\nEXPOSE 8000\n" + PROBE
+        + "FROM base AS builder\nRUN pip wheel -w /w .\nFROM base\nCOPY --from=builder /w /w\n",
+        id="healthcheck-inherited-from-parent-stage",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS builder\nEXPOSE 8000\nRUN pip wheel -w /w .\n"
+        'FROM python:3.12-slim\nCOPY --from=builder /w /w\nCMD ["python", "job.py"]\n',
+        id="expose-in-unrelated-builder-stage",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN pip wheel -w /w .\n"
+        "FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=builder /w /w\nEXPOSE 8080\n"
+        'HEALTHCHECK CMD ["python3", "-c", "import urllib.request as u; u.urlopen(\'http://127.0.0.1:8080/\')"]\n'
+        'ENTRYPOINT ["python3", "-m", "gunicorn", "app:app"]\n',
+        id="distroless-final-exec-form-python-probe",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nRUN apt-get update \\\n"
+        "    && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\nHEALTHCHECK CMD curl -fsS http://127.0.0.1:8000/ || exit 1\n",
+        id="slim-with-curl-installed",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\nRUN <<EOF\napt-get update\n"
+        "apt-get install -y --no-install-recommends wget\nEOF\n"
+        "FROM base\nHEALTHCHECK CMD wget -qO- http://127.0.0.1:8000/ || exit 1\n",
+        id="wget-installed-in-parent-stage-heredoc",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine3.20\nHEALTHCHECK CMD wget -q --spider http://127.0.0.1:8000/ || exit 1\n",
+        id="alpine-has-busybox-wget",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine3.20\nRUN apk add --no-cache curl\nHEALTHCHECK CMD curl -f http://x/\n",
+        id="alpine-apk-add-curl",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/ || wget -q http://x/ || exit 1\n"
+        "RUN apt-get update && apt-get install -y wget\n",
+        id="one-of-two-probes-available",
+    ),
+    pytest.param(
+        "FROM gcr.io/distroless/python3-debian12\nCOPY --from=curlimages/curl:8.8.0 /usr/bin/curl /usr/bin/curl\n"
+        'HEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://127.0.0.1:8000/"]\n',
+        id="curl-binary-copied-in",
+    ),
+    pytest.param(
+        "FROM python:3.12-bookworm\nHEALTHCHECK CMD curl -f http://127.0.0.1:8000/ || exit 1\n",
+        id="full-image-has-curl",
+    ),
+    pytest.param(
+        "FROM nginx:1.27-alpine\nEXPOSE 80\nHEALTHCHECK CMD curl -f http://127.0.0.1/ || exit 1\n",
+        id="other-alpine-image-not-judged",
+    ),
+    pytest.param(
+        "ARG BASE\nFROM ${BASE}\nHEALTHCHECK CMD curl -f http://127.0.0.1/ || exit 1\n",
+        id="unresolved-base-not-judged",
+    ),
+    pytest.param(
+        "# escape=`\nFROM python:3.12-windowsservercore-ltsc2022\nEXPOSE 8000\n"
+        "HEALTHCHECK CMD powershell -Command `\n    Invoke-WebRequest http://localhost:8000/\n",
+        id="escape-backtick-windows",
+    ),
+    pytest.param(
+        "\ufefffrom python:3.12-slim\r\nexpose 8000\r\nhealthcheck none\r\n", id="bom-crlf-lowercase",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nHEALTHCHECK CMD ['curl', '-f', 'http://x/']\n",
+        id="single-quoted-exec-form-never-reaches-curl-see-DPH603",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nRUN pip install gunicorn\nCMD gunicorn --version\nHEALTHCHECK NONE\n",
+        id="shell-form-cmd-opted-out",
+    ),
+]
+
+HINT = (
+    "add one (e.g. a python -c urllib probe), or 'HEALTHCHECK NONE' when the orchestrator "
+    "probes the container"
+)
+
+
+def _tool(tool: str, image: str, kind: str, url: str) -> str:
+    return (
+        f"HEALTHCHECK calls {tool}, but the base image '{image}' ({kind}) has no {tool} and no stage "
+        f"installs it, so the check always fails; probe with Python instead: HEALTHCHECK CMD "
+        f"[\"python3\", \"-c\", \"import urllib.request; urllib.request.urlopen('{url}')\"]"
+    )
+
+
+FAIL = [
+    pytest.param(
+        'FROM python:3.12-slim-bookworm\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (EXPOSE 8000) but has no HEALTHCHECK; {HINT}")],
+        id="expose",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS base\nEXPOSE 8000/tcp\nFROM base AS web\nCMD python app.py\n",
+        [(3, 1, "DPH601", f"final stage 'web' serves (EXPOSE 8000/tcp) but has no HEALTHCHECK; {HINT}")],
+        id="expose-inherited",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nCMD uvicorn app:app --host 0.0.0.0 --port $PORT\n",
+        [(1, 1, "DPH601", f"the final stage serves (runs uvicorn) but has no HEALTHCHECK; {HINT}")],
+        id="uvicorn-shell-form",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim\nCMD ["sh", "-c", "exec /app/.venv/bin/hypercorn app:app -b 0.0.0.0:$PORT"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (runs hypercorn) but has no HEALTHCHECK; {HINT}")],
+        id="hypercorn-in-sh-c",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim\nENTRYPOINT ["uv", "run"]\nCMD ["flask", "--app", "app", "run", "--host=0.0.0.0"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (runs flask run) but has no HEALTHCHECK; {HINT}")],
+        id="flask-run-via-uv",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim\nCMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (runs manage.py runserver) but has no HEALTHCHECK; {HINT}")],
+        id="django-runserver",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim\nENTRYPOINT ["waitress-serve", "--port=8080", "app:app"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (runs waitress-serve) but has no HEALTHCHECK; {HINT}")],
+        id="waitress",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nONBUILD HEALTHCHECK NONE\nEXPOSE 8000\n",
+        [(1, 1, "DPH601", f"the final stage serves (EXPOSE 8000) but has no HEALTHCHECK; {HINT}")],
+        id="onbuild-healthcheck-does-not-count",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nEXPOSE 8000\n"
+        "HEALTHCHECK --interval=30s CMD curl -f http://127.0.0.1:8000/health || exit 1\n",
+        [(3, 32, "DPH602", _tool("curl", "python:3.12-slim-bookworm", "slim", "http://127.0.0.1:8000/health"))],
+        id="curl-on-slim",
+    ),
+    pytest.param(
+        "FROM gcr.io/distroless/python3-debian12 AS base\nFROM base\n"
+        'HEALTHCHECK CMD ["wget", "-q", "--spider", "http://localhost:8080/"]\n',
+        [(3, 19, "DPH602", _tool("wget", "gcr.io/distroless/python3-debian12", "distroless",
+                                 "http://localhost:8080/"))],
+        id="wget-on-distroless-parent",
+    ),
+    pytest.param(
+        "ARG PY=3.12\nFROM python:${PY}-alpine\nRUN apk add --no-cache wget\n"
+        "HEALTHCHECK CMD curl -f http://x/ \\\n    || exit 1\n",
+        [(4, 17, "DPH602", _tool("curl", "python:3.12-alpine", "alpine", "http://x/"))],
+        id="curl-on-python-alpine",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y curl\n"
+        "FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://127.0.0.1:8000/\n",
+        [(4, 17, "DPH602", _tool("curl", "python:3.12-slim", "slim", "http://127.0.0.1:8000/"))],
+        id="curl-installed-only-in-builder",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_target_selects_stage() -> None:
+    text = "FROM python:3.12-slim AS prod\nHEALTHCHECK NONE\nEXPOSE 80\nFROM python:3.12-slim AS web\nEXPOSE 80\n"
+    assert check(parse(text), target="prod") == []
+    assert [f.code for f in check(parse(text))] == ["DPH601"]
+    assert [f.code for f in check(parse(text), target="nope")] == ["DPH905"]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", "FROM python:3.12-slim\nEXPOSE 8000\n" + PROBE)
+    bad = write("web.Containerfile", "FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/\n")
+    assert main([good]) == 0
+    assert main([good, bad]) == 1
+    assert capsys.readouterr().out.startswith("web.Containerfile:2:17: DPH602 ")
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "# dph: ignore=DPH601 probed by Kubernetes\nFROM python:3.12-slim\nEXPOSE 8000\n"
+    assert main([write("Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""
