@@ -1,0 +1,144 @@
+"""check-python-base-image: ship Python on a slim Debian image, never on Alpine.
+
+The official ``python`` image comes in a full variant (``python:3.12``,
+``python:3.12-bookworm``: about 1 GB, with compilers, headers and version-control
+tools), a ``-slim`` variant (about 150 MB, just what Python needs) and ``-alpine``.
+Only the final stage (the last one, or the one named by ``--target``) is judged for
+the full variant, following ``FROM <stage>`` inheritance to the image it is built
+on: builder stages may use the full image to compile wheels. Alpine is reported in
+every stage. Images behind an ARG without a default, digest-only references and
+images other than the official ``python`` (or its mirrors) are not judged.
+
+Options:
+    --target NAME   judge the stage NAME instead of the last one.
+
+## DPH204 full-python-base-image
+### What it does
+Reports a final stage built on a full ``python`` image: no ``-slim``, ``-alpine`` or
+Windows variant in the tag (``python:3.12``, ``python:3.12.4``, ``python:3.12-bookworm``,
+``python:latest``). Reported at the ``FROM`` that names the image.
+### Why is this bad?
+The full image ships gcc, make, headers, git and hundreds of libraries the running
+service never uses: a bigger download, slower deploys and many more packages for
+vulnerability scanners to flag.
+### Example
+```dockerfile
+FROM python:3.12-bookworm
+COPY . /app
+```
+### Use instead
+```dockerfile
+FROM python:3.12-bookworm AS build
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
+
+FROM python:3.12-slim-bookworm
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*
+```
+
+## DPH205 alpine-python-base-image
+### What it does
+Reports any stage built on a ``python`` Alpine image (``python:3.12-alpine3.20``).
+### Why is this bad?
+Alpine uses musl libc. Many packages on PyPI publish only manylinux (glibc) wheels,
+so on Alpine pip compiles them from source: slow builds and a compiler toolchain in
+the image. musl also behaves differently from glibc (DNS resolution, thread stack
+size, locales, allocator speed). The slim Debian image is barely larger.
+### Example
+```dockerfile
+FROM python:3.12-alpine3.20
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+```
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Stage
+from hooks._findings import ERROR, Finding, Rule, unknown_target
+from hooks._images import (
+    ImageUse,
+    PythonTag,
+    is_python_image,
+    parse_python_tag,
+    stage_image_use,
+    suggest_python_tag,
+)
+
+FULL_IMAGE = Rule(
+    "DPH204", "full-python-base-image", ERROR, "The final stage is built on a full python image.",
+)
+ALPINE_IMAGE = Rule("DPH205", "alpine-python-base-image", ERROR, "A stage is built on a python Alpine image.")
+RULES = (FULL_IMAGE, ALPINE_IMAGE)
+FILES = "dockerfile"
+
+
+def _python_tag(df: Dockerfile, stage: Stage) -> tuple[ImageUse, PythonTag] | None:
+    """The stage's FROM image and its parsed tag, when it is a judged python image."""
+    use = stage_image_use(df, stage)
+    ref = use.ref if use is not None else None
+    if use is None or ref is None or not is_python_image(ref) or (ref.digest and not ref.tag):
+        return None
+    tag = parse_python_tag(ref.tag)
+    return (use, tag) if tag is not None else None
+
+
+def _slim(use: ImageUse, tag: PythonTag) -> str:
+    ref = use.ref
+    assert ref is not None
+    release = "" if tag.flavor == "alpine" else tag.os_release
+    return ref.with_tag(suggest_python_tag(tag._replace(flavor="slim", os_release=release)))
+
+
+def _shown(use: ImageUse) -> str:
+    value = use.value.value
+    return f"'{use.raw}'" if use.raw == value else f"'{use.raw}' ('{value}')"
+
+
+def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for stage in df.stages:
+        found = _python_tag(df, stage)
+        if found is not None and found[1].flavor == "alpine":
+            use, tag = found
+            where = f"stage '{stage.name}'" if stage.name else f"stage {stage.index}"
+            findings.append(ALPINE_IMAGE.at(
+                df.path, use.line, use.col,
+                f"{where} is built on the Alpine image {_shown(use)}; many packages have no wheels for "
+                f"its musl libc and compile from source; use a slim Debian image, e.g. '{_slim(use, tag)}'",
+            ))
+    final = df.final_stage(target)
+    if final is None:
+        return findings + unknown_target(df.path, target)
+    root = df.chain(final)[0]
+    found = _python_tag(df, root)
+    if found is not None and found[1].flavor == "full":
+        use, tag = found
+        where = f"final stage '{final.name}'" if final.name else "the final stage"
+        via = f" (through stage '{root.name or root.index}')" if root is not final else ""
+        findings.append(FULL_IMAGE.at(
+            df.path, use.line, use.col,
+            f"{where} is built on the full image {_shown(use)}{via}, about 1 GB of compilers "
+            f"and libraries the service does not need; use the slim variant, e.g. '{_slim(use, tag)}'",
+        ))
+    return findings
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

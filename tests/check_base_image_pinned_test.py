@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_base_image_pinned import check, main
+from tests.conftest import Writer
+
+SHA = "sha256:" + "0123456789abcdef" * 4
+PINNED = "python:3.12-slim-bookworm"
+
+PASS = [
+    pytest.param(f"FROM {PINNED}\n", id="fully-pinned"),
+    pytest.param("FROM python:3.12.4-slim-bookworm\n", id="patch-version"),
+    pytest.param("FROM python:3.12-bookworm\n", id="full-image-is-pinned-too"),
+    pytest.param("FROM python:3.13.0rc1-slim-bookworm\n", id="release-candidate"),
+    pytest.param("FROM python:3.12-alpine3.20\n", id="alpine-with-release"),
+    pytest.param("FROM python:3.12-windowsservercore-ltsc2022\n", id="windows-with-release"),
+    pytest.param(f"FROM python@{SHA}\n", id="digest-only"),
+    pytest.param(f"FROM python:latest@{SHA}\n", id="latest-with-digest"),
+    pytest.param(f"FROM python:3-slim@{SHA}\n", id="floating-with-digest"),
+    pytest.param(f"FROM gcr.io/distroless/python3-debian12:nonroot@{SHA}\n", id="distroless-digest"),
+    pytest.param("FROM scratch\nCOPY --from=scratch / /\n", id="scratch"),
+    pytest.param(
+        f"FROM {PINNED} AS builder\nRUN pip wheel -w /w .\nFROM builder AS test\n"
+        f"FROM {PINNED}\nCOPY --from=builder /w /w\n",
+        id="multi-stage-from-builder",
+    ),
+    pytest.param(f"FROM {PINNED}\nFROM {PINNED}\nCOPY --from=0 /a /a\n", id="copy-from-index"),
+    pytest.param(f"FROM {PINNED} AS Build\nFROM {PINNED}\nCOPY --from=BUILD /a /a\n", id="stage-name-any-case"),
+    pytest.param(
+        f"FROM {PINNED}\nCOPY --from=assets /a /a\nFROM node:20.11-slim AS assets\n",
+        id="copy-from-later-stage",
+    ),
+    pytest.param(
+        f"FROM --platform=$BUILDPLATFORM {PINNED} AS build\nFROM {PINNED}\n",
+        id="platform-flag",
+    ),
+    pytest.param(
+        "ARG PYTHON_VERSION=3.12\nFROM python:${PYTHON_VERSION}-slim-bookworm\n", id="arg-default",
+    ),
+    pytest.param("FROM python:${PYTHON_VERSION:-3.12}-slim-bookworm\n", id="default-in-expression"),
+    pytest.param(
+        "ARG PYTHON_VERSION\nFROM python:${PYTHON_VERSION:-3.12}-slim-bookworm\n",
+        id="arg-without-default-but-expression-default",
+    ),
+    pytest.param(
+        f"ARG BASE={PINNED}\nFROM ${{BASE}}\n", id="whole-image-from-arg",
+    ),
+    pytest.param("FROM localhost:5000/app:1.2.3\n", id="registry-with-port"),
+    pytest.param("FROM registry.example.com:443/team/app:2024.06.1\n", id="registry-host-port"),
+    pytest.param(
+        f"FROM {PINNED}\nCOPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/\n", id="uv-copy-from",
+    ),
+    pytest.param(
+        f"FROM {PINNED}\nRUN --mount=type=cache,target=/root/.cache/pip "
+        "--mount=type=bind,source=requirements.txt,target=/r.txt pip install -r /r.txt\n",
+        id="mounts-without-from",
+    ),
+    pytest.param(
+        f"FROM {PINNED} AS wheels\nFROM {PINNED}\nRUN --mount=type=bind,from=wheels,target=/w pip install /w/*\n",
+        id="mount-from-stage",
+    ),
+    pytest.param("FROM ubuntu:22.04\n", id="ubuntu-release"),
+    pytest.param("FROM nginx:1.27-alpine\n", id="nginx-minor"),
+    pytest.param("FROM debian:bookworm-20240904-slim\n", id="dated-tag"),
+    pytest.param("FROM example.com/app:sha-3f2a1bc\n", id="commit-tag"),
+    pytest.param("FROM example.com/app:v1.4\n", id="v-prefixed-version"),
+    pytest.param(
+        f"\ufefffrom {PINNED}\r\ncopy --from=ghcr.io/astral-sh/uv:0.5.11 /uv /bin/\r\n", id="bom-crlf-lowercase",
+    ),
+    pytest.param(f"# escape=`\nFROM `\n  {PINNED}\nRUN echo `\n  hi\n", id="escape-directive"),
+    pytest.param(f"FROM {PINNED}\nONBUILD COPY --from=builder /a /a\n", id="onbuild-not-judged"),
+    pytest.param(f"FROM {PINNED}\nCOPY <<EOF /etc/x\nFROM python\nEOF\n", id="heredoc-body"),
+    pytest.param(f"FROM {PINNED}\nADD --chown=app https://example.com/x.tar.gz /x\n", id="add"),
+]
+
+FAIL = [
+    pytest.param(
+        "FROM python\n",
+        [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="untagged",
+    ),
+    pytest.param(
+        "FROM nginx AS web\n",
+        [(1, 6, "DPH201", "base image 'nginx' has no tag; pin it, e.g. 'nginx:<version>' or a digest")],
+        id="untagged-other-image",
+    ),
+    pytest.param(
+        "FROM docker.io/library/python:latest\n",
+        [(1, 6, "DPH202", "base image 'docker.io/library/python:latest' uses the 'latest' tag; "
+          "pin it, e.g. 'docker.io/library/python:3.12-slim-bookworm'")],
+        id="latest",
+    ),
+    pytest.param(
+        "FROM python:3-slim\n",
+        [(1, 6, "DPH203", "base image 'python:3-slim' has a floating tag ('3' is a major version only); "
+          "pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="python-major-only",
+    ),
+    pytest.param(
+        "FROM python:slim-bookworm\n",
+        [(1, 6, "DPH203", "base image 'python:slim-bookworm' has a floating tag ('slim-bookworm' names no "
+          "Python version); pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="python-no-version",
+    ),
+    pytest.param(
+        "FROM python:3-alpine\n",
+        [(1, 6, "DPH203", "base image 'python:3-alpine' has a floating tag ('3' is a major version only); "
+          "pin it, e.g. 'python:3.12-alpine3.20'")],
+        id="python-major-alpine",
+    ),
+    pytest.param(
+        "FROM node:20-slim\n",
+        [(1, 6, "DPH203", "base image 'node:20-slim' has a floating tag ('20' is a major version only); "
+          "pin it, e.g. 'node:20.<minor>-slim' or a digest")],
+        id="node-major-only",
+    ),
+    pytest.param(
+        "FROM postgres:16\n",
+        [(1, 6, "DPH203", "base image 'postgres:16' has a floating tag ('16' is a major version only); "
+          "pin it, e.g. 'postgres:16.<minor>' or a digest")],
+        id="postgres-major-only",
+    ),
+    pytest.param(
+        "FROM node:lts-slim\n",
+        [(1, 6, "DPH203", "base image 'node:lts-slim' has a floating tag ('lts-slim' names no version); "
+          "pin it, e.g. 'node:<version>' or a digest")],
+        id="lts",
+    ),
+    pytest.param(
+        "FROM debian:bookworm-slim\n",
+        [(1, 6, "DPH203", "base image 'debian:bookworm-slim' has a floating tag ('bookworm-slim' names no "
+          "version); pin it, e.g. 'debian:bookworm-<YYYYMMDD>-slim' or a digest")],
+        id="debian-codename",
+    ),
+    pytest.param(
+        "FROM gcr.io/distroless/python3-debian12:nonroot\n",
+        [(1, 6, "DPH203", "base image 'gcr.io/distroless/python3-debian12:nonroot' has a floating tag "
+          "('nonroot' names no version); pin it, e.g. "
+          "'gcr.io/distroless/python3-debian12:nonroot@sha256:<digest>'")],
+        id="distroless-needs-digest",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\n",
+        [(1, 6, "DPH206", "base image 'python:3.12-slim' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="python-without-os-release",
+    ),
+    pytest.param(
+        "FROM python:3.12.4\n",
+        [(1, 6, "DPH206", "base image 'python:3.12.4' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.12.4-bookworm'")],
+        id="python-full-without-os-release",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine\n",
+        [(1, 6, "DPH206", "base image 'python:3.12-alpine' does not name its OS release, so it moves to the "
+          "next Alpine release; pin it, e.g. 'python:3.12-alpine3.20'")],
+        id="python-alpine-without-release",
+    ),
+    pytest.param(
+        "ARG PY=3\nFROM python:${PY}-slim-bookworm AS build\n",
+        [(2, 6, "DPH203", "base image 'python:${PY}-slim-bookworm' ('python:3-slim-bookworm') has a floating "
+          "tag ('3' is a major version only); pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="floating-through-arg",
+    ),
+    pytest.param(
+        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n",
+        [(2, 6, "DPH208", "base image '${BASE_IMAGE}' comes from ARG BASE_IMAGE, which has no default, so it "
+          "cannot be verified; give it a pinned default, e.g. 'ARG BASE_IMAGE=python:3.12-slim-bookworm'")],
+        id="arg-without-default",
+    ),
+    pytest.param(
+        "ARG PY\nFROM python:${PY}-slim-bookworm\n",
+        [(2, 6, "DPH208", "base image 'python:${PY}-slim-bookworm' comes from ARG PY, which has no default, "
+          "so it cannot be verified; give it a pinned default, e.g. 'ARG PY=<pinned value>'")],
+        id="part-from-arg-without-default",
+    ),
+    pytest.param(
+        "FROM $IMAGE\n",
+        [(1, 6, "DPH208", "base image '$IMAGE' comes from ARG IMAGE, which has no default, so it cannot be "
+          "verified; give it a pinned default, e.g. 'ARG IMAGE=python:3.12-slim-bookworm'")],
+        id="undeclared-arg",
+    ),
+    pytest.param(
+        "FROM example.com/base-${TARGETARCH}:1.2\n",
+        [(1, 6, "DPH208", "base image 'example.com/base-${TARGETARCH}:1.2' depends on TARGETARCH, known only "
+          "at build time, so it cannot be verified")],
+        id="automatic-platform-arg",
+    ),
+    pytest.param(
+        f"FROM {PINNED}\nCOPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\n",
+        [(2, 13, "DPH202", "COPY --from image 'ghcr.io/astral-sh/uv:latest' uses the 'latest' tag; "
+          "pin it, e.g. 'ghcr.io/astral-sh/uv:<version>' or a digest")],
+        id="copy-from-latest",
+    ),
+    pytest.param(
+        f"FROM {PINNED}\nARG UV=ghcr.io/astral-sh/uv\nCOPY --chown=app --from=$UV /uv /bin/\n",
+        [(3, 25, "DPH201", "COPY --from image '$UV' ('ghcr.io/astral-sh/uv') has no tag; "
+          "pin it, e.g. 'ghcr.io/astral-sh/uv:<version>' or a digest")],
+        id="copy-from-arg",
+    ),
+    pytest.param(
+        f"FROM {PINNED}\nRUN --mount=type=cache,target=/c \\\n"
+        "    --mount=type=bind,from=python:3.12,source=/usr/local,target=/py true\n",
+        [(3, 28, "DPH206", "RUN --mount image 'python:3.12' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.12-bookworm'")],
+        id="mount-from-image",
+    ),
+    pytest.param(
+        "FROM app AS base\nFROM python:3.12-slim-bookworm AS app\n",
+        [(1, 6, "DPH201", "base image 'app' has no tag; pin it, e.g. 'app:<version>' or a digest")],
+        id="stage-defined-later-is-an-image-for-from",
+    ),
+    pytest.param(
+        "FROM \\\n    python:3-slim-bookworm \\\n    AS build\nFROM python:latest\n",
+        [
+            (2, 5, "DPH203", "base image 'python:3-slim-bookworm' has a floating tag ('3' is a major version "
+             "only); pin it, e.g. 'python:3.12-slim-bookworm'"),
+            (4, 6, "DPH202", "base image 'python:latest' uses the 'latest' tag; "
+             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+        ],
+        id="continuation-lines",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_require_digest() -> None:
+    text = f"FROM {PINNED} AS build\nFROM python@{SHA}\nCOPY --from=build / /\nCOPY --from=nginx / /\n"
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text), require_digest=True)]
+    assert found == [
+        (1, 6, "DPH207", f"base image '{PINNED}' is not pinned by digest; append '@sha256:<digest>' "
+         f"(see 'docker buildx imagetools inspect {PINNED}')"),
+        (4, 13, "DPH201", "COPY --from image 'nginx' has no tag; pin it, e.g. 'nginx:<version>' or a digest"),
+        (4, 13, "DPH207", "COPY --from image 'nginx' is not pinned by digest; append '@sha256:<digest>' "
+         "(see 'docker buildx imagetools inspect nginx')"),
+    ]
+
+
+def test_unresolved_is_not_also_missing_a_digest() -> None:
+    assert [f.code for f in check(parse("ARG B\nFROM $B\n"), require_digest=True)] == ["DPH208"]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", f"FROM {PINNED}@{SHA}\n")
+    bad = write("app/Containerfile", "FROM python:3.12-slim\r\n")
+    assert main([good, "--require-digest"]) == 0
+    assert main([good, bad]) == 1
+    assert capsys.readouterr().out == (
+        "app/Containerfile:1:6: DPH206 base image 'python:3.12-slim' does not name its OS release, so it "
+        "moves to the next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'\n"
+    )
+    assert main([bad, "--require-digest"]) == 1
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["DPH206", "DPH207"]
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "# dph: ignore=DPH203 the distroless team publishes no version tags\n"
+        "FROM gcr.io/distroless/python3-debian12:nonroot\n"
+    )
+    assert main([write("Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_python_base_image import check, main
+from tests.conftest import Writer
+
+SHA = "sha256:" + "0123456789abcdef" * 4
+SLIM = "python:3.12-slim-bookworm"
+
+PASS = [
+    pytest.param(f"FROM {SLIM}\n", id="slim"),
+    pytest.param("FROM python:3.12-slim\n", id="slim-without-release"),
+    pytest.param("FROM python:slim\n", id="slim-floating-is-another-hooks-business"),
+    pytest.param(
+        f"FROM python:3.12-bookworm AS build\nRUN pip wheel -w /w -r requirements.txt\n"
+        f"FROM {SLIM}\nCOPY --from=build /w /w\n",
+        id="full-image-in-builder-stage",
+    ),
+    pytest.param(
+        f"FROM {SLIM} AS base\nFROM base AS final\nUSER app\n", id="slim-inherited-through-stage",
+    ),
+    pytest.param(
+        f"FROM --platform=$BUILDPLATFORM python:3.12 AS build\nFROM {SLIM}\n", id="platform-flag-builder",
+    ),
+    pytest.param(
+        "ARG PYTHON_VERSION=3.12\nFROM python:${PYTHON_VERSION}-slim-bookworm\n", id="arg-default-slim",
+    ),
+    pytest.param("ARG PY\nFROM python:${PY}\n", id="unresolved-not-judged"),
+    pytest.param("ARG BASE\nFROM $BASE\n", id="unresolved-image-not-judged"),
+    pytest.param(f"FROM python@{SHA}\n", id="digest-only-not-judged"),
+    pytest.param("FROM gcr.io/distroless/python3-debian12:nonroot\n", id="distroless"),
+    pytest.param("FROM cgr.dev/chainguard/python:latest\n", id="chainguard"),
+    pytest.param("FROM bitnami/python:3.12\n", id="not-the-official-image"),
+    pytest.param("FROM python:3.12-windowsservercore-ltsc2022\n", id="windows-has-no-slim"),
+    pytest.param("FROM python:3.12-custom\n", id="unknown-tag-scheme"),
+    pytest.param("FROM python:3.12 AS build\nFROM scratch\nCOPY --from=build /app /app\n", id="scratch-final"),
+    pytest.param(f"FROM {SLIM}\nCOPY --from=python:3.12-alpine /x /x\n", id="copy-from-is-not-a-base"),
+    pytest.param("FROM ubuntu:22.04\n", id="other-os"),
+    pytest.param(f"\ufefffrom {SLIM}\r\nuser app\r\n", id="bom-crlf-lowercase"),
+    pytest.param(f"# escape=`\nFROM `\n  {SLIM}\n", id="escape-directive"),
+    pytest.param(f"FROM {SLIM}\nCOPY <<EOF /etc/x\nFROM python:3.12-alpine\nEOF\n", id="heredoc-body"),
+]
+
+FAIL = [
+    pytest.param(
+        "FROM python:3.12\nCOPY . /app\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.12', about 1 GB of compilers "
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12-slim-bookworm'")],
+        id="full-final",
+    ),
+    pytest.param(
+        "FROM python:3.11.9-bullseye\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.11.9-bullseye', about 1 GB of "
+          "compilers and libraries the service does not need; use the slim variant, e.g. "
+          "'python:3.11.9-slim-bullseye'")],
+        id="full-with-release-keeps-version-and-release",
+    ),
+    pytest.param(
+        "FROM python\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image 'python', about 1 GB of compilers "
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12-slim-bookworm'")],
+        id="untagged-is-full",
+    ),
+    pytest.param(
+        "FROM python:3.12-bookworm AS base\nRUN pip install poetry\nFROM base AS final\nCOPY . /app\n",
+        [(1, 6, "DPH204", "final stage 'final' is built on the full image 'python:3.12-bookworm' (through "
+          "stage 'base'), about 1 GB of compilers and libraries the service does not need; use the slim "
+          "variant, e.g. 'python:3.12-slim-bookworm'")],
+        id="full-inherited-through-stage",
+    ),
+    pytest.param(
+        "ARG PYTHON_VERSION=3.11\nFROM python:${PYTHON_VERSION}\n",
+        [(2, 6, "DPH204", "the final stage is built on the full image 'python:${PYTHON_VERSION}' "
+          "('python:3.11'), about 1 GB of compilers and libraries the service does not need; use the slim "
+          "variant, e.g. 'python:3.11-slim-bookworm'")],
+        id="full-through-arg",
+    ),
+    pytest.param(
+        "FROM public.ecr.aws/docker/library/python:3.12-bookworm\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image "
+          "'public.ecr.aws/docker/library/python:3.12-bookworm', about 1 GB of compilers and libraries the "
+          "service does not need; use the slim variant, e.g. "
+          "'public.ecr.aws/docker/library/python:3.12-slim-bookworm'")],
+        id="official-mirror",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine3.20 AS build\nFROM python:3.12-alpine\n",
+        [
+            (1, 6, "DPH205", "stage 'build' is built on the Alpine image 'python:3.12-alpine3.20'; many "
+             "packages have no wheels for its musl libc and compile from source; use a slim Debian image, "
+             "e.g. 'python:3.12-slim-bookworm'"),
+            (2, 6, "DPH205", "stage 1 is built on the Alpine image 'python:3.12-alpine'; many packages have no "
+             "wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
+             "'python:3.12-slim-bookworm'"),
+        ],
+        id="alpine-in-every-stage",
+    ),
+    pytest.param(
+        f"FROM python:alpine AS tools\nFROM {SLIM}\n",
+        [(1, 6, "DPH205", "stage 'tools' is built on the Alpine image 'python:alpine'; many packages have no "
+          "wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
+          "'python:3.12-slim-bookworm'")],
+        id="alpine-builder",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_target_selects_stage() -> None:
+    text = f"FROM {SLIM} AS prod\nFROM python:3.12-bookworm AS dev\n"
+    assert check(parse(text), target="prod") == []
+    assert [(f.line, f.code) for f in check(parse(text))] == [(2, "DPH204")]
+    assert [(f.line, f.code) for f in check(parse(text), target="DEV")] == [(2, "DPH204")]
+
+
+def test_unknown_target_keeps_alpine_findings() -> None:
+    findings = check(parse("FROM python:3.12-alpine3.20\n"), target="nope")
+    assert [(f.code, f.message) for f in findings][1:] == [
+        ("DPH905", "no stage named 'nope' (from --target); check the stage name")
+    ]
+    assert findings[0].code == "DPH205"
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", f"FROM python:3.12-bookworm AS build\nFROM {SLIM}\n")
+    bad = write("app/Containerfile", "FROM python:3.12-bookworm AS build\nFROM build\n")
+    assert main([good]) == 0
+    assert main([good, bad, "--target", "build"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Dockerfile:1:6: DPH204 final stage 'build' is built on the full image ")
+    assert main([bad]) == 1
+    assert capsys.readouterr().out.startswith("app/Containerfile:1:6: DPH204 the final stage is built on ")
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "# dph: ignore=DPH204 needs git at run time\nFROM python:3.12-bookworm\n"
+    assert main([write("Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""
