@@ -1,0 +1,274 @@
+"""check-apt-hygiene: apt installs skip recommended packages and leave no package lists behind.
+
+Every ``RUN`` is read as the shell runs it: the command line, heredoc bodies
+(``RUN <<EOF``, ``RUN bash <<EOF``), ``sh -c '...'`` and the exec form, with
+``sudo``, ``env`` and ``VAR=value`` prefixes. ``apt-get``, ``apt`` and ``aptitude``
+are recognised (``add-apt-repository`` updates the lists too, unless ``-n``).
+DPH503 and DPH504 are about the size of the image, so they judge only what ships: the
+final stage (the last one, or ``--target``) and the stages it is built ``FROM``. A
+builder stage's layers are discarded, so its cleanup does not matter (hadolint
+#167). DPH505 breaks builds in any stage, so it judges every stage.
+
+Options:
+    --target NAME   the stage that is shipped (default: the last one).
+    --all-stages    judge DPH503 and DPH504 in builder stages too.
+
+## DPH503 apt-install-recommends
+### What it does
+Reports an ``apt-get install`` (or ``apt install``, ``aptitude install``) without
+``--no-install-recommends``. Also accepted: ``-o APT::Install-Recommends=false`` (or
+``=0``), ``--install-recommends=no``, aptitude's ``-R``/``--without-recommends``, and
+an ``APT::Install-Recommends "false";`` setting written earlier in the same ``RUN`` or
+in the stage chain (``echo ... > /etc/apt/apt.conf.d/...``, ``COPY <<EOF``).
+### Why is this bad?
+Recommended packages are not needed to run what you install, but they are installed
+by default: often tens or hundreds of megabytes more, and more packages to patch.
+Overlaps hadolint DL3015.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update && apt-get install -y libpq5 \\
+    && rm -rf /var/lib/apt/lists/*
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
+    && rm -rf /var/lib/apt/lists/*
+```
+
+## DPH504 apt-lists-not-removed
+### What it does
+Reports a ``RUN`` that runs ``apt-get update`` and installs, but does not remove
+``/var/lib/apt/lists`` afterwards in the same ``RUN`` (``rm -rf /var/lib/apt/lists/*``,
+``find /var/lib/apt/lists -delete`` or ``apt-get distclean``). A ``cache`` or ``tmpfs``
+mount on ``/var/lib/apt`` or ``/var/lib/apt/lists`` keeps the lists out of the layer
+and is fine too. ``apt-get clean`` alone does not remove the lists. A ``RUN`` that only
+installs (its lists came from an earlier layer) is not reported: removing them there
+would not shrink the image.
+### Why is this bad?
+The package lists are tens of megabytes that nothing in the image uses; removing them
+in a later ``RUN`` does not help, because the earlier layer keeps them. Overlaps
+hadolint DL3009 and Trivy DS-0029.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && apt-get clean
+```
+### Use instead
+```dockerfile
+# syntax=docker/dockerfile:1
+FROM python:3.12-slim-bookworm
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
+    --mount=type=cache,target=/var/lib/apt,sharing=locked \\
+    apt-get update && apt-get install -y --no-install-recommends libpq5
+```
+
+## DPH505 apt-update-without-install
+### What it does
+Reports an ``apt-get update`` (or ``apt update``, ``add-apt-repository``) that no
+install, upgrade or ``build-dep`` follows in the same ``RUN``.
+### Why is this bad?
+The build cache keeps the layer with the package lists. When a later ``RUN`` that
+installs changes, it is rebuilt on top of the old lists: it installs outdated
+packages, or fails with 404 errors once the mirror has dropped them. Overlaps
+Checkov CKV_DOCKER_5 and Trivy DS-0017.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends libpq5 \\
+    && rm -rf /var/lib/apt/lists/*
+```
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Instruction
+from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._shell import Command, PackageCall, Script, package_call, run_script
+
+RECOMMENDS = Rule(
+    "DPH503", "apt-install-recommends", WARNING,
+    "apt-get install without --no-install-recommends.",
+)
+LISTS = Rule(
+    "DPH504", "apt-lists-not-removed", WARNING,
+    "A RUN updates the apt lists, installs, and leaves the lists in the layer.",
+)
+STALE = Rule(
+    "DPH505", "apt-update-without-install", ERROR,
+    "apt-get update in a RUN that installs nothing after it.",
+)
+RULES = (RECOMMENDS, LISTS, STALE)
+FILES = "dockerfile"
+
+_APT = frozenset({"apt-get", "apt", "aptitude"})
+_INSTALLS = frozenset({
+    "install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade",
+    "build-dep", "source", "download", "satisfy",
+})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_LISTS_DIRS = frozenset({"/var/lib/apt", "/var/lib/apt/lists"})
+_CONFIG_RE = re.compile(
+    r"APT::Install-Recommends\s*=?\s*\\?[\"']?\s*(?:false|0|no|off)\b", re.IGNORECASE
+)
+
+
+def _norecommends_option(call: PackageCall) -> bool:
+    options = call.options
+    for index, word in enumerate(options):
+        if word in ("--no-install-recommends", "-R", "--without-recommends"):
+            return True
+        name, _, value = word.partition("=")
+        if name == "--install-recommends" and value.lower() in _FALSE:
+            return True
+        setting = ""
+        if word in ("-o", "--option") and index + 1 < len(options):
+            setting = options[index + 1]
+        elif word.startswith("--option="):
+            setting = word[len("--option="):]
+        elif word.startswith("-o") and not word.startswith("--"):
+            setting = word[2:].lstrip("=")
+        key, _, value = setting.partition("=")
+        if key.lower() == "apt::install-recommends" and value.lower() in _FALSE:
+            return True
+    return False
+
+
+def _removes_lists(cmd: Command) -> bool:
+    program = cmd.program
+    call = package_call(cmd)
+    if call is not None and call.manager in _APT:
+        return call.verb in ("distclean", "dist-clean")
+    if program not in ("rm", "find"):
+        return False
+    paths = {_normalized(word) for word in cmd.words[1:] if word.startswith("/")}
+    if not paths & _LISTS_DIRS:
+        return False
+    return program == "rm" or "-delete" in cmd.words or "rm" in cmd.words
+
+
+def _normalized(path: str) -> str:
+    while path.endswith(("/*", "/")) and len(path) > 1:
+        path = path[:-2] if path.endswith("/*") else path[:-1]
+    return path
+
+
+def _lists_mounted(instr: Instruction) -> bool:
+    for spec in instr.flag_values("mount"):
+        fields = dict(part.partition("=")[::2] for part in spec.split(","))
+        target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+        if fields.get("type") in ("cache", "tmpfs") and _normalized(target) in _LISTS_DIRS:
+            return True
+    return False
+
+
+def _updates(cmd: Command, call: PackageCall | None) -> bool:
+    if call is not None:
+        return call.manager in _APT and call.verb == "update"
+    if cmd.program == "add-apt-repository":
+        return not any(w in ("-n", "--no-update") for w in cmd.words[1:])
+    return False
+
+
+def _shown(cmd: Command, call: PackageCall | None) -> str:
+    return f"{call.manager} {call.verb}" if call is not None else cmd.program
+
+
+def _check_run(
+    df: Dockerfile, instr: Instruction, script: Script, *, shipped: bool, norecommends: bool
+) -> list[Finding]:
+    found: list[Finding] = []
+    events: list[tuple[str, Command, PackageCall | None]] = []
+    for cmd in script.commands():
+        call = package_call(cmd)
+        if _updates(cmd, call):
+            events.append(("update", cmd, call))
+        elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
+            events.append(("install", cmd, call))
+            if shipped and call.verb == "install" and not norecommends and not _norecommends_option(call):
+                line, col = script.position(cmd.offsets[0])
+                found.append(RECOMMENDS.at(
+                    df.path, line, col,
+                    f"'{_shown(cmd, call)}' without --no-install-recommends also installs "
+                    f"recommended packages; add --no-install-recommends",
+                ))
+        elif _removes_lists(cmd):
+            events.append(("remove", cmd, call))
+    last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
+    if last < 0:
+        return found
+    _, cmd, call = events[last]
+    after = {kind for kind, _, _ in events[last + 1:]}
+    line, col = script.position(cmd.offsets[0])
+    if "install" not in after:
+        found.append(STALE.at(
+            df.path, line, col,
+            f"'{_shown(cmd, call)}' in a RUN that installs nothing after it: the cached layer "
+            f"keeps stale package lists; update and install in the same RUN",
+        ))
+    elif shipped and "remove" not in after and not _lists_mounted(instr):
+        found.append(LISTS.at(
+            df.path, line, col,
+            f"the package lists from '{_shown(cmd, call)}' stay in this layer; end the RUN with "
+            f"'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)",
+        ))
+    return found
+
+
+def _sets_norecommends(instr: Instruction) -> bool:
+    if instr.keyword == "RUN":
+        return bool(_CONFIG_RE.search(instr.shell_text()))
+    if instr.keyword in ("COPY", "ADD"):
+        return any(_CONFIG_RE.search(doc.content) for doc in instr.heredocs)
+    return False
+
+
+def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False) -> list[Finding]:
+    final = df.final_stage(target)
+    if final is None:
+        return unknown_target(df.path, target)
+    shipped = {stage.index for stage in df.chain(final)}
+    configured: dict[int, bool] = {}  # stage index -> APT::Install-Recommends off at its end
+    found: list[Finding] = []
+    for stage in df.stages:
+        norecommends = stage.parent is not None and configured.get(stage.parent, False)
+        for instr in stage.instructions:
+            if instr.keyword == "RUN":
+                found.extend(_check_run(
+                    df, instr, run_script(instr, df.lines),
+                    shipped=all_stages or stage.index in shipped,
+                    norecommends=norecommends or _sets_norecommends(instr),
+                ))
+            norecommends = norecommends or _sets_norecommends(instr)
+        configured[stage.index] = norecommends
+    return sorted(found)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+    parser.add_argument(
+        "--all-stages", action="store_true", help="judge DPH503 and DPH504 in builder stages too",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target, all_stages=args.all_stages),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

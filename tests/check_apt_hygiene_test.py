@@ -1,0 +1,300 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hooks import _docs
+from hooks._dockerfile import parse
+from hooks.check_apt_hygiene import check, main
+from tests.conftest import Writer
+
+SLIM = "FROM python:3.12-slim-bookworm\n"
+CLEAN = "rm -rf /var/lib/apt/lists/*"
+
+PASS = [
+    pytest.param(
+        SLIM + f"RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && {CLEAN}\n",
+        id="canonical",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update \\\n    && apt-get -y install -qq --no-install-recommends curl \\\n"
+        "    && apt-get clean \\\n    && rm -rf /var/lib/apt/lists/*\n",
+        id="options-before-verb-and-clean",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "
+        f"--no-install-recommends tzdata && {CLEAN}\n",
+        id="debian-frontend-prefix",
+    ),
+    pytest.param(
+        SLIM + "ENV DEBIAN_FRONTEND=noninteractive\nRUN set -eux; apt-get update; "
+        "apt-get install -y --no-install-recommends libpq5; rm -rf /var/lib/apt/lists/*\n",
+        id="set-eux-semicolons",
+    ),
+    pytest.param(
+        SLIM + "RUN apt update && apt install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists\n",
+        id="apt-and-lists-dir",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y -o APT::Install-Recommends=false libpq5 "
+        "&& rm -rf /var/lib/apt/lists/*\n"
+        "RUN apt-get update && apt-get install -y -o 'APT::Install-Recommends=0' libpq5 && rm -rf /var/lib/apt/*\n"
+        "RUN apt-get update && apt-get install -y --install-recommends=no libpq5 "
+        "&& find /var/lib/apt/lists -type f -delete\n",
+        id="recommends-off-flag-forms",
+    ),
+    pytest.param(
+        SLIM + "RUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/01norecommends\n"
+        "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n",
+        id="recommends-off-in-config",
+    ),
+    pytest.param(
+        "FROM debian:bookworm-slim AS base\n"
+        "COPY <<EOF /etc/apt/apt.conf.d/99-no-recommends\nAPT::Install-Recommends \"false\";\nEOF\n"
+        "FROM base\nRUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n",
+        id="recommends-off-config-inherited-from-parent-stage",
+    ),
+    pytest.param(
+        "# syntax=docker/dockerfile:1\n" + SLIM
+        + "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n"
+        "    --mount=type=cache,target=/var/lib/apt,sharing=locked \\\n"
+        "    apt-get update && apt-get install -y --no-install-recommends libpq5\n",
+        id="cache-mounts",
+    ),
+    pytest.param(
+        SLIM + "RUN --mount=type=tmpfs,dst=/var/lib/apt/lists/ apt-get update "
+        "&& apt-get install -y --no-install-recommends libpq5\n",
+        id="tmpfs-mount-on-lists",
+    ),
+    pytest.param(
+        SLIM + "RUN <<EOF\nset -e\napt-get update\napt-get install -y --no-install-recommends libpq5\n"
+        "rm -rf /var/lib/apt/lists/*\nEOF\n",
+        id="heredoc",
+    ),
+    pytest.param(
+        SLIM + "RUN <<-EOT bash\n\tset -euo pipefail\n\tapt-get update\n"
+        "\tapt-get install -y --no-install-recommends libpq5\n\trm -rf /var/lib/apt/lists/*\n\tEOT\n",
+        id="chomped-heredoc-into-bash",
+    ),
+    pytest.param(
+        SLIM + "RUN python3 <<EOF\nimport subprocess\n# apt-get update\nEOF\n",
+        id="python-heredoc-is-not-shell",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\n"
+        "RUN apt-get update && apt-get install -y build-essential libpq-dev\n"
+        "RUN pip wheel --no-cache-dir -w /wheels psycopg2==2.9.9\n"
+        "FROM python:3.12-slim-bookworm\nCOPY --from=builder /wheels /wheels\n",
+        id="builder-stage-size-not-judged",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get install -y --no-install-recommends ./local.deb\n",
+        id="install-only-without-update",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc "
+        "&& pip install --no-cache-dir psycopg2==2.9.9 "
+        "&& apt-get purge -y --auto-remove gcc && rm -rf /var/lib/apt/lists/*\n",
+        id="install-then-purge",
+    ),
+    pytest.param(
+        SLIM + 'RUN ["/bin/bash", "-c", "apt-get update && apt-get install -y --no-install-recommends '
+        'libpq5 && rm -rf /var/lib/apt/lists/*"]\n',
+        id="exec-form-bash-c",
+    ),
+    pytest.param(
+        "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y --no-install-recommends "
+        "software-properties-common && add-apt-repository -y ppa:deadsnakes/ppa "
+        "&& apt-get install -y --no-install-recommends python3.12 && rm -rf /var/lib/apt/lists/*\n",
+        id="add-apt-repository-then-install",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& apt-get distclean\n",
+        id="apt-distclean",
+    ),
+    pytest.param(
+        "# escape=`\r\nFROM python:3.12-slim-bookworm\r\nRUN apt-get update `\r\n"
+        "  && apt-get install -y --no-install-recommends libpq5 `\r\n  && rm -rf /var/lib/apt/lists/*\r\n",
+        id="escape-backtick-crlf",
+    ),
+    pytest.param(
+        SLIM + "ONBUILD RUN apt-get update\n",
+        id="onbuild-not-executed",
+    ),
+    pytest.param(
+        "FROM alpine:3.20\nRUN apk add --no-cache libpq\n",
+        id="not-apt",
+    ),
+    pytest.param(
+        SLIM + "RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends git "
+        "&& sudo rm -rf /var/lib/apt/lists/*\n",
+        id="sudo",
+    ),
+    pytest.param(
+        SLIM + "RUN aptitude update && aptitude install -y -R git && rm -rf /var/lib/apt/lists/*\n",
+        id="aptitude-without-recommends",
+    ),
+]
+
+FAIL = [
+    pytest.param(
+        SLIM + f"RUN apt-get update && apt-get install -y libpq5 && {CLEAN}\n",
+        [(2, 23, "DPH503", "'apt-get install' without --no-install-recommends also installs "
+          "recommended packages; add --no-install-recommends")],
+        id="no-install-recommends-missing",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && apt-get clean\n",
+        [(2, 5, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
+        id="clean-does-not-remove-lists",
+    ),
+    pytest.param(
+        SLIM + "RUN --mount=type=cache,target=/var/cache/apt apt-get update "
+        "&& apt-get install -y --no-install-recommends libpq5\n",
+        [(2, 46, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
+        id="cache-mount-on-archives-only",
+    ),
+    pytest.param(
+        SLIM + "RUN rm -rf /var/lib/apt/lists/* && apt-get update "
+        "&& apt-get install -y --no-install-recommends libpq5\n",
+        [(2, 36, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
+        id="lists-removed-before-update",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update\nRUN apt-get install -y --no-install-recommends libpq5 && " + CLEAN + "\n",
+        [(2, 5, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="update-alone",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN apt update\n"
+        "RUN apt install -y build-essential\nFROM python:3.12-slim-bookworm\n",
+        [(2, 5, "DPH505", "'apt update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="update-alone-judged-in-builder-too",
+    ),
+    pytest.param(
+        SLIM + "RUN <<EOF\nset -e\napt-get update\n  apt-get install -y libpq5\nEOF\n",
+        [(4, 1, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)"),
+         (5, 3, "DPH503", "'apt-get install' without --no-install-recommends also installs "
+          "recommended packages; add --no-install-recommends")],
+        id="heredoc-positions",
+    ),
+    pytest.param(
+        SLIM + "RUN <<-EOF\n\t\tapt-get update\n\tEOF\n",
+        [(3, 3, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="chomped-heredoc-column",
+    ),
+    pytest.param(
+        SLIM + 'RUN ["sh", "-c", "apt-get update && apt-get install -y libpq5"]\n',
+        [(2, 19, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)"),
+         (2, 37, "DPH503", "'apt-get install' without --no-install-recommends also installs "
+          "recommended packages; add --no-install-recommends")],
+        id="exec-form-positions",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends libpq5\n"
+        "FROM python:3.12-slim-bookworm AS builder\nRUN apt-get update && apt-get install -y gcc\n"
+        "FROM base AS final\n",
+        [(2, 5, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
+        id="parent-of-final-stage-ships",
+    ),
+    pytest.param(
+        "FROM ubuntu:24.04\nRUN add-apt-repository -y ppa:deadsnakes/ppa\n",
+        [(2, 5, "DPH505", "'add-apt-repository' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="add-apt-repository-alone",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && "
+        + CLEAN + " && apt-get update\n",
+        [(2, 107, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="trailing-update",
+    ),
+    pytest.param(
+        SLIM + "RUN sh -c 'apt-get update && apt-get install -y --no-install-recommends x' "
+        "&& apt-get -y autoremove\n",
+        [(2, 12, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
+        id="sh-c-positions",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+BUILDER = (
+    "FROM python:3.12-slim-bookworm AS builder\n"
+    "RUN apt-get update && apt-get install -y gcc\n"
+    "FROM python:3.12-slim-bookworm AS runtime\nUSER app\n"
+)
+
+
+def test_all_stages_judges_builders() -> None:
+    assert check(parse(BUILDER)) == []
+    assert [(f.line, f.code) for f in check(parse(BUILDER), all_stages=True)] == [
+        (2, "DPH504"), (2, "DPH503"),
+    ]
+
+
+def test_target_selects_the_shipped_stage() -> None:
+    assert [(f.line, f.code) for f in check(parse(BUILDER), target="builder")] == [
+        (2, "DPH504"), (2, "DPH503"),
+    ]
+    assert [f.code for f in check(parse(BUILDER), target="nope")] == ["DPH905"]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(
+        "Dockerfile", SLIM + f"RUN apt-get update && apt-get install -y --no-install-recommends x && {CLEAN}\n",
+    )
+    bad = write("docker/app.dockerfile", BUILDER)
+    assert main([good, bad]) == 0
+    assert main([bad, "--all-stages"]) == 1
+    assert capsys.readouterr().out == (
+        "docker/app.dockerfile:2:5: DPH504 the package lists from 'apt-get update' stay in this layer; "
+        "end the RUN with 'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)\n"
+        "docker/app.dockerfile:2:23: DPH503 'apt-get install' without --no-install-recommends also "
+        "installs recommended packages; add --no-install-recommends\n"
+    )
+    assert main([bad, "--target", "builder"]) == 1
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("Dockerfile", SLIM + "# dph: ignore=DPH505 lists are refreshed by the next RUN\n"
+                 "RUN apt-get update\n")
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def _blocks(section: str) -> list[str]:
+    return re.findall(r"```dockerfile\n(.*?)```", section.replace("\\\\", "\\"), re.DOTALL)
+
+
+def test_documented_examples() -> None:
+    (doc,) = [d for d in _docs.hook_docs() if d.module == "hooks.check_apt_hygiene"]
+    for rule_doc in doc.rules:
+        for example in _blocks(rule_doc.sections["Example"]):
+            assert rule_doc.rule.code in {f.code for f in check(parse(example))}
+        for fixed in _blocks(rule_doc.sections["Use instead"]):
+            assert check(parse(fixed)) == []
