@@ -2,8 +2,8 @@
 and the places of a Dockerfile that name an image.
 
 ``parse_image("localhost:5000/app:1.2.3")`` follows ``distribution/reference``:
-an optional registry host (the first path component is a registry when it holds a
-``.`` or a ``:``, is ``localhost``, or has upper-case letters), lower-case path
+an optional registry host (a first component followed by ``/`` is a registry when it
+holds a ``.`` or a ``:``, is ``localhost``, or has upper-case letters), lower-case path
 components, a tag (``[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}``) and a digest
 (``sha256:`` + 64 hex). ``python``, ``library/python``, ``docker.io/library/python``
 and ``index.docker.io/library/python`` normalise to one :attr:`ImageRef.name`.

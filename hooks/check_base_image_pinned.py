@@ -4,7 +4,8 @@ Looks at every ``FROM``, ``COPY --from=<image>`` and ``RUN --mount=…,from=<ima
 that names an image rather than a stage (stage names, any case, and stage indexes are
 not images, nor is ``scratch``; for ``FROM`` only stages defined earlier count).
 ARG defaults are substituted first, as a build without ``--build-arg`` would
-(``${PY:-3.12}`` gives ``3.12``). ``ADD`` has no ``--from``. A digest
+(``${PY:-3.12}`` gives ``3.12``); variables in ``--from`` are expanded too, as Podman
+does (BuildKit rejects them). ``ADD`` has no ``--from``. A digest
 (``@sha256:…``) pins an image whatever its tag. ONBUILD triggers are not judged.
 
 A tag is *floating* when it names no version (``lts``, ``stable``, ``slim``,

@@ -48,6 +48,10 @@ PASS = [
         f"ARG BASE={PINNED}\nFROM ${{BASE}}\n", id="whole-image-from-arg",
     ),
     pytest.param("FROM localhost:5000/app:1.2.3\n", id="registry-with-port"),
+    pytest.param(
+        f"ARG REGISTRY=registry.example.com:5000\nFROM ${{REGISTRY}}/{PINNED}\n", id="registry-from-arg",
+    ),
+    pytest.param(f"FROM {PINNED}@{SHA} AS base\nCOPY --from=base / /\n", id="tag-and-digest"),
     pytest.param("FROM registry.example.com:443/team/app:2024.06.1\n", id="registry-host-port"),
     pytest.param(
         f"FROM {PINNED}\nCOPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/\n", id="uv-copy-from",
