@@ -375,12 +375,10 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
         return _json_script(instr)
     text = instr.args
     pieces: list[tuple[int, Heredoc | None]] = [(0, None)]
-    if instr.heredocs and _runs_heredocs(commands(text)):
-        for doc in instr.heredocs:
-            if _shebang_is_shell(doc.content):
-                text += "\n"
-                pieces.append((len(text), doc))
-                text += doc.content
+    for doc in shell_heredocs(instr):
+        text += "\n"
+        pieces.append((len(text), doc))
+        text += doc.content
     starts = [start for start, _ in pieces]
 
     def locate(offset: int) -> tuple[int, int]:
@@ -398,6 +396,13 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
         return line, col0 + 1
 
     return Script(text, locate)
+
+
+def shell_heredocs(instr: Instruction) -> tuple[Heredoc, ...]:
+    """The heredocs of a shell-form RUN whose bodies the shell runs (the rest is data)."""
+    if instr.json is not None or not instr.heredocs or not _runs_heredocs(commands(instr.args)):
+        return ()
+    return tuple(doc for doc in instr.heredocs if _shebang_is_shell(doc.content))
 
 
 def _runs_heredocs(cmds: list[Command]) -> bool:

@@ -167,3 +167,13 @@ def test_package_call(
 def test_package_call_none(script: str) -> None:
     (cmd,) = _shell.commands(script)
     assert _shell.package_call(cmd) is None
+
+
+def test_shell_heredocs() -> None:
+    df = parse(
+        "FROM x\nRUN <<A\napt-get update\nA\nRUN python3 <<B\nimport os\nB\n"
+        "RUN <<C\n#!/bin/bash -e\ntrue\nC\nRUN <<D\n#!/usr/bin/env python3\nD\n"
+    )
+    assert [[doc.name for doc in _shell.shell_heredocs(i)] for i in df.instructions[1:]] == [
+        ["A"], [], ["C"], [],
+    ]
