@@ -1,0 +1,660 @@
+"""Benchmark docker-python-hooks against hadolint, tally and the machine's floors.
+
+Run it from the repository root with the interpreter that has the package installed
+(its console scripts are looked up next to that interpreter, then on ``PATH``):
+
+    python benchmarks/run.py
+    HADOLINT=/opt/bench/bin/hadolint TALLY=/opt/bench/bin/tally python benchmarks/run.py
+    python benchmarks/run.py --corpus DIR --repeat 9 --output -
+
+In one run it generates the corpus (``../shared/bench/gen_corpus.py --n 2000``, or
+copies ``--corpus DIR``) into a scratch git repository under ``benchmarks/.work/``,
+then times, side by side, each command in a fresh child process:
+
+* ``python -c pass`` (the interpreter floor) and the read floor (a Python process
+  that only reads and decodes the files the linter reads);
+* ``docker-python-hooks check .`` (every rule, one process);
+* each single-purpose hook of ``.pre-commit-hooks.yaml`` over its matching files,
+  one invocation per command-line-sized batch, as pre-commit would call it;
+* the cold start of each hook (and of the all-rules command) on one file;
+* ``pre-commit run --all-files`` with every hook id of this repository (``repo:``
+  this checkout, ``rev:`` HEAD; environments installed and a warm-up run done
+  before timing), and the hadolint hook alone the same way;
+* ``hadolint`` with all Dockerfile paths in one invocation, and ``tally lint``
+  with its defaults and with its ShellCheck rules off (``--ignore shellcheck/*``),
+  both with ``--slow-checks off`` (those query image registries, not the files),
+  when the binaries are found (``$HADOLINT``/``$TALLY``, else ``PATH``).
+
+Each command runs once untimed (warm caches, ``.pyc`` files written), then
+``--repeat`` times, interleaved with the others. Reported: median wall time, the
+ratios to hadolint and to the read floor, and peak memory (``ru_maxrss`` of the
+command's process tree, measured by a small wrapper process per run). The
+Markdown result, with the machine it ran on, is printed and written to
+``benchmarks/RESULTS.md``; every target of issue 4 is reported met or not met.
+
+``--smoke`` (a few files, one repetition, no external tools) checks that the
+script works; it is what ``tests/benchmarks_test.py`` runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_GENERATOR = os.path.join(os.path.dirname(ROOT), "shared", "bench", "gen_corpus.py")
+DEFAULT_WORK = os.path.join(ROOT, "benchmarks", ".work")
+DEFAULT_OUTPUT = os.path.join(ROOT, "benchmarks", "RESULTS.md")
+MAX_COMMAND_BYTES = 2**17  # pre-commit's cap on one command line (pre_commit.xargs)
+MIB = 1024  # ru_maxrss is in KiB on Linux
+
+# Targets from issue 4.
+MIN_SPEEDUP_VS_HADOLINT = 30.0
+MAX_RATIO_TO_READ_FLOOR = 15.0
+MAX_COLD_RATIO = 3.0
+MAX_PEAK_MIB = 60.0
+
+# Runs a list of commands one after another in a fresh process, so that
+# RUSAGE_CHILDREN is the peak of this measurement only; prints JSON.
+_WRAPPER = """\
+import json, resource, subprocess, sys, time
+spec = json.loads(sys.stdin.read())
+out = open(spec["stdout"], "wb") if spec["stdout"] else subprocess.DEVNULL
+err = subprocess.STDOUT if spec["stdout"] else subprocess.DEVNULL
+codes = []
+start = time.perf_counter()
+for argv in spec["batches"]:
+    codes.append(subprocess.run(argv, cwd=spec["cwd"], stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=err).returncode)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "peak_kib": peak, "codes": codes}))
+"""
+
+_READ_FLOOR = """\
+import sys
+with open(sys.argv[1], encoding="utf-8") as listing:
+    for path in listing.read().splitlines():
+        with open(path, "rb") as handle:
+            handle.read().decode("utf-8")
+"""
+
+
+class Hook(NamedTuple):
+    """One entry of ``.pre-commit-hooks.yaml`` (the fields the benchmark needs)."""
+
+    id: str
+    entry: str
+    files: str
+    exclude: str
+
+
+class Job(NamedTuple):
+    key: str
+    label: str
+    batches: list[list[str]]
+    files: int
+    repeat: int
+    ours: bool  # a command of this project: a crash fails the benchmark
+
+
+class Result(NamedTuple):
+    job: Job
+    walls: list[float]
+    peak_kib: int
+    codes: tuple[int, ...]
+    error: str  # why the warm-up run looks broken, or ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+
+# ---------------------------------------------------------------------------
+# The manifest (a flat YAML list of mappings; read without a YAML library)
+# ---------------------------------------------------------------------------
+
+def _scalar(value: str) -> str:
+    if value.startswith("'"):
+        return value[1:value.rindex("'")].replace("''", "'")
+    if value.startswith('"'):
+        return str(json.loads(value[:value.rindex('"') + 1]))
+    return re.sub(r"\s+#.*$", "", value).strip()
+
+
+def read_manifest(text: str) -> list[Hook]:
+    """The hooks of a ``.pre-commit-hooks.yaml`` (scalar values; lists kept as text)."""
+    entries: list[dict[str, str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            entries.append({})
+            line = line[1:].strip()
+        key, sep, value = line.partition(":")
+        if sep and entries:
+            entries[-1][key.strip()] = _scalar(value.strip())
+    return [
+        Hook(e["id"], e.get("entry", e["id"]), e.get("files", ""), e.get("exclude", "^$"))
+        for e in entries if "id" in e
+    ]
+
+
+def matching(hook: Hook, files: Iterable[str]) -> list[str]:
+    """The files pre-commit would pass to ``hook`` (by ``files``/``exclude``)."""
+    include, exclude = re.compile(hook.files), re.compile(hook.exclude)
+    return [f for f in files if include.search(f) and not exclude.search(f)]
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+def batches(command: list[str], files: Sequence[str], limit: int = MAX_COMMAND_BYTES) -> list[list[str]]:
+    """``command + files`` split into command lines of at most ``limit`` bytes."""
+    base = sum(len(part.encode()) + 1 for part in command)
+    out: list[list[str]] = []
+    current: list[str] = []
+    size = base
+    for name in files:
+        cost = len(name.encode()) + 1
+        if current and size + cost > limit:
+            out.append(command + current)
+            current, size = [], base
+        current.append(name)
+        size += cost
+    if current or not out:
+        out.append(command + current)
+    return out
+
+
+def find_script(name: str, python: str) -> list[str]:
+    """A console script next to ``python``, else on PATH, else ``python -m hooks.<name>``."""
+    beside = os.path.join(os.path.dirname(python), name)
+    if os.access(beside, os.X_OK):
+        return [beside]
+    found = shutil.which(name)
+    if found:
+        return [found]
+    return [python, "-m", "hooks." + name.replace("-", "_")]
+
+
+def find_tool(name: str) -> str | None:
+    """An external tool named by ``$NAME`` (upper case), else found on PATH."""
+    configured = os.environ.get(name.upper())
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return shutil.which(name)
+
+
+def child_env(pre_commit_home: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a real install has its .pyc files
+    env["PRE_COMMIT_HOME"] = pre_commit_home
+    env["PRE_COMMIT_COLOR"] = "never"
+    env["SKIP"] = ""
+    return env
+
+
+def run_once(
+    python: str, job: Job, cwd: str, env: dict[str, str], log: str | None
+) -> tuple[float, int, tuple[int, ...]]:
+    spec = json.dumps({"batches": job.batches, "cwd": cwd, "stdout": log})
+    done = subprocess.run(
+        [python, "-c", _WRAPPER], input=spec, capture_output=True, text=True, env=env, check=True,
+    )
+    data = json.loads(done.stdout)
+    return float(data["wall"]), int(data["peak_kib"]), tuple(data["codes"])
+
+
+def measure(python: str, jobs: Sequence[Job], cwd: str, env: dict[str, str], logs: str) -> dict[str, Result]:
+    """A warm-up run of every job, then the timed runs, interleaved round by round."""
+    os.makedirs(logs, exist_ok=True)
+    walls: dict[str, list[float]] = {job.key: [] for job in jobs}
+    peaks: dict[str, int] = {}
+    codes: dict[str, tuple[int, ...]] = {}
+    errors: dict[str, str] = {}
+    for job in jobs:
+        log = os.path.join(logs, re.sub(r"[^\w.-]+", "_", job.key) + ".log")
+        _, peak, rcs = run_once(python, job, cwd, env, log)
+        peaks[job.key], codes[job.key] = peak, rcs
+        errors[job.key] = _looks_broken(rcs, log)
+        _progress(f"warm-up {job.label}: exit {','.join(map(str, sorted(set(rcs))))}"
+                  + (f" ({errors[job.key]})" if errors[job.key] else ""))
+    for round_no in range(max((job.repeat for job in jobs), default=0)):
+        for job in jobs:
+            if round_no < job.repeat:
+                wall, peak, _ = run_once(python, job, cwd, env, None)
+                walls[job.key].append(wall)
+                peaks[job.key] = max(peaks[job.key], peak)
+        _progress(f"round {round_no + 1} done")
+    return {
+        job.key: Result(job, walls[job.key], peaks[job.key], codes[job.key], errors[job.key])
+        for job in jobs
+    }
+
+
+def _looks_broken(codes: tuple[int, ...], log: str) -> str:
+    bad = sorted({rc for rc in codes if rc not in (0, 1)})
+    if bad:
+        return f"exit status {bad[0]}"
+    with open(log, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    if "Traceback (most recent call last)" in text or "No module named" in text:
+        return "traceback in the output"
+    return ""
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"[bench] {message}\n")
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------
+# The corpus and the scratch repositories
+# ---------------------------------------------------------------------------
+
+def prepare_corpus(args: argparse.Namespace, repo: str) -> None:
+    if os.path.isdir(repo):
+        shutil.rmtree(repo)
+    if args.corpus:
+        shutil.copytree(args.corpus, repo, ignore=shutil.ignore_patterns(".git"))
+    else:
+        if not os.path.isfile(args.generator):
+            raise SystemExit(f"corpus generator not found: {args.generator} (use --generator or --corpus)")
+        subprocess.run(
+            [sys.executable, args.generator, "--n", str(args.n), "--seed", str(args.seed), "--out", repo],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+
+
+def _git(cwd: str, *argv: str) -> str:
+    return subprocess.run(
+        ["git", "-C", cwd, *argv], check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
+def corpus_files(repo: str) -> list[str]:
+    """Every file of the corpus, relative, ``/``-separated, sorted (as ``git ls-files``)."""
+    return sorted(_git(repo, "ls-files").splitlines())
+
+
+def pre_commit_config(work: str, name: str, repo_block: list[str]) -> str:
+    """Write a pre-commit config for one repository block; return its path."""
+    path = os.path.join(work, f"pre-commit-{name}.yaml")
+    _write(path, "\n".join(["repos:", *repo_block]) + "\n")
+    return path
+
+
+def ours_block(rev: str, hook_ids: Sequence[str]) -> list[str]:
+    """This checkout at ``rev`` with the given hook ids."""
+    return [f"-   repo: {json.dumps(ROOT)}", f"    rev: {rev}", "    hooks:",
+            *(f"    -   id: {hook_id}" for hook_id in hook_ids)]
+
+
+def hadolint_block(hadolint: str, like: Hook) -> list[str]:
+    """hadolint's own ``hadolint`` hook (language: system), on the files ``like`` gets."""
+    return ["-   repo: local", "    hooks:", "    -   id: hadolint", "        name: hadolint",
+            "        language: system", f"        entry: {json.dumps(hadolint)}",
+            f"        files: {json.dumps(like.files)}", f"        exclude: {json.dumps(like.exclude)}"]
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def pre_commit_env_bin(home: str, rev: str) -> str | None:
+    """The bin directory of the environment pre-commit installed for this repository."""
+    db = os.path.join(home, "db.db")
+    if not os.path.isfile(db):
+        return None
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT path FROM repos WHERE repo = ? AND ref = ?", (ROOT, rev)).fetchone()
+    if row is None:
+        return None
+    envs = sorted(e for e in os.listdir(row[0]) if e.startswith("py_env-"))
+    return os.path.join(row[0], envs[-1], "bin") if envs else None
+
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+
+def _secs(value: float) -> str:
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _times(value: float) -> str:
+    return f"{value:.1f}×" if value < 100 else f"{value:.0f}×"
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / MIB:.1f} MiB"
+
+
+def _label(result: Result) -> str:
+    return result.job.label + (f" **({result.error})**" if result.error else "")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()} ({platform.python_implementation()})"
+    )
+
+
+def render(results: dict[str, Result], info: dict[str, str]) -> tuple[str, bool]:
+    """The Markdown report, and whether one of this project's commands looked broken."""
+    get = results.get
+    hadolint, floor, allr = get("hadolint"), get("read-floor"), get("all-rules")
+    out = [
+        "# Benchmark results",
+        "",
+        f"Measured {info['date']} on {info['machine']}.  ",
+        f"Corpus: {info['corpus']}. docker-python-hooks {info['revision']}; {info['tools']}.  ",
+        f"Command: `{info['command']}`. Medians of {info['repeat']} runs after a warm-up; "
+        "peak memory is the largest resident set of the command's processes.",
+        "",
+        "## Over the whole corpus",
+        "",
+        "| command | files | median | per file | faster than hadolint | × read floor | peak memory |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results.values():
+        if not result.job.key.startswith(("floor", "read-floor", "all-rules", "hook", "hadolint", "tally")):
+            continue
+        med = result.median
+        per_file = _secs(med / result.job.files) if result.job.files else ""
+        count = str(result.job.files) if result.job.files else ""
+        vs_h = _times(hadolint.median / med) if hadolint else "n/a"
+        vs_floor = _times(med / floor.median) if floor else "n/a"
+        out.append(f"| {_label(result)} | {count} | {_secs(med)} | {per_file} | {vs_h} "
+                   f"| {vs_floor} | {_mib(result.peak_kib)} |")
+    hooks = [r for r in results.values() if r.job.key.startswith("hook:")]
+    if hooks:
+        total = sum(r.median for r in hooks)
+        out.append(f"| every single-purpose hook, one after another (sum) | | {_secs(total)} | | "
+                   f"{_times(hadolint.median / total) if hadolint else 'n/a'} | "
+                   f"{_times(total / floor.median) if floor else 'n/a'} | |")
+    pre = [r for r in results.values() if r.job.key.startswith("pre-commit")]
+    if pre:
+        hook_h = get("pre-commit:hadolint")
+        out += ["", "## `pre-commit run --all-files` (environments installed, warmed up)", "",
+                "| hooks | median | faster than the hadolint hook | peak memory |", "|---|---:|---:|---:|"]
+        for result in pre:
+            vs = _times(hook_h.median / result.median) if hook_h else "n/a"
+            out.append(f"| {_label(result)} | {_secs(result.median)} | {vs} | {_mib(result.peak_kib)} |")
+    for env_name in ("dev", "pre-commit"):
+        cold = [r for r in results.values() if r.job.key.startswith(f"cold-{env_name}:")]
+        base = get("floor" if env_name == "dev" else f"pass-{env_name}")
+        if not cold or base is None:
+            continue
+        where = ("the development environment (editable install)" if env_name == "dev"
+                 else "pre-commit's installed environment (what a commit runs)")
+        out += ["", f"## Cold start, one file, in {where}", "",
+                "| command | median | × `python -c pass` | peak memory |", "|---|---:|---:|---:|"]
+        for result in [base, *cold]:
+            out.append(f"| {_label(result)} | {_secs(result.median)} | "
+                       f"{_times(result.median / base.median)} | {_mib(result.peak_kib)} |")
+    targets, _ = _targets(results)
+    out += ["", "## Targets (issue 4)", "", "| target | measured | status |", "|---|---|---|"]
+    out += [f"| {name} | {measured} | {status} |" for name, measured, status in targets]
+    broken = any(r.error and r.job.ours for r in results.values())
+    if allr is not None:
+        out += ["", f"The all-rules run reported {info['findings']} findings."]
+    return "\n".join(out) + "\n", broken
+
+
+def _targets(results: dict[str, Result]) -> tuple[list[tuple[str, str, str]], bool]:
+    get = results.get
+    rows: list[tuple[str, str, str]] = []
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    allr, hadolint, floor = get("all-rules"), get("hadolint"), get("read-floor")
+    if allr and hadolint:
+        speedup = hadolint.median / allr.median
+        rows.append(("all rules ≥ 30× faster than hadolint", f"{speedup:.1f}× faster",
+                     verdict(speedup >= MIN_SPEEDUP_VS_HADOLINT)))
+    else:
+        rows.append(("all rules ≥ 30× faster than hadolint", "hadolint not found", "not measured"))
+    if allr and floor:
+        ratio = allr.median / floor.median
+        rows.append(("all rules within 15× of the read floor", f"{ratio:.1f}× the read floor",
+                     verdict(ratio <= MAX_RATIO_TO_READ_FLOOR)))
+    env_name = "pre-commit" if get("pass-pre-commit") else "dev"
+    base = get("floor" if env_name == "dev" else f"pass-{env_name}")
+    cold = [r for r in results.values() if r.job.key.startswith(f"cold-{env_name}:hook:")]
+    if base and cold:
+        worst = max(cold, key=lambda r: r.median)
+        ratio = worst.median / base.median
+        rows.append((f"one hook, one file, cold ≤ 3× `python -c pass` ({env_name} environment)",
+                     f"{ratio:.2f}× (slowest: {worst.job.label}, {_secs(worst.median)} "
+                     f"vs {_secs(base.median)})", verdict(ratio <= MAX_COLD_RATIO)))
+    for result in results.values():
+        if result.job.key.startswith(f"cold-{env_name}:all:") and base:
+            rows.append((f"(for information) the all-rules hook, one file, cold ({env_name} environment)",
+                         f"{result.median / base.median:.2f}× `python -c pass` ({_secs(result.median)})", ""))
+    ours, theirs = get("pre-commit:ours"), get("pre-commit:hadolint")
+    if ours and theirs:
+        rows.append(("pre-commit with every hook faster than the hadolint hook alone",
+                     f"{_secs(ours.median)} vs {_secs(theirs.median)}", verdict(ours.median < theirs.median)))
+    elif ours:
+        rows.append(("pre-commit with every hook faster than the hadolint hook alone",
+                     "hadolint not found", "not measured"))
+    if allr:
+        rows.append(("all rules: peak memory < 60 MiB", _mib(allr.peak_kib),
+                     verdict(allr.peak_kib / MIB < MAX_PEAK_MIB)))
+    return rows, all(status != "**not met**" for _, _, status in rows)
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
+    parser.add_argument("--corpus", metavar="DIR", help="benchmark this directory instead of generating one")
+    parser.add_argument("--generator", default=DEFAULT_GENERATOR, metavar="PY",
+                        help="the corpus generator (default: %(default)s)")
+    parser.add_argument("--n", type=int, default=2000, help="Dockerfiles to generate (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each command (default: 5)")
+    parser.add_argument("--tool-repeat", type=int, default=3,
+                        help="timed runs of hadolint, tally and the hadolint hook (default: 3)")
+    parser.add_argument("--cold-repeat", type=int, default=20,
+                        help="timed runs of each one-file cold start (default: 20)")
+    parser.add_argument("--work", default=DEFAULT_WORK, metavar="DIR",
+                        help="scratch directory (default: benchmarks/.work)")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="FILE",
+                        help="where to write the Markdown table ('-': nowhere; default: %(default)s)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter with the package installed (default: this one)")
+    parser.add_argument("--no-tools", action="store_true", help="skip hadolint and tally")
+    parser.add_argument("--no-pre-commit", action="store_true", help="skip the pre-commit runs")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a quick check that the script works: --n 6, one run each, no external tools")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.n, args.repeat, args.tool_repeat, args.cold_repeat, args.no_tools = 6, 1, 1, 1, True
+    return args
+
+
+def _all_rules(hook: Hook) -> bool:
+    return shlex.split(hook.entry)[0] == "docker-python-hooks"
+
+
+def _hook_command(hook: Hook, python: str) -> list[str]:
+    entry = shlex.split(hook.entry)
+    return [*find_script(entry[0], python), *entry[1:]]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    python = os.path.abspath(args.python) if os.sep in args.python else args.python
+    work = os.path.abspath(args.work)
+    repo = os.path.join(work, "repo")
+    home = os.path.join(work, "pre-commit-home")
+    os.makedirs(work, exist_ok=True)
+    _progress("preparing the corpus")
+    prepare_corpus(args, repo)
+    files = corpus_files(repo)
+    # What the all-rules command reads: the project's own file patterns.
+    sys.path.insert(0, ROOT)
+    from hooks._files import is_ci_config, is_dockerfile, is_requirements
+
+    dockerfiles = [f for f in files if is_dockerfile(f)]
+    linted = [f for f in files if is_dockerfile(f) or is_requirements(f) or is_ci_config(f)]
+    listing = os.path.join(work, "read-floor.txt")
+    _write(listing, "".join(f + "\n" for f in linted))
+    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as handle:
+        manifest = read_manifest(handle.read())
+    per_hook = {hook.id: matching(hook, files) for hook in manifest}
+    env = child_env(home)
+
+    jobs = [
+        Job("floor", "`python -c pass` (interpreter floor)", [[python, "-c", "pass"]], 0, args.repeat, False),
+        Job("read-floor", "read floor: a Python process that only reads the files",
+            [[python, "-c", _READ_FLOOR, listing]], len(linted), args.repeat, False),
+        Job("all-rules", "**`docker-python-hooks check .`** (every rule, one process)",
+            [[*find_script("docker-python-hooks", python), "check", "."]], len(linted), args.repeat, True),
+    ]
+    for hook in manifest:
+        chunks = batches(_hook_command(hook, python), per_hook[hook.id])
+        label = f"`{hook.entry}` (hook `{hook.id}`)" if _all_rules(hook) else f"`{hook.id}`"
+        label += f" ({len(chunks)} batches)" if len(chunks) > 1 else ""
+        key = f"hook-all:{hook.id}" if _all_rules(hook) else f"hook:{hook.id}"
+        jobs.append(Job(key, label, chunks, len(per_hook[hook.id]), args.repeat, True))
+    tools: list[str] = []
+    hadolint = None if args.no_tools else find_tool("hadolint")
+    tally = None if args.no_tools else find_tool("tally")
+    if hadolint:
+        tools.append(_version([hadolint, "--version"]))
+        jobs.append(Job("hadolint", "hadolint, one invocation", batches([hadolint], dockerfiles),
+                        len(dockerfiles), args.tool_repeat, False))
+    if tally:
+        tools.append(_version([tally, "--version"]))
+        base = [tally, "lint", "--no-color", "--slow-checks", "off"]
+        jobs.append(Job("tally", "tally lint (defaults)", batches(base, dockerfiles),
+                        len(dockerfiles), args.tool_repeat, False))
+        jobs.append(Job("tally-no-shellcheck", "tally lint --ignore 'shellcheck/*'",
+                        batches([*base, "--ignore", "shellcheck/*"], dockerfiles),
+                        len(dockerfiles), args.tool_repeat, False))
+
+    rev = _git(ROOT, "rev-parse", "HEAD")
+    if not args.no_pre_commit:
+        jobs += _pre_commit_jobs(args, python, work, repo, env, rev, hadolint, manifest, dockerfiles)
+    jobs += _cold_jobs("dev", python, manifest, per_hook, args.cold_repeat)
+    env_bin = None if args.no_pre_commit else pre_commit_env_bin(home, rev)
+    if env_bin is not None:
+        installed = [h for h in manifest if os.access(os.path.join(env_bin, shlex.split(h.entry)[0]), os.X_OK)]
+        jobs += _cold_jobs("pre-commit", os.path.join(env_bin, "python"), installed, per_hook, args.cold_repeat)
+
+    results = measure(python, jobs, repo, env, os.path.join(work, "logs"))
+    findings = _count_lines(os.path.join(work, "logs", "all-rules.log"))
+    corpus = f"`{args.corpus}`" if args.corpus else f"`gen_corpus.py --n {args.n} --seed {args.seed}`"
+    info = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "machine": machine(),
+        "corpus": f"{corpus}: {len(files)} files; {len(dockerfiles)} Dockerfiles and "
+                  f"{len(linted) - len(dockerfiles)} requirements files are linted",
+        "revision": _describe(),
+        "tools": ", ".join(tools) if tools else "hadolint and tally not measured",
+        "command": "python benchmarks/run.py" + ("" if argv is None else " " + shlex.join(argv)),
+        "repeat": f"{args.repeat} (external tools {args.tool_repeat}, cold starts {args.cold_repeat})",
+        "findings": str(findings),
+    }
+    text, broken = render(results, info)
+    sys.stdout.write(text)
+    if args.output != "-":
+        _write(args.output, text)
+        _progress(f"wrote {os.path.relpath(args.output)}")
+    return 1 if broken else 0
+
+
+def _pre_commit_jobs(args: argparse.Namespace, python: str, work: str, repo: str, env: dict[str, str],
+                     rev: str, hadolint: str | None, manifest: Sequence[Hook], dockerfiles: Sequence[str]) -> list[Job]:
+    """Configs for this checkout at HEAD (and the hadolint hook); environments installed untimed."""
+    head = read_manifest(_git(ROOT, "show", "HEAD:.pre-commit-hooks.yaml"))
+    single = [h.id for h in head if not _all_rules(h)]
+    configs = [("pre-commit:ours", f"every single-purpose hook id of this repository ({len(single)})",
+                pre_commit_config(work, "ours", ours_block(rev, single)), args.repeat, True)]
+    configs += [("pre-commit:all-rules", f"the all-rules hook `{h.id}` alone",
+                 pre_commit_config(work, "all-rules", ours_block(rev, [h.id])), args.repeat, True)
+                for h in head if _all_rules(h)]
+    like = next((h for h in manifest if re.search(h.files, "Dockerfile")), None)
+    if hadolint and like:
+        configs.append(("pre-commit:hadolint", "the hadolint hook alone (same files)",
+                        pre_commit_config(work, "hadolint", hadolint_block(hadolint, like)), args.tool_repeat, False))
+    pre_commit = find_script("pre-commit", python)
+    jobs = []
+    for key, label, config, repeat, ours in configs:
+        _progress(f"installing the pre-commit environments of {os.path.basename(config)} (untimed)")
+        subprocess.run([*pre_commit, "install-hooks", "-c", config], cwd=repo, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        count = len(dockerfiles) if key == "pre-commit:hadolint" else 0
+        jobs.append(Job(key, label, [[*pre_commit, "run", "--all-files", "-c", config]], count, repeat, ours))
+    return jobs
+
+
+def _cold_jobs(env_name: str, python: str, hooks: Sequence[Hook], per_hook: dict[str, list[str]],
+               repeat: int) -> list[Job]:
+    jobs: list[Job] = []
+    if env_name != "dev":  # the development interpreter's floor is the "floor" job
+        jobs.append(Job(f"pass-{env_name}", "`python -c pass`", [[python, "-c", "pass"]], 0, repeat, False))
+    for hook in hooks:
+        if per_hook[hook.id]:
+            first = per_hook[hook.id][0]
+            command = [*_hook_command(hook, python), first]
+            kind = "all" if _all_rules(hook) else "hook"
+            jobs.append(Job(f"cold-{env_name}:{kind}:{hook.id}", f"`{hook.entry} {first}`", [command], 1, repeat, True))
+    return jobs
+
+
+def _count_lines(path: str) -> int:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return sum(1 for _ in handle)
+
+
+def _version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return os.path.basename(argv[0])
+    return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr) else argv[0]
+
+
+def _describe() -> str:
+    try:
+        return _git(ROOT, "describe", "--always", "--dirty")
+    except (OSError, subprocess.CalledProcessError):
+        return "(not a git checkout)"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
