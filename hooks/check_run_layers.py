@@ -1,0 +1,105 @@
+"""check-run-layers: consecutive RUN instructions that could be one layer.
+
+Two ``RUN`` instructions are consecutive when nothing but comments stands between them
+in one stage. They can be merged when both are shell scripts with the same flags: a
+different ``--mount``, ``--network`` or ``--security`` changes what the commands see,
+so such a pair is left alone. Heredoc ``RUN``s count when the shell runs their bodies
+(``RUN <<EOF``, ``RUN bash <<EOF``); a body run by another interpreter
+(``#!/usr/bin/env python3``, ``RUN python3 <<EOF``) or written to a file, and the exec
+form ``RUN ["..."]`` (no shell to join with, maybe none in the image) are not
+mergeable. Only what ships is judged: the final stage (the last one, or ``--target``)
+and the stages it is built ``FROM``. Builder stages are discarded, and separate
+``RUN``s there keep the build cache fine-grained (hadolint #1056).
+
+Options:
+    --target NAME   the stage that is shipped (default: the last one).
+    --all-stages    judge builder stages too.
+
+## DPH304 consecutive-run
+### What it does
+Reports a ``RUN`` that directly follows another ``RUN`` with the same flags in a
+shipped stage (reported at the second one).
+### Why is this bad?
+Every ``RUN`` adds a layer: files that one layer creates and the next deletes still
+take space in the image, and each layer costs a little at pull time. Overlaps hadolint
+DL3059.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5
+RUN rm -rf /var/lib/apt/lists/*
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends libpq5 \\
+    && rm -rf /var/lib/apt/lists/*
+```
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Flag, Instruction
+from hooks._findings import INFO, Finding, Rule, unknown_target
+from hooks._shell import shell_heredocs
+
+CONSECUTIVE = Rule(
+    "DPH304", "consecutive-run", INFO,
+    "Consecutive RUN instructions with the same flags that could be one layer.",
+)
+RULES = (CONSECUTIVE,)
+FILES = "dockerfile"
+
+
+def _mergeable(instr: Instruction) -> bool:
+    """A shell-form RUN whose heredocs (if any) are all run by the shell."""
+    if instr.keyword != "RUN" or instr.json is not None:
+        return False
+    return len(shell_heredocs(instr)) == len(instr.heredocs)
+
+
+def _flags(instr: Instruction) -> list[Flag]:
+    return sorted(instr.flags, key=lambda flag: (flag.name, flag.value or ""))
+
+
+def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False) -> list[Finding]:
+    final = df.final_stage(target)
+    if final is None:
+        return unknown_target(df.path, target)
+    judged = df.stages if all_stages else df.chain(final)
+    found: list[Finding] = []
+    for stage in judged:
+        previous: Instruction | None = None
+        for instr in stage.instructions:
+            if not _mergeable(instr):
+                previous = None
+                continue
+            if previous is not None and _flags(previous) == _flags(instr):
+                line, col = instr.position(0)
+                found.append(CONSECUTIVE.at(
+                    df.path, line, col,
+                    f"RUN right after the RUN on line {previous.start_line} with the same flags; "
+                    f"merge them into one RUN (join the commands with '&&') to save a layer",
+                ))
+            previous = instr
+    return found
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+    parser.add_argument("--all-stages", action="store_true", help="judge builder stages too")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target, all_stages=args.all_stages),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
