@@ -46,6 +46,9 @@ BUILTIN_ARGS = (
     "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
 )
 MAX_EXPANSION_DEPTH = 64
+# An expansion may add at most this many characters to its word; more is "unresolved".
+# Without a cap, ``ENV A=$A$A`` repeated 40 times needs terabytes.
+MAX_EXPANSION_GROWTH = 1 << 12
 
 
 class Comment(NamedTuple):
@@ -239,6 +242,7 @@ class Dockerfile:
         "lines",
         "newline",
         "path",
+        "stage_names",
         "stages",
         "text",
         "warnings",
@@ -254,6 +258,7 @@ class Dockerfile:
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
         self.stages: list[Stage] = []
+        self.stage_names: dict[str, Stage] = {}  # lower-case name -> first stage with it
         self.global_args: dict[str, Var] = {}
         self.errors: list[Problem] = []  # what BuildKit would refuse
         self.warnings: list[Problem] = []  # what BuildKit warns about
@@ -271,11 +276,7 @@ class Dockerfile:
                 yield instr.sub
 
     def stage_named(self, name: str) -> Stage | None:
-        wanted = name.lower()
-        for stage in self.stages:
-            if stage.name == wanted:
-                return stage
-        return None
+        return self.stage_names.get(name.lower())
 
     def stage_ref(self, ref: str, before: int | None = None) -> Stage | None:
         """The stage that ``ref`` (a ``--from`` value: name or index) names, if any."""
@@ -803,8 +804,11 @@ class _ExpansionError(Exception):
     pass
 
 
+_BLANKS_TO_SPACE = str.maketrans("\t\n", "  ")
+
+
 class _Lexer:
-    __slots__ = ("depth", "escape", "lookup", "missing", "pos", "resolved", "s")
+    __slots__ = ("depth", "escape", "limit", "lookup", "missing", "pos", "resolved", "s", "size")
 
     def __init__(self, s: str, lookup: Callable[[str], Var | None], escape: str) -> None:
         self.s = s
@@ -814,6 +818,8 @@ class _Lexer:
         self.resolved = True
         self.missing: list[str] = []
         self.depth = 0
+        self.size = len(s)
+        self.limit = len(s) + MAX_EXPANSION_GROWTH
 
     def run(self, stop: str = "") -> tuple[str, list[str]]:
         """Process up to ``stop`` (consumed); returns (text, words)."""
@@ -844,14 +850,18 @@ class _Lexer:
             elif ch == "$":
                 text = self._dollar()
                 out.append(text)
-                for c in text:
-                    if c in " \t\n":
-                        if in_word:
-                            words.append("".join(word))
-                            word = []
-                            in_word = False
-                    else:
-                        word.append(c)
+                # An unquoted expansion is split into words on blanks.
+                first, *rest = text.translate(_BLANKS_TO_SPACE).split(" ")
+                if first:
+                    word.append(first)
+                    in_word = True
+                for piece in rest:
+                    if in_word:
+                        words.append("".join(word))
+                        word = []
+                        in_word = False
+                    if piece:
+                        word.append(piece)
                         in_word = True
             else:
                 self.pos += 1
@@ -939,6 +949,13 @@ class _Lexer:
         self.missing.append(name)
 
     def _dollar(self) -> str:
+        text = self._substitute()
+        self.size += len(text)
+        if self.size > self.limit:
+            raise _ExpansionError("expansion too long")
+        return text
+
+    def _substitute(self) -> str:
         s = self.s
         n = len(s)
         self.pos += 1
@@ -1023,36 +1040,140 @@ def expand_words(
 # Stages and variable scopes
 # ---------------------------------------------------------------------------
 
+class _Table:
+    """One variable table's whole history, so that every instruction can hold a view of
+    it at its own point without a copy (copies per instruction are quadratic)."""
+
+    __slots__ = ("base", "history", "version")
+
+    def __init__(self, base: Mapping[str, Var]) -> None:
+        self.base = base  # what the table starts from (an inherited, frozen mapping)
+        self.history: dict[str, tuple[list[int], list[Var]]] = {}
+        self.version = 0  # bumped once per assigning instruction
+
+    def get(self, name: str, version: int) -> Var | None:
+        entry = self.history.get(name)
+        if entry is not None and entry[0][0] <= version:
+            versions, values = entry
+            return values[bisect_right(versions, version) - 1]
+        return self.base.get(name)
+
+    def set(self, name: str, var: Var) -> None:
+        entry = self.history.get(name)
+        if entry is None:
+            self.history[name] = ([self.version], [var])
+        else:
+            entry[0].append(self.version)
+            entry[1].append(var)
+
+    def scope(self) -> Scope:
+        return Scope(self, self.version)
+
+    def final(self) -> dict[str, Var]:
+        out = dict(self.base)
+        for name, (_, values) in self.history.items():
+            out[name] = values[-1]
+        return out
+
+
+class Scope(Mapping[str, Var]):
+    """The variables of one table as they are at one instruction (a read-only view)."""
+
+    __slots__ = ("_table", "_version")
+
+    def __init__(self, table: _Table, version: int) -> None:
+        self._table = table
+        self._version = version
+
+    def __getitem__(self, name: str) -> Var:
+        var = self._table.get(name, self._version)
+        if var is None:
+            raise KeyError(name)
+        return var
+
+    def get(self, name: str, default: Var | None = None) -> Var | None:  # type: ignore[override]
+        var = self._table.get(name, self._version)
+        return default if var is None else var
+
+    def __iter__(self) -> Iterator[str]:
+        base = self._table.base
+        yield from base
+        for name, (versions, _) in self._table.history.items():
+            if versions[0] <= self._version and name not in base:
+                yield name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Unknown(Mapping[str, Var]):
+    """An inherited environment too large to copy: every name is set, value unknown."""
+
+    def __getitem__(self, name: str) -> Var:
+        return UNKNOWN
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+UNKNOWN = Var("", False)
+# Stage inheritance copies a parent's final ENV once per parent; beyond this many copied
+# entries in one file (only a hostile file gets there) inherited values count as unknown.
+MAX_INHERITED_VARS = 1 << 18
+
+
 def _build_stages(df: Dockerfile) -> None:
     escape = df.escape
-    meta: dict[str, Var] = {name: Var("", False) for name in BUILTIN_ARGS}
+    meta = _Table(dict.fromkeys(BUILTIN_ARGS, UNKNOWN))
     stage: Stage | None = None
-    args: dict[str, Var] = {}
-    env: dict[str, Var] = {}
-    final_env: list[dict[str, Var]] = []
+    args = _Table(EMPTY_VARS)
+    env = _Table(EMPTY_VARS)
+    env_tables: list[_Table] = []
+    finals: dict[int, Mapping[str, Var]] = {}
+    budget = MAX_INHERITED_VARS
+    latest: dict[str, int] = {}  # stage name -> index of the last stage with that name
     for instr in df.instructions:
         kw = instr.keyword
         if kw == "FROM":
             if stage is not None:
-                final_env.append(env)
-            instr.args_vars = dict(meta)
+                env_tables.append(env)
+            instr.args_vars = meta.scope()
             instr.env_vars = EMPTY_VARS
-            stage = _new_stage(df, instr, meta, escape)
-            args = {}
-            env = dict(final_env[stage.parent]) if stage.parent is not None else {}
+            stage = _new_stage(df, instr, instr.args_vars, escape, latest)
+            args = _Table(EMPTY_VARS)
+            inherited: Mapping[str, Var] = EMPTY_VARS
+            if stage.parent is not None:
+                inherited = finals.get(stage.parent, EMPTY_VARS)
+                if stage.parent not in finals:
+                    parent_env = env_tables[stage.parent]
+                    size = len(parent_env.base) + len(parent_env.history)
+                    budget -= size
+                    inherited = parent_env.final() if budget >= 0 else _Unknown()
+                    finals[stage.parent] = inherited
+            env = _Table(inherited)
             instr.stage = stage.index
             df.stages.append(stage)
+            if stage.name is not None:
+                latest[stage.name] = stage.index
+                df.stage_names.setdefault(stage.name, stage)
             continue
         if stage is None:
-            instr.args_vars = dict(meta)
+            instr.args_vars = meta.scope()
             if kw == "ARG":
+                # BuildKit expands global ARGs one after another, even on one line.
+                meta.version += 1
+                live = meta.scope()
                 for name, default in arg_declarations(instr, escape):
                     if default is None:
-                        meta.setdefault(name, Var("", False))
+                        if name not in live:
+                            meta.set(name, UNKNOWN)
                     else:
-                        value = expand(default, meta.get, escape)
-                        meta[name] = Var(value.value, value.resolved)
-                    df.global_args[name] = meta[name]
+                        value = expand(default, live.get, escape)
+                        meta.set(name, Var(value.value, value.resolved))
+                    df.global_args[name] = live[name]
             else:
                 df.errors.append(Problem(
                     instr.start_line, 1,
@@ -1060,26 +1181,28 @@ def _build_stages(df: Dockerfile) -> None:
                 ))
             continue
         instr.stage = stage.index
-        instr.args_vars = args
-        instr.env_vars = env
+        instr.args_vars = args.scope()
+        instr.env_vars = env.scope()
         if instr.sub is not None:
             instr.sub.stage = stage.index
-            instr.sub.args_vars = args
-            instr.sub.env_vars = env
+            instr.sub.args_vars = instr.args_vars
+            instr.sub.env_vars = instr.env_vars
         stage.instructions.append(instr)
         if kw == "ARG":
-            args = dict(args)
-            for name, default in arg_declarations(instr, escape):
+            declared = arg_declarations(instr, escape)
+            args.version += 1
+            for name, default in declared:
                 if default is None:
-                    args[name] = meta.get(name, Var("", False))
+                    args.set(name, meta.get(name, meta.version) or UNKNOWN)
                 else:
                     value = expand(default, instr.lookup, escape)
-                    args[name] = Var(value.value, value.resolved)
+                    args.set(name, Var(value.value, value.resolved))
         elif kw == "ENV":
-            env = dict(env)
-            for name, raw, _ in _checked_pairs(df, instr, escape):
-                value = expand(raw, instr.lookup, escape)
-                env[name] = Var(value.value, value.resolved)
+            pairs = _checked_pairs(df, instr, escape)
+            values = [(name, expand(raw, instr.lookup, escape)) for name, raw, _ in pairs]
+            env.version += 1
+            for name, value in values:
+                env.set(name, Var(value.value, value.resolved))
     if df.instructions and not df.stages:
         first = df.instructions[0]
         df.errors.append(Problem(first.start_line, 1, "no FROM instruction: nothing is built"))
@@ -1100,7 +1223,9 @@ def _checked_pairs(df: Dockerfile, instr: Instruction, escape: str) -> list[tupl
     return pairs
 
 
-def _new_stage(df: Dockerfile, instr: Instruction, meta: Mapping[str, Var], escape: str) -> Stage:
+def _new_stage(
+    df: Dockerfile, instr: Instruction, meta: Mapping[str, Var], escape: str, latest: Mapping[str, int]
+) -> Stage:
     words = split_blanks(instr.args)
     name: str | None = None
     if len(words) == 3 and words[1].lower() == "as":
@@ -1111,10 +1236,5 @@ def _new_stage(df: Dockerfile, instr: Instruction, meta: Mapping[str, Var], esca
         ))
     raw = words[0] if words else ""
     image = expand(raw, meta.get, escape)
-    parent = None
-    if image.resolved:
-        wanted = image.value.lower()
-        for earlier in df.stages:
-            if earlier.name == wanted:
-                parent = earlier.index
+    parent = latest.get(image.value.lower()) if image.resolved else None
     return Stage(len(df.stages), name, instr, image, parent, [])
