@@ -1,0 +1,230 @@
+"""check-multi-stage: the shipped image carries no compilers or build headers.
+
+Only the final stage counts (the last one, or the one named by ``--target``), together
+with the stages it is built ``FROM``; builder stages are never flagged. Installs by
+``apt-get``/``apt``/``aptitude``, ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
+(``group install "Development Tools"`` too) are read from every ``RUN``, heredoc
+bodies and ``sh -c`` included; a ``$VAR`` package list is expanded from ``ENV`` and
+``ARG``. Build tools are compilers and their meta packages (``gcc``, ``g++``,
+``clang``, ``gfortran``, ``build-essential``, ``build-base``, ``musl-dev``, ``cargo``,
+``rustc``) and header packages (``*-dev``, ``*-devel``: ``python3-dev``,
+``libpq-dev``). ``make``, ``cmake``, ``pkg-config`` and ``git`` are not: images use
+them at run time too, and without a compiler they build little.
+
+Options:
+    --target NAME   judge the stage NAME instead of the last one.
+
+## DPH303 build-tools-in-final-stage
+### What it does
+Reports a build tool or header package installed in a shipped stage and not removed
+again in the same ``RUN`` (reported at the package name). Removal counts when it
+comes after the install: ``apt-get purge``/``remove`` of the package (globs too), the
+official images' ``apt-mark auto '.*'`` followed by ``apt-get purge --auto-remove``,
+``apk del`` of the package or of its ``apk add --virtual`` group, ``dnf remove``. A
+removal whose package list cannot be read (``$(...)``, an unknown variable) is trusted.
+### Why is this bad?
+Compilers and headers add hundreds of megabytes and a large attack surface to an image
+that only needs to run the compiled result. Build wheels in a builder stage and copy
+them (or the virtual environment) into a slim final stage. A later ``RUN`` that
+removes the packages does not help: the earlier layer keeps them.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends gcc libpq-dev \\
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm AS builder
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends gcc libpq-dev \\
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
+
+FROM python:3.12-slim-bookworm
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends libpq5 \\
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=builder /wheels /wheels
+RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels
+```
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+from typing import NamedTuple
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Instruction
+from hooks._findings import WARNING, Finding, Rule, unknown_target
+from hooks._shell import PackageCall, package_call, run_script
+
+BUILD_TOOLS = Rule(
+    "DPH303", "build-tools-in-final-stage", WARNING,
+    "The final stage installs compilers or build headers and keeps them.",
+)
+RULES = (BUILD_TOOLS,)
+FILES = "dockerfile"
+
+_TOOLCHAINS = frozenset({
+    "gcc", "g++", "gcc-c++", "clang", "gfortran", "gcc-gfortran", "build-essential",
+    "build-base", "musl-dev", "libc6-dev", "libc-dev", "glibc-devel", "linux-headers",
+    "rustc", "cargo", "rust", "development tools", "@development tools", "@development-tools",
+})
+_VERSIONED_RE = re.compile(r"^(?:gcc|g\+\+|clang|gfortran)-?\d+(?:\.\d+)*$|^gcc-toolset-\d+$")
+_VERSION_SEP_RE = re.compile(r"[=<>~:/]")
+_VAR_RE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
+_INSTALL_VERBS = {
+    "apt": frozenset({"install"}),
+    "apk": frozenset({"add"}),
+    "rpm": frozenset({"install", "groupinstall", "group install", "localinstall"}),
+}
+_REMOVE_VERBS = {
+    "apt": frozenset({"purge", "remove", "autoremove", "autopurge"}),
+    "apk": frozenset({"del"}),
+    "rpm": frozenset({"remove", "erase", "autoremove", "groupremove", "group remove"}),
+}
+_FAMILY = {
+    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apk": "apk", "yum": "rpm", "dnf": "rpm",
+    "dnf5": "rpm", "microdnf": "rpm", "tdnf": "rpm",
+}
+
+
+def _kind(package: str) -> str | None:
+    """What makes ``package`` a build tool, or None."""
+    name = _VERSION_SEP_RE.split(package, 1)[0].lower() if package[:1] != "@" else package.lower()
+    if name in _TOOLCHAINS or _VERSIONED_RE.match(name):
+        return "a compiler toolchain"
+    for suffix in ("-dev", "-devel"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return "build headers"
+    return None
+
+
+def _words(instr: Instruction, word: str) -> list[str] | None:
+    """The package names a word stands for; None when it cannot be known."""
+    match = _VAR_RE.match(word)
+    if match:
+        var = instr.lookup(match.group(1) or match.group(2))
+        return var.value.split() if var is not None and var.resolved else None
+    return None if "$" in word or "`" in word else [word]
+
+
+class _Install(NamedTuple):
+    name: str
+    kind: str  # why it is a build tool
+    shown: str  # how the message names it
+    position: tuple[int, int]
+    order: int  # index of its command in the RUN
+    virtual: str  # the ``apk add --virtual`` group, if any
+
+
+def _virtual(call: PackageCall) -> str:
+    options = call.options
+    for index, word in enumerate(options):
+        if word in ("--virtual", "-t") and index + 1 < len(options):
+            return options[index + 1]
+        if word.startswith("--virtual="):
+            return word[len("--virtual="):]
+    return ""
+
+
+def _check_run(df: Dockerfile, instr: Instruction) -> list[Finding]:
+    script = run_script(instr, df.lines)
+    installs: list[_Install] = []
+    removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
+    marked_auto: list[int] = []
+    autoremoves: list[int] = []
+    for order, cmd in enumerate(script.commands()):
+        if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",):
+            marked_auto.append(order)
+            continue
+        call = package_call(cmd)
+        family = _FAMILY.get(call.manager, "") if call is not None else ""
+        if call is None or not family:
+            continue
+        if call.verb in _INSTALL_VERBS[family]:
+            virtual = _virtual(call)
+            for index in call.operands:
+                word = cmd.words[index]
+                for name in _words(instr, word) or ():
+                    kind = _kind(name)
+                    if kind is not None:
+                        shown = f"'{name}'" if name == word else f"'{name}' (from {word})"
+                        position = script.position(cmd.offsets[index])
+                        installs.append(_Install(name, kind, shown, position, order, virtual))
+        elif call.verb in _REMOVE_VERBS[family]:
+            patterns: list[str] | None = []
+            for word in call.operand_words():
+                names = _words(instr, word)
+                patterns = None if names is None or patterns is None else patterns + names
+            removals.append((order, patterns))
+            if family == "apt" and (
+                call.verb in ("autoremove", "autopurge")
+                or any(o in ("--auto-remove", "--autoremove") for o in call.options)
+            ):
+                autoremoves.append(order)
+    found: list[Finding] = []
+    for item in installs:
+        if _removed(item, removals, marked_auto, autoremoves):
+            continue
+        line, col = item.position
+        found.append(BUILD_TOOLS.at(
+            df.path, line, col,
+            f"{item.shown} ({item.kind}) is installed in the shipped image and not removed in "
+            f"the same RUN; build wheels in a builder stage and copy them over",
+        ))
+    return found
+
+
+def _removed(
+    item: _Install,
+    removals: list[tuple[int, list[str] | None]],
+    marked_auto: list[int],
+    autoremoves: list[int],
+) -> bool:
+    for order, patterns in removals:
+        if order < item.order:
+            continue
+        if patterns is None:
+            return True
+        bare = _VERSION_SEP_RE.split(item.name, 1)[0]
+        if any(fnmatchcase(item.name, p) or fnmatchcase(bare, p) or p == item.virtual for p in patterns):
+            return True
+    return any(
+        item.order < mark < remove for mark in marked_auto for remove in autoremoves
+    )
+
+
+def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+    stage = df.final_stage(target)
+    if stage is None:
+        return unknown_target(df.path, target)
+    found: list[Finding] = []
+    for member in df.chain(stage):
+        for instr in member.instructions:
+            if instr.keyword == "RUN":
+                found.extend(_check_run(df, instr))
+    return found
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

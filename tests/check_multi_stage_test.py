@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hooks import _docs
+from hooks._dockerfile import parse
+from hooks.check_multi_stage import check, main
+from tests.conftest import Writer
+
+SLIM = "FROM python:3.12-slim-bookworm\n"
+TAIL = (
+    "is installed in the shipped image and not removed in the same RUN; "
+    "build wheels in a builder stage and copy them over"
+)
+
+
+def _msg(shown: str, kind: str = "a compiler toolchain") -> str:
+    return f"{shown} ({kind}) {TAIL}"
+
+
+PASS = [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev\n"
+        "RUN pip wheel --no-cache-dir -w /wheels -r requirements.txt\n"
+        "FROM python:3.12-slim-bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n"
+        "COPY --from=builder /wheels /wheels\nRUN pip install --no-cache-dir /wheels/*\n",
+        id="builder-with-toolchain",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine AS build\nRUN apk add --no-cache build-base musl-dev libffi-dev cargo\n"
+        "FROM python:3.12-alpine\nCOPY --from=build /venv /venv\n",
+        id="alpine-builder",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\\n"
+        "    && pip install --no-cache-dir psycopg2==2.9.9 \\\n"
+        "    && apt-get purge -y --auto-remove gcc libpq-dev && rm -rf /var/lib/apt/lists/*\n",
+        id="purge-auto-remove-same-run",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc-12 python3.11-dev "
+        "&& pip install --no-cache-dir x==1 && apt-get remove -y 'gcc*' 'python3*-dev' "
+        "&& rm -rf /var/lib/apt/lists/*\n",
+        id="remove-globs",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev libffi-dev \\\n"
+        "    && pip install --no-cache-dir cffi==1.16.0 \\\n    && apk del --no-network .build-deps\n",
+        id="apk-virtual-group",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine\nRUN apk add --no-cache -t .deps gcc && pip install x==1 && apk del gcc\n",
+        id="apk-del-package",
+    ),
+    pytest.param(
+        SLIM + "RUN set -eux; \\\n    savedAptMark=\"$(apt-mark showmanual)\"; \\\n"
+        "    apt-get update; \\\n    apt-get install -y --no-install-recommends gcc libc6-dev libffi-dev; \\\n"
+        "    pip install --no-cache-dir cffi==1.16.0; \\\n    apt-mark auto '.*' > /dev/null; \\\n"
+        "    [ -z \"$savedAptMark\" ] || apt-mark manual $savedAptMark > /dev/null; \\\n"
+        "    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\\n"
+        "    rm -rf /var/lib/apt/lists/*\n",
+        id="official-image-apt-mark-pattern",
+    ),
+    pytest.param(
+        SLIM + "ENV BUILD_DEPS=\"gcc libpq-dev\"\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends $BUILD_DEPS "
+        "&& pip install --no-cache-dir psycopg2==2.9.9 && apt-get purge -y ${BUILD_DEPS}\n",
+        id="env-package-list",
+    ),
+    pytest.param(
+        SLIM + "RUN buildDeps='gcc libc6-dev' && apt-get update && apt-get install -y $buildDeps "
+        "&& pip install x==1 && apt-get purge -y --auto-remove $buildDeps\n",
+        id="shell-variable-unknown-not-judged",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc "
+        "&& pip install x==1 && apt-get purge -y $(cat /tmp/build-deps)\n",
+        id="unreadable-removal-trusted",
+    ),
+    pytest.param(
+        "FROM registry.access.redhat.com/ubi9/python-312\nRUN dnf install -y gcc python3-devel "
+        "&& pip install x==1 && dnf remove -y gcc python3-devel && dnf clean all\n",
+        id="dnf-remove",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends make git libpq5 "
+        "pkg-config gcc-12-base libgcc-s1 udev && rm -rf /var/lib/apt/lists/*\n",
+        id="not-build-tools",
+    ),
+    pytest.param(
+        SLIM + "RUN <<EOF\nset -e\napt-get update\napt-get install -y --no-install-recommends gcc\n"
+        "pip install --no-cache-dir x==1\napt-get purge -y --auto-remove gcc\nrm -rf /var/lib/apt/lists/*\nEOF\n",
+        id="heredoc-install-and-purge",
+    ),
+    pytest.param(
+        SLIM + "RUN cat <<EOF > /tmp/notes\napt-get install -y gcc\nEOF\n",
+        id="heredoc-data",
+    ),
+    pytest.param(
+        SLIM + "ONBUILD RUN apt-get install -y gcc\n",
+        id="onbuild-not-executed",
+    ),
+    pytest.param(
+        "# escape=`\r\nFROM python:3.12-slim-bookworm\r\nRUN apt-get update `\r\n"
+        "  && apt-get install -y --no-install-recommends libpq5\r\n",
+        id="escape-crlf",
+    ),
+]
+
+FAIL = [
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev libpq5 "
+        "&& rm -rf /var/lib/apt/lists/*\n",
+        [(2, 66, "DPH303", _msg("'gcc'")), (2, 70, "DPH303", _msg("'libpq-dev'", "build headers"))],
+        id="gcc-and-headers",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc\n"
+        "RUN pip install --no-cache-dir x==1\nRUN apt-get purge -y gcc\n",
+        [(2, 66, "DPH303", _msg("'gcc'"))],
+        id="removed-in-a-later-run",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get purge -y gcc; apt-get install -y build-essential=12.9\n",
+        [(2, 46, "DPH303", _msg("'build-essential=12.9'"))],
+        id="removal-before-install",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\n"
+        "RUN apt-get update && apt-get install -y python3-dev\n"
+        "FROM base AS builder\nRUN pip wheel -w /w .\nFROM base\nCOPY --from=builder /w /w\n",
+        [(2, 42, "DPH303", _msg("'python3-dev'", "build headers"))],
+        id="parent-of-final-ships",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev "
+        "&& pip install x==1 && apk del .other\n",
+        [(2, 46, "DPH303", _msg("'gcc'")), (2, 50, "DPH303", _msg("'musl-dev'"))],
+        id="apk-wrong-group-removed",
+    ),
+    pytest.param(
+        "FROM rockylinux:9\nRUN dnf -y groupinstall 'Development Tools' && microdnf install -y rust cargo\n",
+        [(2, 25, "DPH303", _msg("'Development Tools'")),
+         (2, 68, "DPH303", _msg("'rust'")), (2, 73, "DPH303", _msg("'cargo'"))],
+        id="rpm-group-and-rust",
+    ),
+    pytest.param(
+        SLIM + "ARG BUILD_DEPS=\"g++ libxml2-dev\"\nRUN apt-get install -y ${BUILD_DEPS}\n",
+        [(3, 24, "DPH303", _msg("'g++' (from ${BUILD_DEPS})")),
+         (3, 24, "DPH303", _msg("'libxml2-dev' (from ${BUILD_DEPS})", "build headers"))],
+        id="arg-package-list",
+    ),
+    pytest.param(
+        SLIM + "RUN <<EOF\nset -e\napt-get update\n  apt-get install -y \\\n    clang-15\nEOF\n",
+        [(6, 5, "DPH303", _msg("'clang-15'"))],
+        id="heredoc-position",
+    ),
+    pytest.param(
+        SLIM + 'RUN ["sh", "-c", "apt-get install -y gcc"]\n',
+        [(2, 38, "DPH303", _msg("'gcc'"))],
+        id="exec-form-position",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get install -y gcc && apt-get autoremove -y\n",
+        [(2, 24, "DPH303", _msg("'gcc'"))],
+        id="autoremove-keeps-manual-packages",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_target() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm AS builder\nRUN apt-get install -y gcc\n"
+        "FROM python:3.12-slim-bookworm\nUSER app\n"
+    )
+    assert check(parse(text)) == []
+    assert [(f.line, f.code) for f in check(parse(text), target="builder")] == [(2, "DPH303")]
+    assert [f.code for f in check(parse(text), target="nope")] == ["DPH905"]
+    dev = "FROM python:3.12-slim-bookworm AS prod\nUSER app\nFROM prod AS dev\nRUN apt-get install -y gcc\n"
+    assert check(parse(dev), target="prod") == []
+    assert [(f.line, f.code) for f in check(parse(dev))] == [(4, "DPH303")]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", SLIM + "RUN apt-get install -y --no-install-recommends libpq5\n")
+    bad = write("services/api/Dockerfile.prod", SLIM + "RUN apk add gcc\n")
+    assert main([good]) == 0
+    assert main([good, bad]) == 1
+    assert capsys.readouterr().out == f"services/api/Dockerfile.prod:2:13: DPH303 {_msg(repr('gcc'))}\n"
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("Dockerfile", SLIM + "# dph: ignore=DPH303 the app compiles plugins at run time\n"
+                 "RUN apt-get install -y --no-install-recommends gcc\n")
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def _blocks(section: str) -> list[str]:
+    return re.findall(r"```dockerfile\n(.*?)```", section.replace("\\\\", "\\"), re.DOTALL)
+
+
+def test_documented_examples() -> None:
+    (doc,) = [d for d in _docs.hook_docs() if d.module == "hooks.check_multi_stage"]
+    for rule_doc in doc.rules:
+        for example in _blocks(rule_doc.sections["Example"]):
+            assert rule_doc.rule.code in {f.code for f in check(parse(example))}
+        for fixed in _blocks(rule_doc.sections["Use instead"]):
+            assert check(parse(fixed)) == []
