@@ -1,0 +1,405 @@
+"""check-pip-hygiene: pip installs pin what they name and leave no cache in the image.
+
+Recognises ``pip``, ``pip3``, ``pip3.12``, ``/usr/local/bin/pip``, ``python -m pip``,
+``python3.12 -m pip`` and (for pins only) ``uv pip install``, in shell-form, exec-form
+and heredoc ``RUN``s, also behind ``sudo``, ``env`` or ``sh -c``.
+
+DPH506 judges what ships: the final stage (the last one, or ``--target``) and the stages
+it is built ``FROM``; a cache left in a builder stage is not copied into the image. The
+cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
+``--no-cache``); when ``PIP_NO_CACHE_DIR`` is set (``ENV`` in the stage chain, ``ARG``,
+``export`` or a ``NAME=value`` / ``env`` prefix; pip reads any boolean, even ``0`` or
+``off``, as "no cache"); when ``RUN --mount=type=cache`` (or ``tmpfs``) covers pip's cache
+directory (``*/.cache/pip``, ``*/.cache``, ``$PIP_CACHE_DIR``, ``$XDG_CACHE_HOME``,
+``--cache-dir``); when ``pip config set global.no-cache-dir`` ran earlier, or a heredoc
+wrote a ``pip.conf`` with ``no-cache-dir``; or when the same ``RUN`` removes the cache
+afterwards (``pip cache purge``, ``rm -rf /root/.cache/pip``). uv has its own cache
+and is not judged here.
+
+DPH107 judges every stage and ``ONBUILD`` trigger: a builder stage builds what ships.
+Requirements files (``-r``), paths (``.``, ``./pkg``, ``/wheels/*``), archives and
+wheels, URLs, VCS links and ``-e`` values are not package names; option values
+(``-i URL``, ``--target DIR``, ``-C key=value``...) are skipped. An install restricted
+by a constraints file (``-c``, ``PIP_CONSTRAINT``, uv ``--override``) or from local
+wheels only (``--no-index``) is trusted: check-requirements-pinned checks those files.
+``pip install --upgrade pip setuptools wheel`` is reported too: an unpinned build tool
+has broken builds overnight (setuptools 72 and 78 did); accept it explicitly with
+``--allow-unpinned pip,setuptools,wheel`` if you must.
+
+Options:
+    --target NAME                 judge the stage NAME instead of the last one (DPH506).
+    --allow-unpinned NAME[,NAME]  package names DPH107 accepts without a pin.
+
+## DPH107 unpinned-pip-install
+### What it does
+Reports each package named on a ``pip install`` / ``uv pip install`` command line that
+is not pinned to exactly one version with ``==`` (or ``===``), at the package word.
+``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins.
+### Why is this bad?
+An unpinned install takes whatever is newest on the day of the build: two builds of the
+same commit ship different code, and a release upstream can break the build or the
+app without any change here. Overlaps hadolint DL3013, which counts ``>=`` as pinned and
+does not look at ``uv pip install``.
+### Example
+```dockerfile
+RUN pip install --no-cache-dir gunicorn "uvicorn[standard]>=0.30"
+```
+### Use instead
+```dockerfile
+RUN pip install --no-cache-dir gunicorn==22.0.0 "uvicorn[standard]==0.30.6"
+```
+
+## DPH506 pip-cache-in-image
+### What it does
+Reports a ``pip install`` in the shipped stage chain that keeps pip's download and
+wheel cache: no ``--no-cache-dir``, no ``PIP_NO_CACHE_DIR``, no cache mount on the
+pip cache directory and no removal of it in the same ``RUN``.
+### Why is this bad?
+pip keeps every downloaded archive and built wheel under ``~/.cache/pip``; in an image
+layer that is dead weight (often tens to hundreds of MB) that every pull downloads.
+Overlaps hadolint DL3042 (which also accepts ``PIP_NO_CACHE_DIR`` and cache mounts).
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+```
+or keep the cache between builds, outside the image:
+```dockerfile
+RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
+```
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import Dockerfile, Instruction, Stage
+from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._shell import Command, Script, option_value, python_install, run_script
+
+UNPINNED = Rule(
+    "DPH107", "unpinned-pip-install", ERROR,
+    "A package named on a pip install command line is not pinned with '=='.",
+)
+PIP_CACHE = Rule(
+    "DPH506", "pip-cache-in-image", WARNING,
+    "A pip install in the shipped stages keeps pip's cache in the image.",
+)
+RULES = (UNPINNED, PIP_CACHE)
+FILES = "dockerfile"
+
+# Options whose value is the next word (a ``--name=value`` word carries its own).
+_PIP_VALUE = frozenset({
+    "--requirement", "--constraint", "--editable", "--target", "--platform", "--python-version",
+    "--implementation", "--abi", "--root", "--prefix", "--src", "--upgrade-strategy",
+    "--config-settings", "--global-option", "--install-option", "--build-option", "--no-binary",
+    "--only-binary", "--progress-bar", "--root-user-action", "--report", "--index-url",
+    "--extra-index-url", "--find-links", "--group", "--log", "--proxy", "--retries", "--timeout",
+    "--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--python",
+    "--use-feature", "--use-deprecated", "--keyring-provider", "--log-file", "--local-log",
+    "--build-dir", "--download",
+})
+_UV_VALUE = frozenset({
+    "--requirements", "--requirement", "--constraints", "--constraint", "--overrides", "--override",
+    "--build-constraints", "--build-constraint", "--editable", "--extra", "--index-url",
+    "--extra-index-url", "--index", "--default-index", "--find-links", "--index-strategy",
+    "--keyring-provider", "--upgrade-package", "--reinstall-package", "--no-build-isolation-package",
+    "--no-binary", "--only-binary", "--python-version", "--python-platform", "--target", "--prefix",
+    "--python", "--resolution", "--prerelease", "--exclude-newer", "--link-mode", "--config-setting",
+    "--config-settings", "--cache-dir", "--directory", "--project", "--config-file", "--color",
+    "--python-preference", "--allow-insecure-host", "--trusted-host", "--refresh-package", "--group",
+    "--torch-backend", "--dependency-metadata",
+})
+_PIP_SHORT_VALUE = frozenset("rceiftC")
+_UV_SHORT_VALUE = frozenset("rceifbpPC")
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip", ".egg")
+_NAME_RE = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)", re.DOTALL)
+_PIN_RE = re.compile(r"===\s*\S+|==\s*[^\s*]+")
+_NO_CACHE_FLAG = "--no-cache-dir"
+_PIP_CONF_RE = re.compile(r"^\s*no[-_]cache[-_]dir\s*=", re.IGNORECASE | re.MULTILINE)
+_FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ---------------------------------------------------------------------------
+# Variables as the command sees them
+# ---------------------------------------------------------------------------
+
+def _exports(cmd: Command, exported: dict[str, str]) -> None:
+    """Remember ``export NAME=value`` (and bare assignments) for the commands after it."""
+    if cmd.program in ("export", "declare", "typeset", "readonly"):
+        for word in cmd.words[1:]:
+            name, sep, value = word.partition("=")
+            if sep:
+                exported[name] = value
+
+
+def _variable(name: str, instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
+    """The value of ``name`` for ``cmd``; ``$NAME`` when set to something unknown."""
+    for assignment in reversed(cmd.assignments):
+        key, _, value = assignment.partition("=")
+        if key == name:
+            return value
+    if name in exported:
+        return exported[name]
+    var = instr.lookup(name)
+    if var is None:
+        return None
+    return var.value if var.resolved else f"${name}"
+
+
+# ---------------------------------------------------------------------------
+# DPH107: unpinned packages
+# ---------------------------------------------------------------------------
+
+def _operands(args: tuple[str, ...], long_values: frozenset[str], short_values: frozenset[str]) -> Iterator[int]:
+    """Indexes of the words of ``args`` that are neither options nor option values."""
+    i = 0
+    only_operands = False
+    while i < len(args):
+        word = args[i]
+        if only_operands or not word.startswith("-") or word == "-":
+            yield i
+        elif word == "--":
+            only_operands = True
+        elif word.startswith("--"):
+            if "=" not in word and word in long_values:
+                i += 1
+        else:
+            for j, letter in enumerate(word[1:], start=1):
+                if letter in short_values:
+                    i += 1 if j == len(word) - 1 else 0
+                    break
+        i += 1
+
+
+def unpinned(word: str) -> tuple[str, str] | None:
+    """(name, version part) when ``word`` names a package without a ``==`` pin, else None.
+
+    Paths, archives, URLs, VCS links, variables and anything that is not a
+    requirement specifier give None: they are not judged.
+    """
+    if not word or "://" in word or word.startswith((".", "/", "~", "-")) or "/" in word or "\\" in word:
+        return None
+    if word.lower().endswith(_ARCHIVES):
+        return None
+    match = _NAME_RE.fullmatch(word)
+    if match is None:
+        return None
+    name, _, rest = match.groups()
+    rest = rest.split(";", 1)[0].strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1].strip()
+    if rest and rest[0] not in "=<>!~":
+        return None  # ``name @ url``, ``name$SUFFIX``...: not a version we can judge
+    if any(_PIN_RE.fullmatch(clause.strip()) for clause in rest.split(",")):
+        return None
+    return name, rest
+
+
+def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for instr in df.all_instructions():
+        if instr.keyword != "RUN" or instr.stage < 0:
+            continue
+        script = run_script(instr, df.lines)
+        exported: dict[str, str] = {}
+        for cmd in script.commands():
+            _exports(cmd, exported)
+            install = python_install(cmd)
+            if install is None:
+                continue
+            restricted: tuple[str, ...]
+            env: tuple[str, ...]
+            if install.tool == "pip" and install.verb == "install":
+                long_values, short_values = _PIP_VALUE, _PIP_SHORT_VALUE
+                restricted = ("-c", "--constraint")
+                env = ("PIP_CONSTRAINT", "PIP_NO_INDEX")
+            elif install.tool == "uv" and install.verb == "pip install":
+                long_values, short_values = _UV_VALUE, _UV_SHORT_VALUE
+                restricted = ("-c", "--constraint", "--constraints", "--override", "--overrides")
+                env = ("UV_CONSTRAINT", "UV_OVERRIDE", "UV_NO_INDEX")
+            else:
+                continue
+            args = install.args
+            if "--no-index" in args or option_value(args, *restricted) or any(
+                (_variable(name, instr, cmd, exported) or "").lower() not in _FALSE for name in env
+            ):
+                continue
+            base = len(cmd.words) - len(args)
+            for index in _operands(args, long_values, short_values):
+                word = args[index]
+                found = unpinned(word)
+                if found is None or _name_key(found[0]) in allowed:
+                    continue
+                offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
+                line, col = script.position(offset)
+                findings.append(UNPINNED.at(df.path, line, col, _unpinned_message(script, offset, word, *found)))
+    return findings
+
+
+def _unpinned_message(script: Script, offset: int, word: str, name: str, version: str) -> str:
+    fix = f"pin it with '==' (e.g. '{name}==X.Y.Z') or install it from a pinned requirements file"
+    after = script.text[offset + len(word):offset + len(word) + 1]
+    if not version and script.text.startswith(word, offset) and after in ("<", ">"):
+        return (
+            f"package '{word}' is not pinned: the unquoted '{after}' after it is a shell redirection, "
+            f"not a version; quote the requirement and {fix}"
+        )
+    if version:
+        return f"package '{word}' is not pinned to one version; {fix}"
+    return f"package '{word}' is not pinned; {fix}"
+
+
+# ---------------------------------------------------------------------------
+# DPH506: pip's cache left in the image
+# ---------------------------------------------------------------------------
+
+def _cache_targets(df: Dockerfile, instr: Instruction) -> list[str]:
+    """Targets of the cache and tmpfs mounts of a RUN, as written and expanded."""
+    targets: list[str] = []
+    for value in instr.flag_values("mount"):
+        fields: dict[str, str] = {}
+        for part in value.split(","):
+            key, _, field = part.partition("=")
+            fields[key.strip().lower()] = field.strip()
+        if fields.get("type") not in ("cache", "tmpfs"):
+            continue
+        target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+        expanded = instr.expand(target, df.escape)
+        targets.extend({target.rstrip("/"), expanded.value.rstrip("/") if expanded.resolved else ""} - {""})
+    return targets
+
+
+def _is_pip_cache(path: str, cache_dir: str | None) -> bool:
+    path = path.rstrip("/*").rstrip("/")
+    if not path:
+        return False
+    if cache_dir is not None:
+        cache_dir = cache_dir.rstrip("/")
+        return cache_dir == path or cache_dir.startswith(path + "/")
+    return path.endswith(("/.cache/pip", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
+
+
+def _cache_dir(instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
+    """Where pip caches for ``cmd``, when it is not the default ``~/.cache/pip``."""
+    explicit = option_value(cmd.words, "--cache-dir")
+    if explicit:
+        return explicit[-1]
+    value = _variable("PIP_CACHE_DIR", instr, cmd, exported)
+    if value:
+        return value
+    xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
+    return f"{xdg.rstrip('/')}/pip" if xdg else None
+
+
+def _no_cache(
+    df: Dockerfile, instr: Instruction, cmd: Command, later: list[Command], exported: Mapping[str, str]
+) -> bool:
+    if any(
+        word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
+        or (len(word) >= 7 and _NO_CACHE_FLAG.startswith(word))
+        for word in cmd.words
+    ):
+        return True
+    if _variable("PIP_NO_CACHE_DIR", instr, cmd, exported):
+        return True
+    cache_dir = _cache_dir(instr, cmd, exported)
+    if any(_is_pip_cache(target, cache_dir) for target in _cache_targets(df, instr)):
+        return True
+    for after in later:
+        install = python_install(after)
+        if install is not None and install.verb == "cache" and install.args[:1] in (("purge",), ("remove",)):
+            return True
+        if after.program == "rm" and any(
+            _is_pip_cache(word, cache_dir) for word in after.words[1:] if not word.startswith("-")
+        ):
+            return True
+    return False
+
+
+def _sets_no_cache(cmd: Command) -> bool:
+    """``pip config set global.no-cache-dir true`` (any section)."""
+    install = python_install(cmd)
+    return (
+        install is not None and install.tool == "pip" and install.verb == "config"
+        and install.args[:1] == ("set",) and any(word.endswith(".no-cache-dir") for word in install.args)
+    )
+
+
+def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
+    findings: list[Finding] = []
+    configured = False
+    for member in df.chain(stage):
+        for instr in member.instructions:
+            # A pip.conf written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
+            configured = configured or any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)
+            if instr.keyword != "RUN":
+                continue
+            script = run_script(instr, df.lines)
+            cmds = script.commands()
+            exported: dict[str, str] = {}
+            for index, cmd in enumerate(cmds):
+                _exports(cmd, exported)
+                configured = configured or _sets_no_cache(cmd)
+                install = python_install(cmd)
+                if install is None or install.tool != "pip" or install.verb != "install":
+                    continue
+                if configured or _no_cache(df, instr, cmd, cmds[index + 1:], exported):
+                    continue
+                spelled = " ".join(cmd.words[:len(cmd.words) - len(install.args)])
+                line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)
+                findings.append(PIP_CACHE.at(
+                    df.path, line, col,
+                    f"'{spelled}' without --no-cache-dir leaves pip's cache in the image; add "
+                    f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount "
+                    f"(RUN --mount=type=cache,target=/root/.cache/pip)",
+                ))
+    return findings
+
+
+# ---------------------------------------------------------------------------
+
+def check(
+    df: Dockerfile, *, target: str | None = None, allow_unpinned: Sequence[str] = ()
+) -> list[Finding]:
+    findings = _unpinned_findings(df, frozenset(_name_key(name) for name in allow_unpinned))
+    stage = df.final_stage(target)
+    if stage is None:
+        return findings + unknown_target(df.path, target)
+    return findings + _cache_findings(df, stage)
+
+
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+    parser.add_argument(
+        "--allow-unpinned", metavar="NAME[,NAME]", type=_names, action="extend", default=[],
+        help="package names that may be installed without a pin (e.g. pip,setuptools,wheel)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target, allow_unpinned=args.allow_unpinned),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_pip_hygiene import check, main, unpinned
+from tests.conftest import Writer
+
+BASE = "FROM python:3.12-slim-bookworm\n"
+
+UV_OFFICIAL = """\
+FROM python:3.12-slim-bookworm
+COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/
+WORKDIR /app
+RUN --mount=type=cache,target=/root/.cache/uv \\
+    --mount=type=bind,source=uv.lock,target=uv.lock \\
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\
+    uv sync --frozen --no-install-project --no-dev
+ADD . /app
+RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev
+"""
+
+POETRY = """\
+FROM python:3.12-slim-bookworm
+ENV POETRY_VERSION=1.8.3 POETRY_VIRTUALENVS_CREATE=false
+RUN pip install --no-cache-dir "poetry==$POETRY_VERSION"
+COPY pyproject.toml poetry.lock ./
+RUN poetry install --no-root --only main --no-interaction
+COPY . .
+"""
+
+WHEELS = """\
+FROM python:3.12-slim-bookworm AS builder
+RUN pip install --upgrade pip==24.2 wheel==0.44.0
+COPY requirements.txt .
+RUN pip wheel --wheel-dir /wheels -r requirements.txt
+FROM python:3.12-slim-bookworm
+COPY --from=builder /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links=/wheels /wheels/* && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index --find-links /wheels myapp
+"""
+
+VENV_BUILDER = """\
+FROM python:3.12-slim-bookworm AS builder
+RUN python -m venv /venv
+COPY requirements.txt .
+RUN /venv/bin/pip install -r requirements.txt
+FROM python:3.12-slim-bookworm
+COPY --from=builder /venv /venv
+ENV PATH=/venv/bin:$PATH
+"""
+
+PASS = [
+    pytest.param(UV_OFFICIAL, id="uv-official-example"),
+    pytest.param(POETRY, id="poetry-pinned-from-env"),
+    pytest.param(WHEELS, id="multistage-wheels-no-index"),
+    pytest.param(VENV_BUILDER, id="cache-in-builder-stage-does-not-ship"),
+    pytest.param(
+        BASE.replace("\n", " AS base\n") + "ENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install -r requirements.txt\n",
+        id="env-inherited-from-parent",
+    ),
+    pytest.param(BASE + "ARG PIP_NO_CACHE_DIR=1\nRUN pip install -r requirements.txt\n", id="arg"),
+    pytest.param(BASE + "ENV PIP_NO_CACHE_DIR=off\nRUN pip install -r r.txt\n", id="pip-reads-off-as-no-cache"),
+    pytest.param(BASE + "ARG NOCACHE\nENV PIP_NO_CACHE_DIR=$NOCACHE\nRUN pip install -r r.txt\n", id="unknown-value"),
+    pytest.param(BASE + "RUN PIP_NO_CACHE_DIR=1 pip install -r r.txt\n", id="assignment-prefix"),
+    pytest.param(BASE + "RUN env PIP_NO_CACHE_DIR=true pip3 install -r r.txt\n", id="env-prefix"),
+    pytest.param(BASE + "RUN export PIP_NO_CACHE_DIR=1 && pip install -r r.txt\n", id="export"),
+    pytest.param(BASE + "RUN pip install --no-cache -r r.txt\n", id="abbreviated-flag"),
+    pytest.param(BASE + "RUN pip --no-cache-dir install -r r.txt\n", id="flag-before-verb"),
+    pytest.param(
+        BASE + "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+        id="cache-mount-root",
+    ),
+    pytest.param(
+        BASE + "USER app\nRUN --mount=type=cache,id=pip,sharing=locked,target=$HOME/.cache/pip,uid=1000 \\\n"
+        "    pip install --user -r requirements.txt\n",
+        id="cache-mount-home",
+    ),
+    pytest.param(BASE + "RUN --mount=type=cache,dst=/root/.cache pip install -r r.txt\n", id="cache-mount-dst"),
+    pytest.param(BASE + "RUN --mount=type=tmpfs,target=/root/.cache pip install -r r.txt\n", id="tmpfs"),
+    pytest.param(
+        BASE + "ENV PIP_CACHE_DIR=/var/cache/pip\nRUN --mount=type=cache,target=/var/cache/pip pip install -r r.txt\n",
+        id="cache-mount-on-pip-cache-dir",
+    ),
+    pytest.param(
+        BASE + "RUN --mount=type=cache,target=/pc pip install --cache-dir /pc -r r.txt\n",
+        id="cache-mount-on-cache-dir-option",
+    ),
+    pytest.param(BASE + "RUN pip install -r r.txt && pip cache purge\n", id="cache-purged"),
+    pytest.param(BASE + "RUN pip install -r r.txt \\\n && rm -rf /root/.cache/pip/*\n", id="cache-removed"),
+    pytest.param(
+        BASE + "RUN pip config set global.no-cache-dir false\nRUN pip install -r r.txt\n", id="pip-config-set"
+    ),
+    pytest.param(
+        BASE + "COPY <<EOF /etc/pip.conf\n[global]\nno-cache-dir = true\nEOF\nRUN pip install -r r.txt\n",
+        id="pip-conf-heredoc",
+    ),
+    pytest.param(
+        BASE + "RUN uv pip install --system -r requirements.txt && uv pip install --system flask==3.0.3\n",
+        id="uv-pip-has-its-own-cache",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir \"uvicorn[standard]==0.30.6\" 'django===4.2.1' \\\n"
+        "    \"flask==3.0.3; python_version > '3.8'\" gunicorn==22.0.0\n",
+        id="pinned",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir -c constraints.txt flask\n"
+        "RUN PIP_CONSTRAINT=/c.txt pip install --no-cache-dir flask\n"
+        "RUN uv pip install --system --override overrides.txt flask\n",
+        id="constrained",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir -e . '.[dev]' ./libs/core /wheels/*.whl pkg-1.0-py3-none-any.whl \\\n"
+        "    git+https://github.com/org/repo@0123456789abcdef https://example.com/x-1.0.tar.gz \\\n"
+        "    $EXTRA_PACKAGES \"$(cat packages.txt)\" \"name @ file:///src/name\" -r requirements.txt\n",
+        id="not-package-names",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir -i https://pypi.org/simple \\\n"
+        "    --extra-index-url https://x.example/simple \\\n"
+        "    -f /wheels --target /opt/lib --prefix /install --platform manylinux2014_x86_64 \\\n"
+        "    --python-version 3.12 --implementation cp --abi cp312 --only-binary :all: -C key=value \\\n"
+        "    --trusted-host pypi.internal --root /r --src /src --progress-bar off -Ur requirements.txt \\\n"
+        "    requests==2.32.3\n",
+        id="option-values-skipped",
+    ),
+    pytest.param(
+        BASE + "RUN <<EOF\nset -e\npip install --no-cache-dir flask==3.0.3\nEOF\n"
+        "RUN python3 <<EOF\nimport subprocess\nsubprocess.run(['pip', 'install', 'flask'])\nEOF\n",
+        id="heredocs",
+    ),
+    pytest.param(
+        "# escape=`\n" + BASE + "RUN pip install `\n    --no-cache-dir `\n    flask==3.0.3\n", id="escape-directive"
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\r\nRUN pip install \\\r\n    --no-cache-dir flask==3.0.3\r\n", id="crlf"
+    ),
+    pytest.param(BASE + "ONBUILD RUN pip install --no-cache-dir flask==3.0.3\n", id="onbuild-pinned"),
+    pytest.param(
+        BASE + "RUN pip download flask && pip uninstall -y flask && pipx install poetry\n",
+        id="other-verbs-and-pipx",
+    ),
+]
+
+PIN_FIX = "pin it with '==' (e.g. '{}==X.Y.Z') or install it from a pinned requirements file"
+CACHE_FIX = (
+    "without --no-cache-dir leaves pip's cache in the image; add --no-cache-dir, set ENV "
+    "PIP_NO_CACHE_DIR=1, or use a cache mount (RUN --mount=type=cache,target=/root/.cache/pip)"
+)
+
+FAIL = [
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir flask gunicorn==22.0.0\n",
+        [(2, 32, "DPH107", "package 'flask' is not pinned; " + PIN_FIX.format("flask"))],
+        id="bare-name",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir \"uvicorn[standard]>=0.30\" 'Django~=4.2' flask==3.*\n",
+        [
+            (2, 32, "DPH107", "package 'uvicorn[standard]>=0.30' is not pinned to one version; "
+             + PIN_FIX.format("uvicorn")),
+            (2, 58, "DPH107", "package 'Django~=4.2' is not pinned to one version; " + PIN_FIX.format("Django")),
+            (2, 72, "DPH107", "package 'flask==3.*' is not pinned to one version; " + PIN_FIX.format("flask")),
+        ],
+        id="ranges-and-wildcards",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir setuptools<70\n",
+        [(2, 32, "DPH107", "package 'setuptools' is not pinned: the unquoted '<' after it is a shell "
+          "redirection, not a version; quote the requirement and " + PIN_FIX.format("setuptools"))],
+        id="unquoted-redirection",
+    ),
+    pytest.param(
+        BASE + "RUN python -m pip install --no-cache-dir --upgrade pip setuptools==75.1.0\n",
+        [(2, 52, "DPH107", "package 'pip' is not pinned; " + PIN_FIX.format("pip"))],
+        id="upgrade-pip-is-not-exempt",
+    ),
+    pytest.param(
+        BASE + "RUN uv pip install --system -i https://pypi.org/simple httpx\n",
+        [(2, 56, "DPH107", "package 'httpx' is not pinned; " + PIN_FIX.format("httpx"))],
+        id="uv-pip-install",
+    ),
+    pytest.param(
+        BASE + "RUN <<EOF\nset -e\npip install --no-cache-dir \\\n    requests\nEOF\n",
+        [(5, 5, "DPH107", "package 'requests' is not pinned; " + PIN_FIX.format("requests"))],
+        id="heredoc-body-position",
+    ),
+    pytest.param(
+        BASE + "RUN <<-EOF\n\t\tpip3 install --no-cache-dir boto3\n\tEOF\n",
+        [(3, 31, "DPH107", "package 'boto3' is not pinned; " + PIN_FIX.format("boto3"))],
+        id="chomped-heredoc-position",
+    ),
+    pytest.param(
+        BASE + "RUN apt-get update && sh -c \"pip install --no-cache-dir numpy\"\n",
+        [(2, 57, "DPH107", "package 'numpy' is not pinned; " + PIN_FIX.format("numpy"))],
+        id="sh-c-position",
+    ),
+    pytest.param(
+        BASE + 'RUN ["pip", "install", "--no-cache-dir", "pandas"]\n',
+        [(2, 43, "DPH107", "package 'pandas' is not pinned; " + PIN_FIX.format("pandas"))],
+        id="exec-form-position",
+    ),
+    pytest.param(
+        BASE + "ONBUILD RUN pip install --no-cache-dir click\n",
+        [(2, 40, "DPH107", "package 'click' is not pinned; " + PIN_FIX.format("click"))],
+        id="onbuild",
+    ),
+    pytest.param(
+        BASE + "RUN pip install \\\n    --no-cache-dir \\\n    -r requirements.txt\n"
+        "FROM python:3.12-slim-bookworm AS final\nRUN pip install --no-cache-dir --prefix=/install lxml\n",
+        [(6, 50, "DPH107", "package 'lxml' is not pinned; " + PIN_FIX.format("lxml"))],
+        id="equals-option-value",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN pip wheel -w /w -r r.txt && pip install --no-cache-dir build\n"
+        "FROM python:3.12-slim-bookworm\n",
+        [(2, 60, "DPH107", "package 'build' is not pinned; " + PIN_FIX.format("build"))],
+        id="builder-stage-pins-count",
+    ),
+    pytest.param(
+        BASE + "WORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+        [(4, 5, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="no-cache-dir-missing",
+    ),
+    pytest.param(
+        BASE.replace("\n", " AS base\n") + "RUN python3 -m pip install -r r.txt\nFROM base\nUSER app\n",
+        [(2, 5, "DPH506", "'python3 -m pip install' " + CACHE_FIX)],
+        id="in-parent-of-final",
+    ),
+    pytest.param(
+        BASE + "ENV PIP_NO_CACHE_DIR=\nRUN /usr/local/bin/pip install -r r.txt\n",
+        [(3, 5, "DPH506", "'/usr/local/bin/pip install' " + CACHE_FIX)],
+        id="empty-env-value",
+    ),
+    pytest.param(
+        BASE + "RUN --mount=type=cache,target=/root/.cache/uv pip install -r r.txt\n",
+        [(2, 47, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="cache-mount-elsewhere",
+    ),
+    pytest.param(
+        BASE + "ENV PIP_CACHE_DIR=/tmp/pc\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt\n",
+        [(3, 48, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="mount-misses-moved-cache",
+    ),
+    pytest.param(
+        BASE + "RUN pip install -r r.txt && rm -rf /tmp/*\nRUN pip3.12 install --no-c -r r.txt\n",
+        [
+            (2, 5, "DPH506", "'pip install' " + CACHE_FIX),
+            (3, 5, "DPH506", "'pip3.12 install' " + CACHE_FIX),
+        ],
+        id="other-dir-removed-and-ambiguous-abbreviation",
+    ),
+    pytest.param(
+        BASE + "ENV PIP_NO_CACHE_DIR=1\nFROM python:3.12-slim-bookworm\nRUN pip install -r requirements.txt\n",
+        [(4, 5, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="env-of-unrelated-stage-does-not-count",
+    ),
+    pytest.param(
+        BASE + "RUN <<EOF\npip install -r r.txt\nEOF\n",
+        [(3, 1, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="heredoc-no-cache",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected
+
+
+def test_allow_unpinned() -> None:
+    text = BASE + "RUN pip install --no-cache-dir -U pip Setuptools wheel flask\n"
+    found = check(parse(text), allow_unpinned=["pip", "setuptools", "wheel"])
+    assert [(f.col, f.code) for f in found] == [(56, "DPH107")]
+
+
+def test_target_selects_stage() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm AS prod\nRUN pip install --no-cache-dir -r r.txt\n"
+        "FROM prod AS dev\nRUN pip install -r dev.txt\n"
+    )
+    assert check(parse(text), target="prod") == []
+    assert [(f.line, f.code) for f in check(parse(text))] == [(4, "DPH506")]
+    assert [f.code for f in check(parse(text), target="nope")] == ["DPH905"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("flask", ("flask", "")),
+        ("flask (>=2)", ("flask", ">=2")),
+        ("flask==", ("flask", "==")),
+        ("flask==2.0,!=2.0.1", None),
+        ("flask==$FLASK_VERSION", None),
+        ("flask$SUFFIX", None),
+        ("flask[async]", ("flask", "")),
+        ("Flask.Compat_x", ("Flask.Compat_x", "")),
+        ("dist/app.tar.gz", None),
+        ("app-1.0.zip", None),
+        ("C:\\wheels\\x.whl", None),
+        ("*", None),
+    ],
+)
+def test_unpinned(word: str, expected: tuple[str, str] | None) -> None:
+    assert unpinned(word) == expected
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", POETRY)
+    bad = write("docker/Dockerfile.prod", BASE + "RUN pip install -U pip\n")
+    assert main([good]) == 0
+    assert main([good, bad, "--allow-unpinned", "pip"]) == 1
+    assert capsys.readouterr().out == f"docker/Dockerfile.prod:2:5: DPH506 'pip install' {CACHE_FIX}\n"
+    assert main([bad, "--allow-unpinned=setuptools,wheel", "--target", "x"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" ")[1] for line in out] == ["DPH905", "DPH107"]
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(
+        "Containerfile",
+        BASE + "# dph: ignore=DPH506,DPH107 throwaway CI image\nRUN pip install pytest\n",
+    )
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
