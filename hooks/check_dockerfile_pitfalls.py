@@ -1,0 +1,413 @@
+"""check-dockerfile-pitfalls: instructions that silently do something else than written.
+
+DPH603, DPH604, DPH606 and DPH607 look at every instruction of every stage (ONBUILD
+triggers included): they are about what the text means, wherever it is. DPH605 looks
+only at the ``CMD`` and ``ENTRYPOINT`` that the shipped image ends up with: those of
+the final stage (the last one, or ``--target``) and the stages it is built ``FROM``, an
+``ENTRYPOINT`` clearing an inherited ``CMD`` as in BuildKit. A ``CMD`` of a builder stage
+never runs, and an overridden one does not matter. Windows images (``# escape=```, a
+``windows``/``nanoserver``/``servercore`` base, or a PowerShell/cmd ``SHELL``) are not
+judged by DPH605, where shell form is the norm.
+
+Options:
+    --target NAME   judge the CMD/ENTRYPOINT of stage NAME instead of the last one.
+
+## DPH603 invalid-exec-form
+### What it does
+Reports a ``CMD``, ``ENTRYPOINT``, ``RUN``, ``SHELL`` or ``HEALTHCHECK CMD`` that starts
+with ``[`` but is not a JSON array of strings: single quotes, missing commas, a stray
+``\\`` in a Windows path, or text after the closing ``]``. Also ``COPY``, ``ADD`` and
+``VOLUME`` lists that start with ``["`` or ``['``. Reported at the offending character.
+A ``RUN [ -f x ]`` test command is not an exec form.
+### Why is this bad?
+Docker does not reject such a list: it falls back to shell form and runs the whole text
+with ``/bin/sh -c``. ``CMD ["curl", "-f", "http://x/"] || exit 1`` then runs a program
+named ``[curl,`` and the health check always fails; ``VOLUME ['/data']`` creates a
+volume named ``['/data']``. Overlaps hadolint DL3025 (CMD/ENTRYPOINT only).
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+CMD ['gunicorn', 'app:app']
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+CMD ["gunicorn", "app:app"]
+```
+
+## DPH604 inline-comment
+### What it does
+Reports a ``#`` that starts a word after an instruction's arguments, outside quotes.
+``RUN``, ``CMD``, ``ENTRYPOINT``, ``SHELL`` and ``HEALTHCHECK CMD`` are exempt: their
+shell treats it as a comment. A ``#`` inside a word (``http://x/#frag``, ``color=#fff``)
+is not a comment start and is fine.
+### Why is this bad?
+Only whole lines are comments in a Dockerfile. ``ENV A 1 # note`` sets ``A`` to
+``1 # note``; ``COPY . /app # note`` copies into ``/app``, ``#`` and ``note``;
+``EXPOSE 8000 # http`` fails the build.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+WORKDIR /app  # the code lives here
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+# the code lives here
+WORKDIR /app
+```
+
+## DPH605 shell-form-command
+### What it does
+Reports the shipped image's ``ENTRYPOINT`` in shell form, and its ``CMD`` in shell form
+when there is no ``ENTRYPOINT`` or an exec-form one. A shell-form command that starts
+with ``exec`` replaces the shell and is fine (without an exec-form ``ENTRYPOINT``).
+### Why is this bad?
+Shell form runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s SIGTERM
+does not reach the application, which is killed after the timeout without a graceful
+shutdown. A shell-form ``ENTRYPOINT`` ignores ``CMD`` and ``docker run`` arguments; a
+shell-form ``CMD`` after an exec-form ``ENTRYPOINT`` passes ``/bin/sh -c ...`` to it as
+arguments. Overlaps BuildKit's JSONArgsRecommended (which is silenced by any ``SHELL``;
+here it is not: bash as PID 1 forwards no signals either) and hadolint DL3025.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+CMD gunicorn --bind 0.0.0.0:8000 app:app
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
+```
+
+## DPH606 legacy-key-value-format
+### What it does
+Reports ``ENV`` and ``LABEL`` in the legacy ``key value`` form (no ``=``).
+### Why is this bad?
+The legacy form sets one variable to the whole rest of the line, blanks included:
+``ENV PYTHONUNBUFFERED 1 PYTHONDONTWRITEBYTECODE 1`` sets only ``PYTHONUNBUFFERED``,
+to ``1 PYTHONDONTWRITEBYTECODE 1``. It is deprecated. Same as BuildKit's
+LegacyKeyValueFormat.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV PYTHONUNBUFFERED 1
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV PYTHONUNBUFFERED=1
+```
+
+## DPH607 from-as-casing
+### What it does
+Reports ``FROM image as name`` whose ``AS`` keyword is not cased like its ``FROM``
+(``FROM x as y``, ``from x AS y``), reported at the ``as``. A mixed-case ``From`` is
+not judged. Same as BuildKit's FromAsCasing.
+### Why is this bad?
+Mixed keyword casing is harder to read and to search (``grep 'AS builder'``); BuildKit
+warns about it on every build.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm as builder
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm AS builder
+```
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Sequence
+
+from hooks._cli import run_dockerfile_hook
+from hooks._dockerfile import (
+    Dockerfile,
+    Instruction,
+    Stage,
+    healthcheck_command,
+    key_values,
+    parse_json_array,
+    parse_words,
+    split_blanks,
+)
+from hooks._findings import ERROR, INFO, WARNING, Finding, Rule, unknown_target
+
+INVALID_EXEC_FORM = Rule(
+    "DPH603", "invalid-exec-form", ERROR,
+    "An exec-form [...] list that is not valid JSON runs as a shell command.",
+)
+INLINE_COMMENT = Rule(
+    "DPH604", "inline-comment", ERROR, "A '#' after an instruction's arguments is not a comment.",
+)
+SHELL_FORM = Rule(
+    "DPH605", "shell-form-command", WARNING,
+    "The shipped CMD or ENTRYPOINT is in shell form, so signals do not reach the application.",
+)
+LEGACY_KEY_VALUE = Rule(
+    "DPH606", "legacy-key-value-format", WARNING, "ENV or LABEL uses the legacy 'key value' form.",
+)
+FROM_AS_CASING = Rule(
+    "DPH607", "from-as-casing", INFO, "The 'AS' of a FROM is not cased like the 'FROM'.",
+)
+RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING)
+FILES = "dockerfile"
+
+_SHELL_RUNS = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
+_LISTS = frozenset({"COPY", "ADD", "VOLUME"})
+_NO_INLINE_CHECK = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "ONBUILD"})
+_SIMPLE_RE = re.compile(r"^[\w@%+=:,./-]+$")  # a word that needs no quotes in JSON or shell
+_PLAIN_VALUE_RE = re.compile(r"^[\w@%+=:,./${}-]+$")  # an ENV value that needs no quotes
+_WINDOWS_RE = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
+
+
+def _exec_text(instr: Instruction) -> tuple[int, str] | None:
+    """(offset in args, text) of what may be an exec-form list, or None."""
+    kw = instr.keyword
+    if kw == "HEALTHCHECK":
+        probe = healthcheck_command(instr)
+        return None if probe is None else (probe[0], instr.args[probe[0]:])
+    if kw in _SHELL_RUNS or kw == "SHELL" or kw in _LISTS:
+        return 0, instr.args
+    return None
+
+
+def _meant_as_exec(kw: str, text: str) -> bool:
+    if kw in _LISTS:
+        return re.match(r"\[\s*['\"]", text) is not None
+    if text.startswith("[["):
+        return False  # bash's [[ test ]]
+    if kw != "RUN" or text[1:2] not in (" ", "\t"):
+        return True
+    quote = ""
+    for ch in text[1:]:  # `RUN [ -f x ] && ...` is the test command; commas say it is a list
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == ",":
+            return True
+        elif ch == "]":
+            return False
+    return False
+
+
+def _invalid_exec_form(df: Dockerfile, instr: Instruction) -> Finding | None:
+    found = _exec_text(instr)
+    if found is None or not found[1].startswith("["):
+        return None
+    start, text = found
+    kw = instr.keyword
+    if parse_json_array(text) is not None or not _meant_as_exec(kw, text):
+        return None
+    if kw == "SHELL":
+        effect = "the build fails"
+    elif kw in _LISTS:
+        effect = "Docker takes the brackets and quotes as part of the paths"
+    else:
+        effect = "Docker runs the whole line with /bin/sh -c"
+    try:
+        value, end = json.JSONDecoder().raw_decode(text)
+    except (ValueError, RecursionError) as exc:
+        pos = exc.pos if isinstance(exc, json.JSONDecodeError) else 0
+        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        if text[pos:pos + 1] == "'" or text[1:].lstrip().startswith("'"):
+            pos = text.index("'")
+            problem, fix = "uses single quotes, which JSON does not allow", "use double quotes"
+        else:
+            problem = f"is not valid JSON ({msg[:1].lower()}{msg[1:]})"
+            fix = "write a JSON array of double-quoted strings"
+    else:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            pos = end + len(text[end:]) - len(text[end:].lstrip())
+            tail = text[pos:]
+            tail = tail if len(tail) <= 30 else tail[:27] + "..."
+            problem = f"is followed by more text ('{tail}')"
+            fix = "move it into the list or drop it"
+        else:
+            pos = 0
+            problem, fix = "has items that are not strings", "quote every item"
+    line, col = instr.args_position(start + pos)
+    return INVALID_EXEC_FORM.at(df.path, line, col, f"{kw} exec form {problem}, so {effect}; {fix}")
+
+
+def _comment_start(text: str, escape: str) -> int:
+    """Offset of a '#' that starts a word outside quotes, or -1."""
+    quote = ""
+    blank_before = True
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == escape and quote == '"':
+                pos += 1
+        elif ch == escape:
+            pos += 2
+            blank_before = False
+            continue
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and blank_before:
+            return pos
+        blank_before = not quote and ch in " \t"
+        pos += 1
+    return -1
+
+
+def _inline_comment(df: Dockerfile, instr: Instruction) -> Finding | None:
+    if instr.keyword in _NO_INLINE_CHECK or (
+        instr.keyword == "HEALTHCHECK" and healthcheck_command(instr) is not None
+    ):
+        return None
+    found = _comment_start(instr.args, df.escape)
+    if found < 0:
+        return None
+    comment = instr.args[found:]
+    comment = comment if len(comment) <= 30 else comment[:27] + "..."
+    line, col = instr.args_position(found)
+    return INLINE_COMMENT.at(
+        df.path, line, col,
+        f"'{comment}' is not a comment: only whole lines are comments in a Dockerfile, so it is "
+        f"part of the {instr.keyword} arguments; move it to its own line above",
+    )
+
+
+def _legacy_key_value(df: Dockerfile, instr: Instruction) -> Finding | None:
+    if instr.keyword not in ("ENV", "LABEL"):
+        return None
+    words = parse_words(instr.args, df.escape)
+    if not words or "=" in words[0]:
+        return None
+    key, value, _ = key_values(instr, df.escape)[0]
+    if not value:
+        return None  # a syntax error (DPH904)
+    if len(value) > 40:
+        fixed = f"{key}=..."
+    elif _PLAIN_VALUE_RE.match(value) or (
+        len(value) > 1 and value[0] in "'\"" and value[-1] == value[0] and value[0] not in value[1:-1]
+    ):
+        fixed = f"{key}={value}"
+    elif '"' not in value and "\\" not in value:
+        fixed = f'{key}="{value}"'
+    else:
+        fixed = f"{key}=..."
+    line, col = instr.args_position(0)
+    return LEGACY_KEY_VALUE.at(
+        df.path, line, col,
+        f"legacy '{instr.keyword} key value' form: write '{instr.keyword_raw} {fixed}'; the old form "
+        f"is deprecated and takes the whole rest of the line, blanks included, as the value",
+    )
+
+
+def _from_as_casing(df: Dockerfile, instr: Instruction) -> Finding | None:
+    if instr.keyword != "FROM":
+        return None
+    words = split_blanks(instr.args)
+    if len(words) < 3 or words[1].lower() != "as":
+        return None
+    keyword, word = instr.keyword_raw, words[1]
+    if keyword == keyword.lower():
+        wanted = word.lower()
+    elif keyword == keyword.upper():
+        wanted = word.upper()
+    else:
+        return None
+    if word == wanted:
+        return None
+    line, col = instr.find(word, len(words[0]))
+    return FROM_AS_CASING.at(
+        df.path, line, col, f"'{word}' is not cased like '{keyword}': write '{keyword} ... {wanted} {words[2]}'",
+    )
+
+
+def _windows(df: Dockerfile, chain: list[Stage]) -> bool:
+    if df.escape == "`" or _WINDOWS_RE.search(chain[0].image.value):
+        return True
+    for stage in chain:
+        for instr in stage.instructions:
+            if instr.keyword == "SHELL" and instr.json and re.search(
+                r"(^|[\\/])(powershell|pwsh|cmd)(\.exe)?$", instr.json[0], re.IGNORECASE,
+            ):
+                return True
+    return False
+
+
+def _exec_suggestion(kw: str, script: str) -> str:
+    words = split_blanks(script)
+    if all(_SIMPLE_RE.match(word) for word in words):
+        return f"use exec form: {kw} {json.dumps(words)}"
+    return f"use exec form, or start the command with 'exec' ({kw} exec ...) so it replaces the shell"
+
+
+def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
+    stage = df.final_stage(target)
+    if stage is None or _windows(df, df.chain(stage)):
+        return []
+    entrypoint, cmd = df.entrypoint_cmd(stage)
+    found: list[Finding] = []
+    for instr in (entrypoint, cmd):
+        if instr is None or instr.json is not None or not instr.args:
+            continue
+        if instr.args.startswith("[") and _meant_as_exec(instr.keyword, instr.args):
+            continue  # a broken exec form: DPH603 says what to fix
+        starts_with_exec = split_blanks(instr.args)[0] == "exec"
+        if instr is entrypoint:
+            if starts_with_exec:
+                continue
+            message = (
+                "ENTRYPOINT in shell form runs under /bin/sh -c: the application is not PID 1, gets no "
+                "SIGTERM from 'docker stop', and CMD and 'docker run' arguments are ignored; "
+                + _exec_suggestion("ENTRYPOINT", instr.args)
+            )
+        elif entrypoint is None:
+            if starts_with_exec:
+                continue
+            message = (
+                "CMD in shell form runs under /bin/sh -c: the application is not PID 1 and gets no "
+                "SIGTERM from 'docker stop'; " + _exec_suggestion("CMD", instr.args)
+            )
+        elif entrypoint.json is not None:
+            message = (
+                "CMD in shell form after an exec-form ENTRYPOINT passes '/bin/sh', '-c' and the command "
+                "to the ENTRYPOINT as arguments; write CMD in exec form (a JSON array)"
+            )
+        else:
+            continue  # ignored by a shell-form ENTRYPOINT, which is reported
+        line, col = instr.args_position(0)
+        found.append(SHELL_FORM.at(df.path, line, col, message))
+    return found
+
+
+def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for instr in df.all_instructions():
+        for rule in (_invalid_exec_form, _inline_comment, _legacy_key_value, _from_as_casing):
+            found = rule(df, instr)
+            if found is not None:
+                findings.append(found)
+    if target and df.final_stage(target) is None:
+        findings.extend(unknown_target(df.path, target))
+    findings.extend(_shell_form(df, target))
+    return findings
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target", metavar="NAME", help="the stage that is shipped, for DPH605 (default: the last)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda df, args: check(df, target=args.target),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_dockerfile_pitfalls import check, main
+from tests.conftest import Writer
+
+BASE = "FROM python:3.12-slim-bookworm\n"
+SH = "so Docker runs the whole line with /bin/sh -c"
+NOT_COMMENT = (
+    "only whole lines are comments in a Dockerfile, so it is part of the {} arguments; "
+    "move it to its own line above"
+)
+LEGACY = "the old form is deprecated and takes the whole rest of the line, blanks included, as the value"
+CMD_SHELL = (
+    "CMD in shell form runs under /bin/sh -c: the application is not PID 1 and gets no SIGTERM from "
+    "'docker stop'; "
+)
+
+PASS = [
+    pytest.param(BASE + 'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n', id="exec-form-cmd"),
+    pytest.param(
+        BASE + 'ENTRYPOINT ["tini", "--"]\nCMD [ "python", \\\n    "-m", "app" ]\n', id="exec-form-over-lines",
+    ),
+    pytest.param(BASE + "CMD []\n", id="empty-exec-form"),
+    pytest.param(
+        BASE + "RUN [ -d /app ] || mkdir -p /app\nRUN [ \"$(id -u)\" = 0 ] && echo root\n"
+        "RUN [[ -f /x ]] || true\nCMD [\"python\", \"app.py\"]\n",
+        id="run-test-command-is-not-exec-form",
+    ),
+    pytest.param(BASE + "COPY [Dd]ockerfile* /src/\nCMD [\"python\"]\n", id="copy-glob-class"),
+    pytest.param(
+        BASE + 'COPY ["my file.txt", "/app/"]\nVOLUME ["/data"]\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+        'CMD ["python"]\n',
+        id="json-lists",
+    ),
+    pytest.param(
+        BASE + "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\n"
+        'LABEL org.opencontainers.image.source="https://github.com/o/r#readme" desc="fixes #12"\n'
+        "ENV COLOR=#fff URL=http://x/#frag\nARG A=a\\ #b\nCMD [\"python\"]\n",
+        id="hash-inside-words-and-quotes",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir -r requirements.txt # pinned\n"
+        "HEALTHCHECK CMD python -c 'import sys' # probe\nCMD exec python app.py # main\n",
+        id="hash-in-shell-commands-is-a-comment",
+    ),
+    pytest.param(
+        BASE + "# a comment\nENV A=1 \\\n    # comment inside a continuation\n    B=2\nCMD [\"python\"]\n",
+        id="whole-line-comments",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS builder\nfrom python:3.12-slim as b2\nFrom python:3.12-slim as mixed\n"
+        "FROM --platform=$BUILDPLATFORM python:3.12-slim AS cross\nCMD [\"python\"]\n",
+        id="consistent-from-as-casing",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS builder\nCMD python build.py\nFROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+        id="shell-form-cmd-in-builder-stage",
+    ),
+    pytest.param(BASE + "CMD python app.py\nCMD [\"python\", \"app.py\"]\n", id="overridden-shell-form-cmd"),
+    pytest.param(
+        "FROM python:3.12-slim AS base\nCMD python app.py\nFROM base\nENTRYPOINT [\"python\", \"app.py\"]\n",
+        id="inherited-cmd-cleared-by-entrypoint",
+    ),
+    pytest.param(BASE + "CMD exec gunicorn --bind 0.0.0.0:$PORT app:app\n", id="shell-form-with-exec"),
+    pytest.param(BASE + "ENTRYPOINT [\"python\", \"-m\", \"app\"]\nCMD [\"--port\", \"8000\"]\n", id="exec-both"),
+    pytest.param(BASE, id="no-cmd-base-image-default"),
+    pytest.param(
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY app C:\\app\n"
+        "SHELL [\"powershell\", \"-Command\"]\nRUN Write-Host `\n    hi\nCMD C:\\app\\run.exe\n",
+        id="escape-backtick-windows",
+    ),
+    pytest.param(
+        "\ufefffrom python:3.12-slim as base\r\nenv A=1\r\ncmd [\"python\"]\r\n", id="bom-crlf-lowercase",
+    ),
+    pytest.param(
+        BASE + "COPY <<EOF /etc/app.conf\n# not an instruction: ENV A 1 # x\nEOF\n"
+        "RUN <<EOF\npip install x  # comment\nEOF\nCMD [\"python\"]\n",
+        id="heredoc-bodies",
+    ),
+    pytest.param(
+        BASE + "ONBUILD RUN echo hi # comment\nONBUILD ENV A=1\nCMD [\"python\"]\n", id="onbuild-fine",
+    ),
+]
+
+FAIL = [
+    pytest.param(
+        BASE + 'HEALTHCHECK --interval=30s CMD ["curl", "-f", "http://127.0.0.1/"] || exit 1\nCMD ["python"]\n',
+        [(2, 68, "DPH603", f"HEALTHCHECK exec form is followed by more text ('|| exit 1'), {SH}; "
+          "move it into the list or drop it")],
+        id="healthcheck-exec-form-or-exit",
+    ),
+    pytest.param(
+        BASE + "CMD ['gunicorn', 'app:app']\n",
+        [(2, 6, "DPH603", f"CMD exec form uses single quotes, which JSON does not allow, {SH}; use double quotes")],
+        id="single-quotes-no-dph605-twice",
+    ),
+    pytest.param(
+        BASE + 'ENTRYPOINT ["python"\n',
+        [(2, 21, "DPH603", f"ENTRYPOINT exec form is not valid JSON (expecting ',' delimiter), {SH}; "
+          "write a JSON array of double-quoted strings")],
+        id="unclosed",
+    ),
+    pytest.param(
+        BASE + 'CMD ["python" \\\n    "app.py"]\n',
+        [(3, 5, "DPH603", f"CMD exec form is not valid JSON (expecting ',' delimiter), {SH}; "
+          "write a JSON array of double-quoted strings")],
+        id="missing-comma-on-continuation-line",
+    ),
+    pytest.param(
+        BASE + 'RUN ["pip", "install", "x"] && echo done\nCMD ["python", 3]\n',
+        [
+            (2, 29, "DPH603", f"RUN exec form is followed by more text ('&& echo done'), {SH}; "
+             "move it into the list or drop it"),
+            (3, 5, "DPH603", f"CMD exec form has items that are not strings, {SH}; quote every item"),
+        ],
+        id="run-trailing-and-non-string",
+    ),
+    pytest.param(
+        "# escape=`\nFROM python:3.12-windowsservercore-ltsc2022\nCMD [\"C:\\app\\run.exe\"]\n",
+        [(3, 9, "DPH603", f"CMD exec form is not valid JSON (invalid \\escape), {SH}; "
+          "write a JSON array of double-quoted strings")],
+        id="windows-path-backslash",
+    ),
+    pytest.param(
+        BASE + "VOLUME ['/data']\nSHELL [\"/bin/bash\", \"-c\"] # bash\nCMD [\"python\"]\n",
+        [
+            (2, 9, "DPH603", "VOLUME exec form uses single quotes, which JSON does not allow, so Docker takes "
+             "the brackets and quotes as part of the paths; use double quotes"),
+            (3, 27, "DPH603", "SHELL exec form is followed by more text ('# bash'), so the build fails; "
+             "move it into the list or drop it"),
+        ],
+        id="volume-and-shell",
+    ),
+    pytest.param(
+        BASE + "WORKDIR /app  # code\nCOPY . /app # all\nEXPOSE 8000 # http\nCMD [\"python\"]\n",
+        [
+            (2, 15, "DPH604", "'# code' is not a comment: " + NOT_COMMENT.format("WORKDIR")),
+            (3, 13, "DPH604", "'# all' is not a comment: " + NOT_COMMENT.format("COPY")),
+            (4, 13, "DPH604", "'# http' is not a comment: " + NOT_COMMENT.format("EXPOSE")),
+        ],
+        id="inline-comments",
+    ),
+    pytest.param(
+        BASE + "ENV A=1 \\\n    B=2 # the B\nONBUILD COPY . /src #x\nCMD [\"python\"]\n",
+        [
+            (3, 9, "DPH604", "'# the B' is not a comment: " + NOT_COMMENT.format("ENV")),
+            (4, 21, "DPH604", "'#x' is not a comment: " + NOT_COMMENT.format("COPY")),
+        ],
+        id="continuation-and-onbuild",
+    ),
+    pytest.param(
+        BASE + "ENV PYTHONUNBUFFERED 1\nLABEL maintainer \"Jane Doe <jane@example.com>\"\n"
+        "env PATH /opt/venv/bin:$PATH\nENV A 1 2\nCMD [\"python\"]\n",
+        [
+            (2, 5, "DPH606", f"legacy 'ENV key value' form: write 'ENV PYTHONUNBUFFERED=1'; {LEGACY}"),
+            (3, 7, "DPH606", "legacy 'LABEL key value' form: write "
+             f"'LABEL maintainer=\"Jane Doe <jane@example.com>\"'; {LEGACY}"),
+            (4, 5, "DPH606", f"legacy 'ENV key value' form: write 'env PATH=/opt/venv/bin:$PATH'; {LEGACY}"),
+            (5, 5, "DPH606", f"legacy 'ENV key value' form: write 'ENV A=\"1 2\"'; {LEGACY}"),
+        ],
+        id="legacy-env-and-label",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim as builder\nfrom python:3.12-slim AS b2\n"
+        "FROM --platform=$BUILDPLATFORM python:3.12-slim   As   final\nCMD [\"python\"]\n",
+        [
+            (1, 23, "DPH607", "'as' is not cased like 'FROM': write 'FROM ... AS builder'"),
+            (2, 23, "DPH607", "'AS' is not cased like 'from': write 'from ... as b2'"),
+            (3, 51, "DPH607", "'As' is not cased like 'FROM': write 'FROM ... AS final'"),
+        ],
+        id="from-as-casing",
+    ),
+    pytest.param(
+        BASE + "CMD gunicorn --bind 0.0.0.0:8000 app:app\n",
+        [(2, 5, "DPH605", CMD_SHELL + 'use exec form: CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]')],
+        id="shell-form-cmd",
+    ),
+    pytest.param(
+        BASE + "CMD gunicorn --bind 0.0.0.0:$PORT app:app && echo bye\n",
+        [(2, 5, "DPH605", CMD_SHELL + "use exec form, or start the command with 'exec' (CMD exec ...) "
+          "so it replaces the shell")],
+        id="shell-form-cmd-with-expansion",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS base\nENTRYPOINT python -m app\nFROM base\nCMD --port 8000\n",
+        [(2, 12, "DPH605", "ENTRYPOINT in shell form runs under /bin/sh -c: the application is not PID 1, "
+          "gets no SIGTERM from 'docker stop', and CMD and 'docker run' arguments are ignored; "
+          'use exec form: ENTRYPOINT ["python", "-m", "app"]')],
+        id="inherited-shell-form-entrypoint",
+    ),
+    pytest.param(
+        BASE + 'ENTRYPOINT ["/docker-entrypoint.sh"]\nCMD exec uvicorn app:app\n',
+        [(3, 5, "DPH605", "CMD in shell form after an exec-form ENTRYPOINT passes '/bin/sh', '-c' and the "
+          "command to the ENTRYPOINT as arguments; write CMD in exec form (a JSON array)")],
+        id="shell-form-cmd-after-exec-entrypoint",
+    ),
+    pytest.param(
+        BASE + "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nCMD python app.py\n",
+        [(3, 5, "DPH605", CMD_SHELL + 'use exec form: CMD ["python", "app.py"]')],
+        id="explicit-posix-shell-does-not-silence",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in sorted(check(parse(text)))]
+    assert found == expected
+
+
+def test_target_selects_stage_for_dph605_only() -> None:
+    text = "FROM python:3.12-slim AS prod\nCMD [\"python\"]\nFROM prod AS debug\nENV A 1\nCMD python -i\n"
+    assert [f.code for f in check(parse(text))] == ["DPH606", "DPH605"]
+    assert [f.code for f in check(parse(text), target="prod")] == ["DPH606"]
+    assert [f.code for f in check(parse(text), target="nope")] == ["DPH606", "DPH905"]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write("Dockerfile", BASE + 'CMD ["python", "app.py"]\n')
+    bad = write("Containerfile", BASE.replace("\n", "\r\n") + "CMD ['python', 'app.py']\r\n")
+    assert main([good]) == 0
+    assert main([good, bad]) == 1
+    assert capsys.readouterr().out == (
+        f"Containerfile:2:6: DPH603 CMD exec form uses single quotes, which JSON does not allow, {SH}; "
+        "use double quotes\n"
+    )
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = BASE + "# dph: ignore=DPH605 the entrypoint script traps signals\nCMD ./start.sh && wait\n"
+    assert main([write("Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""
