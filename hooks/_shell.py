@@ -265,7 +265,7 @@ _PIP_GLOBAL_VALUE = frozenset({
 })
 _UV_GLOBAL_VALUE = frozenset({
     "--directory", "--project", "--cache-dir", "--config-file", "--color", "--python",
-    "-p", "--python-preference", "--allow-insecure-host", "--native-tls",
+    "-p", "--python-preference", "--allow-insecure-host",
 })
 _POETRY_GLOBAL_VALUE = frozenset({"--directory", "-C", "--project", "-P"})
 

@@ -177,3 +177,30 @@ def test_shell_heredocs() -> None:
     assert [[doc.name for doc in _shell.shell_heredocs(i)] for i in df.instructions[1:]] == [
         ["A"], [], ["C"], [],
     ]
+
+
+@pytest.mark.parametrize(
+    ("script", "tool", "verb", "args"),
+    [
+        pytest.param("pip install x", "pip", "install", ("x",), id="pip"),
+        pytest.param("/usr/local/bin/pip3.12 --no-cache-dir install x", "pip", "install", ("x",), id="pip-path"),
+        pytest.param("python3 -m pip --timeout 60 install -r r.txt", "pip", "install", ("-r", "r.txt"),
+                     id="python-m-pip"),
+        pytest.param("python -mpip install x", "pip", "install", ("x",), id="python-mpip"),
+        pytest.param("uv --native-tls pip install x", "uv", "pip install", ("x",), id="uv-flag-before-pip"),
+        pytest.param("uv --directory /app sync --frozen", "uv", "sync", ("--frozen",), id="uv-global-value"),
+        pytest.param("poetry -C app install --no-root", "poetry", "install", ("--no-root",), id="poetry"),
+        pytest.param("sudo -H pipenv install --system", "pipenv", "install", ("--system",), id="pipenv-sudo"),
+    ],
+)
+def test_python_install(script: str, tool: str, verb: str, args: tuple[str, ...]) -> None:
+    (cmd,) = _shell.commands(script)
+    install = _shell.python_install(cmd)
+    assert install is not None
+    assert (install.tool, install.verb, install.args) == (tool, verb, args)
+
+
+@pytest.mark.parametrize("script", ["pipx install poetry", "python -m venv /v", "uv", "echo pip install x"])
+def test_python_install_none(script: str) -> None:
+    (cmd,) = _shell.commands(script)
+    assert _shell.python_install(cmd) is None
