@@ -22,15 +22,25 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Heredoc, Instruction
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
+_OPERATOR_START = frozenset("&|;\n()")
+# A run of characters that none of _tokens' branches treats specially.
+_PLAIN_RUN_RE = re.compile(r"[^\\'\"$`# \t\r<>&|;\n()]+")
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSERS = frozenset({"fi", "done", "esac", "}"})
 _WRAPPERS = frozenset({"exec", "nohup", "command", "builtin", "eval"})
+# Options of nice/timeout/stdbuf/xargs whose value is a separate word.
+_WRAPPER_VALUE = frozenset({
+    "-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "--max-lines", "-n", "--max-args",
+    "-P", "--max-procs", "-s", "--max-chars", "--signal", "-k", "--kill-after", "--adjustment",
+    "-i", "-o", "-e", "--input", "--output", "--error",
+})
 _ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _PYTHON_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
 _PIP_RE = re.compile(r"^pip(\d+(\.\d+)?)?$")
@@ -69,7 +79,16 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     in_word = False
     pos = 0
     n = len(script)
+    plain_run = _PLAIN_RUN_RE.match
     while pos < n:
+        plain = plain_run(script, pos)
+        if plain is not None:
+            # Characters that no branch below treats specially, taken in one step.
+            if not in_word:
+                in_word, start = True, pos
+            word.append(plain.group())
+            pos = plain.end()
+            continue
         ch = script[pos]
         if ch == "\\":
             if pos + 1 < n and script[pos + 1] == "\n":
@@ -156,7 +175,7 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                     quote = ""
                 pos += 1
             continue
-        op = next((o for o in _OPERATORS if script.startswith(o, pos)), None)
+        op = next((o for o in _OPERATORS if script.startswith(o, pos)), None) if ch in _OPERATOR_START else None
         if op is not None and not (op in "()" and in_word):
             if in_word:
                 out.append(("".join(word), start, False))
@@ -175,6 +194,12 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
 
 def commands(script: str, _depth: int = 0) -> list[Command]:
     """The simple commands of ``script``, in order."""
+    return list(_commands(script, _depth))
+
+
+@lru_cache(maxsize=256)
+def _commands(script: str, _depth: int) -> tuple[Command, ...]:
+    """:func:`commands`, remembered: several checks split the same RUN of one file."""
     found: list[Command] = []
     current: list[tuple[str, int]] = []
     for text, offset, is_op in [*_tokens(script), ("", len(script), True)]:
@@ -184,7 +209,7 @@ def commands(script: str, _depth: int = 0) -> list[Command]:
         if current:
             _finish(current, found, _depth, script)
             current = []
-    return found
+    return tuple(found)
 
 
 def _inner_base(script: str, start: int, inner: str) -> int | None:
@@ -228,7 +253,7 @@ def _finish(
         elif word in ("nice", "timeout", "stdbuf", "xargs") and i + 1 < len(texts):
             i += 1
             while i < len(texts) and (texts[i].startswith("-") or texts[i][:1].isdigit()):
-                i += 1
+                i += 2 if texts[i] in _WRAPPER_VALUE else 1
         else:
             break
     rest = texts[i:]

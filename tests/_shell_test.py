@@ -204,3 +204,19 @@ def test_python_install(script: str, tool: str, verb: str, args: tuple[str, ...]
 def test_python_install_none(script: str) -> None:
     (cmd,) = _shell.commands(script)
     assert _shell.python_install(cmd) is None
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        pytest.param("xargs -a /tmp/pkgs apt-get install -y", ("apt-get", "install", "-y"), id="xargs-a"),
+        pytest.param("xargs -r -I {} pip install {}", ("pip", "install", "{}"), id="xargs-I"),
+        pytest.param("xargs -n 1 -P 4 gcc -c", ("gcc", "-c"), id="xargs-n-P"),
+        pytest.param("timeout -s KILL 60 pip download x", ("pip", "download", "x"), id="timeout-s"),
+        pytest.param("nice -n 10 make", ("make",), id="nice-n"),
+        pytest.param("stdbuf -o L pip install x", ("pip", "install", "x"), id="stdbuf-o"),
+    ],
+)
+def test_wrapper_options_with_values(script: str, words: tuple[str, ...]) -> None:
+    (cmd,) = _shell.commands(script)
+    assert cmd.words == words
