@@ -5,9 +5,9 @@ triggers included): they are about what the text means, wherever it is. DPH605 l
 only at the ``CMD`` and ``ENTRYPOINT`` that the shipped image ends up with: those of
 the final stage (the last one, or ``--target``) and the stages it is built ``FROM``, an
 ``ENTRYPOINT`` clearing an inherited ``CMD`` as in BuildKit. A ``CMD`` of a builder stage
-never runs, and an overridden one does not matter. Windows images (``# escape=```, a
-``windows``/``nanoserver``/``servercore`` base, or a PowerShell/cmd ``SHELL``) are not
-judged by DPH605, where shell form is the norm.
+never runs, and an overridden one does not matter. Windows images (a
+``windows``/``nanoserver``/``servercore`` base, a PowerShell or cmd ``SHELL``, or the
+backtick ``escape`` directive) are not judged by DPH605: shell form is their norm.
 
 Options:
     --target NAME   judge the CMD/ENTRYPOINT of stage NAME instead of the last one.

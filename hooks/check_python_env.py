@@ -162,14 +162,18 @@ def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
 
 def _switches(words: Sequence[str]) -> str:
     """The one-letter switches given to a ``python`` command: ``python -uB x.py`` -> 'uB'."""
-    found = []
-    for word in words[1:]:
-        if not word.startswith("-") or word == "-" or word.startswith("--"):
-            break
-        letters = re.split(r"[cmWX]", word[1:], maxsplit=1)[0]
-        found.append(letters)
-        if len(letters) + 1 < len(word) or word in ("-c", "-m"):
-            break  # -c/-m end the options; -W/-X take a value
+    found: list[str] = []
+    i = 1
+    while i < len(words) and words[i].startswith("-") and not words[i].startswith("--") and words[i] != "-":
+        for j, letter in enumerate(words[i][1:], start=2):
+            if letter in "cm":
+                return "".join(found)  # -c command / -m module end the options
+            if letter in "WX":
+                if j == len(words[i]):
+                    i += 1  # the value is the next word (else the rest of this one)
+                break
+            found.append(letter)
+        i += 1
     return "".join(found)
 
 

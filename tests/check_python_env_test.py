@@ -45,6 +45,10 @@ PASS = [
                  id="python-u-switch-shell-form"),
     pytest.param('FROM python:3.12-slim\nCMD ["python3", "-OuB", "-m", "app"]\n', id="combined-switches"),
     pytest.param(
+        'FROM python:3.12-slim\nCMD ["python", "-W", "ignore", "-Xdev", "-u", "-B", "app.py"]\n',
+        id="switches-after-options-with-values",
+    ),
+    pytest.param(
         "FROM python:3.12-slim\nENTRYPOINT [\"python\", \"-u\"]\nCMD [\"-B\", \"app.py\"]\n",
         id="switches-split-over-entrypoint-and-cmd",
     ),
@@ -144,6 +148,11 @@ FAIL = [
         'ARG PY=3.12\nFROM python:${PY}-slim\nENV PYTHONDONTWRITEBYTECODE=1\nCMD ["python", "-c", "1"]\n',
         [(2, 1, "DPH502", NEVER_502)],
         id="python-c-is-not-a-switch",
+    ),
+    pytest.param(
+        'FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1\nCMD ["python", "-m", "app", "-u"]\n',
+        [(1, 1, "DPH502", NEVER_502)],
+        id="switch-after-module-is-the-module-s-argument",
     ),
     pytest.param(
         "FROM alpine:3.20\nENV PYTHONDONTWRITEBYTECODE=1\nHEALTHCHECK CMD [\"python3\", \"-c\", \"1\"]\n"
