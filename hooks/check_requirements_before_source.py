@@ -191,6 +191,7 @@ def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[
 
 def check(df: Dockerfile) -> list[Finding]:
     busted: dict[_Source, tuple[int, str, tuple[str, ...]]] = {}
+    seen: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}  # a parent's RUNs, read once
     for stage in df.stages:
         installed: set[str] = set()
         copies: list[tuple[_Source, frozenset[str]]] = []
@@ -203,7 +204,9 @@ def check(df: Dockerfile) -> list[Finding]:
                     continue
                 mount = _context_mount(instr)
                 events = copies + ([(mount, frozenset(installed))] if mount else [])
-                for install in _installs(df, instr):
+                if id(instr) not in seen:
+                    seen[id(instr)] = _installs(df, instr)
+                for install in seen[id(instr)]:
                     for event, before in events:
                         if not set(install[2]) <= before and (
                             event not in busted or install[0] < busted[event][0]
