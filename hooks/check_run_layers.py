@@ -1,4 +1,4 @@
-"""check-run-layers: consecutive RUN instructions that could be one layer.
+"""check-run-layers: consecutive RUN instructions are merged into one layer.
 
 Two ``RUN`` instructions are consecutive when nothing but comments stands between them
 in one stage. They can be merged when both are shell scripts with the same flags: a

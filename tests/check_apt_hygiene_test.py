@@ -133,6 +133,11 @@ PASS = [
         id="sudo",
     ),
     pytest.param(
+        SLIM + "COPY packages.txt /tmp/\nRUN apt-get update && xargs -a /tmp/packages.txt apt-get install -y "
+        "--no-install-recommends && rm -rf /var/lib/apt/lists/* /tmp/packages.txt\n",
+        id="xargs-arg-file",
+    ),
+    pytest.param(
         SLIM + "RUN aptitude update && aptitude install -y -R git && rm -rf /var/lib/apt/lists/*\n",
         id="aptitude-without-recommends",
     ),
