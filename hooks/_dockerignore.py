@@ -1,0 +1,154 @@
+""".dockerignore files: where BuildKit looks for them, and what they exclude.
+
+Patterns follow ``moby/patternmatcher`` as BuildKit reads them: a line starting with
+``#`` is a comment, blank lines are skipped, ``!`` re-includes, each pattern is cleaned
+like Go's ``filepath.Clean`` (so a trailing ``/`` and a leading ``/`` or ``./`` do not
+matter), ``*`` and ``?`` do not cross ``/``, ``**`` matches any number of directories,
+``[...]`` is a character class and ``\\`` escapes. There is no implicit ``**/``: the
+pattern ``__pycache__`` only matches at the top of the context. A path is excluded when
+the last pattern that matches it *or one of its parent directories* is not a negation.
+
+Where: BuildKit uses ``<Dockerfile>.dockerignore`` next to the Dockerfile when it
+exists, else ``.dockerignore`` at the root of the build context. The context is not
+written in the Dockerfile; :func:`candidates` lists the Dockerfile's own ignore file,
+then ``.dockerignore`` in the Dockerfile's directory and in every parent directory up
+to the repository root (the usual contexts of ``docker build -f docker/Dockerfile .``).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hooks._files import Repo
+
+# (path shown in messages, content)
+IgnoreFile = tuple[str, str]
+# (compiled pattern, is a negation)
+Patterns = list[tuple["re.Pattern[str]", bool]]
+_REGEX_ONLY = frozenset(".+()|{}$")  # escaped: special in a regular expression, not in a pattern
+
+
+def _clean(pattern: str) -> str:
+    cleaned = posixpath.normpath(pattern)
+    if cleaned.startswith("//"):
+        cleaned = cleaned[1:]
+    return cleaned[1:] if len(cleaned) > 1 and cleaned.startswith("/") else cleaned
+
+
+def translate(pattern: str) -> str:
+    """A cleaned pattern as a regular expression (patternmatcher's ``compile``)."""
+    out = ["^"]
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            if i + 1 < n and pattern[i + 1] == "*":
+                i += 2
+                if i < n and pattern[i] == "/":
+                    i += 1
+                out.append(".*" if i >= n else "(?:.*/)?")
+                continue
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "\\":
+            if i + 1 < n:
+                i += 1
+                out.append("\\" + pattern[i])
+            else:
+                out.append("\\\\")
+        elif ch in _REGEX_ONLY:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)  # '[', ']', '-', '^' keep their regular-expression meaning, as in Go
+        i += 1
+    out.append("$")
+    return "".join(out)
+
+
+def parse(text: str) -> Patterns:
+    """The patterns of a .dockerignore, in order; a pattern that cannot compile is skipped."""
+    patterns: Patterns = []
+    for raw in text.removeprefix("\ufeff").split("\n"):
+        if raw.startswith("#"):
+            continue
+        line = raw.strip()
+        if not line:
+            continue
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:].strip()
+            if not line:
+                continue
+        try:
+            patterns.append((re.compile(translate(_clean(line)), re.DOTALL), negate))
+        except re.error:
+            continue
+    return patterns
+
+
+def excluded(patterns: Patterns, path: str) -> bool:
+    """Whether ``path`` (relative to the context, ``/``-separated) is not sent to the builder."""
+    parents = path.split("/")[:-1]
+    prefixes = ["/".join(parents[:i + 1]) for i in range(len(parents))]
+    matched = False
+    for regex, negate in patterns:
+        if negate != matched:
+            continue  # only a negation can change an exclusion, and vice versa
+        if regex.match(path) or any(regex.match(prefix) for prefix in prefixes):
+            matched = not negate
+    return matched
+
+
+def literal_negations(text: str) -> list[str]:
+    """Directories re-included without wildcards (``!src``): where nested files come back.
+
+    A name with an extension (``!requirements.txt``) is taken for a file.
+    """
+    out = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line.startswith("!"):
+            path = _clean(line[1:].strip())
+            base = posixpath.basename(path)
+            if path != "." and "." not in base.lstrip(".") and not any(c in path for c in "*?[\\"):
+                out.append(path)
+    return out
+
+
+def candidates(dockerfile: str) -> list[str]:
+    """Ignore files that may apply to ``dockerfile`` (repository-relative), by precedence."""
+    rel = posixpath.normpath(dockerfile.replace("\\", "/"))
+    out = [rel + ".dockerignore"]
+    directory = posixpath.dirname(rel)
+    while True:
+        out.append(posixpath.join(directory, ".dockerignore") if directory else ".dockerignore")
+        parent = posixpath.dirname(directory)
+        if not directory or directory in (parent, "..") or directory.startswith("../"):
+            return out
+        directory = parent
+
+
+def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
+    """The candidate ignore files of ``dockerfile`` that exist and can be read."""
+    from hooks._files import ReadError
+
+    if os.path.isabs(dockerfile):
+        dockerfile = os.path.relpath(dockerfile, repo.root)
+    found: list[IgnoreFile] = []
+    for path in candidates(dockerfile):
+        try:
+            found.append((path, repo.read_text(path)))
+        except ReadError:
+            continue
+    return found
+
+
+def specific(files: Sequence[IgnoreFile]) -> list[IgnoreFile]:
+    """The files BuildKit could use: a Dockerfile's own ignore file wins over the rest."""
+    own = [f for f in files if posixpath.basename(f[0]) != ".dockerignore"]
+    return own[:1] if own else list(files)

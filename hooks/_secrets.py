@@ -1,0 +1,120 @@
+"""Credentials written in text: where they are, and how to show them without leaking them.
+
+:func:`find_credentials` scans one line of text for literal credentials: a URL whose
+userinfo has a password (``https://user:pass@host``), and tokens whose format is
+unmistakable (AWS access key ids, GitHub, GitLab, PyPI, Slack, npm, Hugging Face,
+Google, Stripe, OpenAI and Anthropic keys, private key blocks). A password that is a
+variable reference (``$TOKEN``, ``${TOKEN}``, ``$(cat …)``) or an obvious placeholder
+(``<token>``, ``{password}``, ``****``) is not a credential.
+
+Every finding carries a *masked* rendering (``https://user:****@host``, ``ghp_****``):
+the only form in which a secret may appear in any output. :func:`mask_secrets` masks
+every credential in a text, for hooks that quote an index URL or a command line.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Credential(NamedTuple):
+    start: int  # offset in the scanned text
+    end: int
+    kind: str  # "URL with a password", "GitHub token", ...
+    masked: str  # safe to print
+    token: bool  # a token or key (True) or a URL password (False)
+
+
+# (kind, pattern, how many leading characters may be shown)
+_TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), 4),
+    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"), 4),
+    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}"), 11),
+    ("GitLab token", re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,}"), 6),
+    ("PyPI token", re.compile(r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"), 5),
+    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"), 5),
+    ("Slack webhook", re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,}"), 33),
+    ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), 4),
+    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), 3),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"), 4),
+    ("Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}"), 8),
+    ("OpenAI or Anthropic key", re.compile(r"\bsk-(?:proj|svcacct|ant-api\d\d)-[A-Za-z0-9_\-]{20,}"), 3),
+    ("OpenAI key", re.compile(r"\bsk-[A-Za-z0-9]{48}\b"), 3),
+)
+_PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+# After "scheme://": user:password@host. The password may contain '@' and ':' (the last
+# '@' before the host ends it). Bounded, and tried only where "://" occurs: linear time.
+_USERINFO_RE = re.compile(
+    r"(?P<user>[^\s/?#@:'\"`]{0,256}):(?P<password>[^\s/?#'\"`]{1,512})@(?P<host>[^\s/?#@'\"`\\]{1,256})"
+)
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_PLACEHOLDER_RE = re.compile(r"^[*xX.]+$")
+_REFERENCE_CHARS = frozenset("${}<>")
+_EXAMPLE_MARKERS = ("EXAMPLE", "example")
+
+
+def _is_reference(password: str) -> bool:
+    """A variable reference, template or placeholder rather than a literal password."""
+    return bool(_REFERENCE_CHARS.intersection(password)) or bool(_PLACEHOLDER_RE.match(password))
+
+
+def _token_in(text: str) -> bool:
+    return any(pattern.search(text) for _, pattern, _ in _TOKENS)
+
+
+def mask_userinfo(scheme: str, user: str, host: str) -> str:
+    """``scheme://user:****@host``; a user that is itself a token is masked too."""
+    shown = "****" if _token_in(user) else user
+    return f"{scheme}://{shown}:****@{host}"
+
+
+def _urls_with_password(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, masked) of each ``scheme://user:password@host`` with a literal password."""
+    out: list[tuple[int, int, str]] = []
+    pos = text.find("://")
+    while pos > 0:
+        start = pos
+        while start > 0 and pos - start < 32 and text[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        while start < pos and not text[start].isalpha():
+            start += 1
+        match = _USERINFO_RE.match(text, pos + 3) if start < pos else None
+        if match and not _is_reference(match["password"]):
+            scheme = text[start:pos]
+            out.append((start, match.end(), mask_userinfo(scheme, match["user"], match["host"])))
+            pos = text.find("://", match.end())
+        else:
+            pos = text.find("://", pos + 3)
+    return out
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with every literal credential replaced by its masked form."""
+    creds = find_credentials(text)
+    for cred in reversed(creds):
+        text = text[:cred.start] + cred.masked + text[cred.end:]
+    return text
+
+
+def find_credentials(text: str) -> list[Credential]:
+    """Literal credentials in ``text`` (one line), in order, never overlapping."""
+    found = [
+        Credential(start, end, "URL with a password", masked, False)
+        for start, end, masked in _urls_with_password(text)
+    ]
+    for kind, pattern, keep in _TOKENS:
+        for match in pattern.finditer(text):
+            value = match.group(0)
+            if kind == "AWS access key id" and any(m in value for m in _EXAMPLE_MARKERS):
+                continue  # AKIAIOSFODNN7EXAMPLE, the documentation's key
+            found.append(Credential(match.start(), match.end(), kind, value[:keep] + "****", True))
+    if "PRIVATE KEY" in text:
+        for match in _PRIVATE_KEY_RE.finditer(text):
+            found.append(Credential(match.start(), match.end(), "private key block", match.group(0), True))
+    found.sort(key=lambda c: (c.start, -c.end))
+    out: list[Credential] = []
+    for cred in found:
+        if out and cred.start < out[-1].end:
+            continue  # a token inside a URL already reported
+        out.append(cred)
+    return out

@@ -1,0 +1,487 @@
+"""check-secrets: no credentials in Dockerfiles, requirements files or the copied build context.
+
+Every stage counts, builder stages too: registry build caches (``mode=max``) export
+their layers, and build provenance records build arguments. A secret found in a
+Dockerfile or requirements file is never printed: messages show it masked
+(``https://user:****@host``, ``ghp_****``).
+
+Names (DPH701) are judged by words, not substrings: ``GITHUB_TOKEN`` is a secret,
+``TOKENIZERS_PARALLELISM`` is not. A name whose last word says it holds no secret
+itself (``*_FILE``, ``*_PATH``, ``*_DIR``, ``*_URL``, ``*_ID``, ``*_NAME``,
+``*_LENGTH``...) passes: ``AWS_ACCESS_KEY_ID`` is an identifier, a ``DATABASE_URL``
+with a literal password is DPH702's business. An ``ENV`` with an empty value (which
+clears a secret) or a literal path under ``/run``, ``/etc``... passes; an ``ENV`` whose
+value is ``${TOKEN}`` does not (it bakes the build argument into the image), and
+neither does an ``ARG`` without a default (its value, given with ``--build-arg``,
+still lands in the build history).
+
+DPH704 needs the ``.dockerignore`` that applies. The build context is not written in
+the Dockerfile, so the hook accepts ``<Dockerfile>.dockerignore`` next to the
+Dockerfile (BuildKit prefers it), else a ``.dockerignore`` in the Dockerfile's
+directory or in any parent directory up to the repository root (as for
+``docker build -f docker/Dockerfile .``).
+
+## DPH701 secret-arg-or-env
+### What it does
+Reports an ``ARG`` or ``ENV`` whose name says it holds a secret: ``*_TOKEN``,
+``*PASSWORD*``, ``*PASSWD*``, ``*_PASS``, ``*SECRET*``, ``*_API_KEY``, ``*APIKEY*``,
+``*PRIVATE_KEY*``, ``*_CREDENTIALS``, ``*_CONNECTION_STRING``... (at the name).
+### Why is this bad?
+``ENV`` values are stored in the image for anyone who can pull it
+(``docker inspect``). ``ARG`` values used by a ``RUN`` are kept in the image history
+and in build provenance. Use a build secret, which is mounted for one ``RUN`` and
+never stored, and inject runtime secrets when the container starts. Overlaps BuildKit
+SecretsUsedInArgOrEnv, Trivy DS-0031 and Checkov's secrets scan; hadolint has no
+such rule.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+ARG PIP_TOKEN
+RUN pip install --index-url "https://ci:${PIP_TOKEN}@pypi.example.com/simple" app
+ENV DJANGO_SECRET_KEY=change-me
+```
+### Use instead
+```dockerfile
+# syntax=docker/dockerfile:1
+FROM python:3.12-slim-bookworm
+RUN --mount=type=secret,id=pip_token,env=PIP_TOKEN \\
+    pip install --index-url "https://ci:${PIP_TOKEN}@pypi.example.com/simple" app
+# DJANGO_SECRET_KEY is given at run time: docker run -e DJANGO_SECRET_KEY ...
+```
+
+## DPH702 literal-credential
+### What it does
+Reports a credential written in a Dockerfile (any instruction, heredoc or comment) or
+a requirements file (index URLs, ``--find-links``, ``name @ URL``, VCS URLs): a URL
+with a password (``https://user:pass@host``, not ``https://user:${TOKEN}@host``),
+AWS access key ids, GitHub, GitLab, PyPI, Slack, npm, Hugging Face, Google, Stripe,
+OpenAI and Anthropic tokens, and private key blocks (at the secret; shown masked).
+### Why is this bad?
+The secret is in the repository's history and, from a Dockerfile, in the image or
+its build history. Rotate it, then read it from a build secret or an environment
+variable. Overlaps Checkov's and Trivy's secret scanners.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN pip install --extra-index-url https://ci:s3cr3t@pypi.example.com/simple app
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN --mount=type=secret,id=pip_token,env=PIP_TOKEN \\
+    pip install --extra-index-url "https://ci:${PIP_TOKEN}@pypi.example.com/simple" app
+```
+
+## DPH703 secret-file-copy
+### What it does
+Reports a ``COPY`` or ``ADD`` from the build context of a secret file: ``.env`` and
+``.env.*`` (not ``.env.example``, ``.env.sample``, ``.env.template``, ``.env.dist``),
+SSH keys (``id_rsa``, ``id_ed25519``...), ``*.key``, ``*.pem`` (not certificates
+such as ``ca.pem`` or ``*.pem`` copied to a ``certs`` directory), ``*.p12``,
+``.netrc``, ``.pypirc``, ``.npmrc``, ``.pgpass``, ``.git-credentials``,
+``credentials.json``, ``.aws/credentials``, ``.docker/config.json``, ``.ssh``... and
+globs that match them (at the source word).
+### Why is this bad?
+The file is stored in a layer for good: deleting it in a later step does not remove
+it from the image. Mount it for the one ``RUN`` that needs it, or give it to the
+container at run time.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY .netrc /root/.netrc
+RUN pip install -r requirements.txt && rm /root/.netrc
+```
+### Use instead
+```dockerfile
+# syntax=docker/dockerfile:1
+FROM python:3.12-slim-bookworm
+RUN --mount=type=secret,id=netrc,target=/root/.netrc pip install -r requirements.txt
+```
+
+## DPH704 unfiltered-context-copy
+### What it does
+Reports a ``COPY .`` or ``ADD .`` (also ``./``, ``*``) of the whole build context
+when no ``.dockerignore`` applies, or when it does not exclude ``.git``, ``.env``,
+``.venv`` and ``__pycache__`` in every directory (at the ``.``). ``--exclude`` flags
+on the instruction count.
+### Why is this bad?
+The whole directory goes into the image: the ``.env`` file with its secrets, the git
+history, a virtual environment built for another platform, stale byte code. It also
+slows every build and breaks the layer cache on each commit.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY . /app
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY . /app
+# .dockerignore:
+#   .git
+#   .env
+#   .venv
+#   **/__pycache__
+```
+"""
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from hooks import _dockerignore
+from hooks._cli import active_codes, lint_dockerfile, lint_requirements, make_parser
+from hooks._dockerfile import Dockerfile, Instruction, arg_declarations, key_values
+from hooks._files import Repo, is_requirements
+from hooks._findings import ERROR, WARNING, Finding, Rule, report
+from hooks._secrets import find_credentials
+
+if TYPE_CHECKING:
+    from hooks._requirements import RequirementsSet
+
+SECRET_ARG_OR_ENV = Rule(
+    "DPH701", "secret-arg-or-env", ERROR, "An ARG or ENV whose name says it holds a secret."
+)
+LITERAL_CREDENTIAL = Rule(
+    "DPH702", "literal-credential", ERROR, "A password, token or private key written in the file."
+)
+SECRET_FILE_COPY = Rule(
+    "DPH703", "secret-file-copy", ERROR, "COPY or ADD of a secret file (.env, SSH key, .netrc...)."
+)
+UNFILTERED_CONTEXT_COPY = Rule(
+    "DPH704", "unfiltered-context-copy", WARNING,
+    "COPY of the whole build context without a .dockerignore that excludes .git, .env, .venv, __pycache__.",
+)
+RULES = (SECRET_ARG_OR_ENV, LITERAL_CREDENTIAL, SECRET_FILE_COPY, UNFILTERED_CONTEXT_COPY)
+FILES = "dockerfile+requirements"
+
+# --- DPH701: names --------------------------------------------------------------------
+_NAME_WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_SECRET_WORDS = frozenset({
+    "token", "tokens", "secret", "secrets", "password", "passwords", "passwd", "pword",
+    "passphrase", "apikey", "privatekey", "credential", "credentials",
+})
+_SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "apikey", "privatekey")
+_SECRET_LAST_WORDS = frozenset({"pass", "pwd", "pw"})  # DB_PASS, MYSQL_PWD; not PWD alone
+_KEY_QUALIFIERS = frozenset({
+    "api", "private", "secret", "signing", "encryption", "master", "account", "ssh", "deploy",
+    "fernet", "jwt", "hmac", "license",
+})
+# The last word says the variable holds something else than the secret itself.
+_NOT_A_SECRET = frozenset({
+    "file", "files", "path", "paths", "dir", "dirs", "directory", "folder", "mount", "url", "urls",
+    "uri", "endpoint", "host", "hostname", "port", "id", "ids", "name", "names", "arn", "region",
+    "length", "len", "size", "bits", "env", "var", "vars", "header", "field", "param", "prefix",
+    "policy", "hasher", "hashers", "algorithm", "algorithms", "algo", "type", "kind", "mode",
+    "method", "scheme", "format", "min", "max", "enabled", "enable", "disabled", "disable",
+    "required", "optional", "prompt", "reset", "ttl", "expiry", "expires", "expiration",
+    "lifetime", "timeout", "seconds", "age", "days", "location", "ref", "version", "count",
+    "rotation", "provider", "backend", "helper", "manager", "store", "cmd", "command", "source",
+    "scope", "scopes", "audience", "issuer", "validators", "validator", "validation",
+    "complexity", "strength", "pattern", "rules", "hint", "label", "user", "username", "email",
+})
+_PATH_VARIABLES = frozenset({"google_application_credentials"})  # documented to hold a path
+_PATH_VALUE_RE = re.compile(r"^/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/\S*$")
+
+
+def name_words(name: str) -> list[str]:
+    """``GITHUB_TOKEN`` -> [github, token]; ``githubToken`` -> [github, token]."""
+    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _NAME_WORD_RE.findall(part)]
+
+
+def secret_name(name: str) -> bool:
+    """Whether a variable name says it holds a secret (see DPH701)."""
+    words = name_words(name)
+    if not words or words[-1] in _NOT_A_SECRET or "_".join(words) in _PATH_VARIABLES:
+        return False
+    if len(words) > 1 and words[-1] in _SECRET_LAST_WORDS:
+        return True
+    for i, word in enumerate(words):
+        if word in _SECRET_WORDS or any(part in word for part in _SECRET_PARTS):
+            return True
+        if word.endswith("key") and (word[:-3] in _KEY_QUALIFIERS or (
+            word == "key" and i > 0 and words[i - 1] in _KEY_QUALIFIERS
+        )):
+            return True
+        if word == "string" and i > 0 and words[i - 1] == "connection":
+            return True
+    return False
+
+
+def _declared_names(instr: Instruction, escape: str) -> list[tuple[str, str | None, int]]:
+    """(name, raw value or None, offset of the name in the arguments) of an ARG or ENV."""
+    if instr.keyword == "ENV":
+        return [
+            # the legacy ``ENV NAME value`` form gives the value's offset; the name is first
+            (name, value, offset if instr.args.startswith(name, offset) else 0)
+            for name, value, offset in key_values(instr, escape)
+        ]
+    out: list[tuple[str, str | None, int]] = []
+    search = 0
+    for name, default in arg_declarations(instr, escape):
+        offset = instr.args.find(name, search)
+        search = offset + len(name) if offset >= 0 else search
+        out.append((name, default, max(offset, 0)))
+    return out
+
+
+def _names(df: Dockerfile) -> list[Finding]:
+    findings: list[Finding] = []
+    for instr in df.all_instructions():
+        if instr.keyword not in ("ARG", "ENV"):
+            continue
+        for name, raw, offset in _declared_names(instr, df.escape):
+            if not secret_name(name):
+                continue
+            value = instr.expand(raw, df.escape) if raw is not None else None
+            if value is not None and value.resolved and (
+                (instr.keyword == "ENV" and not value.value) or _PATH_VALUE_RE.match(value.value)
+            ):
+                continue  # cleared, or the path where the secret is mounted
+            line, col = instr.args_position(offset)
+            secret_id = name.lower()
+            if instr.keyword == "ARG":
+                message = (
+                    f"ARG '{name}' looks like a secret: build arguments stay in the image history "
+                    f"and build provenance; use a build secret instead "
+                    f"('RUN --mount=type=secret,id={secret_id},env={name} ...')"
+                )
+            else:
+                message = (
+                    f"ENV '{name}' looks like a secret: ENV values are stored in the image for "
+                    f"anyone who can pull it; give it to the container at run time "
+                    f"('docker run -e {name}'), or use 'RUN --mount=type=secret,id={secret_id}' "
+                    f"for the build"
+                )
+            findings.append(SECRET_ARG_OR_ENV.at(df.path, line, col, message))
+    return findings
+
+
+# --- DPH702: literal credentials ----------------------------------------------------------
+def credential_findings(path: str, lines: Sequence[str], where: str, fix: str) -> list[Finding]:
+    """DPH702 for every literal credential on the physical ``lines`` of a file."""
+    findings: list[Finding] = []
+    for number, text in enumerate(lines, start=1):
+        for cred in find_credentials(text):
+            findings.append(LITERAL_CREDENTIAL.at(
+                path, number, cred.start + 1,
+                f"{cred.kind} in the {where} ('{cred.masked}'); rotate it and {fix}",
+            ))
+    return findings
+
+
+_DOCKERFILE_FIX = "pass it as a build secret ('RUN --mount=type=secret,id=...,env=...')"
+_REQUIREMENTS_FIX = (
+    "read it from an environment variable (pip expands '${VAR}': 'https://user:${PIP_TOKEN}@host/simple')"
+)
+
+
+# --- DPH703 / DPH704: COPY and ADD sources ----------------------------------------------
+_SECRET_FILES = frozenset({
+    ".env", ".netrc", "_netrc", ".pypirc", ".npmrc", ".pgpass", ".git-credentials", ".htpasswd",
+    "credentials.json", ".dockercfg", ".ssh", ".aws", ".gnupg",
+})
+_SSH_KEYS = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
+_SECRET_PATH_SUFFIXES = (".aws/credentials", ".docker/config.json", ".kube/config")
+_ENV_TEMPLATES = frozenset({"example", "sample", "template", "tmpl", "tpl", "dist", "default", "defaults"})
+_CERT_PARTS = ("cert", "chain", "bundle", "trust", "public")
+_PUBLIC_KEY_WORDS = frozenset({"pub", "public", "gpg", "pgp", "release", "archive", "keyring", "asc"})
+_GLOB_SECRET_SAMPLES = (
+    ".env", ".env.local", ".env.production", "id_rsa", "id_ed25519", "server.key", "server.pem",
+    ".netrc", ".pypirc", ".npmrc", "credentials.json", "cert.p12",
+)
+_GLOB_HARMLESS_SAMPLES = (
+    "main.py", "app.py", "README.md", "requirements.txt", "pyproject.toml", "setup.cfg",
+    ".gitignore", "Dockerfile", "app", "src", "poetry.lock", "uv.lock",
+)
+MUST_EXCLUDE = (".git", ".env", ".venv", "__pycache__")
+
+
+def _stem_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[-_.]+", name.lower()) if w]
+
+
+def secret_file(path: str, dest: str = "") -> str | None:
+    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None."""
+    path = path.rstrip("/")
+    base = posixpath.basename(path)
+    if base in _SSH_KEYS or base == ".ssh":
+        return "an SSH key"
+    if base in _SECRET_FILES or path.endswith(_SECRET_PATH_SUFFIXES):
+        return "a secret file"
+    if base.startswith(".env.") and not _ENV_TEMPLATES.intersection(base.split(".")[2:]):
+        return "a secret file"
+    stem, _, ext = base.rpartition(".")
+    words = _stem_words(stem)
+    if ext in ("p12", "pfx"):
+        return "a secret file"
+    if ext == "key" and stem and not _PUBLIC_KEY_WORDS.intersection(words):
+        return "a private key"
+    if ext == "pem" and stem and not _certificate(path, dest, words):
+        return "a private key"
+    return None
+
+
+def _certificate(path: str, dest: str, words: list[str]) -> bool:
+    """A ``*.pem`` that is a certificate (bundle): by its name or a certs directory."""
+    dirs = f"{posixpath.dirname(path)}/{dest}".lower()
+    if "cert" in dirs or "ca-trust" in dirs:
+        return True
+    return any(word == "ca" or any(part in word for part in _CERT_PARTS) for word in words)
+
+
+def _glob_secret(path: str, dest: str) -> str | None:
+    """A sample secret file name that the glob ``path`` would copy, unless it copies everything."""
+    pattern = posixpath.basename(path.rstrip("/"))
+    if any(fnmatch.fnmatchcase(sample, pattern) for sample in _GLOB_HARMLESS_SAMPLES):
+        return None
+    for sample in _GLOB_SECRET_SAMPLES:
+        if fnmatch.fnmatchcase(sample, pattern) and secret_file(
+            posixpath.join(posixpath.dirname(path), sample), dest
+        ):
+            return sample
+    return None
+
+
+def _sources(instr: Instruction, escape: str) -> list[tuple[str, str, int]]:
+    """(raw word, expanded path, offset in args) of the build-context sources of a COPY/ADD."""
+    if instr.flag("from") is not None:
+        return []  # from another stage or image, not from the build context
+    words = instr.words()
+    if len(words) < 2:
+        return []
+    out: list[tuple[str, str, int]] = []
+    search = 0
+    for word in words[:-1]:
+        offset = instr.args.find(word, search)
+        search = offset + len(word) if offset >= 0 else search
+        if word.startswith("<<") or "://" in word or word.startswith("git@"):
+            continue  # a heredoc, a URL or a git repository
+        value = instr.expand(word, escape)
+        if value.resolved:
+            out.append((word, value.value, max(offset, 0)))
+    return out
+
+
+def _whole_context(path: str) -> bool:
+    return posixpath.normpath("/" + path).lstrip("/") in ("", "*")
+
+
+def _gaps(patterns: _dockerignore.Patterns, negations: list[str]) -> list[str]:
+    pyc = "pkg/__pycache__/mod.cpython-312.pyc"
+    probes = {
+        ".git": [".git/HEAD"],
+        ".env": [".env"],
+        ".venv": [".venv/pyvenv.cfg"],
+        "__pycache__": [pyc, *(f"{neg}/{pyc}" for neg in negations)],
+    }
+    return [
+        name for name in MUST_EXCLUDE
+        if not all(_dockerignore.excluded(patterns, probe) for probe in probes[name])
+    ]
+
+
+def _context_copy(
+    df: Dockerfile, instr: Instruction, word: str, offset: int, ignores: Sequence[_dockerignore.IgnoreFile]
+) -> Finding | None:
+    extra = "\n".join(instr.flag_values("exclude"))
+    line, col = instr.args_position(offset)
+    head = f"'{instr.keyword} {word}' copies the whole build context"
+    if not ignores and not extra:
+        return UNFILTERED_CONTEXT_COPY.at(
+            df.path, line, col,
+            f"{head}, but there is no .dockerignore (next to the Dockerfile or in a parent "
+            f"directory); add one that excludes .git, .env, .venv and **/__pycache__",
+        )
+    results: list[tuple[str, list[str]]] = []
+    for path, text in ignores or [("", "")]:
+        full = text + "\n" + extra
+        gaps = _gaps(_dockerignore.parse(full), _dockerignore.literal_negations(full))
+        if not gaps:
+            return None
+        results.append((path, gaps))
+    path, gaps = results[0]  # the nearest ignore file speaks for all
+    where = f"'{path}'" if path else f"--exclude on '{instr.keyword}'"
+    suggestions = ", ".join(f"'**/{g}'" if g == "__pycache__" else f"'{g}'" for g in gaps)
+    gaps = [f"{g} in every directory" if g == "__pycache__" else g for g in gaps]
+    return UNFILTERED_CONTEXT_COPY.at(
+        df.path, line, col,
+        f"{head}, but {where} does not exclude {', '.join(gaps)}; add {suggestions}",
+    )
+
+
+def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None) -> list[Finding]:
+    findings: list[Finding] = []
+    ignores = _dockerignore.specific(dockerignores or ())
+    for instr in df.all_instructions():
+        if instr.keyword not in ("COPY", "ADD"):
+            continue
+        dest = instr.words()[-1] if instr.words() else ""
+        for word, path, offset in _sources(instr, df.escape):
+            if _whole_context(path):
+                if dockerignores is not None:
+                    found = _context_copy(df, instr, word, offset, ignores)
+                    if found is not None:
+                        findings.append(found)
+                continue
+            shown = f"'{word}'" if word == path else f"'{word}' = '{path}'"
+            if any(c in posixpath.basename(path) for c in "*?["):
+                sample = _glob_secret(path, dest)
+                kind = secret_file(sample, dest) if sample else None
+                shown = f"{shown} (it matches '{sample}')"
+            else:
+                kind = secret_file(path, dest)
+            if kind is None:
+                continue
+            fix = (
+                "use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"
+                if kind == "an SSH key" else
+                "mount it for the step that needs it ('RUN --mount=type=secret,id=...,target=...') "
+                "or give it to the container at run time, and list it in .dockerignore"
+            )
+            line, col = instr.args_position(offset)
+            findings.append(SECRET_FILE_COPY.at(
+                df.path, line, col,
+                f"{instr.keyword} {shown} puts {kind} into an image layer; {fix}",
+            ))
+    return findings
+
+
+def check(df: Dockerfile, *, dockerignores: Sequence[_dockerignore.IgnoreFile] | None = None) -> list[Finding]:
+    """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
+    that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704."""
+    return [
+        *_names(df),
+        *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
+        *_copies(df, dockerignores),
+    ]
+
+
+def check_requirements(model: RequirementsSet) -> list[Finding]:
+    """DPH702 on every file of a requirements set."""
+    findings: list[Finding] = []
+    for req in model.reported():
+        findings.extend(credential_findings(req.path, req.lines, "requirements file", _REQUIREMENTS_FIX))
+    return findings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser(__doc__).parse_args(argv)
+    repo = Repo()
+    active = active_codes(RULES)
+    findings: list[Finding] = []
+    for path in args.filenames:
+        if is_requirements(path) or path.endswith((".txt", ".in")):
+            findings.extend(lint_requirements(path, repo, [check_requirements], active))
+        else:
+            findings.extend(lint_dockerfile(
+                path, repo, [lambda df: check(df, dockerignores=_dockerignore.load(repo, df.path))], active,
+            ))
+    return report(findings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,357 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks._dockerfile import parse
+from hooks.check_secrets import check, main, secret_file, secret_name
+from tests.conftest import Writer
+
+# Fake credentials, assembled so that no scanner mistakes this file for a leak.
+GH = "ghp_" + "Ab1" * 12
+GLPAT = "glpat-" + "x1Y2" * 5
+PYPI = "pypi-AgEIcHlwaS5vcmc" + "Q" * 60
+AWS = "AKIA" + "Z3" * 8
+HF = "hf_" + "k" * 34
+PASSWORD = "hunter" + "2hunter2"
+PRIVATE = "-----BEGIN RSA " + "PRIVATE KEY-----"
+
+IGNORE_OK = [(".dockerignore", ".git\n.env\n.venv\n**/__pycache__\n")]
+BASE = "FROM python:3.12-slim-bookworm\n"
+
+PASS = [
+    pytest.param(BASE + "ENV TOKENIZERS_PARALLELISM=false\n", id="tokenizers-parallelism"),
+    pytest.param(BASE + "ARG PIP_INDEX_URL\nARG PIP_EXTRA_INDEX_URL=https://pypi.example.com/simple\n",
+                 id="index-url-args-without-credentials"),
+    pytest.param(
+        BASE + "RUN --mount=type=secret,id=pip_token,env=PIP_TOKEN \\\n"
+        "    pip install --index-url https://ci:${PIP_TOKEN}@pypi.example.com/simple app\n",
+        id="secret-mount-and-variable-in-url",
+    ),
+    pytest.param(
+        BASE + 'RUN git clone "https://oauth2:$(cat /run/secrets/gl)@gitlab.com/a/b.git"\n',
+        id="password-from-command-substitution",
+    ),
+    pytest.param(BASE + "RUN pip install git+ssh://git@github.com/org/lib.git@v1.2\n", id="ssh-git-url"),
+    pytest.param(BASE + "ENV PIP_INDEX_URL=https://__token__@pypi.example.com/simple\n", id="user-without-password"),
+    pytest.param(
+        BASE + "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D05F4A0E PYTHON_SHA256=abc\n",
+        id="official-python-image-gpg-key",
+    ),
+    pytest.param(
+        BASE + "ENV AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_REGION=eu-west-1\n",
+        id="access-key-id-name-and-documentation-key",
+    ),
+    pytest.param(
+        BASE + "ENV POSTGRES_PASSWORD_FILE=/run/secrets/db SECRET_KEY_PATH=/etc/app/key "
+        "CREDENTIALS_DIR=/creds PASSWORD_MIN_LENGTH=12 TOKEN_URL=https://auth.example.com/token\n",
+        id="names-that-hold-no-secret",
+    ),
+    pytest.param(BASE + "ENV GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json\n", id="gcp-path"),
+    pytest.param(BASE + "ENV GITHUB_TOKEN=\nENV NPM_TOKEN=''\n", id="env-cleared"),
+    pytest.param(BASE + "ENV SSL_PRIVATE_KEY=/etc/ssl/private/server.key\n", id="env-path-to-mounted-secret"),
+    pytest.param(BASE + "ENV PWD=/app\nENV AUTH_TYPE=oidc\n", id="pwd-and-auth-type"),
+    pytest.param(
+        BASE + "COPY .env.example .env.sample .env.template /app/\nCOPY .env.dist /app/.env\n",
+        id="env-templates",
+    ),
+    pytest.param(
+        BASE + "COPY certs/ca.pem rds-combined-ca-bundle.pem /usr/local/share/ca-certificates/\n"
+        "COPY *.pem /etc/ssl/certs/\nCOPY fullchain.pem /app/\n",
+        id="certificates",
+    ),
+    pytest.param(
+        BASE + "ADD https://packages.example.com/Release.key /tmp/\nCOPY nodesource.gpg.key /etc/apt/\n",
+        id="public-keys",
+    ),
+    pytest.param(BASE + "COPY --from=builder /root/.netrc /tmp/\n", id="copy-from-stage-is-not-context"),
+    pytest.param(BASE + "COPY requirements*.txt *.py /app/\nCOPY src/* /app/src/\n", id="harmless-globs"),
+    pytest.param(BASE + "COPY <<EOF /app/.env\nDEBUG=1\nEOF\n", id="heredoc-source"),
+    pytest.param(BASE + "COPY . /app\nADD ./ /srv\n", id="context-copy-with-good-dockerignore"),
+    pytest.param(
+        "# escape=`\r\nFROM python:3.12-slim-bookworm AS build\r\nRUN pip wheel `\r\n  -w /w .\r\n"
+        "FROM build\r\nCOPY --from=build /w /w\r\n",
+        id="escape-crlf-multistage",
+    ),
+    pytest.param(BASE + "RUN echo 'postgres://app:${DB_PASSWORD}@db/app'\n", id="braced-reference"),
+    pytest.param(BASE + "# PIP_INDEX_URL=https://user:<password>@host/simple\n", id="placeholder-in-comment"),
+]
+
+FIX_BUILD = "pass it as a build secret ('RUN --mount=type=secret,id=...,env=...')"
+FIX_FILE = (
+    "mount it for the step that needs it ('RUN --mount=type=secret,id=...,target=...') "
+    "or give it to the container at run time, and list it in .dockerignore"
+)
+
+
+def _arg(name: str) -> str:
+    return (
+        f"ARG '{name}' looks like a secret: build arguments stay in the image history and build "
+        f"provenance; use a build secret instead ('RUN --mount=type=secret,id={name.lower()},env={name} ...')"
+    )
+
+
+def _env(name: str) -> str:
+    return (
+        f"ENV '{name}' looks like a secret: ENV values are stored in the image for anyone who can "
+        f"pull it; give it to the container at run time ('docker run -e {name}'), or use "
+        f"'RUN --mount=type=secret,id={name.lower()}' for the build"
+    )
+
+
+def _cred(kind: str, masked: str) -> str:
+    return f"{kind} in the Dockerfile ('{masked}'); rotate it and {FIX_BUILD}"
+
+
+FAIL = [
+    pytest.param(BASE + "ARG GITHUB_TOKEN\n", [(2, 5, "DPH701", _arg("GITHUB_TOKEN"))], id="arg-without-default"),
+    pytest.param(
+        "ARG PIP_PASSWORD\n" + BASE + "ARG HF_TOKEN=\n",
+        [(1, 5, "DPH701", _arg("PIP_PASSWORD")), (3, 5, "DPH701", _arg("HF_TOKEN"))],
+        id="global-arg-and-empty-default",
+    ),
+    pytest.param(
+        BASE + "ARG NPM_TOKEN\nENV NPM_TOKEN=${NPM_TOKEN} \\\n    DJANGO_SECRET_KEY=x AWS_SECRET_ACCESS_KEY=y\n",
+        [
+            (2, 5, "DPH701", _arg("NPM_TOKEN")),
+            (3, 5, "DPH701", _env("NPM_TOKEN")),
+            (4, 5, "DPH701", _env("DJANGO_SECRET_KEY")),
+            (4, 25, "DPH701", _env("AWS_SECRET_ACCESS_KEY")),
+        ],
+        id="env-bakes-arg-and-multiline",
+    ),
+    pytest.param(
+        BASE + "ENV PGPASSWORD secret\nENV OPENAI_API_KEY=a RABBITMQ_DEFAULT_PASS=b AZURE_CREDENTIALS=c\n",
+        [
+            (2, 5, "DPH701", _env("PGPASSWORD")),
+            (3, 5, "DPH701", _env("OPENAI_API_KEY")),
+            (3, 22, "DPH701", _env("RABBITMQ_DEFAULT_PASS")),
+            (3, 46, "DPH701", _env("AZURE_CREDENTIALS")),
+        ],
+        id="legacy-env-and-name-shapes",
+    ),
+    pytest.param(
+        BASE + "FROM base\nONBUILD ARG sshPrivateKey\n",
+        [(3, 13, "DPH701", _arg("sshPrivateKey"))],
+        id="onbuild-camel-case",
+    ),
+    pytest.param(
+        BASE + f"RUN pip install --extra-index-url https://ci:{PASSWORD}@pypi.example.com/simple app\n",
+        [(2, 35, "DPH702", _cred("URL with a password", "https://ci:****@pypi.example.com"))],
+        id="index-url-password",
+    ),
+    pytest.param(
+        BASE + f"LABEL src=https://{GH}:x-oauth-basic@github.com/o/r\n",
+        [(2, 11, "DPH702", _cred("URL with a password", "https://****:****@github.com"))],
+        id="token-as-user-is-masked-too",
+    ),
+    pytest.param(
+        BASE + f"RUN <<EOF\nexport GITLAB={GLPAT}\naws configure set aws_access_key_id {AWS}\nEOF\n",
+        [
+            (3, 15, "DPH702", _cred("GitLab token", "glpat-****")),
+            (4, 37, "DPH702", _cred("AWS access key id", "AKIA****")),
+        ],
+        id="heredoc-tokens",
+    ),
+    pytest.param(
+        BASE + f"COPY <<EOF /root/.ssh/id_rsa\n{PRIVATE}\nEOF\n# hf: {HF}\n"
+        f"ADD https://u:{PASSWORD}@files.example.com/a.tgz /\n",
+        [
+            (3, 1, "DPH702", _cred("private key block", PRIVATE)),
+            (5, 7, "DPH702", _cred("Hugging Face token", "hf_****")),
+            (6, 5, "DPH702", _cred("URL with a password", "https://u:****@files.example.com")),
+        ],
+        id="private-key-comment-and-add-url",
+    ),
+    pytest.param(
+        BASE + f'ENV GH={GH}\nRUN ["sh", "-c", "echo {PYPI}"]\n',
+        [
+            (2, 8, "DPH702", _cred("GitHub token", "ghp_****")),
+            (3, 24, "DPH702", _cred("PyPI token", "pypi-****")),
+        ],
+        id="env-value-and-exec-form",
+    ),
+    pytest.param(
+        BASE + "COPY .env config/.env.production /app/\nADD id_rsa /root/.ssh/\n",
+        [
+            (2, 6, "DPH703", f"COPY '.env' puts a secret file into an image layer; {FIX_FILE}"),
+            (2, 11, "DPH703", f"COPY 'config/.env.production' puts a secret file into an image layer; {FIX_FILE}"),
+            (3, 5, "DPH703", "ADD 'id_rsa' puts an SSH key into an image layer; "
+             "use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"),
+        ],
+        id="dotenv-and-ssh-key",
+    ),
+    pytest.param(
+        BASE + 'COPY --chown=app [".netrc", ".pypirc", "/home/app/"]\nCOPY .aws/credentials server.key /x/\n',
+        [
+            (2, 20, "DPH703", f"COPY '.netrc' puts a secret file into an image layer; {FIX_FILE}"),
+            (2, 30, "DPH703", f"COPY '.pypirc' puts a secret file into an image layer; {FIX_FILE}"),
+            (3, 6, "DPH703", f"COPY '.aws/credentials' puts a secret file into an image layer; {FIX_FILE}"),
+            (3, 23, "DPH703", f"COPY 'server.key' puts a private key into an image layer; {FIX_FILE}"),
+        ],
+        id="json-form-and-paths",
+    ),
+    pytest.param(
+        BASE + "ARG ENV_FILE=.env.local\nCOPY ${ENV_FILE} .env* *.pem /app/\n",
+        [
+            (3, 6, "DPH703", f"COPY '${{ENV_FILE}}' = '.env.local' puts a secret file into an image layer; {FIX_FILE}"),
+            (3, 18, "DPH703", f"COPY '.env*' (it matches '.env') puts a secret file into an image layer; {FIX_FILE}"),
+            (3, 24, "DPH703",
+             f"COPY '*.pem' (it matches 'server.pem') puts a private key into an image layer; {FIX_FILE}"),
+        ],
+        id="variables-and-globs",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_pass(text: str) -> None:
+    assert check(parse(text), dockerignores=IGNORE_OK) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), FAIL)
+def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text), dockerignores=IGNORE_OK)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("GITHUB_TOKEN", True), ("POETRY_PYPI_TOKEN_PYPI", True), ("UV_INDEX_PRIVATE_PASSWORD", True),
+        ("MYSQL_PWD", True), ("AIRFLOW__CORE__FERNET_KEY", True), ("SENDGRIDAPIKEY", True),
+        ("AZURE_STORAGE_CONNECTION_STRING", True), ("NODE_AUTH_TOKEN", True), ("SECRET_KEY_BASE", True),
+        ("TOKENIZERS_PARALLELISM", False), ("AWS_ACCESS_KEY_ID", False), ("GPG_KEY", False), ("PWD", False),
+        ("PASSWORD_HASHERS", False), ("SECRETS_MANAGER_REGION", False), ("PIP_KEYRING_PROVIDER", False),
+        ("SECRET_NAME", False), ("KEY", False), ("DATABASE_URL", False),
+    ],
+)
+def test_secret_name(name: str, secret: bool) -> None:
+    assert secret_name(name) is secret
+
+
+@pytest.mark.parametrize(
+    ("path", "dest", "kind"),
+    [
+        (".env", "/app/", "a secret file"), (".env.local", "", "a secret file"),
+        (".env.example", "", None), (".env.local.sample", "", None), (".envrc", "", None),
+        ("id_ed25519", "", "an SSH key"), ("id_rsa.pub", "", None), (".ssh/", "", "an SSH key"),
+        ("tls/server.pem", "/app/", "a private key"), ("ca.pem", "/app/", None),
+        ("tls/server.pem", "/etc/ssl/certs/", None), ("keystore.p12", "", "a secret file"),
+        ("home/.docker/config.json", "", "a secret file"), ("docker/config.json", "", None),
+        ("repo.key", "", "a private key"), ("docker-archive-keyring.key", "", None),
+    ],
+)
+def test_secret_file(path: str, dest: str, kind: str | None) -> None:
+    assert secret_file(path, dest) == kind
+
+
+CONTEXT = BASE + "WORKDIR /app\nCOPY . .\n"
+HEAD = "'COPY .' copies the whole build context"
+
+
+@pytest.mark.parametrize(
+    ("ignores", "message"),
+    [
+        pytest.param([], f"{HEAD}, but there is no .dockerignore (next to the Dockerfile or in a parent "
+                     "directory); add one that excludes .git, .env, .venv and **/__pycache__", id="none"),
+        pytest.param(
+            [(".dockerignore", "# python\n__pycache__\n*.pyc\n.git/\n")],
+            f"{HEAD}, but '.dockerignore' does not exclude .env, .venv, __pycache__ in every directory; "
+            "add '.env', '.venv', '**/__pycache__'",
+            id="top-level-pycache-only",
+        ),
+        pytest.param(
+            [("docker/Dockerfile.dockerignore", ".git\n"), (".dockerignore", IGNORE_OK[0][1])],
+            f"{HEAD}, but 'docker/Dockerfile.dockerignore' does not exclude .env, .venv, __pycache__ "
+            "in every directory; add '.env', '.venv', '**/__pycache__'",
+            id="dockerfile-specific-ignore-wins",
+        ),
+        pytest.param(
+            [(".dockerignore", "*\n!src\n!requirements.txt\n")],
+            f"{HEAD}, but '.dockerignore' does not exclude __pycache__ in every directory; add '**/__pycache__'",
+            id="allowlist-reincludes-pycache-under-src",
+        ),
+        pytest.param(
+            [(".dockerignore", ".git\n.env*\n!.env\n.venv\n**/__pycache__\n")],
+            f"{HEAD}, but '.dockerignore' does not exclude .env; add '.env'",
+            id="negation-brings-env-back",
+        ),
+    ],
+)
+def test_context_copy_fail(ignores: list[tuple[str, str]], message: str) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(CONTEXT), dockerignores=ignores)]
+    assert found == [(3, 6, "DPH704", message)]
+
+
+@pytest.mark.parametrize(
+    "ignores",
+    [
+        pytest.param([(".dockerignore", "*\n!src\n!requirements.txt\nsrc/**/__pycache__\n")], id="allowlist"),
+        pytest.param([(".dockerignore", "/.git/\r\n./.env\r\n.venv/\r\n**/*.pyc\r\n")], id="crlf-slashes-pyc"),
+        pytest.param(
+            [("docker/.dockerignore", ".git\n"), (".dockerignore", IGNORE_OK[0][1])],
+            id="root-context-ignore-accepted",
+        ),
+        pytest.param([(".dockerignore", "**\n!app/**/*.py\n!pyproject.toml\n")], id="double-star-allowlist"),
+    ],
+)
+def test_context_copy_pass(ignores: list[tuple[str, str]]) -> None:
+    assert check(parse(CONTEXT), dockerignores=ignores) == []
+
+
+def test_context_copy_exclude_flags() -> None:
+    text = BASE + "COPY --exclude=.git --exclude=.env --exclude=.venv --exclude=**/__pycache__ . /app\n"
+    assert check(parse(text), dockerignores=[]) == []
+    text = BASE + "COPY --exclude=.git * /app\n"
+    assert [(f.col, f.message) for f in check(parse(text), dockerignores=[])] == [(
+        21, "'COPY *' copies the whole build context, but --exclude on 'COPY' does not exclude "
+        ".env, .venv, __pycache__ in every directory; add '.env', '.venv', '**/__pycache__'",
+    )]
+
+
+def test_context_copy_not_judged_without_ignore_information() -> None:
+    assert check(parse(CONTEXT)) == []
+
+
+def test_main_dockerfile_and_dockerignore(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    df = write("docker/Dockerfile", CONTEXT)
+    assert main([df]) == 1
+    assert capsys.readouterr().out.startswith("docker/Dockerfile:3:6: DPH704 'COPY .' copies the whole build "
+                                              "context, but there is no .dockerignore")
+    write(".dockerignore", IGNORE_OK[0][1])
+    assert main([df]) == 0
+    write("docker/Dockerfile.dockerignore", ".git\n")
+    assert main([df]) == 1
+    assert "but 'docker/Dockerfile.dockerignore' does not exclude .env" in capsys.readouterr().out
+
+
+def test_main_requirements(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    req = write("requirements.txt", f"--index-url https://ci:{PASSWORD}@pypi.example.com/simple\nrequests==2.32.3\n")
+    good = write("requirements-dev.in", "--extra-index-url https://ci:${PIP_TOKEN}@pypi.example.com/simple\n")
+    assert main([req, good]) == 1
+    assert capsys.readouterr().out == (
+        "requirements.txt:1:13: DPH702 URL with a password in the requirements file "
+        "('https://ci:****@pypi.example.com'); rotate it and read it from an environment variable "
+        "(pip expands '${VAR}': 'https://user:${PIP_TOKEN}@host/simple')\n"
+    )
+
+
+def test_secrets_never_printed(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    secrets = [GH, GLPAT, PYPI, AWS, HF, PASSWORD]
+    df = write("Dockerfile", BASE + "".join(f"RUN echo https://u:{s}@h/ {s}\n" for s in secrets))
+    req = write("requirements/base.txt", "".join(f"pkg @ https://u:{s}@h/pkg-1.0-py3-none-any.whl\n# {s}\n" for s in secrets))
+    assert main([df, req]) == 1
+    out = capsys.readouterr().out
+    # per file: a URL with each secret as password, and each token once more on its own
+    assert out.count("DPH702") == out.count("\n") == 2 * (2 * len(secrets) - 1)
+    for secret in secrets:
+        assert secret not in out
+        assert secret[6:20] not in out
+
+
+def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = BASE + "# dph: ignore=DPH701 only a flag name, no value\nARG USE_AUTH_TOKEN\n"
+    assert main([write("Dockerfile", text)]) == 0
+    req = write("requirements.txt", f"--index-url https://ci:{PASSWORD}@localhost/simple  # noqa: DPH702\n")
+    assert main([req]) == 0
+    assert capsys.readouterr().out == ""
