@@ -76,6 +76,25 @@ PASS = [
         "\ufefffrom python:3.12-slim as base\r\nenv A=1\r\ncmd [\"python\"]\r\n", id="bom-crlf-lowercase",
     ),
     pytest.param(
+        "# escape=`\nFROM python:3.12-windowsservercore-ltsc2022\nWORKDIR C:\\app\\\n"
+        "COPY requirements.txt C:\\app\\ \nENV PATH=\"C:\\Python312\\Scripts;${PATH}\"\n"
+        'CMD ["python", "C:\\\\app\\\\main.py"]\n',
+        id="escape-backtick-backslash-is-a-path-char",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim AS builder\nRUN pip wheel -w /w .\n"
+        "FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=builder /w /w\n"
+        "HEALTHCHECK --interval=30s --timeout=3s CMD [\"python3\", \"-c\", "
+        "\"import urllib.request as u; u.urlopen('http://127.0.0.1:8000/')\"]\n"
+        'ENTRYPOINT ["python3", "-m", "gunicorn"]\nCMD ["app:app"]\n',
+        id="distroless-final-exec-form-probe",
+    ),
+    pytest.param(
+        BASE + "HEALTHCHECK NONE\nHEALTHCHECK --interval=30s CMD python -c \"import sys; sys.exit(0)\"\n"
+        'CMD ["celery", "-A", "proj", "worker"]\n',
+        id="healthchecks-and-celery-worker",
+    ),
+    pytest.param(
         BASE + "COPY <<EOF /etc/app.conf\n# not an instruction: ENV A 1 # x\nEOF\n"
         "RUN <<EOF\npip install x  # comment\nEOF\nCMD [\"python\"]\n",
         id="heredoc-bodies",
@@ -150,6 +169,11 @@ FAIL = [
             (4, 21, "DPH604", "'#x' is not a comment: " + NOT_COMMENT.format("COPY")),
         ],
         id="continuation-and-onbuild",
+    ),
+    pytest.param(
+        "# escape=`\nFROM python:3.12-windowsservercore-ltsc2022\nCOPY . C:\\app\\ #x\n",
+        [(3, 16, "DPH604", "'#x' is not a comment: " + NOT_COMMENT.format("COPY"))],
+        id="escape-backtick-backslash-before-blank-is-not-an-escape",
     ),
     pytest.param(
         BASE + "ENV PYTHONUNBUFFERED 1\nLABEL maintainer \"Jane Doe <jane@example.com>\"\n"

@@ -64,6 +64,17 @@ PASS = [
     ),
     pytest.param("FROM python:3.12-slim\nENV PYTHONUNBUFFERED=0 PYTHONDONTWRITEBYTECODE=0\n",
                  id="any-non-empty-value-counts-like-python-does"),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN python -m venv /venv && /venv/bin/pip install .\n"
+        "FROM gcr.io/distroless/python3-debian12:nonroot\n" + BOTH + "COPY --from=builder /venv /venv\n"
+        'HEALTHCHECK CMD ["/venv/bin/python", "-c", "import urllib.request as u; u.urlopen(\'http://127.0.0.1:8000/\')"]\n'
+        'ENTRYPOINT ["/venv/bin/python", "-m", "app"]\n',
+        id="distroless-final",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\n" + BOTH + 'CMD ["celery", "-A", "proj", "worker", "--loglevel=info"]\n',
+        id="celery-worker",
+    ),
     pytest.param("FROM debian:bookworm-slim\nRUN apt-get update\nCMD [\"bash\"]\n", id="not-python"),
     pytest.param(
         "FROM node:20-slim\nRUN apt-get update && apt-get install -y python3 make g++ && npm ci\n"
