@@ -102,6 +102,12 @@ PASS = [
     pytest.param(
         BASE + "ONBUILD RUN echo hi # comment\nONBUILD ENV A=1\nCMD [\"python\"]\n", id="onbuild-fine",
     ),
+    pytest.param(BASE + 'LABEL a="say \\"hi\\" # not a comment"\nENTRYPOINT exec python -m app\n', id="escaped-quote"),
+    pytest.param(
+        "FROM registry.example.com/base:1\nSHELL [\"powershell\", \"-Command\"]\nCMD Start-App\n",
+        id="powershell-shell-is-windows",
+    ),
+    pytest.param(BASE + "ENV A\nCMD [\"python\"]\n", id="env-without-value-is-dph904-not-dph606"),
 ]
 
 FAIL = [
@@ -136,6 +142,12 @@ FAIL = [
             (3, 5, "DPH603", f"CMD exec form has items that are not strings, {SH}; quote every item"),
         ],
         id="run-trailing-and-non-string",
+    ),
+    pytest.param(
+        BASE + 'RUN [ "pip", "install", "x" ] && echo\nCMD ["python"]\n',
+        [(2, 31, "DPH603", f"RUN exec form is followed by more text ('&& echo'), {SH}; "
+          "move it into the list or drop it")],
+        id="run-list-with-blanks-inside-brackets",
     ),
     pytest.param(
         "# escape=`\nFROM python:3.12-windowsservercore-ltsc2022\nCMD [\"C:\\app\\run.exe\"]\n",
@@ -186,6 +198,14 @@ FAIL = [
             (5, 5, "DPH606", f"legacy 'ENV key value' form: write 'ENV A=\"1 2\"'; {LEGACY}"),
         ],
         id="legacy-env-and-label",
+    ),
+    pytest.param(
+        BASE + "ENV LONG /opt/a/very/long/path/that/goes/on/and/on/and/on/bin\nENV Q say \"hi\"\nCMD [\"python\"]\n",
+        [
+            (2, 5, "DPH606", f"legacy 'ENV key value' form: write 'ENV LONG=...'; {LEGACY}"),
+            (3, 5, "DPH606", f"legacy 'ENV key value' form: write 'ENV Q=...'; {LEGACY}"),
+        ],
+        id="legacy-values-too-long-or-quoted",
     ),
     pytest.param(
         "FROM python:3.12-slim as builder\nfrom python:3.12-slim AS b2\n"

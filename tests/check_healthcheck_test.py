@@ -187,6 +187,11 @@ FAIL = [
         [(4, 17, "DPH602", _tool("curl", "python:3.12-slim", "slim", "http://127.0.0.1:8000/"))],
         id="curl-installed-only-in-builder",
     ),
+    pytest.param(
+        'FROM scratch\nCOPY app /app\nHEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:8080/"]\nENTRYPOINT ["/app"]\n',
+        [(3, 19, "DPH602", _tool("curl", "scratch", "scratch", "http://127.0.0.1:8080/"))],
+        id="scratch",
+    ),
 ]
 
 

@@ -171,6 +171,16 @@ FAIL = [
         [(1, 1, "DPH502", NEVER_502)],
         id="onbuild-env-does-not-count",
     ),
+    pytest.param(
+        'FROM debian:bookworm-slim\nHEALTHCHECK NONE\nHEALTHCHECK CMD ["python3", "-c", "1"]\n',
+        [(1, 1, "DPH501", NEVER_501), (1, 1, "DPH502", NEVER_502)],
+        id="python-health-probe",
+    ),
+    pytest.param(
+        "FROM debian:bookworm-slim\nENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH\n",
+        [(1, 1, "DPH501", NEVER_501), (1, 1, "DPH502", NEVER_502)],
+        id="virtual-env-variable",
+    ),
 ]
 
 
