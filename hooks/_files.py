@@ -119,26 +119,45 @@ class Repo:
 
     def __init__(self, root: str | None = None) -> None:
         self.root = os.path.realpath(root) if root else find_root()
+        self._prefix = self.root.rstrip(os.sep) + os.sep
         self._cache: dict[str, bytes] = {}
+        self._real_dirs: dict[str, str] = {}
+
+    def _realpath(self, full: str) -> str:
+        """``os.path.realpath(full)``, resolving each directory once per repository.
+
+        realpath walks every component with an ``lstat``; files of one directory share
+        the resolved directory, so only the last component is looked at again.
+        """
+        head, tail = os.path.split(full)
+        if not tail or tail in (".", ".."):
+            return os.path.realpath(full)
+        real_dir = self._real_dirs.get(head)
+        if real_dir is None:
+            real_dir = self._real_dirs[head] = os.path.realpath(head)
+        candidate = os.path.join(real_dir, tail)
+        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+    def _inside_real(self, real: str) -> bool:
+        return real == self.root or real.startswith(self._prefix)
 
     def inside(self, path: str) -> bool:
         """Whether ``path`` (after resolving symlinks) is inside the root."""
-        real = os.path.realpath(os.path.join(self.root, path))
-        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+        return self._inside_real(self._realpath(os.path.join(self.root, path)))
 
     def relpath(self, path: str) -> str:
         """``path`` relative to the root, with ``/`` separators (for display)."""
-        rel = os.path.relpath(os.path.realpath(os.path.join(self.root, path)), self.root)
+        rel = os.path.relpath(self._realpath(os.path.join(self.root, path)), self.root)
         return rel.replace(os.sep, "/")
 
     def read_bytes(self, path: str) -> bytes:
         """The bytes of a regular file inside the root, or :class:`ReadError`."""
         full = os.path.join(self.root, path)
-        real = os.path.realpath(full)
+        real = self._realpath(full)
         cached = self._cache.get(real)
         if cached is not None:
             return cached
-        if not self.inside(path):
+        if not self._inside_real(real):
             kind = "a symlink to a file" if os.path.islink(full) else "a file"
             raise ReadError(f"{kind} outside the repository root {self.root}; not read")
         try:

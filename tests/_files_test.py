@@ -126,3 +126,26 @@ def test_repo_refuses_paths_outside(tmp_path: Path) -> None:
         repo.read_bytes(str(secret))
     assert repo.inside("a/../b") and not repo.inside("../x")
     assert repo.relpath("./a//b") == "a/b"
+
+
+def test_repo_resolves_like_realpath(tmp_path: Path) -> None:
+    """Directories are resolved once per Repo; the answer is still os.path.realpath's."""
+    root = tmp_path / "repo"
+    (root / "real" / "deep").mkdir(parents=True)
+    (root / "real" / "deep" / "Dockerfile").write_text("FROM x\n")
+    (root / "dirlink").symlink_to(root / "real")
+    (root / "real" / "filelink").symlink_to(root / "real" / "deep" / "Dockerfile")
+    (root / "real" / "out").symlink_to(tmp_path)
+    (root / "real" / "loop").symlink_to(root / "real" / "loop")
+    repo = Repo(str(root))
+    names = [
+        "real/deep/Dockerfile", "dirlink/deep/Dockerfile", "dirlink/filelink", "real/filelink",
+        "real/out/repo/real/deep/Dockerfile", "real/out/other", "real/../dirlink/deep/.",
+        "real/deep/..", "real/loop", "missing/x", "dirlink/", ".", "", str(tmp_path / "x"),
+        "dirlink/deep/Dockerfile",  # again: the directory comes from the cache
+    ]
+    for name in names:
+        full = os.path.join(repo.root, name)
+        assert repo._realpath(full) == os.path.realpath(full), name
+    assert repo.read_dockerfile("dirlink/filelink") == "FROM x\n"
+    assert not repo.inside("real/out/other") and repo.inside("real/out/repo/real")
