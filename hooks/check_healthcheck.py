@@ -43,9 +43,9 @@ Debian ``-slim``, distroless, Chainguard or ``scratch`` base (neither tool), or 
 installs it (``apt-get install curl``, ``apk add wget``, ...) or copies it in.
 ### Why is this bad?
 The probe fails with "command not found" every time, so the container is marked
-unhealthy for ever and orchestrators that act on it restart it in a loop. Python is in
-the image anyway: a ``python -c`` probe needs no extra package (and no shell, in exec
-form, which distroless images lack).
+unhealthy for ever and orchestrators that act on it restart it in a loop. In a Python
+image, a ``python -c`` probe needs no extra package (and, in exec form, no shell, which
+distroless images lack); other images get "install it" as the fix.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -167,12 +167,18 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
     probe = healthcheck_command(check)
     start = probe[0] if probe is not None else 0
     line, col = check.find(command.words[0], start)
-    url = _probe_url(command).replace("'", "%27").replace('"', "%22")
+    if any(name in image for name in ("python", "pypy")):
+        url = _probe_url(command).replace("'", "%27").replace('"', "%22")
+        fix = (
+            "probe with Python instead: HEALTHCHECK CMD [\"python3\", \"-c\", "
+            f"\"import urllib.request; urllib.request.urlopen('{url}')\"]"
+        )
+    else:
+        fix = f"install {tool} in the shipped stages or probe with a program the image has"
     return TOOL_MISSING.at(
         df.path, line, col,
         f"HEALTHCHECK calls {tool}, but the base image '{image}' ({kind}) has no {tool} and no "
-        f"stage installs it, so the check always fails; probe with Python instead: HEALTHCHECK CMD "
-        f"[\"python3\", \"-c\", \"import urllib.request; urllib.request.urlopen('{url}')\"]",
+        f"stage installs it, so the check always fails; {fix}",
     )
 
 

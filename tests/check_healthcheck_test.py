@@ -189,8 +189,17 @@ FAIL = [
     ),
     pytest.param(
         'FROM scratch\nCOPY app /app\nHEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:8080/"]\nENTRYPOINT ["/app"]\n',
-        [(3, 19, "DPH602", _tool("curl", "scratch", "scratch", "http://127.0.0.1:8080/"))],
+        [(3, 19, "DPH602", "HEALTHCHECK calls curl, but the base image 'scratch' (scratch) has no curl and "
+          "no stage installs it, so the check always fails; install curl in the shipped stages or probe "
+          "with a program the image has")],
         id="scratch",
+    ),
+    pytest.param(
+        "FROM node:20-slim\nHEALTHCHECK CMD curl -f http://127.0.0.1:3000/ || exit 1\n",
+        [(2, 17, "DPH602", "HEALTHCHECK calls curl, but the base image 'node:20-slim' (slim) has no curl and "
+          "no stage installs it, so the check always fails; install curl in the shipped stages or probe "
+          "with a program the image has")],
+        id="non-python-slim-image-gets-no-python-advice",
     ),
 ]
 
