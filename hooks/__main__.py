@@ -90,13 +90,18 @@ def _rules() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from hooks._cli import HelpFormatter
+
     parser = argparse.ArgumentParser(
         prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
+        formatter_class=HelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="run every rule on the files under PATHs")
+    check = sub.add_parser(
+        "check", help="run every rule on the files under PATHs", formatter_class=HelpFormatter,
+    )
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    sub.add_parser("rules", help="list every rule")
+    sub.add_parser("rules", help="list every rule", formatter_class=HelpFormatter)
     args: Any = parser.parse_args(argv)
     if args.command == "rules":
         return _rules()

@@ -25,10 +25,36 @@ RequirementsCheck = Callable[["RequirementsSet"], list[Finding]]
 META_CODES = frozenset(rule.code for rule in META_RULES)
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, sized to the terminal only when help or usage is printed.
+
+    argparse builds a formatter for every ``add_argument``, and the stock constructor
+    imports :mod:`shutil` to ask for the terminal width: about 2 ms of every hook's
+    start-up, spent on output that a hook run almost never prints.
+    """
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, 80 if width is None else width)
+        self._size_on_output = width is None
+        self._help_position_wanted = max_help_position
+
+    def format_help(self) -> str:
+        if self._size_on_output:
+            import shutil
+
+            self._width = shutil.get_terminal_size().columns - 2
+            self._max_help_position = min(
+                self._help_position_wanted, max(self._width - 20, self._indent_increment * 2)
+            )
+        return super().format_help()
+
+
 def make_parser(doc: str | None, prog: str | None = None) -> argparse.ArgumentParser:
     """An argument parser whose description is the first paragraph of ``doc``."""
     description = (doc or "").strip().split("\n\n", 1)[0].replace("\n", " ")
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
     parser.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
     return parser
 

@@ -104,3 +104,31 @@ def test_lint_text(write: Writer) -> None:
 
     assert [f.message for f in _cli.lint_text(path, repo, [count])] == ["5"]
     assert [f.code for f in _cli.lint_text("missing.yml", repo, [count])] == ["DPH901"]
+
+
+@pytest.mark.parametrize("columns", [40, 80, 160])
+def test_help_is_sized_to_the_terminal_when_printed(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lazily sized formatter prints exactly what argparse's own would."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    doc = "a hook.\n\n" + "words " * 40
+    ours = _cli.make_parser(doc, prog="hook")
+    ours.add_argument("--target", metavar="NAME", help="the stage that is shipped " * 5)
+    stock = argparse.ArgumentParser(prog="hook", description=doc.split("\n\n", 1)[0])
+    stock.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
+    stock.add_argument("--target", metavar="NAME", help="the stage that is shipped " * 5)
+    assert ours.format_help() == stock.format_help()
+    assert ours.format_usage() == stock.format_usage()
+
+
+def test_parsing_does_not_import_shutil() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from hooks import _cli\n"
+        "p = _cli.make_parser('doc'); p.add_argument('--x'); p.parse_args(['a', '--x', '1'])\n"
+        "print('shutil' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
