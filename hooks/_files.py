@@ -10,28 +10,29 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import stat
+
+from hooks._patterns import lazy
 
 MAX_BYTES = 1 << 20  # 1 MiB
 
 # The manifest's `files` patterns (see .pre-commit-hooks.yaml); the all-rules
 # command finds files by the very same expressions.
-DOCKERFILE_RE = re.compile(
+DOCKERFILE_RE = lazy(
     r"(?i)(^|/)((docker|container)file([._-][^/]*)?|[^/]+\.(docker|container)file)$"
 )
-DOCKERFILE_EXCLUDE_RE = re.compile(r"(?i)\.(dockerignore|j2|jinja2?|tpl|tmpl|template|md|txt)$")
-REQUIREMENTS_RE = re.compile(
+DOCKERFILE_EXCLUDE_RE = lazy(r"(?i)\.(dockerignore|j2|jinja2?|tpl|tmpl|template|md|txt)$")
+REQUIREMENTS_RE = lazy(
     r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.txt$|(^|/)requirements/[^/]+\.txt$"
 )
 
 # CI configuration files that may build container images.
-CI_RE = re.compile(
+CI_RE = lazy(
     r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml"
     r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
 )
 
-_CODING_RE = re.compile(rb"coding[:=]\s*([-\w.]+)")
+_CODING_RE = lazy(rb"coding[:=]\s*([-\w.]+)")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),

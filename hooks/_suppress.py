@@ -19,13 +19,14 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._findings import UNKNOWN_CODE, UNUSED_SUPPRESSION, Finding
+from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
 
-_DPH_RE = re.compile(r"^dph\s*:\s*(global\s+)?ignore\s*=\s*(\S.*)$", re.IGNORECASE)
-_NOQA_RE = re.compile(r"(?:^|\s)#\s*noqa\s*:\s*(\S.*)$", re.IGNORECASE)
-_CODES_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(,)?")
+_DPH_RE = lazy(r"^dph\s*:\s*(global\s+)?ignore\s*=\s*(\S.*)$", re.IGNORECASE)
+_NOQA_RE = lazy(r"(?:^|\s)#\s*noqa\s*:\s*(\S.*)$", re.IGNORECASE)
+_CODES_RE = lazy(r"\s*([A-Za-z][A-Za-z0-9_-]*)\s*(,)?")
 
 
 class Suppression(NamedTuple):
