@@ -1,0 +1,299 @@
+"""check-ci-image-scan: a CI pipeline that builds a container image also scans it.
+
+Reads GitHub Actions workflows, ``.gitlab-ci.yml``, ``azure-pipelines.yml``,
+``bitbucket-pipelines.yml`` and ``.circleci/config.yml`` with a YAML parser (aliases,
+anchors and GitLab's ``!reference`` tags included) and looks at what the steps run:
+shell commands (``run``, ``script``, ``before_script``, ``command``, ``bash``,
+``inlineScript``...) and the actions, pipes, tasks and templates they use.
+
+A build is ``docker build``, ``docker buildx build|bake``, ``docker image build``,
+``docker compose build``, ``docker-compose build``, kaniko's ``/kaniko/executor``,
+``buildah bud|build``, ``podman build``, ``docker/build-push-action``,
+``docker/bake-action``, ``redhat-actions/buildah-build`` or Azure's ``Docker@2`` task
+(``build``, ``buildAndPush``). A scan anywhere in the same file counts for every build
+in it, since a scan job usually ``needs:`` the build job: Trivy
+(``aquasecurity/trivy-action``, ``trivy image``), Grype (``anchore/scan-action``,
+``grype``), Snyk (``snyk/actions/docker``, ``snyk container test``), Docker Scout
+(``docker/scout-action``, ``docker scout cves``), Anchore, Clair, GitLab's
+``Container-Scanning`` and ``Auto-DevOps`` templates and ``container_scanning`` job,
+a reusable workflow whose file name says ``scan`` or ``security``, and CircleCI orbs of
+these scanners. Builds hidden in scripts (``make image``) are not seen. A scan that
+runs in another file (a scheduled workflow) is declared with
+``# noqa: DPH801 <reason>`` on the build's line.
+
+## DPH801 unscanned-image-build
+### What it does
+Reports a step that builds a container image in a CI file in which no step scans an
+image for known vulnerabilities (at the build command or action).
+### Why is this bad?
+Base images and Python wheels ship with known CVEs; without a scan in the pipeline,
+images are pushed and deployed without anyone seeing them. A scan also fails the build
+when a fix is available, which keeps base images fresh. No peer linter checks the CI
+side (see the landscape notes); Trivy and Scout scan images, but only when called.
+### Example
+```yaml
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          tags: ghcr.io/acme/app:${{ github.sha }}
+          push: true
+```
+### Use instead
+```yaml
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          tags: ghcr.io/acme/app:${{ github.sha }}
+          load: true
+      - uses: aquasecurity/trivy-action@0.28.0
+        with:
+          image-ref: ghcr.io/acme/app:${{ github.sha }}
+          exit-code: "1"
+          severity: CRITICAL,HIGH
+```
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from hooks._cli import run_text_hook
+from hooks._findings import ERROR, SYNTAX_ERROR, Finding, Rule
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+UNSCANNED_IMAGE_BUILD = Rule(
+    "DPH801", "unscanned-image-build", ERROR,
+    "A CI pipeline builds a container image and no step scans it for vulnerabilities.",
+)
+RULES = (UNSCANNED_IMAGE_BUILD,)
+FILES = "ci"
+
+# Keys whose values are shell commands (a string, or a list of strings, nested lists too).
+COMMAND_KEYS = frozenset({
+    "run", "script", "before_script", "after_script", "command", "commands", "bash", "sh",
+    "pwsh", "powershell", "inlinescript", "inline",
+})
+# Keys whose values name an action, pipe, task, orb, template or image.
+REFERENCE_KEYS = frozenset({
+    "uses", "pipe", "task", "orbs", "template", "component", "include", "file", "local", "remote",
+    "project", "image",
+})
+_SEP = r"(?:[ \t]|\\\r?\n)+"
+_OPTS = rf"(?:{_SEP}-\S+(?:{_SEP}[^-\s]\S*)??)*"  # options before the sub-command
+_END = r"(?![\w-])"
+_BUILD_COMMANDS = (
+    ("docker compose build", re.compile(rf"\bdocker(?:{_SEP}compose|-compose){_OPTS}{_SEP}build{_END}")),
+    ("docker build", re.compile(
+        rf"\bdocker{_OPTS}{_SEP}(?:buildx{_SEP}(?:build|b|bake)|image{_SEP}build|builder{_SEP}build|build){_END}"
+    )),
+    ("kaniko", re.compile(r"/kaniko/executor" + _END)),
+    ("buildah build", re.compile(rf"\bbuildah{_OPTS}{_SEP}(?:bud|build(?:-using-dockerfile)?){_END}")),
+    ("podman build", re.compile(rf"\bpodman{_OPTS}{_SEP}(?:image{_SEP})?build{_END}")),
+)
+_BUILD_ACTION_RE = re.compile(
+    r"^(?:docker/build-push-action|docker/bake-action|redhat-actions/buildah-build)(?:@|$)", re.I
+)
+_DOCKER_TASK_RE = re.compile(r"^Docker@\d+$", re.I)
+_SCAN_COMMAND_RE = re.compile(
+    rf"(?<![\w.:/-])(?:[\w.:-]*/)*(?:trivy\b[^\n;&|]{{0,200}}?{_SEP}(?:image|i){_END}|grype{_END}"
+    rf"|snyk{_SEP}container{_SEP}(?:test|monitor){_END}"
+    rf"|docker{_SEP}scout{_SEP}(?:cves|quickview|qv|recommendations|compare){_END}"
+    r"|anchorectl\b|anchore-cli\b|clair-scanner\b|clairctl\b|sysdig-cli-scanner\b"
+    rf"|gtcs{_SEP}scan\b|twistcli{_SEP}images{_SEP}scan\b|wizcli{_SEP}docker{_SEP}scan\b"
+    rf"|jf{_SEP}docker{_SEP}scan\b)"
+)
+_SCAN_REFERENCE_RE = re.compile(
+    r"(?i)trivy|grype|anchore(?!/sbom-action)|snyk/actions/docker|snyk/scan|snyk-scan|docker/scout"
+    r"|scout-action|container[-_ ]?scan|auto-devops|clair|neuvector|sysdig|twistcli"
+    r"|microsoftsecuritydevops"
+)
+# A reusable workflow (``uses: ./.github/workflows/image-scan.yml``) whose name says it scans.
+_SCAN_WORKFLOW_RE = re.compile(r"(?i)(?:scan|security|vuln)[^/]*\.ya?ml(?:@|$)")
+_SCAN_KEY_RE = re.compile(r"(?i)^(?:container[_-]?scanning|(?:trivy|grype|anchore|snyk)(?:[/_-].*)?)$")
+
+
+class Build(NamedTuple):
+    offset: int  # in the file's text
+    label: str
+
+
+def _kind(node: Node) -> str:
+    """'scalar', 'sequence' or 'mapping' (the node classes' ``id``)."""
+    return str(getattr(node, "id", ""))
+
+
+def _lines(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _in_comment(raw: str, offset: int) -> bool:
+    """Whether ``offset`` of a script is inside a shell comment."""
+    start = raw.rfind("\n", 0, offset) + 1
+    return bool(re.search(r"(?:^|\s)#", raw[start:offset]))
+
+
+def _scalars(node: Node) -> Iterator[Node]:
+    """The scalar nodes of a command value: a string, or a list of them (nested lists too)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if _kind(current) == "scalar":
+            yield current
+        elif _kind(current) == "sequence":
+            stack.extend(reversed(current.value))
+
+
+def _walk(root: Node, text: str, builds: list[Build]) -> bool:
+    """Collect the builds under ``root``; return whether a scan was seen."""
+    scanned = False
+    stack: list[Node] = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue  # an alias: walked once, wherever it is used
+        seen.add(id(node))
+        if _kind(node) == "sequence":
+            stack.extend(reversed(node.value))
+            continue
+        if _kind(node) != "mapping":
+            continue
+        pairs = [(k.value if _kind(k) == "scalar" else "", k, v) for k, v in node.value]
+        for key, key_node, value in pairs:
+            name = str(key).lower()
+            if _SCAN_KEY_RE.match(str(key)):
+                scanned = True
+            if name in COMMAND_KEYS:
+                for scalar in _scalars(value):
+                    scanned |= _commands(scalar, text, builds)
+            elif name in REFERENCE_KEYS:
+                for scalar in _scalars(value):
+                    ref = str(scalar.value).strip()
+                    if _SCAN_REFERENCE_RE.search(ref) or (name == "uses" and _SCAN_WORKFLOW_RE.search(ref)):
+                        scanned = True
+                    elif name == "uses" and _BUILD_ACTION_RE.match(ref):
+                        builds.append(Build(scalar.start_mark.index, ref.split("@", 1)[0]))
+                    elif name == "task" and _DOCKER_TASK_RE.match(ref) and _docker_task_builds(pairs):
+                        builds.append(Build(scalar.start_mark.index, f"task '{ref}'"))
+            if _kind(key_node) != "scalar":
+                stack.append(key_node)
+            stack.append(value)
+    return scanned
+
+
+def _docker_task_builds(pairs: Sequence[tuple[str, Node, Node]]) -> bool:
+    """An Azure Docker@2 task builds unless its command says otherwise (default buildAndPush)."""
+    for key, _, value in pairs:
+        if key == "inputs" and _kind(value) == "mapping":
+            for k, v in value.value:
+                if _kind(k) == "scalar" and k.value == "command" and _kind(v) == "scalar":
+                    return str(v.value).strip().lower() in ("build", "buildandpush")
+    return True
+
+
+def _commands(scalar: Node, text: str, builds: list[Build]) -> bool:
+    """Record the builds in one command scalar; return whether it scans."""
+    start, end = scalar.start_mark.index, scalar.end_mark.index
+    raw = text[start:end]
+    if not raw:
+        return False
+    scans = any(not _in_comment(raw, m.start()) for m in _SCAN_COMMAND_RE.finditer(raw))
+    found: dict[int, str] = {}
+    for label, pattern in _BUILD_COMMANDS:  # 'docker compose build' first: it is no 'docker build'
+        for match in pattern.finditer(raw):
+            if match.start() not in found and not _in_comment(raw, match.start()):
+                found[match.start()] = label
+    builds.extend(Build(start + offset, label) for offset, label in found.items())
+    return scans
+
+
+def _advice(path: str) -> str:
+    if "/workflows/" in f"/{path}":
+        return ("add a step that scans the image, e.g. 'uses: aquasecurity/trivy-action' with "
+                "'image-ref' (or anchore/scan-action, docker/scout-action)")
+    if "gitlab-ci" in path:
+        return ("include the 'Jobs/Container-Scanning.gitlab-ci.yml' template, or run 'trivy image' "
+                "or 'grype' on the image in a later job")
+    return "add a step that scans it, e.g. 'trivy image <image>', 'grype <image>' or 'docker scout cves <image>'"
+
+
+def _syntax_error(path: str, text: str, exc: Exception) -> Finding:
+    """DPH904 at the error's position. Only the parser's description of the problem is
+    shown, never the snippet of the line (it could hold a secret)."""
+    from yaml import MarkedYAMLError
+    from yaml.reader import ReaderError
+
+    line, col = 1, 1
+    problem = "the file is nested too deeply to read" if isinstance(exc, RecursionError) else "invalid YAML"
+    if isinstance(exc, MarkedYAMLError):
+        problem = exc.problem or exc.context or problem
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            line, col = mark.line + 1, mark.column + 1
+    elif isinstance(exc, ReaderError):
+        problem = "a character that YAML does not allow"
+        line, col = _position(_lines(text), exc.position)
+    return SYNTAX_ERROR.at(path, line, col, f"YAML syntax error: {problem}; the CI system cannot read this file")
+
+
+def _position(starts: list[int], index: int) -> tuple[int, int]:
+    line = bisect_right(starts, index)
+    return line, index - starts[line - 1] + 1
+
+
+def check(path: str, text: str) -> list[Finding]:
+    """DPH801 on one CI configuration file (``path`` decides only the advice given)."""
+    import yaml
+
+    text = text.removeprefix("\ufeff")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        documents = [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return [_syntax_error(path, text, exc)]
+    builds: list[Build] = []
+    scanned = False
+    for doc in documents:
+        if _kind(doc) == "mapping":
+            scanned |= _walk(doc, text, builds)
+    if scanned:
+        return []
+    starts = _lines(text)
+    findings: list[Finding] = []
+    for build in sorted(set(builds)):
+        line, col = _position(starts, build.offset)
+        findings.append(UNSCANNED_IMAGE_BUILD.at(
+            path, line, col,
+            f"'{build.label}' builds a container image, but no step in this file scans it for "
+            f"vulnerabilities; {_advice(path)}",
+        ))
+    return findings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_text_hook(argv, doc=__doc__, rules=RULES, check=lambda path, text, args: check(path, text))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hooks.check_ci_image_scan import check, main
+from tests.conftest import Writer
+
+GHA = ".github/workflows/ci.yml"
+GITLAB = ".gitlab-ci.yml"
+AZURE = "azure-pipelines.yml"
+BITBUCKET = "bitbucket-pipelines.yml"
+CIRCLE = ".circleci/config.yml"
+
+GHA_ADVICE = (
+    "add a step that scans the image, e.g. 'uses: aquasecurity/trivy-action' with 'image-ref' "
+    "(or anchore/scan-action, docker/scout-action)"
+)
+GITLAB_ADVICE = (
+    "include the 'Jobs/Container-Scanning.gitlab-ci.yml' template, or run 'trivy image' or 'grype' "
+    "on the image in a later job"
+)
+OTHER_ADVICE = "add a step that scans it, e.g. 'trivy image <image>', 'grype <image>' or 'docker scout cves <image>'"
+
+
+def _msg(label: str, advice: str) -> str:
+    return (
+        f"'{label}' builds a container image, but no step in this file scans it for vulnerabilities; {advice}"
+    )
+
+
+def _yaml(problem: str) -> str:
+    return f"YAML syntax error: {problem}; the CI system cannot read this file"
+
+
+PASS = [
+    pytest.param(GHA, """\
+name: ci
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: ghcr.io/acme/app:${{ github.sha }}
+  scan:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aquasecurity/trivy-action@0.28.0
+        with:
+          image-ref: ghcr.io/acme/app:${{ github.sha }}
+""", id="gha-build-push-and-trivy-in-another-job"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          docker build -t app:ci .
+          docker run --rm -v /var/run/docker.sock:/var/run/docker.sock aquasec/trivy:0.57.0 image --exit-code 1 app:ci
+""", id="gha-trivy-through-docker-run"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    steps:
+      - run: docker buildx build --load -t app .
+      - uses: anchore/scan-action@v6
+        with: {image: app}
+""", id="gha-grype-action"),
+    pytest.param(GHA, """\
+jobs:
+  build:
+    steps:
+      - uses: docker/build-push-action@v6
+  security:
+    uses: ./.github/workflows/image-scan.yml
+""", id="gha-reusable-scan-workflow"),
+    pytest.param(GHA, """\
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip install -r requirements.txt && pytest
+      - name: docker build is mentioned in a name only
+        run: echo "no image here"
+      - run: |
+          # docker build -t app .
+          make lint
+""", id="gha-no-build"),
+    pytest.param(GITLAB, """\
+include:
+  - template: Jobs/Container-Scanning.gitlab-ci.yml
+build:
+  image: docker:27
+  services: [docker:27-dind]
+  script:
+    - docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA .
+    - docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA
+""", id="gitlab-container-scanning-template"),
+    pytest.param(GITLAB, """\
+include:
+  - template: Auto-DevOps.gitlab-ci.yml
+""", id="gitlab-auto-devops"),
+    pytest.param(GITLAB, """\
+.docker: &docker
+  image: gcr.io/kaniko-project/executor:debug
+build:
+  <<: *docker
+  script:
+    - !reference [.setup, script]
+    - /kaniko/executor --context $CI_PROJECT_DIR --destination $IMAGE
+container_scanning:
+  variables:
+    CS_IMAGE: $IMAGE
+""", id="gitlab-kaniko-and-container-scanning-job-override"),
+    pytest.param(GITLAB, """\
+build:
+  script: docker compose -f compose.ci.yml build
+scan:
+  image: {name: anchore/grype:latest, entrypoint: [""]}
+  script: grype $IMAGE --fail-on high
+""", id="gitlab-compose-and-grype"),
+    pytest.param(AZURE, """\
+steps:
+  - task: Docker@2
+    inputs: {command: login, containerRegistry: acr}
+  - script: docker scout cves app:latest --exit-code
+""", id="azure-docker-login-only-and-scout"),
+    pytest.param(BITBUCKET, """\
+pipelines:
+  default:
+    - step:
+        services: [docker]
+        script:
+          - docker build -t app .
+          - pipe: snyk/snyk-scan:1.0.0
+            variables: {IMAGE_NAME: app, LANGUAGE: docker}
+""", id="bitbucket-snyk-pipe"),
+    pytest.param(CIRCLE, """\
+version: 2.1
+orbs:
+  trivy: signavio/trivy@1.0.0
+jobs:
+  build:
+    docker: [{image: cimg/base:current}]
+    steps:
+      - setup_remote_docker
+      - run:
+          name: build
+          command: podman build -t app .
+""", id="circleci-trivy-orb"),
+    pytest.param(GHA, "", id="empty"),
+    pytest.param(GHA, "- just\n- a list\n", id="non-mapping-document"),
+    pytest.param(GHA, "docker build\n", id="scalar-document"),
+]
+
+FAIL = [
+    pytest.param(GHA, """\
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+      - run: |
+          docker login -u u -p "$P" ghcr.io
+          docker buildx build --push -t ghcr.io/a/b .  # build
+""", [
+        (6, 15, "DPH801", _msg("docker/build-push-action", GHA_ADVICE)),
+        (11, 11, "DPH801", _msg("docker build", GHA_ADVICE)),
+    ], id="gha-action-and-buildx"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    steps:
+      - uses: anchore/sbom-action@v0
+      - run: docker --context remote image build -t app .
+      - run: "sudo docker-compose -f a.yml build"
+""", [
+        (5, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
+        (6, 20, "DPH801", _msg("docker compose build", GHA_ADVICE)),
+    ], id="gha-sbom-is-not-a-scan"),
+    pytest.param(GITLAB, """\
+include:
+  - template: Security/Dependency-Scanning.gitlab-ci.yml
+.build: &build
+  script:
+    - buildah bud -t $IMAGE .
+build-a: *build
+build-b:
+  <<: *build
+""", [(5, 7, "DPH801", _msg("buildah build", GITLAB_ADVICE))], id="gitlab-alias-reported-once"),
+    pytest.param(AZURE, """\
+steps:
+  - task: Docker@2
+    inputs:
+      repository: app
+  - task: Docker@2
+    inputs:
+      command: build
+""", [
+        (2, 11, "DPH801", _msg("task 'Docker@2'", OTHER_ADVICE)),
+        (5, 11, "DPH801", _msg("task 'Docker@2'", OTHER_ADVICE)),
+    ], id="azure-docker-task-default-build-and-push"),
+    pytest.param(CIRCLE, """\
+jobs:
+  build:
+    steps:
+      - run: docker build -t app .
+      - run:
+          command: >
+            podman --remote build -t app .
+""", [
+        (4, 14, "DPH801", _msg("docker build", OTHER_ADVICE)),
+        (7, 13, "DPH801", _msg("podman build", OTHER_ADVICE)),
+    ], id="circleci-run-forms"),
+    pytest.param(BITBUCKET, "\ufeffpipelines:\r\n  default:\r\n    - step:\r\n        script:\r\n"
+                 "          - docker build .\r\n", [
+        (5, 13, "DPH801", _msg("docker build", OTHER_ADVICE)),
+    ], id="bitbucket-bom-crlf"),
+    pytest.param(GHA, "jobs:\n  a: [\n", [
+        (3, 1, "DPH904", _yaml("did not find expected node content")),
+    ], id="syntax-error"),
+    pytest.param(GHA, "a: 1\nb: \x07\n", [
+        (2, 4, "DPH904", _yaml("a character that YAML does not allow")),
+    ], id="control-character"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), PASS)
+def test_pass(path: str, text: str) -> None:
+    assert check(path, text) == []
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), FAIL)
+def test_fail(path: str, text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    assert [(f.line, f.col, f.code, f.message) for f in check(path, text)] == expected
+
+
+def test_syntax_error_never_quotes_the_line() -> None:
+    secret = "hunter" + "2hunter2"
+    findings = check(GHA, f"env:\n  PASSWORD: {secret}\n  - x\n")
+    assert [f.code for f in findings] == ["DPH904"]
+    assert secret not in findings[0].message
+
+
+def test_deep_nesting_and_alias_bombs_are_fast() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20)
+    ) + "jobs: {x: {steps: [{run: docker build .}]}}\n"
+    start = time.perf_counter()
+    assert [f.code for f in check(GHA, bomb)] == ["DPH801"]
+    assert [f.code for f in check(GHA, "[" * 50000 + "]" * 50000)] == ["DPH904"]
+    assert [f.code for f in check(GHA, "run: " + "docker -a b " * 20000 + "\n")] == []
+    assert time.perf_counter() - start < 5
+
+
+def test_pure_python_loader_recursion(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert [(f.code, f.message) for f in check(GHA, "[" * 5000 + "]" * 5000)] == [
+        ("DPH904", _yaml("the file is nested too deeply to read"))
+    ]
+
+
+def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(GITLAB, "include:\n  - template: Jobs/Container-Scanning.gitlab-ci.yml\n")
+    bad = write(GHA, "jobs:\n  i:\n    steps:\n      - run: docker build .\n")
+    binary = write(".github/workflows/bin.yml", b"\xff\xfe")
+    assert main([good]) == 0
+    assert main([good, bad, binary]) == 1
+    assert capsys.readouterr().out == (
+        f".github/workflows/bin.yml:1:1: DPH901 cannot decode file as UTF-8 (invalid byte at offset 0, line 1)\n"
+        f".github/workflows/ci.yml:4:14: DPH801 {_msg('docker build', GHA_ADVICE)}\n"
+    )
+
+
+def test_noqa_on_the_build_line(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "jobs:\n  i:\n    steps:\n"
+        "      - run: |\n"
+        "          docker build -t app .  # noqa: DPH801 scanned by the nightly workflow\n"
+        "      - uses: docker/build-push-action@v6  # noqa: unscanned-image-build\n"
+        "      - run: echo hi  # noqa: DPH801\n"
+    )
+    assert main([write(GHA, text)]) == 1
+    assert capsys.readouterr().out == (
+        ".github/workflows/ci.yml:7:31: DPH903 suppression of DPH801 matched nothing in the line it annotates; "
+        "remove it\n"
+    )
