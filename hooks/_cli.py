@@ -167,8 +167,11 @@ def run_requirements_hook(
 TextCheck = Callable[[str, str], list[Finding]]
 
 
-def lint_text(path: str, repo: Repo, checks: Sequence[TextCheck]) -> list[Finding]:
-    """For files the checks parse themselves (CI YAML): read safely, run the checks."""
+def lint_text(
+    path: str, repo: Repo, checks: Sequence[TextCheck], active: Collection[str] = ()
+) -> list[Finding]:
+    """For files the checks parse themselves (CI YAML): read safely, run the checks, then
+    apply ``# noqa: CODES`` comments at the end of a finding's line."""
     try:
         try:
             text = repo.read_text(path)
@@ -177,7 +180,10 @@ def lint_text(path: str, repo: Repo, checks: Sequence[TextCheck]) -> list[Findin
         findings: list[Finding] = []
         for check in checks:
             findings.extend(check(path, text))
-        return findings
+        if "noqa" not in text:
+            return findings
+        lines = text.removeprefix("\ufeff").split("\n")
+        return _suppress.apply(findings, _suppress.requirements_suppressions(path, lines, ()), active)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
 
@@ -188,13 +194,15 @@ def run_text_hook(
     doc: str | None,
     check: Callable[[str, str, argparse.Namespace], list[Finding]],
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+    rules: Sequence[Rule] = (),
 ) -> int:
     parser = make_parser(doc)
     if add_arguments is not None:
         add_arguments(parser)
     args = parser.parse_args(argv)
     repo = Repo()
+    active = active_codes(rules) if rules else ()
     findings: list[Finding] = []
     for path in args.filenames:
-        findings.extend(lint_text(path, repo, [lambda p, text: check(p, text, args)]))
+        findings.extend(lint_text(path, repo, [lambda p, text: check(p, text, args)], active))
     return report(findings)

@@ -41,6 +41,11 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("OpenAI or Anthropic key", re.compile(r"\bsk-(?:proj|svcacct|ant-api\d\d)-[A-Za-z0-9_\-]{20,}"), 3),
     ("OpenAI key", re.compile(r"\bsk-[A-Za-z0-9]{48}\b"), 3),
 )
+# Every credential above contains one of these: lines without any are skipped in one search.
+_HINT_RE = re.compile(
+    r"://|A[KS]IA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|npm_|hf_|AIza"
+    r"|k_live_|sk-|PRIVATE KEY"
+)
 _PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 # After "scheme://": user:password@host. The password may contain '@' and ':' (the last
 # '@' before the host ends it). Bounded, and tried only where "://" occurs: linear time.
@@ -98,6 +103,8 @@ def mask_secrets(text: str) -> str:
 
 def find_credentials(text: str) -> list[Credential]:
     """Literal credentials in ``text`` (one line), in order, never overlapping."""
+    if not _HINT_RE.search(text):
+        return []
     found = [
         Credential(start, end, "URL with a password", masked, False)
         for start, end, masked in _urls_with_password(text)
