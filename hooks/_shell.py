@@ -25,13 +25,15 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from hooks._patterns import lazy
+
 if TYPE_CHECKING:
     from hooks._dockerfile import Heredoc, Instruction
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
 _OPERATOR_START = frozenset("&|;\n()")
 # A run of characters that none of _tokens' branches treats specially.
-_PLAIN_RUN_RE = re.compile(r"[^\\'\"$`# \t\r<>&|;\n()]+")
+_PLAIN_RUN_RE = lazy(r"[^\\'\"$`# \t\r<>&|;\n()]+")
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSERS = frozenset({"fi", "done", "esac", "}"})
 _WRAPPERS = frozenset({"exec", "nohup", "command", "builtin", "eval"})
@@ -41,9 +43,9 @@ _WRAPPER_VALUE = frozenset({
     "-P", "--max-procs", "-s", "--max-chars", "--signal", "-k", "--kill-after", "--adjustment",
     "-i", "-o", "-e", "--input", "--output", "--error",
 })
-_ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
-_PYTHON_RE = re.compile(r"^python(\d+(\.\d+)?)?$")
-_PIP_RE = re.compile(r"^pip(\d+(\.\d+)?)?$")
+_ASSIGNMENT_RE = lazy(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_PYTHON_RE = lazy(r"^python(\d+(\.\d+)?)?$")
+_PIP_RE = lazy(r"^pip(\d+(\.\d+)?)?$")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 MAX_NESTING = 8
 
@@ -383,8 +385,8 @@ class Script(NamedTuple):
         return commands(self.text)
 
 
-_JSON_STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
-_PLAIN_WORD_RE = re.compile(r"[\w@%+=:,./-]+")
+_JSON_STRING_RE = lazy(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_PLAIN_WORD_RE = lazy(r"[\w@%+=:,./-]+")
 
 
 def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
