@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from hooks._patterns import lazy
+
 
 class Credential(NamedTuple):
     start: int  # offset in the scanned text
@@ -27,33 +29,33 @@ class Credential(NamedTuple):
 
 # (kind, pattern, how many leading characters may be shown)
 _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), 4),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"), 4),
-    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}"), 11),
-    ("GitLab token", re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,}"), 6),
-    ("PyPI token", re.compile(r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"), 5),
-    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"), 5),
-    ("Slack webhook", re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,}"), 33),
-    ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), 4),
-    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), 3),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"), 4),
-    ("Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}"), 8),
-    ("OpenAI or Anthropic key", re.compile(r"\bsk-(?:proj|svcacct|ant-api\d\d)-[A-Za-z0-9_\-]{20,}"), 3),
-    ("OpenAI key", re.compile(r"\bsk-[A-Za-z0-9]{48}\b"), 3),
+    ("AWS access key id", lazy(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"), 4),
+    ("GitHub token", lazy(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"), 4),
+    ("GitHub token", lazy(r"\bgithub_pat_[A-Za-z0-9_]{22,255}"), 11),
+    ("GitLab token", lazy(r"\bgl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,}"), 6),
+    ("PyPI token", lazy(r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"), 5),
+    ("Slack token", lazy(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"), 5),
+    ("Slack webhook", lazy(r"https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,}"), 33),
+    ("npm token", lazy(r"\bnpm_[A-Za-z0-9]{36}\b"), 4),
+    ("Hugging Face token", lazy(r"\bhf_[A-Za-z0-9]{34,}\b"), 3),
+    ("Google API key", lazy(r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"), 4),
+    ("Stripe live key", lazy(r"\b[rs]k_live_[0-9A-Za-z]{20,}"), 8),
+    ("OpenAI or Anthropic key", lazy(r"\bsk-(?:proj|svcacct|ant-api\d\d)-[A-Za-z0-9_\-]{20,}"), 3),
+    ("OpenAI key", lazy(r"\bsk-[A-Za-z0-9]{48}\b"), 3),
 )
 # Every credential above contains one of these: lines without any are skipped in one search.
-_HINT_RE = re.compile(
+_HINT_RE = lazy(
     r"://|A[KS]IA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|npm_|hf_|AIza"
     r"|k_live_|sk-|PRIVATE KEY"
 )
-_PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_PRIVATE_KEY_RE = lazy(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 # After "scheme://": user:password@host. The password may contain '@' and ':' (the last
 # '@' before the host ends it). Bounded, and tried only where "://" occurs: linear time.
-_USERINFO_RE = re.compile(
+_USERINFO_RE = lazy(
     r"(?P<user>[^\s/?#@:'\"`]{0,256}):(?P<password>[^\s/?#'\"`]{1,512})@(?P<host>[^\s/?#@'\"`\\]{1,256})"
 )
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
-_PLACEHOLDER_RE = re.compile(r"^[*xX.]+$")
+_PLACEHOLDER_RE = lazy(r"^[*xX.]+$")
 _REFERENCE_CHARS = frozenset("${}<>")
 _EXAMPLE_MARKERS = ("EXAMPLE", "example")
 

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_text_hook
 from hooks._findings import ERROR, SYNTAX_ERROR, Finding, Rule
+from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -94,19 +95,19 @@ _SEP = r"(?:[ \t]|\\\r?\n)+"
 _OPTS = rf"(?:{_SEP}-\S+(?:{_SEP}[^-\s]\S*)??)*"  # options before the sub-command
 _END = r"(?![\w-])"
 _BUILD_COMMANDS = (
-    ("docker compose build", re.compile(rf"\bdocker(?:{_SEP}compose|-compose){_OPTS}{_SEP}build{_END}")),
-    ("docker build", re.compile(
+    ("docker compose build", lazy(rf"\bdocker(?:{_SEP}compose|-compose){_OPTS}{_SEP}build{_END}")),
+    ("docker build", lazy(
         rf"\bdocker{_OPTS}{_SEP}(?:buildx{_SEP}(?:build|b|bake)|image{_SEP}build|builder{_SEP}build|build){_END}"
     )),
-    ("kaniko", re.compile(r"/kaniko/executor" + _END)),
-    ("buildah build", re.compile(rf"\bbuildah{_OPTS}{_SEP}(?:bud|build(?:-using-dockerfile)?){_END}")),
-    ("podman build", re.compile(rf"\bpodman{_OPTS}{_SEP}(?:image{_SEP})?build{_END}")),
+    ("kaniko", lazy(r"/kaniko/executor" + _END)),
+    ("buildah build", lazy(rf"\bbuildah{_OPTS}{_SEP}(?:bud|build(?:-using-dockerfile)?){_END}")),
+    ("podman build", lazy(rf"\bpodman{_OPTS}{_SEP}(?:image{_SEP})?build{_END}")),
 )
-_BUILD_ACTION_RE = re.compile(
+_BUILD_ACTION_RE = lazy(
     r"^(?:docker/build-push-action|docker/bake-action|redhat-actions/buildah-build)(?:@|$)", re.I
 )
-_DOCKER_TASK_RE = re.compile(r"^Docker@\d+$", re.I)
-_SCAN_COMMAND_RE = re.compile(
+_DOCKER_TASK_RE = lazy(r"^Docker@\d+$", re.I)
+_SCAN_COMMAND_RE = lazy(
     rf"(?<![\w.:/-])(?:[\w.:-]*/)*(?:trivy\b[^\n;&|]{{0,200}}?{_SEP}(?:image|i){_END}|grype{_END}"
     rf"|snyk{_SEP}container{_SEP}(?:test|monitor){_END}"
     rf"|docker{_SEP}scout{_SEP}(?:cves|quickview|qv|recommendations|compare){_END}"
@@ -114,14 +115,14 @@ _SCAN_COMMAND_RE = re.compile(
     rf"|gtcs{_SEP}scan\b|twistcli{_SEP}images{_SEP}scan\b|wizcli{_SEP}docker{_SEP}scan\b"
     rf"|jf{_SEP}docker{_SEP}scan\b)"
 )
-_SCAN_REFERENCE_RE = re.compile(
+_SCAN_REFERENCE_RE = lazy(
     r"(?i)trivy|grype|anchore(?!/sbom-action)|snyk/actions/docker|snyk/scan|snyk-scan|docker/scout"
     r"|scout-action|container[-_ ]?scan|auto-devops|clair|neuvector|sysdig|twistcli"
     r"|microsoftsecuritydevops"
 )
 # A reusable workflow (``uses: ./.github/workflows/image-scan.yml``) whose name says it scans.
-_SCAN_WORKFLOW_RE = re.compile(r"(?i)(?:scan|security|vuln)[^/]*\.ya?ml(?:@|$)")
-_SCAN_KEY_RE = re.compile(r"(?i)^(?:container[_-]?scanning|(?:trivy|grype|anchore|snyk)(?:[/_-].*)?)$")
+_SCAN_WORKFLOW_RE = lazy(r"(?i)(?:scan|security|vuln)[^/]*\.ya?ml(?:@|$)")
+_SCAN_KEY_RE = lazy(r"(?i)^(?:container[_-]?scanning|(?:trivy|grype|anchore|snyk)(?:[/_-].*)?)$")
 
 
 class Build(NamedTuple):

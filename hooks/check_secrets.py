@@ -137,6 +137,7 @@ from hooks._cli import active_codes, lint_dockerfile, lint_requirements, make_pa
 from hooks._dockerfile import Dockerfile, Instruction, arg_declarations, key_values
 from hooks._files import Repo, is_requirements
 from hooks._findings import ERROR, WARNING, Finding, Rule, report
+from hooks._patterns import lazy
 from hooks._secrets import find_credentials
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ RULES = (SECRET_ARG_OR_ENV, LITERAL_CREDENTIAL, SECRET_FILE_COPY, UNFILTERED_CON
 FILES = "dockerfile+requirements"
 
 # --- DPH701: names --------------------------------------------------------------------
-_NAME_WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_NAME_WORD_RE = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _SECRET_WORDS = frozenset({
     "token", "tokens", "secret", "secrets", "password", "passwords", "passwd", "pword",
     "passphrase", "apikey", "privatekey", "credential", "credentials",
@@ -184,7 +185,7 @@ _NOT_A_SECRET = frozenset({
     "complexity", "strength", "pattern", "rules", "hint", "label", "user", "username", "email",
 })
 _PATH_VARIABLES = frozenset({"google_application_credentials"})  # documented to hold a path
-_PATH_VALUE_RE = re.compile(r"^/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/\S*$")
+_PATH_VALUE_RE = lazy(r"^/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/\S*$")
 
 
 def name_words(name: str) -> list[str]:

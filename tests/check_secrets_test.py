@@ -339,7 +339,8 @@ def test_main_requirements(write: Writer, capsys: pytest.CaptureFixture[str]) ->
 def test_secrets_never_printed(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     secrets = [GH, GLPAT, PYPI, AWS, HF, PASSWORD]
     df = write("Dockerfile", BASE + "".join(f"RUN echo https://u:{s}@h/ {s}\n" for s in secrets))
-    req = write("requirements/base.txt", "".join(f"pkg @ https://u:{s}@h/pkg-1.0-py3-none-any.whl\n# {s}\n" for s in secrets))
+    wheel = "pkg-1.0-py3-none-any.whl"
+    req = write("requirements/base.txt", "".join(f"pkg @ https://u:{s}@h/{wheel}\n# {s}\n" for s in secrets))
     assert main([df, req]) == 1
     out = capsys.readouterr().out
     # per file: a URL with each secret as password, and each token once more on its own
