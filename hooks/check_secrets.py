@@ -30,9 +30,9 @@ Reports an ``ARG`` or ``ENV`` whose name says it holds a secret: ``*_TOKEN``,
 ``ENV`` values are stored in the image for anyone who can pull it
 (``docker inspect``). ``ARG`` values used by a ``RUN`` are kept in the image history
 and in build provenance. Use a build secret, which is mounted for one ``RUN`` and
-never stored, and inject runtime secrets when the container starts. Overlaps BuildKit
-SecretsUsedInArgOrEnv, Trivy DS-0031 and Checkov's secrets scan; hadolint has no
-such rule.
+never stored, and inject runtime secrets when the container starts. Overlaps hadolint
+DL3064, BuildKit SecretsUsedInArgOrEnv and Trivy DS-0031 (which judge fewer words:
+``GPG_KEY`` and ``AWS_ACCESS_KEY_ID`` are no alarms here).
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm

@@ -297,3 +297,12 @@ def test_noqa_on_the_build_line(write: Writer, capsys: pytest.CaptureFixture[str
         ".github/workflows/ci.yml:7:31: DPH903 suppression of DPH801 matched nothing in the line it annotates; "
         "remove it\n"
     )
+
+
+def test_documented_example() -> None:
+    from hooks import _docs, check_ci_image_scan
+
+    (doc,) = _docs.parse_docstring(check_ci_image_scan).rules
+    example, fixed = (doc.sections[s].strip().strip("`").removeprefix("yaml\n") for s in ("Example", "Use instead"))
+    assert [f.code for f in check(GHA, example)] == ["DPH801"]
+    assert check(GHA, fixed) == []

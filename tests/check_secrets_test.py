@@ -356,3 +356,15 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     req = write("requirements.txt", f"--index-url https://ci:{PASSWORD}@localhost/simple  # noqa: DPH702\n")
     assert main([req]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("code", ["DPH701", "DPH702", "DPH703", "DPH704"])
+def test_documented_examples(code: str) -> None:
+    from hooks import _docs, check_secrets
+
+    doc = next(r for r in _docs.parse_docstring(check_secrets).rules if r.rule.code == code)
+    example, fixed = (
+        doc.sections[s].strip().strip("`").removeprefix("dockerfile\n") for s in ("Example", "Use instead")
+    )
+    assert code in [f.code for f in check(parse(example), dockerignores=[])]
+    assert check(parse(fixed), dockerignores=IGNORE_OK) == []
