@@ -162,7 +162,7 @@ FILES = "dockerfile+requirements"
 # --- DPH701: names --------------------------------------------------------------------
 _NAME_WORD_RE = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _SECRET_WORDS = frozenset({
-    "token", "tokens", "secret", "secrets", "password", "passwords", "passwd", "pword",
+    "token", "secret", "secrets", "password", "passwords", "passwd", "pword",
     "passphrase", "apikey", "privatekey", "credential", "credentials",
 })
 _SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "apikey", "privatekey")
@@ -183,6 +183,7 @@ _NOT_A_SECRET = frozenset({
     "rotation", "provider", "backend", "helper", "manager", "store", "cmd", "command", "source",
     "scope", "scopes", "audience", "issuer", "validators", "validator", "validation",
     "complexity", "strength", "pattern", "rules", "hint", "label", "user", "username", "email",
+    "limit", "limits", "budget",
 })
 _PATH_VARIABLES = frozenset({"google_application_credentials"})  # documented to hold a path
 _PATH_VALUE_RE = lazy(r"^/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/\S*$")

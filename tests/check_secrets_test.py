@@ -74,6 +74,22 @@ PASS = [
     ),
     pytest.param(BASE + "RUN echo 'postgres://app:${DB_PASSWORD}@db/app'\n", id="braced-reference"),
     pytest.param(BASE + "# PIP_INDEX_URL=https://user:<password>@host/simple\n", id="placeholder-in-comment"),
+    pytest.param(
+        BASE + "ENV HF_HOME=/data MAX_TOTAL_TOKENS=4096 MAX_INPUT_TOKENS=2048 HF_HUB_ENABLE_HF_TRANSFER=1 \\\n"
+        "    OPENAI_API_BASE=http://llm:8000/v1 JWT_PUBLIC_KEY=/etc/jwt/pub.pem\n",
+        id="ml-serving-settings",
+    ),
+    pytest.param(
+        "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS builder\n"
+        "ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\nWORKDIR /app\n"
+        "RUN --mount=type=cache,target=/root/.cache/uv \\\n"
+        "    --mount=type=bind,source=uv.lock,target=uv.lock \\\n"
+        "    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\\n"
+        "    uv sync --frozen --no-install-project --no-dev\n"
+        "COPY . /app\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev\n"
+        "FROM python:3.12-slim-bookworm\nCOPY --from=builder --chown=app:app /app /app\nUSER app\n",
+        id="uv-project-multi-stage",
+    ),
 ]
 
 FIX_BUILD = "pass it as a build secret ('RUN --mount=type=secret,id=...,env=...')"
@@ -222,7 +238,8 @@ def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
         ("AZURE_STORAGE_CONNECTION_STRING", True), ("NODE_AUTH_TOKEN", True), ("SECRET_KEY_BASE", True),
         ("TOKENIZERS_PARALLELISM", False), ("AWS_ACCESS_KEY_ID", False), ("GPG_KEY", False), ("PWD", False),
         ("PASSWORD_HASHERS", False), ("SECRETS_MANAGER_REGION", False), ("PIP_KEYRING_PROVIDER", False),
-        ("SECRET_NAME", False), ("KEY", False), ("DATABASE_URL", False),
+        ("SECRET_NAME", False), ("KEY", False), ("DATABASE_URL", False), ("MAX_TOTAL_TOKENS", False),
+        ("MAX_NEW_TOKENS", False), ("TOKEN_LIMIT", False), ("JWT_PUBLIC_KEY", False), ("OPENAI_API_BASE", False),
     ],
 )
 def test_secret_name(name: str, secret: bool) -> None:
