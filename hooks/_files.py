@@ -177,7 +177,12 @@ class Repo:
             )
         try:
             with open(real, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+                # Sized by the stat above: a read(MAX_BYTES + 1) allocates a 1 MiB buffer,
+                # which costs more than reading a small file. One that grew since is read
+                # on, up to the limit.
+                data = handle.read(info.st_size + 1)
+                if len(data) > info.st_size:
+                    data += handle.read(MAX_BYTES + 1 - len(data))
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         if len(data) > MAX_BYTES:

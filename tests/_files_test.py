@@ -149,3 +149,26 @@ def test_repo_resolves_like_realpath(tmp_path: Path) -> None:
         assert repo._realpath(full) == os.path.realpath(full), name
     assert repo.read_dockerfile("dirlink/filelink") == "FROM x\n"
     assert not repo.inside("real/out/other") and repo.inside("real/out/repo/real")
+
+
+@pytest.mark.parametrize(
+    ("size", "error"), [pytest.param(100, None, id="grew"), pytest.param(MAX_BYTES + 5, "larger", id="grew-too-big")]
+)
+def test_repo_reads_a_file_that_grew_after_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, error: str | None
+) -> None:
+    """The read is sized by stat; a file that grew since is still read whole, up to the limit."""
+    (tmp_path / "f").write_bytes(b"x" * size)
+    real_stat = os.stat
+
+    def stale_stat(path: str) -> os.stat_result:
+        info = real_stat(path)
+        return os.stat_result((*info[:6], 10, *info[7:10]))
+
+    monkeypatch.setattr(os, "stat", stale_stat)
+    repo = Repo(str(tmp_path))
+    if error is None:
+        assert repo.read_bytes("f") == b"x" * size
+    else:
+        with pytest.raises(ReadError, match=error):
+            repo.read_bytes("f")
