@@ -142,6 +142,10 @@ class Repo:
     def _inside_real(self, real: str) -> bool:
         return real == self.root or real.startswith(self._prefix)
 
+    def realpath(self, path: str) -> str:
+        """``os.path.realpath`` of ``path`` (relative to the root), directories resolved once."""
+        return self._realpath(os.path.join(self.root, path))
+
     def inside(self, path: str) -> bool:
         """Whether ``path`` (after resolving symlinks) is inside the root."""
         return self._inside_real(self._realpath(os.path.join(self.root, path)))

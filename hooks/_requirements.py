@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._files import ReadError, Repo, is_requirements
 from hooks._findings import SYNTAX_ERROR, UNREADABLE, Finding
+from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from hooks._suppress import Suppression
@@ -74,7 +75,7 @@ CYCLE = "cycle"
 TOO_DEEP = "too-deep"
 TOO_MANY = "too-many"
 
-ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's: only ${UPPER_CASE}
+ENV_VAR_RE = lazy(r"\$\{([A-Z0-9_]+)\}")  # pip's: only ${UPPER_CASE}
 STRONG_HASHES = ("sha256", "sha384", "sha512")
 VCS_SCHEMES = frozenset({
     "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
@@ -112,21 +113,17 @@ _LEGACY_HINT = {
     "--always-unzip": "it has had no effect for years",
 }
 
-# The fast path: a strict subset of PEP 508 that packaging parses identically.
+# The fast path: a strict subset of PEP 508 that packaging parses identically (tested).
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _RELEASE = r"[0-9]+(?:\.[0-9]+)*"
 _SUFFIX = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
-_LOCAL = r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?"
-_SPEC = (
-    rf"(?:==|!=)[ \t]*(?:{_RELEASE}\.\*|{_RELEASE}{_SUFFIX}{_LOCAL})"
-    rf"|~=[ \t]*[0-9]+(?:\.[0-9]+)+{_SUFFIX}"
-    rf"|(?:<=|>=|<|>)[ \t]*{_RELEASE}{_SUFFIX}"
+_FAST_HEAD = lazy(rf"[ \t]*({_NAME})[ \t]*(?:\[[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*)?[ \t]*\][ \t]*)?")
+_FAST_SPEC = lazy(
+    rf"(?:(==|!=)[ \t]*({_RELEASE}\.\*|{_RELEASE}{_SUFFIX}(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?)"
+    rf"|(~=)[ \t]*([0-9]+(?:\.[0-9]+)+{_SUFFIX})"
+    rf"|(<=|>=|<|>)[ \t]*({_RELEASE}{_SUFFIX}))[ \t]*"
 )
-_FAST_REQUIREMENT = re.compile(
-    rf"[ \t]*({_NAME})[ \t]*"
-    rf"(?:\[[ \t]*({_NAME}(?:[ \t]*,[ \t]*{_NAME})*)?[ \t]*\][ \t]*)?"
-    rf"((?:{_SPEC})(?:[ \t]*,[ \t]*(?:{_SPEC}))*)?[ \t]*"
-)
+_FAST_COMMA = lazy(r",[ \t]*")
 _MARKER_VAR = (
     r"(?:python_version|python_full_version|os_name|sys_platform|platform_release"
     r"|platform_system|platform_version|platform_machine|platform_python_implementation"
@@ -134,20 +131,20 @@ _MARKER_VAR = (
 )
 _MARKER_STR = r"""(?:"[ !#-&(-\[\]-~]*"|'[ !#-&(-\[\]-~]*')"""
 _MARKER_OP = r"(?:[ \t]*(?:===|==|!=|<=|>=|~=|<|>)[ \t]*|[ \t]+(?:not[ \t]+)?in[ \t]+)"
-_MARKER_ATOM = rf"(?:{_MARKER_VAR}{_MARKER_OP}{_MARKER_STR}|{_MARKER_STR}{_MARKER_OP}{_MARKER_VAR})"
-_FAST_MARKER = re.compile(rf"{_MARKER_ATOM}(?:[ \t]+(?:and|or)[ \t]+{_MARKER_ATOM})*")
-_SEPARATORS = re.compile(r"[-_.]+")
-_WORDS = re.compile(r"[^ \t\r\n]+")  # shlex's whitespace
-_SPEC_OP = re.compile(r"===|==|!=|<=|>=|~=|<|>")
-_NAME_RE = re.compile(_NAME)
-_PROJECT_NAME = re.compile(rf"(?i){_NAME}")
-_LEADING_NAME = re.compile(rf"[ \t]*({_NAME})")
-_DIRECT_REFERENCE_HEAD = re.compile(r"[ \t]*[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@")
-_EGG = re.compile(r"[#&]egg=([^&]*)")
-_EXTRAS_SUFFIX = re.compile(r"^(.+)(\[[^\]]+\])$")
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-_ANY_URL = re.compile(r"(?i)^(?:(?:http|https|file):|[a-z][a-z0-9+.-]+://)")
-_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*)(:[^/@\s]*)?@")
+_FAST_MARKER_ATOM = lazy(
+    rf"{_MARKER_VAR}{_MARKER_OP}{_MARKER_STR}|{_MARKER_STR}{_MARKER_OP}{_MARKER_VAR}"
+)
+_FAST_MARKER_JOIN = lazy(r"[ \t]+(?:and|or)[ \t]+")
+_SEPARATORS = lazy(r"[-_.]+")
+_WORDS = lazy(r"[^ \t\r\n]+")  # shlex's whitespace
+_SPEC_OP = lazy(r"===|==|!=|<=|>=|~=|<|>")
+_PROJECT_NAME = lazy(rf"(?i){_NAME}")
+_LEADING_NAME = lazy(rf"[ \t]*({_NAME})")
+_DIRECT_REFERENCE_HEAD = lazy(r"[ \t]*[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@")
+_EGG = lazy(r"[#&]egg=([^&]*)")
+_EXTRAS_SUFFIX = lazy(r"^(.+)(\[[^\]]+\])$")
+_ANY_URL = lazy(r"(?i)^(?:(?:http|https|file):|[a-z][a-z0-9+.-]+://)")
+_CREDENTIALS = lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*)(:[^/@\s]*)?@")
 
 
 class Problem(NamedTuple):
@@ -459,7 +456,7 @@ def _follow(
 
 
 def _real(repo: Repo, path: str) -> str:
-    return os.path.realpath(os.path.join(repo.root, path))
+    return repo.realpath(path)
 
 
 def _find_cycles(model: RequirementsSet) -> None:
@@ -1017,11 +1014,9 @@ def _parse_line_requirement(text: str) -> Requirement | str:
 
 def _named(text: str, marker: str | None) -> Requirement | str:
     """``name[extras] specifiers`` or ``name @ url`` (PEP 508), marker already split off."""
-    fast = _FAST_REQUIREMENT.fullmatch(text)
+    fast = _fast_requirement(text)
     if fast:
-        raw, extras_text, specs_text = fast.groups()
-        extras = tuple(e.strip() for e in extras_text.split(",")) if extras_text else ()
-        specs = _split_specs(specs_text) if specs_text else ()
+        raw, extras, specs = fast
         return Requirement(text, canonicalize_name(raw), raw, extras, specs, marker, None, INDEX,
                            False, None, None, (), (), False)
     from packaging.requirements import InvalidRequirement
@@ -1045,18 +1040,42 @@ def _named(text: str, marker: str | None) -> Requirement | str:
     return link._replace(name=base.name, raw_name=base.raw_name, specs=())
 
 
-def _split_specs(text: str) -> tuple[tuple[str, str], ...]:
-    specs = []
-    for part in text.split(","):
-        part = part.strip()
-        operator = _SPEC_OP.match(part)
-        assert operator is not None
-        specs.append((operator.group(0), part[operator.end():].strip()))
-    return tuple(specs)
+def _fast_requirement(text: str) -> tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]] | None:
+    """(name, extras, specs) of ``name[extras] op version, ...`` in the fast grammar, else None."""
+    head = _FAST_HEAD.match(text)
+    if head is None:
+        return None
+    position, end = head.end(), len(text)
+    specs: list[tuple[str, str]] = []
+    while position < end:
+        if specs:
+            comma = _FAST_COMMA.match(text, position)
+            if comma is None:
+                return None
+            position = comma.end()
+        spec = _FAST_SPEC.match(text, position)
+        if spec is None:
+            return None
+        groups = spec.groups()
+        specs.append((groups[0] or groups[2] or groups[4], groups[1] or groups[3] or groups[5]))
+        position = spec.end()
+    extras = tuple(e.strip() for e in head.group(2).split(",")) if head.group(2) else ()
+    return head.group(1), extras, tuple(specs)
+
+
+def _fast_marker(text: str) -> bool:
+    """Whether ``text`` is ``atom (and|or atom)*`` of plain comparisons (always valid)."""
+    atom = _FAST_MARKER_ATOM.match(text)
+    while atom is not None:
+        if atom.end() == len(text):
+            return True
+        join = _FAST_MARKER_JOIN.match(text, atom.end())
+        atom = _FAST_MARKER_ATOM.match(text, join.end()) if join else None
+    return False
 
 
 def _check_marker(text: str) -> str | None:
-    if _FAST_MARKER.fullmatch(text):
+    if _fast_marker(text):
         return None
     from packaging.markers import InvalidMarker, Marker
 
