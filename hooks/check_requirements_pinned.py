@@ -107,12 +107,12 @@ Generate hashes with ``pip-compile --generate-hashes`` or ``uv pip compile
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Iterable, Sequence
 
 from hooks._cli import run_requirements_hook
 from hooks._files import is_requirements
 from hooks._findings import ERROR, Finding, Rule
+from hooks._patterns import lazy
 from hooks._requirements import (
     ARCHIVE_EXTENSIONS,
     ENV_VAR_RE,
@@ -137,9 +137,9 @@ MISSING_HASH = Rule("DPH104", "missing-hash", ERROR, "In hash-checking mode, a r
 RULES = (UNPINNED, UNPINNED_VCS, BROKEN_INCLUDE, MISSING_HASH)
 FILES = "requirements"
 
-_FULL_COMMIT = {"git": re.compile(r"(?i)[0-9a-f]{40}|[0-9a-f]{64}"), "hg": re.compile(r"(?i)[0-9a-f]{40}")}
-_REVISION_NUMBER = re.compile(r"(?:revno:)?[0-9]+")
-_HEX = re.compile(r"(?i)[0-9a-f]{7,39}")
+_FULL_COMMIT = {"git": lazy(r"(?i)[0-9a-f]{40}|[0-9a-f]{64}"), "hg": lazy(r"(?i)[0-9a-f]{40}")}
+_REVISION_NUMBER = lazy(r"(?:revno:)?[0-9]+")
+_HEX = lazy(r"(?i)[0-9a-f]{7,39}")
 
 
 def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Finding]:
