@@ -143,6 +143,7 @@ _LEADING_NAME = lazy(rf"[ \t]*({_NAME})")
 _DIRECT_REFERENCE_HEAD = lazy(r"[ \t]*[A-Za-z0-9][A-Za-z0-9._-]*[ \t]*(?:\[[^\]]*\])?[ \t]*@")
 _EGG = lazy(r"[#&]egg=([^&]*)")
 _EXTRAS_SUFFIX = lazy(r"^(.+)(\[[^\]]+\])$")
+_URL_SCHEME = lazy(r"[\x00-\x20]*([A-Za-z][A-Za-z0-9+.-]*):")
 _ANY_URL = lazy(r"(?i)^(?:(?:http|https|file):|[a-z][a-z0-9+.-]+://)")
 _CREDENTIALS = lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*)(:[^/@\s]*)?@")
 
@@ -937,8 +938,22 @@ def url_scheme(text: str) -> str | None:
         return None
     from urllib.parse import urlsplit
 
-    scheme = urlsplit(text).scheme
+    try:
+        scheme = urlsplit(text).scheme
+    except ValueError:  # a malformed netloc ("https://[x"): the scheme is still what it is
+        match = _URL_SCHEME.match(text)
+        scheme = match.group(1).lower() if match else ""
     return scheme or None
+
+
+def _url_path(url: str) -> str | None:
+    """The path of ``url``, or None if urllib cannot split it (a malformed netloc)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return None
 
 
 def is_url(text: str) -> bool:
@@ -1109,12 +1124,12 @@ def _from_link(
         kind = PATH
     else:
         kind = URL
+    url_path = url if local else _url_path(url)
+    if url_path is None:
+        return f"'{mask_credentials(url)}' is not a valid URL"
     vcs = revision = None
     if kind == VCS:
-        from urllib.parse import urlsplit
-
         vcs = (scheme or "").split("+", 1)[0]
-        url_path = urlsplit(url).path
         if "@" in url_path:
             revision = url_path.rsplit("@", 1)[1]
             if not revision:
@@ -1122,7 +1137,11 @@ def _from_link(
                         f"remove the '@' or name a commit")
     name: str | None = None
     specs: tuple[tuple[str, str], ...] = ()
-    filename = _filename(url, local)
+    filename = posixpath.basename(url_path.rstrip("/"))
+    if not local:
+        from urllib.parse import unquote
+
+        filename = unquote(filename)
     if kind != VCS and filename.endswith(".whl"):
         from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
@@ -1141,14 +1160,6 @@ def _from_link(
         text, canonicalize_name(name) if name else None, name, extras, specs, marker, url, kind,
         False, vcs, revision, (), (), False,
     )
-
-
-def _filename(url: str, local: bool) -> str:
-    if local:
-        return posixpath.basename(url.rstrip("/"))
-    from urllib.parse import unquote, urlsplit
-
-    return unquote(posixpath.basename(urlsplit(url).path.rstrip("/")))
 
 
 def _parse_editable(text: str) -> Requirement | str:

@@ -313,6 +313,8 @@ INVALID = [
     pytest.param("https://x/p.tar.gz#egg=not/a/name", 1, 1, "invalid requirement "
                  "'https://x/p.tar.gz#egg=not/a/name': the #egg= fragment 'not/a/name' is not a project "
                  "name; use 'name @ URL'", id="egg"),
+    pytest.param("git+https://[x/y#egg=y", 1, 1, "invalid requirement 'git+https://[x/y#egg=y': "
+                 "'git+https://[x/y#egg=y' is not a valid URL", id="malformed-netloc-pip-crashes-on"),
     pytest.param("https://user:s3cret@x/p.tar.gz#egg=a/b", 1, 1, "invalid requirement "
                  "'https://user:****@x/p.tar.gz#egg=a/b': the #egg= fragment 'a/b' is not a project name; "
                  "use 'name @ URL'", id="credentials-masked"),
