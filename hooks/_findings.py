@@ -3,13 +3,17 @@
 A :class:`Rule` is declared by a check module next to its logic (code, kebab-case
 name, default severity, one-line summary). A :class:`Finding` is one problem at an
 exact position (1-based line and column, optional end) and carries the rule's code,
-name and severity, so every output format can be produced from it alone.
+name and severity, so every output format can be produced from it alone. Messages are
+masked when a finding is made (``https://user:****@host``, ``ghp_****``): a check that
+quotes a line of a file cannot print a secret written in it.
 """
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
 from typing import IO, NamedTuple
+
+from hooks._secrets import mask_secrets
 
 ERROR = "error"
 WARNING = "warning"
@@ -52,9 +56,9 @@ class Rule(NamedTuple):
         end_line: int = 0,
         end_col: int = 0,
     ) -> Finding:
-        """A finding of this rule at ``path:line:col``."""
+        """A finding of this rule at ``path:line:col``; credentials in ``message`` are masked."""
         return Finding(
-            path, max(line, 1), max(col, 1), self.code, message, self.name,
+            path, max(line, 1), max(col, 1), self.code, mask_secrets(message), self.name,
             self.severity, end_line, end_col,
         )
 

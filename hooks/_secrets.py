@@ -9,7 +9,8 @@ variable reference (``$TOKEN``, ``${TOKEN}``, ``$(cat …)``) or an obvious plac
 
 Every finding carries a *masked* rendering (``https://user:****@host``, ``ghp_****``):
 the only form in which a secret may appear in any output. :func:`mask_secrets` masks
-every credential in a text, for hooks that quote an index URL or a command line.
+every credential in a text; every finding's message goes through it when it is made
+(:meth:`hooks._findings.Rule.at`), so no hook can print a secret by quoting a line.
 """
 from __future__ import annotations
 
@@ -47,6 +48,10 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
 _HINT_RE = lazy(
     r"://|A[KS]IA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|npm_|hf_|AIza"
     r"|k_live_|sk-|PRIVATE KEY"
+)
+_TOKEN_PREFIX_RE = lazy(
+    r"\b(gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|npm_|hf_|AIza|[rs]k_live_"
+    r"|sk-(?:proj-|ant-|svcacct-)?|A[KS]IA)(?=[A-Za-z_\-]{0,60}\d)[A-Za-z0-9_\-]{8,}"
 )
 _PRIVATE_KEY_RE = lazy(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 # After "scheme://": user:password@host. The password may contain '@' and ':' (the last
@@ -96,11 +101,17 @@ def _urls_with_password(text: str) -> list[tuple[int, int, str]]:
 
 
 def mask_secrets(text: str) -> str:
-    """``text`` with every literal credential replaced by its masked form."""
-    creds = find_credentials(text)
-    for cred in reversed(creds):
+    """``text`` with every credential replaced by its masked form, for printing.
+
+    Besides what :func:`find_credentials` finds, token prefixes followed by 8 or more
+    characters with a digit are masked too: a message may quote a token cut short
+    (``'ghp_Ab1Ab1...'``), and masking a harmless word by mistake costs nothing.
+    """
+    if not _HINT_RE.search(text):
+        return text
+    for cred in reversed(find_credentials(text)):
         text = text[:cred.start] + cred.masked + text[cred.end:]
-    return text
+    return _TOKEN_PREFIX_RE.sub(lambda m: m.group(1) + "****", text)
 
 
 def find_credentials(text: str) -> list[Credential]:
