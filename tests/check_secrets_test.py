@@ -385,3 +385,12 @@ def test_documented_examples(code: str) -> None:
     )
     assert code in [f.code for f in check(parse(example), dockerignores=[])]
     assert check(parse(fixed), dockerignores=IGNORE_OK) == []
+
+
+def test_included_file_reported_once(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("common.in", f"--extra-index-url https://ci:{PASSWORD}@pypi.example.com/simple\n")
+    req = write("requirements.txt", "-r common.in\n-r requirements-base.txt\nflask==3.1.0\n")
+    write("requirements-base.txt", f"-f https://ci:{PASSWORD}@files.example.com/\n")
+    assert main([req]) == 1
+    out = capsys.readouterr().out
+    assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [["common.in:1:19:", "DPH702"]]
