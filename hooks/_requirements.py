@@ -280,9 +280,10 @@ class RequirementsFile:
 class RequirementsSet:
     """A root requirements file and every file it includes, each parsed once."""
 
-    __slots__ = ("edges", "files", "include_problems", "roles", "root")
+    __slots__ = ("_pins", "edges", "files", "include_problems", "roles", "root")
 
     def __init__(self, root: RequirementsFile) -> None:
+        self._pins: dict[str, list[Entry]] | None = None
         self.root = root
         self.files: dict[str, RequirementsFile] = {root.path: root}
         self.edges: list[Edge] = []
@@ -326,14 +327,17 @@ class RequirementsSet:
         return [f for path, f in self.files.items() if "constraint" in self.roles.get(path, ())]
 
     def constraint_pins(self) -> dict[str, list[Entry]]:
-        """Canonical name -> the constraint entries (``-c`` files) that pin it exactly."""
-        pins: dict[str, list[Entry]] = {}
-        for reqfile in self.constraint_files():
-            for entry in reqfile.requirements():
-                req = entry.requirement
-                if req is not None and req.name and req.pin is not None and not _has_env_var(req):
-                    pins.setdefault(req.name, []).append(entry)
-        return pins
+        """Canonical name -> the constraint entries (``-c`` files) that pin it exactly.
+
+        Computed once, on the first call (after :func:`load` has built the set)."""
+        if self._pins is None:
+            self._pins = {}
+            for reqfile in self.constraint_files():
+                for entry in reqfile.requirements():
+                    req = entry.requirement
+                    if req and req.name and req.pin is not None and not _has_env_var(req):
+                        self._pins.setdefault(req.name, []).append(entry)
+        return self._pins
 
     def pinned_by_constraint(self, req: Requirement) -> Entry | None:
         """The constraint that pins ``req``: same name, and no marker or the same marker."""
