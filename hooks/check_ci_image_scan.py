@@ -118,7 +118,7 @@ _SCAN_COMMAND_RE = lazy(
 _SCAN_REFERENCE_RE = lazy(
     r"(?i)trivy|grype|anchore(?!/sbom-action)|snyk/actions/docker|snyk/scan|snyk-scan|docker/scout"
     r"|scout-action|container[-_ ]?scan|auto-devops|clair|neuvector|sysdig|twistcli"
-    r"|microsoftsecuritydevops"
+    r"|microsoftsecuritydevops|prisma-cloud-scan|lw-scanner|wizcli|wiz-cli"
 )
 # A reusable workflow (``uses: ./.github/workflows/image-scan.yml``) whose name says it scans.
 _SCAN_WORKFLOW_RE = lazy(r"(?i)(?:scan|security|vuln)[^/]*\.ya?ml(?:@|$)")
