@@ -32,12 +32,20 @@ repository are refused, never read. Every file is parsed once per load; cycles a
 found per strongly connected component (a diamond is not a cycle) and reported once.
 Problems with includes are kept in :attr:`RequirementsSet.include_problems` for the
 check that reports them.
+
+The API: :func:`load` gives a :class:`RequirementsSet` (``root``, ``files`` by display
+path, ``reported()``, ``problems()``, ``suppressions()``, ``roles``, ``edges``,
+``include_problems``, ``constraint_pins()`` / ``pinned_by_constraint()``); each
+:class:`RequirementsFile` has ``lines`` and ``entries`` (:class:`Entry`: kind, lines,
+column, text, :class:`Option` s with value positions, :class:`Requirement`,
+:class:`Include`, problems). :func:`parse` and :func:`parse_requirement` work on text.
 """
 from __future__ import annotations
 
 import os
 import posixpath
 import re
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -52,8 +60,9 @@ if TYPE_CHECKING:
 MAX_INCLUDE_DEPTH = 100  # pip has no limit; nothing real comes close
 MAX_FILES = 1000  # files per load, the root included
 
-# Entry kinds.
+# Entry kinds (REQUIREMENT and CONSTRAINT are also the roles of a file in the tree).
 REQUIREMENT = "requirement"
+CONSTRAINT = "constraint"
 OPTION = "option"
 INCLUDE = "include"
 INVALID = "invalid"
@@ -149,7 +158,7 @@ _CREDENTIALS = lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*)(:[^/@\s]*)?@")
 
 
 class Problem(NamedTuple):
-    """A line pip would reject (or a removed option), at an exact position."""
+    """A line pip rejects (or misreads: a removed option, words it ignores), at an exact position."""
 
     line: int
     col: int
@@ -175,7 +184,7 @@ class Requirement(NamedTuple):
     name: str | None  # canonical (PEP 503); None when unnamed (a path, a URL without #egg=)
     raw_name: str | None  # as written
     extras: tuple[str, ...]
-    specs: tuple[tuple[str, str], ...]  # (operator, version) in written order
+    specs: tuple[tuple[str, str], ...]  # (operator, version); order not significant
     marker: str | None  # as written
     url: str | None  # the URL or local path, without extras and marker
     kind: str  # INDEX, VCS, URL or PATH
@@ -222,7 +231,7 @@ class Entry(NamedTuple):
     options: tuple[Option, ...]
     requirement: Requirement | None
     include: Include | None
-    problems: tuple[Problem, ...]  # always set for INVALID; removed options otherwise
+    problems: tuple[Problem, ...]  # always set for INVALID; else removed options, ignored words
     ignored: tuple[str, ...]  # what pip silently ignores on this line
 
 
@@ -301,7 +310,8 @@ class RequirementsSet:
         ]
 
     def problems(self) -> list[Finding]:
-        """DPH904 for lines pip rejects (in reported files); DPH901 for an empty root."""
+        """DPH904 for lines pip rejects or misreads (in reported files); DPH901 for an empty
+        root file."""
         found: list[Finding] = []
         if self.root.empty:
             found.append(UNREADABLE.at(
@@ -324,7 +334,7 @@ class RequirementsSet:
 
     def constraint_files(self) -> list[RequirementsFile]:
         """Files included with ``-c`` somewhere in the tree."""
-        return [f for path, f in self.files.items() if "constraint" in self.roles.get(path, ())]
+        return [f for path, f in self.files.items() if CONSTRAINT in self.roles.get(path, ())]
 
     def constraint_pins(self) -> dict[str, list[Entry]]:
         """Canonical name -> the constraint entries (``-c`` files) that pin it exactly.
@@ -401,7 +411,7 @@ def load(path: str, repo: Repo) -> RequirementsSet:
                 queue.append((child, depth + 1))
             model.edges.append(Edge(parent.path, entry, child.path))
             model.roles.setdefault(child.path, set()).add(
-                "constraint" if entry.include.constraint else REQUIREMENT
+                CONSTRAINT if entry.include.constraint else REQUIREMENT
             )
     _find_cycles(model)
     return model
@@ -637,8 +647,6 @@ class _Where:
         offset += self.lead
         index = 0
         if len(self.starts) > 1:
-            from bisect import bisect_right
-
             index = max(bisect_right(self.starts, offset) - 1, 0)
         number, col0, _ = self.pieces[index]
         return number, max(col0 + offset - self.starts[index] + 1, 1)
