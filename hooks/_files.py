@@ -122,22 +122,51 @@ class Repo:
         self.root = os.path.realpath(root) if root else find_root()
         self._prefix = self.root.rstrip(os.sep) + os.sep
         self._cache: dict[str, bytes] = {}
-        self._real_dirs: dict[str, str] = {}
+        # Directories known to be plain (see _plain_dir): the root, and below it.
+        self._plain_dirs: dict[str, str | None] = {self.root: self.root}
 
     def _realpath(self, full: str) -> str:
-        """``os.path.realpath(full)``, resolving each directory once per repository.
+        """``os.path.realpath(full)``, with fewer ``lstat`` calls.
 
-        realpath walks every component with an ``lstat``; files of one directory share
-        the resolved directory, so only the last component is looked at again.
+        realpath walks every component with an ``lstat``. Directories below the root
+        that are reached through plain names and no symlinks are resolved once each,
+        from their parent, so such a file costs one ``lstat`` (is it a symlink?). Any
+        other path (``..``, a symlinked directory, outside the root) goes to realpath
+        itself, whose answers (also for symlink loops) are the reference.
         """
         head, tail = os.path.split(full)
         if not tail or tail in (".", ".."):
             return os.path.realpath(full)
-        real_dir = self._real_dirs.get(head)
+        real_dir = self._plain_dir(head)
         if real_dir is None:
-            real_dir = self._real_dirs[head] = os.path.realpath(head)
+            return os.path.realpath(full)
         candidate = os.path.join(real_dir, tail)
         return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+    def _plain_dir(self, head: str) -> str | None:
+        """The real path of ``head`` when it is the root or a plain directory below it, else None.
+
+        A directory is plain when every component from the root down is a name (not
+        ``.`` or ``..``) that is not a symlink: its real path is the root joined with
+        those names.
+        """
+        pending: list[tuple[str, str]] = []
+        probe = head
+        while probe not in self._plain_dirs:
+            parent, name = os.path.split(probe)
+            if not name or name in (".", "..") or parent == probe:
+                self._plain_dirs[probe] = None
+                break
+            pending.append((probe, name))
+            probe = parent
+        known = self._plain_dirs[probe]
+        for path, name in reversed(pending):
+            if known is not None:
+                known = os.path.join(known, name)
+                if os.path.islink(known):
+                    known = None
+            self._plain_dirs[path] = known
+        return known
 
     def _inside_real(self, real: str) -> bool:
         return real == self.root or real.startswith(self._prefix)

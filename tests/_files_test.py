@@ -143,6 +143,8 @@ def test_repo_resolves_like_realpath(tmp_path: Path) -> None:
         "real/out/repo/real/deep/Dockerfile", "real/out/other", "real/../dirlink/deep/.",
         "real/deep/..", "real/loop", "missing/x", "dirlink/", ".", "", str(tmp_path / "x"),
         "dirlink/deep/Dockerfile",  # again: the directory comes from the cache
+        "missing/../dirlink/deep/Dockerfile", "real/out/repo/dirlink/deep/../filelink", "a//b/./c",
+        "real/loop/x", "/", "/..", "//x", "real//deep/Dockerfile", "dirlink//deep//Dockerfile",
     ]
     for name in names:
         full = os.path.join(repo.root, name)
