@@ -34,6 +34,8 @@ from tests.conftest import Writer
         ("[", "[", False),
         ("!", "x", False),
         ("\ufeff.git", ".git", True),
+        ("//.git", ".git/HEAD", True),
+        ("a\\", "a\\", True),
     ],
 )
 def test_excluded(patterns: str, path: str, excluded: bool) -> None:

@@ -43,7 +43,7 @@ def test_found(text: str, expected: list[tuple[int, str]]) -> None:
     [
         "https://u:${TOKEN}@h/", "https://u:$TOKEN@h/", "https://${U}:${P}@h", "https://u:<password>@h",
         "https://u:{password}@h", "https://u:****@h", "git+ssh://git@github.com/o/r.git", "http://h:8080/p@x",
-        "AKIAIOSFODNN7EXAMPLE", "ghp_short", "-----BEGIN PUBLIC KEY-----", "mailto:a:b@c", "://a:b@c",
+        "AKIAIOSFODNN7EXAMPLE", "9://u:pw@h", "ghp_short", "-----BEGIN PUBLIC KEY-----", "mailto:a:b@c", "://a:b@c",
         "ENV TOKENIZERS_PARALLELISM=false",
     ],
 )

@@ -66,6 +66,7 @@ PASS = [
     pytest.param(BASE + "COPY --from=builder /root/.netrc /tmp/\n", id="copy-from-stage-is-not-context"),
     pytest.param(BASE + "COPY requirements*.txt *.py /app/\nCOPY src/* /app/src/\n", id="harmless-globs"),
     pytest.param(BASE + "COPY <<EOF /app/.env\nDEBUG=1\nEOF\n", id="heredoc-source"),
+    pytest.param(BASE + "COPY .env\n", id="copy-without-destination-is-a-syntax-error-not-judged"),
     pytest.param(BASE + "COPY . /app\nADD ./ /srv\n", id="context-copy-with-good-dockerignore"),
     pytest.param(
         "# escape=`\r\nFROM python:3.12-slim-bookworm AS build\r\nRUN pip wheel `\r\n  -w /w .\r\n"
