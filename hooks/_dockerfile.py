@@ -22,9 +22,12 @@ rather than guessed.
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
+
+from hooks._patterns import lazy
 
 # Go's unicode.IsSpace, which BuildKit uses to trim (Python's str.isspace differs).
 GO_SPACE = (
@@ -46,6 +49,7 @@ BUILTIN_ARGS = (
     "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
 )
 MAX_EXPANSION_DEPTH = 64
+MAX_LINE_BYTES = 65535  # BuildKit's scanner refuses longer lines
 # An expansion may add at most this many characters to its word; more is "unresolved".
 # Without a cap, ``ENV A=$A$A`` repeated 40 times needs terabytes.
 MAX_EXPANSION_GROWTH = 1 << 12
@@ -343,6 +347,11 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
     df.line_offsets = offsets
     lines = [raw.rstrip("\r") for raw in raw_lines]
     df.lines = lines
+    for number, raw in enumerate(raw_lines, start=1):
+        if len(raw) > MAX_LINE_BYTES // 4 and len(raw.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+            df.errors.append(Problem(
+                number, 1, f"line is longer than {MAX_LINE_BYTES} bytes, which BuildKit refuses",
+            ))
     if raw_lines and raw_lines[0].endswith("\r"):
         df.newline = "\r\n"
 
@@ -495,10 +504,46 @@ def _instruction(
                 df, instr.args, _shift(segments, args_start), line_no, escape, nested=True
             )
     elif kw in JSON_INSTRUCTIONS and instr.args.startswith("["):
-        parsed = parse_json_array(instr.args)
-        if parsed is not None:
-            instr.json = parsed
+        instr.json = _json_form(df, instr, instr.args)
+    elif kw == "HEALTHCHECK":
+        _, _, rest = instr.args.partition(" ")
+        if rest.lstrip(GO_SPACE).startswith("["):
+            _json_form(df, instr, rest.lstrip(GO_SPACE))
+    elif kw in ("ENV", "LABEL"):
+        _check_pairs(df, instr, escape)
     return instr
+
+
+def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...] | None:
+    """The exec form of ``text``; a JSON array holding anything but strings is an error."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None  # not JSON: shell form
+    if not isinstance(value, list):
+        return None
+    if not all(isinstance(item, str) for item in value):
+        line, col = instr.find(text[:1])
+        df.errors.append(Problem(
+            line, col, f"{instr.keyword}: a JSON array must hold strings only; quote every item",
+        ))
+        return None
+    return tuple(value)
+
+
+def _check_pairs(df: Dockerfile, instr: Instruction, escape: str) -> None:
+    """BuildKit's rules for ENV and LABEL: ``name=value ...`` or the legacy ``name value``."""
+    kw = instr.keyword
+    words = parse_words(instr.args, escape)
+    if not words:
+        df.errors.append(Problem(instr.start_line, 1, f"{kw} needs a name and a value"))
+    elif "=" in words[0]:
+        for word in words:
+            if "=" not in word:
+                line, col = instr.find(word)
+                df.errors.append(Problem(line, col, f"{kw}: no '=' in '{word}'; use name=value"))
+    elif len(split_blanks(instr.args)) < 2:
+        df.errors.append(Problem(instr.start_line, 1, f"{kw} needs a value: use name=value"))
 
 
 def _shift(segments: list[tuple[int, int, int]], by: int) -> list[tuple[int, int, int]]:
@@ -606,101 +651,221 @@ def split_flags(line: str, start: int, end: int) -> tuple[list[Flag], int]:
             flags.append(Flag(name, value if sep else None))
 
 
+_HEREDOC_RE = lazy(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)", re.ASCII)
+
+
 def _heredoc_names(line: str) -> list[tuple[str, bool, bool]]:
-    """(name, expand, chomp) of every heredoc word of a logical line, in order."""
-    words = _raw_words(line)
+    r"""(name, expand, chomp) of every heredoc word of a logical line, in order.
+
+    BuildKit splits the line with its shell lexer (quotes and escapes kept, unset
+    variables kept literally, ``\`` as escape whatever the directive says); a lexer
+    error anywhere on the line means no heredoc at all. Each word matching
+    ``^(\d*)<<(-?)\s*([^<]*)$`` names one; its delimiter is that rest with quotes
+    removed, and the body is expanded unless a quote was used.
+    """
+    words = _shell_words(line, raw=True)
     found: list[tuple[str, bool, bool]] = []
-    index = 0
-    while index < len(words):
-        word = words[index]
-        index += 1
-        digits = 0
-        while digits < len(word) and word[digits].isdigit():
-            digits += 1
-        if not word.startswith("<<", digits):
+    for word in words or ():
+        match = _HEREDOC_RE.fullmatch(word)
+        if match is None or not match.group(3):
             continue
-        rest = word[digits + 2:]
-        chomp = rest.startswith("-")
-        if chomp:
-            rest = rest[1:]
-        if "<" in rest:
+        rest = match.group(3)
+        names = _shell_words(rest, raw=False)
+        if names is None or len(names) != 1:
             continue
-        if not rest and index < len(words) and "<" not in words[index]:
-            # ``<< EOF``: newer BuildKit accepts blanks after the operator.
-            rest = words[index]
-            index += 1
-        if not rest:
-            continue
-        name, quoted = _unquote_name(rest)
-        if name:
-            found.append((name, not quoted, chomp))
+        raw_names = _shell_words(rest, raw=False, raw_quotes=True) or [""]
+        name = names[0]
+        quotes = name.count("'") + name.count('"')
+        expand_body = quotes == raw_names[0].count("'") + raw_names[0].count('"')
+        found.append((name, expand_body, match.group(2) == "-"))
     return found
 
 
-def _unquote_name(raw: str) -> tuple[str, bool]:
-    out: list[str] = []
-    quote = ""
-    quoted = False
-    pos = 0
-    while pos < len(raw):
-        ch = raw[pos]
-        if quote:
-            if ch == quote:
-                quote = ""
-            elif ch == "\\" and quote == '"' and pos + 1 < len(raw) and raw[pos + 1] in '"$\\':
-                pos += 1
-                out.append(raw[pos])
+class _LexError(Exception):
+    pass
+
+
+def _shell_words(text: str, *, raw: bool, raw_quotes: bool | None = None) -> list[str] | None:
+    """The words of ``text`` as BuildKit's shell lexer splits them when no variable is
+    set and unset ones stay literal (``SkipUnsetEnv``), or None where it fails."""
+    lexer = _WordLexer(text, raw if raw_quotes is None else raw_quotes, raw)
+    try:
+        return lexer.words_until("")[1]
+    except (_LexError, RecursionError):
+        return None
+
+
+class _WordLexer:
+    """A port of BuildKit's ``shell.Lex`` word splitting (``frontend/dockerfile/shell``)."""
+
+    __slots__ = ("depth", "n", "pos", "raw_escapes", "raw_quotes", "s")
+
+    def __init__(self, s: str, raw_quotes: bool, raw_escapes: bool) -> None:
+        self.s = s
+        self.n = len(s)
+        self.pos = 0
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+        self.depth = 0
+
+    def words_until(self, stop: str, raw_escapes: bool | None = None) -> tuple[str, list[str]]:
+        """Process up to ``stop`` (consumed; '' for the end): (text, words)."""
+        self.depth += 1
+        if self.depth > MAX_EXPANSION_DEPTH:
+            raise _LexError("nested too deeply")
+        saved = self.raw_escapes
+        if raw_escapes is not None:
+            self.raw_escapes = raw_escapes
+        s, n = self.s, self.n
+        result: list[str] = []
+        words: list[str] = []
+        word: list[str] = []
+        in_word = False
+        stopped = False
+        while self.pos < n:
+            ch = s[self.pos]
+            if stop and ch == stop:
+                self.pos += 1
+                stopped = True
+                break
+            if ch in "$<'\"":
+                text = (
+                    self._dollar() if ch == "$" else self._heredoc_start() if ch == "<"
+                    else self._single() if ch == "'" else self._double()
+                )
+                result.append(text)
+                in_word = in_word or ch != "$"
+                if ch != "$":
+                    if text:
+                        word.append(text)
+                    continue
+                for c in text:  # an expansion is split on blanks
+                    if c in GO_SPACE:
+                        if in_word and word:
+                            words.append("".join(word))
+                            word, in_word = [], False
+                    else:
+                        word.append(c)
+                        in_word = True
+                continue
+            self.pos += 1
+            if ch == "\\":
+                if self.raw_escapes:
+                    word.append(ch)
+                    in_word = True
+                    result.append(ch)
+                if self.pos >= n:
+                    break
+                ch = s[self.pos]
+                self.pos += 1
+                word.append(ch)
+                in_word = True
+            elif ch in GO_SPACE:
+                if in_word and word:
+                    words.append("".join(word))
+                    word, in_word = [], False
             else:
-                out.append(ch)
-        elif ch in "'\"":
-            quote = ch
-            quoted = True
-        elif ch == "\\" and pos + 1 < len(raw):
-            pos += 1
-            out.append(raw[pos])
-            quoted = True
-        else:
+                word.append(ch)
+                in_word = True
+            result.append(ch)
+        if stop and not stopped:
+            raise _LexError(f"missing {stop!r}")
+        if word:
+            words.append("".join(word))
+        self.raw_escapes = saved
+        self.depth -= 1
+        return "".join(result), words
+
+    def _heredoc_start(self) -> str:
+        """``<<`` keeps the blanks after it in its word (BuildKit >= 0.22: ``<< EOF``)."""
+        self.pos += 1
+        if self.pos >= self.n or self.s[self.pos] != "<":
+            return "<"
+        start = self.pos - 1
+        self.pos += 1
+        while self.pos < self.n and self.s[self.pos] in " \t\r":
+            self.pos += 1
+        return self.s[start:self.pos]
+
+    def _single(self) -> str:
+        end = self.s.find("'", self.pos + 1)
+        if end < 0:
+            raise _LexError("unterminated single quote")
+        text = self.s[self.pos:end + 1] if self.raw_quotes else self.s[self.pos + 1:end]
+        self.pos = end + 1
+        return text
+
+    def _double(self) -> str:
+        s, n = self.s, self.n
+        self.pos += 1
+        out = ['"'] if self.raw_quotes else []
+        while True:
+            if self.pos >= n:
+                raise _LexError("unterminated double quote")
+            ch = s[self.pos]
+            if ch == '"':
+                self.pos += 1
+                if self.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            if ch == "$":
+                out.append(self._dollar())
+                continue
+            self.pos += 1
+            if ch == "\\":
+                if self.raw_escapes:
+                    out.append(ch)
+                if self.pos >= n:
+                    continue
+                if s[self.pos] in '"$\\':
+                    ch = s[self.pos]
+                    self.pos += 1
             out.append(ch)
-        pos += 1
-    if quote:
-        return "", quoted
-    return "".join(out), quoted
 
-
-def _raw_words(line: str) -> list[str]:
-    """Shell words with quotes and escapes kept (BuildKit's RawQuotes + RawEscapes)."""
-    words: list[str] = []
-    word: list[str] = []
-    in_word = False
-    quote = ""
-    pos = 0
-    n = len(line)
-    while pos < n:
-        ch = line[pos]
-        if quote:
-            word.append(ch)
-            if ch == quote:
-                quote = ""
-            elif ch == "\\" and quote == '"' and pos + 1 < n:
-                pos += 1
-                word.append(line[pos])
-        elif ch in " \t\n\r\v\f":
-            if in_word:
-                words.append("".join(word))
-                word = []
-                in_word = False
+    def _name(self) -> str:
+        s, n = self.s, self.n
+        start = self.pos
+        if self.pos < n and s[self.pos].isdecimal():
+            while self.pos < n and s[self.pos].isdecimal():
+                self.pos += 1
+        elif self.pos < n and s[self.pos] in "@*#?-$!0":
+            self.pos += 1
         else:
-            in_word = True
-            word.append(ch)
-            if ch in "'\"":
-                quote = ch
-            elif ch == "\\" and pos + 1 < n:
-                pos += 1
-                word.append(line[pos])
-        pos += 1
-    if in_word:
-        words.append("".join(word))
-    return words
+            while self.pos < n and (s[self.pos].isalpha() or s[self.pos].isdecimal() or s[self.pos] == "_"):
+                self.pos += 1
+        return s[start:self.pos]
+
+    def _dollar(self) -> str:
+        s, n = self.s, self.n
+        self.pos += 1
+        if self.pos >= n or s[self.pos] != "{":
+            name = self._name()
+            return "$" + name
+        self.pos += 1
+        if self.pos >= n:
+            raise _LexError("missing '}'")
+        if s[self.pos] in "{}:":
+            raise _LexError("bad substitution")
+        name = self._name()
+        ch = s[self.pos] if self.pos < n else ""
+        self.pos += 1
+        if ch == "}":
+            return "${" + name + "}"
+        modifier = ch
+        if ch == ":":
+            ch = s[self.pos] if self.pos < n else ""
+            self.pos += 1
+            modifier += ch
+        elif ch == "/":
+            if self.pos < n and s[self.pos] == "/":
+                self.pos += 1
+            pattern, _ = self.words_until("/", True)
+            replacement, _ = self.words_until("}", True)
+            return "${" + name + "/" + pattern + "/" + replacement + "}"
+        elif not ch or ch not in "+-?#%":
+            raise _LexError(f"unsupported modifier ({ch})")
+        word, _ = self.words_until("}", True if ch and ch in "#%" else None)
+        return "${" + name + modifier + word + "}"
 
 
 # ---------------------------------------------------------------------------
@@ -1198,7 +1363,7 @@ def _build_stages(df: Dockerfile) -> None:
                     value = expand(default, instr.lookup, escape)
                     args.set(name, Var(value.value, value.resolved))
         elif kw == "ENV":
-            pairs = _checked_pairs(df, instr, escape)
+            pairs = key_values(instr, escape)
             values = [(name, expand(raw, instr.lookup, escape)) for name, raw, _ in pairs]
             env.version += 1
             for name, value in values:
@@ -1206,21 +1371,6 @@ def _build_stages(df: Dockerfile) -> None:
     if df.instructions and not df.stages:
         first = df.instructions[0]
         df.errors.append(Problem(first.start_line, 1, "no FROM instruction: nothing is built"))
-
-
-def _checked_pairs(df: Dockerfile, instr: Instruction, escape: str) -> list[tuple[str, str, int]]:
-    pairs = key_values(instr, escape)
-    words = parse_words(instr.args, escape)
-    if not pairs:
-        df.errors.append(Problem(instr.start_line, 1, "ENV needs a name and a value"))
-    elif "=" in words[0]:
-        for word in words:
-            if "=" not in word:
-                line, col = instr.find(word)
-                df.errors.append(Problem(line, col, f"ENV: no '=' in '{word}'; use name=value"))
-    elif not pairs[0][1]:
-        df.errors.append(Problem(instr.start_line, 1, "ENV needs a value: use name=value"))
-    return pairs
 
 
 def _new_stage(
