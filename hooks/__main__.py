@@ -38,20 +38,33 @@ def iter_files(paths: Sequence[str]) -> Iterator[str]:
                 yield full[2:] if full.startswith("./") else full
 
 
-def _plan() -> tuple[list[Callable[..., list[Finding]]], list[Callable[..., list[Finding]]],
-                     list[Callable[..., list[Finding]]], frozenset[str]]:
+Check = Callable[..., list[Finding]]
+
+
+def _plan(repo: Repo) -> tuple[list[Check], list[Check], list[Check], frozenset[str]]:
+    """Every check function, by the kind of file it reads, and every code that runs.
+
+    A module that needs more than the parsed file declares ``check_context(repo, path)``,
+    which returns the keyword arguments for its ``check`` (e.g. the .dockerignore files).
+    """
     from hooks._cli import META_CODES
     from hooks._registry import check_modules
 
-    dockerfile: list[Callable[..., list[Finding]]] = []
-    requirements: list[Callable[..., list[Finding]]] = []
-    ci: list[Callable[..., list[Finding]]] = []
+    dockerfile: list[Check] = []
+    requirements: list[Check] = []
+    ci: list[Check] = []
     codes: set[str] = set(META_CODES)
     for module in check_modules():
         kinds = getattr(module, "FILES", "dockerfile").split("+")
         codes.update(rule.code for rule in getattr(module, "RULES", ()))
         if "dockerfile" in kinds:
-            dockerfile.append(module.check)
+            context = getattr(module, "check_context", None)
+            if context is None:
+                dockerfile.append(module.check)
+            else:
+                dockerfile.append(
+                    lambda df, check=module.check, context=context: check(df, **context(repo, df.path))
+                )
         if "requirements" in kinds:
             requirements.append(
                 module.check if kinds == ["requirements"] else module.check_requirements
@@ -66,7 +79,7 @@ def check_paths(paths: Sequence[str], repo: Repo | None = None) -> list[Finding]
     from hooks._cli import lint_dockerfile, lint_requirements, lint_text
 
     repo = repo or Repo()
-    dockerfile, requirements, ci, active = _plan()
+    dockerfile, requirements, ci, active = _plan(repo)
     findings: list[Finding] = []
     for path in iter_files(paths):
         if is_dockerfile(path):
@@ -74,7 +87,7 @@ def check_paths(paths: Sequence[str], repo: Repo | None = None) -> list[Finding]
         elif is_requirements(path):
             findings.extend(lint_requirements(path, repo, requirements, active))
         elif is_ci_config(path) and ci:
-            findings.extend(lint_text(path, repo, ci))
+            findings.extend(lint_text(path, repo, ci, active))
     return findings
 
 

@@ -124,6 +124,14 @@ class Repo:
         self._cache: dict[str, bytes] = {}
         # Directories known to be plain (see _plain_dir): the root, and below it.
         self._plain_dirs: dict[str, str | None] = {self.root: self.root}
+        # Relative paths (command-line arguments) are relative to the working directory
+        # when it is inside the repository, else to the root.
+        cwd = os.path.realpath(os.getcwd())
+        self.base = cwd if self._inside_real(cwd) else self.root
+
+    def full(self, path: str) -> str:
+        """``path`` made absolute: relative paths are taken from :attr:`base`."""
+        return os.path.join(self.base, path)
 
     def _realpath(self, full: str) -> str:
         """``os.path.realpath(full)``, with fewer ``lstat`` calls.
@@ -172,21 +180,21 @@ class Repo:
         return real == self.root or real.startswith(self._prefix)
 
     def realpath(self, path: str) -> str:
-        """``os.path.realpath`` of ``path`` (relative to the root), directories resolved once."""
-        return self._realpath(os.path.join(self.root, path))
+        """``os.path.realpath`` of ``path`` (relative to :attr:`base`), directories resolved once."""
+        return self._realpath(self.full(path))
 
     def inside(self, path: str) -> bool:
         """Whether ``path`` (after resolving symlinks) is inside the root."""
-        return self._inside_real(self._realpath(os.path.join(self.root, path)))
+        return self._inside_real(self._realpath(self.full(path)))
 
     def relpath(self, path: str) -> str:
-        """``path`` relative to the root, with ``/`` separators (for display)."""
-        rel = os.path.relpath(self._realpath(os.path.join(self.root, path)), self.root)
+        """``path`` relative to :attr:`base`, with ``/`` separators (for display)."""
+        rel = os.path.relpath(self._realpath(self.full(path)), self.base)
         return rel.replace(os.sep, "/")
 
     def read_bytes(self, path: str) -> bytes:
         """The bytes of a regular file inside the root, or :class:`ReadError`."""
-        full = os.path.join(self.root, path)
+        full = self.full(path)
         real = self._realpath(full)
         cached = self._cache.get(real)
         if cached is not None:

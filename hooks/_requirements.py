@@ -442,7 +442,7 @@ def _follow(
                           f"use a path relative to '{parent.path}'")
     raw = posixpath.join(posixpath.dirname(parent.path), target)
     if not repo.inside(raw):
-        how = "a symlink to a file" if os.path.islink(os.path.join(repo.root, raw)) else "a file"
+        how = "a symlink to a file" if os.path.islink(repo.full(raw)) else "a file"
         return OUTSIDE, (f"include '{target}' is {how} outside the repository; not read. "
                          f"Keep included files inside the repository")
     real = _real(repo, raw)

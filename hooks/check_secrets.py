@@ -470,6 +470,11 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
     return findings
 
 
+def check_context(repo: Repo, path: str) -> dict[str, object]:
+    """What :func:`check` needs beyond the Dockerfile: the ignore files that apply."""
+    return {"dockerignores": _dockerignore.load(repo, path)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser(__doc__).parse_args(argv)
     repo = Repo()
@@ -480,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             findings.extend(lint_requirements(path, repo, [check_requirements], active))
         else:
             findings.extend(lint_dockerfile(
-                path, repo, [lambda df: check(df, dockerignores=_dockerignore.load(repo, df.path))], active,
+                path, repo, [lambda df: check(df, **check_context(repo, df.path))], active,  # type: ignore[arg-type]
             ))
     return report(findings)
 

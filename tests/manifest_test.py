@@ -1,0 +1,129 @@
+"""The hook catalogue: manifest, console scripts, README and a real `pre-commit try-repo`."""
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hooks import _docs
+from hooks._files import CI_RE, DOCKERFILE_RE, REQUIREMENTS_RE
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+IDS = [hook["id"] for hook in MANIFEST]
+REQUIRED = {"id", "name", "entry", "language", "files"}
+
+
+def _console_scripts() -> dict[str, str]:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    raw = cfg.get("options.entry_points", "console_scripts")
+    pairs = (line.split("=", 1) for line in raw.strip().splitlines())
+    return {name.strip(): target.strip() for name, target in pairs}
+
+
+def test_generated_files_are_up_to_date() -> None:
+    for rel, wanted in _docs.generate().items():
+        assert (ROOT / rel).read_text() == wanted, f"{rel} is stale: run `python -m hooks._docs`"
+
+
+def test_every_check_module_is_documented() -> None:
+    docs = _docs.hook_docs()
+    assert docs, "no check modules found"
+    for doc in docs:
+        assert doc.summary and doc.description, doc.module
+        assert doc.rules, doc.module
+
+
+def test_manifest_entries_are_complete() -> None:
+    scripts = _console_scripts()
+    for hook in MANIFEST:
+        assert REQUIRED <= set(hook), hook["id"]
+        assert hook["language"] == "python"
+        assert hook["entry"].split()[0] in scripts, hook["id"]
+        re.compile(hook["files"])
+        re.compile(hook.get("exclude", "^$"))
+    for hook_id in IDS:
+        if hook_id != "docker-python-hooks":
+            module = scripts[hook_id].split(":")[0]
+            assert module == "hooks." + hook_id.replace("-", "_")
+
+
+def test_readme_mentions_every_hook() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for hook_id in IDS:
+        assert f"`{hook_id}`" in readme
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("Dockerfile", "dockerfile"), ("svc/app.dockerfile", "dockerfile"), ("Containerfile", "dockerfile"),
+        ("Dockerfile.j2", None), ("requirements-dev.txt", "requirements"), ("requirements.in", None),
+        (".github/workflows/build.yml", "ci"), (".gitlab-ci.yml", "ci"),
+    ],
+)
+def test_manifest_patterns_select_like_the_all_rules_command(path: str, expected: str | None) -> None:
+    by_kind = {"dockerfile": DOCKERFILE_RE, "requirements": REQUIREMENTS_RE, "ci": CI_RE}
+    for hook in MANIFEST:
+        selected = bool(re.search(hook["files"], path)) and not re.search(hook.get("exclude", "^$"), path)
+        kinds = [kind for kind, pattern in by_kind.items() if pattern.pattern in hook["files"]]
+        assert selected == (expected in kinds), (hook["id"], path)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _user_repo(tmp_path: Path, example: str) -> Path:
+    repo = tmp_path / example
+    shutil.copytree(ROOT / "examples" / example, repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "example")
+    return repo
+
+
+def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("DPH_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "--all-files"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def _sections(output: str) -> dict[str, str]:
+    """Hook id -> its output block, from pre-commit's verbose-on-failure report."""
+    blocks: dict[str, str] = {}
+    for block in re.split(r"\n(?=[^\n]*\.{3,}(?:Passed|Failed|Skipped))", output):
+        match = re.search(r"- hook id: (\S+)", block)
+        if match:
+            blocks[match.group(1)] = block
+    return blocks
+
+
+@pytest.mark.slow
+def test_try_repo_every_hook(tmp_path: Path) -> None:
+    """Each manifest id runs through pre-commit: silent on examples/good, fires on examples/bad."""
+    home = tmp_path / "pre-commit-home"
+    good = _try_repo(_user_repo(tmp_path, "good"), home)
+    assert good.returncode == 0, good.stdout + good.stderr
+    for hook in MANIFEST:
+        assert re.search(rf"{re.escape(hook['name'])}\.+Passed", good.stdout), (hook["id"], good.stdout)
+    bad = _try_repo(_user_repo(tmp_path, "bad"), home)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    failed = _sections(bad.stdout)
+    docs = {doc.hook_id: doc for doc in _docs.hook_docs()}
+    for hook_id in IDS:
+        assert hook_id in failed, (hook_id, bad.stdout)
+        codes = [r.rule.code for r in docs[hook_id].rules] if hook_id in docs else ["DPH"]
+        for code in codes:
+            assert f": {code} " in failed[hook_id], (hook_id, code, failed[hook_id])
