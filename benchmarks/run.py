@@ -390,7 +390,8 @@ def render(results: dict[str, Result], info: dict[str, str]) -> tuple[str, bool]
         med = result.median
         per_file = _secs(med / result.job.files) if result.job.files else ""
         count = str(result.job.files) if result.job.files else ""
-        vs_h = _times(hadolint.median / med) if hadolint else "n/a"
+        floor_row = result.job.key in ("floor", "read-floor")
+        vs_h = "" if floor_row else _times(hadolint.median / med) if hadolint else "n/a"
         vs_floor = _times(med / floor.median) if floor else "n/a"
         out.append(f"| {_label(result)} | {count} | {_secs(med)} | {per_file} | {vs_h} "
                    f"| {vs_floor} | {_mib(result.peak_kib)} |")
@@ -426,6 +427,8 @@ def render(results: dict[str, Result], info: dict[str, str]) -> tuple[str, bool]
     broken = any(r.error and r.job.ours for r in results.values())
     if allr is not None:
         out += ["", f"The all-rules run reported {info['findings']} findings."]
+    if info.get("idle"):
+        out += [f"No file of the corpus matches {info['idle']} (not run, as pre-commit would not run it)."]
     return "\n".join(out) + "\n", broken
 
 
@@ -544,7 +547,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         Job("all-rules", "**`docker-python-hooks check .`** (every rule, one process)",
             [[*find_script("docker-python-hooks", python), "check", "."]], len(linted), args.repeat, True),
     ]
+    idle = [hook.id for hook in manifest if not per_hook[hook.id]]
     for hook in manifest:
+        if not per_hook[hook.id]:
+            continue  # pre-commit does not run a hook that no file matches
         chunks = batches(_hook_command(hook, python), per_hook[hook.id])
         label = f"`{hook.entry}` (hook `{hook.id}`)" if _all_rules(hook) else f"`{hook.id}`"
         label += f" ({len(chunks)} batches)" if len(chunks) > 1 else ""
@@ -588,6 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python benchmarks/run.py" + ("" if argv is None else " " + shlex.join(argv)),
         "repeat": f"{args.repeat} (external tools {args.tool_repeat}, cold starts {args.cold_repeat})",
         "findings": str(findings),
+        "idle": ", ".join(f"`{hook_id}`" for hook_id in idle),
     }
     text, broken = render(results, info)
     sys.stdout.write(text)
