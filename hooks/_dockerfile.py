@@ -401,6 +401,8 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
             df.warnings.append(Problem(line_no, 1, "empty continuation line inside the instruction"))
         instr = _instruction(df, logical, segments, line_no, escape)
         instr.end_line = end_line
+        if instr.sub is not None:
+            instr.sub.end_line = end_line  # the trigger spans the ONBUILD's lines
         target = instr.sub if instr.keyword == "ONBUILD" and instr.sub is not None else instr
         if target.keyword in HEREDOC_INSTRUCTIONS and target.json is None and "<<" in logical:
             docs = []
@@ -506,9 +508,13 @@ def _instruction(
     elif kw in JSON_INSTRUCTIONS and instr.args.startswith("["):
         instr.json = _json_form(df, instr, instr.args)
     elif kw == "HEALTHCHECK":
-        _, _, rest = instr.args.partition(" ")
-        if rest.lstrip(GO_SPACE).startswith("["):
-            _json_form(df, instr, rest.lstrip(GO_SPACE))
+        args = instr.args
+        cut = 0
+        while cut < len(args) and args[cut] not in GO_SPACE:
+            cut += 1
+        rest = args[cut:].lstrip(GO_SPACE)
+        if rest.startswith("["):
+            _json_form(df, instr, rest)
     elif kw in ("ENV", "LABEL"):
         _check_pairs(df, instr, escape)
     return instr
@@ -1052,7 +1058,7 @@ class _Lexer:
         if in_word:
             words.append("".join(word))
         self.depth -= 1
-        return "".join(out), words
+        return "".join(out), [w for w in words if w]  # BuildKit never yields an empty word
 
     def _single(self) -> str:
         end = self.s.find("'", self.pos + 1)

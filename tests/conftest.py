@@ -44,3 +44,25 @@ def write(in_tmp: Path) -> Writer:
 def brief(findings: list[Finding]) -> list[tuple[int, int, str]]:
     """(line, col, code) of each finding, sorted: for compact assertions."""
     return sorted((f.line, f.col, f.code) for f in findings)
+
+
+# Property-based tests (hypothesis). In CI they are reproducible and bounded: examples are
+# derandomized and no example database is written into the working tree. A long, random
+# fuzz run: DPH_FUZZ_EXAMPLES=20000 python -m pytest tests/*fuzz* tests/*differential*
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # pragma: no cover - hypothesis is a pinned dev requirement
+    pass
+else:
+    _FUZZ_EXAMPLES = os.environ.get("DPH_FUZZ_EXAMPLES", "")
+    _hypothesis_settings.register_profile(
+        "dph-ci", deadline=None, database=None, derandomize=True, print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    _hypothesis_settings.register_profile(
+        "dph-fuzz", deadline=None, database=None, derandomize=False, print_blob=True,
+        max_examples=int(_FUZZ_EXAMPLES) if _FUZZ_EXAMPLES.isdigit() else 100,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    _hypothesis_settings.load_profile("dph-fuzz" if _FUZZ_EXAMPLES.isdigit() else "dph-ci")
