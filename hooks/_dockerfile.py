@@ -21,7 +21,6 @@ rather than guessed.
 """
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
@@ -522,6 +521,11 @@ def _instruction(
 
 def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...] | None:
     """The exec form of ``text``; a JSON array holding anything but strings is an error."""
+    plain = _plain_json_strings(text)
+    if plain is not None:
+        return plain
+    import json
+
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
@@ -563,8 +567,59 @@ def _shift(segments: list[tuple[int, int, int]], by: int) -> list[tuple[int, int
     return out
 
 
+_JSON_BLANKS = " \t\n\r"
+
+
+def _plain_json_strings(text: str) -> tuple[str, ...] | None:
+    """``json.loads(text)`` as a tuple when ``text`` is an array of strings without escapes.
+
+    That is nearly every exec form (``["python", "app.py"]``), read here without the
+    json module, which costs a hook 1 ms to import. None means "not decided": escapes,
+    control or other unprintable characters, numbers, nesting, bad syntax; the caller
+    then asks json.
+    """
+    n = len(text)
+    if not text.startswith("["):
+        return None
+    items: list[str] = []
+    pos = 1
+    while True:
+        while pos < n and text[pos] in _JSON_BLANKS:
+            pos += 1
+        if not items and pos < n and text[pos] == "]":
+            pos += 1
+            break
+        if pos >= n or text[pos] != '"':
+            return None
+        end = text.find('"', pos + 1)
+        if end < 0:
+            return None
+        item = text[pos + 1:end]
+        if "\\" in item or not item.isprintable():
+            return None
+        items.append(item)
+        pos = end + 1
+        while pos < n and text[pos] in _JSON_BLANKS:
+            pos += 1
+        if pos < n and text[pos] == ",":
+            pos += 1
+            continue
+        if pos < n and text[pos] == "]":
+            pos += 1
+            break
+        return None
+    while pos < n and text[pos] in _JSON_BLANKS:
+        pos += 1
+    return tuple(items) if pos == n else None
+
+
 def parse_json_array(text: str) -> tuple[str, ...] | None:
     """An exec-form argument list, or None when ``text`` is not a JSON array of strings."""
+    plain = _plain_json_strings(text)
+    if plain is not None:
+        return plain
+    import json
+
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
