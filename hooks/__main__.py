@@ -103,8 +103,9 @@ def _rules() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._cli import HelpFormatter
+    from hooks._cli import HelpFormatter, settle_imports
 
+    settle_imports(argv)
     parser = argparse.ArgumentParser(
         prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
         formatter_class=HelpFormatter,

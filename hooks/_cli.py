@@ -51,6 +51,20 @@ class HelpFormatter(argparse.HelpFormatter):
         return super().format_help()
 
 
+def settle_imports(argv: Sequence[str] | None) -> None:
+    """In a console-script run (``argv`` is None), hide what is imported from the collector.
+
+    Modules, classes and functions live until the process ends, yet every collection,
+    and the one Python runs at exit, walks them all: ``gc.freeze()`` moves them out of
+    its sight, about 2 ms of a one-file hook run. In-process callers (tests, which pass
+    ``argv``) keep the collector as it was.
+    """
+    if argv is None:
+        import gc
+
+        gc.freeze()
+
+
 def make_parser(doc: str | None, prog: str | None = None) -> argparse.ArgumentParser:
     """An argument parser whose description is the first paragraph of ``doc``."""
     description = (doc or "").strip().split("\n\n", 1)[0].replace("\n", " ")
@@ -132,6 +146,7 @@ def run_dockerfile_hook(
     check: Callable[[Dockerfile, argparse.Namespace], list[Finding]],
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
+    settle_imports(argv)
     parser = make_parser(doc)
     if add_arguments is not None:
         add_arguments(parser)
@@ -152,6 +167,7 @@ def run_requirements_hook(
     check: Callable[[RequirementsSet, argparse.Namespace], list[Finding]],
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
+    settle_imports(argv)
     parser = make_parser(doc)
     if add_arguments is not None:
         add_arguments(parser)
@@ -196,6 +212,7 @@ def run_text_hook(
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
     rules: Sequence[Rule] = (),
 ) -> int:
+    settle_imports(argv)
     parser = make_parser(doc)
     if add_arguments is not None:
         add_arguments(parser)

@@ -133,7 +133,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _dockerignore
-from hooks._cli import active_codes, lint_dockerfile, lint_requirements, make_parser
+from hooks._cli import active_codes, lint_dockerfile, lint_requirements, make_parser, settle_imports
 from hooks._dockerfile import Dockerfile, Instruction, arg_declarations, key_values
 from hooks._files import Repo, is_requirements
 from hooks._findings import ERROR, WARNING, Finding, Rule, report
@@ -476,6 +476,7 @@ def check_context(repo: Repo, path: str) -> dict[str, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    settle_imports(argv)
     args = make_parser(__doc__).parse_args(argv)
     repo = Repo()
     active = active_codes(RULES)

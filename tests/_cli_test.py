@@ -132,3 +132,16 @@ def test_parsing_does_not_import_shutil() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_settle_imports_only_for_console_scripts() -> None:
+    import gc
+    import subprocess
+    import sys
+
+    before = gc.get_freeze_count()
+    _cli.settle_imports(["Dockerfile"])  # in-process caller: the collector is left alone
+    assert gc.get_freeze_count() == before
+    code = "import gc\nfrom hooks import _cli\n_cli.settle_imports(None)\nprint(gc.get_freeze_count() > 0)\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
