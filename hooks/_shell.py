@@ -562,3 +562,20 @@ def package_call(cmd: Command) -> PackageCall | None:
         verb = f"group {words[operands[0]].lower()}"
         operands = operands[1:]
     return PackageCall(manager, verb, tuple(options), tuple(operands), cmd)
+
+
+def instruction_commands(instr: Instruction) -> list[Command]:
+    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included."""
+    from hooks._dockerfile import healthcheck_command
+
+    argv, script = instr.json, instr.args
+    if instr.keyword == "HEALTHCHECK":
+        probe = healthcheck_command(instr)
+        if probe is None:
+            return []
+        argv, script = probe[1], instr.args[probe[0]:]
+    if argv is not None:
+        import shlex
+
+        return commands(shlex.join(argv))
+    return commands(script)

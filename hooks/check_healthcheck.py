@@ -66,7 +66,7 @@ from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._images import base_kind, stage_image_use
-from hooks._shell import Command, commands
+from hooks._shell import Command, commands, instruction_commands
 
 MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
 TOOL_MISSING = Rule(
@@ -81,21 +81,6 @@ _TOOLS = ("curl", "wget")
 # What each kind of base image (hooks._images.base_kind) lacks.
 _LACKS = {"slim": _TOOLS, "distroless": _TOOLS, "scratch": _TOOLS, "alpine": ("curl",)}
 _INSTALLERS = frozenset({"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper", "tdnf"})
-
-
-def _commands(instr: Instruction) -> list[Command]:
-    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included."""
-    argv, script = instr.json, instr.args
-    if instr.keyword == "HEALTHCHECK":
-        probe = healthcheck_command(instr)
-        if probe is None:
-            return []
-        argv, script = probe[1], instr.args[probe[0]:]
-    if argv is not None:
-        import shlex
-
-        return commands(shlex.join(argv))
-    return commands(script)
 
 
 def _server(words: Sequence[str]) -> str:
@@ -118,7 +103,7 @@ def _serves(df: Dockerfile, stage: Stage, chain: list[Stage]) -> str:
                 return f"EXPOSE {instr.args}"
     for runs in df.entrypoint_cmd(stage):
         if runs is not None:
-            for command in _commands(runs):
+            for command in instruction_commands(runs):
                 server = _server(command.words)
                 if server:
                     return f"runs {server}"
@@ -154,7 +139,7 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
     lacking = _LACKS.get(kind, ())
     instructions = [i for member in chain for i in member.instructions]
     missing: list[tuple[Command, str]] = []
-    for command in _commands(check):
+    for command in instruction_commands(check):
         tool = command.program
         if tool not in _TOOLS:
             continue

@@ -75,15 +75,13 @@ from collections.abc import Sequence
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import (
     Dockerfile,
-    Instruction,
     Stage,
     Var,
     arg_declarations,
-    healthcheck_command,
     key_values,
 )
 from hooks._findings import WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, commands
+from hooks._shell import Command, commands, instruction_commands
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
@@ -127,21 +125,6 @@ def _python_image(image: str) -> bool:
     return any(part in name or part in tag for part in ("python", "pypy"))
 
 
-def runtime_commands(instr: Instruction) -> list[Command]:
-    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included."""
-    argv, script = instr.json, instr.args
-    if instr.keyword == "HEALTHCHECK":
-        probe = healthcheck_command(instr)
-        if probe is None:
-            return []
-        argv, script = probe[1], instr.args[probe[0]:]
-    if argv is not None:
-        import shlex
-
-        return commands(shlex.join(argv))
-    return commands(script)
-
-
 def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
     if _python_image(chain[0].image.value):  # unresolved: 'python:${V}-slim' still says python
         return True
@@ -152,7 +135,7 @@ def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
                 if any(_is_python(c.program) for c in commands(instr.shell_text())):
                     return True
             elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
-                if any(_is_python(word) for c in runtime_commands(instr) for word in c.words):
+                if any(_is_python(word) for c in instruction_commands(instr) for word in c.words):
                     return True
             elif kw == "ENV":
                 if any(name.startswith(_ENV_PREFIXES) for name, _, _ in key_values(instr, df.escape)):
@@ -185,7 +168,7 @@ def _runtime_settings(df: Dockerfile, stage: Stage) -> tuple[str, dict[str, str]
         import shlex
 
         argvs.append(commands(shlex.join(entrypoint.json + cmd.json)))
-    argvs.extend(runtime_commands(i) for i in (entrypoint, cmd) if i is not None)
+    argvs.extend(instruction_commands(i) for i in (entrypoint, cmd) if i is not None)
     switches = ""
     assigned: dict[str, str] = {}
     for cmds in argvs:
