@@ -42,10 +42,12 @@ app without any change here. Overlaps hadolint DL3013, which counts ``>=`` as pi
 does not look at ``uv pip install``.
 ### Example
 ```dockerfile
+FROM python:3.12-slim-bookworm
 RUN pip install --no-cache-dir gunicorn "uvicorn[standard]>=0.30"
 ```
 ### Use instead
 ```dockerfile
+FROM python:3.12-slim-bookworm
 RUN pip install --no-cache-dir gunicorn==22.0.0 "uvicorn[standard]==0.30.6"
 ```
 
