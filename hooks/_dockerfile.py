@@ -649,23 +649,13 @@ def healthcheck_command(instr: Instruction) -> tuple[int, tuple[str, ...] | None
     return cut, parse_json_array(rest) if rest.startswith("[") else None
 
 
+# The blanks split_blanks cuts on (BuildKit's reWhitespace, and newlines), all made spaces.
+_SPLIT_TO_SPACE = str.maketrans(dict.fromkeys(_SPLIT_SPACE + "\n", " "))
+
+
 def split_blanks(text: str) -> list[str]:
-    return [word for word in _split_ws(text) if word]
-
-
-def _split_ws(text: str) -> list[str]:
-    out: list[str] = []
-    word: list[str] = []
-    for ch in text:
-        if ch in _SPLIT_SPACE or ch == "\n":
-            if word:
-                out.append("".join(word))
-                word = []
-        else:
-            word.append(ch)
-    if word:
-        out.append("".join(word))
-    return out
+    """The words of ``text`` between runs of ``\\t \\v \\f \\r \\n`` and spaces (no others)."""
+    return [word for word in text.translate(_SPLIT_TO_SPACE).split(" ") if word]
 
 
 def split_flags(line: str, start: int, end: int) -> tuple[list[Flag], int]:
