@@ -1,0 +1,53 @@
+"""The all-rules command (hooks/__main__.py)."""
+from __future__ import annotations
+
+import pytest
+
+from hooks.__main__ import iter_files, main
+from tests.conftest import Writer
+
+
+def test_check_finds_files_by_pattern(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("svc/Dockerfile", "FROM python:3.12-slim-bookworm\n")
+    write("svc/requirements.txt", "flask>=2\n")
+    write("svc/.github/workflows/ci.yml", "on: push\njobs:\n  b:\n    steps:\n      - run: docker build .\n")
+    write("svc/notes.md", "FROM python\n")
+    write("node_modules/x/Dockerfile", "FROM python\n")
+    assert main(["check", "."]) == 1
+    out = capsys.readouterr().out
+    assert "svc/Dockerfile:1:1: DPH401 " in out
+    assert "svc/requirements.txt:1:1: DPH101 " in out
+    assert "svc/.github/workflows/ci.yml:5:" in out and "DPH801" in out
+    assert "notes.md" not in out and "node_modules" not in out
+
+
+def test_check_clean(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("requirements.txt", "flask==3.0.3\n")
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_unreadable_given_file(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("Dockerfile", b"\xff\xfe")
+    assert main(["check", "Dockerfile"]) == 1
+    assert capsys.readouterr().out.startswith("Dockerfile:1:1: DPH901 cannot decode file as UTF-8")
+
+
+def test_iter_files_sorted_and_skips(write: Writer) -> None:
+    for name in ("b/Dockerfile", "a/Dockerfile", ".git/Dockerfile", "x.egg-info/requirements.txt"):
+        write(name, "FROM x\n")
+    assert list(iter_files(["."])) == ["a/Dockerfile", "b/Dockerfile"]
+    assert list(iter_files(["given/file"])) == ["given/file"]
+
+
+def test_rules_lists_every_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("DPH101  unpinned-requirement")
+    assert "DPH905  unknown-target-stage" in out
+
+
+def test_usage_error() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
