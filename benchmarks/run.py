@@ -591,7 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{len(linted) - len(dockerfiles)} requirements files are linted",
         "revision": _describe(),
         "tools": ", ".join(tools) if tools else "hadolint and tally not measured",
-        "command": "python benchmarks/run.py" + ("" if argv is None else " " + shlex.join(argv)),
+        "command": shlex.join(["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]),
         "repeat": f"{args.repeat} (external tools {args.tool_repeat}, cold starts {args.cold_repeat})",
         "findings": str(findings),
         "idle": ", ".join(f"`{hook_id}`" for hook_id in idle),
