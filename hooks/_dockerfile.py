@@ -923,7 +923,13 @@ class _WordLexer:
 # Words of ENV / ARG / LABEL (BuildKit's parseWords: quotes and escapes kept)
 # ---------------------------------------------------------------------------
 
+_GO_SPACE_TO_SPACE = str.maketrans(dict.fromkeys(GO_SPACE, " "))
+
+
 def parse_words(rest: str, escape: str = "\\") -> list[str]:
+    if escape not in rest and "'" not in rest and '"' not in rest:
+        # No quotes, no escapes: the words are what lies between blanks.
+        return [word for word in rest.translate(_GO_SPACE_TO_SPACE).split(" ") if word]
     words: list[str] = []
     word: list[str] = []
     blank_ok = False
