@@ -146,3 +146,29 @@ def test_smoke_run_with_pre_commit(tmp_path: Path) -> None:
     report = _smoke(tmp_path)
     assert "## `pre-commit run --all-files`" in report
     assert "every single-purpose hook id of this repository" in report
+
+
+def test_external_tools_are_measured_when_found(tmp_path: Path) -> None:
+    """hadolint and tally come from $HADOLINT / $TALLY (stand-ins here): rows, ratios, targets."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("hadolint", "tally"):
+        script = tools / name
+        script.write_text(f"#!/bin/sh\n[ \"$1\" = --version ] && echo '{name} 9.9'\nexit 1\n")
+        script.chmod(0o755)
+    corpus = tmp_path / "corpus"
+    (corpus / "app").mkdir(parents=True)
+    (corpus / "app" / "Dockerfile").write_text(CORPUS["app/Dockerfile"])
+    env = dict(os.environ, HADOLINT=str(tools / "hadolint"), TALLY=str(tools / "tally"))
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--corpus", str(corpus), "--repeat", "1", "--tool-repeat", "1",
+         "--cold-repeat", "1", "--no-pre-commit", "--work", str(tmp_path / "work"), "--output", "-"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = done.stdout
+    assert "hadolint 9.9, tally 9.9" in report
+    for row in ("| hadolint, one invocation | 1 |", "| tally lint (defaults) | 1 |",
+                "| tally lint --ignore 'shellcheck/*' | 1 |", "| all rules ≥ 30× faster than hadolint |"):
+        assert row in report
+    assert "hadolint not found" not in report
