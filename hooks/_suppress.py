@@ -15,6 +15,7 @@ but matched nothing is reported (DPH903), so stale suppressions do not pile up.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -135,18 +136,14 @@ def apply(
             else:
                 pairs.append((written, rule.code))
         resolved.append((sup, pairs))
+    matcher = _Matcher(resolved)
     for finding in findings:
-        hit = False
-        for number, (sup, pairs) in enumerate(resolved):
-            if sup.path != finding.path:
-                continue
-            if sup.first and not (sup.first <= finding.line <= sup.last):
-                continue
-            for written, code in pairs:
-                if code == finding.code:
-                    used.add((number, written))
-                    hit = True
-        if not hit:
+        groups = matcher.groups(finding)
+        for group in groups:
+            if id(group) not in matcher.marked:  # mark a group used once, not per finding
+                matcher.marked.add(id(group))
+                used.update(group)
+        if not groups:
             kept.append(finding)
     for number, (sup, pairs) in enumerate(resolved):
         for written, code in pairs:
@@ -169,3 +166,53 @@ def apply(
     }
     kept.extend(f for f in meta if (f.path, f.code) not in global_codes)
     return kept
+
+
+Group = list[tuple[int, str]]  # (suppression number, code as written)
+
+
+class _Matcher:
+    """The suppressions that cover a finding, found without looking at every suppression.
+
+    Suppressions are indexed by (path, code): the file-wide ones, and the others by their
+    line range, sorted, so a finding costs a dictionary look-up and a binary search (one
+    hook run over a file with thousands of suppressed findings stays linear).
+    """
+
+    def __init__(self, resolved: Sequence[tuple[Suppression, list[tuple[str, str]]]]) -> None:
+        self.whole_file: dict[tuple[str, str], Group] = {}
+        ranges: dict[tuple[str, str], dict[tuple[int, int], Group]] = {}
+        for number, (sup, pairs) in enumerate(resolved):
+            for written, code in pairs:
+                key = (sup.path, code)
+                if not sup.first:
+                    self.whole_file.setdefault(key, []).append((number, written))
+                else:
+                    ranges.setdefault(key, {}).setdefault((sup.first, sup.last), []).append((number, written))
+        # Per key: the ranges sorted by first line, their first lines, and the largest last
+        # line up to each index (so overlapping ranges are found too).
+        self.spans: dict[tuple[str, str], tuple[list[tuple[int, int]], list[int], list[int], list[Group]]] = {}
+        for key, by_range in ranges.items():
+            ordered = sorted(by_range)
+            reach: list[int] = []
+            for _, last in ordered:
+                reach.append(max(last, reach[-1]) if reach else last)
+            self.spans[key] = (ordered, [first for first, _ in ordered], reach, [by_range[r] for r in ordered])
+        self.marked: set[int] = set()
+
+    def groups(self, finding: Finding) -> list[Group]:
+        key = (finding.path, finding.code)
+        found = []
+        whole = self.whole_file.get(key)
+        if whole is not None:
+            found.append(whole)
+        span = self.spans.get(key)
+        if span is not None:
+            ordered, firsts, reach, groups = span
+            index = bisect_right(firsts, finding.line) - 1
+            while index >= 0 and reach[index] >= finding.line:
+                first, last = ordered[index]
+                if first <= finding.line <= last:
+                    found.append(groups[index])
+                index -= 1
+        return found

@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 
 from hooks._cli import run_dockerfile_hook
@@ -332,6 +333,11 @@ def _no_cache(
     return False
 
 
+def _is_cache_command(cmd: Command) -> bool:
+    install = python_install(cmd)
+    return install is not None and install.verb == "cache"
+
+
 def _sets_no_cache(cmd: Command) -> bool:
     """``pip config set global.no-cache-dir true`` (any section)."""
     install = python_install(cmd)
@@ -352,6 +358,8 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                 continue
             script = run_script(instr, df.lines)
             cmds = script.commands()
+            # Only these can clean pip's cache later in the RUN (looked up per install).
+            cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(c)]
             exported: dict[str, str] = {}
             for index, cmd in enumerate(cmds):
                 _exports(cmd, exported)
@@ -359,7 +367,8 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                 install = python_install(cmd)
                 if install is None or install.tool != "pip" or install.verb != "install":
                     continue
-                if configured or _no_cache(df, instr, cmd, cmds[index + 1:], exported):
+                later = [cmds[i] for i in cleaners[bisect_right(cleaners, index):]]
+                if configured or _no_cache(df, instr, cmd, later, exported):
                     continue
                 spelled = " ".join(cmd.words[:len(cmd.words) - len(install.args)])
                 line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)

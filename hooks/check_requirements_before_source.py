@@ -189,34 +189,55 @@ def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[
     return out
 
 
+_Install = tuple[int, str, tuple[str, ...]]
+# The whole-context copies seen so far, grouped by the manifests installed before them;
+# each group is a linked list (newest first) that child stages share with their parent.
+_Copies = tuple[_Source, "_Copies | None"]
+
+
 def check(df: Dockerfile) -> list[Finding]:
-    busted: dict[_Source, tuple[int, str, tuple[str, ...]]] = {}
-    seen: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}  # a parent's RUNs, read once
+    """Each stage continues from its parent's end state, so every instruction is read
+    once and an inherited copy is not walked again once an install has busted it: the
+    work is linear even for thousands of chained stages (installs are met in file order,
+    so the first install that busts a copy is the earliest)."""
+    busted: dict[_Source, _Install] = {}
+    ends: list[tuple[frozenset[str], dict[frozenset[str], _Copies]]] = []
     for stage in df.stages:
-        installed: set[str] = set()
-        copies: list[tuple[_Source, frozenset[str]]] = []
-        for member in df.chain(stage):
-            for instr in member.instructions:
-                source = _source_copy(df, instr)
-                if source is not None:
-                    copies.append((source, frozenset(installed)))
-                if instr.keyword != "RUN":
-                    continue
-                mount = _context_mount(instr)
-                events = copies + ([(mount, frozenset(installed))] if mount else [])
-                if id(instr) not in seen:
-                    seen[id(instr)] = _installs(df, instr)
-                for install in seen[id(instr)]:
-                    for event, before in events:
-                        if not set(install[2]) <= before and (
-                            event not in busted or install[0] < busted[event][0]
-                        ):
-                            busted[event] = install
-                    installed.update(install[2])
+        if stage.parent is not None:
+            parent_installed, parent_groups = ends[stage.parent]
+            installed, groups = set(parent_installed), dict(parent_groups)
+        else:
+            installed, groups = set(), {}
+        for instr in stage.instructions:
+            source = _source_copy(df, instr)
+            if source is not None:
+                before = frozenset(installed)
+                groups[before] = (source, groups.get(before))
+            if instr.keyword != "RUN":
+                continue
+            mount = _context_mount(instr)
+            mounted = frozenset(installed)
+            for install in _installs(df, instr):
+                needed = set(install[2])
+                for before, head in groups.items():
+                    if not needed <= before:
+                        _bust(head, install, busted)
+                if mount is not None and not needed <= mounted and mount not in busted:
+                    busted[mount] = install
+                installed.update(install[2])
+        ends.append((frozenset(installed), groups))
     return [
         SOURCE_FIRST.at(df.path, line, col, _message(what, *busted[(line, col, what)]))
         for line, col, what in sorted(busted)
     ]
+
+
+def _bust(head: _Copies | None, install: _Install, busted: dict[_Source, _Install]) -> None:
+    """Mark the copies of a group busted by ``install``; stop at one already busted (the
+    older ones behind it were busted with it)."""
+    while head is not None and head[0] not in busted:
+        busted[head[0]] = install
+        head = head[1]
 
 
 def _message(what: str, line: int, command: str, keys: tuple[str, ...]) -> str:
