@@ -343,9 +343,17 @@ def _pip(words: tuple[str, ...], start: int, cmd: Command) -> Install | None:
     return None
 
 
+# Short options of pip and uv that take a value: in a cluster (``-Ur file``) the first
+# of them takes the rest of the word, or the next word, as its value.
+_SHORT_WITH_VALUE = frozenset("rceiftCbpPdw")
+
+
 def option_value(args: tuple[str, ...], *names: str) -> list[str]:
-    """Values of ``--name value``, ``--name=value`` and ``-nvalue`` options in ``args``."""
+    """Values of ``--name value``, ``--name=value``, ``-nvalue`` and clustered
+    ``-Un value`` options in ``args`` (pip's and uv's short flags combine:
+    ``pip install -Ur requirements.txt`` is ``-U -r requirements.txt``)."""
     values: list[str] = []
+    shorts = {name[1]: name for name in names if len(name) == 2 and name[0] == "-" and name[1] != "-"}
     i = 0
     while i < len(args):
         word = args[i]
@@ -360,6 +368,18 @@ def option_value(args: tuple[str, ...], *names: str) -> list[str]:
             if not name.startswith("--") and word.startswith(name) and len(word) > len(name):
                 values.append(word[len(name):].lstrip("="))
                 break
+        else:
+            if shorts and len(word) > 2 and word[0] == "-" and word[1] != "-":
+                for j, letter in enumerate(word[1:], start=2):
+                    if letter in shorts:
+                        if j < len(word):
+                            values.append(word[j:].lstrip("="))
+                        elif i + 1 < len(args):
+                            values.append(args[i + 1])
+                            i += 1
+                        break
+                    if letter in _SHORT_WITH_VALUE or not letter.isalpha():
+                        break  # the rest of the word is that option's value
         i += 1
     return values
 

@@ -220,3 +220,21 @@ def test_python_install_none(script: str) -> None:
 def test_wrapper_options_with_values(script: str, words: tuple[str, ...]) -> None:
     (cmd,) = _shell.commands(script)
     assert cmd.words == words
+
+
+@pytest.mark.parametrize(
+    ("args", "names", "values"),
+    [
+        pytest.param(("-r", "a.txt", "--requirement=b.txt", "-rc.txt"), ("-r", "--requirement"),
+                     ["a.txt", "b.txt", "c.txt"], id="long-short-attached"),
+        pytest.param(("-Ur", "requirements.txt"), ("-r",), ["requirements.txt"], id="cluster-value-next-word"),
+        pytest.param(("-qUrreq.txt",), ("-r",), ["req.txt"], id="cluster-value-attached"),
+        pytest.param(("-Uc", "constraints.txt", "flask"), ("-c", "--constraint"), ["constraints.txt"],
+                     id="cluster-constraint"),
+        pytest.param(("-ir", "x"), ("-r",), [], id="value-option-swallows-the-rest"),
+        pytest.param(("-e", ".", "-U"), ("-r",), [], id="no-match"),
+        pytest.param(("--upgrade", "--cache-dir", "/c"), ("--cache-dir",), ["/c"], id="long-only"),
+    ],
+)
+def test_option_value(args: tuple[str, ...], names: tuple[str, ...], values: list[str]) -> None:
+    assert _shell.option_value(args, *names) == values

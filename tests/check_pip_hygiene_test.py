@@ -141,6 +141,10 @@ PASS = [
         BASE + "RUN pip download flask && pip uninstall -y flask && pipx install poetry\n",
         id="other-verbs-and-pipx",
     ),
+    pytest.param(
+        BASE + "COPY constraints.txt .\nRUN pip install --no-cache-dir -Uc constraints.txt flask gunicorn\n",
+        id="clustered-constraint-flag-restricts-the-install",
+    ),
 ]
 
 PIN_FIX = "pin it with '==' (e.g. '{}==X.Y.Z') or install it from a pinned requirements file"

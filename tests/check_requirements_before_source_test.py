@@ -285,6 +285,14 @@ FAIL = [
           "the source")],
         id="deps-only-sync-after-source-is-busted-too",
     ),
+    pytest.param(
+        # Real-world shape: pip's short flags clustered, '-Ur requirements.txt'.
+        "FROM python:3.8\nWORKDIR /\nCOPY . /\nRUN pip install -Ur requirements.txt\n",
+        [(3, 6, "DPH301", "COPY '.' copies the whole source before the dependency install on line 4 "
+          "('pip install -Ur requirements.txt'), so every source change re-installs every dependency; "
+          "copy only 'requirements.txt' first, run the install, then copy the source")],
+        id="clustered-short-flags-Ur",
+    ),
 ]
 
 
