@@ -15,7 +15,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hooks import _shell, _suppress
-from hooks._dockerfile import GO_SPACE, Dockerfile, Instruction, Var, expand, expand_words, key_values, parse
+from hooks._dockerfile import (
+    GO_SPACE,
+    Dockerfile,
+    Instruction,
+    Var,
+    _plain_json_strings,
+    expand,
+    expand_words,
+    key_values,
+    parse,
+)
 from tests.strategies import any_dockerfile, dockerfiles, examples, mutants, noise, time_limit
 
 # ---------------------------------------------------------------------------
@@ -231,3 +241,22 @@ def test_expand_never_fails(word: str, escape: str, variables: dict[str, Var]) -
         assert value == (word, True, ())
     if value.resolved:
         assert len(value.value) <= len(word) + sum(len(v.value) for v in variables.values()) * len(word)
+
+
+JSON_FRAGMENTS = ('[', ']', '"', ",", " ", "\t", "\n", "\\", "a", "é", "\u2028", "1", "null", "[]", '""', "\x00")
+
+
+@settings(max_examples=examples(500))
+@given(st.lists(st.sampled_from(JSON_FRAGMENTS) | st.text(max_size=2), max_size=20).map("".join))
+@example('["a", "b"]')
+@example('[ "a" , "b" ]  ')
+@example('["a\\"b"]')
+def test_fast_exec_form_reader_agrees_with_json(text: str) -> None:
+    """The json-free reader of exec forms decides only what json.loads decides the same."""
+    import json
+
+    fast = _plain_json_strings("[" + text)
+    if fast is None:
+        return
+    value = json.loads("[" + text)
+    assert isinstance(value, list) and tuple(value) == fast

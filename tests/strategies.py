@@ -201,8 +201,11 @@ FIXTURES: dict[str, str] = {
 
 
 def fixture_texts() -> dict[str, str]:
-    """The fixtures above plus every Dockerfile under ``examples/``."""
+    """The fixtures above, the shared real-world files and every Dockerfile under ``examples/``."""
+    from tests.real_world import REAL_WORLD
+
     texts = dict(FIXTURES)
+    texts.update((f"real-world/{name}", text) for name, text in REAL_WORLD.items())
     examples_dir = ROOT / "examples"
     if examples_dir.is_dir():
         for path in sorted(examples_dir.rglob("*")):
