@@ -3,9 +3,14 @@
 Only the final stage counts (the last one, or the one named by ``--target``), together
 with the stages it is built ``FROM``: a ``USER`` set in a parent stage is inherited.
 Builder stages are never flagged, and ``USER`` inside ``ONBUILD`` is not executed.
-Base images known to default to a non-root user (distroless ``:nonroot`` tags,
-Chainguard images other than ``-dev``) need no ``USER``; neither does a final stage
-whose entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``.
+Base images known to default to a non-root user need no ``USER``: distroless
+``:nonroot`` tags, Chainguard images other than ``-dev``, ``mambaorg/micromamba``
+(``mambauser``), the Jupyter Docker Stacks (``jupyter/*-notebook``, ``jovyan``),
+``apache/airflow``, ``apache/superset`` and ``odoo``. Neither does a final stage whose
+entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``: named in the
+``ENTRYPOINT``/``CMD`` itself, or installed in the stage chain (``apt-get install gosu``,
+``COPY --from=tianon/gosu``) for the ``ENTRYPOINT`` script to use, as the official
+images of Postgres and Redis do.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -63,6 +68,8 @@ from collections.abc import Sequence
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
+from hooks._images import parse_image
+from hooks._shell import commands, package_call
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
 ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
@@ -70,6 +77,14 @@ RULES = (MISSING_USER, ROOT_USER)
 FILES = "dockerfile"
 
 _PRIVILEGE_DROPPERS = ("gosu", "su-exec", "setpriv", "chpst", "runuser")
+# Images whose own Dockerfile ends with a non-root USER (registry/repository).
+_NONROOT_REPOSITORIES = frozenset({
+    "docker.io/mambaorg/micromamba",  # mambauser
+    "docker.io/apache/airflow",  # airflow (50000)
+    "docker.io/apache/superset",  # superset
+    "docker.io/library/odoo",  # odoo
+})
+_JUPYTER_REGISTRIES = ("docker.io", "quay.io")
 
 
 def _nonroot_image(image: str) -> bool:
@@ -79,12 +94,44 @@ def _nonroot_image(image: str) -> bool:
         name, tag = image.partition("@")[0], ""
     if "distroless" in name and "nonroot" in tag:
         return True
-    return name.startswith("cgr.dev/chainguard/") and not tag.endswith("-dev")
+    if name.startswith("cgr.dev/chainguard/"):
+        return not tag.endswith("-dev")
+    ref = parse_image(image)
+    if ref is None:
+        return False
+    if ref.name in _NONROOT_REPOSITORIES:
+        return True
+    owner, _, repo = ref.repository.partition("/")
+    return ref.registry in _JUPYTER_REGISTRIES and owner == "jupyter" and (
+        repo.endswith("-notebook") or repo == "docker-stacks-foundation"
+    )
 
 
 def _drops_privileges(instr: Instruction) -> bool:
     words = instr.json if instr.json is not None else tuple(instr.args.split())
     return any(word.rsplit("/", 1)[-1] in _PRIVILEGE_DROPPERS for word in words)
+
+
+def _is_dropper(word: str) -> bool:
+    """``gosu``, ``gosu=1.17-1``, ``/usr/local/bin/gosu``, ``gosu-amd64``..."""
+    name = word.rsplit("/", 1)[-1].split("=", 1)[0]
+    return any(name == tool or name.startswith(tool + "-") for tool in ("gosu", "su-exec"))
+
+
+def _installs_dropper(instr: Instruction) -> bool:
+    """A RUN that installs ``gosu``/``su-exec`` (package or download), or a COPY of one."""
+    if instr.keyword in ("COPY", "ADD"):
+        return any(_is_dropper(word) for word in instr.words())
+    if instr.keyword != "RUN":
+        return False
+    for cmd in commands(instr.shell_text()):
+        call = package_call(cmd)
+        if call is not None and call.verb in ("install", "add"):
+            if any(_is_dropper(word) for word in call.operand_words()):
+                return True
+        elif any("/" in word and _is_dropper(word) for word in cmd.words[1:]):
+            return True  # curl -o /usr/local/bin/gosu ..., chmod +x /usr/local/bin/gosu
+    return False
 
 
 def _is_root(user: str) -> bool:
@@ -98,12 +145,19 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         return unknown_target(df.path, target)
     chain: list[Stage] = df.chain(stage)
     last_user: Instruction | None = None
+    dropper_installed = has_entrypoint = False
     for member in chain:
         for instr in member.instructions:
             if instr.keyword == "USER":
                 last_user = instr
             elif instr.keyword in ("ENTRYPOINT", "CMD") and _drops_privileges(instr):
                 return []
+            if instr.keyword == "ENTRYPOINT":
+                has_entrypoint = True
+            elif not dropper_installed:
+                dropper_installed = _installs_dropper(instr)
+    if last_user is None and dropper_installed and has_entrypoint:
+        return []  # the entrypoint script switches users (gosu "$APP_USER" "$@")
     if last_user is None:
         root = chain[0].image
         if root.resolved and _nonroot_image(root.value):

@@ -40,6 +40,36 @@ PASS = [
     ),
     pytest.param("\ufefffrom python:3.12-slim-bookworm\r\nuser app\r\n", id="bom-crlf-lowercase"),
     pytest.param("# escape=`\nFROM python:3.12-slim-bookworm\nRUN echo `\n  hi\nUSER app\n", id="escape"),
+    pytest.param(
+        "FROM mambaorg/micromamba:1.5.8\nCOPY --chown=$MAMBA_USER:$MAMBA_USER env.yml /tmp/env.yml\n"
+        "RUN micromamba install -y -n base -f /tmp/env.yml && micromamba clean --all --yes\n",
+        id="micromamba-runs-as-mambauser",
+    ),
+    pytest.param(
+        "FROM jupyter/scipy-notebook:2023-10-20\nCOPY requirements.txt /tmp/\n"
+        "RUN pip install --no-cache-dir -r /tmp/requirements.txt\n",
+        id="jupyter-docker-stacks-run-as-jovyan",
+    ),
+    pytest.param("FROM quay.io/jupyter/minimal-notebook:python-3.11\nCOPY . /home/jovyan/work\n",
+                 id="jupyter-on-quay"),
+    pytest.param(
+        "FROM apache/airflow:2.9.3\nCOPY requirements.txt /\nRUN pip install --no-cache-dir -r /requirements.txt\n",
+        id="airflow-runs-as-airflow",
+    ),
+    pytest.param("FROM odoo:17.0\nCOPY ./addons /mnt/extra-addons\n", id="odoo-runs-as-odoo"),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends gosu \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+        "COPY docker-entrypoint.sh /sbin/\n"
+        'ENTRYPOINT ["/sbin/docker-entrypoint.sh"]\nCMD ["gunicorn", "app:app"]\n',
+        id="entrypoint-script-with-gosu-installed",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine3.20\nCOPY --from=tianon/gosu:1.17 /gosu /usr/local/bin/\n"
+        "COPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n",
+        id="gosu-copied-from-its-image",
+    ),
 ]
 
 FAIL = [
@@ -72,6 +102,26 @@ FAIL = [
         [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
           "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
         id="onbuild-user-does-not-count",
+    ),
+    pytest.param(
+        "FROM mambaorg/micromamba:0.25.1\nCOPY env.yaml /tmp/env.yaml\nUSER root\n"
+        "RUN micromamba install -y -n base -f /tmp/env.yaml\n",
+        [(3, 6, "DPH402", "the final stage's last USER is root ('root'); "
+          "switch to a non-root user before the end of the stage")],
+        id="non-root-base-switched-to-root",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nRUN apt-get update && apt-get install -y gosu\n"
+        'CMD ["python", "main.py"]\n',
+        [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
+          "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
+        id="gosu-installed-but-no-entrypoint-uses-it",
+    ),
+    pytest.param(
+        "FROM jupyter-like/scipy-notebook:1.0\nCOPY . /app\n",
+        [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
+          "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
+        id="other-owner-same-repository-name",
     ),
 ]
 
