@@ -12,7 +12,11 @@ Both ``ENV K=V`` and the legacy ``ENV K V`` form count. An empty value does not
 (Python ignores it), an ``ARG`` does not (it is gone when the container runs), and a
 value from an unset build argument is assumed to be set. Python's own switches on the
 command that the image runs count as well: ``python -B`` for PYTHONDONTWRITEBYTECODE,
-``python -u`` for PYTHONUNBUFFERED, or ``env PYTHONUNBUFFERED=1 ...``.
+``python -u`` for PYTHONUNBUFFERED, or ``env PYTHONUNBUFFERED=1 ...``. An image that
+compiles its byte code at build time (``python -m compileall`` in a ``RUN`` of the
+shipped stages or of a stage they ``COPY --from``) ships fresh ``.pyc`` files on
+purpose, for a faster start; Python writes none at run time, so it needs no
+PYTHONDONTWRITEBYTECODE.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -143,6 +147,37 @@ def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
     return False
 
 
+def _runs_compileall(cmd: Command) -> bool:
+    """``python -m compileall ...`` (any interpreter, ``-mcompileall`` too)."""
+    if not _INTERPRETER_RE.match(cmd.program.rsplit("/", 1)[-1]):
+        return False
+    words = cmd.words
+    return any(
+        word == "-mcompileall" or (word == "-m" and words[i + 1:i + 2] == ("compileall",))
+        for i, word in enumerate(words)
+    )
+
+
+def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Byte code compiled at build time in the shipped stages or a stage they copy from."""
+    seen: set[int] = set()
+    todo = list(chain)
+    while todo:
+        member = todo.pop()
+        if member.index in seen:
+            continue
+        seen.add(member.index)
+        for instr in member.instructions:
+            if instr.keyword == "RUN":
+                if any(_runs_compileall(c) for c in commands(instr.shell_text())):
+                    return True
+            elif instr.keyword in ("COPY", "ADD") and instr.flag("from"):
+                source = df.stage_ref(instr.flag("from") or "", before=member.index)
+                if source is not None:
+                    todo.extend(df.chain(source))
+    return False
+
+
 def _switches(words: Sequence[str]) -> str:
     """The one-letter switches given to a ``python`` command: ``python -uB x.py`` -> 'uB'."""
     found: list[str] = []
@@ -205,6 +240,8 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     for rule, name, switch, purpose in _VARIABLES:
         var = env.get(name)
         if (var is not None and (var.value or not var.resolved)) or switch in switches or assigned.get(name):
+            continue
+        if rule is NO_BYTECODE and var is None and _compiles_bytecode(df, chain):
             continue
         if var is not None:
             problem = f"sets {name} to an empty value, which Python ignores"

@@ -93,6 +93,22 @@ PASS = [
         + BOTH,
         id="heredoc",
     ),
+    pytest.param(
+        # Real-world shape: uv builder, runtime stage precompiles the app's byte code.
+        "FROM python:3.12-slim-bookworm AS build\nENV UV_COMPILE_BYTECODE=1\n"
+        "RUN uv sync --frozen --no-editable --no-install-project\n"
+        "FROM python:3.12-slim-bookworm AS runtime\nENV PYTHONUNBUFFERED=1\n"
+        "COPY --from=build /opt/venv /opt/venv\nCOPY ./app /opt/app/app\n"
+        "RUN <<EOF\n    cd /opt/app\n    python -m compileall ./app\nEOF\n"
+        'USER 2000:2000\nCMD ["fastapi", "run", "/opt/app/app"]\n',
+        id="bytecode-compiled-at-build-time",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nCOPY . /src\n"
+        "RUN /venv/bin/python3 -mcompileall -q /src\n"
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\nCOPY --from=build /src /src\n",
+        id="bytecode-compiled-in-a-stage-copied-from",
+    ),
 ]
 
 FROM_HINT_501 = "add 'ENV PYTHONDONTWRITEBYTECODE=1' so Python does not write .pyc files into the container"
@@ -180,6 +196,17 @@ FAIL = [
         "FROM debian:bookworm-slim\nENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH\n",
         [(1, 1, "DPH501", NEVER_501), (1, 1, "DPH502", NEVER_502)],
         id="virtual-env-variable",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS tools\nRUN python -m compileall /usr/lib/tools\n"
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\nCOPY app.py /app/\n",
+        [(3, 1, "DPH501", NEVER_501)],
+        id="bytecode-compiled-in-a-stage-not-shipped",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nRUN python -m compileall /app\n",
+        [(1, 1, "DPH502", NEVER_502)],
+        id="compiled-bytecode-does-not-unbuffer",
     ),
 ]
 
