@@ -6,7 +6,10 @@ not images, nor is ``scratch``; for ``FROM`` only stages defined earlier count).
 ARG defaults are substituted first, as a build without ``--build-arg`` would
 (``${PY:-3.12}`` gives ``3.12``); variables in ``--from`` are expanded too, as Podman
 does (BuildKit rejects them). ``ADD`` has no ``--from``. A digest
-(``@sha256:…``) pins an image whatever its tag. ONBUILD triggers are not judged.
+(``@sha256:…``) pins an image whatever its tag. ONBUILD triggers are not judged, nor
+are images of this machine (``localhost/app:builder``, Podman's local store, or a
+``localhost:5000`` registry): an earlier step of the same build made them, nothing is
+pulled.
 
 A tag is *floating* when it names no version (``lts``, ``stable``, ``slim``,
 ``alpine``, ``bookworm``, ``nonroot``) or only a major version (``python:3``,
@@ -154,6 +157,7 @@ FILES = "dockerfile"
 
 _CODENAMES = frozenset({*DEBIAN_RELEASES, "focal", "jammy", "noble", "oracular", "plucky"})
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def _floating(ref: ImageRef) -> str | None:
@@ -236,6 +240,8 @@ def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
         ref = parse_image(value)
         if ref is None:
             continue  # not a valid reference: the build fails on it anyway
+        if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
+            continue  # built on this machine by an earlier step, not pulled
         problem = _judge(ref, shown)
         if problem is not None:
             findings.append(problem[0].at(df.path, use.line, use.col, problem[1]))

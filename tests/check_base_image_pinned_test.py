@@ -49,6 +49,14 @@ PASS = [
     ),
     pytest.param("FROM localhost:5000/app:1.2.3\n", id="registry-with-port"),
     pytest.param(
+        # Real-world shape: a dist Dockerfile built on the image a builder Dockerfile made.
+        'ARG ORG="searxng"\nFROM localhost/$ORG/searxng:builder AS builder\n'
+        f"FROM {PINNED}\nCOPY --from=builder /usr/local/app/.venv/ ./.venv/\n",
+        id="local-image-store",
+    ),
+    pytest.param("FROM localhost:5000/tools\nCOPY --from=127.0.0.1:5000/wheels:dev /w /w\n",
+                 id="registry-on-this-machine"),
+    pytest.param(
         f"ARG REGISTRY=registry.example.com:5000\nFROM ${{REGISTRY}}/{PINNED}\n", id="registry-from-arg",
     ),
     pytest.param(f"FROM {PINNED}@{SHA} AS base\nCOPY --from=base / /\n", id="tag-and-digest"),
@@ -80,6 +88,12 @@ PASS = [
 ]
 
 FAIL = [
+    pytest.param(
+        "FROM registry.local/app:builder\n",
+        [(1, 6, "DPH203", "base image 'registry.local/app:builder' has a floating tag ('builder' names "
+          "no version); pin it, e.g. 'registry.local/app:<version>' or a digest")],
+        id="other-registry-is-pulled",
+    ),
     pytest.param(
         "FROM python\n",
         [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
