@@ -11,13 +11,21 @@ lines split on ``\\n`` only (``\\r`` trimmed), one leading BOM stripped, directi
 only in the leading run of ``# key=value`` lines, whole-line comments dropped even
 inside continuations, whitespace-only continuation lines skipped, a line continues
 when it ends with the escape token plus optional blanks (not a doubled token),
-heredocs for RUN/COPY/ADD (also under ONBUILD) read after the logical line, and an
-instruction still ends at end of file inside a continuation.
+heredocs for RUN/COPY/ADD (also under ONBUILD) read after the logical line (their
+words found by a port of BuildKit's shell lexer, ``<< EOF`` included as in BuildKit
+0.22), and an instruction still ends at end of file inside a continuation. Where we
+differ from BuildKit on purpose, ``tests/_dockerfile_differential_test.py`` says so.
 
 Variable expansion follows BuildKit's shell lexer (``$V``, ``${V}``, ``${V:-w}``,
 ``${V-w}``, ``${V:+w}``, ``${V+w}``, quotes, the escape token) and never reads the
 process environment: an unset or unknown variable makes the result *unresolved*
 rather than guessed.
+
+Hostile input stays linear: instructions see ARG/ENV through views of one versioned
+table (no copy per instruction), an expansion may grow its word by at most
+:data:`MAX_EXPANSION_GROWTH` characters and nest :data:`MAX_EXPANSION_DEPTH` deep, and
+past :data:`MAX_INHERITED_VARS` copied entries a stage's inherited ENV is unknown. Each
+of these limits turns a result *unresolved*; none is reached by a real Dockerfile.
 """
 from __future__ import annotations
 
@@ -1329,10 +1337,14 @@ class Scope(Mapping[str, Var]):
 
 
 class _Unknown(Mapping[str, Var]):
-    """An inherited environment too large to copy: every name is set, value unknown."""
+    """An inherited environment too large to copy: every look-up answers "set, value
+    unknown", while no name is listed (iteration, ``in`` and ``len`` see nothing)."""
 
     def __getitem__(self, name: str) -> Var:
         return UNKNOWN
+
+    def __contains__(self, name: object) -> bool:
+        return False
 
     def __iter__(self) -> Iterator[str]:
         return iter(())

@@ -752,3 +752,17 @@ def test_expansion_growth_is_bounded() -> None:
     ok = "FROM a\nENV A=" + "x" * 1000 + "\nENV B=$A$A\nUSER $B\n"
     user = only(parse(ok), "USER")
     assert user.expand(user.args) == Expanded("x" * 2000, True)
+
+
+def test_inherited_env_past_the_copy_budget_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of chained stages would copy ENV quadratically: past a budget, unknown."""
+    import hooks._dockerfile as model
+
+    text = "FROM a AS s0\nENV U=app\n" + "".join(f"FROM s{i} AS s{i + 1}\nENV E{i}=1\n" for i in range(20))
+    text += "USER ${U:-root}\n"
+    user = only(parse(text), "USER")
+    assert user.expand(user.args) == Expanded("app", True)
+    monkeypatch.setattr(model, "MAX_INHERITED_VARS", 50)
+    user = only(parse(text), "USER")
+    assert user.expand(user.args) == Expanded("root", False, ("U",))
+    assert list(user.env_vars) == ["E19"]  # own variables stay known
