@@ -82,12 +82,13 @@ CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
 
 ## DPH606 legacy-key-value-format
 ### What it does
-Reports ``ENV`` and ``LABEL`` in the legacy ``key value`` form (no ``=``).
+Reports ``ENV`` and ``LABEL`` in the legacy ``key value`` form (no ``=``), also when
+blanks around the ``=`` made it so (``ENV DEBUG = 0``).
 ### Why is this bad?
 The legacy form sets one variable to the whole rest of the line, blanks included:
 ``ENV PYTHONUNBUFFERED 1 PYTHONDONTWRITEBYTECODE 1`` sets only ``PYTHONUNBUFFERED``,
-to ``1 PYTHONDONTWRITEBYTECODE 1``. It is deprecated. Same as BuildKit's
-LegacyKeyValueFormat.
+to ``1 PYTHONDONTWRITEBYTECODE 1``, and ``ENV DEBUG = 0`` sets ``DEBUG`` to ``= 0``.
+It is deprecated. Same as BuildKit's LegacyKeyValueFormat.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -286,6 +287,9 @@ def _legacy_key_value(df: Dockerfile, instr: Instruction) -> Finding | None:
     key, value, _ = key_values(instr, df.escape)[0]
     if not value:
         return None  # a syntax error (DPH904)
+    real, meant = value, value[1:].lstrip(" \t") if value.startswith("=") else ""
+    if meant:
+        value = meant  # 'ENV KEY = 1': the blanks around '=' made it the legacy form
     if len(value) > 40:
         fixed = f"{key}=..."
     elif _PLAIN_VALUE_RE.match(value) or (
@@ -297,6 +301,12 @@ def _legacy_key_value(df: Dockerfile, instr: Instruction) -> Finding | None:
     else:
         fixed = f"{key}=..."
     line, col = instr.args_position(0)
+    if meant:
+        return LEGACY_KEY_VALUE.at(
+            df.path, line, col,
+            f"the blanks around '=' make this the legacy '{instr.keyword} key value' form: it sets "
+            f"{key} to '{real if len(real) <= 40 else real[:37] + '...'}'; write '{instr.keyword_raw} {fixed}'",
+        )
     return LEGACY_KEY_VALUE.at(
         df.path, line, col,
         f"legacy '{instr.keyword} key value' form: write '{instr.keyword_raw} {fixed}'; the old form "

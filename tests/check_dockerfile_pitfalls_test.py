@@ -208,6 +208,20 @@ FAIL = [
         id="legacy-values-too-long-or-quoted",
     ),
     pytest.param(
+        # Real-world shape: blanks around '=' turn 'name=value' into the legacy form.
+        BASE + "ENV PYTHONDONTWRITEBYTECODE = 1 \nENV PYTHONUNBUFFERED =1\nLABEL version = \"2.0 beta\"\n"
+        "CMD [\"python\"]\n",
+        [
+            (2, 5, "DPH606", "the blanks around '=' make this the legacy 'ENV key value' form: it sets "
+             "PYTHONDONTWRITEBYTECODE to '= 1'; write 'ENV PYTHONDONTWRITEBYTECODE=1'"),
+            (3, 5, "DPH606", "the blanks around '=' make this the legacy 'ENV key value' form: it sets "
+             "PYTHONUNBUFFERED to '=1'; write 'ENV PYTHONUNBUFFERED=1'"),
+            (4, 7, "DPH606", "the blanks around '=' make this the legacy 'LABEL key value' form: it sets "
+             "version to '= \"2.0 beta\"'; write 'LABEL version=\"2.0 beta\"'"),
+        ],
+        id="blanks-around-equals-sign",
+    ),
+    pytest.param(
         "FROM python:3.12-slim as builder\nfrom python:3.12-slim AS b2\n"
         "FROM --platform=$BUILDPLATFORM python:3.12-slim   As   final\nCMD [\"python\"]\n",
         [
