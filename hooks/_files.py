@@ -142,14 +142,31 @@ class Repo:
         other path (``..``, a symlinked directory, outside the root) goes to realpath
         itself, whose answers (also for symlink loops) are the reference.
         """
+        return self._resolve(full)[0]
+
+    def _resolve(self, full: str) -> tuple[str, os.stat_result | OSError | None]:
+        """:meth:`_realpath`, and what the ``lstat`` of a file in a plain directory told.
+
+        For such a file that is not a symlink, its ``lstat`` is its ``stat``; if the
+        ``lstat`` failed, ``stat`` fails the same way (the last component is not a
+        symlink to follow). None: not known, ask ``stat``.
+        """
         head, tail = os.path.split(full)
         if not tail or tail in (".", ".."):
-            return os.path.realpath(full)
+            return os.path.realpath(full), None
         real_dir = self._plain_dir(head)
         if real_dir is None:
-            return os.path.realpath(full)
+            return os.path.realpath(full), None
         candidate = os.path.join(real_dir, tail)
-        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+        try:
+            info = os.lstat(candidate)
+        except OSError as exc:
+            return candidate, exc
+        except ValueError:  # an embedded NUL: os.path.islink says False, stat decides
+            return candidate, None
+        if stat.S_ISLNK(info.st_mode):
+            return os.path.realpath(candidate), None
+        return candidate, info
 
     def _plain_dir(self, head: str) -> str | None:
         """The real path of ``head`` when it is the root or a plain directory below it, else None.
@@ -195,7 +212,7 @@ class Repo:
     def read_bytes(self, path: str) -> bytes:
         """The bytes of a regular file inside the root, or :class:`ReadError`."""
         full = self.full(path)
-        real = self._realpath(full)
+        real, known = self._resolve(full)
         cached = self._cache.get(real)
         if cached is not None:
             return cached
@@ -203,7 +220,9 @@ class Repo:
             kind = "a symlink to a file" if os.path.islink(full) else "a file"
             raise ReadError(f"{kind} outside the repository root {self.root}; not read")
         try:
-            info = os.stat(real)
+            if isinstance(known, OSError):
+                raise known
+            info = os.stat(real) if known is None else known
         except FileNotFoundError:
             raise ReadError("no such file") from None
         except OSError as exc:
