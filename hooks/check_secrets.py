@@ -103,7 +103,11 @@ RUN --mount=type=secret,id=netrc,target=/root/.netrc pip install -r requirements
 Reports a ``COPY .`` or ``ADD .`` (also ``./``, ``*``) of the whole build context
 when no ``.dockerignore`` applies, or when it does not exclude ``.git``, ``.env``,
 ``.venv`` and ``__pycache__`` in every directory (at the ``.``). ``--exclude`` flags
-on the instruction count.
+on the instruction count. In a builder stage whose copied tree the shipped image does
+not take whole (it copies only the build output: ``COPY --from=build /app/dist``),
+only ``.env`` must be excluded: ``.git`` (which setuptools-scm or versioningit need
+there), ``.venv`` and ``__pycache__`` never ship, while exported build caches keep
+the ``.env``. The shipped image is the last stage and what it copies from.
 ### Why is this bad?
 The whole directory goes into the image: the ``.env`` file with its secrets, the git
 history, a virtual environment built for another platform, stale byte code. It also
@@ -372,7 +376,7 @@ def _whole_context(path: str) -> bool:
     return posixpath.normpath("/" + path).lstrip("/") in ("", "*")
 
 
-def _gaps(patterns: _dockerignore.Patterns, negations: list[str]) -> list[str]:
+def _gaps(patterns: _dockerignore.Patterns, negations: list[str], required: Sequence[str]) -> list[str]:
     pyc = "pkg/__pycache__/mod.cpython-312.pyc"
     probes = {
         ".git": [".git/HEAD"],
@@ -381,27 +385,30 @@ def _gaps(patterns: _dockerignore.Patterns, negations: list[str]) -> list[str]:
         "__pycache__": [pyc, *(f"{neg}/{pyc}" for neg in negations)],
     }
     return [
-        name for name in MUST_EXCLUDE
+        name for name in required
         if not all(_dockerignore.excluded(patterns, probe) for probe in probes[name])
     ]
 
 
 def _context_copy(
-    df: Dockerfile, instr: Instruction, word: str, offset: int, ignores: Sequence[_dockerignore.IgnoreFile]
+    df: Dockerfile, instr: Instruction, word: str, offset: int, ignores: Sequence[_dockerignore.IgnoreFile],
+    required: Sequence[str] = MUST_EXCLUDE,
 ) -> Finding | None:
     extra = "\n".join(instr.flag_values("exclude"))
     line, col = instr.args_position(offset)
     head = f"'{instr.keyword} {word}' copies the whole build context"
     if not ignores and not extra:
+        names = ", ".join(f"**/{n}" if n == "__pycache__" else n for n in required)
+        names = " and ".join(names.rsplit(", ", 1))
         return UNFILTERED_CONTEXT_COPY.at(
             df.path, line, col,
             f"{head}, but there is no .dockerignore (next to the Dockerfile or in a parent "
-            f"directory); add one that excludes .git, .env, .venv and **/__pycache__",
+            f"directory); add one that excludes {names}",
         )
     results: list[tuple[str, list[str]]] = []
     for path, text in ignores or [("", "")]:
         full = text + "\n" + extra
-        gaps = _gaps(_dockerignore.parse(full), _dockerignore.literal_negations(full))
+        gaps = _gaps(_dockerignore.parse(full), _dockerignore.literal_negations(full), required)
         if not gaps:
             return None
         results.append((path, gaps))
@@ -415,9 +422,84 @@ def _context_copy(
     )
 
 
+def _shipped_stages(df: Dockerfile) -> tuple[set[int], list[tuple[set[int], str]]]:
+    """The last stage's chain, and what the shipped stages copy from other stages:
+    (the source stage's chain, source directory) per ``COPY --from=<stage>``, sources
+    added to the shipped set as they are found."""
+    final = df.final_stage()
+    if final is None:
+        return set(), []
+    chain = {member.index for member in df.chain(final)}
+    copied: list[tuple[set[int], str]] = []
+    todo, seen = list(chain), set()
+    while todo:
+        index = todo.pop()
+        if index in seen:
+            continue
+        seen.add(index)
+        for instr in df.stages[index].instructions:
+            ref = instr.flag("from") if instr.keyword == "COPY" else None
+            source = df.stage_ref(ref, before=index) if ref else None
+            if source is None:
+                continue
+            members = {member.index for member in df.chain(source)}
+            todo.extend(members)
+            for word in instr.words()[:-1]:
+                value = instr.expand(word, df.escape)
+                path = value.value if value.resolved else "/"
+                if any(c in path for c in "*?["):
+                    path = posixpath.dirname(path.split("*")[0].split("?")[0].split("[")[0]) or "/"
+                copied.append((members, _absolute("/", path)))
+    return chain, copied
+
+
+def _destination(df: Dockerfile, instr: Instruction, workdir: str) -> str | None:
+    """Where a COPY puts its files, absolute; None when a variable hides it."""
+    words = instr.words()
+    value = instr.expand(words[-1], df.escape) if words else None
+    if value is None or not value.resolved:
+        return None
+    return _absolute(workdir, value.value)
+
+
+def _absolute(directory: str, path: str) -> str:
+    """``path`` resolved against the absolute ``directory``, normalised (one leading '/')."""
+    return "/" + posixpath.normpath(posixpath.join(directory, path)).lstrip("/")
+
+
+def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
+    """What each whole-context COPY of a builder stage must keep out, by instruction id.
+
+    A builder stage's files reach the image only through a ``COPY --from``: when none
+    takes the copied tree whole (its directory or a parent), the git history, a local
+    virtual environment or stale byte code never ship (builds that derive their version
+    from ``.git``, setuptools-scm or versioningit, need it there); ``.env`` still counts,
+    as exported build caches keep every layer."""
+    chain, copied = _shipped_stages(df)
+    out: dict[int, Sequence[str]] = {}
+    for stage in df.stages:
+        if stage.index in chain:
+            continue
+        workdir = "/"
+        for member in df.chain(stage):
+            for instr in member.instructions:
+                if instr.keyword == "WORKDIR":
+                    value = instr.expand(instr.args.strip(), df.escape)
+                    workdir = _absolute(workdir, value.value) if value.resolved else ""
+                elif member is stage and instr.keyword in ("COPY", "ADD") and workdir:
+                    dest = _destination(df, instr, workdir)
+                    if dest is not None and not any(
+                        stage.index in members and (src in ("/", dest) or dest.startswith(src + "/"))
+                        for members, src in copied
+                    ):
+                        out[id(instr)] = (".env",)
+    return out
+
+
 def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
+    required = _required(df) if dockerignores is not None else {}
     for instr in df.all_instructions():
         if instr.keyword not in ("COPY", "ADD"):
             continue
@@ -425,7 +507,9 @@ def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | 
         for word, path, offset in _sources(instr, df.escape):
             if _whole_context(path):
                 if dockerignores is not None:
-                    found = _context_copy(df, instr, word, offset, ignores)
+                    found = _context_copy(
+                        df, instr, word, offset, ignores, required.get(id(instr), MUST_EXCLUDE),
+                    )
                     if found is not None:
                         findings.append(found)
                 continue

@@ -317,6 +317,43 @@ def test_context_copy_pass(ignores: list[tuple[str, str]]) -> None:
     assert check(parse(CONTEXT), dockerignores=ignores) == []
 
 
+# Real-world shape: a builder needs .git for its version (versioningit, setuptools-scm)
+# and the shipped image takes only the built distribution from it.
+SDIST_BUILDER = (
+    "FROM python:3.12-slim-bookworm AS python-builder\nWORKDIR /opt/app\nCOPY . ./\n"
+    "RUN uv build --sdist --out-dir dist\n"
+    "FROM python:3.12-slim-bookworm AS final\nWORKDIR /opt/app\n"
+    "COPY --from=python-builder /opt/app/dist ./dist\nRUN pip install --no-cache-dir ./dist/*.tar.gz\n"
+)
+PYTHON_IGNORE = [(".dockerignore", "__pycache__/\n*.py[cod]\n.env\n.venv\n")]
+
+
+def test_builder_copy_that_does_not_ship_needs_only_env_excluded() -> None:
+    assert check(parse(SDIST_BUILDER), dockerignores=PYTHON_IGNORE) == []
+    found = [(f.line, f.message) for f in check(parse(SDIST_BUILDER), dockerignores=[])]
+    assert found == [(3, "'COPY .' copies the whole build context, but there is no .dockerignore (next to "
+                         "the Dockerfile or in a parent directory); add one that excludes .env")]
+    found = [(f.line, f.message) for f in check(parse(SDIST_BUILDER), dockerignores=[(".dockerignore", ".git\n")])]
+    assert found == [(3, "'COPY .' copies the whole build context, but '.dockerignore' does not exclude .env; "
+                         "add '.env'")]
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        pytest.param("COPY --from=python-builder /opt/app /opt/app\n", id="the-tree"),
+        pytest.param("COPY --from=python-builder / /\n", id="the-root"),
+        pytest.param("COPY --from=0 /opt /opt\n", id="a-parent-by-index"),
+        pytest.param("COPY --from=python-builder /opt/* /opt/\n", id="a-glob-of-a-parent"),
+    ],
+)
+def test_builder_copy_shipped_whole_is_judged_fully(copy: str) -> None:
+    text = SDIST_BUILDER.replace("COPY --from=python-builder /opt/app/dist ./dist\n", copy)
+    found = [(f.line, f.message) for f in check(parse(text), dockerignores=PYTHON_IGNORE)]
+    assert found == [(3, "'COPY .' copies the whole build context, but '.dockerignore' does not exclude .git, "
+                         "__pycache__ in every directory; add '.git', '**/__pycache__'")]
+
+
 def test_context_copy_exclude_flags() -> None:
     text = BASE + "COPY --exclude=.git --exclude=.env --exclude=.venv --exclude=**/__pycache__ . /app\n"
     assert check(parse(text), dockerignores=[]) == []
