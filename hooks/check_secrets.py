@@ -422,35 +422,36 @@ def _context_copy(
     )
 
 
-def _shipped_stages(df: Dockerfile) -> tuple[set[int], list[tuple[set[int], str]]]:
-    """The last stage's chain, and what the shipped stages copy from other stages:
-    (the source stage's chain, source directory) per ``COPY --from=<stage>``, sources
-    added to the shipped set as they are found."""
+def _shipped_stages(df: Dockerfile) -> tuple[set[int], dict[int, set[str]]]:
+    """The last stage's chain, and the directories the shipped stages take from each
+    stage with ``COPY --from`` (sources and their parents join the shipped stages)."""
     final = df.final_stage()
     if final is None:
-        return set(), []
+        return set(), {}
     chain = {member.index for member in df.chain(final)}
-    copied: list[tuple[set[int], str]] = []
+    taken: dict[int, set[str]] = {}
     todo, seen = list(chain), set()
     while todo:
         index = todo.pop()
         if index in seen:
             continue
         seen.add(index)
-        for instr in df.stages[index].instructions:
+        stage = df.stages[index]
+        if stage.parent is not None:
+            todo.append(stage.parent)
+        for instr in stage.instructions:
             ref = instr.flag("from") if instr.keyword == "COPY" else None
             source = df.stage_ref(ref, before=index) if ref else None
             if source is None:
                 continue
-            members = {member.index for member in df.chain(source)}
-            todo.extend(members)
+            todo.append(source.index)
             for word in instr.words()[:-1]:
                 value = instr.expand(word, df.escape)
                 path = value.value if value.resolved else "/"
                 if any(c in path for c in "*?["):
                     path = posixpath.dirname(path.split("*")[0].split("?")[0].split("[")[0]) or "/"
-                copied.append((members, _absolute("/", path)))
-    return chain, copied
+                taken.setdefault(source.index, set()).add(_absolute("/", path))
+    return chain, taken
 
 
 def _destination(df: Dockerfile, instr: Instruction, workdir: str) -> str | None:
@@ -470,29 +471,31 @@ def _absolute(directory: str, path: str) -> str:
 def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     """What each whole-context COPY of a builder stage must keep out, by instruction id.
 
-    A builder stage's files reach the image only through a ``COPY --from``: when none
-    takes the copied tree whole (its directory or a parent), the git history, a local
-    virtual environment or stale byte code never ship (builds that derive their version
-    from ``.git``, setuptools-scm or versioningit, need it there); ``.env`` still counts,
-    as exported build caches keep every layer."""
-    chain, copied = _shipped_stages(df)
+    A builder stage's files reach the image only through a ``COPY --from`` of it or of
+    a stage built on it: when none takes the copied tree whole (its directory or a
+    parent), the git history, a local virtual environment or stale byte code never ship
+    (builds that derive their version from ``.git``, setuptools-scm or versioningit,
+    need it there); ``.env`` still counts, as exported build caches keep every layer."""
+    chain, taken = _shipped_stages(df)
+    below: list[set[str]] = [set(taken.get(stage.index, ())) for stage in df.stages]
+    for stage in reversed(df.stages):  # a parent comes before its children
+        if stage.parent is not None and below[stage.index]:
+            below[stage.parent] |= below[stage.index]
     out: dict[int, Sequence[str]] = {}
+    workdirs: list[str] = []  # each stage's WORKDIR at its end ('' when unknown)
     for stage in df.stages:
-        if stage.index in chain:
-            continue
-        workdir = "/"
-        for member in df.chain(stage):
-            for instr in member.instructions:
-                if instr.keyword == "WORKDIR":
-                    value = instr.expand(instr.args.strip(), df.escape)
-                    workdir = _absolute(workdir, value.value) if value.resolved else ""
-                elif member is stage and instr.keyword in ("COPY", "ADD") and workdir:
-                    dest = _destination(df, instr, workdir)
-                    if dest is not None and not any(
-                        stage.index in members and (src in ("/", dest) or dest.startswith(src + "/"))
-                        for members, src in copied
-                    ):
-                        out[id(instr)] = (".env",)
+        workdir = workdirs[stage.parent] if stage.parent is not None else "/"
+        for instr in stage.instructions:
+            if instr.keyword == "WORKDIR":
+                value = instr.expand(instr.args.strip(), df.escape)
+                workdir = _absolute(workdir, value.value) if value.resolved and workdir else ""
+            elif stage.index not in chain and instr.keyword in ("COPY", "ADD") and workdir:
+                dest = _destination(df, instr, workdir)
+                if dest is not None and not any(
+                    src in ("/", dest) or dest.startswith(src + "/") for src in below[stage.index]
+                ):
+                    out[id(instr)] = (".env",)
+        workdirs.append(workdir)
     return out
 
 
