@@ -102,21 +102,19 @@ def test_backslash_is_not_a_continuation_under_backtick() -> None:
     assert shape(df) == [("FROM", 2, 2), ("RUN", 3, 3), ("USER", 4, 4)]
 
 
-@pytest.mark.parametrize(("line", "continues"), [
-    pytest.param("RUN a \\", True, id="token"),
-    pytest.param("RUN a \\ \t ", True, id="token-then-blanks"),
-    pytest.param("RUN a\\\\", False, id="doubled-token-is-escaped"),
-    pytest.param("\\", True, id="token-alone"),
-    pytest.param("RUN a \\x", False, id="token-inside"),
+JOINED = [("FROM", 1, 1), ("RUN", 2, 3)]
+SEPARATE = [("FROM", 1, 1), ("RUN", 2, 2), ("USER", 3, 3)]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    pytest.param("RUN a \\", JOINED, id="token"),
+    pytest.param("RUN a \\ \t ", JOINED, id="token-then-blanks"),
+    pytest.param("RUN a\\\\", SEPARATE, id="doubled-token-is-escaped"),
+    pytest.param("RUN a \\x", SEPARATE, id="token-inside"),
+    pytest.param("\\", [("FROM", 1, 1), ("USER", 2, 3)], id="token-alone-joins-the-next-line"),
 ])
-def test_continuation_rule(line: str, continues: bool) -> None:
-    df = parse(f"FROM a\n{line}\nUSER app\n")
-    expected = [("FROM", 1, 1), ("RUN", 2, 3)] if continues and line != "\\" else [
-        ("FROM", 1, 1), ("RUN", 2, 2), ("USER", 3, 3),
-    ]
-    if line == "\\":
-        expected = [("FROM", 1, 1), ("USER", 2, 3)]
-    assert shape(df) == expected
+def test_continuation_rule(line: str, expected: list[tuple[str, int, int]]) -> None:
+    assert shape(parse(f"FROM a\n{line}\nUSER app\n")) == expected
 
 
 def test_escape_token_in_expansion() -> None:
