@@ -524,6 +524,9 @@ def _instruction(
             _json_form(df, instr, rest)
     elif kw in ("ENV", "LABEL"):
         _check_pairs(df, instr, escape)
+    if kw in ("COPY", "ADD") and not nested and len(instr.words()) < 2:
+        # BuildKit: "requires at least two arguments ... Destination could not be determined"
+        df.errors.append(Problem(line_no, 1, f"{kw} needs a source and a destination: {kw} <src>... <dest>"))
     return instr
 
 

@@ -418,6 +418,27 @@ def test_env_and_label_syntax_errors(line: str, message: str) -> None:
     assert [p.message for p in parse(f"FROM a\n{line}\n").errors] == [message]
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    # Real-world shape: 'COPY .' with the destination forgotten; BuildKit refuses it.
+    pytest.param("COPY .", "COPY needs a source and a destination: COPY <src>... <dest>", id="copy-one-word"),
+    pytest.param("ADD --chown=app:app app.tar.gz", "ADD needs a source and a destination: ADD <src>... <dest>",
+                 id="add-flags-do-not-count"),
+    pytest.param('COPY ["requirements.txt"]', "COPY needs a source and a destination: COPY <src>... <dest>",
+                 id="copy-json-one-item"),
+    pytest.param("COPY", "COPY needs a source and a destination: COPY <src>... <dest>", id="copy-empty"),
+])
+def test_copy_without_destination(line: str, message: str) -> None:
+    assert [p.message for p in parse(f"FROM a\n{line}\n").errors] == [message]
+
+
+@pytest.mark.parametrize("line", [
+    "COPY . /app", "COPY <<EOF /etc/motd\nhi\nEOF", 'COPY ["a b", "/x/"]', "ADD --link a b",
+    "ONBUILD COPY . /app",
+])
+def test_copy_with_destination(line: str) -> None:
+    assert parse(f"FROM a\n{line}\n").errors == []
+
+
 @pytest.mark.parametrize(("line", "pairs"), [
     pytest.param('ENV A=1 B="x y" C=', [("A", "1"), ("B", '"x y"'), ("C", "")], id="name-value"),
     pytest.param("ENV LEGACY value with spaces", [("LEGACY", "value with spaces")], id="legacy"),
