@@ -255,6 +255,20 @@ def base_kind(ref: ImageRef | None) -> str:
 
 # Official language images whose default variant is built on buildpack-deps (curl, wget).
 _FULL_OFFICIAL = frozenset({"node", "golang", "ruby", "rust", "openjdk", "perl", "php", "pypy"})
+_WINDOWS_RE = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
+_WINDOWS_SHELL_RE = re.compile(r"(^|[\\/])(powershell|pwsh|cmd)(\.exe)?$", re.IGNORECASE)
+
+
+def is_windows(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Whether the stages of ``chain`` build a Windows image: a ``windows``,
+    ``nanoserver`` or ``servercore`` base, a PowerShell or cmd ``SHELL``, or the
+    backtick ``escape`` directive (used for Windows paths)."""
+    if df.escape == "`" or _WINDOWS_RE.search(chain[0].image.value):
+        return True
+    return any(
+        instr.keyword == "SHELL" and instr.json and _WINDOWS_SHELL_RE.search(instr.json[0])
+        for stage in chain for instr in stage.instructions
+    )
 
 
 # ---------------------------------------------------------------------------

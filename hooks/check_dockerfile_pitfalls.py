@@ -128,7 +128,6 @@ from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import (
     Dockerfile,
     Instruction,
-    Stage,
     healthcheck_command,
     key_values,
     parse_json_array,
@@ -136,6 +135,7 @@ from hooks._dockerfile import (
     split_blanks,
 )
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule, unknown_target
+from hooks._images import is_windows
 
 INVALID_EXEC_FORM = Rule(
     "DPH603", "invalid-exec-form", ERROR,
@@ -162,7 +162,6 @@ _LISTS = frozenset({"COPY", "ADD", "VOLUME"})
 _NO_INLINE_CHECK = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "ONBUILD"})
 _SIMPLE_RE = re.compile(r"^[\w@%+=:,./-]+$")  # a word that needs no quotes in JSON or shell
 _PLAIN_VALUE_RE = re.compile(r"^[\w@%+=:,./${}-]+$")  # an ENV value that needs no quotes
-_WINDOWS_RE = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
 
 
 def _exec_text(instr: Instruction) -> tuple[int, str] | None:
@@ -335,18 +334,6 @@ def _from_as_casing(df: Dockerfile, instr: Instruction) -> Finding | None:
     )
 
 
-def _windows(df: Dockerfile, chain: list[Stage]) -> bool:
-    if df.escape == "`" or _WINDOWS_RE.search(chain[0].image.value):
-        return True
-    for stage in chain:
-        for instr in stage.instructions:
-            if instr.keyword == "SHELL" and instr.json and re.search(
-                r"(^|[\\/])(powershell|pwsh|cmd)(\.exe)?$", instr.json[0], re.IGNORECASE,
-            ):
-                return True
-    return False
-
-
 def _exec_suggestion(kw: str, script: str) -> str:
     words = split_blanks(script)
     if all(_SIMPLE_RE.match(word) for word in words):
@@ -356,7 +343,7 @@ def _exec_suggestion(kw: str, script: str) -> str:
 
 def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     stage = df.final_stage(target)
-    if stage is None or _windows(df, df.chain(stage)):
+    if stage is None or is_windows(df, df.chain(stage)):
         return []
     entrypoint, cmd = df.entrypoint_cmd(stage)
     found: list[Finding] = []

@@ -6,7 +6,8 @@ Builder stages are never flagged, and ``USER`` inside ``ONBUILD`` is not execute
 Base images known to default to a non-root user need no ``USER``: distroless
 ``:nonroot`` tags, Chainguard images other than ``-dev``, ``mambaorg/micromamba``
 (``mambauser``), the Jupyter Docker Stacks (``jupyter/*-notebook``, ``jovyan``),
-``apache/airflow``, ``apache/superset`` and ``odoo``. Neither does a final stage whose
+``apache/airflow``, ``apache/superset``, ``odoo`` and Windows ``nanoserver``
+(``ContainerUser``). Neither does a final stage whose
 entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``: named in the
 ``ENTRYPOINT``/``CMD`` itself, or installed in the stage chain (``apt-get install gosu``,
 ``COPY --from=tianon/gosu``) for the ``ENTRYPOINT`` script to use, as the official
@@ -19,9 +20,10 @@ Options:
 ### What it does
 Reports a final stage that never sets ``USER`` (reported at its ``FROM``).
 ### Why is this bad?
-Without ``USER`` the container runs as root: a compromised process owns the whole
-container and, with a container escape, possibly the host. Overlaps hadolint DL3002
-(which only sees an explicit ``USER root``, per stage) and Checkov CKV_DOCKER_3.
+Without ``USER`` the container runs as root (``ContainerAdministrator`` on Windows
+Server Core): a compromised process owns the whole container and, with a container
+escape, possibly the host. Overlaps hadolint DL3002 (which only sees an explicit
+``USER root``, per stage) and Checkov CKV_DOCKER_3.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -40,7 +42,7 @@ CMD ["python", "/app/main.py"]
 ## DPH402 root-user
 ### What it does
 Reports a final stage whose last ``USER`` is root: ``root``, ``0``, ``root:group`` or
-``0:gid``, after ARG and ENV expansion.
+``0:gid``, after ARG and ENV expansion, or Windows' ``ContainerAdministrator``.
 ### Why is this bad?
 Switching back to root for the last instructions ships an image that runs as root.
 Overlaps hadolint DL3002.
@@ -68,7 +70,7 @@ from collections.abc import Sequence
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
-from hooks._images import parse_image
+from hooks._images import is_windows, parse_image
 from hooks._shell import commands, package_call
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
@@ -94,6 +96,8 @@ def _nonroot_image(image: str) -> bool:
         name, tag = image.partition("@")[0], ""
     if "distroless" in name and "nonroot" in tag:
         return True
+    if "nanoserver" in name or "nanoserver" in tag:
+        return True  # Windows Nano Server runs as ContainerUser
     if name.startswith("cgr.dev/chainguard/"):
         return not tag.endswith("-dev")
     ref = parse_image(image)
@@ -136,7 +140,7 @@ def _installs_dropper(instr: Instruction) -> bool:
 
 def _is_root(user: str) -> bool:
     name = user.strip().split(":", 1)[0]
-    return name in ("root", "0")
+    return name in ("root", "0") or name.lower() == "containeradministrator"
 
 
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
@@ -164,6 +168,12 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             return []
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"
         line, col = stage.from_.position(0)
+        if is_windows(df, chain):
+            return [MISSING_USER.at(
+                df.path, line, col,
+                f"{where} never sets USER, so the container runs as ContainerAdministrator; "
+                f"add 'USER ContainerUser' (the unprivileged account of Windows images)",
+            )]
         return [MISSING_USER.at(
             df.path, line, col,
             f"{where} never sets USER, so the container runs as root; "
@@ -172,10 +182,12 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     value = last_user.expand(last_user.args, df.escape)
     if value.resolved and _is_root(value.value):
         line, col = last_user.args_position()
+        admin = value.value.strip().split(":", 1)[0] not in ("root", "0")
+        who, fix = ("the administrator", "'USER ContainerUser'") if admin else ("root", "a non-root user")
         return [ROOT_USER.at(
             df.path, line, col,
-            f"the final stage's last USER is root ({_shown(last_user.args, value.value)}); "
-            f"switch to a non-root user before the end of the stage",
+            f"the final stage's last USER is {who} ({_shown(last_user.args, value.value)}); "
+            f"switch to {fix} before the end of the stage",
         )]
     return []
 

@@ -70,6 +70,13 @@ PASS = [
         "COPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n",
         id="gosu-copied-from-its-image",
     ),
+    pytest.param(
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY app C:/app\n", id="nanoserver-runs-as-containeruser",
+    ),
+    pytest.param(
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nUSER ContainerUser\n",
+        id="windows-containeruser",
+    ),
 ]
 
 FAIL = [
@@ -122,6 +129,20 @@ FAIL = [
         [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
           "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')")],
         id="other-owner-same-repository-name",
+    ),
+    pytest.param(
+        # Real-world shape: the Windows python images install Python under PowerShell.
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        'SHELL ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';"]\nCMD ["python"]\n',
+        [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as ContainerAdministrator; "
+          "add 'USER ContainerUser' (the unprivileged account of Windows images)")],
+        id="windows-servercore-without-user",
+    ),
+    pytest.param(
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nUSER ContainerAdministrator\n",
+        [(2, 6, "DPH402", "the final stage's last USER is the administrator ('ContainerAdministrator'); "
+          "switch to 'USER ContainerUser' before the end of the stage")],
+        id="windows-administrator",
     ),
 ]
 
