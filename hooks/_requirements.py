@@ -286,6 +286,13 @@ class RequirementsFile:
         return f"RequirementsFile({self.path!r}, {len(self.entries)} entries)"
 
 
+def root_role(path: str) -> str:
+    """How pip reads a file checked on its own: ``constraints*.txt`` as constraints (-c),
+    anything else as requirements (-r)."""
+    base = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return CONSTRAINT if base.startswith("constraints") and base.endswith(".txt") else REQUIREMENT
+
+
 class RequirementsSet:
     """A root requirements file and every file it includes, each parsed once."""
 
@@ -298,7 +305,8 @@ class RequirementsSet:
         self.edges: list[Edge] = []
         self.include_problems: list[IncludeProblem] = []
         # How pip reads each file: as requirements (the root, -r) and/or constraints (-c).
-        self.roles: dict[str, set[str]] = {root.path: {REQUIREMENT}}
+        # A root named ``constraints*.txt`` is a constraints file: pip gets it with -c.
+        self.roles: dict[str, set[str]] = {root.path: {root_role(root.path)}}
 
     def reported(self) -> list[RequirementsFile]:
         """Files whose findings this run reports: the root, plus included files that the

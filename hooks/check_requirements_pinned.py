@@ -20,8 +20,12 @@ Options:
 Reports a requirement that is not pinned to exactly one version: ``>=``, ``~=``,
 ``!=``, ranges, wildcards (``==2.*``) and bare names are not pins, unless an
 included constraints file pins the name. A version taken from ``${VAR}`` is
-reported too, since it cannot be checked. Overlaps hadolint DL3013 (``pip install``
-in a Dockerfile), which treats ``>=`` as pinned and skips ``-r`` files.
+reported too, since it cannot be checked. The lines of a constraints file (read with
+``-c``, or a ``constraints*.txt`` checked on its own) are not requirements: pip
+installs nothing from them, so a security floor (``pycryptodome>=3.6.6``) or an
+exclusion (``tenacity!=8.4.0``) there is fine, while its ``==`` pins count for the
+requirements. Overlaps hadolint DL3013 (``pip install`` in a Dockerfile), which treats
+``>=`` as pinned and skips ``-r`` files.
 ### Why is this bad?
 An unpinned requirement installs whatever is newest on the day of the build: the same
 commit builds a different image tomorrow, and a bad release breaks it without a code
@@ -150,9 +154,10 @@ def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Findi
         for p in model.include_problems if p.path in paths
     ]
     for reqfile in reported:
+        constraints_only = REQUIREMENT not in model.roles.get(reqfile.path, ())
         for entry in reqfile.requirements():
             req = entry.requirement
-            if req is not None:
+            if req is not None and not (constraints_only and req.kind == INDEX):
                 findings.extend(_pins(model, reqfile.path, entry, req))
     mode = "--require-hashes was given to the hook" if require_hashes else _hash_mode(model, model.files)
     if mode:

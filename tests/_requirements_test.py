@@ -960,3 +960,17 @@ def test_suppressions_cover_logical_lines_of_reported_files(write: Writer) -> No
         ("requirements.txt", 2, ("DPH101",), 1, 2),
         ("extra.in", 1, ("DPH101",), 1, 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        pytest.param("constraints.txt", R.CONSTRAINT, id="constraints"),
+        pytest.param("requirements/constraints-prod.txt", R.CONSTRAINT, id="constraints-dash"),
+        pytest.param("Constraints.TXT", R.CONSTRAINT, id="any-case"),
+        pytest.param("requirements.txt", R.REQUIREMENT, id="requirements"),
+        pytest.param("package_constraints.txt", R.REQUIREMENT, id="only-a-constraints-prefix-counts"),
+    ],
+)
+def test_root_role(path: str, role: str) -> None:
+    assert R.root_role(path) == role

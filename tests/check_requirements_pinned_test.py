@@ -217,6 +217,30 @@ def test_constraints_in_the_include_tree_pin(write: Writer, capsys: pytest.Captu
     ]
 
 
+def test_constraint_lines_are_not_requirements(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    # Real-world shape (Home Assistant): a generated constraints file with pins, security
+    # floors and exclusions of transitive dependencies, included with -c.
+    write("homeassistant/package_constraints.txt",
+          "aiohttp==3.9.5\npycryptodome>=3.6.6\ntenacity!=8.4.0\npython-socketio>=4.6.0,<5.0\n"
+          "lib @ git+https://github.com/org/lib@main\n")
+    path = write("requirements.txt", "-c homeassistant/package_constraints.txt\naiohttp\ncertifi>=2021.5.30\n")
+    assert main([path]) == 1
+    assert lines(capsys.readouterr().out) == [
+        "homeassistant/package_constraints.txt:5:1: DPH102 'lib @ git+https://github.com/org/lib@main' is "
+        "pinned to 'main', a branch or tag that can move; use the full commit hash it points to instead",
+        f"requirements.txt:3:1: DPH101 'certifi>=2021.5.30' is not pinned; pin one version, "
+        f"e.g. 'certifi==X.Y.Z' {PINS}",
+    ]
+    constraints = write("requirements/constraints-prod.txt", "pycryptodome>=3.6.6\ntenacity!=8.4.0\n")
+    assert main([constraints]) == 0  # checked on its own: a constraints file by its name
+    both = write("requirements/common.txt", "flask>=2\n")
+    path = write("requirements-dev.txt", "-c requirements/common.txt\n-r requirements/common.txt\n")
+    assert main([path, both]) == 1  # read as requirements too: judged
+    assert lines(capsys.readouterr().out) == [
+        f"requirements/common.txt:1:1: DPH101 'flask>=2' is not pinned; pin one version, e.g. 'flask==X.Y.Z' {PINS}",
+    ]
+
+
 def test_included_files_that_the_hook_checks_anyway_are_reported_once(
     write: Writer, capsys: pytest.CaptureFixture[str]
 ) -> None:
