@@ -10,7 +10,8 @@ A final ``nginx`` stage that serves files built by a Python builder is not judge
 
 Both ``ENV K=V`` and the legacy ``ENV K V`` form count. An empty value does not
 (Python ignores it), an ``ARG`` does not (it is gone when the container runs), and a
-value from an unset build argument is assumed to be set. Python's own switches on the
+value from an unset build argument is assumed to be set. A misspelt name
+(``PYTHONBUFFERED``) does not count either, and the message says so. Python's own switches on the
 command that the image runs count as well: ``python -B`` for PYTHONDONTWRITEBYTECODE,
 ``python -u`` for PYTHONUNBUFFERED, or ``env PYTHONUNBUFFERED=1 ...``. An image that
 compiles its byte code at build time (``python -m compileall`` in a ``RUN`` of the
@@ -178,6 +179,16 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
     return False
 
 
+def _misspelling(name: str, env: dict[str, Var]) -> str | None:
+    """An ENV name that looks like a misspelling of ``name`` (``PYTHONBUFFERED``)."""
+    from difflib import SequenceMatcher
+
+    for written in env:
+        if written != name and SequenceMatcher(None, written.upper(), name).ratio() >= 0.8:
+            return written
+    return None
+
+
 def _switches(words: Sequence[str]) -> str:
     """The one-letter switches given to a ``python`` command: ``python -uB x.py`` -> 'uB'."""
     found: list[str] = []
@@ -243,10 +254,13 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             continue
         if rule is NO_BYTECODE and var is None and _compiles_bytecode(df, chain):
             continue
+        typo = _misspelling(name, env)
         if var is not None:
             problem = f"sets {name} to an empty value, which Python ignores"
         elif name in build_args:
             problem = f"sets {name} only as an ARG, which the running container does not see"
+        elif typo is not None:
+            problem = f"sets '{typo}', not {name} (a misspelling?)"
         else:
             problem = f"runs Python but never sets {name}"
         findings.append(rule.at(

@@ -208,6 +208,23 @@ FAIL = [
         [(1, 1, "DPH502", NEVER_502)],
         id="compiled-bytecode-does-not-unbuffer",
     ),
+    pytest.param(
+        # Real-world shapes: misspelt names set in good faith.
+        "FROM python:3.8\nENV PYTHONNUMBERFUFFERED 1\nENV PYTHONDONTWRIETBYTECOD=1\nCOPY . /code/\n",
+        [
+            (1, 1, "DPH501", "the final stage sets 'PYTHONDONTWRIETBYTECOD', not PYTHONDONTWRITEBYTECODE "
+             f"(a misspelling?); {FROM_HINT_501}"),
+            (1, 1, "DPH502", "the final stage sets 'PYTHONNUMBERFUFFERED', not PYTHONUNBUFFERED "
+             f"(a misspelling?); {FROM_HINT_502}"),
+        ],
+        id="misspelt-names",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 PYTHONHASHSEED=0 "
+        "PYTHONIOENCODING=utf-8\n",
+        [(1, 1, "DPH502", NEVER_502)],
+        id="other-python-variables-are-no-misspelling",
+    ),
 ]
 
 
