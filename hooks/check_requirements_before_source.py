@@ -16,7 +16,10 @@ requirements file installed again), or installs just the project
 (``pip install .``, ``pip install --no-deps -e .``, ``uv pip install --no-deps .``,
 ``poetry install --only-root``). ``COPY --from=<stage or image>`` is not the build
 context, and ``apt-get install`` or ``pip install <names>`` read no manifest. Whether
-``pip install .`` installs the project's dependencies as well is not judged.
+``pip install .`` installs the project's dependencies as well is not judged. A ``COPY .``
+whose ``.dockerignore`` lets no source file through (an allowlist of the manifests:
+``*`` then ``!requirements.txt``) copies the manifests only and is fine; the ignore file
+is found as for check-secrets.
 
 ## DPH301 source-copied-before-dependencies
 ### What it does
@@ -60,11 +63,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule
 from hooks._shell import Install, option_value, python_install, run_script
+
+if TYPE_CHECKING:
+    from hooks._dockerignore import IgnoreFile
+    from hooks._files import Repo
 
 SOURCE_FIRST = Rule(
     "DPH301", "source-copied-before-dependencies", WARNING,
@@ -195,11 +203,39 @@ _Install = tuple[int, str, tuple[str, ...]]
 _Copies = tuple[_Source, "_Copies | None"]
 
 
-def check(df: Dockerfile) -> list[Finding]:
+# Files of a project's source; when a .dockerignore keeps out every one of them, a
+# whole-context copy brings the dependency manifests only.
+_SOURCE_PROBES = (
+    "main.py", "app.py", "manage.py", "setup.py", "app/__init__.py", "src/app/__init__.py",
+    "pkg/module.py", "scripts/start.sh",
+)
+
+
+def _manifests_only(dockerignores: Sequence[IgnoreFile]) -> bool:
+    """Whether an ignore file that may apply lets no source file into the context."""
+    from hooks import _dockerignore
+
+    for _path, text in _dockerignore.specific(dockerignores):
+        patterns = _dockerignore.parse(text)
+        if all(_dockerignore.excluded(patterns, probe) for probe in _SOURCE_PROBES):
+            return True
+    return False
+
+
+def check_context(repo: Repo, path: str) -> dict[str, object]:
+    """What :func:`check` needs beyond the Dockerfile: the ignore files that may apply."""
+    from hooks import _dockerignore
+
+    return {"dockerignores": _dockerignore.load(repo, path)}
+
+
+def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[Finding]:
     """Each stage continues from its parent's end state, so every instruction is read
     once and an inherited copy is not walked again once an install has busted it: the
     work is linear even for thousands of chained stages (installs are met in file order,
     so the first install that busts a copy is the earliest)."""
+    if dockerignores and _manifests_only(dockerignores):
+        return []  # every context copy brings the manifests only
     busted: dict[_Source, _Install] = {}
     ends: list[tuple[frozenset[str], dict[frozenset[str], _Copies]]] = []
     for stage in df.stages:
@@ -256,7 +292,13 @@ def _message(what: str, line: int, command: str, keys: tuple[str, ...]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(argv, doc=__doc__, rules=RULES, check=lambda df, args: check(df))
+    from hooks._files import Repo
+
+    repo = Repo()
+    return run_dockerfile_hook(
+        argv, doc=__doc__, rules=RULES,
+        check=lambda df, args: check(df, **check_context(repo, df.path)),  # type: ignore[arg-type]
+    )
 
 
 if __name__ == "__main__":

@@ -347,6 +347,48 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("services/api/Dockerfile:2:6: DPH301 COPY '.' copies ")
 
 
+# Real-world shape (Sentry self-hosted): the context is an allowlist of the manifest.
+SENTRY_LIKE = (
+    "FROM python:3.12-slim-bookworm\nCOPY . /usr/src/sentry\n"
+    "RUN pip install --no-cache-dir -r /usr/src/sentry/requirements.txt\n"
+)
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    [
+        pytest.param("# Ignore everything\n*\n\n# Only allow requirements.txt\n!/requirements.txt\n",
+                     id="allowlist-of-the-manifest"),
+        pytest.param("**\n!requirements*.txt\n!pyproject.toml\n!uv.lock\n", id="allowlist-of-manifests"),
+    ],
+)
+def test_context_that_lets_only_manifests_in(ignore: str) -> None:
+    assert check(parse(SENTRY_LIKE), dockerignores=[(".dockerignore", ignore)]) == []
+
+
+@pytest.mark.parametrize(
+    "ignores",
+    [
+        pytest.param([], id="no-ignore-file"),
+        pytest.param([(".dockerignore", ".git\n.venv\n**/__pycache__\n")], id="ordinary-ignore-file"),
+        pytest.param([(".dockerignore", "*\n!requirements.txt\n!src\n")], id="allowlist-with-the-source"),
+        pytest.param([("Dockerfile.dockerignore", ".git\n"), (".dockerignore", "*\n!requirements.txt\n")],
+                     id="the-dockerfiles-own-ignore-file-wins"),
+    ],
+)
+def test_context_with_source(ignores: list[tuple[str, str]]) -> None:
+    assert [f.code for f in check(parse(SENTRY_LIKE), dockerignores=ignores)] == ["DPH301"]
+
+
+def test_main_reads_the_ignore_file(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("sentry/Dockerfile", SENTRY_LIKE)
+    assert main([path]) == 1
+    capsys.readouterr()
+    write("sentry/.dockerignore", "*\n!/requirements.txt\n")
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
+
+
 def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(
         "Containerfile",
