@@ -357,8 +357,7 @@ SENTRY_LIKE = (
 @pytest.mark.parametrize(
     "ignore",
     [
-        pytest.param("# Ignore everything\n*\n\n# Only allow requirements.txt\n!/requirements.txt\n",
-                     id="allowlist-of-the-manifest"),
+        pytest.param("*\n# the manifest is all the image needs\n!/requirements.txt\n", id="allowlist-of-the-manifest"),
         pytest.param("**\n!requirements*.txt\n!pyproject.toml\n!uv.lock\n", id="allowlist-of-manifests"),
     ],
 )
