@@ -138,6 +138,30 @@ def lint_requirements(
         return _internal_error(path, exc)
 
 
+def add_target_argument(parser: argparse.ArgumentParser) -> None:
+    """``--target NAME``, for the checks that judge the shipped (final) stage."""
+    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
+
+
+def _run_hook(
+    argv: Sequence[str] | None,
+    doc: str | None,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None,
+    lint: Callable[[str, Repo, argparse.Namespace], list[Finding]],
+) -> int:
+    """Parse the arguments, lint every file named, report."""
+    settle_imports(argv)
+    parser = make_parser(doc)
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    repo = Repo()
+    findings: list[Finding] = []
+    for path in args.filenames:
+        findings.extend(lint(path, repo, args))
+    return report(findings)
+
+
 def run_dockerfile_hook(
     argv: Sequence[str] | None,
     *,
@@ -146,17 +170,10 @@ def run_dockerfile_hook(
     check: Callable[[Dockerfile, argparse.Namespace], list[Finding]],
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
-    settle_imports(argv)
-    parser = make_parser(doc)
-    if add_arguments is not None:
-        add_arguments(parser)
-    args = parser.parse_args(argv)
-    repo = Repo()
     active = active_codes(rules)
-    findings: list[Finding] = []
-    for path in args.filenames:
-        findings.extend(lint_dockerfile(path, repo, [lambda df: check(df, args)], active))
-    return report(findings)
+    return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_dockerfile(
+        path, repo, [lambda df: check(df, args)], active,
+    ))
 
 
 def run_requirements_hook(
@@ -167,17 +184,10 @@ def run_requirements_hook(
     check: Callable[[RequirementsSet, argparse.Namespace], list[Finding]],
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
-    settle_imports(argv)
-    parser = make_parser(doc)
-    if add_arguments is not None:
-        add_arguments(parser)
-    args = parser.parse_args(argv)
-    repo = Repo()
     active = active_codes(rules)
-    findings: list[Finding] = []
-    for path in args.filenames:
-        findings.extend(lint_requirements(path, repo, [lambda model: check(model, args)], active))
-    return report(findings)
+    return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_requirements(
+        path, repo, [lambda model: check(model, args)], active,
+    ))
 
 
 TextCheck = Callable[[str, str], list[Finding]]
@@ -212,14 +222,7 @@ def run_text_hook(
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
     rules: Sequence[Rule] = (),
 ) -> int:
-    settle_imports(argv)
-    parser = make_parser(doc)
-    if add_arguments is not None:
-        add_arguments(parser)
-    args = parser.parse_args(argv)
-    repo = Repo()
     active = active_codes(rules) if rules else ()
-    findings: list[Finding] = []
-    for path in args.filenames:
-        findings.extend(lint_text(path, repo, [lambda p, text: check(p, text, args)], active))
-    return report(findings)
+    return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_text(
+        path, repo, [lambda p, text: check(p, text, args)], active,
+    ))

@@ -55,13 +55,12 @@ RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels
 """
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule, unknown_target
 from hooks._shell import PackageCall, package_call, run_script
@@ -215,13 +214,9 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return found
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
         check=lambda df, args: check(df, target=args.target),
     )
 

@@ -64,10 +64,9 @@ USER app
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._images import is_windows, parse_image
@@ -196,13 +195,9 @@ def _shown(written: str, value: str) -> str:
     return f"'{written}'" if written == value else f"'{written}' = '{value}'"
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
         check=lambda df, args: check(df, target=args.target),
     )
 

@@ -55,10 +55,9 @@ FROM python:3.12-slim-bookworm
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._images import (
@@ -129,13 +128,9 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return findings
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
         check=lambda df, args: check(df, target=args.target),
     )
 

@@ -73,11 +73,10 @@ CMD ["gunicorn", "app:app"]
 """
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import (
     Dockerfile,
     Stage,
@@ -269,13 +268,9 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return findings
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
         check=lambda df, args: check(df, target=args.target),
     )
 
