@@ -133,3 +133,20 @@ def test_try_repo_every_hook(tmp_path: Path) -> None:
             codes = {r.rule.code for d in docs.values() for r in d.rules} | META_SHOWN
         for code in sorted(codes - OPTION_GATED):
             assert f": {code} " in failed[hook_id], (hook_id, code, failed[hook_id])
+
+
+def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/bad shows every code (the option-gated ones with their option); good shows none."""
+    from hooks import check_base_image_pinned, check_non_root_user
+    from hooks.__main__ import check_paths
+    from hooks._files import Repo
+    from hooks._registry import all_rules
+
+    monkeypatch.chdir(ROOT)
+    assert check_paths(["examples/good"], Repo(str(ROOT))) == []
+    shown = {f.code for f in check_paths(["examples/bad"], Repo(str(ROOT)))}
+    assert check_base_image_pinned.main(["--require-digest", "examples/bad/worker.Dockerfile"]) == 1
+    assert check_non_root_user.main(["--target", "release", "examples/bad/worker.Dockerfile"]) == 1
+    out = capsys.readouterr().out
+    shown |= {line.split()[1] for line in out.splitlines()}
+    assert set(all_rules()) - shown == set()
