@@ -4,8 +4,8 @@ Only the final stage counts (the last one, or the one named by ``--target``), wi
 stages it is built ``FROM``: a ``HEALTHCHECK`` or ``EXPOSE`` in a parent stage is
 inherited. An image *serves* when it ``EXPOSE``s a port or its ``ENTRYPOINT``/``CMD``
 (exec or shell form, ``sh -c`` included) runs gunicorn, uvicorn, hypercorn, daphne,
-granian, ``waitress-serve``, ``flask run`` or ``manage.py runserver``/``django-admin
-runserver``. Workers, CLIs and batch jobs (``celery worker``, ``python job.py``) are not
+granian, ``waitress-serve``, ``flask run``, ``fastapi run`` or ``manage.py
+runserver``/``django-admin runserver``. Workers, CLIs and batch jobs (``celery worker``, ``python job.py``) are not
 judged, and ``HEALTHCHECK NONE`` is an explicit opt-out: use it when the orchestrator
 (Kubernetes liveness/readiness probes, ECS, Nomad) does the probing.
 
@@ -87,8 +87,8 @@ def _server(words: Sequence[str]) -> str:
     for i, name in enumerate(names):
         if name in SERVERS:
             return name
-        if name == "flask" and "run" in names[i + 1:]:
-            return "flask run"
+        if name in ("flask", "fastapi") and "run" in names[i + 1:]:
+            return f"{name} run"
         if name in ("manage.py", "django-admin", "django") and "runserver" in names[i + 1:]:
             return f"{name} runserver"
     return ""

@@ -148,6 +148,11 @@ FAIL = [
         id="flask-run-via-uv",
     ),
     pytest.param(
+        'FROM python:3.12-slim\nCMD ["fastapi", "run", "--host", "0.0.0.0", "/app/src/app"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (runs fastapi run) but has no HEALTHCHECK; {HINT}")],
+        id="fastapi-run",
+    ),
+    pytest.param(
         'FROM python:3.12-slim\nCMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]\n',
         [(1, 1, "DPH601", f"the final stage serves (runs manage.py runserver) but has no HEALTHCHECK; {HINT}")],
         id="django-runserver",
