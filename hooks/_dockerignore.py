@@ -135,16 +135,13 @@ def candidates(dockerfile: str) -> list[str]:
 
 def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
     """The candidate ignore files of ``dockerfile`` that exist and can be read."""
-    from hooks._files import ReadError
-
     if os.path.isabs(dockerfile):
         dockerfile = os.path.relpath(dockerfile, repo.root)
     found: list[IgnoreFile] = []
     for path in candidates(dockerfile):
-        try:
-            found.append((path, repo.read_text(path)))
-        except ReadError:
-            continue
+        text = repo.optional_text(path)  # remembered: siblings share their parents' files
+        if text is not None:
+            found.append((path, text))
     return found
 
 

@@ -46,6 +46,12 @@ class ReadError(Exception):
     """A file that cannot be used; ``str(error)`` is the one-line reason."""
 
 
+def _access_error(exc: OSError) -> ReadError:
+    if isinstance(exc, FileNotFoundError):
+        return ReadError("no such file")
+    return ReadError(f"cannot access file: {exc.strerror or exc}")
+
+
 def is_dockerfile(path: str) -> bool:
     path = path.replace(os.sep, "/")
     return bool(DOCKERFILE_RE.search(path)) and not DOCKERFILE_EXCLUDE_RE.search(path)
@@ -122,6 +128,11 @@ class Repo:
         self.root = os.path.realpath(root) if root else find_root()
         self._prefix = self.root.rstrip(os.sep) + os.sep
         self._cache: dict[str, bytes] = {}
+        # What the checks derive from files and share within one run, by a key of their
+        # choosing (e.g. the .dockerignore files of a directory, parsed requirements files).
+        # Files are taken not to change while a run reads them, as for ``_cache``.
+        self.memo: dict[object, object] = {}
+        self._optional: dict[str, str | None] = {}
         # Directories known to be plain (see _plain_dir): the root, and below it.
         self._plain_dirs: dict[str, str | None] = {self.root: self.root}
         # Relative paths (command-line arguments) are relative to the working directory
@@ -161,7 +172,8 @@ class Repo:
         try:
             info = os.lstat(candidate)
         except OSError as exc:
-            return candidate, exc
+            # Without its traceback, which holds the callers' frames (and they hold it).
+            return candidate, exc.with_traceback(None)
         except ValueError:  # an embedded NUL: os.path.islink says False, stat decides
             return candidate, None
         if stat.S_ISLNK(info.st_mode):
@@ -219,14 +231,12 @@ class Repo:
         if not self._inside_real(real):
             kind = "a symlink to a file" if os.path.islink(full) else "a file"
             raise ReadError(f"{kind} outside the repository root {self.root}; not read")
+        if isinstance(known, OSError):
+            raise _access_error(known)
         try:
-            if isinstance(known, OSError):
-                raise known
             info = os.stat(real) if known is None else known
-        except FileNotFoundError:
-            raise ReadError("no such file") from None
         except OSError as exc:
-            raise ReadError(f"cannot access file: {exc.strerror or exc}") from None
+            raise _access_error(exc) from None
         if stat.S_ISDIR(info.st_mode):
             raise ReadError("is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
@@ -258,3 +268,16 @@ class Repo:
 
     def read_text(self, path: str) -> str:
         return _utf8(self.read_bytes(path).removeprefix(codecs.BOM_UTF8))
+
+    def optional_text(self, path: str) -> str | None:
+        """:meth:`read_text`, or None when ``path`` cannot be read (most often: it does not
+        exist). Remembered for the run, misses too: optional files such as ``.dockerignore``
+        are looked up again for every Dockerfile below them."""
+        if path in self._optional:
+            return self._optional[path]
+        try:
+            text: str | None = self.read_text(path)
+        except ReadError:
+            text = None
+        self._optional[path] = text
+        return text

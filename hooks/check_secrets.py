@@ -134,6 +134,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hooks import _dockerignore
@@ -142,7 +143,7 @@ from hooks._dockerfile import Dockerfile, Instruction, arg_declarations, key_val
 from hooks._files import Repo, is_requirements
 from hooks._findings import ERROR, WARNING, Finding, Rule, report
 from hooks._patterns import lazy
-from hooks._secrets import find_credentials
+from hooks._secrets import credentials_by_line
 
 if TYPE_CHECKING:
     from hooks._requirements import RequirementsSet
@@ -198,8 +199,10 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _NAME_WORD_RE.findall(part)]
 
 
+@lru_cache(maxsize=4096)
 def secret_name(name: str) -> bool:
-    """Whether a variable name says it holds a secret (see DPH701)."""
+    """Whether a variable name says it holds a secret (see DPH701); remembered, as the same
+    names (PYTHONUNBUFFERED, PIP_NO_CACHE_DIR...) come back in file after file."""
     words = name_words(name)
     if not words or words[-1] in _NOT_A_SECRET or "_".join(words) in _PATH_VARIABLES:
         return False
@@ -270,8 +273,8 @@ def _names(df: Dockerfile) -> list[Finding]:
 def credential_findings(path: str, lines: Sequence[str], where: str, fix: str) -> list[Finding]:
     """DPH702 for every literal credential on the physical ``lines`` of a file."""
     findings: list[Finding] = []
-    for number, text in enumerate(lines, start=1):
-        for cred in find_credentials(text):
+    for number, credentials in credentials_by_line(lines):
+        for cred in credentials:
             findings.append(LITERAL_CREDENTIAL.at(
                 path, number, cred.start + 1,
                 f"{cred.kind} in the {where} ('{cred.masked}'); rotate it and {fix}",
@@ -376,6 +379,14 @@ def _whole_context(path: str) -> bool:
     return posixpath.normpath("/" + path).lstrip("/") in ("", "*")
 
 
+@lru_cache(maxsize=1024)
+def _context_gaps(ignore_text: str, required: tuple[str, ...]) -> tuple[str, ...]:
+    """What of ``required`` the ignore file ``ignore_text`` lets into the context; remembered,
+    as Dockerfiles that share a .dockerignore ask the same question."""
+    patterns = _dockerignore.parse(ignore_text)
+    return tuple(_gaps(patterns, _dockerignore.literal_negations(ignore_text), required))
+
+
 def _gaps(patterns: _dockerignore.Patterns, negations: list[str], required: Sequence[str]) -> list[str]:
     pyc = "pkg/__pycache__/mod.cpython-312.pyc"
     probes = {
@@ -405,20 +416,19 @@ def _context_copy(
             f"{head}, but there is no .dockerignore (next to the Dockerfile or in a parent "
             f"directory); add one that excludes {names}",
         )
-    results: list[tuple[str, list[str]]] = []
+    results: list[tuple[str, tuple[str, ...]]] = []
     for path, text in ignores or [("", "")]:
-        full = text + "\n" + extra
-        gaps = _gaps(_dockerignore.parse(full), _dockerignore.literal_negations(full), required)
+        gaps = _context_gaps(text + "\n" + extra, tuple(required))
         if not gaps:
             return None
         results.append((path, gaps))
     path, gaps = results[0]  # the nearest ignore file speaks for all
     where = f"'{path}'" if path else f"--exclude on '{instr.keyword}'"
     suggestions = ", ".join(f"'**/{g}'" if g == "__pycache__" else f"'{g}'" for g in gaps)
-    gaps = [f"{g} in every directory" if g == "__pycache__" else g for g in gaps]
+    missing = [f"{g} in every directory" if g == "__pycache__" else g for g in gaps]
     return UNFILTERED_CONTEXT_COPY.at(
         df.path, line, col,
-        f"{head}, but {where} does not exclude {', '.join(gaps)}; add {suggestions}",
+        f"{head}, but {where} does not exclude {', '.join(missing)}; add {suggestions}",
     )
 
 
