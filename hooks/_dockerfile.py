@@ -128,6 +128,7 @@ class Instruction:
         "keyword",
         "keyword_raw",
         "line",
+        "memo",
         "stage",
         "start_line",
         "sub",
@@ -158,15 +159,26 @@ class Instruction:
         self._starts = [seg[0] for seg in segments]
         self.args_vars: Mapping[str, Var] = EMPTY_VARS  # ARGs in scope
         self.env_vars: Mapping[str, Var] = EMPTY_VARS  # ENV in effect
+        # What other modules derive from this instruction, by a key of their choosing,
+        # worked out once and shared by every check (e.g. the script a RUN executes).
+        self.memo: dict[str, object] = {}
 
     def __repr__(self) -> str:
         return f"<{self.keyword} {self.start_line}-{self.end_line} {self.args[:40]!r}>"
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of character ``offset`` of :attr:`line`."""
-        index = max(bisect_right(self._starts, offset) - 1, 0)
-        start, line_no, col0 = self._segments[index]
-        return line_no, col0 + (offset - start) + 1
+        return _position(self._starts, self._segments, offset)
+
+    def args_locator(self) -> Callable[[int], tuple[int, int]]:
+        """:meth:`args_position` as a function that keeps no reference to the instruction,
+        for what :attr:`memo` holds (so that no reference cycle keeps a file alive)."""
+        starts, segments, base = self._starts, self._segments, self.args_offset
+
+        def locate(offset: int) -> tuple[int, int]:
+            return _position(starts, segments, base + offset)
+
+        return locate
 
     def args_position(self, offset: int = 0) -> tuple[int, int]:
         """The (line, column) of character ``offset`` of :attr:`args`."""
@@ -208,6 +220,12 @@ class Instruction:
     def expand(self, word: str, escape: str = "\\") -> Expanded:
         """Expand ``word`` with the variables in scope here, removing quotes."""
         return expand(word, self.lookup, escape)
+
+
+def _position(starts: list[int], segments: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
+    index = max(bisect_right(starts, offset) - 1, 0)
+    start, line_no, col0 = segments[index]
+    return line_no, col0 + (offset - start) + 1
 
 
 class Stage:

@@ -23,7 +23,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._patterns import lazy
 
@@ -388,21 +388,46 @@ def option_value(args: tuple[str, ...], *names: str) -> list[str]:
 # The script a RUN instruction executes, with positions
 # ---------------------------------------------------------------------------
 
-class Script(NamedTuple):
+class Script:
     """The shell script of a RUN: its command line, then the heredoc bodies the shell runs.
 
     :meth:`position` maps an offset in :attr:`text` (a :attr:`Command.offsets` entry)
-    back to the 1-based line and column where that character is written.
+    back to the 1-based line and column where that character is written. What the
+    checks ask of it (its commands, the installers and package managers they call) is
+    worked out once and shared: :func:`run_script` gives every check the same Script.
     """
 
-    text: str
-    locate: Callable[[int], tuple[int, int]]
+    __slots__ = ("_calls", "_commands", "_installs", "locate", "text")
+
+    def __init__(self, text: str, locate: Callable[[int], tuple[int, int]]) -> None:
+        self.text = text
+        self.locate = locate
+        self._commands: tuple[Command, ...] | None = None
+        self._installs: tuple[Install | None, ...] | None = None
+        self._calls: tuple[PackageCall | None, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"Script({self.text!r})"
 
     def position(self, offset: int) -> tuple[int, int]:
         return self.locate(offset)
 
-    def commands(self) -> list[Command]:
-        return commands(self.text)
+    def commands(self) -> tuple[Command, ...]:
+        if self._commands is None:
+            self._commands = _commands(self.text, 0)
+        return self._commands
+
+    def installs(self) -> tuple[Install | None, ...]:
+        """:func:`python_install` of each of :meth:`commands`."""
+        if self._installs is None:
+            self._installs = tuple(python_install(cmd) for cmd in self.commands())
+        return self._installs
+
+    def package_calls(self) -> tuple[PackageCall | None, ...]:
+        """:func:`package_call` of each of :meth:`commands`."""
+        if self._calls is None:
+            self._calls = tuple(package_call(cmd) for cmd in self.commands())
+        return self._calls
 
 
 _JSON_STRING_RE = lazy(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
@@ -417,12 +442,32 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
     ``RUN bash -e <<EOF``. The body of ``RUN python3 <<EOF`` or ``RUN cat <<EOF > f``
     is data, not shell. The exec form ``RUN ["sh", "-c", "..."]`` is rebuilt as a
     quoted command line whose offsets map back into the JSON strings.
+
+    Made once per instruction (and ``lines``): every check of a run gets the same Script.
     """
+    memo = instr.memo
+    known = memo.get("run_script")
+    if known is not None:
+        known_lines, script = cast("tuple[Sequence[str], Script]", known)
+        if known_lines is lines:
+            return script
+    script = _run_script(instr, lines)
+    memo["run_script"] = (lines, script)
+    return script
+
+
+def _run_script(instr: Instruction, lines: Sequence[str]) -> Script:
+    # Nothing here refers to ``instr`` itself: the Script is kept in its memo.
     if instr.json is not None:
         return _json_script(instr)
     text = instr.args
+    size = len(text)
+    args_position = instr.args_locator()
+    docs = shell_heredocs(instr)
+    if not docs:
+        return Script(text, lambda offset: args_position(min(max(offset, 0), size)))
     pieces: list[tuple[int, Heredoc | None]] = [(0, None)]
-    for doc in shell_heredocs(instr):
+    for doc in docs:
         text += "\n"
         pieces.append((len(text), doc))
         text += doc.content
@@ -432,7 +477,7 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
         start, doc = pieces[max(bisect_right(starts, offset) - 1, 0)]
         rel = max(offset - start, 0)
         if doc is None:
-            return instr.args_position(min(rel, len(instr.args)))
+            return args_position(min(rel, size))
         body = doc.content
         rel = min(rel, len(body))
         line = doc.start_line + body.count("\n", 0, rel)
@@ -447,12 +492,22 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
 
 def shell_heredocs(instr: Instruction) -> tuple[Heredoc, ...]:
     """The heredocs of a shell-form RUN whose bodies the shell runs (the rest is data)."""
-    if instr.json is not None or not instr.heredocs or not _runs_heredocs(commands(instr.args)):
+    if instr.json is not None or not instr.heredocs or not _runs_heredocs(_commands(instr.args, 0)):
         return ()
     return tuple(doc for doc in instr.heredocs if _shebang_is_shell(doc.content))
 
 
-def _runs_heredocs(cmds: list[Command]) -> bool:
+def shell_commands(instr: Instruction) -> tuple[Command, ...]:
+    """The commands of :meth:`Instruction.shell_text` (the command line and every heredoc
+    body, whatever runs them), split once per instruction."""
+    memo = instr.memo
+    known = memo.get("shell_commands")
+    if known is None:
+        known = memo["shell_commands"] = _commands(instr.shell_text(), 0)
+    return cast("tuple[Command, ...]", known)
+
+
+def _runs_heredocs(cmds: Sequence[Command]) -> bool:
     """Whether the heredocs feed a shell: no command at all, or only shells without -c."""
     return all(
         c.program in _SHELLS and not any(w.startswith("-") and "c" in w[1:] for w in c.words[1:])
@@ -471,6 +526,7 @@ def _shebang_is_shell(body: str) -> bool:
 
 def _json_script(instr: Instruction) -> Script:
     words = instr.json or ()
+    args_position = instr.args_locator()
     raw = list(_JSON_STRING_RE.finditer(instr.args))
     pieces: list[str] = []
     starts: list[int] = []
@@ -491,11 +547,11 @@ def _json_script(instr: Instruction) -> Script:
 
     def locate(offset: int) -> tuple[int, int]:
         if not spans:
-            return instr.args_position()
+            return args_position(0)
         index = max(bisect_right(starts, offset) - 1, 0)
         quote, content, exact = spans[index]
         inner = min(max(offset - starts[index] - quote, 0), len(words[index]))
-        return instr.args_position(content + inner if exact else content - 1)
+        return args_position(content + inner if exact else content - 1)
 
     return Script(" ".join(pieces), locate)
 
@@ -584,18 +640,27 @@ def package_call(cmd: Command) -> PackageCall | None:
     return PackageCall(manager, verb, tuple(options), tuple(operands), cmd)
 
 
-def instruction_commands(instr: Instruction) -> list[Command]:
-    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included."""
+def instruction_commands(instr: Instruction) -> tuple[Command, ...]:
+    """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included (split once
+    per instruction)."""
+    memo = instr.memo
+    known = memo.get("instruction_commands")
+    if known is None:
+        known = memo["instruction_commands"] = _instruction_commands(instr)
+    return cast("tuple[Command, ...]", known)
+
+
+def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
     from hooks._dockerfile import healthcheck_command
 
     argv, script = instr.json, instr.args
     if instr.keyword == "HEALTHCHECK":
         probe = healthcheck_command(instr)
         if probe is None:
-            return []
+            return ()
         argv, script = probe[1], instr.args[probe[0]:]
     if argv is not None:
         import shlex
 
-        return commands(shlex.join(argv))
-    return commands(script)
+        return _commands(shlex.join(argv), 0)
+    return _commands(script, 0)

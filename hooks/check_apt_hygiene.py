@@ -96,7 +96,7 @@ from collections.abc import Sequence
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, PackageCall, Script, package_call, run_script
+from hooks._shell import Command, PackageCall, Script, run_script
 
 RECOMMENDS = Rule(
     "DPH503", "apt-install-recommends", WARNING,
@@ -146,9 +146,8 @@ def _norecommends_option(call: PackageCall) -> bool:
     return False
 
 
-def _removes_lists(cmd: Command) -> bool:
+def _removes_lists(cmd: Command, call: PackageCall | None) -> bool:
     program = cmd.program
-    call = package_call(cmd)
     if call is not None and call.manager in _APT:
         return call.verb in ("distclean", "dist-clean")
     if program not in ("rm", "find"):
@@ -191,8 +190,7 @@ def _check_run(
 ) -> list[Finding]:
     found: list[Finding] = []
     events: list[tuple[str, Command, PackageCall | None]] = []
-    for cmd in script.commands():
-        call = package_call(cmd)
+    for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
         if _updates(cmd, call):
             events.append(("update", cmd, call))
         elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
@@ -204,7 +202,7 @@ def _check_run(
                     f"'{_shown(cmd, call)}' without --no-install-recommends also installs "
                     f"recommended packages; add --no-install-recommends",
                 ))
-        elif _removes_lists(cmd):
+        elif _removes_lists(cmd, call):
             events.append(("remove", cmd, call))
     last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
     if last < 0:
@@ -245,13 +243,12 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     for stage in df.stages:
         norecommends = stage.parent is not None and configured.get(stage.parent, False)
         for instr in stage.instructions:
+            norecommends = norecommends or _sets_norecommends(instr)
             if instr.keyword == "RUN":
                 found.extend(_check_run(
                     df, instr, run_script(instr, df.lines),
-                    shipped=all_stages or stage.index in shipped,
-                    norecommends=norecommends or _sets_norecommends(instr),
+                    shipped=all_stages or stage.index in shipped, norecommends=norecommends,
                 ))
-            norecommends = norecommends or _sets_norecommends(instr)
         configured[stage.index] = norecommends
     return sorted(found)
 

@@ -63,7 +63,7 @@ from typing import NamedTuple
 from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule, unknown_target
-from hooks._shell import PackageCall, package_call, run_script
+from hooks._shell import PackageCall, run_script
 
 BUILD_TOOLS = Rule(
     "DPH303", "build-tools-in-final-stage", WARNING,
@@ -141,11 +141,12 @@ def _check_run(df: Dockerfile, instr: Instruction) -> list[Finding]:
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
     marked_auto: list[int] = []
     autoremoves: list[int] = []
+    calls = script.package_calls()
     for order, cmd in enumerate(script.commands()):
         if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",):
             marked_auto.append(order)
             continue
-        call = package_call(cmd)
+        call = calls[order]
         family = _FAMILY.get(call.manager, "") if call is not None else ""
         if call is None or not family:
             continue

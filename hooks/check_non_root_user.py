@@ -70,7 +70,7 @@ from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._images import is_windows, parse_image
-from hooks._shell import commands, package_call
+from hooks._shell import package_call, shell_commands
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
 ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
@@ -127,7 +127,7 @@ def _installs_dropper(instr: Instruction) -> bool:
         return any(_is_dropper(word) for word in instr.words())
     if instr.keyword != "RUN":
         return False
-    for cmd in commands(instr.shell_text()):
+    for cmd in shell_commands(instr):
         call = package_call(cmd)
         if call is not None and call.verb in ("install", "add"):
             if any(_is_dropper(word) for word in call.operand_words()):

@@ -87,7 +87,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, Script, option_value, python_install, run_script
+from hooks._shell import Command, Install, Script, option_value, run_script
 
 UNPINNED = Rule(
     "DPH107", "unpinned-pip-install", ERROR,
@@ -219,9 +219,8 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
             continue
         script = run_script(instr, df.lines)
         exported: dict[str, str] = {}
-        for cmd in script.commands():
+        for cmd, install in zip(script.commands(), script.installs(), strict=True):
             _exports(cmd, exported)
-            install = python_install(cmd)
             if install is None:
                 continue
             restricted: tuple[str, ...]
@@ -309,7 +308,8 @@ def _cache_dir(instr: Instruction, cmd: Command, exported: Mapping[str, str]) ->
 
 
 def _no_cache(
-    df: Dockerfile, instr: Instruction, cmd: Command, later: list[Command], exported: Mapping[str, str]
+    df: Dockerfile, instr: Instruction, cmd: Command, later: list[tuple[Command, Install | None]],
+    exported: Mapping[str, str],
 ) -> bool:
     if any(
         word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
@@ -322,8 +322,7 @@ def _no_cache(
     cache_dir = _cache_dir(instr, cmd, exported)
     if any(_is_pip_cache(target, cache_dir) for target in _cache_targets(df, instr)):
         return True
-    for after in later:
-        install = python_install(after)
+    for after, install in later:
         if install is not None and install.verb == "cache" and install.args[:1] in (("purge",), ("remove",)):
             return True
         if after.program == "rm" and any(
@@ -333,14 +332,12 @@ def _no_cache(
     return False
 
 
-def _is_cache_command(cmd: Command) -> bool:
-    install = python_install(cmd)
+def _is_cache_command(install: Install | None) -> bool:
     return install is not None and install.verb == "cache"
 
 
-def _sets_no_cache(cmd: Command) -> bool:
+def _sets_no_cache(install: Install | None) -> bool:
     """``pip config set global.no-cache-dir true`` (any section)."""
-    install = python_install(cmd)
     return (
         install is not None and install.tool == "pip" and install.verb == "config"
         and install.args[:1] == ("set",) and any(word.endswith(".no-cache-dir") for word in install.args)
@@ -358,16 +355,19 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                 continue
             script = run_script(instr, df.lines)
             cmds = script.commands()
+            installs = script.installs()
             # Only these can clean pip's cache later in the RUN (looked up per install).
-            cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(c)]
+            cleaners = [
+                i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])
+            ]
             exported: dict[str, str] = {}
             for index, cmd in enumerate(cmds):
                 _exports(cmd, exported)
-                configured = configured or _sets_no_cache(cmd)
-                install = python_install(cmd)
+                install = installs[index]
+                configured = configured or _sets_no_cache(install)
                 if install is None or install.tool != "pip" or install.verb != "install":
                     continue
-                later = [cmds[i] for i in cleaners[bisect_right(cleaners, index):]]
+                later = [(cmds[i], installs[i]) for i in cleaners[bisect_right(cleaners, index):]]
                 if configured or _no_cache(df, instr, cmd, later, exported):
                     continue
                 spelled = " ".join(cmd.words[:len(cmd.words) - len(install.args)])

@@ -85,7 +85,7 @@ from hooks._dockerfile import (
     key_values,
 )
 from hooks._findings import WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, commands, instruction_commands
+from hooks._shell import Command, commands, instruction_commands, shell_commands
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
@@ -136,7 +136,7 @@ def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
         for instr in member.instructions:
             kw = instr.keyword
             if kw == "RUN":
-                if any(_is_python(c.program) for c in commands(instr.shell_text())):
+                if any(_is_python(c.program) for c in shell_commands(instr)):
                     return True
             elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 if any(_is_python(word) for c in instruction_commands(instr) for word in c.words):
@@ -169,7 +169,7 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
         seen.add(member.index)
         for instr in member.instructions:
             if instr.keyword == "RUN":
-                if any(_runs_compileall(c) for c in commands(instr.shell_text())):
+                if any(_runs_compileall(c) for c in shell_commands(instr)):
                     return True
             elif instr.keyword in ("COPY", "ADD") and instr.flag("from"):
                 source = df.stage_ref(instr.flag("from") or "", before=member.index)
@@ -208,7 +208,7 @@ def _switches(words: Sequence[str]) -> str:
 def _runtime_settings(df: Dockerfile, stage: Stage) -> tuple[str, dict[str, str]]:
     """Python switches and ``env NAME=value`` assignments on the command the image runs."""
     entrypoint, cmd = df.entrypoint_cmd(stage)
-    argvs: list[list[Command]] = []
+    argvs: list[Sequence[Command]] = []
     if entrypoint is not None and cmd is not None and entrypoint.json is not None and cmd.json is not None:
         import shlex
 

@@ -63,12 +63,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule
-from hooks._shell import Install, option_value, python_install, run_script
+from hooks._shell import Install, option_value, run_script
 
 if TYPE_CHECKING:
     from hooks._dockerignore import IgnoreFile
@@ -188,8 +189,7 @@ def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[
     """(line, command text, manifest keys) of each dependency install of a RUN."""
     out = []
     script = run_script(instr, df.lines)
-    for cmd in script.commands():
-        install = python_install(cmd)
+    for cmd, install in zip(script.commands(), script.installs(), strict=True):
         keys = manifest_keys(install) if install is not None else ()
         if keys:
             line = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)[0]
@@ -215,11 +215,17 @@ def _manifests_only(dockerignores: Sequence[IgnoreFile]) -> bool:
     """Whether an ignore file that may apply lets no source file into the context."""
     from hooks import _dockerignore
 
-    for _path, text in _dockerignore.specific(dockerignores):
-        patterns = _dockerignore.parse(text)
-        if all(_dockerignore.excluded(patterns, probe) for probe in _SOURCE_PROBES):
-            return True
-    return False
+    return any(_keeps_out_source(text) for _path, text in _dockerignore.specific(dockerignores))
+
+
+@lru_cache(maxsize=1024)
+def _keeps_out_source(ignore_text: str) -> bool:
+    """Whether the ignore file ``ignore_text`` excludes every source probe; remembered, as
+    Dockerfiles that share a .dockerignore ask the same question."""
+    from hooks import _dockerignore
+
+    patterns = _dockerignore.parse(ignore_text)
+    return all(_dockerignore.excluded(patterns, probe) for probe in _SOURCE_PROBES)
 
 
 def check_context(repo: Repo, path: str) -> dict[str, object]:
