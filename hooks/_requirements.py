@@ -48,7 +48,8 @@ import re
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._files import ReadError, Repo, is_requirements
 from hooks._findings import SYNTAX_ERROR, UNREADABLE, Finding
@@ -398,9 +399,10 @@ def load(path: str, repo: Repo) -> RequirementsSet:
 
     Raises :class:`ReadError` only when ``path`` itself cannot be read or decoded.
     """
-    root = parse(repo.read_requirements(path), path)
+    real = _real(repo, path)
+    root = _parse_file(repo, path, real, path)
     model = RequirementsSet(root)
-    by_real = {_real(repo, path): root}
+    by_real = {real: root}
     queue = deque([(root, 0)])
     while queue:
         parent, depth = queue.popleft()
@@ -462,17 +464,16 @@ def _follow(
                           f"'{target}' was not read. Flatten the includes")
     if len(model.files) >= MAX_FILES:
         return TOO_MANY, f"more than {MAX_FILES} files are included; '{target}' was not read"
+    display = posixpath.normpath(raw)
+    if display in model.files:  # another file shows the same way (symlinked directories)
+        display = repo.relpath(raw)
     try:
-        text = repo.read_requirements(raw)
+        child = _parse_file(repo, raw, real, display)
     except ReadError as exc:
         if str(exc) == "no such file":
             return MISSING, (f"included file '{target}' does not exist; "
                              f"fix the path (it is relative to '{parent.path}')")
         return UNREADABLE_INCLUDE, f"included file '{target}' cannot be read: {exc}"
-    display = posixpath.normpath(raw)
-    if display in model.files:  # another file shows the same way (symlinked directories)
-        display = repo.relpath(raw)
-    child = parse(text, display)
     model.files[display] = child
     by_real[real] = child
     return child
@@ -480,6 +481,23 @@ def _follow(
 
 def _real(repo: Repo, path: str) -> str:
     return repo.realpath(path)
+
+
+_PARSED = "requirements.parsed"  # Repo.memo key: (real path, display path) -> RequirementsFile
+
+
+def _parse_file(repo: Repo, path: str, real: str, display: str) -> RequirementsFile:
+    """The file at ``path`` (whose real path is ``real``) read and parsed once per run,
+    however many roots include it; raises :class:`ReadError` when it cannot be read."""
+    parsed = cast("dict[tuple[str, str], RequirementsFile] | None", repo.memo.get(_PARSED))
+    if parsed is None:
+        parsed = {}
+        repo.memo[_PARSED] = parsed
+    key = (real, display)
+    found = parsed.get(key)
+    if found is None:
+        found = parsed[key] = parse(repo.read_requirements(path), display)
+    return found
 
 
 def _find_cycles(model: RequirementsSet) -> None:
@@ -592,9 +610,34 @@ def parse(text: str, path: str = "requirements.txt") -> RequirementsFile:
         if not stripped:
             continue
         lead = len(content) - len(content.lstrip())
+        if len(pieces) == 1 and pieces[0][1] == 0 and " -" not in stripped and stripped[0] != "-":
+            # The common line: one physical line, a requirement and no options.
+            entries.append(_requirement_line(stripped, path, start, lead + 1))
+            continue
         where = _Where(pieces, lead)
         entries.append(_parse_line(stripped, path, start, end, where))
     return RequirementsFile(path, text, lines, entries)
+
+
+def _requirement_line(text: str, path: str, line: int, col: int) -> Entry:
+    """:func:`_parse_line` of a one-line ``text`` without options (no word starts with '-'),
+    whose text starts at ``line``:``col``."""
+    parsed = parse_requirement(text)
+    if isinstance(parsed, str):
+        problem = Problem(line, col, _requirement_message(parsed, text))
+        return Entry(INVALID, path, line, line, col, text, (), None, None, (problem,), ())
+    return Entry(REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ())
+
+
+def _requirement_message(message: str, text: str) -> str:
+    """Why pip rejects the requirement ``text``, with a hint at the likely mistake."""
+    if "\t-" in text:
+        message += " (pip splits options from the requirement only at spaces, not tabs)"
+    elif text.endswith("\\"):
+        message += " (a '\\' followed by spaces does not continue the line)"
+    elif "=" in text and not _SPEC_OP.search(text) and ":" not in text:
+        message += "; '=' is not a version operator, did you mean '=='?"
+    return message
 
 
 Piece = tuple[int, int, str]  # (line number, 0-based column of the text, text)
@@ -738,13 +781,7 @@ def _parse_line(text: str, path: str, start: int, end: int, where: _Where) -> En
         hashes = () if editable else tuple(o.value or "" for o in options if o.name == "--hash")
         parsed_req = parse_requirement(req_text, editable=editable, hashes=hashes)
         if isinstance(parsed_req, str):
-            message = parsed_req
-            if "\t-" in req_text:
-                message += " (pip splits options from the requirement only at spaces, not tabs)"
-            elif req_text.endswith("\\"):
-                message += " (a '\\' followed by spaces does not continue the line)"
-            elif "=" in req_text and not _SPEC_OP.search(req_text) and ":" not in req_text:
-                message += "; '=' is not a version operator, did you mean '=='?"
+            message = _requirement_message(parsed_req, req_text)
             return Entry(INVALID, path, start, end, col, text, tuple(options), None, None,
                          (Problem(req_at[0], req_at[1], message), *problems),
                          tuple(i.text for i in ignored))
@@ -1002,6 +1039,13 @@ def parse_requirement(
 ) -> Requirement | str:
     """A requirement string as pip's ``install_req_from_line`` / ``install_req_from_editable``
     would read it (lexically): the :class:`Requirement`, or why pip rejects it (a message)."""
+    return _requirement(text, editable, hashes)
+
+
+@lru_cache(maxsize=4096)
+def _requirement(text: str, editable: bool, hashes: tuple[str, ...]) -> Requirement | str:
+    """:func:`parse_requirement`, remembered: the same requirement strings (``flask==3.0.3``)
+    come back in file after file of a repository."""
     env_vars = tuple(dict.fromkeys(ENV_VAR_RE.findall(text)))
     result = _parse_editable(text) if editable else _parse_line_requirement(text)
     if isinstance(result, str):
