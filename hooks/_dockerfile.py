@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._patterns import lazy
@@ -42,6 +43,9 @@ GO_SPACE = (
     "\u2028\u2029\u202f\u205f\u3000"
 )
 _SPLIT_SPACE = "\t\v\f\r "  # BuildKit's reWhitespace for splitting a command
+_WORD_RE = lazy(r"[^\t\v\f\r ]*")  # up to the next of _SPLIT_SPACE
+_SPLIT_RUN_RE = lazy(r"[\t\v\f\r ]*")  # a run of _SPLIT_SPACE
+_GO_SPACE_RUN_RE = lazy(f"[{re.escape(GO_SPACE)}]*")  # a run of GO_SPACE
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
 KNOWN_INSTRUCTIONS = frozenset({
@@ -261,13 +265,13 @@ class Dockerfile:
     """A parsed Dockerfile. Build with :func:`parse`."""
 
     __slots__ = (
+        "_line_offsets",
         "comments",
         "directives",
         "errors",
         "escape",
         "global_args",
         "instructions",
-        "line_offsets",
         "lines",
         "newline",
         "path",
@@ -291,7 +295,19 @@ class Dockerfile:
         self.global_args: dict[str, Var] = {}
         self.errors: list[Problem] = []  # what BuildKit would refuse
         self.warnings: list[Problem] = []  # what BuildKit warns about
-        self.line_offsets: list[int] = []  # character offset of each line's start
+        self._line_offsets: list[int] | None = None
+
+    @property
+    def line_offsets(self) -> list[int]:
+        """The character offset in :attr:`text` of each line's start (worked out when asked)."""
+        if self._line_offsets is None:
+            offsets = []
+            pos = 0
+            for line in self.text.split("\n"):
+                offsets.append(pos)
+                pos += len(line) + 1
+            self._line_offsets = offsets[:len(self.lines)]
+        return self._line_offsets
 
     def offset(self, line: int, col: int) -> int:
         """The character offset in :attr:`text` of a 1-based (line, column)."""
@@ -364,19 +380,14 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
     raw_lines = text.split("\n")
     if raw_lines and raw_lines[-1] == "" and text:
         raw_lines.pop()
-    offsets = []
-    pos = 0
-    for raw in raw_lines:
-        offsets.append(pos)
-        pos += len(raw) + 1
-    df.line_offsets = offsets
-    lines = [raw.rstrip("\r") for raw in raw_lines]
+    lines = [raw.rstrip("\r") for raw in raw_lines] if "\r" in text else raw_lines
     df.lines = lines
-    for number, raw in enumerate(raw_lines, start=1):
-        if len(raw) > MAX_LINE_BYTES // 4 and len(raw.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
-            df.errors.append(Problem(
-                number, 1, f"line is longer than {MAX_LINE_BYTES} bytes, which BuildKit refuses",
-            ))
+    if len(text) > MAX_LINE_BYTES // 4:  # else no line can be too long
+        for number, raw in enumerate(raw_lines, start=1):
+            if len(raw) > MAX_LINE_BYTES // 4 and len(raw.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+                df.errors.append(Problem(
+                    number, 1, f"line is longer than {MAX_LINE_BYTES} bytes, which BuildKit refuses",
+                ))
     if raw_lines and raw_lines[0].endswith("\r"):
         df.newline = "\r\n"
 
@@ -395,7 +406,10 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
         if content.startswith("#"):
             df.comments.append(Comment(line_no, content[1:].strip(GO_SPACE), False))
             continue
-        piece, continues = _trim_continuation(content, escape)
+        if escape in content:
+            piece, continues = _trim_continuation(content, escape)
+        else:
+            piece, continues = content, False
         if not continues and not piece:
             continue
         lead = len(lines[line_no - 1]) - len(content)
@@ -507,16 +521,15 @@ def _instruction(
 ) -> Instruction:
     body_start = len(logical) - len(logical.lstrip(GO_SPACE))
     end = len(logical.rstrip(GO_SPACE))
-    cut = body_start
-    while cut < end and logical[cut] not in _SPLIT_SPACE:
-        cut += 1
+    cut = _WORD_RE.match(logical, body_start, end).end()  # type: ignore[union-attr]
     keyword = logical[body_start:cut]
-    rest_start = cut
-    while rest_start < end and logical[rest_start] in _SPLIT_SPACE:
-        rest_start += 1
-    flags, args_start = split_flags(logical, rest_start, end)
-    while args_start < end and logical[args_start] in GO_SPACE:
-        args_start += 1
+    rest_start = _SPLIT_RUN_RE.match(logical, cut, end).end()  # type: ignore[union-attr]
+    args_start = _GO_SPACE_RUN_RE.match(logical, rest_start, end).end()  # type: ignore[union-attr]
+    flags: list[Flag] = []
+    if logical.startswith("--", args_start):
+        flags, args_start = split_flags(logical, rest_start, end)
+        while args_start < end and logical[args_start] in GO_SPACE:
+            args_start += 1
     instr = Instruction(keyword, logical[:end], args_start, tuple(flags), segments, line_no)
     kw = instr.keyword
     if kw not in KNOWN_INSTRUCTIONS:
@@ -666,7 +679,11 @@ def healthcheck_command(instr: Instruction) -> tuple[int, tuple[str, ...] | None
     """For ``HEALTHCHECK [flags] CMD command``: (offset of the command in :attr:`args`,
     its exec-form argument list or None for shell form); None for ``HEALTHCHECK NONE``
     or when there is no ``CMD``."""
-    args = instr.args
+    return healthcheck_probe(instr.args)
+
+
+def healthcheck_probe(args: str) -> tuple[int, tuple[str, ...] | None] | None:
+    """:func:`healthcheck_command` of a HEALTHCHECK whose arguments are ``args``."""
     cut = 0
     while cut < len(args) and args[cut] not in GO_SPACE:
         cut += 1
@@ -1018,16 +1035,21 @@ def key_values(instr: Instruction, escape: str = "\\") -> list[tuple[str, str, i
     line. A word without ``=`` in the ``name=value`` form is returned with the value
     ``None``-free empty string and is reported by the parser as an error.
     """
-    args = instr.args
+    return list(key_values_of(instr.args, escape))
+
+
+@lru_cache(maxsize=4096)
+def key_values_of(args: str, escape: str = "\\") -> tuple[tuple[str, str, int], ...]:
+    """:func:`key_values` of the arguments ``args`` (a function of the text: remembered)."""
     words = parse_words(args, escape)
     if not words:
-        return []
+        return ()
     if "=" not in words[0]:
         cut = 0
         while cut < len(args) and args[cut] not in _SPLIT_SPACE:
             cut += 1
         rest = args[cut:].lstrip(_SPLIT_SPACE)
-        return [(args[:cut], rest, len(args) - len(rest))]
+        return ((args[:cut], rest, len(args) - len(rest)),)
     out = []
     search = 0
     for word in words:
@@ -1035,7 +1057,7 @@ def key_values(instr: Instruction, escape: str = "\\") -> list[tuple[str, str, i
         search = offset + len(word) if offset >= 0 else search
         name, _, value = word.partition("=")
         out.append((name, value, max(offset, 0)))
-    return out
+    return tuple(out)
 
 
 def arg_declarations(instr: Instruction, escape: str = "\\") -> list[tuple[str, str | None]]:
@@ -1317,7 +1339,10 @@ class _Table:
             entry[0].append(self.version)
             entry[1].append(var)
 
-    def scope(self) -> Scope:
+    def scope(self, last: Scope | None = None) -> Scope:
+        """A view of the table as it is now: ``last`` when that is one already."""
+        if last is not None and last._table is self and last._version == self.version:
+            return last
         return Scope(self, self.version)
 
     def final(self) -> dict[str, Var]:
@@ -1390,6 +1415,8 @@ def _build_stages(df: Dockerfile) -> None:
     finals: dict[int, Mapping[str, Var]] = {}
     budget = MAX_INHERITED_VARS
     latest: dict[str, int] = {}  # stage name -> index of the last stage with that name
+    args_view: Scope | None = None
+    env_view: Scope | None = None
     for instr in df.instructions:
         kw = instr.keyword
         if kw == "FROM":
@@ -1436,8 +1463,9 @@ def _build_stages(df: Dockerfile) -> None:
                 ))
             continue
         instr.stage = stage.index
-        instr.args_vars = args.scope()
-        instr.env_vars = env.scope()
+        # Instructions between two ARG (ENV) instructions share one view of the table.
+        args_view = instr.args_vars = args.scope(args_view)
+        env_view = instr.env_vars = env.scope(env_view)
         if instr.sub is not None:
             instr.sub.stage = stage.index
             instr.sub.args_vars = instr.args_vars
