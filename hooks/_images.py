@@ -19,6 +19,7 @@ image word and its value after ARG *defaults* are substituted.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._dockerfile import BUILTIN_ARGS, Expanded, Instruction, Var, expand, split_blanks
@@ -83,8 +84,11 @@ class ImageRef(NamedTuple):
         )
 
 
+@lru_cache(maxsize=2048)
 def parse_image(ref: str) -> ImageRef | None:
-    """Parse ``ref`` like Docker's ``ParseNormalizedNamed``; None when it is invalid."""
+    """Parse ``ref`` like Docker's ``ParseNormalizedNamed``; None when it is invalid.
+
+    Remembered: several checks ask about the same base images, in file after file."""
     match = _REFERENCE_RE.fullmatch(ref)
     if match is None:
         return None
@@ -139,6 +143,7 @@ class PythonTag(NamedTuple):
         return len(self.version.split(".")) if self.version else 0
 
 
+@lru_cache(maxsize=1024)
 def parse_python_tag(tag: str) -> PythonTag | None:
     """Split a ``python`` image tag; None when it is not of the official scheme.
 

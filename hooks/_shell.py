@@ -199,9 +199,10 @@ def commands(script: str, _depth: int = 0) -> list[Command]:
     return list(_commands(script, _depth))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _commands(script: str, _depth: int) -> tuple[Command, ...]:
-    """:func:`commands`, remembered: several checks split the same RUN of one file."""
+    """:func:`commands`, remembered: the same command lines come back in file after file
+    (``pip install --no-cache-dir -r requirements.txt``), and checks split the same text."""
     found: list[Command] = []
     current: list[tuple[str, int]] = []
     for text, offset, is_op in [*_tokens(script), ("", len(script), True)]:
@@ -420,14 +421,31 @@ class Script:
     def installs(self) -> tuple[Install | None, ...]:
         """:func:`python_install` of each of :meth:`commands`."""
         if self._installs is None:
-            self._installs = tuple(python_install(cmd) for cmd in self.commands())
+            self._installs = installs_of(self.text)
         return self._installs
 
     def package_calls(self) -> tuple[PackageCall | None, ...]:
         """:func:`package_call` of each of :meth:`commands`."""
         if self._calls is None:
-            self._calls = tuple(package_call(cmd) for cmd in self.commands())
+            self._calls = package_calls_of(self.text)
         return self._calls
+
+
+def commands_of(script: str) -> tuple[Command, ...]:
+    """:func:`commands`, shared: the result is remembered per text (do not change it)."""
+    return _commands(script, 0)
+
+
+@lru_cache(maxsize=4096)
+def installs_of(script: str) -> tuple[Install | None, ...]:
+    """:func:`python_install` of each of :func:`commands_of`, remembered per text."""
+    return tuple(python_install(cmd) for cmd in _commands(script, 0))
+
+
+@lru_cache(maxsize=4096)
+def package_calls_of(script: str) -> tuple[PackageCall | None, ...]:
+    """:func:`package_call` of each of :func:`commands_of`, remembered per text."""
+    return tuple(package_call(cmd) for cmd in _commands(script, 0))
 
 
 _JSON_STRING_RE = lazy(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)

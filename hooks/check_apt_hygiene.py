@@ -92,11 +92,12 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, PackageCall, Script, run_script
+from hooks._shell import Command, PackageCall, Script, commands_of, package_calls_of, run_script
 
 RECOMMENDS = Rule(
     "DPH503", "apt-install-recommends", WARNING,
@@ -185,41 +186,61 @@ def _shown(cmd: Command, call: PackageCall | None) -> str:
     return f"{call.manager} {call.verb}" if call is not None else cmd.program
 
 
-def _check_run(
-    df: Dockerfile, instr: Instruction, script: Script, *, shipped: bool, norecommends: bool
-) -> list[Finding]:
-    found: list[Finding] = []
+# Of one script: (offset, shown) of each ``install`` without --no-install-recommends, and
+# (offset, shown, installs after it, removes the lists after it) of the last update.
+_Events = tuple[tuple[tuple[int, str], ...], tuple[int, str, bool, bool] | None]
+
+
+@lru_cache(maxsize=4096)
+def _events(script: str) -> _Events:
+    """What the apt rules need of a script: a function of its text, remembered (the same
+    RUN lines come back in file after file)."""
+    recommends: list[tuple[int, str]] = []
     events: list[tuple[str, Command, PackageCall | None]] = []
-    for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
+    for cmd, call in zip(commands_of(script), package_calls_of(script), strict=True):
         if _updates(cmd, call):
             events.append(("update", cmd, call))
         elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
             events.append(("install", cmd, call))
-            if shipped and call.verb == "install" and not norecommends and not _norecommends_option(call):
-                line, col = script.position(cmd.offsets[0])
-                found.append(RECOMMENDS.at(
-                    df.path, line, col,
-                    f"'{_shown(cmd, call)}' without --no-install-recommends also installs "
-                    f"recommended packages; add --no-install-recommends",
-                ))
+            if call.verb == "install" and not _norecommends_option(call):
+                recommends.append((cmd.offsets[0], _shown(cmd, call)))
         elif _removes_lists(cmd, call):
             events.append(("remove", cmd, call))
     last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
     if last < 0:
-        return found
+        return tuple(recommends), None
     _, cmd, call = events[last]
     after = {kind for kind, _, _ in events[last + 1:]}
-    line, col = script.position(cmd.offsets[0])
-    if "install" not in after:
+    return tuple(recommends), (cmd.offsets[0], _shown(cmd, call), "install" in after, "remove" in after)
+
+
+def _check_run(
+    df: Dockerfile, instr: Instruction, script: Script, *, shipped: bool, norecommends: bool
+) -> list[Finding]:
+    found: list[Finding] = []
+    recommends, update = _events(script.text)
+    if shipped and not norecommends:
+        for offset, shown in recommends:
+            line, col = script.position(offset)
+            found.append(RECOMMENDS.at(
+                df.path, line, col,
+                f"'{shown}' without --no-install-recommends also installs "
+                f"recommended packages; add --no-install-recommends",
+            ))
+    if update is None:
+        return found
+    offset, shown, installs, removes = update
+    line, col = script.position(offset)
+    if not installs:
         found.append(STALE.at(
             df.path, line, col,
-            f"'{_shown(cmd, call)}' in a RUN that installs nothing after it: the cached layer "
+            f"'{shown}' in a RUN that installs nothing after it: the cached layer "
             f"keeps stale package lists; update and install in the same RUN",
         ))
-    elif shipped and "remove" not in after and not _lists_mounted(instr):
+    elif shipped and not removes and not _lists_mounted(instr):
         found.append(LISTS.at(
             df.path, line, col,
-            f"the package lists from '{_shown(cmd, call)}' stay in this layer; end the RUN with "
+            f"the package lists from '{shown}' stay in this layer; end the RUN with "
             f"'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)",
         ))
     return found
@@ -227,10 +248,16 @@ def _check_run(
 
 def _sets_norecommends(instr: Instruction) -> bool:
     if instr.keyword == "RUN":
-        return bool(_CONFIG_RE.search(instr.shell_text()))
+        return _config_off(instr.shell_text())
     if instr.keyword in ("COPY", "ADD"):
-        return any(_CONFIG_RE.search(doc.content) for doc in instr.heredocs)
+        return any(_config_off(doc.content) for doc in instr.heredocs)
     return False
+
+
+@lru_cache(maxsize=4096)
+def _config_off(text: str) -> bool:
+    """Whether ``text`` sets APT::Install-Recommends off (remembered per text)."""
+    return _CONFIG_RE.search(text) is not None
 
 
 def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False) -> list[Finding]:

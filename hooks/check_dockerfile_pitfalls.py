@@ -123,13 +123,13 @@ import argparse
 import json
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import (
     Dockerfile,
-    Instruction,
-    healthcheck_command,
-    key_values,
+    healthcheck_probe,
+    key_values_of,
     parse_json_array,
     parse_words,
     split_blanks,
@@ -164,14 +164,17 @@ _SIMPLE_RE = re.compile(r"^[\w@%+=:,./-]+$")  # a word that needs no quotes in J
 _PLAIN_VALUE_RE = re.compile(r"^[\w@%+=:,./${}-]+$")  # an ENV value that needs no quotes
 
 
-def _exec_text(instr: Instruction) -> tuple[int, str] | None:
+# What a rule finds in one instruction: (rule, offset in the arguments, message).
+_Problem = tuple[Rule, int, str]
+
+
+def _exec_text(kw: str, args: str) -> tuple[int, str] | None:
     """(offset in args, text) of what may be an exec-form list, or None."""
-    kw = instr.keyword
     if kw == "HEALTHCHECK":
-        probe = healthcheck_command(instr)
-        return None if probe is None else (probe[0], instr.args[probe[0]:])
+        probe = healthcheck_probe(args)
+        return None if probe is None else (probe[0], args[probe[0]:])
     if kw in _SHELL_RUNS or kw == "SHELL" or kw in _LISTS:
-        return 0, instr.args
+        return 0, args
     return None
 
 
@@ -195,12 +198,11 @@ def _meant_as_exec(kw: str, text: str) -> bool:
     return False
 
 
-def _invalid_exec_form(df: Dockerfile, instr: Instruction) -> Finding | None:
-    found = _exec_text(instr)
+def _invalid_exec_form(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
+    found = _exec_text(kw, args)
     if found is None or not found[1].startswith("["):
         return None
     start, text = found
-    kw = instr.keyword
     if parse_json_array(text) is not None or not _meant_as_exec(kw, text):
         return None
     if kw == "SHELL":
@@ -230,8 +232,7 @@ def _invalid_exec_form(df: Dockerfile, instr: Instruction) -> Finding | None:
         else:
             pos = 0
             problem, fix = "has items that are not strings", "quote every item"
-    line, col = instr.args_position(start + pos)
-    return INVALID_EXEC_FORM.at(df.path, line, col, f"{kw} exec form {problem}, so {effect}; {fix}")
+    return INVALID_EXEC_FORM, start + pos, f"{kw} exec form {problem}, so {effect}; {fix}"
 
 
 def _comment_start(text: str, escape: str) -> int:
@@ -259,31 +260,27 @@ def _comment_start(text: str, escape: str) -> int:
     return -1
 
 
-def _inline_comment(df: Dockerfile, instr: Instruction) -> Finding | None:
-    if instr.keyword in _NO_INLINE_CHECK or (
-        instr.keyword == "HEALTHCHECK" and healthcheck_command(instr) is not None
-    ):
+def _inline_comment(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
+    if kw in _NO_INLINE_CHECK or (kw == "HEALTHCHECK" and healthcheck_probe(args) is not None):
         return None
-    found = _comment_start(instr.args, df.escape)
+    found = _comment_start(args, escape)
     if found < 0:
         return None
-    comment = instr.args[found:]
+    comment = args[found:]
     comment = comment if len(comment) <= 30 else comment[:27] + "..."
-    line, col = instr.args_position(found)
-    return INLINE_COMMENT.at(
-        df.path, line, col,
+    return INLINE_COMMENT, found, (
         f"'{comment}' is not a comment: only whole lines are comments in a Dockerfile, so it is "
-        f"part of the {instr.keyword} arguments; move it to its own line above",
+        f"part of the {kw} arguments; move it to its own line above"
     )
 
 
-def _legacy_key_value(df: Dockerfile, instr: Instruction) -> Finding | None:
-    if instr.keyword not in ("ENV", "LABEL"):
+def _legacy_key_value(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
+    if kw not in ("ENV", "LABEL"):
         return None
-    words = parse_words(instr.args, df.escape)
+    words = parse_words(args, escape)
     if not words or "=" in words[0]:
         return None
-    key, value, _ = key_values(instr, df.escape)[0]
+    key, value, _ = key_values_of(args, escape)[0]
     if not value:
         return None  # a syntax error (DPH904)
     real, meant = value, value[1:].lstrip(" \t") if value.startswith("=") else ""
@@ -299,27 +296,24 @@ def _legacy_key_value(df: Dockerfile, instr: Instruction) -> Finding | None:
         fixed = f'{key}="{value}"'
     else:
         fixed = f"{key}=..."
-    line, col = instr.args_position(0)
     if meant:
-        return LEGACY_KEY_VALUE.at(
-            df.path, line, col,
-            f"the blanks around '=' make this the legacy '{instr.keyword} key value' form: it sets "
-            f"{key} to '{real if len(real) <= 40 else real[:37] + '...'}'; write '{instr.keyword_raw} {fixed}'",
+        return LEGACY_KEY_VALUE, 0, (
+            f"the blanks around '=' make this the legacy '{kw} key value' form: it sets "
+            f"{key} to '{real if len(real) <= 40 else real[:37] + '...'}'; write '{keyword_raw} {fixed}'"
         )
-    return LEGACY_KEY_VALUE.at(
-        df.path, line, col,
-        f"legacy '{instr.keyword} key value' form: write '{instr.keyword_raw} {fixed}'; the old form "
-        f"is deprecated and takes the whole rest of the line, blanks included, as the value",
+    return LEGACY_KEY_VALUE, 0, (
+        f"legacy '{kw} key value' form: write '{keyword_raw} {fixed}'; the old form "
+        f"is deprecated and takes the whole rest of the line, blanks included, as the value"
     )
 
 
-def _from_as_casing(df: Dockerfile, instr: Instruction) -> Finding | None:
-    if instr.keyword != "FROM":
+def _from_as_casing(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
+    if kw != "FROM":
         return None
-    words = split_blanks(instr.args)
+    words = split_blanks(args)
     if len(words) < 3 or words[1].lower() != "as":
         return None
-    keyword, word = instr.keyword_raw, words[1]
+    keyword, word = keyword_raw, words[1]
     if keyword == keyword.lower():
         wanted = word.lower()
     elif keyword == keyword.upper():
@@ -328,9 +322,8 @@ def _from_as_casing(df: Dockerfile, instr: Instruction) -> Finding | None:
         return None
     if word == wanted:
         return None
-    line, col = instr.find(word, len(words[0]))
-    return FROM_AS_CASING.at(
-        df.path, line, col, f"'{word}' is not cased like '{keyword}': write '{keyword} ... {wanted} {words[2]}'",
+    return FROM_AS_CASING, max(args.find(word, len(words[0])), 0), (
+        f"'{word}' is not cased like '{keyword}': write '{keyword} ... {wanted} {words[2]}'"
     )
 
 
@@ -380,13 +373,25 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     return found
 
 
+@lru_cache(maxsize=4096)
+def _problems(keyword_raw: str, args: str, escape: str) -> tuple[_Problem, ...]:
+    """What DPH603, DPH604, DPH606 and DPH607 find in one instruction: a function of its
+    text alone, remembered (the same instructions come back in file after file)."""
+    kw = keyword_raw.upper()
+    found = []
+    for rule in (_invalid_exec_form, _inline_comment, _legacy_key_value, _from_as_casing):
+        problem = rule(kw, keyword_raw, args, escape)
+        if problem is not None:
+            found.append(problem)
+    return tuple(found)
+
+
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
-        for rule in (_invalid_exec_form, _inline_comment, _legacy_key_value, _from_as_casing):
-            found = rule(df, instr)
-            if found is not None:
-                findings.append(found)
+        for rule, offset, message in _problems(instr.keyword_raw, instr.args, df.escape):
+            line, col = instr.args_position(offset)
+            findings.append(rule.at(df.path, line, col, message))
     if target and df.final_stage(target) is None:
         findings.extend(unknown_target(df.path, target))
     findings.extend(_shell_form(df, target))

@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule
-from hooks._shell import Install, option_value, run_script
+from hooks._shell import Install, commands_of, installs_of, option_value, run_script
 
 if TYPE_CHECKING:
     from hooks._dockerignore import IgnoreFile
@@ -187,14 +187,22 @@ def _context_mount(instr: Instruction) -> _Source | None:
 
 def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[str, ...]]]:
     """(line, command text, manifest keys) of each dependency install of a RUN."""
-    out = []
     script = run_script(instr, df.lines)
-    for cmd, install in zip(script.commands(), script.installs(), strict=True):
+    return [
+        (script.position(offset)[0], command, keys) for offset, command, keys in _dependency_installs(script.text)
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _dependency_installs(script: str) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """(offset, command text, manifest keys) of each dependency install of a script: a
+    function of its text, remembered (the same RUN lines come back in file after file)."""
+    out = []
+    for cmd, install in zip(commands_of(script), installs_of(script), strict=True):
         keys = manifest_keys(install) if install is not None else ()
         if keys:
-            line = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)[0]
-            out.append((line, " ".join(cmd.words), keys))
-    return out
+            out.append((cmd.offsets[0] if cmd.offsets else cmd.offset, " ".join(cmd.words), keys))
+    return tuple(out)
 
 
 _Install = tuple[int, str, tuple[str, ...]]
@@ -251,13 +259,16 @@ def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[F
         else:
             installed, groups = set(), {}
         for instr in stage.instructions:
-            source = _source_copy(df, instr)
-            if source is not None:
-                before = frozenset(installed)
-                groups[before] = (source, groups.get(before))
-            if instr.keyword != "RUN":
+            kw = instr.keyword
+            if kw in ("COPY", "ADD"):
+                source = _source_copy(df, instr)
+                if source is not None:
+                    before = frozenset(installed)
+                    groups[before] = (source, groups.get(before))
                 continue
-            mount = _context_mount(instr)
+            if kw != "RUN":
+                continue
+            mount = _context_mount(instr) if instr.flags else None
             mounted = frozenset(installed)
             for install in _installs(df, instr):
                 needed = set(install[2])
