@@ -519,18 +519,8 @@ def _instruction(
     *,
     nested: bool = False,
 ) -> Instruction:
-    body_start = len(logical) - len(logical.lstrip(GO_SPACE))
-    end = len(logical.rstrip(GO_SPACE))
-    cut = _WORD_RE.match(logical, body_start, end).end()  # type: ignore[union-attr]
-    keyword = logical[body_start:cut]
-    rest_start = _SPLIT_RUN_RE.match(logical, cut, end).end()  # type: ignore[union-attr]
-    args_start = _GO_SPACE_RUN_RE.match(logical, rest_start, end).end()  # type: ignore[union-attr]
-    flags: list[Flag] = []
-    if logical.startswith("--", args_start):
-        flags, args_start = split_flags(logical, rest_start, end)
-        while args_start < end and logical[args_start] in GO_SPACE:
-            args_start += 1
-    instr = Instruction(keyword, logical[:end], args_start, tuple(flags), segments, line_no)
+    keyword, body_start, end, args_start, flags = _split_instruction(logical)
+    instr = Instruction(keyword, logical[:end], args_start, flags, segments, line_no)
     kw = instr.keyword
     if kw not in KNOWN_INSTRUCTIONS:
         col = instr.position(body_start)[1]
@@ -561,6 +551,24 @@ def _instruction(
     return instr
 
 
+@lru_cache(maxsize=4096)
+def _split_instruction(logical: str) -> tuple[str, int, int, int, tuple[Flag, ...]]:
+    """(keyword, its offset, end of the text, offset of the arguments, flags) of a logical
+    line: a function of its text, remembered (the same lines come back file after file)."""
+    body_start = len(logical) - len(logical.lstrip(GO_SPACE))
+    end = len(logical.rstrip(GO_SPACE))
+    cut = _WORD_RE.match(logical, body_start, end).end()  # type: ignore[union-attr]
+    keyword = logical[body_start:cut]
+    rest_start = _SPLIT_RUN_RE.match(logical, cut, end).end()  # type: ignore[union-attr]
+    args_start = _GO_SPACE_RUN_RE.match(logical, rest_start, end).end()  # type: ignore[union-attr]
+    flags: list[Flag] = []
+    if logical.startswith("--", args_start):
+        flags, args_start = split_flags(logical, rest_start, end)
+        while args_start < end and logical[args_start] in GO_SPACE:
+            args_start += 1
+    return keyword, body_start, end, args_start, tuple(flags)
+
+
 def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...] | None:
     """The exec form of ``text``; a JSON array holding anything but strings is an error."""
     plain = _plain_json_strings(text)
@@ -585,6 +593,8 @@ def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...]
 
 def _check_pairs(df: Dockerfile, instr: Instruction, escape: str) -> None:
     """BuildKit's rules for ENV and LABEL: ``name=value ...`` or the legacy ``name value``."""
+    if _pairs_well_formed(instr.args, escape):
+        return
     kw = instr.keyword
     words = parse_words(instr.args, escape)
     if not words:
@@ -596,6 +606,17 @@ def _check_pairs(df: Dockerfile, instr: Instruction, escape: str) -> None:
                 df.errors.append(Problem(line, col, f"{kw}: no '=' in '{word}'; use name=value"))
     elif len(split_blanks(instr.args)) < 2:
         df.errors.append(Problem(instr.start_line, 1, f"{kw} needs a value: use name=value"))
+
+
+@lru_cache(maxsize=4096)
+def _pairs_well_formed(args: str, escape: str) -> bool:
+    """Whether _check_pairs finds nothing wrong with the arguments ``args`` (remembered)."""
+    words = parse_words(args, escape)
+    if not words:
+        return False
+    if "=" in words[0]:
+        return all("=" in word for word in words)
+    return len(split_blanks(args)) >= 2
 
 
 def _shift(segments: list[tuple[int, int, int]], by: int) -> list[tuple[int, int, int]]:
@@ -612,6 +633,7 @@ def _shift(segments: list[tuple[int, int, int]], by: int) -> list[tuple[int, int
 _JSON_BLANKS = " \t\n\r"
 
 
+@lru_cache(maxsize=4096)
 def _plain_json_strings(text: str) -> tuple[str, ...] | None:
     """``json.loads(text)`` as a tuple when ``text`` is an array of strings without escapes.
 
