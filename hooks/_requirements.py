@@ -506,6 +506,8 @@ def _find_cycles(model: RequirementsSet) -> None:
     It sits at the component's smallest include (by path, line, column), which does not
     depend on the file the load started from: so a cycle is reported exactly once.
     """
+    if not model.edges:
+        return  # no include, no cycle
     adjacency: dict[str, list[Edge]] = {}
     for edge in model.edges:
         adjacency.setdefault(edge.source, []).append(edge)
@@ -603,6 +605,20 @@ def parse(text: str, path: str = "requirements.txt") -> RequirementsFile:
     text = text.removeprefix("\ufeff")
     lines = text.splitlines()
     entries: list[Entry] = []
+    if "\\" not in text or not any(line.endswith("\\") for line in lines):
+        # No continuation: every physical line is a logical line (a comment line too,
+        # which _strip_comment empties), as _logical_lines would give them.
+        for number, line in enumerate(lines, start=1):
+            content = _strip_comment(line)
+            stripped = content.strip()
+            if not stripped:
+                continue
+            lead = len(content) - len(content.lstrip())
+            if " -" not in stripped and stripped[0] != "-":
+                entries.append(_requirement_line(stripped, path, number, lead + 1))
+            else:
+                entries.append(_parse_line(stripped, path, number, number, _Where([(number, 0, line)], lead)))
+        return RequirementsFile(path, text, lines, entries)
     for start, end, pieces in _logical_lines(lines):
         joined = pieces[0][2] if len(pieces) == 1 else "".join(p[2] for p in pieces)
         content = _strip_comment(joined)

@@ -166,16 +166,22 @@ def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Findi
 
 
 def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> list[Finding]:
-    shown = _short(req.shown)
     if req.kind == VCS:
         problem = _vcs_problem(req)
         if problem is None:
             return []
-        return [UNPINNED_VCS.at(path, entry.start_line, entry.col, f"'{shown}' {problem}")]
+        return [UNPINNED_VCS.at(path, entry.start_line, entry.col, f"'{_short(req.shown)}' {problem}")]
     if req.kind != INDEX:
         return []
+    names = [
+        n for _, version in req.specs if "${" in version for n in ENV_VAR_RE.findall(version)
+    ]
+    if not req.unresolved and not names and (
+        req.pin is not None or model.pinned_by_constraint(req) is not None
+    ):
+        return []  # pinned: no message to write
+    shown = _short(req.shown)
     example = f"'{req.raw_name or 'name'}{_extras(req)}==X.Y.Z'"
-    names = [n for _, version in req.specs for n in ENV_VAR_RE.findall(version)]
     if req.unresolved or names:
         variable = (names or list(req.env_vars))[0]
         return [UNPINNED.at(
@@ -183,8 +189,6 @@ def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> 
             f"'{shown}' takes its version from the environment variable {variable}, so the pin "
             f"cannot be checked; write the version, e.g. {example}",
         )]
-    if req.pin is not None or model.pinned_by_constraint(req) is not None:
-        return []
     return [UNPINNED.at(
         path, entry.start_line, entry.col,
         f"'{shown}' is not pinned; pin one version, e.g. {example} "
