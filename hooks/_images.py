@@ -342,6 +342,8 @@ def image_uses(df: Dockerfile) -> list[ImageUse]:
         if use is not None:
             uses.append(use)
         for instr in stage.instructions:
+            if not instr.flags:
+                continue  # images are named in flags only
             if instr.keyword == "COPY":
                 uses.extend(_flag_uses(df, instr, "copy"))
             elif instr.keyword == "RUN":

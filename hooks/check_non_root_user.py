@@ -65,12 +65,13 @@ USER app
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._images import is_windows, parse_image
-from hooks._shell import package_call, shell_commands
+from hooks._shell import commands_of, package_calls_of
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
 ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
@@ -127,8 +128,13 @@ def _installs_dropper(instr: Instruction) -> bool:
         return any(_is_dropper(word) for word in instr.words())
     if instr.keyword != "RUN":
         return False
-    for cmd in shell_commands(instr):
-        call = package_call(cmd)
+    return _script_installs_dropper(instr.shell_text())
+
+
+@lru_cache(maxsize=4096)
+def _script_installs_dropper(text: str) -> bool:
+    """Whether a script installs ``gosu``/``su-exec`` (remembered per text)."""
+    for cmd, call in zip(commands_of(text), package_calls_of(text), strict=True):
         if call is not None and call.verb in ("install", "add"):
             if any(_is_dropper(word) for word in call.operand_words()):
                 return True

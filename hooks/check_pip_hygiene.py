@@ -83,11 +83,13 @@ import argparse
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, Install, Script, option_value, run_script
+from hooks._shell import Command, Install, commands_of, installs_of, option_value, run_script
 
 UNPINNED = Rule(
     "DPH107", "unpinned-pip-install", ERROR,
@@ -151,12 +153,22 @@ def _exports(cmd: Command, exported: dict[str, str]) -> None:
 
 def _variable(name: str, instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
     """The value of ``name`` for ``cmd``; ``$NAME`` when set to something unknown."""
+    value = _script_variable(name, cmd, exported)
+    return _instruction_variable(name, instr) if value is None else value
+
+
+def _script_variable(name: str, cmd: Command, exported: Mapping[str, str]) -> str | None:
+    """The value the script gives ``name`` for ``cmd`` (an assignment before it, an export);
+    None when the script does not set it."""
     for assignment in reversed(cmd.assignments):
         key, _, value = assignment.partition("=")
         if key == name:
             return value
-    if name in exported:
-        return exported[name]
+    return exported.get(name)
+
+
+def _instruction_variable(name: str, instr: Instruction) -> str | None:
+    """The value of ``name`` where ``instr`` runs (ENV, ARG); ``$NAME`` when unknown."""
     var = instr.lookup(name)
     if var is None:
         return None
@@ -212,50 +224,78 @@ def unpinned(word: str) -> tuple[str, str] | None:
     return name, rest
 
 
+class _PinnedInstall(NamedTuple):
+    """What DPH107 needs of one ``pip install`` / ``uv pip install`` of a script, from its text."""
+
+    # (variable, its value for the command as the script sets it; None: as the Dockerfile sets it)
+    env: tuple[tuple[str, str | None], ...]
+    unpinned: tuple[tuple[int, str, str], ...]  # (offset, name key, message) of each unpinned package
+
+
+@lru_cache(maxsize=4096)
+def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
+    """The installs of a script that name packages and may use an index: a function of its
+    text, remembered (the same RUN lines come back in file after file)."""
+    found: list[_PinnedInstall] = []
+    exported: dict[str, str] = {}
+    for cmd, install in zip(commands_of(text), installs_of(text), strict=True):
+        _exports(cmd, exported)
+        if install is None:
+            continue
+        restricted: tuple[str, ...]
+        env: tuple[str, ...]
+        if install.tool == "pip" and install.verb == "install":
+            long_values, short_values = _PIP_VALUE, _PIP_SHORT_VALUE
+            restricted = ("-c", "--constraint")
+            env = ("PIP_CONSTRAINT", "PIP_NO_INDEX")
+        elif install.tool == "uv" and install.verb == "pip install":
+            long_values, short_values = _UV_VALUE, _UV_SHORT_VALUE
+            restricted = ("-c", "--constraint", "--constraints", "--override", "--overrides")
+            env = ("UV_CONSTRAINT", "UV_OVERRIDE", "UV_NO_INDEX")
+        else:
+            continue
+        args = install.args
+        if "--no-index" in args or option_value(args, *restricted):
+            continue
+        base = len(cmd.words) - len(args)
+        unpinned_words: list[tuple[int, str, str]] = []
+        for index in _operands(args, long_values, short_values):
+            word = args[index]
+            found_word = unpinned(word)
+            if found_word is None:
+                continue
+            offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
+            message = _unpinned_message(text, offset, word, *found_word)
+            unpinned_words.append((offset, _name_key(found_word[0]), message))
+        if unpinned_words:
+            values = tuple((name, _script_variable(name, cmd, exported)) for name in env)
+            found.append(_PinnedInstall(values, tuple(unpinned_words)))
+    return tuple(found)
+
+
 def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
         if instr.keyword != "RUN" or instr.stage < 0:
             continue
         script = run_script(instr, df.lines)
-        exported: dict[str, str] = {}
-        for cmd, install in zip(script.commands(), script.installs(), strict=True):
-            _exports(cmd, exported)
-            if install is None:
-                continue
-            restricted: tuple[str, ...]
-            env: tuple[str, ...]
-            if install.tool == "pip" and install.verb == "install":
-                long_values, short_values = _PIP_VALUE, _PIP_SHORT_VALUE
-                restricted = ("-c", "--constraint")
-                env = ("PIP_CONSTRAINT", "PIP_NO_INDEX")
-            elif install.tool == "uv" and install.verb == "pip install":
-                long_values, short_values = _UV_VALUE, _UV_SHORT_VALUE
-                restricted = ("-c", "--constraint", "--constraints", "--override", "--overrides")
-                env = ("UV_CONSTRAINT", "UV_OVERRIDE", "UV_NO_INDEX")
-            else:
-                continue
-            args = install.args
-            if "--no-index" in args or option_value(args, *restricted) or any(
-                (_variable(name, instr, cmd, exported) or "").lower() not in _FALSE for name in env
+        for install in _pinned_installs(script.text):
+            if any(
+                ((_instruction_variable(name, instr) if value is None else value) or "").lower() not in _FALSE
+                for name, value in install.env
             ):
                 continue
-            base = len(cmd.words) - len(args)
-            for index in _operands(args, long_values, short_values):
-                word = args[index]
-                found = unpinned(word)
-                if found is None or _name_key(found[0]) in allowed:
-                    continue
-                offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
-                line, col = script.position(offset)
-                findings.append(UNPINNED.at(df.path, line, col, _unpinned_message(script, offset, word, *found)))
+            for offset, key, message in install.unpinned:
+                if key not in allowed:
+                    line, col = script.position(offset)
+                    findings.append(UNPINNED.at(df.path, line, col, message))
     return findings
 
 
-def _unpinned_message(script: Script, offset: int, word: str, name: str, version: str) -> str:
+def _unpinned_message(script: str, offset: int, word: str, name: str, version: str) -> str:
     fix = f"pin it with '==' (e.g. '{name}==X.Y.Z') or install it from a pinned requirements file"
-    after = script.text[offset + len(word):offset + len(word) + 1]
-    if not version and script.text.startswith(word, offset) and after in ("<", ">"):
+    after = script[offset + len(word):offset + len(word) + 1]
+    if not version and script.startswith(word, offset) and after in ("<", ">"):
         return (
             f"package '{word}' is not pinned: the unquoted '{after}' after it is a shell redirection, "
             f"not a version; quote the requirement and {fix}"
@@ -295,41 +335,87 @@ def _is_pip_cache(path: str, cache_dir: str | None) -> bool:
     return path.endswith(("/.cache/pip", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
 
 
-def _cache_dir(instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
-    """Where pip caches for ``cmd``, when it is not the default ``~/.cache/pip``."""
-    explicit = option_value(cmd.words, "--cache-dir")
-    if explicit:
-        return explicit[-1]
-    value = _variable("PIP_CACHE_DIR", instr, cmd, exported)
+class _CachedInstall(NamedTuple):
+    """What DPH506 needs of one ``pip install`` of a script, from its text."""
+
+    offset: int
+    spelled: str  # the command up to the verb: 'pip3 install'
+    configured: bool  # the script set no-cache-dir in pip's configuration before it
+    # Variables as the script sets them for the command (None: as the Dockerfile sets them)
+    no_cache_dir: str | None  # PIP_NO_CACHE_DIR
+    explicit: str | None  # the last --cache-dir value, if any
+    cache_dir: str | None  # PIP_CACHE_DIR
+    xdg: str | None  # XDG_CACHE_HOME
+    removed: tuple[str, ...]  # what later ``rm`` commands of the script remove
+
+
+@lru_cache(maxsize=4096)
+def _cached_installs(text: str) -> tuple[tuple[_CachedInstall, ...], bool]:
+    """The pip installs of a script that may leave a cache, and whether the script sets
+    no-cache-dir in pip's configuration: a function of its text, remembered."""
+    cmds = commands_of(text)
+    installs = installs_of(text)
+    # Only these can clean pip's cache later in the RUN (looked up per install).
+    cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])]
+    exported: dict[str, str] = {}
+    configured = False
+    found: list[_CachedInstall] = []
+    for index, cmd in enumerate(cmds):
+        _exports(cmd, exported)
+        install = installs[index]
+        configured = configured or _sets_no_cache(install)
+        if install is None or install.tool != "pip" or install.verb != "install":
+            continue
+        if any(
+            word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
+            or (len(word) >= 7 and _NO_CACHE_FLAG.startswith(word))
+            for word in cmd.words
+        ):
+            continue
+        removed: list[str] = []
+        purged = False
+        for i in cleaners[bisect_right(cleaners, index):]:
+            after, later = cmds[i], installs[i]
+            if later is not None and later.verb == "cache" and later.args[:1] in (("purge",), ("remove",)):
+                purged = True
+                break
+            if after.program == "rm":
+                removed.extend(word for word in after.words[1:] if not word.startswith("-"))
+        if purged:
+            continue
+        explicit = option_value(cmd.words, "--cache-dir")
+        found.append(_CachedInstall(
+            cmd.offsets[0] if cmd.offsets else cmd.offset,
+            " ".join(cmd.words[:len(cmd.words) - len(install.args)]),
+            configured,
+            _script_variable("PIP_NO_CACHE_DIR", cmd, exported),
+            explicit[-1] if explicit else None,
+            _script_variable("PIP_CACHE_DIR", cmd, exported),
+            _script_variable("XDG_CACHE_HOME", cmd, exported),
+            tuple(removed),
+        ))
+    return tuple(found), configured
+
+
+def _cache_dir(install: _CachedInstall, instr: Instruction) -> str | None:
+    """Where pip caches for ``install``, when it is not the default ``~/.cache/pip``."""
+    if install.explicit is not None:
+        return install.explicit
+    value = _instruction_variable("PIP_CACHE_DIR", instr) if install.cache_dir is None else install.cache_dir
     if value:
         return value
-    xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
+    xdg = _instruction_variable("XDG_CACHE_HOME", instr) if install.xdg is None else install.xdg
     return f"{xdg.rstrip('/')}/pip" if xdg else None
 
 
-def _no_cache(
-    df: Dockerfile, instr: Instruction, cmd: Command, later: list[tuple[Command, Install | None]],
-    exported: Mapping[str, str],
-) -> bool:
-    if any(
-        word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
-        or (len(word) >= 7 and _NO_CACHE_FLAG.startswith(word))
-        for word in cmd.words
-    ):
+def _no_cache(df: Dockerfile, instr: Instruction, install: _CachedInstall) -> bool:
+    value = install.no_cache_dir
+    if _instruction_variable("PIP_NO_CACHE_DIR", instr) if value is None else value:
         return True
-    if _variable("PIP_NO_CACHE_DIR", instr, cmd, exported):
+    cache_dir = _cache_dir(install, instr)
+    if instr.flags and any(_is_pip_cache(target, cache_dir) for target in _cache_targets(df, instr)):
         return True
-    cache_dir = _cache_dir(instr, cmd, exported)
-    if any(_is_pip_cache(target, cache_dir) for target in _cache_targets(df, instr)):
-        return True
-    for after, install in later:
-        if install is not None and install.verb == "cache" and install.args[:1] in (("purge",), ("remove",)):
-            return True
-        if after.program == "rm" and any(
-            _is_pip_cache(word, cache_dir) for word in after.words[1:] if not word.startswith("-")
-        ):
-            return True
-    return False
+    return any(_is_pip_cache(word, cache_dir) for word in install.removed)
 
 
 def _is_cache_command(install: Install | None) -> bool:
@@ -354,30 +440,18 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
-            cmds = script.commands()
-            installs = script.installs()
-            # Only these can clean pip's cache later in the RUN (looked up per install).
-            cleaners = [
-                i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])
-            ]
-            exported: dict[str, str] = {}
-            for index, cmd in enumerate(cmds):
-                _exports(cmd, exported)
-                install = installs[index]
-                configured = configured or _sets_no_cache(install)
-                if install is None or install.tool != "pip" or install.verb != "install":
+            installs, sets_no_cache = _cached_installs(script.text)
+            for install in installs:
+                if configured or install.configured or _no_cache(df, instr, install):
                     continue
-                later = [(cmds[i], installs[i]) for i in cleaners[bisect_right(cleaners, index):]]
-                if configured or _no_cache(df, instr, cmd, later, exported):
-                    continue
-                spelled = " ".join(cmd.words[:len(cmd.words) - len(install.args)])
-                line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)
+                line, col = script.position(install.offset)
                 findings.append(PIP_CACHE.at(
                     df.path, line, col,
-                    f"'{spelled}' without --no-cache-dir leaves pip's cache in the image; add "
+                    f"'{install.spelled}' without --no-cache-dir leaves pip's cache in the image; add "
                     f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount "
                     f"(RUN --mount=type=cache,target=/root/.cache/pip)",
                 ))
+            configured = configured or sets_no_cache
     return findings
 
 

@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import (
@@ -85,7 +86,7 @@ from hooks._dockerfile import (
     key_values,
 )
 from hooks._findings import WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, commands, instruction_commands, shell_commands
+from hooks._shell import Command, commands, commands_of, instruction_commands
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
@@ -136,7 +137,7 @@ def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
         for instr in member.instructions:
             kw = instr.keyword
             if kw == "RUN":
-                if any(_is_python(c.program) for c in shell_commands(instr)):
+                if _script_runs_python(instr.shell_text()):
                     return True
             elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 if any(_is_python(word) for c in instruction_commands(instr) for word in c.words):
@@ -158,6 +159,18 @@ def _runs_compileall(cmd: Command) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def _script_runs_python(text: str) -> bool:
+    """Whether a script calls a Python program (remembered per text)."""
+    return any(_is_python(c.program) for c in commands_of(text))
+
+
+@lru_cache(maxsize=4096)
+def _script_compiles(text: str) -> bool:
+    """Whether a script runs ``python -m compileall`` (remembered per text)."""
+    return any(_runs_compileall(c) for c in commands_of(text))
+
+
 def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
     """Byte code compiled at build time in the shipped stages or a stage they copy from."""
     seen: set[int] = set()
@@ -169,7 +182,7 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
         seen.add(member.index)
         for instr in member.instructions:
             if instr.keyword == "RUN":
-                if any(_runs_compileall(c) for c in shell_commands(instr)):
+                if _script_compiles(instr.shell_text()):
                     return True
             elif instr.keyword in ("COPY", "ADD") and instr.flag("from"):
                 source = df.stage_ref(instr.flag("from") or "", before=member.index)
@@ -180,12 +193,17 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
 
 def _misspelling(name: str, env: dict[str, Var]) -> str | None:
     """An ENV name that looks like a misspelling of ``name`` (``PYTHONBUFFERED``)."""
-    from difflib import SequenceMatcher
-
     for written in env:
-        if written != name and SequenceMatcher(None, written.upper(), name).ratio() >= 0.8:
+        if written != name and _similar(written.upper(), name):
             return written
     return None
+
+
+@lru_cache(maxsize=4096)
+def _similar(written: str, name: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, written, name).ratio() >= 0.8
 
 
 def _switches(words: Sequence[str]) -> str:

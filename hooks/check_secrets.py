@@ -313,8 +313,10 @@ def _stem_words(name: str) -> list[str]:
     return [w for w in re.split(r"[-_.]+", name.lower()) if w]
 
 
+@lru_cache(maxsize=4096)
 def secret_file(path: str, dest: str = "") -> str | None:
-    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None."""
+    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None
+    (remembered: the same paths are copied in file after file)."""
     path = path.rstrip("/")
     base = posixpath.basename(path)
     if base in _SSH_KEYS or base == ".ssh":
@@ -355,11 +357,11 @@ def _glob_secret(path: str, dest: str) -> str | None:
     return None
 
 
-def _sources(instr: Instruction, escape: str) -> list[tuple[str, str, int]]:
-    """(raw word, expanded path, offset in args) of the build-context sources of a COPY/ADD."""
-    if instr.flag("from") is not None:
+def _sources(instr: Instruction, words: list[str], escape: str) -> list[tuple[str, str, int]]:
+    """(raw word, expanded path, offset in args) of the build-context sources of a COPY/ADD
+    (whose words are ``words``)."""
+    if instr.flags and instr.flag("from") is not None:
         return []  # from another stage or image, not from the build context
-    words = instr.words()
     if len(words) < 2:
         return []
     out: list[tuple[str, str, int]] = []
@@ -486,6 +488,9 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     parent), the git history, a local virtual environment or stale byte code never ship
     (builds that derive their version from ``.git``, setuptools-scm or versioningit,
     need it there); ``.env`` still counts, as exported build caches keep every layer."""
+    final = df.final_stage()
+    if final is None or len(df.chain(final)) == len(df.stages):
+        return {}  # every stage ships: there is no builder stage
     chain, taken = _shipped_stages(df)
     below: list[set[str]] = [set(taken.get(stage.index, ())) for stage in df.stages]
     for stage in reversed(df.stages):  # a parent comes before its children
@@ -512,14 +517,17 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
 def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
-    required = _required(df) if dockerignores is not None else {}
+    required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
     for instr in df.all_instructions():
         if instr.keyword not in ("COPY", "ADD"):
             continue
-        dest = instr.words()[-1] if instr.words() else ""
-        for word, path, offset in _sources(instr, df.escape):
+        words = instr.words()
+        dest = words[-1] if words else ""
+        for word, path, offset in _sources(instr, words, df.escape):
             if _whole_context(path):
                 if dockerignores is not None:
+                    if required is None:
+                        required = _required(df)
                     found = _context_copy(
                         df, instr, word, offset, ignores, required.get(id(instr), MUST_EXCLUDE),
                     )
