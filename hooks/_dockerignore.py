@@ -20,6 +20,7 @@ import os
 import posixpath
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -79,29 +80,46 @@ def parse(text: str) -> Patterns:
         line = raw.strip()
         if not line:
             continue
-        negate = line.startswith("!")
-        if negate:
-            line = line[1:].strip()
-            if not line:
-                continue
-        try:
-            patterns.append((re.compile(translate(_clean(line)), re.DOTALL), negate))
-        except re.error:
-            continue
+        pattern = _pattern(line)
+        if pattern is not None:
+            patterns.append(pattern)
     return patterns
+
+
+@lru_cache(maxsize=4096)
+def _pattern(line: str) -> tuple[re.Pattern[str], bool] | None:
+    """The compiled pattern of a stripped, non-empty line (remembered: ignore files repeat
+    the same lines, .git and __pycache__); None when there is none."""
+    negate = line.startswith("!")
+    if negate:
+        line = line[1:].strip()
+        if not line:
+            return None
+    try:
+        return re.compile(translate(_clean(line)), re.DOTALL), negate
+    except re.error:
+        return None
 
 
 def excluded(patterns: Patterns, path: str) -> bool:
     """Whether ``path`` (relative to the context, ``/``-separated) is not sent to the builder."""
-    parents = path.split("/")[:-1]
-    prefixes = ["/".join(parents[:i + 1]) for i in range(len(parents))]
     matched = False
     for regex, negate in patterns:
         if negate != matched:
             continue  # only a negation can change an exclusion, and vice versa
-        if regex.match(path) or any(regex.match(prefix) for prefix in prefixes):
+        if _hits(regex, path):
             matched = not negate
     return matched
+
+
+@lru_cache(maxsize=8192)
+def _hits(regex: re.Pattern[str], path: str) -> bool:
+    """Whether ``regex`` matches ``path`` or one of its parent directories (remembered:
+    the checks ask the same probe paths of the same patterns, file after file)."""
+    if regex.match(path):
+        return True
+    parents = path.split("/")[:-1]
+    return any(regex.match("/".join(parents[:i + 1])) for i in range(len(parents)))
 
 
 def literal_negations(text: str) -> list[str]:

@@ -133,6 +133,7 @@ class Repo:
         # Files are taken not to change while a run reads them, as for ``_cache``.
         self.memo: dict[object, object] = {}
         self._optional: dict[str, str | None] = {}
+        self._resolved: dict[str, tuple[str, os.stat_result | OSError | None]] = {}
         # Directories known to be plain (see _plain_dir): the root, and below it.
         self._plain_dirs: dict[str, str | None] = {self.root: self.root}
         # Relative paths (command-line arguments) are relative to the working directory
@@ -160,8 +161,15 @@ class Repo:
 
         For such a file that is not a symlink, its ``lstat`` is its ``stat``; if the
         ``lstat`` failed, ``stat`` fails the same way (the last component is not a
-        symlink to follow). None: not known, ask ``stat``.
+        symlink to follow). None: not known, ask ``stat``. Remembered for the run: a
+        requirements file is resolved to find its real path, then to be read.
         """
+        known = self._resolved.get(full)
+        if known is None:
+            known = self._resolved[full] = self._resolve_now(full)
+        return known
+
+    def _resolve_now(self, full: str) -> tuple[str, os.stat_result | OSError | None]:
         head, tail = os.path.split(full)
         if not tail or tail in (".", ".."):
             return os.path.realpath(full), None
@@ -258,6 +266,7 @@ class Repo:
         if len(data) > MAX_BYTES:
             raise ReadError(f"file is larger than {MAX_BYTES // 1024} KiB; not checked")
         self._cache[real] = data
+        self._resolved.pop(full, None)  # read: its bytes are what is kept
         return data
 
     def read_dockerfile(self, path: str) -> str:
@@ -275,9 +284,11 @@ class Repo:
         are looked up again for every Dockerfile below them."""
         if path in self._optional:
             return self._optional[path]
-        try:
-            text: str | None = self.read_text(path)
-        except ReadError:
-            text = None
+        text: str | None = None
+        if not isinstance(self._resolve(self.full(path))[1], FileNotFoundError):  # else: a miss
+            try:
+                text = self.read_text(path)
+            except ReadError:
+                text = None
         self._optional[path] = text
         return text
