@@ -723,7 +723,13 @@ _SPLIT_TO_SPACE = str.maketrans(dict.fromkeys(_SPLIT_SPACE + "\n", " "))
 
 def split_blanks(text: str) -> list[str]:
     """The words of ``text`` between runs of ``\\t \\v \\f \\r \\n`` and spaces (no others)."""
-    return [word for word in text.translate(_SPLIT_TO_SPACE).split(" ") if word]
+    return list(_blank_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _blank_words(text: str) -> tuple[str, ...]:
+    """:func:`split_blanks`, remembered (checks split the same arguments again and again)."""
+    return tuple(word for word in text.translate(_SPLIT_TO_SPACE).split(" ") if word)
 
 
 def split_flags(line: str, start: int, end: int) -> tuple[list[Flag], int]:

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule
+from hooks._patterns import lazy
 from hooks._shell import Install, commands_of, installs_of, option_value, run_script
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ FILES = "dockerfile"
 
 _WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/", "/*", "./."})
 _JSON_STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_WORD_RE = lazy(r"[^ \t\v\f\r\n]+")
 _PIPENV_VALUE = frozenset({"--python", "--pypi-mirror", "--extra-pip-args", "--categories", "-r"})
 # (manifest files, the deps-only install to run before the source is copied)
 _FIXES = {
@@ -149,12 +151,17 @@ def _source_copy(df: Dockerfile, instr: Instruction) -> _Source | None:
                 line, col = instr.args_position(offset)
                 return line, col, f"{instr.keyword} '{word}'"
         return None
-    sources = list(re.finditer(r"[^ \t\v\f\r\n]+", instr.args))[:-1]
-    for match in sources:
-        if _whole_context(instr, match.group(), df.escape):
-            line, col = instr.args_position(match.start())
-            return line, col, f"{instr.keyword} '{match.group()}'"
+    for start, word in _source_words(instr.args):
+        if _whole_context(instr, word, df.escape):
+            line, col = instr.args_position(start)
+            return line, col, f"{instr.keyword} '{word}'"
     return None
+
+
+@lru_cache(maxsize=4096)
+def _source_words(args: str) -> tuple[tuple[int, str], ...]:
+    """(offset, word) of the source words of a shell-form COPY/ADD (all words but the last)."""
+    return tuple((match.start(), match.group()) for match in _WORD_RE.finditer(args))[:-1]
 
 
 def _whole_context(instr: Instruction, word: str, escape: str) -> bool:
@@ -162,6 +169,8 @@ def _whole_context(instr: Instruction, word: str, escape: str) -> bool:
         return False  # a heredoc, not a file of the context
     if word in _WHOLE_CONTEXT:
         return True
+    if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+        return False  # expansion would leave it as it is
     value = instr.expand(word, escape)
     return value.resolved and value.value in _WHOLE_CONTEXT
 

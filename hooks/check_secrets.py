@@ -377,6 +377,7 @@ def _sources(instr: Instruction, words: list[str], escape: str) -> list[tuple[st
     return out
 
 
+@lru_cache(maxsize=4096)
 def _whole_context(path: str) -> bool:
     return posixpath.normpath("/" + path).lstrip("/") in ("", "*")
 
