@@ -160,7 +160,7 @@ class Instruction:
         self.sub: Instruction | None = None
         self.stage = -1  # index of the stage it belongs to; -1 before the first FROM
         self._segments = segments  # (offset in line, line number, 0-based column)
-        self._starts = [seg[0] for seg in segments]
+        self._starts = [segments[0][0]] if len(segments) == 1 else [seg[0] for seg in segments]
         self.args_vars: Mapping[str, Var] = EMPTY_VARS  # ARGs in scope
         self.env_vars: Mapping[str, Var] = EMPTY_VARS  # ENV in effect
         # What other modules derive from this instruction, by a key of their choosing,
@@ -235,7 +235,7 @@ def _position(starts: list[int], segments: list[tuple[int, int, int]], offset: i
 class Stage:
     """A build stage: its FROM, resolved base, parent stage and instructions."""
 
-    __slots__ = ("from_", "image", "index", "instructions", "name", "parent")
+    __slots__ = ("from_", "image", "index", "instructions", "memo", "name", "parent")
 
     def __init__(
         self,
@@ -252,6 +252,9 @@ class Stage:
         self.image = image  # the base, after global ARG expansion
         self.parent = parent  # index of the stage it is built FROM, if any
         self.instructions = instructions  # after FROM, in order (ONBUILD not executed)
+        # What other modules derive from this stage, worked out once and shared (see
+        # Instruction.memo).
+        self.memo: dict[str, object] = {}
 
     def __repr__(self) -> str:
         return f"<Stage {self.index} {self.name!r} FROM {self.image.value!r} parent={self.parent}>"
@@ -265,6 +268,7 @@ class Dockerfile:
     """A parsed Dockerfile. Build with :func:`parse`."""
 
     __slots__ = (
+        "_all",
         "_line_offsets",
         "comments",
         "directives",
@@ -296,6 +300,7 @@ class Dockerfile:
         self.errors: list[Problem] = []  # what BuildKit would refuse
         self.warnings: list[Problem] = []  # what BuildKit warns about
         self._line_offsets: list[int] | None = None
+        self._all: tuple[Instruction, ...] | None = None
 
     @property
     def line_offsets(self) -> list[int]:
@@ -313,12 +318,17 @@ class Dockerfile:
         """The character offset in :attr:`text` of a 1-based (line, column)."""
         return self.line_offsets[line - 1] + col - 1
 
-    def all_instructions(self) -> Iterator[Instruction]:
-        """Every instruction, ONBUILD sub-instructions right after their parent."""
-        for instr in self.instructions:
-            yield instr
-            if instr.sub is not None:
-                yield instr.sub
+    def all_instructions(self) -> tuple[Instruction, ...]:
+        """Every instruction, ONBUILD sub-instructions right after their parent (listed once:
+        every check walks them)."""
+        if self._all is None or len(self._all) < len(self.instructions):
+            everything: list[Instruction] = []
+            for instr in self.instructions:
+                everything.append(instr)
+                if instr.sub is not None:
+                    everything.append(instr.sub)
+            self._all = tuple(everything)
+        return self._all
 
     def stage_named(self, name: str) -> Stage | None:
         return self.stage_names.get(name.lower())
@@ -435,7 +445,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
             pieces.append(piece)
             joined += len(piece)
             end_line = i
-        logical = "".join(pieces)
+        logical = pieces[0] if len(pieces) == 1 else "".join(pieces)
         if empty_continuation:
             df.warnings.append(Problem(line_no, 1, "empty continuation line inside the instruction"))
         instr = _instruction(df, logical, segments, line_no, escape)

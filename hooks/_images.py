@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._dockerfile import BUILTIN_ARGS, Expanded, Instruction, Var, expand, split_blanks
 
@@ -311,7 +311,14 @@ def expand_defaults(instr: Instruction, word: str, escape: str = "\\") -> Expand
 
 
 def stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
-    """The image a stage's FROM names, or None for ``FROM <earlier stage>`` / scratch."""
+    """The image a stage's FROM names, or None for ``FROM <earlier stage>`` / scratch
+    (worked out once per stage: several checks ask)."""
+    if "image_use" not in stage.memo:
+        stage.memo["image_use"] = _stage_image_use(df, stage)
+    return cast("ImageUse | None", stage.memo["image_use"])
+
+
+def _stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
     instr = stage.from_
     words = split_blanks(instr.args)
     if not words:

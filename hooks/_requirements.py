@@ -328,9 +328,10 @@ class RequirementsSet:
             ))
         for reqfile in self.reported():
             for entry in reqfile.entries:
-                found.extend(
-                    SYNTAX_ERROR.at(reqfile.path, p.line, p.col, p.message) for p in entry.problems
-                )
+                if entry.problems:
+                    found.extend(
+                        SYNTAX_ERROR.at(reqfile.path, p.line, p.col, p.message) for p in entry.problems
+                    )
         return found
 
     def suppressions(self) -> list[Suppression]:
@@ -338,7 +339,8 @@ class RequirementsSet:
 
         found: list[Suppression] = []
         for reqfile in self.reported():
-            found.extend(requirements_suppressions(reqfile.path, reqfile.lines, reqfile.spans()))
+            if "noqa" in reqfile.text.lower():  # else no line has one
+                found.extend(requirements_suppressions(reqfile.path, reqfile.lines, reqfile.spans()))
         return found
 
     def constraint_files(self) -> list[RequirementsFile]:

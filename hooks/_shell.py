@@ -515,16 +515,6 @@ def shell_heredocs(instr: Instruction) -> tuple[Heredoc, ...]:
     return tuple(doc for doc in instr.heredocs if _shebang_is_shell(doc.content))
 
 
-def shell_commands(instr: Instruction) -> tuple[Command, ...]:
-    """The commands of :meth:`Instruction.shell_text` (the command line and every heredoc
-    body, whatever runs them), split once per instruction."""
-    memo = instr.memo
-    known = memo.get("shell_commands")
-    if known is None:
-        known = memo["shell_commands"] = _commands(instr.shell_text(), 0)
-    return cast("tuple[Command, ...]", known)
-
-
 def _runs_heredocs(cmds: Sequence[Command]) -> bool:
     """Whether the heredocs feed a shell: no command at all, or only shells without -c."""
     return all(

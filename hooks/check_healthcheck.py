@@ -60,12 +60,13 @@ HEALTHCHECK CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._images import base_kind, stage_image_use
-from hooks._shell import Command, instruction_commands, shell_commands
+from hooks._shell import Command, commands_of, instruction_commands
 
 MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
 TOOL_MISSING = Rule(
@@ -113,7 +114,13 @@ def _provides(instr: Instruction, tool: str) -> bool:
     """Does this RUN install ``tool``, or this COPY/ADD copy a binary of that name?"""
     if instr.keyword in ("COPY", "ADD"):
         return any(word.rsplit("/", 1)[-1] == tool for word in instr.words())
-    for command in shell_commands(instr):
+    return _script_provides(instr.shell_text(), tool)
+
+
+@lru_cache(maxsize=4096)
+def _script_provides(text: str, tool: str) -> bool:
+    """Whether the commands of ``text`` install ``tool`` (remembered per text)."""
+    for command in commands_of(text):
         if command.program in _INSTALLERS and any(w in ("install", "add") for w in command.words):
             if any(w == tool or w.startswith((tool + "=", tool + "~")) for w in command.words):
                 return True
