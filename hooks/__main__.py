@@ -31,11 +31,42 @@ def iter_files(paths: Sequence[str]) -> Iterator[str]:
         if not os.path.isdir(path):
             yield path
             continue
-        for top, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-            for name in sorted(files):
-                full = os.path.join(top, name)
-                yield full[2:] if full.startswith("./") else full
+        for full in _walk(path):
+            yield full[2:] if full.startswith("./") else full
+
+
+def _walk(top: str) -> Iterator[str]:
+    """The files under the directory ``top``, as ``os.walk(top)`` finds them (top-down,
+    symlinked directories listed but not entered, unreadable directories skipped), each
+    directory's files sorted before its sorted subdirectories. Unlike os.walk, it asks no
+    ``lstat`` of each subdirectory: the directory entry tells whether it is a symlink."""
+    dirs: list[tuple[str, bool]] = []
+    files: list[str] = []
+    try:
+        with os.scandir(top) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    files.append(entry.name)
+                elif entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info"):
+                    try:
+                        link = entry.is_symlink()
+                    except OSError:
+                        link = False
+                    dirs.append((entry.name, link))
+    except OSError:
+        return  # as os.walk: a directory that cannot be listed is left out
+    prefix = os.path.join(top, "")
+    files.sort()
+    for name in files:
+        yield prefix + name
+    dirs.sort()
+    for name, link in dirs:
+        if not link:
+            yield from _walk(prefix + name)
 
 
 Check = Callable[..., list[Finding]]

@@ -21,7 +21,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from hooks._files import Repo
@@ -153,6 +153,10 @@ def candidates(dockerfile: str) -> list[str]:
 
 def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
     """The candidate ignore files of ``dockerfile`` that exist and can be read."""
+    key = ("dockerignore.load", dockerfile)  # two checks ask for every Dockerfile
+    known = repo.memo.get(key)
+    if known is not None:
+        return list(cast("list[IgnoreFile]", known))
     if os.path.isabs(dockerfile):
         dockerfile = os.path.relpath(dockerfile, repo.root)
     found: list[IgnoreFile] = []
@@ -160,7 +164,8 @@ def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
         text = repo.optional_text(path)  # remembered: siblings share their parents' files
         if text is not None:
             found.append((path, text))
-    return found
+    repo.memo[key] = found
+    return list(found)
 
 
 def specific(files: Sequence[IgnoreFile]) -> list[IgnoreFile]:

@@ -46,6 +46,27 @@ class ReadError(Exception):
     """A file that cannot be used; ``str(error)`` is the one-line reason."""
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: str, size: int) -> bytes:
+    """Up to ``size`` bytes of the file at ``path`` (fewer at its end): os.open and
+    os.read, without the buffered file object of open(), which costs more than reading
+    a small file."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        chunks: list[bytes] = []
+        while size > 0:
+            chunk = os.read(fd, size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size -= len(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def _access_error(exc: OSError) -> ReadError:
     if isinstance(exc, FileNotFoundError):
         return ReadError("no such file")
@@ -254,13 +275,12 @@ class Repo:
                 f"file is larger than {MAX_BYTES // 1024} KiB ({info.st_size} bytes); not checked"
             )
         try:
-            with open(real, "rb") as handle:
-                # Sized by the stat above: a read(MAX_BYTES + 1) allocates a 1 MiB buffer,
-                # which costs more than reading a small file. One that grew since is read
-                # on, up to the limit.
-                data = handle.read(info.st_size + 1)
-                if len(data) > info.st_size:
-                    data += handle.read(MAX_BYTES + 1 - len(data))
+            # Sized by the stat above: a read(MAX_BYTES + 1) allocates a 1 MiB buffer,
+            # which costs more than reading a small file. One that grew since is read
+            # on, up to the limit.
+            data = _read_file(real, info.st_size + 1)
+            if len(data) > info.st_size:
+                data = _read_file(real, MAX_BYTES + 1)
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         if len(data) > MAX_BYTES:
