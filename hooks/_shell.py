@@ -30,10 +30,11 @@ from hooks._patterns import lazy
 if TYPE_CHECKING:
     from hooks._dockerfile import Heredoc, Instruction
 
-_OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
-_OPERATOR_START = frozenset("&|;\n()")
-# A run of characters that none of _tokens' branches treats specially.
-_PLAIN_RUN_RE = lazy(r"[^\\'\"$`# \t\r<>&|;\n()]+")
+# The common tokens in one match: a run of characters that none of _tokens' branches
+# treats specially, blanks, an operator (longest first).
+_SIMPLE_TOKEN_RE = lazy(
+    r"(?P<plain>[^\\'\"$`# \t\r<>&|;\n()]+)|(?P<blank>[ \t\r]+)|(?P<op>&&|\|\||;;|[;|&\n()])"
+)
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSERS = frozenset({"fi", "done", "esac", "}"})
 _WRAPPERS = frozenset({"exec", "nohup", "command", "builtin", "eval"})
@@ -81,16 +82,32 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     in_word = False
     pos = 0
     n = len(script)
-    plain_run = _PLAIN_RUN_RE.match
+    simple = _SIMPLE_TOKEN_RE.match
     while pos < n:
-        plain = plain_run(script, pos)
-        if plain is not None:
-            # Characters that no branch below treats specially, taken in one step.
-            if not in_word:
-                in_word, start = True, pos
-            word.append(plain.group())
-            pos = plain.end()
-            continue
+        found = simple(script, pos)
+        if found is not None:
+            kind = found.lastgroup
+            if kind == "plain":
+                # Characters that no other branch treats specially, taken in one step.
+                if not in_word:
+                    in_word, start = True, pos
+                word.append(found.group())
+                pos = found.end()
+                continue
+            if kind == "blank":
+                if in_word:
+                    out.append(("".join(word), start, False))
+                    word, in_word = [], False
+                pos = found.end()
+                continue
+            operator = found.group()
+            if not (in_word and operator in "()"):  # in a word, a bracket is a character
+                if in_word:
+                    out.append(("".join(word), start, False))
+                    word, in_word = [], False
+                out.append((operator, pos, True))
+                pos += len(operator)
+                continue
         ch = script[pos]
         if ch == "\\":
             if pos + 1 < n and script[pos + 1] == "\n":
@@ -152,12 +169,6 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
             end = script.find("\n", pos)
             pos = n if end < 0 else end
             continue
-        if ch in " \t\r":
-            if in_word:
-                out.append(("".join(word), start, False))
-                word, in_word = [], False
-            pos += 1
-            continue
         if ch in "<>":
             # A redirection: drop a file-descriptor prefix, skip the operator and target.
             if in_word:
@@ -177,14 +188,8 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                     quote = ""
                 pos += 1
             continue
-        op = next((o for o in _OPERATORS if script.startswith(o, pos)), None) if ch in _OPERATOR_START else None
-        if op is not None and not (op in "()" and in_word):
-            if in_word:
-                out.append(("".join(word), start, False))
-                word, in_word = [], False
-            out.append((op, pos, True))
-            pos += len(op)
-            continue
+        # Anything else is part of the word: '$' without '(', '#' inside a word, and a
+        # bracket inside a word (_SIMPLE_TOKEN_RE took every other operator and blank).
         if not in_word:
             in_word, start = True, pos
         word.append(ch)
