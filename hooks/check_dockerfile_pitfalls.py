@@ -120,7 +120,6 @@ FROM python:3.12-slim-bookworm AS builder
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -211,6 +210,8 @@ def _invalid_exec_form(kw: str, keyword_raw: str, args: str, escape: str) -> _Pr
         effect = "Docker takes the brackets and quotes as part of the paths"
     else:
         effect = "Docker runs the whole line with /bin/sh -c"
+    import json  # only for a broken exec form: a hook run rarely needs it
+
     try:
         value, end = json.JSONDecoder().raw_decode(text)
     except (ValueError, RecursionError) as exc:
@@ -330,6 +331,8 @@ def _from_as_casing(kw: str, keyword_raw: str, args: str, escape: str) -> _Probl
 def _exec_suggestion(kw: str, script: str) -> str:
     words = split_blanks(script)
     if all(_SIMPLE_RE.match(word) for word in words):
+        import json
+
         return f"use exec form: {kw} {json.dumps(words)}"
     return f"use exec form, or start the command with 'exec' ({kw} exec ...) so it replaces the shell"
 

@@ -119,7 +119,7 @@ def _drops_privileges(instr: Instruction) -> bool:
 def _is_dropper(word: str) -> bool:
     """``gosu``, ``gosu=1.17-1``, ``/usr/local/bin/gosu``, ``gosu-amd64``..."""
     name = word.rsplit("/", 1)[-1].split("=", 1)[0]
-    return any(name == tool or name.startswith(tool + "-") for tool in ("gosu", "su-exec"))
+    return name in ("gosu", "su-exec") or name.startswith(("gosu-", "su-exec-"))
 
 
 def _installs_dropper(instr: Instruction) -> bool:

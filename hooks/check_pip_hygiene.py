@@ -436,7 +436,8 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     for member in df.chain(stage):
         for instr in member.instructions:
             # A pip.conf written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
-            configured = configured or any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)
+            if instr.heredocs and not configured:
+                configured = any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
