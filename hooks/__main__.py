@@ -25,26 +25,32 @@ SKIP_DIRS = frozenset({
 })
 
 
-def iter_files(paths: Sequence[str]) -> Iterator[str]:
-    """Files under ``paths`` (files are yielded as given), in a stable order."""
+def iter_files(
+    paths: Sequence[str], listed: Callable[[str, list[str]], None] | None = None
+) -> Iterator[str]:
+    """Files under ``paths`` (files are yielded as given), in a stable order.
+
+    ``listed(directory, names)`` is told every entry of each directory walked."""
     for path in paths:
         if not os.path.isdir(path):
             yield path
             continue
-        for full in _walk(path):
+        for full in _walk(path, listed):
             yield full[2:] if full.startswith("./") else full
 
 
-def _walk(top: str) -> Iterator[str]:
+def _walk(top: str, listed: Callable[[str, list[str]], None] | None = None) -> Iterator[str]:
     """The files under the directory ``top``, as ``os.walk(top)`` finds them (top-down,
     symlinked directories listed but not entered, unreadable directories skipped), each
     directory's files sorted before its sorted subdirectories. Unlike os.walk, it asks no
     ``lstat`` of each subdirectory: the directory entry tells whether it is a symlink."""
     dirs: list[tuple[str, bool]] = []
     files: list[str] = []
+    names: list[str] = []
     try:
         with os.scandir(top) as entries:
             for entry in entries:
+                names.append(entry.name)
                 try:
                     is_dir = entry.is_dir()
                 except OSError:
@@ -59,6 +65,8 @@ def _walk(top: str) -> Iterator[str]:
                     dirs.append((entry.name, link))
     except OSError:
         return  # as os.walk: a directory that cannot be listed is left out
+    if listed is not None:
+        listed(top, names)
     prefix = os.path.join(top, "")
     files.sort()
     for name in files:
@@ -66,7 +74,7 @@ def _walk(top: str) -> Iterator[str]:
     dirs.sort()
     for name, link in dirs:
         if not link:
-            yield from _walk(prefix + name)
+            yield from _walk(prefix + name, listed)
 
 
 Check = Callable[..., list[Finding]]
@@ -112,7 +120,7 @@ def check_paths(paths: Sequence[str], repo: Repo | None = None) -> list[Finding]
     repo = repo or Repo()
     dockerfile, requirements, ci, active = _plan(repo)
     findings: list[Finding] = []
-    for path in iter_files(paths):
+    for path in iter_files(paths, repo.note_listing):
         if is_dockerfile(path):
             findings.extend(lint_dockerfile(path, repo, dockerfile, active))
         elif is_requirements(path):

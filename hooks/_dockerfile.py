@@ -33,7 +33,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from hooks._patterns import lazy
 
@@ -361,8 +361,15 @@ class Dockerfile:
 
         The last of each along :meth:`chain`; as in BuildKit, an ENTRYPOINT clears a CMD
         inherited from a parent stage unless its own stage sets CMD as well. A base image's
-        own defaults are unknown (None). ONBUILD triggers are not executed.
+        own defaults are unknown (None). ONBUILD triggers are not executed. Worked out once
+        per stage (several checks ask).
         """
+        known = stage.memo.get("entrypoint_cmd")
+        if known is None:
+            known = stage.memo["entrypoint_cmd"] = self._entrypoint_cmd(stage)
+        return cast("tuple[Instruction | None, Instruction | None]", known)
+
+    def _entrypoint_cmd(self, stage: Stage) -> tuple[Instruction | None, Instruction | None]:
         entrypoint: Instruction | None = None
         cmd: Instruction | None = None
         for member in self.chain(stage):

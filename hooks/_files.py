@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+from collections.abc import Iterable
 
 from hooks._patterns import lazy
 
@@ -155,12 +156,15 @@ class Repo:
         self.memo: dict[object, object] = {}
         self._optional: dict[str, str | None] = {}
         self._resolved: dict[str, tuple[str, os.stat_result | OSError | None]] = {}
+        # Entries of the directories a walk listed (casefolded), by absolute path.
+        self._listings: dict[str, frozenset[str]] = {}
         # Directories known to be plain (see _plain_dir): the root, and below it.
         self._plain_dirs: dict[str, str | None] = {self.root: self.root}
         # Relative paths (command-line arguments) are relative to the working directory
         # when it is inside the repository, else to the root.
         cwd = os.path.realpath(os.getcwd())
         self.base = cwd if self._inside_real(cwd) else self.root
+        self._base_is_cwd = self.base == cwd
 
     def full(self, path: str) -> str:
         """``path`` made absolute: relative paths are taken from :attr:`base`."""
@@ -305,10 +309,36 @@ class Repo:
         if path in self._optional:
             return self._optional[path]
         text: str | None = None
-        if not isinstance(self._resolve(self.full(path))[1], FileNotFoundError):  # else: a miss
+        full = self.full(path)
+        if not self._unlisted(full) and not isinstance(self._resolve(full)[1], FileNotFoundError):
             try:
                 text = self.read_text(path)
             except ReadError:
                 text = None
         self._optional[path] = text
         return text
+
+    def note_listing(self, directory: str, names: Iterable[str]) -> None:
+        """Be told every entry of ``directory`` (a path as :meth:`full` takes it), as a walk
+        of the tree found them: :meth:`optional_text` then knows a file that is not there
+        is missing without asking the file system. Only when relative paths are taken
+        from the working directory (else ``directory`` would be a different one)."""
+        if self._base_is_cwd:
+            self._listings[os.path.abspath(self.full(directory))] = frozenset(
+                name.casefold() for name in names
+            )
+
+    def _unlisted(self, full: str) -> bool:
+        """Whether a walk listed the directory of ``full`` without it: the file is missing.
+
+        Conservative: False when the path has ``.``/``..`` components (a listing is
+        keyed by the normalised path, the file system resolves ``..`` after symlinks),
+        a name that is not ASCII (file systems may normalise it), or a name that differs
+        only in case from a listed one (file systems may ignore case)."""
+        if not self._listings:
+            return False
+        directory, name = os.path.split(full)
+        listing = self._listings.get(directory)
+        if listing is None or not name.isascii() or name.casefold() in listing:
+            return False
+        return os.path.normpath(full) == full  # no '.', '..' or doubled separators

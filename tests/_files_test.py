@@ -17,6 +17,7 @@ from hooks._files import (
     is_dockerfile,
     is_requirements,
 )
+from tests.conftest import Writer
 
 
 @pytest.mark.parametrize(
@@ -175,3 +176,32 @@ def test_repo_reads_a_file_that_grew_after_stat(
     else:
         with pytest.raises(ReadError, match=error):
             repo.read_bytes("f")
+
+
+def test_optional_text_is_remembered_and_a_listed_directory_answers_misses(write: Writer) -> None:
+    write("a/.dockerignore", ".git\n")
+    write("a/Dockerfile.DockerIgnore", ".env\n")
+    repo = Repo()
+    repo.note_listing("a", ["Dockerfile", ".dockerignore", "Dockerfile.DockerIgnore"])
+    assert repo.optional_text("a/.dockerignore") == ".git\n"
+    assert repo.optional_text("a/missing") is None  # listed without it: no system call
+    assert repo._unlisted(repo.full("a/missing"))
+    # Conservative: a name that differs only in case may exist on a case-insensitive file
+    # system, a path with '..' resolves through symlinks, a non-ASCII name may be normalised.
+    assert not repo._unlisted(repo.full("a/dockerfile.dockerignore"))
+    assert not repo._unlisted(repo.full("a/../a/missing"))
+    assert not repo._unlisted(repo.full("a/caf\u00e9"))
+    assert not repo._unlisted(repo.full("b/missing"))  # not listed: ask the file system
+    (Path(repo.root) / "a" / "late").write_text("x")
+    assert repo.optional_text("a/.dockerignore") == ".git\n"  # remembered
+
+
+def test_listings_are_ignored_when_paths_are_not_taken_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "x").write_text("x")
+    monkeypatch.chdir(tmp_path)  # outside the repository: relative paths are from its root
+    repo = Repo(str(tmp_path / "repo"))
+    repo.note_listing(".", [])
+    assert repo.optional_text("x") == "x"

@@ -51,3 +51,26 @@ def test_usage_error() -> None:
     with pytest.raises(SystemExit) as exc:
         main([])
     assert exc.value.code == 2
+
+
+def test_iter_files_walks_like_os_walk(write: Writer) -> None:
+    import os
+
+    from hooks.__main__ import SKIP_DIRS
+
+    for name in ("b/Dockerfile", "a/x.txt", "a/c/y", "z", ".venv/lib/f", "pkg.egg-info/PKG-INFO"):
+        write(name, "x\n")
+    os.symlink("a", "link-to-dir")
+    os.symlink("missing", "a/broken")
+
+    def walked(path: str) -> list[str]:
+        found = []
+        for top, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            found += [os.path.join(top, name) for name in sorted(files)]
+        return [f[2:] if f.startswith("./") else f for f in found]
+
+    seen: list[tuple[str, list[str]]] = []
+    for path in (".", "a", "./a/", "link-to-dir"):
+        assert list(iter_files([path], lambda top, names: seen.append((top, names)))) == walked(path)
+    assert ("a", ["broken", "c", "x.txt"]) in [(top, sorted(names)) for top, names in seen]
