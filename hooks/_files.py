@@ -165,9 +165,12 @@ class Repo:
         cwd = os.path.realpath(os.getcwd())
         self.base = cwd if self._inside_real(cwd) else self.root
         self._base_is_cwd = self.base == cwd
+        self._base_slash = os.path.join(self.base, "") if os.sep == "/" else None
 
     def full(self, path: str) -> str:
         """``path`` made absolute: relative paths are taken from :attr:`base`."""
+        if self._base_slash is not None and not path.startswith("/"):
+            return self._base_slash + path  # os.path.join's answer, without the call
         return os.path.join(self.base, path)
 
     def _realpath(self, full: str) -> str:

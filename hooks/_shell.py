@@ -673,7 +673,14 @@ def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
             return ()
         argv, script = probe[1], instr.args[probe[0]:]
     if argv is not None:
-        import shlex
-
-        return _commands(shlex.join(argv), 0)
+        return argv_commands(argv)
     return _commands(script, 0)
+
+
+@lru_cache(maxsize=4096)
+def argv_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
+    """The commands of an exec-form argument list (quoted as a shell would need it),
+    remembered per list (shared: do not change the result)."""
+    import shlex
+
+    return _commands(shlex.join(argv), 0)

@@ -270,7 +270,8 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     for stage in df.stages:
         norecommends = stage.parent is not None and configured.get(stage.parent, False)
         for instr in stage.instructions:
-            norecommends = norecommends or _sets_norecommends(instr)
+            if not norecommends and (instr.keyword == "RUN" or instr.heredocs):
+                norecommends = _sets_norecommends(instr)
             if instr.keyword == "RUN":
                 found.extend(_check_run(
                     df, instr, run_script(instr, df.lines),

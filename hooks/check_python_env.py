@@ -86,7 +86,7 @@ from hooks._dockerfile import (
     key_values,
 )
 from hooks._findings import WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, commands, commands_of, instruction_commands
+from hooks._shell import Command, argv_commands, commands_of, instruction_commands
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
@@ -228,9 +228,7 @@ def _runtime_settings(df: Dockerfile, stage: Stage) -> tuple[str, dict[str, str]
     entrypoint, cmd = df.entrypoint_cmd(stage)
     argvs: list[Sequence[Command]] = []
     if entrypoint is not None and cmd is not None and entrypoint.json is not None and cmd.json is not None:
-        import shlex
-
-        argvs.append(commands(shlex.join(entrypoint.json + cmd.json)))
+        argvs.append(argv_commands(entrypoint.json + cmd.json))
     argvs.extend(instruction_commands(i) for i in (entrypoint, cmd) if i is not None)
     switches = ""
     assigned: dict[str, str] = {}

@@ -197,9 +197,8 @@ def _context_mount(instr: Instruction) -> _Source | None:
 def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[str, ...]]]:
     """(line, command text, manifest keys) of each dependency install of a RUN."""
     script = run_script(instr, df.lines)
-    return [
-        (script.position(offset)[0], command, keys) for offset, command, keys in _dependency_installs(script.text)
-    ]
+    found = _dependency_installs(script.text)
+    return [(script.position(offset)[0], command, keys) for offset, command, keys in found] if found else []
 
 
 @lru_cache(maxsize=4096)
@@ -277,9 +276,12 @@ def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[F
                 continue
             if kw != "RUN":
                 continue
+            installs = _installs(df, instr)
+            if not installs:
+                continue
             mount = _context_mount(instr) if instr.flags else None
             mounted = frozenset(installed)
-            for install in _installs(df, instr):
+            for install in installs:
                 needed = set(install[2])
                 for before, head in groups.items():
                     if not needed <= before:

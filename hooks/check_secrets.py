@@ -344,6 +344,18 @@ def _certificate(path: str, dest: str, words: list[str]) -> bool:
     return any(word == "ca" or any(part in word for part in _CERT_PARTS) for word in words)
 
 
+@lru_cache(maxsize=4096)
+def _secret_source(path: str, dest: str) -> tuple[str, str] | None:
+    """(what secret, the sample name a glob matches or '') of a COPY source copied to
+    ``dest``, or None; remembered (the same sources are copied in file after file)."""
+    if any(c in posixpath.basename(path) for c in "*?["):
+        sample = _glob_secret(path, dest)
+        kind = secret_file(sample, dest) if sample else None
+        return (kind, sample or "") if kind is not None else None
+    kind = secret_file(path, dest)
+    return (kind, "") if kind is not None else None
+
+
 def _glob_secret(path: str, dest: str) -> str | None:
     """A sample secret file name that the glob ``path`` would copy, unless it copies everything."""
     pattern = posixpath.basename(path.rstrip("/"))
@@ -371,6 +383,9 @@ def _sources(instr: Instruction, words: list[str], escape: str) -> list[tuple[st
         search = offset + len(word) if offset >= 0 else search
         if word.startswith("<<") or "://" in word or word.startswith("git@"):
             continue  # a heredoc, a URL or a git repository
+        if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+            out.append((word, word, max(offset, 0)))  # expansion leaves it as it is
+            continue
         value = instr.expand(word, escape)
         if value.resolved:
             out.append((word, value.value, max(offset, 0)))
@@ -535,15 +550,13 @@ def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | 
                     if found is not None:
                         findings.append(found)
                 continue
-            shown = f"'{word}'" if word == path else f"'{word}' = '{path}'"
-            if any(c in posixpath.basename(path) for c in "*?["):
-                sample = _glob_secret(path, dest)
-                kind = secret_file(sample, dest) if sample else None
-                shown = f"{shown} (it matches '{sample}')"
-            else:
-                kind = secret_file(path, dest)
-            if kind is None:
+            found_secret = _secret_source(path, dest)
+            if found_secret is None:
                 continue
+            kind, sample = found_secret
+            shown = f"'{word}'" if word == path else f"'{word}' = '{path}'"
+            if sample:
+                shown = f"{shown} (it matches '{sample}')"
             fix = (
                 "use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"
                 if kind == "an SSH key" else
