@@ -212,6 +212,8 @@ class Instruction:
 
     def shell_text(self) -> str:
         """For RUN: the shell form command line plus every heredoc body."""
+        if self.json is None and not self.heredocs:
+            return self.args
         parts = [self.args] if self.json is None else [" ".join(self.json)]
         parts.extend(doc.content for doc in self.heredocs)
         return "\n".join(parts)
@@ -227,7 +229,7 @@ class Instruction:
 
 
 def _position(starts: list[int], segments: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
-    index = max(bisect_right(starts, offset) - 1, 0)
+    index = max(bisect_right(starts, offset) - 1, 0) if len(starts) > 1 else 0
     start, line_no, col0 = segments[index]
     return line_no, col0 + (offset - start) + 1
 
@@ -1384,10 +1386,7 @@ class _Table:
             entry[0].append(self.version)
             entry[1].append(var)
 
-    def scope(self, last: Scope | None = None) -> Scope:
-        """A view of the table as it is now: ``last`` when that is one already."""
-        if last is not None and last._table is self and last._version == self.version:
-            return last
+    def scope(self) -> Scope:
         return Scope(self, self.version)
 
     def final(self) -> dict[str, Var]:
@@ -1509,8 +1508,12 @@ def _build_stages(df: Dockerfile) -> None:
             continue
         instr.stage = stage.index
         # Instructions between two ARG (ENV) instructions share one view of the table.
-        args_view = instr.args_vars = args.scope(args_view)
-        env_view = instr.env_vars = env.scope(env_view)
+        if args_view is None or args_view._table is not args or args_view._version != args.version:
+            args_view = Scope(args, args.version)
+        if env_view is None or env_view._table is not env or env_view._version != env.version:
+            env_view = Scope(env, env.version)
+        instr.args_vars = args_view
+        instr.env_vars = env_view
         if instr.sub is not None:
             instr.sub.stage = stage.index
             instr.sub.args_vars = instr.args_vars

@@ -611,7 +611,7 @@ def parse(text: str, path: str = "requirements.txt") -> RequirementsFile:
         # No continuation: every physical line is a logical line (a comment line too,
         # which _strip_comment empties), as _logical_lines would give them.
         for number, line in enumerate(lines, start=1):
-            content = _strip_comment(line)
+            content = _strip_comment(line) if "#" in line else line
             stripped = content.strip()
             if not stripped:
                 continue
@@ -640,11 +640,15 @@ def parse(text: str, path: str = "requirements.txt") -> RequirementsFile:
 def _requirement_line(text: str, path: str, line: int, col: int) -> Entry:
     """:func:`_parse_line` of a one-line ``text`` without options (no word starts with '-'),
     whose text starts at ``line``:``col``."""
-    parsed = parse_requirement(text)
+    parsed = _requirement(text, False, ())
     if isinstance(parsed, str):
         problem = Problem(line, col, _requirement_message(parsed, text))
         return Entry(INVALID, path, line, line, col, text, (), None, None, (problem,), ())
-    return Entry(REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ())
+    # tuple.__new__: the NamedTuple constructor is a Python function, and this is most lines
+    return _new_entry(Entry, (REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ()))
+
+
+_new_entry = tuple.__new__
 
 
 def _requirement_message(message: str, text: str) -> str:
