@@ -142,7 +142,7 @@ def _rules() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._cli import HelpFormatter, settle_imports
+    from hooks._cli import HelpFormatter, settle_exit, settle_imports
 
     settle_imports(argv)
     parser = argparse.ArgumentParser(
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args: Any = parser.parse_args(argv)
     if args.command == "rules":
         return _rules()
-    return report(check_paths(args.paths))
+    return settle_exit(argv, report(check_paths(args.paths)))
 
 
 if __name__ == "__main__":

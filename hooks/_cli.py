@@ -69,6 +69,18 @@ def settle_imports(argv: Sequence[str] | None) -> None:
         gc.set_threshold(20_000, *gc.get_threshold()[1:])
 
 
+def settle_exit(argv: Sequence[str] | None, code: int) -> int:
+    """In a console-script run, hide what the run built from the collection Python runs at
+    exit, then return ``code``. That collection walks every object only to find nothing to
+    free (the models hold no reference cycles): about 20 ms after an all-rules run over
+    thousands of files. In-process callers (tests, which pass ``argv``) are left alone."""
+    if argv is None:
+        import gc
+
+        gc.freeze()
+    return code
+
+
 def make_parser(doc: str | None, prog: str | None = None) -> argparse.ArgumentParser:
     """An argument parser whose description is the first paragraph of ``doc``."""
     description = (doc or "").strip().split("\n\n", 1)[0].replace("\n", " ")
@@ -163,7 +175,7 @@ def _run_hook(
     findings: list[Finding] = []
     for path in args.filenames:
         findings.extend(lint(path, repo, args))
-    return report(findings)
+    return settle_exit(argv, report(findings))
 
 
 def run_dockerfile_hook(

@@ -314,6 +314,8 @@ class RequirementsSet:
         hooks' file pattern never passes on their own (e.g. ``-r common.in``). Files that
         match it are reported when pre-commit passes them, so each finding is reported once
         however pre-commit batches the files."""
+        if len(self.files) == 1:
+            return [self.root]  # most sets: no include
         return [self.root] + [
             f for path, f in self.files.items() if f is not self.root and not is_requirements(path)
         ]

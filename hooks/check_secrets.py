@@ -138,7 +138,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hooks import _dockerignore
-from hooks._cli import active_codes, lint_dockerfile, lint_requirements, make_parser, settle_imports
+from hooks._cli import (
+    active_codes,
+    lint_dockerfile,
+    lint_requirements,
+    make_parser,
+    settle_exit,
+    settle_imports,
+)
 from hooks._dockerfile import Dockerfile, Instruction, arg_declarations, key_values
 from hooks._files import Repo, is_requirements
 from hooks._findings import ERROR, WARNING, Finding, Rule, report
@@ -607,7 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             findings.extend(lint_dockerfile(
                 path, repo, [lambda df: check(df, **check_context(repo, df.path))], active,  # type: ignore[arg-type]
             ))
-    return report(findings)
+    return settle_exit(argv, report(findings))
 
 
 if __name__ == "__main__":
