@@ -56,14 +56,15 @@ RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._cli import add_target_argument, run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule, unknown_target
-from hooks._shell import PackageCall, run_script
+from hooks._shell import PackageCall, commands_of, package_calls_of, run_script
 
 BUILD_TOOLS = Rule(
     "DPH303", "build-tools-in-final-stage", WARNING,
@@ -120,7 +121,7 @@ class _Install(NamedTuple):
     name: str
     kind: str  # why it is a build tool
     shown: str  # how the message names it
-    position: tuple[int, int]
+    offset: int  # of the package word in the script
     order: int  # index of its command in the RUN
     virtual: str  # the ``apk add --virtual`` group, if any
 
@@ -137,12 +138,34 @@ def _virtual(call: PackageCall) -> str:
 
 def _check_run(df: Dockerfile, instr: Instruction) -> list[Finding]:
     script = run_script(instr, df.lines)
+    kept: Sequence[tuple[int, str]]
+    if "$" in script.text or "`" in script.text:  # package lists may come from variables
+        kept = _kept_tools(script.text, lambda word: _words(instr, word))
+    else:
+        kept = _literal_kept_tools(script.text)
+    found: list[Finding] = []
+    for offset, message in kept:
+        line, col = script.position(offset)
+        found.append(BUILD_TOOLS.at(df.path, line, col, message))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _literal_kept_tools(text: str) -> tuple[tuple[int, str], ...]:
+    """:func:`_kept_tools` of a script without variables: a function of its text, remembered
+    (the same RUN lines come back in file after file)."""
+    return tuple(_kept_tools(text, lambda word: [word]))
+
+
+def _kept_tools(text: str, words_of: Callable[[str], list[str] | None]) -> list[tuple[int, str]]:
+    """(offset, message) of each build tool the script installs and keeps; ``words_of``
+    gives the package names a word stands for (None: unknown)."""
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
     marked_auto: list[int] = []
     autoremoves: list[int] = []
-    calls = script.package_calls()
-    for order, cmd in enumerate(script.commands()):
+    calls = package_calls_of(text)
+    for order, cmd in enumerate(commands_of(text)):
         if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",):
             marked_auto.append(order)
             continue
@@ -154,16 +177,15 @@ def _check_run(df: Dockerfile, instr: Instruction) -> list[Finding]:
             virtual = _virtual(call)
             for index in call.operands:
                 word = cmd.words[index]
-                for name in _words(instr, word) or ():
+                for name in words_of(word) or ():
                     kind = _kind(name)
                     if kind is not None:
                         shown = f"'{name}'" if name == word else f"'{name}' (from {word})"
-                        position = script.position(cmd.offsets[index])
-                        installs.append(_Install(name, kind, shown, position, order, virtual))
+                        installs.append(_Install(name, kind, shown, cmd.offsets[index], order, virtual))
         elif call.verb in _REMOVE_VERBS[family]:
             patterns: list[str] | None = []
             for word in call.operand_words():
-                names = _words(instr, word)
+                names = words_of(word)
                 patterns = None if names is None or patterns is None else patterns + names
             removals.append((order, patterns))
             if family == "apt" and (
@@ -171,17 +193,11 @@ def _check_run(df: Dockerfile, instr: Instruction) -> list[Finding]:
                 or any(o in ("--auto-remove", "--autoremove") for o in call.options)
             ):
                 autoremoves.append(order)
-    found: list[Finding] = []
-    for item in installs:
-        if _removed(item, removals, marked_auto, autoremoves):
-            continue
-        line, col = item.position
-        found.append(BUILD_TOOLS.at(
-            df.path, line, col,
-            f"{item.shown} ({item.kind}) is installed in the shipped image and not removed in "
-            f"the same RUN; build wheels in a builder stage and copy them over",
-        ))
-    return found
+    return [
+        (item.offset, f"{item.shown} ({item.kind}) is installed in the shipped image and not removed in "
+                      f"the same RUN; build wheels in a builder stage and copy them over")
+        for item in installs if not _removed(item, removals, marked_auto, autoremoves)
+    ]
 
 
 def _removed(
