@@ -159,13 +159,32 @@ def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
         return list(cast("list[IgnoreFile]", known))
     if os.path.isabs(dockerfile):
         dockerfile = os.path.relpath(dockerfile, repo.root)
-    found: list[IgnoreFile] = []
-    for path in candidates(dockerfile):
-        text = repo.optional_text(path)  # remembered: siblings share their parents' files
-        if text is not None:
-            found.append((path, text))
+    # candidates(dockerfile): its own ignore file, then those of its directory and up,
+    # which every Dockerfile below a directory shares (remembered per directory).
+    rel = posixpath.normpath(dockerfile.replace("\\", "/"))
+    own = rel + ".dockerignore"
+    text = repo.optional_text(own)
+    found: list[IgnoreFile] = [(own, text)] if text is not None else []
+    found += _from_directory(repo, posixpath.dirname(rel))
     repo.memo[key] = found
     return list(found)
+
+
+def _from_directory(repo: Repo, directory: str) -> list[IgnoreFile]:
+    """The ``.dockerignore`` files of ``directory`` and its parents that exist, nearest
+    first, as :func:`candidates` lists them; remembered per directory for the run."""
+    key = ("dockerignore.directory", directory)
+    known = repo.memo.get(key)
+    if known is not None:
+        return cast("list[IgnoreFile]", known)
+    path = posixpath.join(directory, ".dockerignore") if directory else ".dockerignore"
+    text = repo.optional_text(path)
+    found: list[IgnoreFile] = [(path, text)] if text is not None else []
+    parent = posixpath.dirname(directory)
+    if directory and directory not in (parent, "..") and not directory.startswith("../"):
+        found += _from_directory(repo, parent)
+    repo.memo[key] = found
+    return found
 
 
 def specific(files: Sequence[IgnoreFile]) -> list[IgnoreFile]:

@@ -340,8 +340,8 @@ class Repo:
         only in case from a listed one (file systems may ignore case)."""
         if not self._listings:
             return False
-        directory, name = os.path.split(full)
-        listing = self._listings.get(directory)
-        if listing is None or not name.isascii() or name.casefold() in listing:
-            return False
-        return os.path.normpath(full) == full  # no '.', '..' or doubled separators
+        directory, _, name = full.rpartition(os.sep)
+        listing = self._listings.get(directory)  # keys are normalised: so is directory then
+        return not (
+            listing is None or name in ("", ".", "..") or not name.isascii() or name.casefold() in listing
+        )
