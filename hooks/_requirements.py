@@ -258,20 +258,25 @@ class Edge(NamedTuple):
 class RequirementsFile:
     """One parsed requirements file."""
 
-    __slots__ = ("entries", "lines", "path", "text")
+    __slots__ = ("_counted", "_requirements", "entries", "lines", "path", "text")
 
     def __init__(self, path: str, text: str, lines: list[str], entries: list[Entry]) -> None:
         self.path = path
         self.text = text
         self.lines = lines
         self.entries = entries
+        self._requirements: tuple[Entry, ...] | None = None  # of entries[:_counted]
+        self._counted = 0
 
     @property
     def empty(self) -> bool:
         return not self.text.strip()
 
     def requirements(self) -> Iterator[Entry]:
-        return (e for e in self.entries if e.kind == REQUIREMENT)
+        if self._requirements is None or len(self.entries) != self._counted:
+            self._requirements = tuple(e for e in self.entries if e.kind == REQUIREMENT)
+            self._counted = len(self.entries)
+        return iter(self._requirements)
 
     def options(self, name: str | None = None) -> Iterator[Option]:
         """Every option on every line (requirement lines too), or those named ``name``."""

@@ -173,9 +173,8 @@ def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> 
         return [UNPINNED_VCS.at(path, entry.start_line, entry.col, f"'{_short(req.shown)}' {problem}")]
     if req.kind != INDEX:
         return []
-    names = [
-        n for _, version in req.specs if "${" in version for n in ENV_VAR_RE.findall(version)
-    ]
+    # ${VAR} in a version (none without any in the requirement's text)
+    names = [n for _, version in req.specs for n in ENV_VAR_RE.findall(version)] if req.env_vars else []
     if not req.unresolved and not names and (
         req.pin is not None or model.pinned_by_constraint(req) is not None
     ):
