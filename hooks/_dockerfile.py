@@ -1109,11 +1109,17 @@ def key_values_of(args: str, escape: str = "\\") -> tuple[tuple[str, str, int], 
 
 def arg_declarations(instr: Instruction, escape: str = "\\") -> list[tuple[str, str | None]]:
     """(name, raw default or None) for each name declared by an ARG."""
+    return list(_arg_declarations(instr.args, escape))
+
+
+@lru_cache(maxsize=4096)
+def _arg_declarations(args: str, escape: str) -> tuple[tuple[str, str | None], ...]:
+    """:func:`arg_declarations` of the arguments ``args`` (a function of the text: remembered)."""
     out: list[tuple[str, str | None]] = []
-    for word in parse_words(instr.args, escape):
+    for word in parse_words(args, escape):
         name, sep, value = word.partition("=")
         out.append((name, value if sep else None))
-    return out
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------

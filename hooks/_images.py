@@ -383,13 +383,18 @@ def _names_stage(df: Dockerfile, value: str) -> bool:
     return value.isdigit() or value.lower() == SCRATCH or df.stage_named(value) is not None
 
 
-def _flag_words(instr: Instruction) -> list[tuple[str, str, int]]:
+def _flag_words(instr: Instruction) -> tuple[tuple[str, str, int], ...]:
     """(name, raw value, offset of the value in ``instr.line``) of each leading flag."""
-    line = instr.line
-    end = instr.args_offset
+    return _flag_words_of(instr.line[:instr.args_offset], len(instr.keyword_raw))
+
+
+@lru_cache(maxsize=4096)
+def _flag_words_of(line: str, keyword_length: int) -> tuple[tuple[str, str, int], ...]:
+    """:func:`_flag_words` of the text before the arguments (a function of it: remembered)."""
+    end = len(line)
     out: list[tuple[str, str, int]] = []
-    pos = len(instr.line) - len(instr.line.lstrip())
-    pos += len(instr.keyword_raw)
+    pos = len(line) - len(line.lstrip())
+    pos += keyword_length
     while pos < end:
         while pos < end and line[pos].isspace():
             pos += 1
@@ -410,7 +415,7 @@ def _flag_words(instr: Instruction) -> list[tuple[str, str, int]]:
             if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
                 value, at = value[1:-1], at + 1  # the whole value quoted
             out.append((name, value, at))
-    return out
+    return tuple(out)
 
 
 def _mount_from(raw: str, offset: int) -> list[tuple[str, int]]:

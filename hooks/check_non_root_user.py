@@ -68,7 +68,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from hooks._cli import add_target_argument, run_dockerfile_hook
-from hooks._dockerfile import Dockerfile, Instruction, Stage
+from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._images import is_windows, parse_image
 from hooks._shell import commands_of, package_calls_of
@@ -125,10 +125,18 @@ def _is_dropper(word: str) -> bool:
 def _installs_dropper(instr: Instruction) -> bool:
     """A RUN that installs ``gosu``/``su-exec`` (package or download), or a COPY of one."""
     if instr.keyword in ("COPY", "ADD"):
-        return any(_is_dropper(word) for word in instr.words())
+        if instr.json is None:
+            return _copies_dropper(instr.args)
+        return any(_is_dropper(word) for word in instr.json)
     if instr.keyword != "RUN":
         return False
     return _script_installs_dropper(instr.shell_text())
+
+
+@lru_cache(maxsize=4096)
+def _copies_dropper(args: str) -> bool:
+    """Whether the shell-form COPY/ADD arguments ``args`` copy a gosu/su-exec binary."""
+    return any(_is_dropper(word) for word in split_blanks(args))
 
 
 @lru_cache(maxsize=4096)
