@@ -112,7 +112,7 @@ def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
         text = repo.read_dockerfile(path)
     except ReadError as exc:
         return UNREADABLE.at(path, 1, 1, str(exc))
-    if not text.strip():
+    if not text or text.isspace():
         return UNREADABLE.at(path, 1, 1, "file is empty; a Dockerfile needs at least a FROM")
     return parse(text, path)
 

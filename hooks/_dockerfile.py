@@ -106,6 +106,9 @@ class Expanded(NamedTuple):
     unresolved_names: tuple[str, ...] = ()
 
 
+_new_expanded = tuple.__new__  # Expanded without its Python-level constructor (hot path)
+
+
 class Problem(NamedTuple):
     line: int
     col: int
@@ -225,6 +228,8 @@ class Instruction:
 
     def expand(self, word: str, escape: str = "\\") -> Expanded:
         """Expand ``word`` with the variables in scope here, removing quotes."""
+        if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+            return _new_expanded(Expanded, (word, True, ()))  # nothing to expand (see expand)
         return expand(word, self.lookup, escape)
 
 
@@ -1109,11 +1114,11 @@ def key_values_of(args: str, escape: str = "\\") -> tuple[tuple[str, str, int], 
 
 def arg_declarations(instr: Instruction, escape: str = "\\") -> list[tuple[str, str | None]]:
     """(name, raw default or None) for each name declared by an ARG."""
-    return list(_arg_declarations(instr.args, escape))
+    return list(arg_declarations_of(instr.args, escape))
 
 
 @lru_cache(maxsize=4096)
-def _arg_declarations(args: str, escape: str) -> tuple[tuple[str, str | None], ...]:
+def arg_declarations_of(args: str, escape: str = "\\") -> tuple[tuple[str, str | None], ...]:
     """:func:`arg_declarations` of the arguments ``args`` (a function of the text: remembered)."""
     out: list[tuple[str, str | None]] = []
     for word in parse_words(args, escape):
@@ -1341,7 +1346,7 @@ class _Lexer:
 def expand(word: str, lookup: Callable[[str], Var | None], escape: str = "\\") -> Expanded:
     """Expand variables and remove quotes, like BuildKit's ProcessWord."""
     if "$" not in word and "'" not in word and '"' not in word and escape not in word:
-        return Expanded(word, True)
+        return _new_expanded(Expanded, (word, True, ()))  # the common word: as it is
     lexer = _Lexer(word, lookup, escape)
     try:
         text, _ = lexer.run()
@@ -1498,7 +1503,7 @@ def _build_stages(df: Dockerfile) -> None:
                 # BuildKit expands global ARGs one after another, even on one line.
                 meta.version += 1
                 live = meta.scope()
-                for name, default in arg_declarations(instr, escape):
+                for name, default in arg_declarations_of(instr.args, escape):
                     if default is None:
                         if name not in live:
                             meta.set(name, UNKNOWN)
@@ -1526,17 +1531,17 @@ def _build_stages(df: Dockerfile) -> None:
             instr.sub.env_vars = instr.env_vars
         stage.instructions.append(instr)
         if kw == "ARG":
-            declared = arg_declarations(instr, escape)
+            declared = arg_declarations_of(instr.args, escape)
             args.version += 1
             for name, default in declared:
                 if default is None:
                     args.set(name, meta.get(name, meta.version) or UNKNOWN)
                 else:
-                    value = expand(default, instr.lookup, escape)
+                    value = instr.expand(default, escape)
                     args.set(name, Var(value.value, value.resolved))
         elif kw == "ENV":
-            pairs = key_values(instr, escape)
-            values = [(name, expand(raw, instr.lookup, escape)) for name, raw, _ in pairs]
+            pairs = key_values_of(instr.args, escape)
+            values = [(name, instr.expand(raw, escape)) for name, raw, _ in pairs]
             env.version += 1
             for name, value in values:
                 env.set(name, Var(value.value, value.resolved))

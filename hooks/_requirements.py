@@ -270,7 +270,7 @@ class RequirementsFile:
 
     @property
     def empty(self) -> bool:
-        return not self.text.strip()
+        return not self.text or self.text.isspace()
 
     def requirements(self) -> Iterator[Entry]:
         if self._requirements is None or len(self.entries) != self._counted:

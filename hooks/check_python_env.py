@@ -82,8 +82,8 @@ from hooks._dockerfile import (
     Dockerfile,
     Stage,
     Var,
-    arg_declarations,
-    key_values,
+    arg_declarations_of,
+    key_values_of,
 )
 from hooks._findings import WARNING, Finding, Rule, unknown_target
 from hooks._shell import Command, argv_commands, commands_of, instruction_commands
@@ -143,7 +143,7 @@ def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
                 if any(_is_python(word) for c in instruction_commands(instr) for word in c.words):
                     return True
             elif kw == "ENV":
-                if any(name.startswith(_ENV_PREFIXES) for name, _, _ in key_values(instr, df.escape)):
+                if any(name.startswith(_ENV_PREFIXES) for name, _, _ in key_values_of(instr.args, df.escape)):
                     return True
     return False
 
@@ -254,11 +254,11 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     for member in chain:
         for instr in member.instructions:
             if instr.keyword == "ENV":
-                for name, raw, _ in key_values(instr, df.escape):
+                for name, raw, _ in key_values_of(instr.args, df.escape):
                     value = instr.expand(raw, df.escape)
                     env[name] = Var(value.value, value.resolved)
             elif instr.keyword == "ARG":
-                build_args.update(name for name, _ in arg_declarations(instr, df.escape))
+                build_args.update(name for name, _ in arg_declarations_of(instr.args, df.escape))
     switches, assigned = _runtime_settings(df, stage)
     where = f"final stage '{stage.name}'" if stage.name else "the final stage"
     line, col = stage.from_.position(0)

@@ -146,7 +146,7 @@ from hooks._cli import (
     settle_exit,
     settle_imports,
 )
-from hooks._dockerfile import Dockerfile, Instruction, arg_declarations, key_values
+from hooks._dockerfile import Dockerfile, Instruction, arg_declarations_of, key_values_of
 from hooks._files import Repo, is_requirements
 from hooks._findings import ERROR, WARNING, Finding, Rule, report
 from hooks._patterns import lazy
@@ -227,21 +227,27 @@ def secret_name(name: str) -> bool:
     return False
 
 
-def _declared_names(instr: Instruction, escape: str) -> list[tuple[str, str | None, int]]:
+def _declared_names(instr: Instruction, escape: str) -> tuple[tuple[str, str | None, int], ...]:
     """(name, raw value or None, offset of the name in the arguments) of an ARG or ENV."""
-    if instr.keyword == "ENV":
-        return [
+    return _declared_names_of(instr.keyword, instr.args, escape)
+
+
+@lru_cache(maxsize=4096)
+def _declared_names_of(keyword: str, args: str, escape: str) -> tuple[tuple[str, str | None, int], ...]:
+    """:func:`_declared_names` of an ARG or ENV's arguments (a function of its text: remembered)."""
+    if keyword == "ENV":
+        return tuple(
             # the legacy ``ENV NAME value`` form gives the value's offset; the name is first
-            (name, value, offset if instr.args.startswith(name, offset) else 0)
-            for name, value, offset in key_values(instr, escape)
-        ]
+            (name, value, offset if args.startswith(name, offset) else 0)
+            for name, value, offset in key_values_of(args, escape)
+        )
     out: list[tuple[str, str | None, int]] = []
     search = 0
-    for name, default in arg_declarations(instr, escape):
-        offset = instr.args.find(name, search)
+    for name, default in arg_declarations_of(args, escape):
+        offset = args.find(name, search)
         search = offset + len(name) if offset >= 0 else search
         out.append((name, default, max(offset, 0)))
-    return out
+    return tuple(out)
 
 
 def _names(df: Dockerfile) -> list[Finding]:
