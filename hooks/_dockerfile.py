@@ -328,7 +328,7 @@ class Dockerfile:
     def all_instructions(self) -> tuple[Instruction, ...]:
         """Every instruction, ONBUILD sub-instructions right after their parent (listed once:
         every check walks them)."""
-        if self._all is None or len(self._all) < len(self.instructions):
+        if self._all is None:
             everything: list[Instruction] = []
             for instr in self.instructions:
                 everything.append(instr)
@@ -437,8 +437,14 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
         if not continues and not piece:
             continue
         lead = len(lines[line_no - 1]) - len(content)
-        pieces = [piece]
         segments = [(0, line_no, lead)]
+        if not continues:  # the common case: a one-line instruction
+            instr = _instruction(df, piece, segments, line_no, escape)
+            if "<<" in piece:
+                i = _read_heredocs(df, instr, piece, lines, i, line_no)
+            df.instructions.append(instr)
+            continue
+        pieces = [piece]
         joined = len(piece)
         end_line = line_no
         empty_continuation = False
@@ -466,37 +472,49 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
         instr.end_line = end_line
         if instr.sub is not None:
             instr.sub.end_line = end_line  # the trigger spans the ONBUILD's lines
-        target = instr.sub if instr.keyword == "ONBUILD" and instr.sub is not None else instr
-        if target.keyword in HEREDOC_INSTRUCTIONS and target.json is None and "<<" in logical:
-            docs = []
-            for name, expand_body, chomp in _heredoc_names(logical):
-                start = i + 1
-                body: list[str] = []
-                terminated = False
-                while i < total:
-                    physical = lines[i]
-                    i += 1
-                    candidate = physical.lstrip("\t") if chomp else physical
-                    if candidate == name:
-                        terminated = True
-                        break
-                    body.append(physical.lstrip("\t") if chomp else physical)
-                end = i
-                if not terminated:
-                    df.errors.append(Problem(
-                        line_no, 1, f"unterminated heredoc '{name}': no line '{name}' before end of file",
-                    ))
-                content = "\n".join(body) + ("\n" if body else "")
-                docs.append(Heredoc(name, expand_body, chomp, content, min(start, end), end, terminated))
-            target.heredocs = tuple(docs)
-            if docs:
-                instr.end_line = docs[-1].end_line
-                if target is not instr:
-                    target.end_line = instr.end_line
+        if "<<" in logical:
+            i = _read_heredocs(df, instr, logical, lines, i, line_no)
         df.instructions.append(instr)
     df.escape = escape
     _build_stages(df)
     return df
+
+
+def _read_heredocs(
+    df: Dockerfile, instr: Instruction, logical: str, lines: list[str], i: int, line_no: int
+) -> int:
+    """Read the heredoc bodies of ``instr`` (whose logical line ``logical`` starts on line
+    ``line_no``) from ``lines[i:]``; returns the index of the first line after them."""
+    target = instr.sub if instr.keyword == "ONBUILD" and instr.sub is not None else instr
+    if target.keyword not in HEREDOC_INSTRUCTIONS or target.json is not None:
+        return i
+    total = len(lines)
+    docs = []
+    for name, expand_body, chomp in _heredoc_names(logical):
+        start = i + 1
+        body: list[str] = []
+        terminated = False
+        while i < total:
+            physical = lines[i]
+            i += 1
+            candidate = physical.lstrip("\t") if chomp else physical
+            if candidate == name:
+                terminated = True
+                break
+            body.append(physical.lstrip("\t") if chomp else physical)
+        end = i
+        if not terminated:
+            df.errors.append(Problem(
+                line_no, 1, f"unterminated heredoc '{name}': no line '{name}' before end of file",
+            ))
+        content = "\n".join(body) + ("\n" if body else "")
+        docs.append(Heredoc(name, expand_body, chomp, content, min(start, end), end, terminated))
+    target.heredocs = tuple(docs)
+    if docs:
+        instr.end_line = docs[-1].end_line
+        if target is not instr:
+            target.end_line = instr.end_line
+    return i
 
 
 def _directive(df: Dockerfile, content: str, line_no: int, escape: str) -> tuple[str, bool]:
