@@ -126,12 +126,13 @@ def lint_dockerfile(
         if isinstance(loaded, Finding):
             return [loaded]
         df = loaded
-        findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors]
+        findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors] if df.errors else []
         if not df.instructions:
             findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
         for check in checks:
             findings.extend(check(df))
-        return _suppress.apply(findings, _suppress.dockerfile_suppressions(df), active)
+        suppressions = _suppress.dockerfile_suppressions(df) if df.comments else []
+        return _suppress.apply(findings, suppressions, active) if suppressions else findings
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
 

@@ -1473,6 +1473,7 @@ class _Unknown(Mapping[str, Var]):
 
 
 UNKNOWN = Var("", False)
+_BUILTIN_VARS: Mapping[str, Var] = dict.fromkeys(BUILTIN_ARGS, UNKNOWN)  # read only: every file's base
 # Stage inheritance copies a parent's final ENV once per parent; beyond this many copied
 # entries in one file (only a hostile file gets there) inherited values count as unknown.
 MAX_INHERITED_VARS = 1 << 18
@@ -1480,7 +1481,7 @@ MAX_INHERITED_VARS = 1 << 18
 
 def _build_stages(df: Dockerfile) -> None:
     escape = df.escape
-    meta = _Table(dict.fromkeys(BUILTIN_ARGS, UNKNOWN))
+    meta = _Table(_BUILTIN_VARS)
     stage: Stage | None = None
     args = _Table(EMPTY_VARS)
     env = _Table(EMPTY_VARS)
@@ -1543,10 +1544,11 @@ def _build_stages(df: Dockerfile) -> None:
             env_view = Scope(env, env.version)
         instr.args_vars = args_view
         instr.env_vars = env_view
-        if instr.sub is not None:
-            instr.sub.stage = stage.index
-            instr.sub.args_vars = instr.args_vars
-            instr.sub.env_vars = instr.env_vars
+        sub = instr.sub
+        if sub is not None:
+            sub.stage = stage.index
+            sub.args_vars = args_view
+            sub.env_vars = env_view
         stage.instructions.append(instr)
         if kw == "ARG":
             declared = arg_declarations_of(instr.args, escape)
