@@ -270,10 +270,18 @@ def is_windows(df: Dockerfile, chain: list[Stage]) -> bool:
     backtick ``escape`` directive (used for Windows paths)."""
     if df.escape == "`" or _WINDOWS_RE.search(chain[0].image.value):
         return True
-    return any(
-        instr.keyword == "SHELL" and instr.json and _WINDOWS_SHELL_RE.search(instr.json[0])
-        for stage in chain for instr in stage.instructions
-    )
+    return any(_windows_shell(stage) for stage in chain)
+
+
+def _windows_shell(stage: Stage) -> bool:
+    """Whether a SHELL of ``stage`` is PowerShell or cmd (worked out once per stage)."""
+    known = stage.memo.get("windows_shell")
+    if known is None:
+        known = stage.memo["windows_shell"] = any(
+            instr.keyword == "SHELL" and instr.json and _WINDOWS_SHELL_RE.search(instr.json[0])
+            for instr in stage.instructions
+        )
+    return bool(known)
 
 
 # ---------------------------------------------------------------------------

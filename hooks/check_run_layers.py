@@ -78,7 +78,9 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
             if not _mergeable(instr):
                 previous = None
                 continue
-            if previous is not None and _flags(previous) == _flags(instr):
+            if previous is not None and (
+                previous.flags == instr.flags or _flags(previous) == _flags(instr)
+            ):
                 line, col = instr.position(0)
                 found.append(CONSECUTIVE.at(
                     df.path, line, col,
