@@ -119,12 +119,11 @@ FROM python:3.12-slim-bookworm AS builder
 """
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import (
     Dockerfile,
     healthcheck_probe,
@@ -134,6 +133,7 @@ from hooks._dockerfile import (
     split_blanks,
 )
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._images import is_windows
 
 INVALID_EXEC_FORM = Rule(
@@ -154,7 +154,6 @@ FROM_AS_CASING = Rule(
     "DPH607", "from-as-casing", INFO, "The 'AS' of a FROM is not cased like the 'FROM'.",
 )
 RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING)
-FILES = "dockerfile"
 
 _SHELL_RUNS = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
 _LISTS = frozenset({"COPY", "ADD", "VOLUME"})
@@ -401,17 +400,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return findings
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target", metavar="NAME", help="the stage that is shipped, for DPH605 (default: the last)",
-    )
+HOOK = Hook(
+    id="check-dockerfile-pitfalls", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -138,17 +138,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hooks import _dockerignore
-from hooks._cli import (
-    active_codes,
-    lint_dockerfile,
-    lint_requirements,
-    make_parser,
-    settle_exit,
-    settle_imports,
-)
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, arg_declarations_of, key_values_of
-from hooks._files import Repo, is_requirements
-from hooks._findings import ERROR, WARNING, Finding, Rule, report
+from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._hook import Hook
 from hooks._patterns import lazy
 from hooks._secrets import credentials_by_line
 
@@ -169,7 +162,6 @@ UNFILTERED_CONTEXT_COPY = Rule(
     "COPY of the whole build context without a .dockerignore that excludes .git, .env, .venv, __pycache__.",
 )
 RULES = (SECRET_ARG_OR_ENV, LITERAL_CREDENTIAL, SECRET_FILE_COPY, UNFILTERED_CONTEXT_COPY)
-FILES = "dockerfile+requirements"
 
 # --- DPH701: names --------------------------------------------------------------------
 _NAME_WORD_RE = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -602,25 +594,15 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
     return findings
 
 
-def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the Dockerfile: the ignore files that apply."""
-    return {"dockerignores": _dockerignore.load(repo, path)}
+HOOK = Hook(
+    id="check-secrets", doc=__doc__ or "", rules=RULES,
+    dockerfile=lambda df, ctx: check(df, dockerignores=ctx.dockerignores(df.path)),
+    requirements=lambda model, ctx: check_requirements(model),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settle_imports(argv)
-    args = make_parser(__doc__).parse_args(argv)
-    repo = Repo()
-    active = active_codes(RULES)
-    findings: list[Finding] = []
-    for path in args.filenames:
-        if is_requirements(path) or path.endswith((".txt", ".in")):
-            findings.extend(lint_requirements(path, repo, [check_requirements], active))
-        else:
-            findings.extend(lint_dockerfile(
-                path, repo, [lambda df: check(df, **check_context(repo, df.path))], active,  # type: ignore[arg-type]
-            ))
-    return settle_exit(argv, report(findings))
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

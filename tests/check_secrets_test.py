@@ -417,7 +417,7 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
 def test_documented_examples(code: str) -> None:
     from hooks import _docs, check_secrets
 
-    doc = next(r for r in _docs.parse_docstring(check_secrets).rules if r.rule.code == code)
+    doc = next(r for r in _docs.parse_docstring(check_secrets.HOOK).rules if r.rule.code == code)
     example, fixed = (
         doc.sections[s].strip().strip("`").removeprefix("dockerfile\n") for s in ("Example", "Use instead")
     )
