@@ -79,8 +79,15 @@ Reports a ``COPY`` or ``ADD`` from the build context of a secret file: ``.env`` 
 SSH keys (``id_rsa``, ``id_ed25519``...), ``*.key``, ``*.pem`` (not certificates
 such as ``ca.pem`` or ``*.pem`` copied to a ``certs`` directory), ``*.p12``,
 ``.netrc``, ``.pypirc``, ``.npmrc``, ``.pgpass``, ``.git-credentials``,
-``credentials.json``, ``.aws/credentials``, ``.docker/config.json``, ``.ssh``... and
-globs that match them (at the source word).
+``credentials.json``, ``.aws/credentials``, ``.docker/config.json``, ``.ssh``... (at
+the source word). A glob source is judged by what it matches in the build context
+when this checkout holds it: the context is the Dockerfile's directory or the nearest
+parent directory (up to the repository root) in which the glob matches anything, and
+what its ``.dockerignore`` excludes does not count (``COPY library-scripts/*.env``
+passes when the matches are ``meta.env`` files, and is reported when one is a
+``.env``). A glob that matches nothing here is reported only when every name it can
+match is a secret file (``*.p12``, ``*/id_rsa``): ``*.env`` may be version metadata,
+``.env*`` only ``.env.example``, ``*.pem`` a certificate.
 ### Why is this bad?
 The file is stored in a layer for good: deleting it in a later step does not remove
 it from the image. Mount it for the one ``RUN`` that needs it, or give it to the
@@ -130,14 +137,13 @@ COPY . /app
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hooks import _dockerignore
+from hooks import _context, _dockerignore
 from hooks._cli import (
     active_codes,
     lint_dockerfile,
@@ -311,14 +317,10 @@ _SECRET_PATH_SUFFIXES = (".aws/credentials", ".docker/config.json", ".kube/confi
 _ENV_TEMPLATES = frozenset({"example", "sample", "template", "tmpl", "tpl", "dist", "default", "defaults"})
 _CERT_PARTS = ("cert", "chain", "bundle", "trust", "public")
 _PUBLIC_KEY_WORDS = frozenset({"pub", "public", "gpg", "pgp", "release", "archive", "keyring", "asc"})
-_GLOB_SECRET_SAMPLES = (
-    ".env", ".env.local", ".env.production", "id_rsa", "id_ed25519", "server.key", "server.pem",
-    ".netrc", ".pypirc", ".npmrc", "credentials.json", "cert.p12",
-)
-_GLOB_HARMLESS_SAMPLES = (
-    "main.py", "app.py", "README.md", "requirements.txt", "pyproject.toml", "setup.cfg",
-    ".gitignore", "Dockerfile", "app", "src", "poetry.lock", "uv.lock",
-)
+# What a wildcard may stand for when no build context says what it matches: names a
+# glob could copy that are not secrets (a template, a certificate, a public key, metadata).
+_FILLERS = ("x", "", "ca", "cert", "public", "meta", ".example", ".pub", ".txt")
+_CLASS_CHARS = "xa0._-"
 MUST_EXCLUDE = (".git", ".env", ".venv", "__pycache__")
 
 
@@ -357,29 +359,66 @@ def _certificate(path: str, dest: str, words: list[str]) -> bool:
     return any(word == "ca" or any(part in word for part in _CERT_PARTS) for word in words)
 
 
+def _fill(pattern: str, filler: str) -> str | None:
+    """``pattern`` with each ``*`` replaced by ``filler``, each ``?`` and ``[...]`` by a
+    character it matches; None when a class matches none of the characters tried."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            out.append(filler)
+        elif ch == "?":
+            out.append("x")
+        elif ch == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                return None
+            regex = _context.segment_regex(pattern[i:end + 1])
+            pick = next((c for c in _CLASS_CHARS if regex is not None and regex.match(c)), None)
+            if pick is None:
+                return None
+            out.append(pick)
+            i = end
+        elif ch == "\\" and i + 1 < n:
+            i += 1
+            out.append(pattern[i])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 @lru_cache(maxsize=4096)
-def _secret_source(path: str, dest: str) -> tuple[str, str] | None:
-    """(what secret, the sample name a glob matches or '') of a COPY source copied to
-    ``dest``, or None; remembered (the same sources are copied in file after file)."""
-    if any(c in posixpath.basename(path) for c in "*?["):
-        sample = _glob_secret(path, dest)
-        kind = secret_file(sample, dest) if sample else None
-        return (kind, sample or "") if kind is not None else None
-    kind = secret_file(path, dest)
-    return (kind, "") if kind is not None else None
+def _only_secrets(path: str, dest: str) -> tuple[str, str] | None:
+    """(what secret, an example name) when every name the glob ``path`` can match is a
+    secret file (``*.p12``), else None (``*.env`` may be ``meta.env``, ``.env*`` may be
+    ``.env.example``); remembered, as a function of the pattern alone."""
+    pattern = path.rstrip("/")
+    kinds: list[tuple[str, str]] = []
+    for filler in _FILLERS:
+        name = _fill(pattern, filler)
+        if name is None or "//" in name or not posixpath.basename(name) or name.startswith("/"):
+            continue  # not a name a file can have
+        kind = secret_file(name, dest)
+        if kind is None:
+            return None
+        kinds.append((kind, name))
+    return kinds[0] if kinds else None
 
 
-def _glob_secret(path: str, dest: str) -> str | None:
-    """A sample secret file name that the glob ``path`` would copy, unless it copies everything."""
-    pattern = posixpath.basename(path.rstrip("/"))
-    if any(fnmatch.fnmatchcase(sample, pattern) for sample in _GLOB_HARMLESS_SAMPLES):
-        return None
-    for sample in _GLOB_SECRET_SAMPLES:
-        if fnmatch.fnmatchcase(sample, pattern) and secret_file(
-            posixpath.join(posixpath.dirname(path), sample), dest
-        ):
-            return sample
-    return None
+def _glob_secret(path: str, dest: str, context: _context.BuildContext | None) -> tuple[str, str] | None:
+    """(what secret, how the glob ``path`` reaches it) when it copies a secret file."""
+    matched = context.matches(path) if context is not None else None
+    if matched is None:
+        found = _only_secrets(path, dest)
+        return None if found is None else (found[0], f"any file it matches, such as '{found[1]}'")
+    secrets = [(kind, name) for name in matched if (kind := secret_file(name, dest)) is not None]
+    if not secrets:
+        return None  # judged by what the build context holds: nothing secret
+    kind, name = secrets[0]
+    more = f" and {len(secrets) - 1} more" if len(secrets) > 1 else ""
+    return kind, f"it matches '{name}'{more} in the build context"
 
 
 def _sources(instr: Instruction, words: list[str], escape: str) -> list[tuple[str, str, int]]:
@@ -543,7 +582,9 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     return out
 
 
-def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None) -> list[Finding]:
+def _copies(
+    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None, context: _context.BuildContext | None,
+) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
     required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
@@ -563,13 +604,17 @@ def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | 
                     if found is not None:
                         findings.append(found)
                 continue
-            found_secret = _secret_source(path, dest)
+            if _context.has_wildcard(path):
+                found_secret = _glob_secret(path, dest, context)
+            else:
+                kind = secret_file(path, dest)
+                found_secret = None if kind is None else (kind, "")
             if found_secret is None:
                 continue
-            kind, sample = found_secret
+            kind, how = found_secret
             shown = f"'{word}'" if word == path else f"'{word}' = '{path}'"
-            if sample:
-                shown = f"{shown} (it matches '{sample}')"
+            if how:
+                shown = f"{shown} ({how})"
             fix = (
                 "use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"
                 if kind == "an SSH key" else
@@ -584,13 +629,17 @@ def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | 
     return findings
 
 
-def check(df: Dockerfile, *, dockerignores: Sequence[_dockerignore.IgnoreFile] | None = None) -> list[Finding]:
+def check(
+    df: Dockerfile, *, dockerignores: Sequence[_dockerignore.IgnoreFile] | None = None,
+    context: _context.BuildContext | None = None,
+) -> list[Finding]:
     """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
-    that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704."""
+    that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704.
+    ``context`` lists what a glob source matches; None judges globs by their pattern."""
     return [
         *_names(df),
         *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
-        *_copies(df, dockerignores),
+        *_copies(df, dockerignores, context),
     ]
 
 
@@ -603,8 +652,10 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
 
 
 def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the Dockerfile: the ignore files that apply."""
-    return {"dockerignores": _dockerignore.load(repo, path)}
+    """What :func:`check` needs beyond the Dockerfile: the ignore files that apply, and
+    the candidate build contexts (listed only when a glob source asks)."""
+    dockerignores = _dockerignore.load(repo, path)
+    return {"dockerignores": dockerignores, "context": _context.BuildContext(repo, path, dockerignores)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

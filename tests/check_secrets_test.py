@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from hooks._dockerfile import parse
@@ -208,12 +210,15 @@ FAIL = [
         id="json-form-and-paths",
     ),
     pytest.param(
-        BASE + "ARG ENV_FILE=.env.local\nCOPY ${ENV_FILE} .env* *.pem /app/\n",
+        # Without a build context a glob is judged by what it can match: '.env*' may be
+        # only '.env.example' and '*.pem' a certificate, but every '*.p12' is a keystore.
+        BASE + "ARG ENV_FILE=.env.local\nCOPY ${ENV_FILE} .env* *.pem keys/*.p12 */id_ed25519 /app/\n",
         [
             (3, 6, "DPH703", f"COPY '${{ENV_FILE}}' = '.env.local' puts a secret file into an image layer; {FIX_FILE}"),
-            (3, 18, "DPH703", f"COPY '.env*' (it matches '.env') puts a secret file into an image layer; {FIX_FILE}"),
-            (3, 24, "DPH703",
-             f"COPY '*.pem' (it matches 'server.pem') puts a private key into an image layer; {FIX_FILE}"),
+            (3, 30, "DPH703", "COPY 'keys/*.p12' (any file it matches, such as 'keys/x.p12') puts a secret file "
+             f"into an image layer; {FIX_FILE}"),
+            (3, 41, "DPH703", "COPY '*/id_ed25519' (any file it matches, such as 'x/id_ed25519') puts an SSH key "
+             "into an image layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"),
         ],
         id="variables-and-globs",
     ),
@@ -432,3 +437,126 @@ def test_included_file_reported_once(write: Writer, capsys: pytest.CaptureFixtur
     assert main([req]) == 1
     out = capsys.readouterr().out
     assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [["common.in:1:19:", "DPH702"]]
+
+
+# --- DPH703: glob sources judged by the build context ---------------------------------
+# Real-world shape (dev containers): the *.env files beside the scripts are version metadata.
+DEVCONTAINER = (
+    "FROM mcr.microsoft.com/devcontainers/python:1-3.12-bookworm\n"
+    "COPY library-scripts/*.sh library-scripts/*.env /tmp/library-scripts/\n"
+    "RUN bash /tmp/library-scripts/common-debian.sh && rm -rf /tmp/library-scripts\n"
+)
+
+
+def _copy_findings(write: Writer, files: dict[str, str], dockerfile: str, text: str) -> list[tuple[int, int, str]]:
+    from hooks import _dockerignore
+    from hooks._context import BuildContext
+    from hooks._files import Repo
+
+    for name, content in files.items():
+        write(name, content)
+    path = write(dockerfile, text)
+    repo = Repo()
+    ignores = _dockerignore.load(repo, path)
+    df = parse(text, path=path)
+    found = check(df, dockerignores=ignores, context=BuildContext(repo, path, ignores))
+    return [(f.line, f.col, f.message) for f in found if f.code == "DPH703"]
+
+
+CONTEXT_PASS = [
+    pytest.param(
+        {".devcontainer/library-scripts/common-debian.sh": "#!/bin/bash\n",
+         ".devcontainer/library-scripts/meta.env": "VERSION=0.1\n"},
+        ".devcontainer/Dockerfile", DEVCONTAINER, id="devcontainer-meta-env",
+    ),
+    pytest.param({}, ".devcontainer/Dockerfile", DEVCONTAINER, id="devcontainer-scripts-not-checked-out"),
+    pytest.param(
+        {"library-scripts/meta.env": "VERSION=0.1\n", "library-scripts/a.sh": ""},
+        ".devcontainer/Dockerfile", DEVCONTAINER, id="context-is-the-parent-directory",
+    ),
+    pytest.param(
+        {".env.example": "DEBUG=0\n", "app.py": ""},
+        "Dockerfile", BASE + "WORKDIR /app\nCOPY .env* *.py ./\n", id="env-glob-matches-only-a-template",
+    ),
+    pytest.param(
+        {".env": "TOKEN=x\n", "meta.env": "V=1\n", ".dockerignore": ".env\n"},
+        "Dockerfile", BASE + "COPY *.env /app/\n", id="matched-secret-kept-out-by-dockerignore",
+    ),
+    pytest.param(
+        {"docker/Dockerfile.dockerignore": "**/*.key\n", "keys/repo.key": ""},
+        "docker/Dockerfile", BASE + "COPY keys/*.key /etc/apt/keyrings/\n",
+        id="dockerfile-specific-ignore-file",
+    ),
+    pytest.param(
+        {"tls/ca.pem": "", "tls/fullchain.pem": ""},
+        "Dockerfile", BASE + "COPY tls/*.pem /app/tls/\n", id="only-certificates-in-context",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "dockerfile", "text"), CONTEXT_PASS)
+def test_glob_copy_judged_by_context_pass(write: Writer, files: dict[str, str], dockerfile: str, text: str) -> None:
+    assert _copy_findings(write, files, dockerfile, text) == []
+
+
+CONTEXT_FAIL = [
+    pytest.param(
+        {".devcontainer/library-scripts/meta.env": "VERSION=0.1\n",
+         ".devcontainer/library-scripts/.env": "GITHUB_TOKEN=x\n"},
+        ".devcontainer/Dockerfile", DEVCONTAINER,
+        [(2, 27, "COPY 'library-scripts/*.env' (it matches 'library-scripts/.env' in the build context) "
+                 f"puts a secret file into an image layer; {FIX_FILE}")],
+        id="star-env-matches-a-dotenv",
+    ),
+    pytest.param(
+        {".env.example": "", ".env.local": "", ".env.production": ""},
+        "Dockerfile", BASE + "COPY .env* /app/\n",
+        [(2, 6, "COPY '.env*' (it matches '.env.local' and 1 more in the build context) "
+                f"puts a secret file into an image layer; {FIX_FILE}")],
+        id="env-glob-and-more",
+    ),
+    pytest.param(
+        {"server.pem": "", "docker/entrypoint.sh": ""},
+        "docker/Dockerfile", BASE + "COPY *.pem /app/\n",
+        [(2, 6, f"COPY '*.pem' (it matches 'server.pem' in the build context) puts a private key into an "
+                f"image layer; {FIX_FILE}")],
+        id="context-is-the-repository-root",
+    ),
+    pytest.param(
+        {"home/.ssh/id_ed25519": "", "home/.ssh/known_hosts": ""},
+        "Dockerfile", BASE + "COPY home/.s* /root/\n",
+        [(2, 6, "COPY 'home/.s*' (it matches 'home/.ssh' in the build context) puts an SSH key into an image "
+                "layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it")],
+        id="glob-matches-a-directory",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "dockerfile", "text", "expected"), CONTEXT_FAIL)
+def test_glob_copy_judged_by_context_fail(
+    write: Writer, files: dict[str, str], dockerfile: str, text: str, expected: list[tuple[int, int, str]],
+) -> None:
+    assert _copy_findings(write, files, dockerfile, text) == expected
+
+
+def test_glob_copy_context_not_followed_out_of_the_repository(
+    write: Writer, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / ".env").write_text("TOKEN=x\n")
+    (outside / "meta.env").write_text("V=1\n")
+    write("Dockerfile", BASE)
+    os.symlink(outside, "linked")
+    assert _copy_findings(write, {}, "Dockerfile", BASE + "COPY linked/*.env /app/\n") == []
+
+
+def test_main_glob_copy_uses_the_context(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write(".devcontainer/library-scripts/meta.env", "VERSION=0.1\n")
+    df = write(".devcontainer/Dockerfile", DEVCONTAINER)
+    assert main([df]) == 0
+    write(".devcontainer/library-scripts/.env", "GITHUB_TOKEN=x\n")
+    assert main([df]) == 1
+    assert capsys.readouterr().out == (
+        ".devcontainer/Dockerfile:2:27: DPH703 COPY 'library-scripts/*.env' (it matches "
+        f"'library-scripts/.env' in the build context) puts a secret file into an image layer; {FIX_FILE}\n"
+    )
