@@ -6,14 +6,7 @@ Dockerfile or requirements file is never printed: messages show it masked
 (``https://user:****@host``, ``ghp_****``).
 
 Names (DPH701) are judged by words, not substrings: ``GITHUB_TOKEN`` is a secret,
-``TOKENIZERS_PARALLELISM`` is not. A name whose last word says it holds no secret
-itself (``*_FILE``, ``*_PATH``, ``*_DIR``, ``*_URL``, ``*_ID``, ``*_NAME``,
-``*_LENGTH``...) passes: ``AWS_ACCESS_KEY_ID`` is an identifier, a ``DATABASE_URL``
-with a literal password is DPH702's business. An ``ENV`` with an empty value (which
-clears a secret) or a literal path under ``/run``, ``/etc``... passes; an ``ENV`` whose
-value is ``${TOKEN}`` does not (it bakes the build argument into the image), and
-neither does an ``ARG`` without a default (its value, given with ``--build-arg``,
-still lands in the build history).
+``TOKENIZERS_PARALLELISM`` is not; the words and their exceptions are listed below.
 
 DPH704 needs the ``.dockerignore`` that applies. The build context is not written in
 the Dockerfile, so the hook accepts ``<Dockerfile>.dockerignore`` next to the
@@ -23,16 +16,77 @@ directory or in any parent directory up to the repository root (as for
 
 ## DPH701 secret-arg-or-env
 ### What it does
-Reports an ``ARG`` or ``ENV`` whose name says it holds a secret: ``*_TOKEN``,
-``*PASSWORD*``, ``*PASSWD*``, ``*_PASS``, ``*SECRET*``, ``*_API_KEY``, ``*APIKEY*``,
-``*PRIVATE_KEY*``, ``*_CREDENTIALS``, ``*_CONNECTION_STRING``... (at the name).
+Reports an ``ARG`` or ``ENV`` whose name says it holds a secret (at the name). A name
+is cut into words at ``_``, ``-``, ``.``, digits and case changes (``sshPrivateKey``
+is ``ssh private key``), and is a secret when:
+
+- a word is ``TOKEN``, ``SECRET``, ``SECRETS``, ``PASSWORD``, ``PASSWORDS``,
+  ``PASSWD``, ``PWORD``, ``PASSPHRASE``, ``APIKEY``, ``PRIVATEKEY``, ``CREDENTIAL`` or
+  ``CREDENTIALS``, or contains ``PASSWORD``, ``PASSWD``, ``PASSPHRASE``, ``SECRET``,
+  ``APIKEY`` or ``PRIVATEKEY`` (``PGPASSWORD``);
+- the last word is ``AUTH`` (``NPM_AUTH``, ``BASIC_AUTH``), except after a switch
+  (``NO``, ``USE``, ``SKIP``, ``ENABLE``, ``DISABLE``, ``REQUIRE``, ``WITH``, ``WITHOUT``,
+  ``ALLOW``: ``DISABLE_AUTH=true``), or, after another word, ``PASS``, ``PWD`` or
+  ``PW`` (``DB_PASS``, ``MYSQL_PWD``; ``PWD`` alone is the working directory);
+- ``KEY`` follows a word that says which key, or is joined to it (``SSHKEY``): ``API``,
+  ``PRIVATE``, ``SECRET``, ``SIGNING``, ``ENCRYPTION``, ``MASTER``, ``ACCOUNT``,
+  ``SSH``, ``DEPLOY``, ``FERNET``, ``JWT``, ``HMAC``, ``LICENSE``, ``GIT``;
+- it ends in ``CONNECTION_STRING``.
+
+These hold no secret and pass:
+
+- a name with the word ``PUBLIC``: ``NEXT_PUBLIC_*`` and ``VITE_PUBLIC_*`` variables
+  are shipped to every browser by design, ``JWT_PUBLIC_KEY`` is a public key;
+- a name whose last word names something else than the secret: ``FILE``, ``FILES``,
+  ``PATH``, ``PATHS``, ``DIR``, ``DIRS``, ``DIRECTORY``, ``FOLDER``, ``MOUNT``,
+  ``URL``, ``URLS``, ``URI``, ``ENDPOINT``, ``HOST``, ``HOSTNAME``, ``PORT``, ``ID``,
+  ``IDS``, ``NAME``, ``NAMES``, ``ARN``, ``REGION``, ``LENGTH``, ``LEN``, ``SIZE``,
+  ``BITS``, ``ENV``, ``VAR``, ``VARS``, ``HEADER``, ``FIELD``, ``PARAM``, ``PREFIX``,
+  ``POLICY``, ``HASHER``, ``HASHERS``, ``ALGORITHM``, ``ALGORITHMS``, ``ALGO``,
+  ``TYPE``, ``KIND``, ``MODE``, ``METHOD``, ``SCHEME``, ``FORMAT``, ``MIN``, ``MAX``,
+  ``ENABLED``, ``ENABLE``, ``DISABLED``, ``DISABLE``, ``REQUIRED``, ``OPTIONAL``,
+  ``PROMPT``, ``RESET``, ``TTL``, ``EXPIRY``, ``EXPIRES``, ``EXPIRATION``,
+  ``LIFETIME``, ``TIMEOUT``, ``SECONDS``, ``AGE``, ``DAYS``, ``LOCATION``, ``REF``,
+  ``VERSION``, ``COUNT``, ``ROTATION``, ``PROVIDER``, ``BACKEND``, ``HELPER``,
+  ``MANAGER``, ``STORE``, ``CMD``, ``COMMAND``, ``SOURCE``, ``SCOPE``, ``SCOPES``,
+  ``AUDIENCE``, ``ISSUER``, ``VALIDATORS``, ``VALIDATOR``, ``VALIDATION``,
+  ``COMPLEXITY``, ``STRENGTH``, ``PATTERN``, ``RULES``, ``HINT``, ``LABEL``, ``USER``,
+  ``USERNAME``, ``EMAIL``, ``LIMIT``, ``LIMITS``, ``BUDGET`` (``AWS_ACCESS_KEY_ID`` is
+  an identifier, ``POSTGRES_PASSWORD_FILE`` a path; a ``DATABASE_URL`` with a literal
+  password is DPH702's business);
+- ``GOOGLE_APPLICATION_CREDENTIALS`` and ``CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE``,
+  which hold the path of a key file, not the key;
+- a literal value that is a path: absolute under ``/run``, ``/etc``, ``/var``,
+  ``/home``, ``/root``, ``/app``, ``/opt``, ``/usr``, ``/tmp``, ``/secret``,
+  ``/secrets``, ``/srv``, ``/data``, ``/config``, ``/certs``, ``/keys`` or ``/mnt``, or
+  starting with ``./``, ``../`` or ``~/`` (``ENV SSL_PRIVATE_KEY=/etc/ssl/private/server.key``:
+  where the secret is mounted);
+- an ``ENV`` with an empty value (``ENV GITHUB_TOKEN=`` clears it and stores nothing).
+
+An ``ENV`` whose value is ``${TOKEN}`` is reported (it bakes the build argument into
+the image), and so is an ``ARG`` without a default or with an empty one (the value
+given with ``--build-arg`` still lands in the build history).
 ### Why is this bad?
 ``ENV`` values are stored in the image for anyone who can pull it
 (``docker inspect``). ``ARG`` values used by a ``RUN`` are kept in the image history
 and in build provenance. Use a build secret, which is mounted for one ``RUN`` and
-never stored, and inject runtime secrets when the container starts. Overlaps hadolint
-DL3064, BuildKit SecretsUsedInArgOrEnv and Trivy DS-0031 (which judge fewer words:
-``GPG_KEY`` and ``AWS_ACCESS_KEY_ID`` are no alarms here).
+never stored, and inject runtime secrets when the container starts.
+
+Overlaps BuildKit's SecretsUsedInArgOrEnv (``docker build --check``), hadolint DL3064
+and Trivy DS-0031. BuildKit cuts names at ``_`` only and reports a name with a word
+``APIKEY``, ``AUTH``, ``CREDENTIAL``, ``CREDENTIALS``, ``KEY``, ``PASSWORD``,
+``PWORD``, ``PASSWD``, ``SECRET`` or ``TOKEN`` anywhere, unless a word is ``PUBLIC``,
+``FILE`` or ``VERSION``; it never looks at values. The two agree on ``PUBLIC``, on
+``AUTH`` as the last word and on a last word ``FILE`` or ``VERSION``. Differences
+kept on purpose: BuildKit also reports any other ``KEY`` (``GPG_KEY``, the release
+signing key fingerprint in the official Python images; ``AWS_ACCESS_KEY_ID``;
+``CACHE_KEY``), a secret word before a last word listed above (``TOKEN_URL``,
+``PASSWORD_MIN_LENGTH``, ``AUTH_TYPE``), ``GOOGLE_APPLICATION_CREDENTIALS``,
+a switch before ``AUTH`` (``DISABLE_AUTH``), a path value and an empty ``ENV``
+(``ENV git_key=``); it lets through a ``FILE`` or ``VERSION`` before the secret word
+(``FILE_ENCRYPTION_KEY``), secret words inside a word or a case change
+(``PGPASSWORD``, ``sshPrivateKey``, ``SENDGRIDAPIKEY``), ``PASSPHRASE``, ``DB_PASS``,
+``MYSQL_PWD`` and ``CONNECTION_STRING``, which are reported here.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -187,8 +241,10 @@ _SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "apikey", "privat
 _SECRET_LAST_WORDS = frozenset({"pass", "pwd", "pw"})  # DB_PASS, MYSQL_PWD; not PWD alone
 _KEY_QUALIFIERS = frozenset({
     "api", "private", "secret", "signing", "encryption", "master", "account", "ssh", "deploy",
-    "fernet", "jwt", "hmac", "license",
+    "fernet", "jwt", "hmac", "license", "git",
 })
+# AUTH as the last word is a secret (NPM_AUTH, BASIC_AUTH), unless a switch turns it on or off.
+_AUTH_SWITCHES = frozenset({"no", "use", "skip", "enable", "disable", "require", "with", "without", "allow"})
 # The last word says the variable holds something else than the secret itself.
 _NOT_A_SECRET = frozenset({
     "file", "files", "path", "paths", "dir", "dirs", "directory", "folder", "mount", "url", "urls",
@@ -203,8 +259,11 @@ _NOT_A_SECRET = frozenset({
     "complexity", "strength", "pattern", "rules", "hint", "label", "user", "username", "email",
     "limit", "limits", "budget",
 })
-_PATH_VARIABLES = frozenset({"google_application_credentials"})  # documented to hold a path
-_PATH_VALUE_RE = lazy(r"^/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/\S*$")
+# Documented to hold the path of a key file (Google Cloud client libraries, gcloud).
+_PATH_VARIABLES = frozenset({"google_application_credentials", "cloudsdk_auth_credential_file_override"})
+_PATH_VALUE_RE = lazy(
+    r"^(?:/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/|\.\.?/|~/)\S*$"
+)
 
 
 def name_words(name: str) -> list[str]:
@@ -217,9 +276,11 @@ def secret_name(name: str) -> bool:
     """Whether a variable name says it holds a secret (see DPH701); remembered, as the same
     names (PYTHONUNBUFFERED, PIP_NO_CACHE_DIR...) come back in file after file."""
     words = name_words(name)
-    if not words or words[-1] in _NOT_A_SECRET or "_".join(words) in _PATH_VARIABLES:
+    if not words or words[-1] in _NOT_A_SECRET or "public" in words or "_".join(words) in _PATH_VARIABLES:
         return False
     if len(words) > 1 and words[-1] in _SECRET_LAST_WORDS:
+        return True
+    if words[-1] == "auth" and not (len(words) > 1 and words[-2] in _AUTH_SWITCHES):
         return True
     for i, word in enumerate(words):
         if word in _SECRET_WORDS or any(part in word for part in _SECRET_PARTS):
