@@ -450,11 +450,10 @@ def _fill(pattern: str, filler: str) -> str | None:
     return "".join(out)
 
 
-@lru_cache(maxsize=4096)
 def _only_secrets(path: str, dest: str) -> tuple[str, str] | None:
     """(what secret, an example name) when every name the glob ``path`` can match is a
     secret file (``*.p12``), else None (``*.env`` may be ``meta.env``, ``.env*`` may be
-    ``.env.example``); remembered, as a function of the pattern alone."""
+    ``.env.example``)."""
     pattern = path.rstrip("/")
     kinds: list[tuple[str, str]] = []
     for filler in _FILLERS:
