@@ -436,7 +436,8 @@ def _fill(pattern: str, filler: str) -> str | None:
             if end < 0:
                 return None
             regex = _context.segment_regex(pattern[i:end + 1])
-            pick = next((c for c in _CLASS_CHARS if regex is not None and regex.match(c)), None)
+            tried = _CLASS_CHARS + pattern[i + 1:end]  # common characters, then the class's own
+            pick = next((c for c in tried if regex is not None and regex.match(c)), None)
             if pick is None:
                 return None
             out.append(pick)
@@ -454,7 +455,7 @@ def _only_secrets(path: str, dest: str) -> tuple[str, str] | None:
     """(what secret, an example name) when every name the glob ``path`` can match is a
     secret file (``*.p12``), else None (``*.env`` may be ``meta.env``, ``.env*`` may be
     ``.env.example``)."""
-    pattern = path.rstrip("/")
+    pattern = posixpath.normpath("/" + path).lstrip("/")  # '/keys/*', './keys/*': 'keys/*'
     kinds: list[tuple[str, str]] = []
     for filler in _FILLERS:
         name = _fill(pattern, filler)

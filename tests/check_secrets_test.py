@@ -257,6 +257,16 @@ FAIL = [
         ],
         id="variables-and-globs",
     ),
+    pytest.param(
+        BASE + "COPY /certs/*.pfx ./deploy/id_[rd]sa /app/\n",
+        [
+            (2, 6, "DPH703", "COPY '/certs/*.pfx' (any file it matches, such as 'certs/x.pfx') puts a secret file "
+             f"into an image layer; {FIX_FILE}"),
+            (2, 19, "DPH703", "COPY './deploy/id_[rd]sa' (any file it matches, such as 'deploy/id_rsa') puts an "
+             "SSH key into an image layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"),
+        ],
+        id="glob-from-the-context-root-and-a-class",
+    ),
 ]
 
 
