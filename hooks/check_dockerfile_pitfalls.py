@@ -67,8 +67,12 @@ Shell form runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s SIGT
 does not reach the application, which is killed after the timeout without a graceful
 shutdown. A shell-form ``ENTRYPOINT`` ignores ``CMD`` and ``docker run`` arguments; a
 shell-form ``CMD`` after an exec-form ``ENTRYPOINT`` passes ``/bin/sh -c ...`` to it as
-arguments. Overlaps BuildKit's JSONArgsRecommended (which is silenced by any ``SHELL``;
-here it is not: bash as PID 1 forwards no signals either) and hadolint DL3025.
+arguments. Overlaps hadolint DL3025 and BuildKit's JSONArgsRecommended, which reports
+every shell-form ``CMD`` and ``ENTRYPOINT`` of every stage it builds unless that stage
+or one it is built from has a ``SHELL``. Differences kept on purpose: a ``SHELL`` does
+not silence DPH605 (bash or a custom shell as PID 1 forwards no signals either); only
+the shipped image's commands are judged (not a builder stage's, nor an overridden
+one); a command that starts with ``exec`` passes; Windows images are not judged.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -88,7 +92,9 @@ blanks around the ``=`` made it so (``ENV DEBUG = 0``).
 The legacy form sets one variable to the whole rest of the line, blanks included:
 ``ENV PYTHONUNBUFFERED 1 PYTHONDONTWRITEBYTECODE 1`` sets only ``PYTHONUNBUFFERED``,
 to ``1 PYTHONDONTWRITEBYTECODE 1``, and ``ENV DEBUG = 0`` sets ``DEBUG`` to ``= 0``.
-It is deprecated. Same as BuildKit's LegacyKeyValueFormat.
+It is deprecated. Same as BuildKit's LegacyKeyValueFormat, which ``docker build
+--check`` also reports in every stage (a plain build warns only in the stages it
+builds); BuildKit judges an ``ONBUILD`` trigger only in the child build that runs it.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
