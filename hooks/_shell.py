@@ -45,6 +45,7 @@ _WRAPPER_VALUE = frozenset({
     "-i", "-o", "-e", "--input", "--output", "--error",
 })
 _ASSIGNMENT_RE = lazy(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_FUNCTION_RE = lazy(r"^([A-Za-z_][\w.:-]*)\(\)$")  # ``name()`` opening a function definition
 _PYTHON_RE = lazy(r"^python(\d+(\.\d+)?)?$")
 _PIP_RE = lazy(r"^pip(\d+(\.\d+)?)?$")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
@@ -245,6 +246,10 @@ def _finish(
         word = texts[i]
         if word in _KEYWORDS or word in _WRAPPERS:
             i += 1
+        elif word == "function" and i + 1 < len(texts):
+            i += 2  # ``function name {``: the body's commands follow
+        elif _FUNCTION_RE.match(word):
+            i += 1  # ``name() {``
         elif _ASSIGNMENT_RE.match(word):
             assignments.append(word)
             i += 1
@@ -284,6 +289,62 @@ def _finish(
                     )
                 return
     found.append(Command(tuple(rest), tuple(assignments), offset, offsets))
+
+
+# ---------------------------------------------------------------------------
+# Commands whose effect cannot be read from the script
+# ---------------------------------------------------------------------------
+
+# Where the system's own programs live; a program called by a path elsewhere (``./setup``,
+# ``/tmp/scripts/common-debian.sh``, ``/usr/local/bin/install-deps``) is a script we cannot read.
+_SYSTEM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh")
+
+
+def defined_functions(script: str) -> frozenset[str]:
+    """Names of the shell functions ``script`` defines (``name() {``, ``name () {``,
+    ``function name``)."""
+    if "(" not in script and "function" not in script:
+        return frozenset()
+    names: set[str] = set()
+    tokens = _tokens(script)
+    for index, (text, _, is_op) in enumerate(tokens):
+        if is_op:
+            continue
+        match = _FUNCTION_RE.match(text)
+        if match:
+            names.add(match.group(1))
+        elif text == "function" and index + 1 < len(tokens) and not tokens[index + 1][2]:
+            names.add(tokens[index + 1][0].removesuffix("()"))
+        elif index + 2 < len(tokens) and tokens[index + 1][:3:2] == ("(", True) and tokens[
+            index + 2
+        ][:3:2] == (")", True):
+            names.add(text)
+    return frozenset(names)
+
+
+def runs_unseen_code(cmd: Command, functions: frozenset[str] = frozenset()) -> bool:
+    """Whether ``cmd`` runs code that the script does not show, so it may do anything
+    (install packages, remove files): a script file (``./setup.sh``, ``bash x.sh``,
+    ``. x.sh``, a program by a path outside the system's bin directories), a shell reading
+    its commands from a pipe (``curl ... | sh``), a shell function (``functions``), a
+    variable or command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``,
+    ``eval "$(...)"``), or a helper named to install (``install_packages``,
+    ``docker-php-ext-install``)."""
+    if not cmd.words:
+        return False
+    first = cmd.words[0]
+    program = cmd.program
+    if "$" in first or "`" in first or " " in first or first in functions:
+        return True
+    if program in (".", "source") or program in _SHELLS:
+        return True  # a file or standard input (``sh -c '...'`` was split already)
+    if program.endswith(_SCRIPT_SUFFIXES):
+        return True
+    known = package_call(cmd) is not None or _PYTHON_RE.match(program) or _PIP_RE.match(program)
+    if "/" in first and not first.startswith(_SYSTEM_DIRS):
+        return not known
+    return "install" in program and program != "install" and not known
 
 
 # ---------------------------------------------------------------------------

@@ -40,12 +40,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
 ## DPH504 apt-lists-not-removed
 ### What it does
 Reports a ``RUN`` that runs ``apt-get update`` and installs, but does not remove
-``/var/lib/apt/lists`` afterwards in the same ``RUN`` (``rm -rf /var/lib/apt/lists/*``,
-``find /var/lib/apt/lists -delete`` or ``apt-get distclean``). A ``cache`` or ``tmpfs``
-mount on ``/var/lib/apt`` or ``/var/lib/apt/lists`` keeps the lists out of the layer
-and is fine too. ``apt-get clean`` alone does not remove the lists. A ``RUN`` that only
-installs (its lists came from an earlier layer) is not reported: removing them there
-would not shrink the image.
+``/var/lib/apt/lists`` afterwards in the same ``RUN``. Any removal of the directory or a
+wildcard over its contents counts: ``rm -rf /var/lib/apt/lists/*``, ``rm -r
+/var/lib/apt/lists``, ``rm /var/lib/apt/lists/*_*``, ``rm -rf /var/lib/apt/*``, ``find
+/var/lib/apt/lists -delete`` (or ``-exec rm``) and ``apt-get distclean``. A ``cache`` or
+``tmpfs`` mount on ``/var/lib/apt`` or ``/var/lib/apt/lists`` keeps the lists out of the
+layer and is fine too. ``apt-get clean`` alone does not remove the lists. A ``RUN`` that
+only installs (its lists came from an earlier layer) is not reported: removing them there
+would not shrink the image; nor is one whose only install is presumed, in a script we
+cannot read (see DPH505), which may remove the lists as well.
 ### Why is this bad?
 The package lists are tens of megabytes that nothing in the image uses; removing them
 in a later ``RUN`` does not help, because the earlier layer keeps them. Overlaps
@@ -67,7 +70,14 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
 ## DPH505 apt-update-without-install
 ### What it does
 Reports an ``apt-get update`` (or ``apt update``, ``add-apt-repository``) that no
-install, upgrade or ``build-dep`` follows in the same ``RUN``.
+install, upgrade or ``build-dep`` follows in the same ``RUN``. A later command whose
+effect the script does not show may install, so it counts as an install: a script file
+(``/bin/bash /tmp/scripts/common-debian.sh``, ``./setup.sh``, ``. x.sh``, a program
+called by a path outside ``/bin``, ``/sbin``, ``/usr/bin`` and ``/usr/sbin``), a shell
+reading a pipe (``curl ... | sh``), a shell function defined in the ``RUN``, a variable or
+command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``, ``eval "$(...)"``), a
+helper named to install (``install_packages``, ``docker-php-ext-install``).
+``xargs apt-get install`` is read as the install it runs.
 ### Why is this bad?
 The build cache keeps the layer with the package lists. When a later ``RUN`` that
 installs changes, it is rebuilt on top of the old lists: it installs outdated
@@ -97,7 +107,16 @@ from functools import lru_cache
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
-from hooks._shell import Command, PackageCall, Script, commands_of, package_calls_of, run_script
+from hooks._shell import (
+    Command,
+    PackageCall,
+    Script,
+    commands_of,
+    defined_functions,
+    package_calls_of,
+    run_script,
+    runs_unseen_code,
+)
 
 RECOMMENDS = Rule(
     "DPH503", "apt-install-recommends", WARNING,
@@ -153,10 +172,17 @@ def _removes_lists(cmd: Command, call: PackageCall | None) -> bool:
         return call.verb in ("distclean", "dist-clean")
     if program not in ("rm", "find"):
         return False
-    paths = {_normalized(word) for word in cmd.words[1:] if word.startswith("/")}
-    if not paths & _LISTS_DIRS:
+    if not any(_lists_path(word) for word in cmd.words[1:]):
         return False
     return program == "rm" or "-delete" in cmd.words or "rm" in cmd.words
+
+
+def _lists_path(word: str) -> bool:
+    """Whether ``word`` names the package lists or a wildcard over them (``/var/lib/apt``,
+    ``/var/lib/apt/lists``, ``/var/lib/apt/lists/*``, ``/var/lib/apt/lists/*_*``)."""
+    if _normalized(word) in _LISTS_DIRS:
+        return True
+    return word.startswith("/var/lib/apt/lists") and any(c in word for c in "*?[")
 
 
 def _normalized(path: str) -> str:
@@ -187,8 +213,10 @@ def _shown(cmd: Command, call: PackageCall | None) -> str:
 
 
 # Of one script: (offset, shown) of each ``install`` without --no-install-recommends, and
-# (offset, shown, installs after it, removes the lists after it) of the last update.
-_Events = tuple[tuple[tuple[int, str], ...], tuple[int, str, bool, bool] | None]
+# (offset, shown, installs after it, may install after it, removes the lists after it) of
+# the last update.
+_Update = tuple[int, str, bool, bool, bool]
+_Events = tuple[tuple[tuple[int, str], ...], _Update | None]
 
 
 @lru_cache(maxsize=4096)
@@ -197,6 +225,7 @@ def _events(script: str) -> _Events:
     RUN lines come back in file after file)."""
     recommends: list[tuple[int, str]] = []
     events: list[tuple[str, Command, PackageCall | None]] = []
+    functions = defined_functions(script)
     for cmd, call in zip(commands_of(script), package_calls_of(script), strict=True):
         if _updates(cmd, call):
             events.append(("update", cmd, call))
@@ -206,12 +235,16 @@ def _events(script: str) -> _Events:
                 recommends.append((cmd.offsets[0], _shown(cmd, call)))
         elif _removes_lists(cmd, call):
             events.append(("remove", cmd, call))
+        elif call is None and runs_unseen_code(cmd, functions):
+            events.append(("unseen", cmd, call))
     last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
     if last < 0:
         return tuple(recommends), None
     _, cmd, call = events[last]
     after = {kind for kind, _, _ in events[last + 1:]}
-    return tuple(recommends), (cmd.offsets[0], _shown(cmd, call), "install" in after, "remove" in after)
+    return tuple(recommends), (
+        cmd.offsets[0], _shown(cmd, call), "install" in after, "unseen" in after, "remove" in after,
+    )
 
 
 def _check_run(
@@ -229,15 +262,15 @@ def _check_run(
             ))
     if update is None:
         return found
-    offset, shown, installs, removes = update
+    offset, shown, installs, may_install, removes = update
     line, col = script.position(offset)
-    if not installs:
+    if not installs and not may_install:
         found.append(STALE.at(
             df.path, line, col,
             f"'{shown}' in a RUN that installs nothing after it: the cached layer "
             f"keeps stale package lists; update and install in the same RUN",
         ))
-    elif shipped and not removes and not _lists_mounted(instr):
+    elif installs and shipped and not removes and not _lists_mounted(instr):
         found.append(LISTS.at(
             df.path, line, col,
             f"the package lists from '{shown}' stay in this layer; end the RUN with "

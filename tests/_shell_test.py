@@ -238,3 +238,53 @@ def test_wrapper_options_with_values(script: str, words: tuple[str, ...]) -> Non
 )
 def test_option_value(args: tuple[str, ...], names: tuple[str, ...], values: list[str]) -> None:
     assert _shell.option_value(args, *names) == values
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        pytest.param("setup() { apt-get install -y x; }", [("apt-get", "install", "-y", "x")], id="name-parens"),
+        pytest.param("function setup { pip install x; }", [("pip", "install", "x")], id="function-keyword"),
+        pytest.param("function setup() { echo hi; }", [("echo", "hi")], id="function-keyword-parens"),
+    ],
+)
+def test_function_definition_body_is_read(script: str, words: list[tuple[str, ...]]) -> None:
+    assert [cmd.words for cmd in _shell.commands(script)] == words
+
+
+def test_defined_functions() -> None:
+    script = "a() { true; }; b () { true; }; function c { true; }; function d() { true; }; echo e(x)"
+    assert _shell.defined_functions(script) == frozenset({"a", "b", "c", "d"})
+    assert _shell.defined_functions("apt-get install -y x") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("script", "unseen"),
+    [
+        pytest.param("/bin/bash /tmp/library-scripts/common-debian.sh true", True, id="shell-runs-a-file"),
+        pytest.param("./setup", True, id="relative-path"),
+        pytest.param("/usr/local/bin/install-deps --all", True, id="path-outside-system-dirs"),
+        pytest.param("setup.sh", True, id="script-on-path"),
+        pytest.param(". /tmp/env.sh", True, id="sourced"),
+        pytest.param("source /tmp/env.sh", True, id="source"),
+        pytest.param('sh -c "$EXTRA"', True, id="sh-c-variable"),
+        pytest.param('eval "$(cat /tmp/cmds)"', True, id="eval-substitution"),
+        pytest.param("${INSTALLER} libpq5", True, id="variable-as-program"),
+        pytest.param("install_packages curl", True, id="install-helper"),
+        pytest.param("echo hi", False, id="echo"),
+        pytest.param("rm -rf /var/lib/apt/lists/*", False, id="rm"),
+        pytest.param("/usr/bin/apt-get install -y x", False, id="apt-by-system-path"),
+        pytest.param("/opt/venv/bin/pip install x", False, id="pip-by-path"),
+        pytest.param("/opt/venv/bin/python -m compileall /app", False, id="python-by-path"),
+        pytest.param("install -m 0755 a /usr/local/bin/a", False, id="coreutils-install"),
+        pytest.param("sh -c 'echo hi'", False, id="sh-c-literal-is-read"),
+    ],
+)
+def test_runs_unseen_code(script: str, unseen: bool) -> None:
+    assert [_shell.runs_unseen_code(cmd) for cmd in _shell.commands(script)][-1] is unseen
+
+
+def test_runs_unseen_code_shell_function() -> None:
+    script = "add() { apt-get install -y \"$@\"; }; add libpq5"
+    functions = _shell.defined_functions(script)
+    assert [_shell.runs_unseen_code(cmd, functions) for cmd in _shell.commands(script)] == [False, True]
