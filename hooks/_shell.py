@@ -11,7 +11,10 @@ their word.
 
 Every command carries the offset of each of its words (also inside ``sh -c '...'``).
 :func:`run_script` gives the script a RUN executes (command line plus the heredoc
-bodies the shell runs) with a map from offsets back to lines and columns.
+bodies the shell runs) with a map from offsets back to lines and columns; a program
+spelled through an ARG or ENV variable (``${PIP} install``) is replaced there by its
+resolved value. :func:`runs_unseen_code` says which commands run code that the script
+does not show (a script file, a shell function, ``sh -c "$VAR"``...).
 
 On top of it, :func:`python_install` recognises the Python installers that the
 checks care about: pip in all its spellings, ``uv``, ``poetry``, ``pipenv``, ``pdm``;
@@ -536,8 +539,71 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
         if known_lines is lines:
             return script
     script = _run_script(instr, lines)
+    if "$" in script.text:
+        script = _resolve_programs(script, instr)
     memo["run_script"] = (lines, script)
     return script
+
+
+_PROGRAM_VARIABLE_RE = lazy(r"\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})")
+_PLAIN_VALUE_RE = lazy(r"[\w@%+=:,./-]+(?: [\w@%+=:,./-]+)*")
+
+
+def _resolve_programs(script: Script, instr: Instruction) -> Script:
+    """``script`` with each program spelled through an ARG or ENV variable (``${PIP} install
+    x`` after ``ARG PIP=pip3``) replaced by its value, so that it is recognised like the
+    program written out. Only values that :meth:`Instruction.lookup` resolves to plain words
+    are used, and only for variables the script itself never assigns; anything else stays
+    as written (unknown). Offsets inside a value map back to the variable."""
+    text = script.text
+    edits: list[tuple[int, int, str]] = []  # (start, end, value), in order
+    for cmd in _commands(text, 0):
+        if not cmd.words or not cmd.offsets:
+            continue
+        first, start = cmd.words[0], cmd.offsets[0]
+        match = _PROGRAM_VARIABLE_RE.fullmatch(first)
+        if match is None or (edits and start < edits[-1][1]):
+            continue
+        name = match.group(1) or match.group(2)
+        if f"{name}=" in text or f"for {name} " in text or f"read {name}" in text:
+            continue
+        var = instr.lookup(name)
+        value = var.value.strip() if var is not None and var.resolved else ""
+        if not _PLAIN_VALUE_RE.fullmatch(value):
+            continue
+        if text.startswith(first, start):
+            end = start + len(first)
+        elif text.startswith(f'"{first}"', start) and " " not in value:
+            end = start + len(first) + 2
+        else:
+            continue
+        edits.append((start, end, value))
+    if not edits:
+        return script
+    pieces: list[str] = []
+    moved: list[tuple[int, int, int, int]] = []  # (new start, new end, old start, old end)
+    done = 0
+    shift = 0
+    for start, end, value in edits:
+        pieces.append(text[done:start])
+        pieces.append(value)
+        moved.append((start + shift, start + shift + len(value), start, end))
+        shift += len(value) - (end - start)
+        done = end
+    pieces.append(text[done:])
+    starts = [new_start for new_start, _, _, _ in moved]
+    old_locate = script.locate
+
+    def locate(offset: int) -> tuple[int, int]:
+        index = bisect_right(starts, offset) - 1
+        if index < 0:
+            return old_locate(offset)
+        _, new_end, old_start, old_end = moved[index]
+        if offset < new_end:
+            return old_locate(old_start)
+        return old_locate(old_end + offset - new_end)
+
+    return Script("".join(pieces), locate)
 
 
 def _run_script(instr: Instruction, lines: Sequence[str]) -> Script:

@@ -2,7 +2,10 @@
 
 Recognises ``pip``, ``pip3``, ``pip3.12``, ``/usr/local/bin/pip``, ``python -m pip``,
 ``python3.12 -m pip`` and (for pins only) ``uv pip install``, in shell-form, exec-form
-and heredoc ``RUN``s, also behind ``sudo``, ``env`` or ``sh -c``.
+and heredoc ``RUN``s, also behind ``sudo``, ``env`` or ``sh -c``, and spelled through an
+``ARG`` or ``ENV`` value (``ARG PIP=pip3`` then ``RUN ${PIP} install``); a variable whose
+value is not known here (no default, set by the script itself) stays unknown and is not
+judged.
 
 DPH506 judges what ships: the final stage (the last one, or ``--target``) and the stages
 it is built ``FROM``; a cache left in a builder stage is not copied into the image. The

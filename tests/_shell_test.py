@@ -288,3 +288,20 @@ def test_runs_unseen_code_shell_function() -> None:
     script = "add() { apt-get install -y \"$@\"; }; add libpq5"
     functions = _shell.defined_functions(script)
     assert [_shell.runs_unseen_code(cmd, functions) for cmd in _shell.commands(script)] == [False, True]
+
+
+def test_run_script_resolves_programs_from_arg_and_env() -> None:
+    df = parse(
+        "FROM python:3.12-slim\nARG PIP=pip3\nENV APT=\"apt-get -y\"\n"
+        "RUN ${PIP} install flask && \"$PIP\" install x && $APT install gcc && $NOPE install y\n"
+    )
+    script = _shell.run_script(df.instructions[-1], df.lines)
+    assert script.text == "pip3 install flask && pip3 install x && apt-get -y install gcc && $NOPE install y"
+    positions = [script.position(script.text.index(word)) for word in ("pip3", "flask", "-y", "gcc", "$NOPE")]
+    assert positions == [(4, 5), (4, 20), (4, 49), (4, 62), (4, 69)]
+
+
+def test_run_script_keeps_programs_the_script_assigns() -> None:
+    df = parse("FROM python:3.12-slim\nARG PIP=pip3\nRUN PIP=pip; $PIP install x\nRUN for PIP in a b; do $PIP; done\n")
+    texts = [_shell.run_script(instr, df.lines).text for instr in df.instructions[2:]]
+    assert texts == ["PIP=pip; $PIP install x", "for PIP in a b; do $PIP; done"]

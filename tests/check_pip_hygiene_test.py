@@ -145,6 +145,15 @@ PASS = [
         BASE + "COPY constraints.txt .\nRUN pip install --no-cache-dir -Uc constraints.txt flask gunicorn\n",
         id="clustered-constraint-flag-restricts-the-install",
     ),
+    pytest.param(
+        BASE + "ARG PIP\nRUN ${PIP} install flask\nRUN $INSTALLER install flask\n"
+        "RUN PIP=pip3; $PIP install flask\n",
+        id="pip-through-unresolved-or-script-set-variable-stays-unknown",
+    ),
+    pytest.param(
+        BASE + "ARG PIP=\"pip3 --no-cache-dir\"\nRUN $PIP install flask==3.0.3\n",
+        id="pip-through-arg-with-its-options",
+    ),
 ]
 
 PIN_FIX = "pin it with '==' (e.g. '{}==X.Y.Z') or install it from a pinned requirements file"
@@ -264,6 +273,16 @@ FAIL = [
         BASE + "RUN <<EOF\npip install -r r.txt\nEOF\n",
         [(3, 1, "DPH506", "'pip install' " + CACHE_FIX)],
         id="heredoc-no-cache",
+    ),
+    pytest.param(
+        BASE + "ARG PIP=pip3\nENV PIP_INSTALL=\"python3 -m pip install\"\n"
+        "RUN ${PIP} install flask\nRUN $PIP_INSTALL --no-cache-dir \"requests>=2\"\n",
+        [
+            (4, 20, "DPH107", "package 'flask' is not pinned; " + PIN_FIX.format("flask")),
+            (5, 33, "DPH107", "package 'requests>=2' is not pinned to one version; " + PIN_FIX.format("requests")),
+            (4, 5, "DPH506", "'pip3 install' " + CACHE_FIX),
+        ],
+        id="pip-spelled-through-arg-and-env",
     ),
 ]
 
