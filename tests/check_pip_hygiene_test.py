@@ -7,6 +7,7 @@ from hooks.check_pip_hygiene import check, main, unpinned
 from tests.conftest import Writer
 
 BASE = "FROM python:3.12-slim-bookworm\n"
+SHA = "0123456789abcdef0123456789abcdef01234567"
 
 UV_OFFICIAL = """\
 FROM python:3.12-slim-bookworm
@@ -112,7 +113,7 @@ PASS = [
     ),
     pytest.param(
         BASE + "RUN pip install --no-cache-dir -e . '.[dev]' ./libs/core /wheels/*.whl pkg-1.0-py3-none-any.whl \\\n"
-        "    git+https://github.com/org/repo@0123456789abcdef https://example.com/x-1.0.tar.gz \\\n"
+        "    git+https://github.com/org/repo@" + SHA + " https://example.com/x-1.0.tar.gz \\\n"
         "    $EXTRA_PACKAGES \"$(cat packages.txt)\" \"name @ file:///src/name\" -r requirements.txt\n",
         id="not-package-names",
     ),
@@ -153,6 +154,16 @@ PASS = [
     pytest.param(
         BASE + "ARG PIP=\"pip3 --no-cache-dir\"\nRUN $PIP install flask==3.0.3\n",
         id="pip-through-arg-with-its-options",
+    ),
+    pytest.param(
+        BASE + f"ARG LIB_SHA={SHA}\n"
+        f"RUN pip install --no-cache-dir git+https://github.com/org/lib.git@{SHA} \\\n"
+        f"    \"lib2 @ git+https://github.com/org/lib2.git@{SHA}\" \\\n"
+        "    \"git+https://github.com/org/lib3.git@${LIB_SHA}#egg=lib3\" \\\n"
+        "    \"git+https://github.com/org/lib4.git@${UNKNOWN_REF}\" \\\n"
+        "    svn+https://svn.example.org/repo/trunk@1234#egg=legacy\n"
+        "RUN pip install --no-cache-dir -r requirements.txt https://example.org/lib-1.0.tar.gz\n",
+        id="vcs-links-pinned-or-unknown",
     ),
 ]
 
@@ -283,6 +294,32 @@ FAIL = [
             (4, 5, "DPH506", "'pip3 install' " + CACHE_FIX),
         ],
         id="pip-spelled-through-arg-and-env",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir git+https://github.com/org/lib.git@v1 \\\n"
+        "    \"lib2 @ git+https://github.com/org/lib2.git@main\" git+ssh://git@github.com/org/lib3.git\n"
+        "RUN uv pip install --system -e git+https://github.com/org/lib4.git@abc1234#egg=lib4\n"
+        "RUN pip install --no-cache-dir -c constraints.txt git+https://github.com/org/lib5.git@release\n",
+        [
+            (2, 32, "DPH107", "VCS install 'git+https://github.com/org/lib.git@v1' is pinned to 'v1', "
+             "a branch or tag that can move; use the full commit hash it points to instead"),
+            (3, 5, "DPH107", "VCS install 'lib2 @ git+https://github.com/org/lib2.git@main' is pinned to "
+             "'main', a branch or tag that can move; use the full commit hash it points to instead"),
+            (3, 55, "DPH107", "VCS install 'git+ssh://git@github.com/org/lib3.git' is not pinned to a "
+             "commit; add '@<full commit hash>' to the repository URL"),
+            (4, 32, "DPH107", "VCS install 'git+https://github.com/org/lib4.git@abc1234#egg=lib4' uses the "
+             "abbreviated commit 'abc1234'; write the full commit hash, which cannot become ambiguous"),
+            (5, 51, "DPH107", "VCS install 'git+https://github.com/org/lib5.git@release' is pinned to "
+             "'release', a branch or tag that can move; use the full commit hash it points to instead"),
+        ],
+        id="vcs-links-not-pinned-to-a-commit",
+    ),
+    pytest.param(
+        BASE + "ARG LIB_REF=v2.1\n"
+        "RUN pip install --no-cache-dir \"git+https://github.com/org/lib.git@${LIB_REF}#egg=lib\"\n",
+        [(3, 32, "DPH107", "VCS install 'git+https://github.com/org/lib.git@${LIB_REF}#egg=lib' is pinned "
+          "to 'v2.1', a branch or tag that can move; use the full commit hash it points to instead")],
+        id="vcs-ref-from-arg",
     ),
 ]
 
