@@ -7,7 +7,9 @@ are recognised (``add-apt-repository`` updates the lists too, unless ``-n``).
 DPH503 and DPH504 are about the size of the image, so they judge only what ships: the
 final stage (the last one, or ``--target``) and the stages it is built ``FROM``. A
 builder stage's layers are discarded, so its cleanup does not matter (hadolint
-#167). DPH505 breaks builds in any stage, so it judges every stage.
+#167). DPH505 breaks builds in any stage, so it judges every stage. An ``ONBUILD RUN``
+trigger is judged as a ``RUN`` of the stage that declares it (it runs in every build
+``FROM`` that image, after the whole stage), and reported at the trigger.
 
 Options:
     --target NAME   the stage that is shipped (default: the last one).
@@ -302,7 +304,7 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     found: list[Finding] = []
     for stage in df.stages:
         norecommends = stage.parent is not None and configured.get(stage.parent, False)
-        for instr in stage.instructions:
+        for instr in stage.steps():
             if not norecommends and (instr.keyword == "RUN" or instr.heredocs):
                 norecommends = _sets_norecommends(instr)
             if instr.keyword == "RUN":

@@ -8,7 +8,8 @@ value is not known here (no default, set by the script itself) stays unknown and
 judged.
 
 DPH506 judges what ships: the final stage (the last one, or ``--target``) and the stages
-it is built ``FROM``; a cache left in a builder stage is not copied into the image. The
+it is built ``FROM``, with their ``ONBUILD RUN`` triggers (which run in every build
+``FROM`` the image); a cache left in a builder stage is not copied into the image. The
 cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
 ``--no-cache``); when ``PIP_NO_CACHE_DIR`` is set (``ENV`` in the stage chain, ``ARG``,
 ``export`` or a ``NAME=value`` / ``env`` prefix; pip reads any boolean, even ``0`` or
@@ -101,7 +102,6 @@ from typing import NamedTuple
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
-from hooks._requirements import VCS, Requirement, mask_credentials, parse_requirement, vcs_pin_problem
 from hooks._shell import Command, Install, commands_of, installs_of, option_value, run_script
 
 UNPINNED = Rule(
@@ -340,6 +340,9 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
 def _vcs_message(df: Dockerfile, instr: Instruction, word: str, allowed: frozenset[str]) -> str | None:
     """The DPH107 message for the VCS link ``word`` where ``instr`` runs, or None when it is
     pinned to a commit (as DPH102 judges it), allowed, or not known (an unresolved variable)."""
+    # The requirements model is loaded only for a file that has a VCS link on a pip line.
+    from hooks._requirements import VCS, Requirement, mask_credentials, parse_requirement, vcs_pin_problem
+
     value = word
     if "$" in word:
         expanded = instr.expand(word, df.escape)
@@ -498,7 +501,7 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
     configured = False
     for member in df.chain(stage):
-        for instr in member.instructions:
+        for instr in member.steps():
             # A pip.conf written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
             if instr.heredocs and not configured:
                 configured = any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)

@@ -117,8 +117,12 @@ PASS = [
         id="escape-backtick-crlf",
     ),
     pytest.param(
-        SLIM + "ONBUILD RUN apt-get update\n",
-        id="onbuild-not-executed",
+        "FROM python:3.12-slim-bookworm AS builder\n"
+        "ONBUILD RUN apt-get update && apt-get install -y gcc\n"
+        "FROM python:3.12-slim-bookworm\n"
+        "ONBUILD RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& rm -rf /var/lib/apt/lists/*\n",
+        id="onbuild-triggers-clean-or-in-a-builder",
     ),
     pytest.param(
         "FROM alpine:3.20\nRUN apk add --no-cache libpq\n",
@@ -294,6 +298,22 @@ FAIL = [
         [(2, 5, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
           "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
         id="removing-one-subdirectory-leaves-the-lists",
+    ),
+    pytest.param(
+        SLIM + "RUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norecommends\n"
+        "ONBUILD RUN apt-get update && apt-get install -y libpq5\n"
+        "ONBUILD RUN apt-get update\n",
+        [(3, 13, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)"),
+         (4, 13, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="onbuild-triggers-judged-at-the-trigger",
+    ),
+    pytest.param(
+        SLIM.replace("\n", " AS base\n") + "ONBUILD RUN apt-get install -y libpq5\nFROM base\n",
+        [(2, 13, "DPH503", "'apt-get install' without --no-install-recommends also installs "
+          "recommended packages; add --no-install-recommends")],
+        id="onbuild-trigger-of-a-shipped-parent-stage",
     ),
 ]
 

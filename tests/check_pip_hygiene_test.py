@@ -139,6 +139,11 @@ PASS = [
     ),
     pytest.param(BASE + "ONBUILD RUN pip install --no-cache-dir flask==3.0.3\n", id="onbuild-pinned"),
     pytest.param(
+        BASE.replace("\n", " AS builder\n") + "ONBUILD RUN pip install -r requirements.txt\n"
+        + BASE + "ENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install -r requirements.txt\n",
+        id="onbuild-trigger-in-a-builder-or-with-no-cache-env",
+    ),
+    pytest.param(
         BASE + "RUN pip download flask && pip uninstall -y flask && pipx install poetry\n",
         id="other-verbs-and-pipx",
     ),
@@ -229,6 +234,12 @@ FAIL = [
         BASE + "ONBUILD RUN pip install --no-cache-dir click\n",
         [(2, 40, "DPH107", "package 'click' is not pinned; " + PIN_FIX.format("click"))],
         id="onbuild",
+    ),
+    pytest.param(
+        BASE + "ONBUILD COPY requirements.txt /app/\nONBUILD RUN pip install -r /app/requirements.txt\n"
+        "ONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install -r /app/dev.txt\n",
+        [(3, 13, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="onbuild-trigger-keeps-the-cache",
     ),
     pytest.param(
         BASE + "RUN pip install \\\n    --no-cache-dir \\\n    -r requirements.txt\n"
