@@ -703,7 +703,8 @@ def _json_script(instr: Instruction) -> Script:
 class PackageCall(NamedTuple):
     """A system package-manager call: ``apt-get -y install --no-install-recommends gcc``.
 
-    ``manager`` is the program (apt-get, apt, aptitude, apk, yum, dnf, microdnf, tdnf),
+    ``manager`` is the program (apt-get, apt, aptitude, apt-fast, nala, apk, yum, dnf,
+    microdnf, tdnf),
     ``verb`` the sub-command in lower case (``install``, ``add``, ``del``, ``update``;
     ``group install`` for dnf's two-word form), ``options`` the option words in order
     (values included), and ``operands`` the indexes in ``command.words`` of the words
@@ -734,7 +735,8 @@ _RPM_VALUE = frozenset({
     "-d", "--debuglevel", "-e", "--errorlevel", "--downloaddir", "--destdir",
 })
 _PACKAGE_MANAGERS = {
-    "apt-get": _APT_VALUE, "apt": _APT_VALUE, "aptitude": _APT_VALUE, "apk": _APK_VALUE,
+    "apt-get": _APT_VALUE, "apt": _APT_VALUE, "aptitude": _APT_VALUE, "apt-fast": _APT_VALUE,
+    "nala": _APT_VALUE, "apk": _APK_VALUE,
     "yum": _RPM_VALUE, "dnf": _RPM_VALUE, "dnf5": _RPM_VALUE, "microdnf": _RPM_VALUE,
     "tdnf": _RPM_VALUE,
 }
@@ -778,6 +780,26 @@ def package_call(cmd: Command) -> PackageCall | None:
         verb = f"group {words[operands[0]].lower()}"
         operands = operands[1:]
     return PackageCall(manager, verb, tuple(options), tuple(operands), cmd)
+
+
+def installs_system_packages(cmd: Command) -> bool:
+    """Whether ``cmd`` is a tool that installs system packages by calling the package
+    manager itself: ``playwright install --with-deps`` / ``install-deps`` (also through
+    ``npx`` or ``python -m``), ``rosdep install``, ``mk-build-deps -i``, ``gdebi``."""
+    words = cmd.words
+    program = cmd.program
+    if program == "npx" or _PYTHON_RE.match(program):
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        words = tuple(rest[:1]) + words[words.index(rest[0]) + 1:] if rest else ()
+        program = words[0].rsplit("/", 1)[-1].split("@", 1)[0] if words else ""
+    if program == "playwright":
+        return "install-deps" in words[1:2] or (words[1:2] == ("install",) and "--with-deps" in words)
+    if program == "rosdep":
+        return "install" in words[1:2]
+    if program == "mk-build-deps":
+        return any(w in ("-i", "--install") or (w.startswith("-") and not w.startswith("--") and "i" in w)
+                   for w in words[1:])
+    return program == "gdebi"
 
 
 def instruction_commands(instr: Instruction) -> tuple[Command, ...]:

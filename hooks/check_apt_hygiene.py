@@ -3,7 +3,8 @@
 Every ``RUN`` is read as the shell runs it: the command line, heredoc bodies
 (``RUN <<EOF``, ``RUN bash <<EOF``), ``sh -c '...'`` and the exec form, with
 ``sudo``, ``env`` and ``VAR=value`` prefixes. ``apt-get``, ``apt`` and ``aptitude``
-are recognised (``add-apt-repository`` updates the lists too, unless ``-n``).
+(and the front ends ``apt-fast`` and ``nala``) are recognised (``add-apt-repository``
+updates the lists too, unless ``-n``).
 DPH503 and DPH504 are about the size of the image, so they judge only what ships: the
 final stage (the last one, or ``--target``) and the stages it is built ``FROM``. A
 builder stage's layers are discarded, so its cleanup does not matter (hadolint
@@ -78,7 +79,9 @@ effect the script does not show may install, so it counts as an install: a scrip
 called by a path outside ``/bin``, ``/sbin``, ``/usr/bin`` and ``/usr/sbin``), a shell
 reading a pipe (``curl ... | sh``), a shell function defined in the ``RUN``, a variable or
 command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``, ``eval "$(...)"``), a
-helper named to install (``install_packages``, ``docker-php-ext-install``).
+helper named to install (``install_packages``, ``docker-php-ext-install``). So do tools
+that call apt themselves: ``playwright install --with-deps``, ``rosdep install``,
+``mk-build-deps -i``, ``gdebi``.
 ``xargs apt-get install`` is read as the install it runs.
 ### Why is this bad?
 The build cache keeps the layer with the package lists. When a later ``RUN`` that
@@ -115,6 +118,7 @@ from hooks._shell import (
     Script,
     commands_of,
     defined_functions,
+    installs_system_packages,
     package_calls_of,
     run_script,
     runs_unseen_code,
@@ -135,7 +139,7 @@ STALE = Rule(
 RULES = (RECOMMENDS, LISTS, STALE)
 FILES = "dockerfile"
 
-_APT = frozenset({"apt-get", "apt", "aptitude"})
+_APT = frozenset({"apt-get", "apt", "aptitude", "apt-fast", "nala"})
 _INSTALLS = frozenset({
     "install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade",
     "build-dep", "source", "download", "satisfy",
@@ -237,7 +241,7 @@ def _events(script: str) -> _Events:
                 recommends.append((cmd.offsets[0], _shown(cmd, call)))
         elif _removes_lists(cmd, call):
             events.append(("remove", cmd, call))
-        elif call is None and runs_unseen_code(cmd, functions):
+        elif call is None and (runs_unseen_code(cmd, functions) or installs_system_packages(cmd)):
             events.append(("unseen", cmd, call))
     last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
     if last < 0:

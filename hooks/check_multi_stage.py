@@ -2,7 +2,7 @@
 
 Only the final stage counts (the last one, or the one named by ``--target``), together
 with the stages it is built ``FROM``; builder stages are never flagged. Installs by
-``apt-get``/``apt``/``aptitude``, ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
+``apt-get``/``apt``/``aptitude`` (``apt-fast``, ``nala``), ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
 (``group install "Development Tools"`` too) are read from every ``RUN``, heredoc
 bodies and ``sh -c`` included; a ``$VAR`` package list is expanded from ``ENV`` and
 ``ARG``. Build tools are compilers and their meta packages (``gcc``, ``g++``,
@@ -100,8 +100,8 @@ _REMOVE_VERBS = {
     "rpm": frozenset({"remove", "erase", "autoremove", "groupremove", "group remove"}),
 }
 _FAMILY = {
-    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apk": "apk", "yum": "rpm", "dnf": "rpm",
-    "dnf5": "rpm", "microdnf": "rpm", "tdnf": "rpm",
+    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apt-fast": "apt", "nala": "apt", "apk": "apk",
+    "yum": "rpm", "dnf": "rpm", "dnf5": "rpm", "microdnf": "rpm", "tdnf": "rpm",
 }
 
 

@@ -305,3 +305,30 @@ def test_run_script_keeps_programs_the_script_assigns() -> None:
     df = parse("FROM python:3.12-slim\nARG PIP=pip3\nRUN PIP=pip; $PIP install x\nRUN for PIP in a b; do $PIP; done\n")
     texts = [_shell.run_script(instr, df.lines).text for instr in df.instructions[2:]]
     assert texts == ["PIP=pip; $PIP install x", "for PIP in a b; do $PIP; done"]
+
+
+@pytest.mark.parametrize(
+    ("script", "installs"),
+    [
+        pytest.param("playwright install --with-deps chromium", True, id="playwright-with-deps"),
+        pytest.param("npx -y playwright@1.44.0 install-deps", True, id="npx-playwright-install-deps"),
+        pytest.param("python -m playwright install --with-deps", True, id="python-m-playwright"),
+        pytest.param("rosdep install --from-paths src -y", True, id="rosdep"),
+        pytest.param("mk-build-deps -ir -t 'apt-get -y' debian/control", True, id="mk-build-deps"),
+        pytest.param("gdebi -n /tmp/x.deb", True, id="gdebi"),
+        pytest.param("playwright install chromium", False, id="playwright-browsers-only"),
+        pytest.param("rosdep update", False, id="rosdep-update"),
+        pytest.param("mk-build-deps debian/control", False, id="mk-build-deps-builds-only"),
+        pytest.param("python -m pip install x", False, id="pip"),
+    ],
+)
+def test_installs_system_packages(script: str, installs: bool) -> None:
+    (cmd,) = _shell.commands(script)
+    assert _shell.installs_system_packages(cmd) is installs
+
+
+def test_apt_front_ends_are_package_managers() -> None:
+    calls = [_shell.package_call(cmd) for cmd in _shell.commands("nala install -y x; apt-fast -y install y")]
+    assert [(c.manager, c.verb, c.operand_words()) for c in calls if c is not None] == [
+        ("nala", "install", ["x"]), ("apt-fast", "install", ["y"]),
+    ]

@@ -187,6 +187,13 @@ PASS = [
         "&& find /var/lib/apt/lists/ -mindepth 1 -exec rm -rf {} +\n",
         id="lists-removed-in-other-spellings",
     ),
+    pytest.param(
+        SLIM + "RUN pip install --no-cache-dir playwright==1.44.0 && apt-get update "
+        "&& playwright install --with-deps chromium && rm -rf /var/lib/apt/lists/*\n"
+        "RUN apt-get update && rosdep install --from-paths src --ignore-src -y && rm -rf /var/lib/apt/lists/*\n"
+        "RUN nala update && nala install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n",
+        id="tools-that-call-apt-themselves",
+    ),
 ]
 
 FAIL = [
