@@ -302,6 +302,26 @@ def _finish(
 # ``/tmp/scripts/common-debian.sh``, ``/usr/local/bin/install-deps``) is a script we cannot read.
 _SYSTEM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh")
+# Programs that run the project's own recipes (a Makefile, a justfile, a playbook).
+_RECIPE_RUNNERS = frozenset({"make", "gmake", "just", "ansible-playbook", "ansible"})
+_BRACE_RE = lazy(r"\{([^{},]*(?:,[^{},]*)+)\}")
+
+
+def brace_expand(word: str, limit: int = 64) -> list[str]:
+    """The words a shell's brace expansion makes of ``word``: ``/var/lib/{apt,dpkg}/`` ->
+    ``/var/lib/apt/``, ``/var/lib/dpkg/`` (at most ``limit`` of them; a word without a
+    ``{a,b}`` group is itself)."""
+    words = [word]
+    done: list[str] = []
+    while words and len(done) + len(words) <= limit:
+        current = words.pop()
+        match = _BRACE_RE.search(current)
+        if match is None:
+            done.append(current)
+            continue
+        head, tail = current[:match.start()], current[match.end():]
+        words.extend(head + choice + tail for choice in reversed(match.group(1).split(",")))
+    return done + words
 
 
 def defined_functions(script: str) -> frozenset[str]:
@@ -332,7 +352,8 @@ def runs_unseen_code(cmd: Command, functions: frozenset[str] = frozenset()) -> b
     ``. x.sh``, a program by a path outside the system's bin directories), a shell reading
     its commands from a pipe (``curl ... | sh``), a shell function (``functions``), a
     variable or command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``,
-    ``eval "$(...)"``), or a helper named to install (``install_packages``,
+    ``eval "$(...)"``), a runner of the project's own recipes (``make``, ``just``,
+    ``ansible-playbook``), or a helper named to install (``install_packages``,
     ``docker-php-ext-install``)."""
     if not cmd.words:
         return False
@@ -340,7 +361,7 @@ def runs_unseen_code(cmd: Command, functions: frozenset[str] = frozenset()) -> b
     program = cmd.program
     if "$" in first or "`" in first or " " in first or first in functions:
         return True
-    if program in (".", "source") or program in _SHELLS:
+    if program in (".", "source") or program in _SHELLS or program in _RECIPE_RUNNERS:
         return True  # a file or standard input (``sh -c '...'`` was split already)
     if program.endswith(_SCRIPT_SUFFIXES):
         return True

@@ -45,7 +45,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
 Reports a ``RUN`` that runs ``apt-get update`` and installs, but does not remove
 ``/var/lib/apt/lists`` afterwards in the same ``RUN``. Any removal of the directory or a
 wildcard over its contents counts: ``rm -rf /var/lib/apt/lists/*``, ``rm -r
-/var/lib/apt/lists``, ``rm /var/lib/apt/lists/*_*``, ``rm -rf /var/lib/apt/*``, ``find
+/var/lib/apt/lists``, ``rm /var/lib/apt/lists/*_*``, ``rm -rf /var/lib/apt/*``, ``rm -rf
+/var/lib/{apt,dpkg,cache,log}/``, ``find
 /var/lib/apt/lists -delete`` (or ``-exec rm``) and ``apt-get distclean``. A ``cache`` or
 ``tmpfs`` mount on ``/var/lib/apt`` or ``/var/lib/apt/lists`` keeps the lists out of the
 layer and is fine too. ``apt-get clean`` alone does not remove the lists. A ``RUN`` that
@@ -77,7 +78,8 @@ install, upgrade or ``build-dep`` follows in the same ``RUN``. A later command w
 effect the script does not show may install, so it counts as an install: a script file
 (``/bin/bash /tmp/scripts/common-debian.sh``, ``./setup.sh``, ``. x.sh``, a program
 called by a path outside ``/bin``, ``/sbin``, ``/usr/bin`` and ``/usr/sbin``), a shell
-reading a pipe (``curl ... | sh``), a shell function defined in the ``RUN``, a variable or
+reading a pipe (``curl ... | sh``), a shell function defined in the ``RUN``, a runner of
+the project's recipes (``make``, ``just``, ``ansible-playbook``), a variable or
 command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``, ``eval "$(...)"``), a
 helper named to install (``install_packages``, ``docker-php-ext-install``). So do tools
 that call apt themselves: ``playwright install --with-deps``, ``rosdep install``,
@@ -116,6 +118,7 @@ from hooks._shell import (
     Command,
     PackageCall,
     Script,
+    brace_expand,
     commands_of,
     defined_functions,
     installs_system_packages,
@@ -178,7 +181,7 @@ def _removes_lists(cmd: Command, call: PackageCall | None) -> bool:
         return call.verb in ("distclean", "dist-clean")
     if program not in ("rm", "find"):
         return False
-    if not any(_lists_path(word) for word in cmd.words[1:]):
+    if not any(_lists_path(path) for word in cmd.words[1:] for path in brace_expand(word)):
         return False
     return program == "rm" or "-delete" in cmd.words or "rm" in cmd.words
 

@@ -271,6 +271,8 @@ def test_defined_functions() -> None:
         pytest.param('eval "$(cat /tmp/cmds)"', True, id="eval-substitution"),
         pytest.param("${INSTALLER} libpq5", True, id="variable-as-program"),
         pytest.param("install_packages curl", True, id="install-helper"),
+        pytest.param("make system-deps", True, id="makefile-recipe"),
+        pytest.param("ansible-playbook -c local site.yml", True, id="playbook"),
         pytest.param("echo hi", False, id="echo"),
         pytest.param("rm -rf /var/lib/apt/lists/*", False, id="rm"),
         pytest.param("/usr/bin/apt-get install -y x", False, id="apt-by-system-path"),
@@ -332,3 +334,20 @@ def test_apt_front_ends_are_package_managers() -> None:
     assert [(c.manager, c.verb, c.operand_words()) for c in calls if c is not None] == [
         ("nala", "install", ["x"]), ("apt-fast", "install", ["y"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("word", "words"),
+    [
+        pytest.param("/var/lib/{apt,dpkg}/", ["/var/lib/apt/", "/var/lib/dpkg/"], id="one-group"),
+        pytest.param("a{1,2}b{x,}", ["a1bx", "a1b", "a2bx", "a2b"], id="two-groups-and-empty-choice"),
+        pytest.param("{single}", ["{single}"], id="no-comma-is-literal"),
+        pytest.param("/var/lib/apt/lists/*", ["/var/lib/apt/lists/*"], id="plain"),
+    ],
+)
+def test_brace_expand(word: str, words: list[str]) -> None:
+    assert _shell.brace_expand(word) == words
+
+
+def test_brace_expand_is_bounded() -> None:
+    assert len(_shell.brace_expand("{a,b}" * 40, limit=64)) <= 66

@@ -194,6 +194,12 @@ PASS = [
         "RUN nala update && nala install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n",
         id="tools-that-call-apt-themselves",
     ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& apt-get clean autoclean && apt-get autoremove --yes && rm -rf /var/lib/{apt,dpkg,cache,log}/\n"
+        "RUN apt-get update && make system-deps && rm -rf /var/lib/apt/lists/*\n",
+        id="brace-expanded-removal-and-make-target",
+    ),
 ]
 
 FAIL = [
