@@ -352,7 +352,7 @@ def runs_unseen_code(cmd: Command, functions: frozenset[str] = frozenset()) -> b
     ``. x.sh``, a program by a path outside the system's bin directories), a shell reading
     its commands from a pipe (``curl ... | sh``), a shell function (``functions``), a
     variable or command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``,
-    ``eval "$(...)"``), a runner of the project's own recipes (``make``, ``just``,
+    ``eval "$(...)"``, ``su user -c '...'``), a runner of the project's own recipes (``make``, ``just``,
     ``ansible-playbook``), or a helper named to install (``install_packages``,
     ``docker-php-ext-install``)."""
     if not cmd.words:
@@ -363,6 +363,8 @@ def runs_unseen_code(cmd: Command, functions: frozenset[str] = frozenset()) -> b
         return True
     if program in (".", "source") or program in _SHELLS or program in _RECIPE_RUNNERS:
         return True  # a file or standard input (``sh -c '...'`` was split already)
+    if program in ("su", "runuser") and any(w in ("-c", "--command") for w in cmd.words[1:]):
+        return True  # a command string run by another user's shell
     if program.endswith(_SCRIPT_SUFFIXES):
         return True
     known = package_call(cmd) is not None or _PYTHON_RE.match(program) or _PIP_RE.match(program)

@@ -80,7 +80,8 @@ effect the script does not show may install, so it counts as an install: a scrip
 called by a path outside ``/bin``, ``/sbin``, ``/usr/bin`` and ``/usr/sbin``), a shell
 reading a pipe (``curl ... | sh``), a shell function defined in the ``RUN``, a runner of
 the project's recipes (``make``, ``just``, ``ansible-playbook``), a variable or
-command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``, ``eval "$(...)"``), a
+command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``, ``eval "$(...)"``),
+a command string for another user (``su vscode -c '...'``), a
 helper named to install (``install_packages``, ``docker-php-ext-install``). So do tools
 that call apt themselves: ``playwright install --with-deps``, ``rosdep install``,
 ``mk-build-deps -i``, ``gdebi``.

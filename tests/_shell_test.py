@@ -272,6 +272,7 @@ def test_defined_functions() -> None:
         pytest.param("${INSTALLER} libpq5", True, id="variable-as-program"),
         pytest.param("install_packages curl", True, id="install-helper"),
         pytest.param("make system-deps", True, id="makefile-recipe"),
+        pytest.param("su vscode -c 'umask 0002 && nvm install 20'", True, id="su-c"),
         pytest.param("ansible-playbook -c local site.yml", True, id="playbook"),
         pytest.param("echo hi", False, id="echo"),
         pytest.param("rm -rf /var/lib/apt/lists/*", False, id="rm"),
