@@ -121,21 +121,23 @@ FROM ${BASE_IMAGE}
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 
 from hooks._cli import run_dockerfile_hook
-from hooks._dockerfile import BUILTIN_ARGS, Dockerfile
+from hooks._dockerfile import BUILTIN_ARGS, Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._images import (
-    DEBIAN_RELEASES,
+    Default,
     ImageRef,
     ImageUse,
-    base_kind,
+    from_default,
+    global_arg_names,
     image_uses,
     is_immutable_tag,
     parse_image,
     parse_python_tag,
-    suggest_python_tag,
+    suggest_image,
     tag_version,
 )
 
@@ -150,14 +152,19 @@ NO_OS_RELEASE = Rule(
 )
 NO_DIGEST = Rule("DPH207", "base-image-without-digest", ERROR, "An image is not pinned by digest.")
 UNVERIFIABLE = Rule(
-    "DPH208", "unverifiable-base-image", WARNING, "An image comes from an ARG with no default.",
+    "DPH208", "unverifiable-base-image", WARNING,
+    "An image is unpinned, invalid or unknown without --build-arg.",
 )
-RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE)
+UNDECLARED = Rule(
+    "DPH209", "undeclared-arg-in-from", ERROR, "A FROM uses a variable that no ARG declares.",
+)
+RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE, UNDECLARED)
 FILES = "dockerfile"
 
-_CODENAMES = frozenset({*DEBIAN_RELEASES, "focal", "jammy", "noble", "oracular", "plucky"})
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_PLATFORM_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
+_MARK = "\x00"  # stands for an ARG's value while trying defaults for it
 
 
 def _floating(ref: ImageRef) -> str | None:
@@ -178,50 +185,180 @@ def _floating(ref: ImageRef) -> str | None:
     return None
 
 
-def _example(ref: ImageRef) -> str:
-    """A pinned reference to suggest, close to what is written."""
-    if ref.official == "python":
-        return f"'{ref.with_tag(suggest_python_tag(parse_python_tag(ref.tag)))}'"
-    if base_kind(ref) == "distroless":  # publishes no version tags
-        return f"'{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>'"
-    first, dash, rest = ref.tag.partition("-")
-    if first in _CODENAMES:  # debian:bookworm-slim -> debian:bookworm-<YYYYMMDD>-slim
-        return f"'{ref.with_tag(first + '-<YYYYMMDD>' + dash + rest)}' or a digest"
-    version = tag_version(ref.tag)
-    if version and "." not in version:
-        return f"'{ref.with_tag(ref.tag.replace(version, version + '.<minor>', 1))}' or a digest"
-    return f"'{ref.with_tag('<version>')}' or a digest"
-
-
-def _judge(ref: ImageRef, shown: str) -> tuple[Rule, str] | None:
-    """The tag problem of ``ref`` (at most one) and its message."""
+def _judge(ref: ImageRef) -> tuple[Rule, str, str] | None:
+    """The tag problem of ``ref`` (at most one): its rule, what is wrong, and the fix."""
     if ref.digest:
         return None
+    fix = f"pin it, e.g. {suggest_image(ref)}"
     if not ref.tag:
-        return UNTAGGED, f"{shown} has no tag; pin it, e.g. {_example(ref)}"
+        return UNTAGGED, "has no tag", fix
     if ref.tag == "latest":
-        return LATEST, f"{shown} uses the 'latest' tag; pin it, e.g. {_example(ref)}"
+        return LATEST, "uses the 'latest' tag", fix
     reason = _floating(ref)
     if reason is not None:
-        return FLOATING, f"{shown} has a floating tag ({reason}); pin it, e.g. {_example(ref)}"
+        return FLOATING, f"has a floating tag ({reason})", fix
     tag = parse_python_tag(ref.tag) if ref.official == "python" else None
     if tag is not None and not tag.os_release:
-        system = {"alpine": "Alpine", "windows": "Windows"}.get(tag.flavor, "Debian")
-        return NO_OS_RELEASE, (
-            f"{shown} does not name its OS release, so it moves to the next {system} release; "
-            f"pin it, e.g. {_example(ref)}"
-        )
+        if tag.flavor == "alpine":
+            system, fix = "Alpine", f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
+        else:
+            system = "Windows" if tag.flavor == "windows" else "Debian"
+        return NO_OS_RELEASE, f"does not name its OS release, so it moves to the next {system} release", fix
     return None
 
 
+def _pinned(ref: ImageRef) -> bool:
+    """Whether ``ref`` is what the advice names for it and no rule here reports."""
+    return _judge(ref) is None and (bool(ref.digest) or suggest_image(ref).reference == str(ref))
+
+
+def _arg_default(df: Dockerfile, word: str, name: str) -> str:
+    """A default for ARG ``name`` that makes the FROM ``word`` a pinned reference,
+    taken from the advice; a placeholder where the ARG is not part of a tag we know."""
+    value = from_default(df, word, {name: _MARK}).value
+    if value == _MARK:
+        return "<image>:<version>"
+    slash = value.rfind("/")
+    colon = value.rfind(":")
+    if _MARK not in value[colon + 1:] or colon < slash:
+        return "<value>"
+    image = parse_image(value[:colon])
+    if image is None or image.official != "python":
+        return "<version>"
+    tag = suggest_image(image).reference.rpartition(":")[2]
+    for candidate in (tag.split("-")[0], tag, tag.partition("-")[2], "-" + tag.partition("-")[2]):
+        ref = parse_image(value.replace(_MARK, candidate))
+        if ref is not None and _pinned(ref):
+            return candidate
+    return "<pinned value>"
+
+
+def _why(raw: str | None) -> str:
+    return "has no default" if raw is None else "has an empty default"
+
+
+def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
+    """The findings of the image a FROM names, as a build without --build-arg sees it."""
+    found = from_default(df, use.raw)
+    value = found.value
+    findings = _undeclared(df, use.instr, use.raw, found, use.instr.args_offset, "image")
+    shown = f"base image '{use.raw}'" + (f" ('{value}')" if use.raw != value and found.known else "")
+
+    def report(rule: Rule, message: str) -> list[Finding]:
+        return [*findings, rule.at(df.path, use.line, use.col, message)]
+
+    if found.automatic:
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' depends on {', '.join(found.automatic)}, known only at build time, "
+            "so it cannot be verified"
+        ))
+    if found.unresolvable:
+        name, raw = found.unresolvable[0]
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' comes from ARG {name}, whose default '{raw}' cannot be resolved, so "
+            f"the image cannot be verified; give it a pinned default, e.g. 'ARG {name}={_arg_default(df, use.raw, name)}'"
+        ))
+    ref = parse_image(value)
+    if ref is None:
+        if found.empty:
+            name, raw = found.empty[0]
+            fix = f"give it a pinned default, e.g. 'ARG {name}={_arg_default(df, use.raw, name)}'"
+            if not value:
+                return report(UNVERIFIABLE, (
+                    f"base image '{use.raw}' comes from ARG {name}, which {_why(raw)}, so a build without "
+                    f"--build-arg has no base image and fails; {fix}"
+                ))
+            return report(UNVERIFIABLE, (
+                f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), not a "
+                f"valid image reference, so the build fails; {fix}"
+            ))
+        if found.undeclared:
+            return findings  # DPH209 says it
+        source = f" '{value}' (from the default of ARG {', '.join(found.args)})," if found.args else ""
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' is{source} not a valid image reference, so the build fails; "
+            "write 'name[:tag][@digest]' with a lower-case name and a non-empty tag"
+        ))
+    if value.lower() == "scratch" or _names_earlier_stage(df, value, use.stage):
+        return findings
+    if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
+        return findings  # built on this machine by an earlier step, not pulled
+    problem = _judge(ref)
+    if problem is None:
+        return findings
+    rule, what, fix = problem
+    if found.empty:
+        name, raw = found.empty[0]
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), which "
+            f"{what}; {fix}"
+        ))
+    return report(rule, f"{shown} {what}; {fix}")
+
+
+def _names_earlier_stage(df: Dockerfile, value: str, index: int) -> bool:
+    named = df.stage_named(value)
+    return named is not None and named.index < index
+
+
+def _undeclared(
+    df: Dockerfile, instr: Instruction, word: str, found: Default, offset: int, what: str,
+) -> list[Finding]:
+    """DPH209 for each name in ``word`` that no ARG before the first FROM declares.
+
+    ``offset`` is where ``word`` starts in the instruction's line."""
+    out: list[Finding] = []
+    if not found.undeclared:
+        return out
+    from difflib import get_close_matches
+
+    known = sorted(global_arg_names(df) | set(BUILTIN_ARGS))
+    value = found.value
+    if what == "platform":
+        broken = _PLATFORM_RE.fullmatch(value) is None
+    else:
+        broken = parse_image(value) is None
+    effect = f"it is empty: the {what} is '{value}' and the build fails" if broken else (
+        "--build-arg cannot set it"
+    )
+    for name in found.undeclared:
+        match = re.search(rf"\$\{{?{re.escape(name)}(?![A-Za-z0-9_])", word)
+        line, col = instr.position(offset + (match.start() if match else 0))
+        close = get_close_matches(name, known, n=1, cutoff=0.75)
+        if close:
+            fix = f"did you mean ${close[0]}?"
+        else:
+            default = _arg_default(df, word, name) if what == "image" else "<value>"
+            fix = f"declare it before the first FROM, e.g. 'ARG {name}={default}'"
+        subject = f"FROM --platform={word}" if what == "platform" else f"base image '{word}'"
+        out.append(UNDECLARED.at(df.path, line, col, (
+            f"{subject} uses ${name}, which no ARG before the first FROM declares, so {effect}; {fix}"
+        )))
+    return out
+
+
+def _platform_findings(df: Dockerfile) -> list[Finding]:
+    findings: list[Finding] = []
+    for stage in df.stages:
+        instr = stage.from_
+        platform = instr.flag("platform")
+        if not platform or "$" not in platform:
+            continue
+        found = from_default(df, platform)
+        start = instr.line.find(platform, instr.line.find("--platform"))
+        findings.extend(_undeclared(df, instr, platform, found, max(start, 0), "platform"))
+    return findings
+
+
 def _unverifiable(use: ImageUse, shown: str) -> str:
+    """The DPH208 message of a COPY --from or RUN --mount image that is not known."""
     names = list(dict.fromkeys(use.value.unresolved_names))
     automatic = [n for n in names if n in BUILTIN_ARGS]
     if automatic and len(automatic) == len(names):
         return f"{shown} depends on {', '.join(automatic)}, known only at build time, so it cannot be verified"
     name = next(n for n in names if n not in BUILTIN_ARGS)
     whole = use.raw.strip("'\"") in (f"${name}", f"${{{name}}}")
-    default = "python:3.12-slim-bookworm" if whole and use.kind == "from" else "<pinned value>"
+    default = "<image>:<version>" if whole else "<pinned value>"
     return (
         f"{shown} comes from ARG {name}, which has no default, so it cannot be verified; "
         f"give it a pinned default, e.g. 'ARG {name}={default}'"
@@ -229,8 +366,16 @@ def _unverifiable(use: ImageUse, shown: str) -> str:
 
 
 def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
-    findings: list[Finding] = []
+    findings: list[Finding] = _platform_findings(df)
     for use in image_uses(df):
+        if use.kind == "from":
+            found = _from_findings(df, use)
+            findings.extend(found)
+            if require_digest and not any(f.code in ("DPH208", "DPH209") for f in found):
+                ref = parse_image(from_default(df, use.raw).value)
+                if ref is not None and not ref.digest and ref.registry.rsplit(":", 1)[0] not in _LOCAL_HOSTS:
+                    findings.append(_no_digest(df, use, ref))
+            continue
         value = use.value.value
         written = f"'{use.raw}'" if use.raw == value or not use.value.resolved else f"'{use.raw}' ('{value}')"
         shown = f"{_WHAT[use.kind]} {written}"
@@ -242,16 +387,23 @@ def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
             continue  # not a valid reference: the build fails on it anyway
         if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
             continue  # built on this machine by an earlier step, not pulled
-        problem = _judge(ref, shown)
+        problem = _judge(ref)
         if problem is not None:
-            findings.append(problem[0].at(df.path, use.line, use.col, problem[1]))
+            findings.append(problem[0].at(df.path, use.line, use.col, f"{shown} {problem[1]}; {problem[2]}"))
         if require_digest and not ref.digest:
-            findings.append(NO_DIGEST.at(
-                df.path, use.line, use.col,
-                f"{shown} is not pinned by digest; append '@sha256:<digest>' "
-                f"(see 'docker buildx imagetools inspect {value}')",
-            ))
+            findings.append(_no_digest(df, use, ref))
+    findings.sort(key=lambda f: (f.line, f.col, f.code))
     return findings
+
+
+def _no_digest(df: Dockerfile, use: ImageUse, ref: ImageRef) -> Finding:
+    value = str(ref)
+    shown = f"{_WHAT[use.kind]} '{use.raw}'" + (f" ('{value}')" if use.raw != value else "")
+    return NO_DIGEST.at(
+        df.path, use.line, use.col,
+        f"{shown} is not pinned by digest; append '@sha256:<digest>' "
+        f"(see 'docker buildx imagetools inspect {value}')",
+    )
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
