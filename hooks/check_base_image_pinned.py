@@ -19,6 +19,17 @@ A tag is *floating* when it names no version (``lts``, ``stable``, ``slim``,
 Images that publish no version tags at all (distroless ``:nonroot``, Chainguard
 ``:latest``) can only be pinned by digest.
 
+A ``FROM`` is judged as a build without ``--build-arg`` sees it, by BuildKit's rules:
+only the ARGs declared before the first ``FROM`` are in scope, and one declared without
+a default is empty. So ``ARG VARIANT`` then ``FROM busybox:1.36.1${VARIANT}`` is judged
+as ``busybox:1.36.1`` (pinned: no finding), and ``FROM scratch${DEBUG}`` as ``scratch``.
+
+Every message suggests the same replacement for one reference (``hooks._images.suggest_image``),
+which no rule of this hook or of check-python-base-image reports (DPH207 aside, an
+opt-in): for ``python``, a slim Debian tag with the minor version and an OS release it
+is published on; for other images, a digest or a placeholder in the tag's own form
+(``node:20.<minor>-slim``, ``openjdk:<version>``), never a guessed tag.
+
 Options:
     --require-digest   also require an ``@sha256:`` digest on every image (DPH207).
 
@@ -97,16 +108,30 @@ FROM python:3.12-slim-bookworm
 ```
 ### Use instead
 ```dockerfile
-FROM python:3.12-slim-bookworm@sha256:<digest from 'docker buildx imagetools inspect'>
+# the digest 'docker buildx imagetools inspect python:3.12-slim-bookworm' prints
+ARG PYTHON_DIGEST=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+FROM python:3.12-slim-bookworm@${PYTHON_DIGEST}
 ```
 
 ## DPH208 unverifiable-base-image
 ### What it does
-Reports an image that depends on an ARG with no default value (or on an automatic
-platform ARG), so the hook cannot tell which image is built.
+Reports an image that a build without ``--build-arg`` gets wrong or that cannot be
+known: a ``FROM`` whose ARGs without a value (no default, or an empty one) leave an
+empty or invalid reference (``ARG TAG`` then ``FROM busybox:${TAG}`` gives ``busybox:``)
+or an unpinned one (``ARG VARIANT`` then ``FROM busybox:stable${VARIANT}`` gives
+``busybox:stable``); a reference that is not valid as written (``FROM busybox:``,
+``FROM Ubuntu:22.04``) or from an ARG default (``ARG SFX="box:"`` then
+``FROM busy${SFX}``); an ARG default that cannot be resolved
+(``ARG VARIANT=${templateOption:imageVariant}``, a template placeholder); an image that
+depends on an automatic platform ARG (``${TARGETARCH}``); and a ``COPY --from`` or
+``RUN --mount`` image from an ARG without a default. A reference that is valid and
+pinned without the value is not reported (``FROM scratch${DEBUG}``).
+Overlaps BuildKit's InvalidDefaultArgInFrom, which reports invalid references only (it
+lets ``busybox:stable${VARIANT}`` through: we report what floats, on purpose).
 ### Why is this bad?
-A build without ``--build-arg`` fails or pulls something unexpected, and nothing in
-the repository says which version is used. Give the ARG a pinned default.
+A build without ``--build-arg`` fails (``base name should not be blank``, ``invalid
+reference format``) or pulls a moving tag, and nothing in the repository says which
+version is used. Give the ARG a pinned default.
 ### Example
 ```dockerfile
 ARG BASE_IMAGE
@@ -116,6 +141,27 @@ FROM ${BASE_IMAGE}
 ```dockerfile
 ARG BASE_IMAGE=python:3.12-slim-bookworm
 FROM ${BASE_IMAGE}
+```
+
+## DPH209 undeclared-arg-in-from
+### What it does
+Reports a variable in a ``FROM`` image or ``--platform`` that no ARG before the first
+``FROM`` declares (ARGs declared in a stage are not in scope of a ``FROM``), with the
+name it was probably meant to be (``$BULIDPLATFORM``: did you mean ``$BUILDPLATFORM``?).
+The automatic platform ARGs (``BUILDPLATFORM``, ``BUILDOS``, ``BUILDARCH``,
+``BUILDVARIANT``, ``TARGETPLATFORM``, ``TARGETOS``, ``TARGETARCH``, ``TARGETVARIANT``)
+are declared. Reported at the variable. Overlaps BuildKit's UndefinedArgInFrom.
+### Why is this bad?
+The variable is always empty there and ``--build-arg`` cannot set it: ``--platform=$BULIDPLATFORM``
+or ``--platform=linux/${MYARCH}`` fails the build, ``FROM $IMAGE`` has no image, and
+``FROM python:${PY:-3.12}-slim-bookworm`` ignores ``--build-arg PY=3.13``.
+### Example
+```dockerfile
+FROM --platform=$BULIDPLATFORM python:3.12-slim-bookworm AS build
+```
+### Use instead
+```dockerfile
+FROM --platform=$BUILDPLATFORM python:3.12-slim-bookworm AS build
 ```
 """
 from __future__ import annotations
@@ -200,7 +246,8 @@ def _judge(ref: ImageRef) -> tuple[Rule, str, str] | None:
     tag = parse_python_tag(ref.tag) if ref.official == "python" else None
     if tag is not None and not tag.os_release:
         if tag.flavor == "alpine":
-            system, fix = "Alpine", f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
+            system = "Alpine"
+            fix = f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
         else:
             system = "Windows" if tag.flavor == "windows" else "Debian"
         return NO_OS_RELEASE, f"does not name its OS release, so it moves to the next {system} release", fix
@@ -233,6 +280,12 @@ def _arg_default(df: Dockerfile, word: str, name: str) -> str:
     return "<pinned value>"
 
 
+def _quoted(word: str) -> str:
+    """`` 'word'``, unless it holds an '@' that is not a digest's (``user:password@host``
+    is no image reference, and may be a credential: never print it)."""
+    return "" if re.search(r"@(?!sha\d+:)", word) else f" '{word}'"
+
+
 def _why(raw: str | None) -> str:
     return "has no default" if raw is None else "has an empty default"
 
@@ -253,10 +306,11 @@ def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
             "so it cannot be verified"
         ))
     if found.unresolvable:
-        name, raw = found.unresolvable[0]
+        name, written = found.unresolvable[0]
         return report(UNVERIFIABLE, (
-            f"base image '{use.raw}' comes from ARG {name}, whose default '{raw}' cannot be resolved, so "
-            f"the image cannot be verified; give it a pinned default, e.g. 'ARG {name}={_arg_default(df, use.raw, name)}'"
+            f"base image '{use.raw}' comes from ARG {name}, whose default '{written}' cannot be resolved, so "
+            f"the image cannot be verified; give it a pinned default, e.g. "
+            f"'ARG {name}={_arg_default(df, use.raw, name)}'"
         ))
     ref = parse_image(value)
     if ref is None:
@@ -274,9 +328,9 @@ def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
             ))
         if found.undeclared:
             return findings  # DPH209 says it
-        source = f" '{value}' (from the default of ARG {', '.join(found.args)})," if found.args else ""
+        source = f"{_quoted(value)} (from the default of ARG {', '.join(found.args)})," if found.args else ""
         return report(UNVERIFIABLE, (
-            f"base image '{use.raw}' is{source} not a valid image reference, so the build fails; "
+            f"base image{_quoted(use.raw)} is{source} not a valid image reference, so the build fails; "
             "write 'name[:tag][@digest]' with a lower-case name and a non-empty tag"
         ))
     if value.lower() == "scratch" or _names_earlier_stage(df, value, use.stage):
@@ -314,10 +368,7 @@ def _undeclared(
 
     known = sorted(global_arg_names(df) | set(BUILTIN_ARGS))
     value = found.value
-    if what == "platform":
-        broken = _PLATFORM_RE.fullmatch(value) is None
-    else:
-        broken = parse_image(value) is None
+    broken = (_PLATFORM_RE.fullmatch(value) if what == "platform" else parse_image(value)) is None
     effect = f"it is empty: the {what} is '{value}' and the build fails" if broken else (
         "--build-arg cannot set it"
     )

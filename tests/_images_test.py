@@ -4,6 +4,9 @@ import pytest
 
 from hooks._dockerfile import parse
 from hooks._images import (
+    PYTHON_DEBIAN_RELEASES,
+    SUGGESTED_DEBIAN,
+    SUGGESTED_PYTHON,
     ImageRef,
     PythonTag,
     base_kind,
@@ -12,6 +15,7 @@ from hooks._images import (
     is_python_image,
     parse_image,
     parse_python_tag,
+    suggest_image,
     suggest_python_tag,
     tag_version,
 )
@@ -162,11 +166,23 @@ def test_python_tag_depth() -> None:
         ("slim", "3.12-slim-bookworm"),
         ("3-slim", "3.12-slim-bookworm"),
         ("3.11-slim", "3.11-slim-bookworm"),
-        ("3.11", "3.11-bookworm"),
-        ("bookworm", "3.12-bookworm"),
+        ("3.11", "3.11-slim-bookworm"),
+        ("bookworm", "3.12-slim-bookworm"),
         ("3-slim-bullseye", "3.12-slim-bullseye"),
-        ("3.11-alpine", "3.11-alpine3.20"),
+        ("3-buster", "3.12-slim-bookworm"),  # no 3.12 image on buster
+        ("3.11-alpine", "3.11-slim-bookworm"),  # never Alpine
+        ("3.9.2-alpine3.13", "3.9-slim-bookworm"),  # the patch was never built on bookworm
+        ("3.11.9-bullseye", "3.11.9-slim-bullseye"),  # a patch beside its release is kept
+        ("3.12.4", "3.12-slim-bookworm"),
+        ("3.7", "3.7-slim-bullseye"),  # 3.7 images stopped at bullseye
+        ("3.7-bookworm", "3.7-slim-bullseye"),  # written, but never published
+        ("3.13-trixie", "3.13-slim-trixie"),
+        ("3.13.0rc1", "3.13-slim-bookworm"),
+        ("3.14-rc-slim", "3.14-slim-bookworm"),
+        ("3.6", "3.6-slim-<debian release>"),  # not in the table: a placeholder
+        ("3.6-stretch", "3.6-slim-stretch"),
         ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
+        ("3.8-windowsservercore", "3.8-windowsservercore-<windows release>"),
         ("3.11.9-nanoserver-1809", "3.11.9-nanoserver-1809"),
     ],
 )
@@ -176,6 +192,37 @@ def test_suggest_python_tag(tag: str, expected: str) -> None:
 
 def test_suggest_python_tag_for_unknown() -> None:
     assert suggest_python_tag(None) == "3.12-slim-bookworm"
+
+
+def test_suggested_python_release_is_published() -> None:
+    """The default the advice falls back to is in its own table of published images."""
+    assert SUGGESTED_DEBIAN in PYTHON_DEBIAN_RELEASES[SUGGESTED_PYTHON]
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("python", "'python:3.12-slim-bookworm'"),
+        ("docker.io/library/python:3-alpine", "'docker.io/library/python:3.12-slim-bookworm'"),
+        ("gcr.io/distroless/python3-debian12:nonroot", "'gcr.io/distroless/python3-debian12:nonroot@sha256:<digest>'"),
+        ("cgr.dev/chainguard/python", "'cgr.dev/chainguard/python:latest@sha256:<digest>'"),
+        ("buildpack-deps:bookworm", "'buildpack-deps:bookworm@sha256:<digest>'"),
+        ("debian:bookworm-slim", "'debian:bookworm-<YYYYMMDD>-slim' or a digest"),
+        ("ubuntu:jammy", "'ubuntu:jammy-<YYYYMMDD>' or a digest"),
+        ("node:20-slim", "'node:20.<minor>-slim' or a digest"),
+        ("node:lts-slim", "'node:<version>-slim' or a digest"),
+        ("nginx:stable-alpine", "'nginx:<version>-alpine' or a digest"),
+        ("postgres:16", "'postgres:16.<minor>' or a digest"),
+        ("openjdk:8", "'openjdk:<version>' or a digest"),  # not '8.<minor>': openjdk tags are not so
+        ("buildpack-deps", "'buildpack-deps:latest@sha256:<digest>'"),
+        ("nvcr.io/nvidia/tritonserver:latest", "'nvcr.io/nvidia/tritonserver:<version>' or a digest"),
+        ("ghcr.io/org/img", "'ghcr.io/org/img:<version>' or a digest"),
+    ],
+)
+def test_suggest_image(ref: str, expected: str) -> None:
+    image = parse_image(ref)
+    assert image is not None
+    assert str(suggest_image(image)) == expected
 
 
 @pytest.mark.parametrize(

@@ -317,7 +317,7 @@ BUILDKIT_PASS = [
     pytest.param('ARG BUSYBOX_VARIANT=""\nFROM busybox:1.36.1${BUSYBOX_VARIANT}\n', id="empty-suffix"),
     pytest.param("ARG BUSYBOX_VARIANT\nFROM busybox:1.36.1${BUSYBOX_VARIANT}\n",
                  id="optional-suffix-reference-pinned-without-it"),
-    pytest.param(f"ARG PYTHON_VERSION=3.12\nARG SUFFIX\nFROM python:${{PYTHON_VERSION}}-slim-bookworm${{SUFFIX}}\n",
+    pytest.param("ARG PYTHON_VERSION=3.12\nARG SUFFIX\nFROM python:${PYTHON_VERSION}-slim-bookworm${SUFFIX}\n",
                  id="optional-suffix-on-pinned-python"),
     pytest.param("ARG TAG\nFROM alpine:${TAG:-3.20}\n", id="expression-default-for-declared-arg"),
     pytest.param('ARG VARIANT="-alpine3.20"\nFROM node:22.11${VARIANT} AS jsbuilder\n', id="declared-suffix"),
