@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hooks._dockerfile import parse
@@ -358,3 +360,92 @@ def test_image_uses_escape_and_crlf() -> None:
         (3, 3, "from", "python:3.12", "python:3.12", True),
         (4, 13, "copy", "x:1", "x:1", True),
     ]
+
+
+# ---------------------------------------------------------------------------
+# The advice is coherent: every DPH2xx suggestion passes every DPH2xx rule
+# ---------------------------------------------------------------------------
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+# What a placeholder of the advice stands for, to lint the suggestion as a user would write it.
+PLACEHOLDERS = {
+    "<digest>": DIGEST[len("sha256:"):], "<version>": "1.2.3", "<minor>": "4", "<YYYYMMDD>": "20240904",
+    "<debian release>": "bookworm", "<windows release>": "ltsc2022", "<image>": "example.com/app",
+}
+# (Dockerfile, the DPH2xx codes it gets); a bare reference is 'FROM <reference>'.
+ADVICE_CASES = [
+    ("python:3", {"DPH203", "DPH204"}),
+    ("python", {"DPH201", "DPH204"}),
+    ("python:latest", {"DPH202", "DPH204"}),
+    ("python:3.12", {"DPH206", "DPH204"}),
+    ("python:3.12-alpine", {"DPH206", "DPH205"}),
+    ("python:3.9.2-alpine3.13", {"DPH205"}),
+    ("python:3.7", {"DPH206", "DPH204"}),
+    ("python:3.12-bookworm", {"DPH204"}),
+    ("python:3-slim-bullseye", {"DPH203"}),
+    ("python:3.6", {"DPH206", "DPH204"}),
+    ("python:3.12-windowsservercore", {"DPH206"}),
+    ("buildpack-deps:bookworm", {"DPH203"}),
+    ("openjdk:8", {"DPH203"}),
+    ("nvcr.io/nvidia/tritonserver:24.01-py3", set()),
+    ("ubuntu:22.04", set()),
+    ("debian:bookworm-slim", {"DPH203"}),
+    ("node:20", {"DPH203"}),
+    ("node:lts-slim", {"DPH203"}),
+    ("ghcr.io/org/img", {"DPH201"}),
+    ("gcr.io/distroless/python3-debian12:nonroot", {"DPH203"}),
+    (f"python@{DIGEST}", set()),
+    ("ARG BASE\nFROM ${BASE}\n", {"DPH208"}),
+    ("ARG PY\nFROM python:${PY}-slim-bookworm\n", {"DPH208"}),
+    ("ARG TAG\nFROM python:${TAG}\n", {"DPH208"}),
+    ("ARG VARIANT\nFROM python:3.12${VARIANT}\n", {"DPH208"}),
+    ("ARG TAG\nFROM nvcr.io/nvidia/tritonserver:${TAG}\n", {"DPH208"}),
+    ("FROM python:${PY:-3.12}\n", {"DPH209", "DPH206", "DPH204"}),
+]
+
+
+def _dph2(text: str) -> list[tuple[str, str]]:
+    """(code, message) of every DPH2xx finding of both base-image hooks (DPH207 is an opt-in)."""
+    from hooks import check_base_image_pinned, check_python_base_image
+
+    df = parse(text)
+    findings = check_base_image_pinned.check(df) + check_python_base_image.check(df)
+    return [(f.code, f.message) for f in findings if f.code.startswith("DPH2")]
+
+
+def _filled(suggestion: str) -> str:
+    for placeholder, value in PLACEHOLDERS.items():
+        suggestion = suggestion.replace(placeholder, value)
+    assert "<" not in suggestion, f"unknown placeholder in {suggestion!r}"
+    return suggestion
+
+
+@pytest.mark.parametrize(("case", "codes"), [pytest.param(c, k, id=c.replace("\n", " ")) for c, k in ADVICE_CASES])
+def test_every_suggestion_passes_every_base_image_rule(case: str, codes: set[str]) -> None:
+    text = case if "\n" in case else f"FROM {case}\n"
+    found = _dph2(text)
+    assert {code for code, _ in found} == codes
+    suggestions = {re.search(r"e\.g\. '([^']+)'", message).group(1) for _, message in found}  # type: ignore[union-attr]
+    assert len(suggestions) == (1 if codes else 0) or codes == {"DPH209", "DPH206", "DPH204"}
+    results = set()
+    for suggestion in suggestions:
+        if suggestion.startswith("ARG "):  # a default for the ARG the FROM uses
+            name = suggestion[4:].partition("=")[0]
+            lines = [line for line in text.splitlines() if line != f"ARG {name}"]
+            fixed = "\n".join([_filled(suggestion), *lines]) + "\n"
+        else:
+            fixed = f"FROM {_filled(suggestion)}\n"
+        assert _dph2(fixed) == [], fixed
+        results.add(parse(fixed).stages[-1].image.value)
+        image = parse_image(suggestion.partition("=")[2] if suggestion.startswith("ARG ") else suggestion)
+        tag = parse_python_tag(image.tag) if image is not None and image.official == "python" else None
+        if tag is not None and tag.flavor != "windows" and "<" not in tag.os_release:
+            # a concrete python tag names a release the table knows for its version
+            assert tag.os_release in PYTHON_DEBIAN_RELEASES[".".join(tag.version.split(".")[:2])]
+    assert len(results) <= 1, f"findings on one FROM lead to different images: {results}"
+
+
+def test_no_suggestion_is_alpine_or_a_full_python_image() -> None:
+    for tag in ("", "3", "3.12", "3.12-alpine", "alpine3.20", "3.11.9-bullseye", "3.7-alpine3.18", "bookworm"):
+        suggested = parse_python_tag(suggest_python_tag(parse_python_tag(tag)))
+        assert suggested is not None and suggested.flavor == "slim" and suggested.depth >= 2
