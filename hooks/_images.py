@@ -374,6 +374,96 @@ def _windows_shell(stage: Stage) -> bool:
 
 
 # ---------------------------------------------------------------------------
+# Whether an image runs Python
+# ---------------------------------------------------------------------------
+
+_INTERPRETER_RE = re.compile(r"^(python|pypy)(\d+(\.\d+)*)?$")
+_PIP_RE = re.compile(r"^pip(\d+(\.\d+)*)?$")
+_PYTHON_PROGRAMS = frozenset({
+    "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "celery",
+    "flask", "django-admin", "streamlit", "fastapi", "jupyter", "ipython", "dramatiq",
+    "uv", "uvx", "poetry", "pipenv", "pdm", "pipx",
+})
+_PYTHON_ENV_PREFIXES = ("PYTHON", "PIP_", "VIRTUAL_ENV", "POETRY_", "UV_")
+_PACKAGE_INSTALLERS = frozenset({"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper", "tdnf"})
+_PYTHON_PACKAGE_RE = re.compile(r"^python(3(\.\d+)?)?([=~].*)?$")
+
+
+def is_python_program(word: str) -> bool:
+    """``python3``, ``pip``, ``gunicorn``, ``uv``, a ``*.py`` script... (any directory)."""
+    name = word.rsplit("/", 1)[-1]
+    return bool(
+        _INTERPRETER_RE.match(name) or _PIP_RE.match(name) or name in _PYTHON_PROGRAMS
+        or (name.endswith(".py") and len(name) > 3)
+    )
+
+
+def _python_image(image: str) -> bool:
+    ref = image.partition("@")[0].lower()
+    name, _, tag = ref.rpartition(":")
+    if not name or "/" in tag:
+        name, tag = ref, ""
+    return any(part in name or part in tag for part in ("python", "pypy"))
+
+
+def runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Whether the image the stages of ``chain`` build runs Python: a Python base image
+    (``python``, ``pypy``, distroless ``python3``, a ``python`` tag, even behind an ARG),
+    a ``RUN``/``CMD``/``ENTRYPOINT``/``HEALTHCHECK``
+    calling a Python program (:func:`is_python_program`), or an ``ENV`` of Python's
+    (``PYTHON*``, ``PIP_*``, ``VIRTUAL_ENV``, ``POETRY_*``, ``UV_*``)."""
+    from hooks._dockerfile import key_values_of
+    from hooks._shell import instruction_commands
+
+    if _python_image(chain[0].image.value):  # unresolved: 'python:${V}-slim' still says python
+        return True
+    for member in chain:
+        for instr in member.instructions:
+            kw = instr.keyword
+            if kw == "RUN":
+                if _script_runs_python(instr.shell_text()):
+                    return True
+            elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                if any(is_python_program(word) for c in instruction_commands(instr) for word in c.words):
+                    return True
+            elif kw == "ENV":
+                names = (name for name, _, _ in key_values_of(instr.args, df.escape))
+                if any(name.startswith(_PYTHON_ENV_PREFIXES) for name in names):
+                    return True
+    return False
+
+
+def has_python(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Whether the image has a Python interpreter: it :func:`runs_python`, or a stage
+    installs ``python3`` with a package manager (``apt-get install python3``, which a
+    Node image may do for node-gyp without running Python)."""
+    if runs_python(df, chain):
+        return True
+    return any(
+        instr.keyword == "RUN" and _script_installs_python(instr.shell_text())
+        for member in chain for instr in member.instructions
+    )
+
+
+@lru_cache(maxsize=4096)
+def _script_runs_python(text: str) -> bool:
+    """Whether a script calls a Python program (remembered per text)."""
+    from hooks._shell import commands_of
+
+    return any(is_python_program(c.program) for c in commands_of(text))
+
+
+def _script_installs_python(text: str) -> bool:
+    from hooks._shell import commands_of
+
+    for command in commands_of(text):
+        if command.program in _PACKAGE_INSTALLERS and any(w in ("install", "add") for w in command.words):
+            if any(_PYTHON_PACKAGE_RE.match(word) for word in command.words):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------
 # Where a Dockerfile names images
 # ---------------------------------------------------------------------------
 
