@@ -150,7 +150,9 @@ Reports a variable in a ``FROM`` image or ``--platform`` that no ARG before the 
 name it was probably meant to be (``$BULIDPLATFORM``: did you mean ``$BUILDPLATFORM``?).
 The automatic platform ARGs (``BUILDPLATFORM``, ``BUILDOS``, ``BUILDARCH``,
 ``BUILDVARIANT``, ``TARGETPLATFORM``, ``TARGETOS``, ``TARGETARCH``, ``TARGETVARIANT``)
-are declared. Reported at the variable. Overlaps BuildKit's UndefinedArgInFrom.
+are declared. Reported at the variable. Overlaps BuildKit's UndefinedArgInFrom; where the
+undeclared variable alone leaves the image empty or invalid (``FROM $IMAGE``), DPH209
+says so and DPH208 is not reported as well (BuildKit reports both).
 ### Why is this bad?
 The variable is always empty there and ``--build-arg`` cannot set it: ``--platform=$BULIDPLATFORM``
 or ``--platform=linux/${MYARCH}`` fails the build, ``FROM $IMAGE`` has no image, and

@@ -12,6 +12,7 @@ from hooks._images import (
     ImageRef,
     PythonTag,
     base_kind,
+    from_default,
     image_uses,
     is_immutable_tag,
     is_python_image,
@@ -449,3 +450,36 @@ def test_no_suggestion_is_alpine_or_a_full_python_image() -> None:
     for tag in ("", "3", "3.12", "3.12-alpine", "alpine3.20", "3.11.9-bullseye", "3.7-alpine3.18", "bookworm"):
         suggested = parse_python_tag(suggest_python_tag(parse_python_tag(tag)))
         assert suggested is not None and suggested.flavor == "slim" and suggested.depth >= 2
+
+
+FROM_DEFAULTS = [
+    # (global ARGs, FROM word, (value, automatic, unresolvable, empty, undeclared))
+    pytest.param('ARG SFX="box:"\n', "busy${SFX}", ("busybox:", (), (), (), ()), id="quoted-default"),
+    pytest.param('ARG IMG=""\n', "$IMG", ("", (), (), (("IMG", '""'),), ()), id="empty-default"),
+    pytest.param("ARG V\n", "busybox:1.36${V}", ("busybox:1.36", (), (), (("V", None),), ()), id="no-default"),
+    pytest.param("ARG PY\nARG T=${PY}-slim\n", "python:$T", ("python:-slim", (), (), (("PY", None),), ()),
+                 id="default-from-unset-arg"),
+    pytest.param("ARG V=${templateOption:imageVariant}\n", "x:${V}",
+                 ("x:${templateOption:imageVariant}", (), (("V", "${templateOption:imageVariant}"),), (), ()),
+                 id="default-that-cannot-be-resolved"),
+    pytest.param("", "$BULIDPLATFORM", ("", (), (), (), ("BULIDPLATFORM",)), id="undeclared"),
+    pytest.param("ARG TARGETARCH\n", "x-${TARGETARCH}:1", ("x-:1", ("TARGETARCH",), (), (), ()),
+                 id="automatic-arg-redeclared"),
+    pytest.param("ARG BUILDPLATFORM=linux/amd64\n", "$BUILDPLATFORM", ("linux/amd64", (), (), (), ()),
+                 id="automatic-arg-given-a-value"),
+    pytest.param("ARG A=1\nARG A\n", "x:$A", ("x:1", (), (), (), ()), id="redeclared-without-default-keeps-it"),
+    pytest.param("FROM scratch\nARG IN_STAGE=1\n", "x:$IN_STAGE", ("x:", (), (), (), ("IN_STAGE",)),
+                 id="stage-arg-not-in-scope"),
+]
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), FROM_DEFAULTS)
+def test_from_default(text: str, word: str, expected: tuple[object, ...]) -> None:
+    df = parse(text + ("" if "FROM" in text else "FROM scratch\n"))
+    assert tuple(from_default(df, word))[:5] == expected
+
+
+def test_from_default_with_a_value_tried() -> None:
+    df = parse("ARG PY\nARG T=${PY}-slim-bookworm\nFROM python:$T\n")
+    assert from_default(df, "python:$T", {"PY": "3.12"}).value == "python:3.12-slim-bookworm"
+    assert from_default(df, "python:$T").value == "python:-slim-bookworm"  # the tried value is not kept
