@@ -274,8 +274,14 @@ def _arg_default(df: Dockerfile, word: str, name: str) -> str:
     image = parse_image(value[:colon])
     if image is None or image.official != "python":
         return "<version>"
-    tag = suggest_image(image).reference.rpartition(":")[2]
-    for candidate in (tag.split("-")[0], tag, tag.partition("-")[2], "-" + tag.partition("-")[2]):
+    before, _, after = value[colon + 1:].partition(_MARK)
+    known = "-".join(part for part in re.split(r"-+", before + after) if part)  # '3.7-' + '' -> '3.7'
+    guess = parse_image(f"{value[:colon]}:{known}" if known else value[:colon]) or image
+    tag = suggest_image(guess).reference.rpartition(":")[2]
+    candidates = [tag.split("-")[0], tag, tag.partition("-")[2], "-" + tag.partition("-")[2]]
+    if tag.startswith(before) and tag.endswith(after) and len(tag) > len(before) + len(after):
+        candidates.insert(0, tag[len(before):len(tag) - len(after)])  # the part the ARG stands for
+    for candidate in candidates:
         ref = parse_image(value.replace(_MARK, candidate))
         if ref is not None and _pinned(ref):
             return candidate
@@ -340,6 +346,13 @@ def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
     if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
         return findings  # built on this machine by an earlier step, not pulled
     problem = _judge(ref)
+    if problem is None and found.empty and re.search(r"--|[-.]$", ref.tag):
+        name, raw = found.empty[0]
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), a tag cut "
+            f"short where the value goes, which no image is likely to publish; give it a pinned default, e.g. "
+            f"'ARG {name}={_arg_default(df, use.raw, name)}'"
+        ))
     if problem is None:
         return findings
     rule, what, fix = problem

@@ -400,6 +400,8 @@ ADVICE_CASES = [
     ("ARG PY\nFROM python:${PY}-slim-bookworm\n", {"DPH208"}),
     ("ARG TAG\nFROM python:${TAG}\n", {"DPH208"}),
     ("ARG VARIANT\nFROM python:3.12${VARIANT}\n", {"DPH208"}),
+    ("ARG VARIANT\nFROM python:3.7-${VARIANT}\n", {"DPH208"}),
+    ("ARG PY\nFROM python:${PY}-slim-bullseye\n", {"DPH208"}),
     ("ARG TAG\nFROM nvcr.io/nvidia/tritonserver:${TAG}\n", {"DPH208"}),
     ("FROM python:${PY:-3.12}\n", {"DPH209", "DPH206", "DPH204"}),
 ]

@@ -394,6 +394,20 @@ BUILDKIT_FAIL = [
         id="default-from-arg-without-default",
     ),
     pytest.param(
+        "ARG VARIANT\nFROM python:3.7-${VARIANT}\n",
+        [(2, 6, "DPH208", "base image 'python:3.7-${VARIANT}' is 'python:3.7-' without --build-arg (ARG VARIANT "
+          "has no default), a tag cut short where the value goes, which no image is likely to publish; give it "
+          "a pinned default, e.g. 'ARG VARIANT=slim-bullseye'")],
+        id="optional-part-leaves-a-dangling-dash",
+    ),
+    pytest.param(
+        "ARG PY\nFROM python:${PY}-slim-bullseye\n",
+        [(2, 6, "DPH208", "base image 'python:${PY}-slim-bullseye' is 'python:-slim-bullseye' without --build-arg "
+          "(ARG PY has no default), not a valid image reference, so the build fails; give it a pinned default, "
+          "e.g. 'ARG PY=3.12'")],
+        id="python-version-default-keeps-the-written-release",
+    ),
+    pytest.param(
         "FROM --platform=$BULIDPLATFORM scratch\n",
         [(1, 17, "DPH209", "FROM --platform=$BULIDPLATFORM uses $BULIDPLATFORM, which no ARG before the first "
           "FROM declares, so it is empty: the platform is '' and the build fails; did you mean $BUILDPLATFORM?")],
