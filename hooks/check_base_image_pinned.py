@@ -119,7 +119,7 @@ Reports an image that a build without ``--build-arg`` gets wrong or that cannot 
 known: a ``FROM`` whose ARGs without a value (no default, or an empty one) leave an
 empty or invalid reference (``ARG TAG`` then ``FROM busybox:${TAG}`` gives ``busybox:``)
 or an unpinned one (``ARG VARIANT`` then ``FROM busybox:stable${VARIANT}`` gives
-``busybox:stable``); a reference that is not valid as written (``FROM busybox:``,
+``busybox:stable``), or a tag cut short where the value goes (``python:3.7-``); a reference that is not valid as written (``FROM busybox:``,
 ``FROM Ubuntu:22.04``) or from an ARG default (``ARG SFX="box:"`` then
 ``FROM busy${SFX}``); an ARG default that cannot be resolved
 (``ARG VARIANT=${templateOption:imageVariant}``, a template placeholder); an image that
