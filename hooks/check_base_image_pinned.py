@@ -269,7 +269,7 @@ def _arg_default(df: Dockerfile, word: str, name: str) -> str:
         return "<image>:<version>"
     slash = value.rfind("/")
     colon = value.rfind(":")
-    if _MARK not in value[colon + 1:] or colon < slash:
+    if colon < 0 or colon < slash or _MARK not in value[colon + 1:]:
         return "<value>"
     image = parse_image(value[:colon])
     if image is None or image.official != "python":

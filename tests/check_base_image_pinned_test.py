@@ -420,6 +420,18 @@ BUILDKIT_FAIL = [
         id="misspelt-automatic-arg-continuation",
     ),
     pytest.param(
+        f"\ufeffarg MY_ARCH=amd64\r\nfrom --platform=\"linux/${{MYARCH}}\" {PINNED} as build\r\n",
+        [(2, 24, "DPH209", "FROM --platform=linux/${MYARCH} uses $MYARCH, which no ARG before the first FROM "
+          "declares, so it is empty: the platform is 'linux/' and the build fails; did you mean $MY_ARCH?")],
+        id="bom-crlf-lowercase-quoted-platform",
+    ),
+    pytest.param(
+        "ARG SFX\nFROM python${SFX}\n",
+        [(2, 6, "DPH208", "base image 'python${SFX}' is 'python' without --build-arg (ARG SFX has no default), "
+          "which has no tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="optional-suffix-on-untagged-python",
+    ),
+    pytest.param(
         "ARG MY_OS=linux\nARG MY_ARCH=amd64\nFROM --platform=linux/${MYARCH} busybox:1.36.1\n",
         [(3, 23, "DPH209", "FROM --platform=linux/${MYARCH} uses $MYARCH, which no ARG before the first FROM "
           "declares, so it is empty: the platform is 'linux/' and the build fails; did you mean $MY_ARCH?")],
