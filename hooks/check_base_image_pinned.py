@@ -119,9 +119,9 @@ Reports an image that a build without ``--build-arg`` gets wrong or that cannot 
 known: a ``FROM`` whose ARGs without a value (no default, or an empty one) leave an
 empty or invalid reference (``ARG TAG`` then ``FROM busybox:${TAG}`` gives ``busybox:``)
 or an unpinned one (``ARG VARIANT`` then ``FROM busybox:stable${VARIANT}`` gives
-``busybox:stable``), or a tag cut short where the value goes (``python:3.7-``); a reference that is not valid as written (``FROM busybox:``,
-``FROM Ubuntu:22.04``) or from an ARG default (``ARG SFX="box:"`` then
-``FROM busy${SFX}``); an ARG default that cannot be resolved
+``busybox:stable``), or a tag cut short where the value goes (``python:3.7-``); a
+reference that is not valid as written (``FROM busybox:``, ``FROM Ubuntu:22.04``) or
+from an ARG default (``ARG SFX="box:"`` then ``FROM busy${SFX}``); an ARG default that cannot be resolved
 (``ARG VARIANT=${templateOption:imageVariant}``, a template placeholder); an image that
 depends on an automatic platform ARG (``${TARGETARCH}``); and a ``COPY --from`` or
 ``RUN --mount`` image from an ARG without a default. A reference that is valid and
