@@ -7,7 +7,10 @@ Only the final stage (the last one, or the one named by ``--target``) is judged 
 the full variant, following ``FROM <stage>`` inheritance to the image it is built
 on: builder stages may use the full image to compile wheels. Alpine is reported in
 every stage. Images behind an ARG without a default, digest-only references and
-images other than the official ``python`` (or its mirrors) are not judged.
+images other than the official ``python`` (or its mirrors) are not judged. The image a
+message suggests comes from the same advice as check-base-image-pinned's
+(``hooks._images.suggest_image``: slim Debian, with the minor version and an OS release
+that version is published on), so no rule of either hook reports it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
