@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from hooks import _dockerignore
 
@@ -124,10 +124,9 @@ class BuildContext:
         """(name, is a directory) of the entries of a directory inside the repository;
         remembered for the run, as several sources list the same directory."""
         full = self._full(context, path)
-        key = ("context.listing", full)
-        known = self._repo.memo.get(key)
+        known = self._repo.directory_entries.get(full)
         if known is not None:
-            return cast("list[tuple[str, bool]]", known)
+            return known
         entries: list[tuple[str, bool]] = []
         if self._repo.inside(full):
             try:
@@ -143,5 +142,5 @@ class BuildContext:
             except OSError:
                 entries = []
         entries.sort()
-        self._repo.memo[key] = entries
+        self._repo.directory_entries[full] = entries
         return entries

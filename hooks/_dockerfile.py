@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from hooks._patterns import lazy
 
 if TYPE_CHECKING:
+    from hooks._images import GlobalArg, ImageUse
     from hooks._shell import Command, Script
 
 # Go's unicode.IsSpace, which BuildKit uses to trim (Python's str.isspace differs).
@@ -256,7 +257,18 @@ def _position(starts: list[int], segments: list[tuple[int, int, int]], offset: i
 class Stage:
     """A build stage: its FROM, resolved base, parent stage and instructions."""
 
-    __slots__ = ("from_", "image", "index", "instructions", "memo", "name", "parent")
+    __slots__ = (
+        "entry_and_cmd",
+        "from_",
+        "image",
+        "image_use",
+        "image_use_known",
+        "index",
+        "instructions",
+        "name",
+        "parent",
+        "windows_shell",
+    )
 
     def __init__(
         self,
@@ -273,9 +285,14 @@ class Stage:
         self.image = image  # the base, after global ARG expansion
         self.parent = parent  # index of the stage it is built FROM, if any
         self.instructions = instructions  # after FROM, in order (triggers: see triggers())
-        # What other modules derive from this stage, worked out once and shared (see
-        # Instruction.memo).
-        self.memo: dict[str, object] = {}
+        # Facts worked out once for this stage, when first asked, and read by every check:
+        # its ENTRYPOINT and CMD (Dockerfile.entrypoint_cmd), the image its FROM names
+        # (hooks._images.stage_image_use; None for a stage or scratch), whether a SHELL of
+        # it is PowerShell or cmd (hooks._images.is_windows).
+        self.entry_and_cmd: tuple[Instruction | None, Instruction | None] | None = None
+        self.image_use: ImageUse | None = None
+        self.image_use_known = False
+        self.windows_shell: bool | None = None
 
     def __repr__(self) -> str:
         return f"<Stage {self.index} {self.name!r} FROM {self.image.value!r} parent={self.parent}>"
@@ -310,6 +327,7 @@ class Dockerfile:
         "errors",
         "escape",
         "global_args",
+        "global_defaults",
         "instructions",
         "lines",
         "newline",
@@ -332,6 +350,9 @@ class Dockerfile:
         self.stages: list[Stage] = []
         self.stage_names: dict[str, Stage] = {}  # lower-case name -> first stage with it
         self.global_args: dict[str, Var] = {}
+        # The global ARGs' defaults as a build without --build-arg reads them, worked out
+        # once when first asked (hooks._images.global_arg_names and friends).
+        self.global_defaults: dict[str, GlobalArg] | None = None
         self.errors: list[Problem] = []  # what BuildKit would refuse
         self.warnings: list[Problem] = []  # what BuildKit warns about
         self._line_offsets: list[int] | None = None
@@ -399,10 +420,9 @@ class Dockerfile:
         own defaults are unknown (None). ONBUILD triggers are not executed. Worked out once
         per stage (several checks ask).
         """
-        known = stage.memo.get("entrypoint_cmd")
-        if known is None:
-            known = stage.memo["entrypoint_cmd"] = self._entrypoint_cmd(stage)
-        return cast("tuple[Instruction | None, Instruction | None]", known)
+        if stage.entry_and_cmd is None:
+            stage.entry_and_cmd = self._entrypoint_cmd(stage)
+        return stage.entry_and_cmd
 
     def _entrypoint_cmd(self, stage: Stage) -> tuple[Instruction | None, Instruction | None]:
         entrypoint: Instruction | None = None

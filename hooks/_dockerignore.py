@@ -20,7 +20,7 @@ import os
 import posixpath
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hooks._files import Repo
@@ -150,10 +150,10 @@ def candidates(dockerfile: str) -> list[str]:
 
 def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
     """The candidate ignore files of ``dockerfile`` that exist and can be read."""
-    key = ("dockerignore.load", dockerfile)  # two checks ask for every Dockerfile
-    known = repo.memo.get(key)
+    known = repo.ignore_files_of_dockerfile.get(dockerfile)  # two checks ask for every Dockerfile
     if known is not None:
-        return list(cast("list[IgnoreFile]", known))
+        return list(known)
+    key = dockerfile
     if os.path.isabs(dockerfile):
         dockerfile = os.path.relpath(dockerfile, repo.root)
     # candidates(dockerfile): its own ignore file, then those of its directory and up,
@@ -163,24 +163,23 @@ def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
     text = repo.optional_text(own)
     found: list[IgnoreFile] = [(own, text)] if text is not None else []
     found += _from_directory(repo, posixpath.dirname(rel))
-    repo.memo[key] = found
+    repo.ignore_files_of_dockerfile[key] = found
     return list(found)
 
 
 def _from_directory(repo: Repo, directory: str) -> list[IgnoreFile]:
     """The ``.dockerignore`` files of ``directory`` and its parents that exist, nearest
     first, as :func:`candidates` lists them; remembered per directory for the run."""
-    key = ("dockerignore.directory", directory)
-    known = repo.memo.get(key)
+    known = repo.ignore_files_of_directory.get(directory)
     if known is not None:
-        return cast("list[IgnoreFile]", known)
+        return known
     path = posixpath.join(directory, ".dockerignore") if directory else ".dockerignore"
     text = repo.optional_text(path)
     found: list[IgnoreFile] = [(path, text)] if text is not None else []
     parent = posixpath.dirname(directory)
     if directory and directory not in (parent, "..") and not directory.startswith("../"):
         found += _from_directory(repo, parent)
-    repo.memo[key] = found
+    repo.ignore_files_of_directory[directory] = found
     return found
 
 

@@ -12,8 +12,13 @@ import codecs
 import os
 import stat
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from hooks._patterns import lazy
+
+if TYPE_CHECKING:
+    from hooks._dockerignore import IgnoreFile
+    from hooks._requirements import RequirementsFile
 
 MAX_BYTES = 1 << 20  # 1 MiB
 
@@ -177,10 +182,14 @@ class Repo:
         self.root = os.path.realpath(root) if root else find_root()
         self._prefix = self.root.rstrip(os.sep) + os.sep
         self._cache: dict[str, bytes] = {}
-        # What the checks derive from files and share within one run, by a key of their
-        # choosing (e.g. the .dockerignore files of a directory, parsed requirements files).
-        # Files are taken not to change while a run reads them, as for ``_cache``.
-        self.memo: dict[object, object] = {}
+        # What the models derive from files, once per run and shared by every check (files
+        # are taken not to change while a run reads them, as for ``_cache``): parsed
+        # requirements files by (real path, display path); the ignore files that may apply
+        # to a Dockerfile, and to a directory; the entries of a build-context directory.
+        self.requirements_files: dict[tuple[str, str], RequirementsFile] = {}
+        self.ignore_files_of_dockerfile: dict[str, list[IgnoreFile]] = {}
+        self.ignore_files_of_directory: dict[str, list[IgnoreFile]] = {}
+        self.directory_entries: dict[str, list[tuple[str, bool]]] = {}
         self._optional: dict[str, str | None] = {}
         self._resolved: dict[str, tuple[str, os.stat_result | OSError | None]] = {}
         # Entries of the directories a walk listed (casefolded), by absolute path.

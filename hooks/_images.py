@@ -19,8 +19,7 @@ image word and its value after ARG *defaults* are substituted.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._dockerfile import (
     BUILTIN_ARGS,
@@ -121,11 +120,8 @@ class ImageRef(NamedTuple):
         )
 
 
-@lru_cache(maxsize=2048)
 def parse_image(ref: str) -> ImageRef | None:
-    """Parse ``ref`` like Docker's ``ParseNormalizedNamed``; None when it is invalid.
-
-    Remembered: several checks ask about the same base images, in file after file."""
+    """Parse ``ref`` like Docker's ``ParseNormalizedNamed``; None when it is invalid."""
     match = _REFERENCE_RE.fullmatch(ref)
     if match is None:
         return None
@@ -180,7 +176,6 @@ class PythonTag(NamedTuple):
         return len(self.version.split(".")) if self.version else 0
 
 
-@lru_cache(maxsize=1024)
 def parse_python_tag(tag: str) -> PythonTag | None:
     """Split a ``python`` image tag; None when it is not of the official scheme.
 
@@ -364,13 +359,12 @@ def is_windows(df: Dockerfile, chain: list[Stage]) -> bool:
 
 def _windows_shell(stage: Stage) -> bool:
     """Whether a SHELL of ``stage`` is PowerShell or cmd (worked out once per stage)."""
-    known = stage.memo.get("windows_shell")
-    if known is None:
-        known = stage.memo["windows_shell"] = any(
-            instr.keyword == "SHELL" and instr.json and _WINDOWS_SHELL_RE.search(instr.json[0])
+    if stage.windows_shell is None:
+        stage.windows_shell = any(
+            instr.keyword == "SHELL" and instr.json is not None and bool(_WINDOWS_SHELL_RE.search(instr.json[0]))
             for instr in stage.instructions
         )
-    return bool(known)
+    return stage.windows_shell
 
 
 # ---------------------------------------------------------------------------
@@ -412,8 +406,7 @@ def runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
     a ``RUN``/``CMD``/``ENTRYPOINT``/``HEALTHCHECK``
     calling a Python program (:func:`is_python_program`), or an ``ENV`` of Python's
     (``PYTHON*``, ``PIP_*``, ``VIRTUAL_ENV``, ``POETRY_*``, ``UV_*``)."""
-    from hooks._dockerfile import key_values_of
-    from hooks._shell import instruction_commands
+    from hooks._shell import instruction_commands, run_script
 
     if _python_image(chain[0].image.value):  # unresolved: 'python:${V}-slim' still says python
         return True
@@ -421,13 +414,13 @@ def runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
         for instr in member.instructions:
             kw = instr.keyword
             if kw == "RUN":
-                if _script_runs_python(instr.shell_text()):
+                if any(is_python_program(c.program) for c in run_script(instr, df.lines).commands()):
                     return True
             elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 if any(is_python_program(word) for c in instruction_commands(instr) for word in c.words):
                     return True
             elif kw == "ENV":
-                names = (name for name, _, _ in key_values_of(instr.args, df.escape))
+                names = (name for name, _, _ in instr.key_values(df.escape))
                 if any(name.startswith(_PYTHON_ENV_PREFIXES) for name in names):
                     return True
     return False
@@ -440,23 +433,16 @@ def has_python(df: Dockerfile, chain: list[Stage]) -> bool:
     if runs_python(df, chain):
         return True
     return any(
-        instr.keyword == "RUN" and _script_installs_python(instr.shell_text())
+        instr.keyword == "RUN" and _installs_python(df, instr)
         for member in chain for instr in member.instructions
     )
 
 
-@lru_cache(maxsize=4096)
-def _script_runs_python(text: str) -> bool:
-    """Whether a script calls a Python program (remembered per text)."""
-    from hooks._shell import commands_of
+def _installs_python(df: Dockerfile, instr: Instruction) -> bool:
+    """Whether a RUN installs Python with a package manager."""
+    from hooks._shell import run_script
 
-    return any(is_python_program(c.program) for c in commands_of(text))
-
-
-def _script_installs_python(text: str) -> bool:
-    from hooks._shell import commands_of
-
-    for command in commands_of(text):
+    for command in run_script(instr, df.lines).commands():
         if command.program in _PACKAGE_INSTALLERS and any(w in ("install", "add") for w in command.words):
             if any(_PYTHON_PACKAGE_RE.match(word) for word in command.words):
                 return True
@@ -500,9 +486,10 @@ def expand_defaults(instr: Instruction, word: str, escape: str = "\\") -> Expand
 def stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
     """The image a stage's FROM names, or None for ``FROM <earlier stage>`` / scratch
     (worked out once per stage: several checks ask)."""
-    if "image_use" not in stage.memo:
-        stage.memo["image_use"] = _stage_image_use(df, stage)
-    return cast("ImageUse | None", stage.memo["image_use"])
+    if not stage.image_use_known:
+        stage.image_use = _stage_image_use(df, stage)
+        stage.image_use_known = True
+    return stage.image_use
 
 
 def _stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
@@ -572,12 +559,8 @@ def _names_stage(df: Dockerfile, value: str) -> bool:
 
 def _flag_words(instr: Instruction) -> tuple[tuple[str, str, int], ...]:
     """(name, raw value, offset of the value in ``instr.line``) of each leading flag."""
-    return _flag_words_of(instr.line[:instr.args_offset], len(instr.keyword_raw))
-
-
-@lru_cache(maxsize=4096)
-def _flag_words_of(line: str, keyword_length: int) -> tuple[tuple[str, str, int], ...]:
-    """:func:`_flag_words` of the text before the arguments (a function of it: remembered)."""
+    line = instr.line[:instr.args_offset]
+    keyword_length = len(instr.keyword_raw)
     end = len(line)
     out: list[tuple[str, str, int]] = []
     pos = len(line) - len(line.lstrip())
@@ -652,7 +635,7 @@ class Default(NamedTuple):
         return not self.automatic and not self.unresolvable
 
 
-class _GlobalArg(NamedTuple):
+class GlobalArg(NamedTuple):
     raw: str | None  # the default as written; None when declared without one
     found: Default  # the default, expanded
 
@@ -662,37 +645,37 @@ def global_arg_names(df: Dockerfile) -> frozenset[str]:
     return frozenset(_global_args(df))
 
 
-def _global_args(df: Dockerfile, overrides: dict[str, str] | None = None) -> dict[str, _GlobalArg]:
+def _global_args(df: Dockerfile, overrides: dict[str, str] | None = None) -> dict[str, GlobalArg]:
     """The ARGs declared before the first FROM, their defaults expanded in order
-    (worked out once per file, kept with the first stage), or with ``overrides``
+    (worked out once per file, kept on the Dockerfile), or with ``overrides``
     as build arguments."""
-    memo: dict[str, object] = df.stages[0].memo if df.stages and not overrides else {}
-    known = memo.get("global_defaults")
-    if known is None:
-        table: dict[str, _GlobalArg] = {}
-        for instr in df.instructions:
-            if instr.keyword == "FROM":
-                break
-            if instr.keyword != "ARG":
-                continue
-            for name, raw in arg_declarations_of(instr.args, df.escape):
-                if overrides and name in overrides:
-                    value = overrides[name]
-                    table[name] = _GlobalArg(value, Default(value, (), (), (), ()))
-                elif raw is None:
-                    if name not in BUILTIN_ARGS:  # an automatic one keeps its build-time value
-                        table.setdefault(name, _GlobalArg(None, Default("", (), (), (), ())))
-                else:
-                    found = _expand_default(table, raw, df.escape)
-                    named = tuple((n or name, text) for n, text in found.unresolvable)
-                    table[name] = _GlobalArg(raw, found._replace(unresolvable=named))
-        for name, value in (overrides or {}).items():
-            table.setdefault(name, _GlobalArg(value, Default(value, (), (), (), ())))
-        known = memo["global_defaults"] = table
-    return cast("dict[str, _GlobalArg]", known)
+    if df.global_defaults is not None and not overrides:
+        return df.global_defaults
+    table: dict[str, GlobalArg] = {}
+    for instr in df.instructions:
+        if instr.keyword == "FROM":
+            break
+        if instr.keyword != "ARG":
+            continue
+        for name, raw in arg_declarations_of(instr.args, df.escape):
+            if overrides and name in overrides:
+                value = overrides[name]
+                table[name] = GlobalArg(value, Default(value, (), (), (), ()))
+            elif raw is None:
+                if name not in BUILTIN_ARGS:  # an automatic one keeps its build-time value
+                    table.setdefault(name, GlobalArg(None, Default("", (), (), (), ())))
+            else:
+                found = _expand_default(table, raw, df.escape)
+                named = tuple((n or name, text) for n, text in found.unresolvable)
+                table[name] = GlobalArg(raw, found._replace(unresolvable=named))
+    for name, value in (overrides or {}).items():
+        table.setdefault(name, GlobalArg(value, Default(value, (), (), (), ())))
+    if not overrides:
+        df.global_defaults = table
+    return table
 
 
-def _expand_default(table: dict[str, _GlobalArg], word: str, escape: str) -> Default:
+def _expand_default(table: dict[str, GlobalArg], word: str, escape: str) -> Default:
     used: list[str] = []
 
     def lookup(name: str) -> Var | None:

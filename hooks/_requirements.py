@@ -48,7 +48,7 @@ import re
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._files import ReadError, Repo, is_requirements
 from hooks._findings import SYNTAX_ERROR, UNREADABLE, Finding
@@ -491,16 +491,10 @@ def _real(repo: Repo, path: str) -> str:
     return repo.realpath(path)
 
 
-_PARSED = "requirements.parsed"  # Repo.memo key: (real path, display path) -> RequirementsFile
-
-
 def _parse_file(repo: Repo, path: str, real: str, display: str) -> RequirementsFile:
     """The file at ``path`` (whose real path is ``real``) read and parsed once per run,
     however many roots include it; raises :class:`ReadError` when it cannot be read."""
-    parsed = cast("dict[tuple[str, str], RequirementsFile] | None", repo.memo.get(_PARSED))
-    if parsed is None:
-        parsed = {}
-        repo.memo[_PARSED] = parsed
+    parsed = repo.requirements_files
     key = (real, display)
     found = parsed.get(key)
     if found is None:

@@ -202,14 +202,9 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     return out
 
 
-def commands(script: str, _depth: int = 0) -> list[Command]:
-    """The simple commands of ``script``, in order."""
-    return list(_commands(script, _depth))
-
-
-def _commands(script: str, _depth: int) -> tuple[Command, ...]:
-    """:func:`commands`, remembered: the same command lines come back in file after file
-    (``pip install --no-cache-dir -r requirements.txt``), and checks split the same text."""
+def commands(script: str, _depth: int = 0) -> tuple[Command, ...]:
+    """The simple commands of ``script``, in order. A RUN's commands are split once, by
+    :meth:`Script.commands`; this is for other text."""
     found: list[Command] = []
     current: list[tuple[str, int]] = []
     for text, offset, is_op in [*_tokens(script), ("", len(script), True)]:
@@ -506,7 +501,7 @@ class Script:
 
     def commands(self) -> tuple[Command, ...]:
         if self._commands is None:
-            self._commands = _commands(self.text, 0)
+            self._commands = commands(self.text)
         return self._commands
 
     def installs(self) -> tuple[Install | None, ...]:
@@ -520,21 +515,6 @@ class Script:
         if self._calls is None:
             self._calls = tuple(package_call(cmd) for cmd in self.commands())
         return self._calls
-
-
-def commands_of(script: str) -> tuple[Command, ...]:
-    """:func:`commands`, shared: the result is remembered per text (do not change it)."""
-    return _commands(script, 0)
-
-
-def installs_of(script: str) -> tuple[Install | None, ...]:
-    """:func:`python_install` of each of :func:`commands_of`, remembered per text."""
-    return tuple(python_install(cmd) for cmd in _commands(script, 0))
-
-
-def package_calls_of(script: str) -> tuple[PackageCall | None, ...]:
-    """:func:`package_call` of each of :func:`commands_of`, remembered per text."""
-    return tuple(package_call(cmd) for cmd in _commands(script, 0))
 
 
 _JSON_STRING_RE = lazy(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
@@ -574,7 +554,7 @@ def _resolve_programs(script: Script, instr: Instruction) -> Script:
     as written (unknown). Offsets inside a value map back to the variable."""
     text = script.text
     edits: list[tuple[int, int, str]] = []  # (start, end, value), in order
-    for cmd in _commands(text, 0):
+    for cmd in commands(text):
         if not cmd.words or not cmd.offsets:
             continue
         first, start = cmd.words[0], cmd.offsets[0]
@@ -659,7 +639,7 @@ def _run_script(instr: Instruction, lines: Sequence[str]) -> Script:
 
 def shell_heredocs(instr: Instruction) -> tuple[Heredoc, ...]:
     """The heredocs of a shell-form RUN whose bodies the shell runs (the rest is data)."""
-    if instr.json is not None or not instr.heredocs or not _runs_heredocs(_commands(instr.args, 0)):
+    if instr.json is not None or not instr.heredocs or not _runs_heredocs(commands(instr.args)):
         return ()
     return tuple(doc for doc in instr.heredocs if _shebang_is_shell(doc.content))
 
@@ -838,12 +818,11 @@ def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
         argv, script = probe[1], instr.args[probe[0]:]
     if argv is not None:
         return argv_commands(argv)
-    return _commands(script, 0)
+    return commands(script)
 
 
 def argv_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
-    """The commands of an exec-form argument list (quoted as a shell would need it),
-    remembered per list (shared: do not change the result)."""
+    """The commands of an exec-form argument list (quoted as a shell would need it)."""
     import shlex
 
-    return _commands(shlex.join(argv), 0)
+    return commands(shlex.join(argv))

@@ -65,14 +65,13 @@ HEALTHCHECK CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
 from hooks._images import base_kind, has_python, stage_image_use
-from hooks._shell import Command, argv_commands, commands_of, instruction_commands
+from hooks._shell import Command, argv_commands, instruction_commands, run_script
 
 MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
 TOOL_MISSING = Rule(
@@ -115,17 +114,13 @@ def _serves(df: Dockerfile, stage: Stage, chain: list[Stage]) -> str:
     return ""
 
 
-def _provides(instr: Instruction, tool: str) -> bool:
+def _provides(df: Dockerfile, instr: Instruction, tool: str) -> bool:
     """Does this RUN install ``tool``, or this COPY/ADD copy a binary of that name?"""
     if instr.keyword in ("COPY", "ADD"):
         return any(word.rsplit("/", 1)[-1] == tool for word in instr.words())
-    return _script_provides(instr.shell_text(), tool)
-
-
-@lru_cache(maxsize=4096)
-def _script_provides(text: str, tool: str) -> bool:
-    """Whether the commands of ``text`` install ``tool`` (remembered per text)."""
-    for command in commands_of(text):
+    if instr.keyword != "RUN":
+        return False
+    for command in run_script(instr, df.lines).commands():
         if command.program in _INSTALLERS and any(w in ("install", "add") for w in command.words):
             if any(w == tool or w.startswith((tool + "=", tool + "~")) for w in command.words):
                 return True
@@ -158,7 +153,7 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
         tool = command.program
         if tool not in _TOOLS:
             continue
-        if tool not in lacking or any(_provides(i, tool) for i in instructions if i.keyword != "HEALTHCHECK"):
+        if tool not in lacking or any(_provides(df, i, tool) for i in instructions):
             return None  # a probe that works: `curl ... || wget ...` is fine with one of them
         missing.append((command, tool))
     if not missing:

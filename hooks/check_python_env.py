@@ -80,7 +80,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from hooks._cli import run_hook
 from hooks._dockerfile import (
@@ -93,7 +92,7 @@ from hooks._dockerfile import (
 from hooks._findings import WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
 from hooks._images import runs_python
-from hooks._shell import Command, argv_commands, commands_of, instruction_commands
+from hooks._shell import Command, argv_commands, instruction_commands, run_script
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
@@ -126,10 +125,6 @@ def _runs_compileall(cmd: Command) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
-def _script_compiles(text: str) -> bool:
-    """Whether a script runs ``python -m compileall`` (remembered per text)."""
-    return any(_runs_compileall(c) for c in commands_of(text))
 
 
 def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
@@ -143,7 +138,7 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
         seen.add(member.index)
         for instr in member.instructions:
             if instr.keyword == "RUN":
-                if _script_compiles(instr.shell_text()):
+                if any(_runs_compileall(c) for c in run_script(instr, df.lines).commands()):
                     return True
             elif instr.keyword in ("COPY", "ADD") and instr.flag("from"):
                 source = df.stage_ref(instr.flag("from") or "", before=member.index)
@@ -160,7 +155,6 @@ def _misspelling(name: str, env: dict[str, Var]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def _similar(written: str, name: str) -> bool:
     from difflib import SequenceMatcher
 
