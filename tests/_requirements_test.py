@@ -602,7 +602,11 @@ INTENTIONAL = {
 
 
 def pip_view(text: str) -> list[tuple[int, str, str, Any]]:
-    """pip's reading of ``text``, line by line, through its own functions."""
+    """pip's reading of ``text``, line by line, through its own functions.
+
+    These are pip internals, which change between releases: requirements-dev.txt pins the
+    pip they are read from (the README's install command upgrades a venv's bundled pip).
+    """
     from pip._internal.exceptions import CommandError, InstallationError
     from pip._internal.req.constructors import install_req_from_parsed_requirement
     from pip._internal.req.req_file import (
