@@ -120,20 +120,6 @@ def test_help_is_sized_to_the_terminal_when_printed(columns: int, monkeypatch: p
     assert ours.format_usage() == stock.format_usage()
 
 
-def test_parsing_does_not_import_shutil() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from hooks import _cli\n"
-        "p = _cli.make_parser('doc'); p.add_argument('--x'); p.parse_args(['a', '--x', '1'])\n"
-        "print('shutil' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
-
-
 def test_settle_imports_only_for_console_scripts() -> None:
     import gc
     import subprocess

@@ -398,10 +398,10 @@ def test_mask_credentials() -> None:
 # --------------------------------------------------------------------------------------
 def test_fast_path_does_not_import_packaging() -> None:
     code = (
-        "import sys; from hooks._requirements import parse; "
+        "import sys; before = set(sys.modules); from hooks._requirements import parse; "
         "parse('flask==2.0.1 --hash=sha256:a\\nDjango[x]>=4,<5 ; python_version < \"3.12\"\\n"
         "-r base.txt\\n-e .\\n'); "
-        "print(sorted(m for m in sys.modules if m.startswith('packaging')))"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('packaging')))"
     )
     import subprocess
 
