@@ -71,7 +71,6 @@ def test_json_array(text: str, expected: tuple[str, ...] | None) -> None:
     assert parse_json_array(text) == expected
 
 
-_JSON_PIECES = ['[', ']', '"', ',', ' ', '\t', '\n', 'a', '\\', '\\"', '\\n', '\x01', '\x7f', '\xa0', 'é', '1']
 
 
 def test_stage_triggers_and_steps() -> None:
@@ -91,3 +90,8 @@ def test_stage_triggers_and_steps() -> None:
     assert [i.keyword for i in base.steps()] == ["ARG", "ONBUILD", "RUN", "ONBUILD", "RUN", "COPY"]
     assert child.triggers() == ()
     assert child.steps() == tuple(child.instructions)
+
+
+def test_parsing_exec_forms() -> None:
+    df = parse('FROM a\nRUN ["pip", "install", "x"]\nCMD ["python", "app.py"]\n')
+    assert [i.json for i in df.instructions] == [None, ("pip", "install", "x"), ("python", "app.py")]

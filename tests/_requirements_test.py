@@ -398,10 +398,10 @@ def test_mask_credentials() -> None:
 # --------------------------------------------------------------------------------------
 def test_fast_path_does_not_import_packaging() -> None:
     code = (
-        "import sys; from hooks._requirements import parse; "
+        "import sys; before = set(sys.modules); from hooks._requirements import parse; "
         "parse('flask==2.0.1 --hash=sha256:a\\nDjango[x]>=4,<5 ; python_version < \"3.12\"\\n"
         "-r base.txt\\n-e .\\n'); "
-        "print(sorted(m for m in sys.modules if m.startswith('packaging')))"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('packaging')))"
     )
     import subprocess
 
@@ -591,18 +591,26 @@ INTENTIONAL = {
     ("per-requirement-options", 7): "same: pip finds no directory './x' in its current directory",
     ("urls", 12): "an empty VCS revision: pip fails only when it installs; we report it now",
     ("urls", 14): "an unknown URL scheme: pip treats it as a missing local file; we report it now",
-    ("invalid", 2): "'requests===': pip 26.3 vendors packaging 26.3, which accepts an empty "
-                    "arbitrary version; we use the installed packaging, which rejects it",
     ("invalid", 20): "removed options: pip rejects the line; we parse it and report the option",
     ("invalid", 21): "same (-Z)",
     ("invalid", 22): "same (--global-option)",
     ("env-vars", 1): "${VAR} in a version: pip expands it (here unset, so invalid); we keep it "
                      "literal and mark the requirement unresolved",
 }
+# (corpus, line) -> why we may differ from pip: we use the installed packaging, pip its
+# vendored copy, and the two releases can disagree.
+PACKAGING_RELEASES = {
+    ("invalid", 2): "'requests===': packaging up to 26.3 accepts an empty arbitrary version, "
+                    "26.4 rejects it",
+}
 
 
 def pip_view(text: str) -> list[tuple[int, str, str, Any]]:
-    """pip's reading of ``text``, line by line, through its own functions."""
+    """pip's reading of ``text``, line by line, through its own functions.
+
+    These are pip internals, which change between releases: requirements-dev.txt pins the
+    pip they are read from (the README's install command upgrades a venv's bundled pip).
+    """
     from pip._internal.exceptions import CommandError, InstallationError
     from pip._internal.req.constructors import install_req_from_parsed_requirement
     from pip._internal.req.req_file import (
@@ -716,7 +724,7 @@ def test_differential_against_pip(name: str, pip_cwd: Path, capsys: pytest.Captu
         if not same:
             differences[(name, line)] = (pip_item, our_item)
     intentional = {key for key in INTENTIONAL if key[0] == name}
-    assert set(differences) == intentional, differences
+    assert set(differences) - set(PACKAGING_RELEASES) == intentional, differences
 
 
 def test_differential_includes_against_pip(write: Writer) -> None:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -261,6 +264,28 @@ def test_deep_nesting_and_alias_bombs_are_fast() -> None:
     assert [f.code for f in check(GHA, "[" * 50000 + "]" * 50000)] == ["DPH904"]
     assert [f.code for f in check(GHA, "run: " + "docker -a b " * 20000 + "\n")] == []
     assert time.perf_counter() - start < 5
+
+
+def test_deep_nesting_in_a_workflow_file_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """The hook as pre-commit runs it, in its own process: PyYAML 6.0.3's libyaml binding
+    overflows the C stack on this file (exit 139, nothing printed); 6.0.4, the floor in
+    setup.cfg, stops at libyaml's depth limit of 1000."""
+    import yaml
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "x.yml").write_text("[" * 50000 + "]" * 50000 + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "hooks.check_ci_image_scan", ".github/workflows/x.yml"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60,
+    )
+    position, problem = (
+        ("1:1001", "exceeded maximum nesting depth") if hasattr(yaml, "CSafeLoader")
+        else ("1:1", "the file is nested too deeply to read")
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, f".github/workflows/x.yml:{position}: DPH904 {_yaml(problem)}\n", ""
+    )
 
 
 def test_pure_python_loader_recursion(monkeypatch: pytest.MonkeyPatch) -> None:
