@@ -449,3 +449,64 @@ def _mount_from(raw: str, offset: int) -> list[tuple[str, int]]:
     if mount_type in ("tmpfs", "secret", "ssh"):
         return []
     return found[-1:]
+
+
+# ---------------------------------------------------------------------------
+# Whether a reference is pinned (shared by check-base-image-pinned and check-compose)
+# ---------------------------------------------------------------------------
+
+_CODENAMES = frozenset({*DEBIAN_RELEASES, "focal", "jammy", "noble", "oracular", "plucky"})
+
+
+def floating_reason(ref: ImageRef) -> str | None:
+    """Why ``ref``'s tag floats, or None when it names a version."""
+    if ref.official == "python":
+        tag = parse_python_tag(ref.tag)
+        if tag is not None:
+            if tag.depth == 1:
+                return f"'{tag.version}' is a major version only"
+            return None if tag.depth else f"'{ref.tag}' names no Python version"
+    if is_immutable_tag(ref.tag):
+        return None
+    version = tag_version(ref.tag)
+    if not version:
+        return f"'{ref.tag}' names no version"
+    if "." not in version and len(version) < 6:
+        return f"'{version}' is a major version only"
+    return None
+
+
+def pin_problem(ref: ImageRef) -> tuple[str, str] | None:
+    """The tag problem of ``ref`` (at most one): the code of the rule that reports it
+    (DPH201 no tag, DPH202 ``latest``, DPH203 floating, DPH206 a ``python`` tag without
+    its OS release) and what is wrong, as a phrase: ``"has no tag"``. None when a digest
+    or the tag pins it."""
+    if ref.digest:
+        return None
+    if not ref.tag:
+        return "DPH201", "has no tag"
+    if ref.tag == "latest":
+        return "DPH202", "uses the 'latest' tag"
+    reason = floating_reason(ref)
+    if reason is not None:
+        return "DPH203", f"has a floating tag ({reason})"
+    tag = parse_python_tag(ref.tag) if ref.official == "python" else None
+    if tag is not None and not tag.os_release:
+        system = {"alpine": "Alpine", "windows": "Windows"}.get(tag.flavor, "Debian")
+        return "DPH206", f"does not name its OS release, so it moves to the next {system} release"
+    return None
+
+
+def example_pin(ref: ImageRef) -> str:
+    """A pinned reference to suggest, close to what is written (quoted, for messages)."""
+    if ref.official == "python":
+        return f"'{ref.with_tag(suggest_python_tag(parse_python_tag(ref.tag)))}'"
+    if base_kind(ref) == "distroless":  # publishes no version tags
+        return f"'{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>'"
+    first, dash, rest = ref.tag.partition("-")
+    if first in _CODENAMES:  # debian:bookworm-slim -> debian:bookworm-<YYYYMMDD>-slim
+        return f"'{ref.with_tag(first + '-<YYYYMMDD>' + dash + rest)}' or a digest"
+    version = tag_version(ref.tag)
+    if version and "." not in version:
+        return f"'{ref.with_tag(ref.tag.replace(version, version + '.<minor>', 1))}' or a digest"
+    return f"'{ref.with_tag('<version>')}' or a digest"

@@ -126,18 +126,7 @@ from collections.abc import Sequence
 from hooks._cli import run_dockerfile_hook
 from hooks._dockerfile import BUILTIN_ARGS, Dockerfile
 from hooks._findings import ERROR, WARNING, Finding, Rule
-from hooks._images import (
-    DEBIAN_RELEASES,
-    ImageRef,
-    ImageUse,
-    base_kind,
-    image_uses,
-    is_immutable_tag,
-    parse_image,
-    parse_python_tag,
-    suggest_python_tag,
-    tag_version,
-)
+from hooks._images import ImageRef, ImageUse, example_pin, image_uses, parse_image, pin_problem
 
 UNTAGGED = Rule("DPH201", "untagged-base-image", ERROR, "An image has no tag and no digest.")
 LATEST = Rule("DPH202", "latest-base-image", ERROR, "An image uses the 'latest' tag.")
@@ -155,63 +144,18 @@ UNVERIFIABLE = Rule(
 RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE)
 FILES = "dockerfile"
 
-_CODENAMES = frozenset({*DEBIAN_RELEASES, "focal", "jammy", "noble", "oracular", "plucky"})
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
-
-
-def _floating(ref: ImageRef) -> str | None:
-    """Why ``ref``'s tag floats, or None when it names a version."""
-    if ref.official == "python":
-        tag = parse_python_tag(ref.tag)
-        if tag is not None:
-            if tag.depth == 1:
-                return f"'{tag.version}' is a major version only"
-            return None if tag.depth else f"'{ref.tag}' names no Python version"
-    if is_immutable_tag(ref.tag):
-        return None
-    version = tag_version(ref.tag)
-    if not version:
-        return f"'{ref.tag}' names no version"
-    if "." not in version and len(version) < 6:
-        return f"'{version}' is a major version only"
-    return None
-
-
-def _example(ref: ImageRef) -> str:
-    """A pinned reference to suggest, close to what is written."""
-    if ref.official == "python":
-        return f"'{ref.with_tag(suggest_python_tag(parse_python_tag(ref.tag)))}'"
-    if base_kind(ref) == "distroless":  # publishes no version tags
-        return f"'{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>'"
-    first, dash, rest = ref.tag.partition("-")
-    if first in _CODENAMES:  # debian:bookworm-slim -> debian:bookworm-<YYYYMMDD>-slim
-        return f"'{ref.with_tag(first + '-<YYYYMMDD>' + dash + rest)}' or a digest"
-    version = tag_version(ref.tag)
-    if version and "." not in version:
-        return f"'{ref.with_tag(ref.tag.replace(version, version + '.<minor>', 1))}' or a digest"
-    return f"'{ref.with_tag('<version>')}' or a digest"
+_BY_CODE = {rule.code: rule for rule in RULES}
 
 
 def _judge(ref: ImageRef, shown: str) -> tuple[Rule, str] | None:
-    """The tag problem of ``ref`` (at most one) and its message."""
-    if ref.digest:
+    """The tag problem of ``ref`` (at most one, see hooks._images.pin_problem) and its message."""
+    problem = pin_problem(ref)
+    if problem is None:
         return None
-    if not ref.tag:
-        return UNTAGGED, f"{shown} has no tag; pin it, e.g. {_example(ref)}"
-    if ref.tag == "latest":
-        return LATEST, f"{shown} uses the 'latest' tag; pin it, e.g. {_example(ref)}"
-    reason = _floating(ref)
-    if reason is not None:
-        return FLOATING, f"{shown} has a floating tag ({reason}); pin it, e.g. {_example(ref)}"
-    tag = parse_python_tag(ref.tag) if ref.official == "python" else None
-    if tag is not None and not tag.os_release:
-        system = {"alpine": "Alpine", "windows": "Windows"}.get(tag.flavor, "Debian")
-        return NO_OS_RELEASE, (
-            f"{shown} does not name its OS release, so it moves to the next {system} release; "
-            f"pin it, e.g. {_example(ref)}"
-        )
-    return None
+    code, what = problem
+    return _BY_CODE[code], f"{shown} {what}; pin it, e.g. {example_pin(ref)}"
 
 
 def _unverifiable(use: ImageUse, shown: str) -> str:
