@@ -1,0 +1,268 @@
+"""check-compose: Compose services pull pinned images and do not run as root.
+
+Reads ``compose.yaml``, ``compose.yml``, ``docker-compose*.yml`` / ``.yaml`` and the
+files they ``include:`` or ``extends:`` (inside the repository only), with anchors,
+aliases, merge keys (``<<``) and ``${VAR:-default}`` interpolation resolved as Compose
+does, every variable taken as unset (neither the environment nor ``.env`` is read).
+Findings point at the YAML line and column of the offending value.
+
+Every ``image:`` of a service that is not built here (a service with ``build:`` names
+the image it builds) is judged by the base-image pin rules of check-base-image-pinned:
+``DPH201`` no tag, ``DPH202`` ``latest``, ``DPH203`` a floating tag, ``DPH206`` a
+``python`` tag without its OS release, ``DPH207`` no digest (with
+``--require-digest``), ``DPH208`` a variable without a default. For a service built
+from a local Dockerfile, ``build.args`` are applied to the Dockerfile's ``ARG``
+defaults, and each ``FROM`` whose image they change is judged the same way, reported
+at the argument's value. Images of this machine (``localhost/...``,
+``localhost:5000/...``) are not judged.
+
+Options:
+    --require-digest   also require an ``@sha256:`` digest on every image (DPH207).
+    --read-only        report services built from a Python Dockerfile without
+                       ``read_only: true`` (DPH405).
+
+## DPH404 compose-service-runs-as-root
+### What it does
+Reports a service whose ``user:`` is ``root``, ``0``, ``"0:0"`` or ``root:<group>``.
+Overlaps DPH402, which judges the Dockerfile's last ``USER``; Compose overrides it.
+### Why is this bad?
+A process that runs as root in the container turns any code-execution bug into root
+on the container, and a container escape into root on the host. ``user:`` in Compose
+silently undoes the non-root ``USER`` of a carefully written Dockerfile.
+### Example
+```yaml
+services:
+  api:
+    build: .
+    user: root
+```
+### Use instead
+```yaml
+services:
+  api:
+    build: .
+    user: "10001:10001"
+```
+
+## DPH405 compose-service-writable-filesystem
+### What it does
+With ``--read-only`` only: reports a service built from a Dockerfile whose shipped
+stage is a Python image (or installs Python packages) and that does not set
+``read_only: true``, at the service's name.
+### Why is this bad?
+A Python service writes nothing outside a few known directories. A read-only root
+filesystem stops an attacker (or a bug) from changing the code, dropping tools or
+``.pth`` files into ``site-packages``, and makes unexpected writes fail loudly.
+### Example
+```yaml
+services:
+  api:
+    build: .
+```
+### Use instead
+```yaml
+services:
+  api:
+    build: .
+    read_only: true
+    tmpfs:
+      - /tmp
+```
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from hooks._cli import run_text_hook
+from hooks._findings import ERROR, SYNTAX_ERROR, UNREADABLE, WARNING, Finding, Rule
+from hooks._images import example_pin, is_python_image, parse_image, pin_problem
+
+if TYPE_CHECKING:
+    from hooks._compose import Build, Compose, Service, Value
+    from hooks._files import Repo
+    from hooks._images import ImageRef
+
+ROOT_USER = Rule(
+    "DPH404", "compose-service-runs-as-root", ERROR, "A Compose service runs as root.",
+)
+WRITABLE = Rule(
+    "DPH405", "compose-service-writable-filesystem", WARNING,
+    "A Compose service built from a Python Dockerfile has a writable root filesystem.",
+)
+RULES = (ROOT_USER, WRITABLE)
+# Rules of check-base-image-pinned that this hook reports on image: values as well.
+IMAGE_CODES = ("DPH201", "DPH202", "DPH203", "DPH206", "DPH207", "DPH208")
+FILES = "compose"
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_ROOT = frozenset({"root", "0"})
+
+
+def _rule(code: str) -> Rule:
+    """The rule of another hook by its code (declared once, in check-base-image-pinned)."""
+    from hooks._registry import all_rules
+
+    return all_rules()[code]
+
+
+def _pulled(ref: ImageRef | None) -> bool:
+    return ref is not None and ref.registry.rsplit(":", 1)[0] not in _LOCAL_HOSTS
+
+
+def _image_findings(service: Service, image: Value, require_digest: bool) -> list[Finding]:
+    shown = f"service '{service.name}' image '{image.raw}'"
+    if not image.resolved:
+        name = image.unresolved_names[0] if image.unresolved_names else "?"
+        return [_rule("DPH208").at(
+            image.path, image.line, image.col,
+            f"{shown} depends on the variable {name}, which has no default here, so it cannot be "
+            f"verified; give it a pinned default, e.g. '${{{name}:-<pinned value>}}'",
+        )]
+    if image.value != image.raw:
+        shown += f" ('{image.value}')"
+    ref = parse_image(image.value)
+    if ref is None or not _pulled(ref):
+        return []
+    return _judged(ref, shown, image, require_digest)
+
+
+def _judged(ref: ImageRef, shown: str, where: Value, require_digest: bool) -> list[Finding]:
+    findings = []
+    problem = pin_problem(ref)
+    if problem is not None:
+        code, what = problem
+        findings.append(_rule(code).at(
+            where.path, where.line, where.col, f"{shown} {what}; pin it, e.g. {example_pin(ref)}",
+        ))
+    if require_digest and not ref.digest:
+        findings.append(_rule("DPH207").at(
+            where.path, where.line, where.col,
+            f"{shown} is not pinned by digest; append '@sha256:<digest>' "
+            f"(see 'docker buildx imagetools inspect {ref}')",
+        ))
+    return findings
+
+
+def _build_arg_findings(service: Service, build: Build, require_digest: bool) -> list[Finding]:
+    from hooks._compose import from_with_args
+    from hooks._dockerfile import split_blanks
+
+    df = build.parsed
+    if df is None or not build.args:
+        return []
+    findings: list[Finding] = []
+    for stage in df.stages:
+        words = split_blanks(stage.from_.args)
+        if not words or "$" not in words[0]:
+            continue
+        expanded, used = from_with_args(df, words[0], build.args)
+        given = [(name, arg) for name in dict.fromkeys(used) if (arg := build.args.get(name)) is not None]
+        if not given:
+            continue  # the Dockerfile alone decides: check-base-image-pinned judges it
+        where = given[0][1]
+        setting = ", ".join(f"{name}='{arg.value}'" for name, arg in given)
+        shown = f"build.args {setting} make the base image '{words[0]}' of {build.dockerfile_path}"
+        if not expanded.resolved:
+            missing = ", ".join(dict.fromkeys(expanded.unresolved_names))
+            findings.append(_rule("DPH208").at(
+                where.path, where.line, where.col,
+                f"{shown} depend on {missing}, which neither build.args nor a default sets, so it cannot "
+                f"be verified; set {missing} in build.args to a pinned value",
+            ))
+            continue
+        value = expanded.value
+        if value.lower() == "scratch" or df.stage_named(value) is not None:
+            continue
+        ref = parse_image(value)
+        if ref is None or not _pulled(ref):
+            continue
+        findings.extend(_judged(ref, f"{shown} '{value}', which", where, require_digest))
+    return findings
+
+
+def _python_build(build: Build) -> bool:
+    """Whether the Dockerfile's shipped stage is a Python image or installs Python packages."""
+    from hooks._images import stage_image_use
+    from hooks._shell import run_script
+
+    df = build.parsed
+    if df is None or not df.stages:
+        return False
+    stage = df.stages[-1]
+    for member in df.chain(stage):
+        use = stage_image_use(df, member)
+        if use is not None and use.ref is not None and (
+            is_python_image(use.ref) or use.ref.repository == "astral-sh/uv"
+        ):
+            return True
+        for instr in member.instructions:
+            if instr.keyword == "RUN" and any(i is not None for i in run_script(instr, df.lines).installs()):
+                return True
+    return False
+
+
+def check(compose: Compose, *, require_digest: bool = False, read_only: bool = False) -> list[Finding]:
+    findings: list[Finding] = []
+    for problem in compose.problems:
+        rule = SYNTAX_ERROR if problem.syntax else UNREADABLE
+        findings.append(rule.at(problem.path, problem.line, problem.col, problem.message))
+    for service in compose.services:
+        if service.image is not None and service.build is None:
+            findings.extend(_image_findings(service, service.image, require_digest))
+        if service.build is not None:
+            findings.extend(_build_arg_findings(service, service.build, require_digest))
+        user = service.user
+        if user is not None and user.resolved and user.value.split(":", 1)[0].strip() in _ROOT:
+            findings.append(ROOT_USER.at(
+                user.path, user.line, user.col,
+                f"service '{service.name}' runs as root (user: '{user.raw}'); run it as an unprivileged "
+                f"user, e.g. user: \"10001:10001\", or drop the key to keep the Dockerfile's USER",
+            ))
+        build = service.build
+        if read_only and build is not None and _python_build(build) and not (
+            service.read_only is not None and service.read_only.value.lower() in ("true", "yes", "on", "1")
+        ):
+            findings.append(WRITABLE.at(
+                service.path, service.line, service.col,
+                f"service '{service.name}' runs {build.dockerfile_path} with a writable root filesystem; "
+                f"set 'read_only: true' (with a tmpfs for what it must write, e.g. tmpfs: [/tmp])",
+            ))
+    return findings
+
+
+def check_file(
+    path: str, text: str, repo: Repo, *, require_digest: bool = False, read_only: bool = False
+) -> list[Finding]:
+    """Load the Compose file ``path`` (its ``text`` already read) and judge it."""
+    from hooks import _compose
+
+    compose = _compose.load(path, repo, text)
+    return check(compose, require_digest=require_digest, read_only=read_only)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--require-digest", action="store_true", help="require an @sha256: digest on every image",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true",
+        help="report services built from a Python Dockerfile without read_only: true",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from hooks._files import Repo as _Repo
+
+    repo = _Repo()
+    return run_text_hook(
+        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
+        check=lambda path, text, args: check_file(
+            path, text, repo, require_digest=args.require_digest, read_only=args.read_only,
+        ),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
