@@ -52,16 +52,17 @@ class Constraint(NamedTuple):
 
 
 class Context:
-    """The files of one build context (a directory of the repository)."""
+    """The files of one build context (a directory of the repository).
 
-    __slots__ = ("_compiled", "_pyproject", "_requirements", "directory", "repo")
+    What it reads or works out is kept in ``repo.memo`` (by path), so the checks of a run
+    that ask about one context share it; the Context itself is not kept there (it holds
+    the Repo, which would make a reference cycle)."""
+
+    __slots__ = ("directory", "repo")
 
     def __init__(self, repo: Repo, directory: str) -> None:
         self.repo = repo
         self.directory = directory  # as given: '' for the working directory
-        self._pyproject: dict[str, object] | bool | None = False
-        self._compiled: tuple[tuple[str, str], ...] | None = None
-        self._requirements: dict[str, RequirementsSet | None] = {}
 
     def __repr__(self) -> str:
         return f"Context({self.directory!r})"
@@ -76,7 +77,7 @@ class Context:
     def exists(self, rel: str) -> bool:
         """Whether ``rel`` is a regular file inside the repository (not read)."""
         path = self.path(rel)
-        if not rel or not self.repo.inside(path):
+        if not rel.strip("./") or not self.repo.inside(path):
             return False
         try:
             return stat.S_ISREG(os.stat(self.repo.full(path)).st_mode)
@@ -89,24 +90,25 @@ class Context:
 
     def lock_files(self) -> tuple[str, ...]:
         """The lock files present: the tools' own, then compiled requirements files."""
-        found = [name for name in LOCK_FILES if self.exists(name)]
-        found.extend(txt for _, txt in self.compiled_requirements())
-        return tuple(found)
+        key = ("project.locks", self.directory)
+        if key not in self.repo.memo:
+            found = [name for name in LOCK_FILES if self.exists(name)]
+            found.extend(txt for _, txt in self.compiled_requirements())
+            self.repo.memo[key] = tuple(found)
+        return cast("tuple[str, ...]", self.repo.memo[key])
 
     def compiled_requirements(self) -> tuple[tuple[str, str], ...]:
         """(``.in``, ``.txt``) pairs of pip-tools: a ``requirements*.in`` (or
         ``constraints*.in``) of the context root or its ``requirements/`` directory with
         a ``.txt`` of the same name beside it."""
-        if self._compiled is None:
-            pairs: list[tuple[str, str]] = []
-            for sub in ("", "requirements/"):
-                for name in self._listing(sub):
-                    if _IN_RE.fullmatch(name) or (sub and name.endswith(".in")):
-                        txt = name[:-3] + ".txt"
-                        if self.exists(sub + txt):
-                            pairs.append((sub + name, sub + txt))
-            self._compiled = tuple(pairs)
-        return self._compiled
+        pairs: list[tuple[str, str]] = []
+        for sub in ("", "requirements/"):
+            for name in self._listing(sub):
+                if _IN_RE.fullmatch(name) or (sub and name.endswith(".in")):
+                    txt = name[:-3] + ".txt"
+                    if self.exists(sub + txt):
+                        pairs.append((sub + name, sub + txt))
+        return tuple(pairs)
 
     def _listing(self, sub: str) -> list[str]:
         path = self.path(sub) if sub else (self.directory or ".")
@@ -125,24 +127,20 @@ class Context:
 
     def requirements(self, rel: str) -> RequirementsSet | None:
         """The requirements file ``rel`` and its includes, or None when it cannot be read."""
-        path = self.path(rel)
-        if path not in self._requirements:
-            from hooks import _requirements
+        from hooks import _requirements
 
-            try:
-                self._requirements[path] = _requirements.load(path, self.repo)
-            except ReadError:
-                self._requirements[path] = None
-        return self._requirements[path]
+        try:
+            return _requirements.load(self.path(rel), self.repo)
+        except ReadError:
+            return None
 
     def pyproject(self) -> Mapping[str, object] | None:
         """``pyproject.toml`` as a table, or None when it is missing or not valid TOML."""
-        if self._pyproject is False:
-            self._pyproject = None
+        key = ("project.pyproject", self.directory)
+        if key not in self.repo.memo:
             text = self.text("pyproject.toml")
-            if text is not None:
-                self._pyproject = _parse_toml(text)
-        return cast("Mapping[str, object] | None", self._pyproject)
+            self.repo.memo[key] = None if text is None else _parse_toml(text)
+        return cast("Mapping[str, object] | None", self.repo.memo[key])
 
     def python_version_file(self) -> tuple[str, int] | None:
         """The version ``.python-version`` names and its line, or None."""
@@ -162,18 +160,8 @@ def _parse_toml(text: str) -> dict[str, object] | None:
 
 
 def build_context(repo: Repo, dockerfile_path: str) -> Context:
-    """The build context of the Dockerfile at ``dockerfile_path``: its directory.
-
-    Shared by every check of a run (kept in ``repo.memo``)."""
-    return context_at(repo, os.path.dirname(dockerfile_path))
-
-
-def context_at(repo: Repo, directory: str) -> Context:
-    key = ("project.context", directory)
-    known = repo.memo.get(key)
-    if known is None:
-        known = repo.memo[key] = Context(repo, directory)
-    return cast("Context", known)
+    """The build context of the Dockerfile at ``dockerfile_path``: its directory."""
+    return Context(repo, os.path.dirname(dockerfile_path))
 
 
 # ---------------------------------------------------------------------------
@@ -202,12 +190,12 @@ def _table(data: Mapping[str, object] | None, *keys: str) -> Mapping[str, object
 
 def requires_python(pyproject: Mapping[str, object] | None) -> list[Constraint]:
     """The Python constraints of a parsed ``pyproject.toml`` (those that parse)."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     found: list[Constraint] = []
     project = _table(pyproject, "project")
     written = project.get("requires-python") if project is not None else None
     if isinstance(written, str):
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
         try:
             specs = SpecifierSet(written)
         except InvalidSpecifier:

@@ -78,11 +78,13 @@ every requirement without one; uv checks the hashes it is given but lets a requi
 without a hash through. Either way the hashes do not protect what they should.
 ### Example
 ```dockerfile
+FROM python:3.12-slim-bookworm
 COPY requirements.txt .
 RUN uv pip install --system -r requirements.txt
 ```
 ### Use instead
 ```dockerfile
+FROM python:3.12-slim-bookworm
 COPY requirements.txt .
 RUN uv pip install --system --require-hashes -r requirements.txt
 ```
@@ -100,16 +102,19 @@ version of the tool changes its lock format, its flags or its resolver under the
 and two builds of one commit behave differently.
 ### Example
 ```dockerfile
+FROM python:3.12-slim-bookworm
 RUN curl -sSL https://install.python-poetry.org | python3 -
 ```
 ### Use instead
 ```dockerfile
-ENV POETRY_VERSION=<version>
+FROM python:3.12-slim-bookworm
+ENV POETRY_VERSION=1.8.3
 RUN curl -sSL https://install.python-poetry.org | python3 -
 ```
-or, for uv:
+or, for uv (with the uv version you use):
 ```dockerfile
-COPY --from=ghcr.io/astral-sh/uv:<version> /uv /uvx /bin/
+FROM python:3.12-slim-bookworm
+COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/
 ```
 """
 from __future__ import annotations

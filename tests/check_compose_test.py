@@ -178,3 +178,17 @@ def test_noqa_suppresses(write: Writer, capsys: pytest.CaptureFixture[str]) -> N
     path = write("compose.yml", "services:\n  web:\n    image: nginx  # noqa: DPH201 built nightly upstream\n")
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("code", ["DPH404", "DPH405"])
+def test_documented_examples(tmp_path: Path, code: str) -> None:
+    from hooks import check_compose
+    from tests.projects import doc_blocks
+
+    examples, fixes = doc_blocks(check_compose, code)
+    project = {name[len("api/"):]: content for name, content in API.items()}  # build: . is the uv project
+    gated = code == "DPH405"
+    for body in examples:
+        assert code in {f[3] for f in run(tmp_path, {C: body, **project}, read_only=gated)}
+    for body in fixes:
+        assert run(tmp_path, {C: body, **project}, read_only=gated) == []

@@ -296,3 +296,23 @@ def test_dph301_understands_the_guides() -> None:
 
     assert dph301(parse(UV_DOCKERFILE)) == []
     assert dph301(parse(POETRY_DOCKERFILE)) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "context"),
+    [
+        ("DPH110", {}),
+        ("DPH111", {"uv.lock": "version = 1\n", "requirements.txt": "flask==3.0.3\n"}),
+        ("DPH113", {"requirements.txt": HASHED}),
+        ("DPH114", {}),
+    ],
+)
+def test_documented_examples(tmp_path: Path, code: str, context: dict[str, str]) -> None:
+    from hooks import check_lockfile_install
+    from tests.projects import doc_blocks
+
+    examples, fixes = doc_blocks(check_lockfile_install, code)
+    for body in examples:
+        assert code in {f.code for f in run(tmp_path, {**context, "Dockerfile": body}, check_hashes=True)}, body
+    for body in fixes:
+        assert run(tmp_path, {**context, "Dockerfile": body}, check_hashes=True) == [], body

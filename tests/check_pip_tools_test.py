@@ -90,3 +90,14 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
         "worker/requirements.in:1:1: DPH112 'celery' is named here, but worker/requirements.txt does not list it; "
         "re-run pip-compile ('pip-compile worker/requirements.in') and commit the result\n"
     )
+
+
+def test_documented_examples(tmp_path: Path) -> None:
+    from hooks import check_pip_tools
+    from tests.projects import doc_blocks
+
+    (example,), (fix,) = doc_blocks(check_pip_tools, "DPH112")
+    source = example.split("# requirements.txt")[0]
+    compiled = "# requirements.txt" + example.split("# requirements.txt")[1]
+    assert [f[3] for f in run(tmp_path, {"requirements.in": source, "requirements.txt": compiled})] == ["DPH112"]
+    assert run(tmp_path, {"requirements.in": source, "requirements.txt": fix}) == []

@@ -147,3 +147,13 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["worker/Dockerfile"]) == 0
     assert main(["api/Dockerfile", "worker/Dockerfile"]) == 1
     assert capsys.readouterr().out.startswith("api/Dockerfile:1:6: DPH210 base image 'python:3.11-slim-bookworm'")
+
+
+def test_documented_examples(tmp_path: Path) -> None:
+    from hooks import check_python_version
+    from tests.projects import doc_blocks
+
+    examples, fixes = doc_blocks(check_python_version, "DPH210")
+    project = {"pyproject.toml": pyproject(">=3.12")}
+    assert all([f[2] for f in run(tmp_path, {**project, "Dockerfile": body})] == ["DPH210"] for body in examples)
+    assert all(run(tmp_path, {**project, "Dockerfile": body}) == [] for body in fixes)

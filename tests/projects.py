@@ -92,3 +92,19 @@ PIP_TOOLS_PROJECT = {
         "sqlparse==0.5.0\n    # via django\n"
     ),
 }
+
+
+def doc_blocks(module: object, code: str) -> tuple[list[str], list[str]]:
+    """The bodies of the fenced blocks of a rule's Example and Use instead sections."""
+    import re
+    from types import ModuleType
+
+    from hooks import _docs
+
+    assert isinstance(module, ModuleType)
+    doc = next(r for r in _docs.parse_docstring(module).rules if r.rule.code == code)
+
+    def blocks(section: str) -> list[str]:
+        return [body for _, body in re.findall(r"```(\w*)\n(.*?)```", section, re.DOTALL)]
+
+    return blocks(doc.sections["Example"]), blocks(doc.sections["Use instead"])
