@@ -92,7 +92,7 @@ RUN uv pip install --system --require-hashes -r requirements.txt
 ## DPH114 unpinned-package-manager
 ### What it does
 Reports a package manager installed without a version: the install scripts of uv,
-Poetry, PDM and Rye fetched with ``curl``/``wget`` (uv's from a URL without a version,
+Poetry, PDM and Rye fetched with ``curl``/``wget`` or ``ADD`` (uv's from a URL without a version,
 the others without ``POETRY_VERSION``, ``PDM_VERSION``, ``RYE_VERSION`` or
 ``--version``), and ``pipx install`` / ``uv tool install`` of one without ``==``.
 ``pip install poetry`` without a pin is DPH107.
@@ -439,6 +439,22 @@ def _installer_scripts(
     return found
 
 
+def _added_installers(df: Dockerfile, instr: Instruction) -> list[Finding]:
+    """``ADD <install script URL> <dest>``: the script is run by a later RUN."""
+    words = list(instr.json) if instr.json is not None else split_blanks(instr.args)
+    found = []
+    for word in words[:-1]:
+        for tool, pattern, variable, _options in _INSTALLERS:
+            var = instr.lookup(variable) if variable else None
+            if pattern.search(word) and (var is None or (var.resolved and not var.value)):
+                line, col = instr.find(word)
+                found.append(UNPINNED_MANAGER.at(
+                    df.path, line, col,
+                    f"'{word}' installs whichever {tool} release is newest that day; {_FIX[tool]}",
+                ))
+    return found
+
+
 def _exports(cmd: Command, exported: dict[str, str]) -> None:
     if cmd.program in ("export", "declare", "typeset", "readonly"):
         for word in cmd.words[1:]:
@@ -506,6 +522,8 @@ def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool 
         for instr in stage.instructions:
             if instr.keyword in ("COPY", "ADD"):
                 state = _after_copy(df, instr, state, context)
+                if instr.keyword == "ADD":
+                    findings.extend(_added_installers(df, instr))
             elif instr.keyword == "RUN":
                 state = _run(df, instr, state, context, locks, check_hashes, findings)
         ends.append(state)

@@ -76,6 +76,23 @@ PASS = [
     pytest.param({"Dockerfile": BASE + "RUN pipx install poetry==1.8.3 && pipx install httpie\n"},
                  id="pipx-pinned-manager-and-other-tool"),
     pytest.param({"Dockerfile": BASE + "RUN uv tool install pdm==2.15.4\n"}, id="uv-tool-pinned"),
+    pytest.param({"Dockerfile": BASE + "ADD https://astral.sh/uv/0.5.11/install.sh /uv-installer.sh\n"
+                  "RUN sh /uv-installer.sh && rm /uv-installer.sh\n"}, id="uv-install-script-added-with-version"),
+    pytest.param({"Dockerfile": BASE + "ENV POETRY_VERSION=1.8.3 POETRY_HOME=/opt/poetry\n"
+                  "ADD https://install.python-poetry.org /tmp/install-poetry.py\n"
+                  "RUN python3 /tmp/install-poetry.py\n"}, id="poetry-script-added-with-env"),
+    pytest.param({"Dockerfile": BASE + "RUN pip install --no-cache-dir pipx==1.6.0 \\\n"
+                  "    && pipx install \"poetry==$POETRY_VERSION\"\n"}, id="pipx-pinned-by-variable"),
+    pytest.param({"Dockerfile": BASE + "COPY --chown=app:app [\"pyproject.toml\", \"poetry.lock\", \"./\"]\n"
+                  "RUN poetry install --no-root\n"}, id="poetry-lock-json-copy-with-flags"),
+    pytest.param({"Dockerfile": "FROM python:3.12-slim-bookworm AS base\nCOPY pyproject.toml poetry.lock ./\n"
+                  "FROM base AS dev\nRUN poetry install --with dev\n"}, id="poetry-lock-in-parent-stage"),
+    pytest.param({"Dockerfile": BASE + "COPY pyproject.toml poetry.lock ./\n"
+                  "RUN poetry export -f requirements.txt -o requirements.txt --without-hashes \\\n"
+                  "    && pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
+                  "RUN pip install --no-cache-dir .\n", "poetry.lock": ""}, id="poetry-export-then-project"),
+    pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pdm sync --prod --no-editable\n"}, id="pdm-sync"),
+    pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pipenv sync --system\n"}, id="pipenv-sync"),
     pytest.param({"Dockerfile": BASE + "RUN <<EOF\nset -e\ncurl -sSL https://install.python-poetry.org > /tmp/p.py\n"
                   "POETRY_VERSION=1.8.3 python3 /tmp/p.py\nEOF\n"}, id="heredoc-installer-pinned-on-next-command"),
 ]
@@ -178,6 +195,14 @@ FAIL = [
         [(2, 60, "DPH114", "'pipx install poetry' installs whichever poetry release is newest that day; pin it: "
           "'pipx install poetry==<version>'")],
         id="pipx-install-poetry",
+    ),
+    pytest.param(
+        {"Dockerfile": BASE + "ADD https://astral.sh/uv/install.sh /uv-installer.sh\n"
+         "RUN sh /uv-installer.sh && rm /uv-installer.sh\n"},
+        [(2, 5, "DPH114", "'https://astral.sh/uv/install.sh' installs whichever uv release is newest that day; "
+          "copy a pinned binary instead: 'COPY --from=ghcr.io/astral-sh/uv:<version> /uv /uvx /bin/' "
+          "(or name the version in the URL: https://astral.sh/uv/<version>/install.sh)")],
+        id="uv-install-script-added",
     ),
     pytest.param(
         {"Dockerfile": BASE + "RUN uv tool install pdm\n"},
