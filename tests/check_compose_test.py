@@ -192,3 +192,26 @@ def test_documented_examples(tmp_path: Path, code: str) -> None:
         assert code in {f[3] for f in run(tmp_path, {C: body, **project}, read_only=gated)}
     for body in fixes:
         assert run(tmp_path, {C: body, **project}, read_only=gated) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param("services:\n" + "  s: {image: 'a:1.0'}\n" * 60000,
+                     "compose.yaml:1:1: DPH901 file is larger than 1024 KiB", id="huge"),
+        pytest.param("services: " + "[" * 20000 + "]" * 20000 + "\n",
+                     "compose.yaml:1:", id="deep-nesting"),
+        pytest.param("a: &a ['x', 'x']\n" + "".join(f"b{i}: &b{i} [*{'a' if i == 0 else f'b{i - 1}'}, "
+                     f"*{'a' if i == 0 else f'b{i - 1}'}]\n" for i in range(40)) + "services:\n  s:\n    image: *b39\n",
+                     "", id="billion-laughs"),
+        pytest.param(b"services:\n  s:\n    image: \xff\n", "compose.yaml:1:1: DPH901 cannot decode file as UTF-8",
+                     id="undecodable"),
+    ],
+)
+def test_hostile_input_is_one_line_or_nothing(
+    write: Writer, capsys: pytest.CaptureFixture[str], content: str | bytes, expected: str
+) -> None:
+    path = write("compose.yaml", content)
+    main([path])
+    out = capsys.readouterr().out
+    assert out.startswith(expected) and out.count("\n") <= 1 and "Traceback" not in out
