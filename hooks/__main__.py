@@ -14,10 +14,11 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
-from hooks._files import Repo, is_ci_config, is_dockerfile, is_requirements
+from hooks._cli import META_CODES, lint
+from hooks._files import Repo, file_kind, find_root
 from hooks._findings import Finding, report
+from hooks._hook import KINDS, Context, option_defaults
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
@@ -77,56 +78,42 @@ def _walk(top: str, listed: Callable[[str, list[str]], None] | None = None) -> I
             yield from _walk(prefix + name, listed)
 
 
-Check = Callable[..., list[Finding]]
+def root_for(path: str) -> str:
+    """The repository a command-line PATH belongs to: the working directory's repository
+    when PATH is inside it (what pre-commit passes); else PATH's own repository (the
+    nearest ancestor with ``.git``), or the folder itself. Includes may not leave it."""
+    here = find_root()
+    full = os.path.abspath(path)  # not resolved: a symlink in here is judged as in here
+    if full == here or full.startswith(os.path.join(here, "")):
+        return here
+    return find_root(full if os.path.isdir(full) else os.path.dirname(full))
 
 
-def _plan(repo: Repo) -> tuple[list[Check], list[Check], list[Check], frozenset[str]]:
-    """Every check function, by the kind of file it reads, and every code that runs.
+def check_paths(
+    paths: Sequence[str], options: argparse.Namespace | None = None, *, repo: Repo | None = None
+) -> list[Finding]:
+    """Every rule over the files under ``paths``, each file parsed once."""
+    from hooks._registry import hooks
 
-    A module that needs more than the parsed file declares ``check_context(repo, path)``,
-    which returns the keyword arguments for its ``check`` (e.g. the .dockerignore files).
-    """
-    from hooks._cli import META_CODES
-    from hooks._registry import check_modules
-
-    dockerfile: list[Check] = []
-    requirements: list[Check] = []
-    ci: list[Check] = []
-    codes: set[str] = set(META_CODES)
-    for module in check_modules():
-        kinds = getattr(module, "FILES", "dockerfile").split("+")
-        codes.update(rule.code for rule in getattr(module, "RULES", ()))
-        if "dockerfile" in kinds:
-            context = getattr(module, "check_context", None)
-            if context is None:
-                dockerfile.append(module.check)
-            else:
-                dockerfile.append(
-                    lambda df, check=module.check, context=context: check(df, **context(repo, df.path))
-                )
-        if "requirements" in kinds:
-            requirements.append(
-                module.check if kinds == ["requirements"] else module.check_requirements
-            )
-        if "ci" in kinds:
-            ci.append(module.check)
-    return dockerfile, requirements, ci, frozenset(codes)
-
-
-def check_paths(paths: Sequence[str], repo: Repo | None = None) -> list[Finding]:
-    """Every rule over the files under ``paths``."""
-    from hooks._cli import lint_dockerfile, lint_requirements, lint_text
-
-    repo = repo or Repo()
-    dockerfile, requirements, ci, active = _plan(repo)
+    every = hooks()
+    if options is None:
+        options = option_defaults([option for hook in every for option in hook.options])
+    by_kind = {kind: [hook for hook in every if kind in hook.kinds] for kind in KINDS}
+    active = frozenset().union(*(hook.codes for hook in every)) | META_CODES
+    repos: dict[str, Repo] = {}
     findings: list[Finding] = []
-    for path in iter_files(paths, repo.note_listing):
-        if is_dockerfile(path):
-            findings.extend(lint_dockerfile(path, repo, dockerfile, active))
-        elif is_requirements(path):
-            findings.extend(lint_requirements(path, repo, requirements, active))
-        elif is_ci_config(path) and ci:
-            findings.extend(lint_text(path, repo, ci, active))
+    for path in paths:
+        if repo is None:
+            root = root_for(path)
+            if root not in repos:
+                repos[root] = Repo(root, base=os.getcwd())
+            ctx = Context(repos[root], options)
+        else:
+            ctx = Context(repo, options)
+        for file in iter_files([path], ctx.repo.note_listing):
+            kind = file_kind(file)
+            if kind is not None and by_kind[kind]:
+                findings.extend(lint(file, kind, by_kind[kind], ctx, active))
     return findings
 
 
@@ -141,26 +128,31 @@ def _rules() -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._cli import HelpFormatter, settle_exit, settle_imports
+def make_parser() -> argparse.ArgumentParser:
+    """The all-rules command's parser: ``check`` takes every option of every hook."""
+    from hooks._registry import hooks
 
-    settle_imports(argv)
     parser = argparse.ArgumentParser(
         prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
-        formatter_class=HelpFormatter,
     )
-    # prog given (what argparse would work out by formatting the usage): formatting it
-    # would size the help to the terminal, which imports shutil (1.4 ms of every run).
-    sub = parser.add_subparsers(dest="command", required=True, prog="docker-python-hooks")
-    check = sub.add_parser(
-        "check", help="run every rule on the files under PATHs", formatter_class=HelpFormatter,
-    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="run every rule on the files under PATHs")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    sub.add_parser("rules", help="list every rule", formatter_class=HelpFormatter)
-    args: Any = parser.parse_args(argv)
+    seen: set[str] = set()
+    for hook in hooks():
+        for option in hook.options:
+            if option.name not in seen:
+                seen.add(option.name)
+                option.add_to(check)
+    sub.add_parser("rules", help="list every rule")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
     if args.command == "rules":
         return _rules()
-    return settle_exit(argv, report(check_paths(args.paths)))
+    return report(check_paths(args.paths, args))
 
 
 if __name__ == "__main__":

@@ -1,97 +1,37 @@
-"""The shared main loop of every hook: arguments, safe reading, parsing once, checks,
-suppressions, reporting.
+"""The one runner: arguments, safe reading, parsing once, checks, suppressions, reporting.
 
-A check module's ``main`` adds its own flags and hands over to :func:`run_dockerfile_hook`
-or :func:`run_requirements_hook`. Unreadable or hostile input becomes a ``DPH901``
-finding; nothing a file contains can make a hook print a traceback.
+Every single-purpose hook's ``main`` is ``run_hook(HOOK, argv)`` over its declaration
+(:mod:`hooks._hook`); the all-rules command uses the same ``lint`` with every hook at
+once. Unreadable or hostile input becomes a ``DPH901`` finding; nothing a file contains
+can make a hook print a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _suppress
-from hooks._files import ReadError, Repo
-from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, Rule, report
+from hooks._files import ReadError, Repo, file_kind
+from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, report
+from hooks._hook import Context, DockerfileCheck, Hook, RequirementsCheck, TextCheck
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
-    from hooks._requirements import RequirementsSet
 
-DockerfileCheck = Callable[["Dockerfile"], list[Finding]]
-RequirementsCheck = Callable[["RequirementsSet"], list[Finding]]
 META_CODES = frozenset(rule.code for rule in META_RULES)
 
 
-class HelpFormatter(argparse.HelpFormatter):
-    """argparse's formatter, sized to the terminal only when help or usage is printed.
-
-    argparse builds a formatter for every ``add_argument``, and the stock constructor
-    imports :mod:`shutil` to ask for the terminal width: about 2 ms of every hook's
-    start-up, spent on output that a hook run almost never prints.
-    """
-
-    def __init__(
-        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None,
-    ) -> None:
-        super().__init__(prog, indent_increment, max_help_position, 80 if width is None else width)
-        self._size_on_output = width is None
-        self._help_position_wanted = max_help_position
-
-    def format_help(self) -> str:
-        if self._size_on_output:
-            import shutil
-
-            self._width = shutil.get_terminal_size().columns - 2
-            self._max_help_position = min(
-                self._help_position_wanted, max(self._width - 20, self._indent_increment * 2)
-            )
-        return super().format_help()
-
-
-def settle_imports(argv: Sequence[str] | None) -> None:
-    """In a console-script run (``argv`` is None), hide what is imported from the collector.
-
-    Modules, classes and functions live until the process ends, yet every collection,
-    and the one Python runs at exit, walks them all: ``gc.freeze()`` moves them out of
-    its sight, about 2 ms of a one-file hook run. The models a run builds hold no
-    reference cycles (tests/no_cycles_test.py keeps it so): reference counting frees
-    them, and the collector, which would walk every new object again and again only to
-    find nothing, is switched off for the run (about 3% of an all-rules run over
-    thousands of files). In-process callers (tests, which pass ``argv``) keep the
-    collector as it was.
-    """
-    if argv is None:
-        import gc
-
-        gc.freeze()
-        gc.disable()
-
-
-def settle_exit(argv: Sequence[str] | None, code: int) -> int:
-    """In a console-script run, hide what the run built from the collection Python runs at
-    exit, then return ``code``. That collection walks every object only to find nothing to
-    free (the models hold no reference cycles): about 20 ms after an all-rules run over
-    thousands of files. In-process callers (tests, which pass ``argv``) are left alone."""
-    if argv is None:
-        import gc
-
-        gc.freeze()
-    return code
-
-
-def make_parser(doc: str | None, prog: str | None = None) -> argparse.ArgumentParser:
-    """An argument parser whose description is the first paragraph of ``doc``."""
-    description = (doc or "").strip().split("\n\n", 1)[0].replace("\n", " ")
-    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
+def make_parser(hook: Hook) -> argparse.ArgumentParser:
+    """The hook's argument parser: FILE arguments and its options; the description is the
+    first paragraph of its documentation."""
+    description = hook.doc.strip().split("\n\n", 1)[0].replace("\n", " ")
+    parser = argparse.ArgumentParser(prog=hook.id, description=description)
     parser.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
+    for option in hook.options:
+        option.add_to(parser)
     return parser
-
-
-def active_codes(rules: Sequence[Rule]) -> frozenset[str]:
-    return frozenset(rule.code for rule in rules) | META_CODES
 
 
 def _internal_error(path: str, exc: BaseException) -> list[Finding]:
@@ -118,11 +58,11 @@ def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
 
 
 def lint_dockerfile(
-    path: str, repo: Repo, checks: Sequence[DockerfileCheck], active: Collection[str]
+    path: str, ctx: Context, checks: Sequence[DockerfileCheck], active: Collection[str]
 ) -> list[Finding]:
     """Parse ``path`` once, run every check on it, then apply its suppressions."""
     try:
-        loaded = load_dockerfile(path, repo)
+        loaded = load_dockerfile(path, ctx.repo)
         if isinstance(loaded, Finding):
             return [loaded]
         df = loaded
@@ -130,7 +70,7 @@ def lint_dockerfile(
         if not df.instructions:
             findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
         for check in checks:
-            findings.extend(check(df))
+            findings.extend(check(df, ctx))
         suppressions = _suppress.dockerfile_suppressions(df) if df.comments else []
         return _suppress.apply(findings, suppressions, active) if suppressions else findings
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
@@ -138,92 +78,37 @@ def lint_dockerfile(
 
 
 def lint_requirements(
-    path: str, repo: Repo, checks: Sequence[RequirementsCheck], active: Collection[str]
+    path: str, ctx: Context, checks: Sequence[RequirementsCheck], active: Collection[str]
 ) -> list[Finding]:
     """Load ``path`` and its includes once, run every check, then apply suppressions."""
     from hooks import _requirements
 
     try:
         try:
-            model = _requirements.load(path, repo)
+            model = _requirements.load(path, ctx.repo)
         except ReadError as exc:
             return [UNREADABLE.at(path, 1, 1, str(exc))]
         findings = list(model.problems())
         for check in checks:
-            findings.extend(check(model))
+            findings.extend(check(model, ctx))
         return _suppress.apply(findings, model.suppressions(), active)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
 
 
-def add_target_argument(parser: argparse.ArgumentParser) -> None:
-    """``--target NAME``, for the checks that judge the shipped (final) stage."""
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-
-
-def _run_hook(
-    argv: Sequence[str] | None,
-    doc: str | None,
-    add_arguments: Callable[[argparse.ArgumentParser], None] | None,
-    lint: Callable[[str, Repo, argparse.Namespace], list[Finding]],
-) -> int:
-    """Parse the arguments, lint every file named, report."""
-    settle_imports(argv)
-    parser = make_parser(doc)
-    if add_arguments is not None:
-        add_arguments(parser)
-    args = parser.parse_args(argv)
-    repo = Repo()
-    findings: list[Finding] = []
-    for path in args.filenames:
-        findings.extend(lint(path, repo, args))
-    return settle_exit(argv, report(findings))
-
-
-def run_dockerfile_hook(
-    argv: Sequence[str] | None,
-    *,
-    doc: str | None,
-    rules: Sequence[Rule],
-    check: Callable[[Dockerfile, argparse.Namespace], list[Finding]],
-    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
-) -> int:
-    active = active_codes(rules)
-    return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_dockerfile(
-        path, repo, [lambda df: check(df, args)], active,
-    ))
-
-
-def run_requirements_hook(
-    argv: Sequence[str] | None,
-    *,
-    doc: str | None,
-    rules: Sequence[Rule],
-    check: Callable[[RequirementsSet, argparse.Namespace], list[Finding]],
-    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
-) -> int:
-    active = active_codes(rules)
-    return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_requirements(
-        path, repo, [lambda model: check(model, args)], active,
-    ))
-
-
-TextCheck = Callable[[str, str], list[Finding]]
-
-
 def lint_text(
-    path: str, repo: Repo, checks: Sequence[TextCheck], active: Collection[str] = ()
+    path: str, ctx: Context, checks: Sequence[TextCheck], active: Collection[str] = ()
 ) -> list[Finding]:
     """For files the checks parse themselves (CI YAML): read safely, run the checks, then
     apply ``# noqa: CODES`` comments at the end of a finding's line."""
     try:
         try:
-            text = repo.read_text(path)
+            text = ctx.repo.read_text(path)
         except ReadError as exc:
             return [UNREADABLE.at(path, 1, 1, str(exc))]
         findings: list[Finding] = []
         for check in checks:
-            findings.extend(check(path, text))
+            findings.extend(check(path, text, ctx))
         if "noqa" not in text:
             return findings
         lines = text.removeprefix("\ufeff").split("\n")
@@ -232,15 +117,37 @@ def lint_text(
         return _internal_error(path, exc)
 
 
-def run_text_hook(
-    argv: Sequence[str] | None,
-    *,
-    doc: str | None,
-    check: Callable[[str, str, argparse.Namespace], list[Finding]],
-    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
-    rules: Sequence[Rule] = (),
-) -> int:
-    active = active_codes(rules) if rules else ()
-    return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_text(
-        path, repo, [lambda p, text: check(p, text, args)], active,
-    ))
+def kind_for(hook: Hook, path: str) -> str:
+    """The kind of file a hook reads ``path`` as. pre-commit hands a hook the files its
+    manifest patterns match (or the user's own ``files:``): a one-kind hook reads every
+    file as its kind; a hook of several kinds asks the classifier, and reads a file it does
+    not recognise as requirements when it ends in .txt or .in, else as its first kind."""
+    kinds = hook.kinds
+    if len(kinds) == 1:
+        return kinds[0]
+    kind = file_kind(path)
+    if kind in kinds:
+        return kind
+    if "requirements" in kinds and path.endswith((".txt", ".in")):
+        return "requirements"
+    return kinds[0]
+
+
+def lint(path: str, kind: str, hooks: Sequence[Hook], ctx: Context, active: Collection[str]) -> list[Finding]:
+    """Every check of ``hooks`` for files of ``kind`` over ``path``, parsed once."""
+    if kind == "dockerfile":
+        return lint_dockerfile(path, ctx, [h.dockerfile for h in hooks if h.dockerfile], active)
+    if kind == "requirements":
+        return lint_requirements(path, ctx, [h.requirements for h in hooks if h.requirements], active)
+    return lint_text(path, ctx, [h.ci for h in hooks if h.ci], active)
+
+
+def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
+    """A single-purpose hook's whole run: parse the arguments, lint every file named, report."""
+    args = make_parser(hook).parse_args(argv)
+    ctx = Context(Repo(), args)
+    active = hook.codes | META_CODES
+    findings: list[Finding] = []
+    for path in args.filenames:
+        findings.extend(lint(path, kind_for(hook, path), [hook], ctx, active))
+    return report(findings)

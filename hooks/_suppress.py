@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._findings import UNKNOWN_CODE, UNUSED_SUPPRESSION, Finding
 from hooks._patterns import lazy
+from hooks._registry import all_rules, rule_for
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
@@ -115,8 +116,6 @@ def apply(
     findings = list(findings)
     if not suppressions:
         return findings
-    from hooks._registry import all_rules, rule_for
-
     rules = all_rules()
     kept: list[Finding] = []
     used: set[tuple[int, str]] = set()
