@@ -71,17 +71,16 @@ services:
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hooks._cli import run_text_hook
-from hooks._findings import ERROR, SYNTAX_ERROR, UNREADABLE, WARNING, Finding, Rule
+from hooks._cli import run_hook
+from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._hook import Hook, Option
 from hooks._images import example_pin, is_python_image, parse_image, pin_problem
 
 if TYPE_CHECKING:
     from hooks._compose import Build, Compose, Service, Value
-    from hooks._files import Repo
     from hooks._images import ImageRef
 
 ROOT_USER = Rule(
@@ -94,7 +93,6 @@ WRITABLE = Rule(
 RULES = (ROOT_USER, WRITABLE)
 # Rules of check-base-image-pinned that this hook reports on image: values as well.
 IMAGE_CODES = ("DPH201", "DPH202", "DPH203", "DPH206", "DPH207", "DPH208")
-FILES = "compose"
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _ROOT = frozenset({"root", "0"})
@@ -204,10 +202,8 @@ def _python_build(build: Build) -> bool:
 
 
 def check(compose: Compose, *, require_digest: bool = False, read_only: bool = False) -> list[Finding]:
+    """The services of ``compose`` (what cannot be read is reported by the runner)."""
     findings: list[Finding] = []
-    for problem in compose.problems:
-        rule = SYNTAX_ERROR if problem.syntax else UNREADABLE
-        findings.append(rule.at(problem.path, problem.line, problem.col, problem.message))
     for service in compose.services:
         if service.image is not None and service.build is None:
             findings.extend(_image_findings(service, service.image, require_digest))
@@ -232,36 +228,20 @@ def check(compose: Compose, *, require_digest: bool = False, read_only: bool = F
     return findings
 
 
-def check_file(
-    path: str, text: str, repo: Repo, *, require_digest: bool = False, read_only: bool = False
-) -> list[Finding]:
-    """Load the Compose file ``path`` (its ``text`` already read) and judge it."""
-    from hooks import _compose
-
-    compose = _compose.load(path, repo, text)
-    return check(compose, require_digest=require_digest, read_only=read_only)
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--require-digest", action="store_true", help="require an @sha256: digest on every image",
-    )
-    parser.add_argument(
-        "--read-only", action="store_true",
-        help="report services built from a Python Dockerfile without read_only: true",
-    )
+HOOK = Hook(
+    id="check-compose", doc=__doc__ or "", rules=RULES,
+    options=(
+        Option("require-digest", "require an @sha256: digest on every image", "flag"),
+        Option("read-only", "report services built from a Python Dockerfile without read_only: true", "flag"),
+    ),
+    compose=lambda model, ctx: check(
+        model, require_digest=ctx.options.require_digest, read_only=ctx.options.read_only,
+    ),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._files import Repo as _Repo
-
-    repo = _Repo()
-    return run_text_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda path, text, args: check_file(
-            path, text, repo, require_digest=args.require_digest, read_only=args.read_only,
-        ),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -119,19 +119,19 @@ COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/
 """
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, split_blanks
 from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._hook import Hook, Option
+from hooks._project import build_context
 from hooks._shell import Command, Install, option_value, run_script
 
 if TYPE_CHECKING:
-    from hooks._files import Repo
     from hooks._project import Context
     from hooks._requirements import RequirementsSet
     from hooks._shell import Script
@@ -153,7 +153,6 @@ UNPINNED_MANAGER = Rule(
     "A Python package manager is installed without a version.",
 )
 RULES = (IGNORES_LOCK, PROJECT_IGNORES_LOCK, HASHES_NOT_ENFORCED, UNPINNED_MANAGER)
-FILES = "dockerfile"
 
 _FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
 _GLOB = re.compile(r"[*?\[]")
@@ -566,28 +565,17 @@ def _run(
     return state if locked_deps == state.locked_deps else state._replace(locked_deps=locked_deps)
 
 
-def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the Dockerfile: its build context."""
-    from hooks._project import build_context
-
-    return {"context": build_context(repo, path)}
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--check-hashes", action="store_true",
-        help="also report requirements files whose hashes are not enforced (DPH113)",
-    )
+HOOK = Hook(
+    id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
+    options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
+    dockerfile=lambda df, ctx: check(
+        df, context=build_context(ctx.repo, df.path), check_hashes=ctx.options.check_hashes,
+    ),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._files import Repo as _Repo
-
-    repo = _Repo()
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, check_hashes=args.check_hashes, **check_context(repo, df.path)),  # type: ignore[arg-type]
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hooks._cli import run_requirements_hook
+from hooks._cli import run_hook
 from hooks._files import ReadError
 from hooks._findings import ERROR, Finding, Rule
+from hooks._hook import Hook
 from hooks._requirements import CONSTRAINT, REQUIREMENT
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ STALE = Rule(
     "A compiled requirements file does not pin a project its .in file names.",
 )
 RULES = (STALE,)
-FILES = "pip-tools"
 
 
 def compiled_path(path: str) -> str:
@@ -99,29 +99,28 @@ def check(source: RequirementsSet, *, compiled: RequirementsSet | None = None) -
     return findings
 
 
-def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the input file: the compiled file beside it."""
+def compiled_for(repo: Repo, path: str) -> RequirementsSet | None:
+    """The compiled file beside the input file ``path``, loaded; None when there is none."""
     from hooks import _requirements
 
     target = compiled_path(path)
     if target == path or repo.optional_text(target) is None:
-        return {"compiled": None}
+        return None
     try:
-        return {"compiled": _requirements.load(target, repo)}
+        return _requirements.load(target, repo)
     except ReadError:
-        return {"compiled": None}
+        return None
+
+
+HOOK = Hook(
+    id="check-pip-tools", doc=__doc__ or "", rules=RULES,
+    requirements_in=lambda model, ctx: check(model, compiled=compiled_for(ctx.repo, model.root.path)),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._files import Repo as _Repo
-
-    repo = _Repo()
-    return run_requirements_hook(
-        argv, doc=__doc__, rules=RULES,
-        check=lambda model, args: check(model, **check_context(repo, model.root.path)),  # type: ignore[arg-type]
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -42,14 +42,14 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hooks._cli import add_target_argument, run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile
 from hooks._findings import ERROR, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._images import parse_python_tag, stage_image_use
-from hooks._project import requires_python, version_allowed
+from hooks._project import build_context, requires_python, version_allowed
 
 if TYPE_CHECKING:
-    from hooks._files import Repo
     from hooks._images import ImageUse
     from hooks._project import Context
 
@@ -58,7 +58,6 @@ MISMATCH = Rule(
     "The base image's Python version disagrees with the project's Python constraints.",
 )
 RULES = (MISMATCH,)
-FILES = "dockerfile"
 
 _UV_PYTHON_RE = re.compile(r"python(\d+\.\d+(?:\.\d+)?)(?:-|$)", re.ASCII)
 
@@ -113,21 +112,14 @@ def check(df: Dockerfile, *, context: Context | None = None, target: str | None 
     return findings
 
 
-def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the Dockerfile: its build context."""
-    from hooks._project import build_context
-
-    return {"context": build_context(repo, path)}
+HOOK = Hook(
+    id="check-python-version", doc=__doc__ or "", rules=RULES, options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, context=build_context(ctx.repo, df.path), target=ctx.options.target),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._files import Repo as _Repo
-
-    repo = _Repo()
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
-        check=lambda df, args: check(df, target=args.target, **check_context(repo, df.path)),  # type: ignore[arg-type]
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -125,17 +125,6 @@ FAIL = [
           "e.g. user: \"10001:10001\", or drop the key to keep the Dockerfile's USER")],
         id="root-through-extends",
     ),
-    pytest.param(
-        {C: "services:\n  web: [\n"},
-        [(C, 3, 1, "DPH904", "YAML syntax error: did not find expected node content; Docker Compose cannot read "
-          "this file")],
-        id="bad-yaml",
-    ),
-    pytest.param(
-        {C: "include:\n  - ../../etc/compose.yaml\n"},
-        [(C, 2, 5, "DPH901", "include '../../etc/compose.yaml' is not followed: it is outside the repository")],
-        id="include-outside",
-    ),
 ]
 
 
@@ -172,6 +161,27 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compose.yaml", "deploy/docker-compose.prod.yml"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("deploy/docker-compose.prod.yml:3:12: DPH202 service 'web' image 'nginx:latest' uses ")
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param({C: "services:\n  web: [\n"}, f"{C}:3:1: DPH904 YAML syntax error: did not find expected node "
+                     "content; Docker Compose cannot read this file\n", id="bad-yaml"),
+        pytest.param({C: "include:\n  - ../../etc/compose.yaml\n"}, f"{C}:2:5: DPH901 include '../../etc/compose.yaml' "
+                     "is not followed: it is outside the repository\n", id="include-outside"),
+        pytest.param({C: "include:\n  - infra.yaml\n", "infra.yaml": "services:\n  db:\n    image: [\n"},
+                     "infra.yaml:4:1: DPH904 YAML syntax error: did not find expected node content; Docker Compose "
+                     "cannot read this file\n", id="bad-yaml-in-include"),
+    ],
+)
+def test_what_cannot_be_read(
+    write: Writer, capsys: pytest.CaptureFixture[str], files: dict[str, str], expected: str
+) -> None:
+    for name, content in files.items():
+        write(name, content)
+    assert main([C]) == 1
+    assert capsys.readouterr().out == expected
 
 
 def test_noqa_suppresses(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:

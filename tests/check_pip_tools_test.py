@@ -6,7 +6,7 @@ import pytest
 
 from hooks._files import Repo
 from hooks._requirements import load
-from hooks.check_pip_tools import check, check_context, compiled_path, main
+from hooks.check_pip_tools import check, compiled_for, compiled_path, main
 from tests.conftest import Writer
 from tests.projects import PIP_TOOLS_PROJECT
 
@@ -16,7 +16,7 @@ def run(tmp: Path, files: dict[str, str], source: str = "requirements.in") -> li
         (tmp / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / name).write_text(content)
     repo = Repo(str(tmp))
-    findings = check(load(source, repo), **check_context(repo, source))  # type: ignore[arg-type]
+    findings = check(load(source, repo), compiled=compiled_for(repo, source))
     return [(f.path, f.line, f.col, f.code, f.message) for f in findings]
 
 

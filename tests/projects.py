@@ -102,7 +102,7 @@ def doc_blocks(module: object, code: str) -> tuple[list[str], list[str]]:
     from hooks import _docs
 
     assert isinstance(module, ModuleType)
-    doc = next(r for r in _docs.parse_docstring(module).rules if r.rule.code == code)
+    doc = next(r for r in _docs.parse_docstring(module.HOOK).rules if r.rule.code == code)
 
     def blocks(section: str) -> list[str]:
         return [body for _, body in re.findall(r"```(\w*)\n(.*?)```", section, re.DOTALL)]
