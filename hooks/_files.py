@@ -38,7 +38,8 @@ FILE_KIND_PATTERNS = {
         r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
     ),
     # Compose files: compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml...
-    "compose": r"(^|/)(docker-)?compose([._-][^/]*)?\.ya?ml$",
+    # (a GitHub workflow named compose.yml is CI configuration).
+    "compose": r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(docker-)?compose([._-][^/]*)?\.ya?ml$",
 }
 FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements", "requirements_in"})
 
