@@ -1,4 +1,4 @@
-"""check-pip-tools: a compiled requirements file pins everything its ``.in`` names.
+"""check-pip-tools: a compiled requirements file pins every project its .in file names.
 
 Reads pip-tools input files (``requirements*.in``, ``constraints*.in`` and any ``.in``
 under ``requirements/``) and the ``.txt`` of the same name beside each, which
