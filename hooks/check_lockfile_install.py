@@ -158,6 +158,12 @@ _FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
 _GLOB = re.compile(r"[*?\[]")
 _PROJECT_WORDS = frozenset({".", "./", ".[", "./["})
 _MANAGERS = frozenset({"poetry", "uv", "pdm", "pipenv", "hatch", "rye", "pip-tools", "pipx"})
+# Options of pipx install / uv tool install whose value is the next word.
+_TOOL_VALUE = frozenset({
+    "--python", "-p", "--suffix", "--pip-args", "--index-url", "-i", "--preinstall", "--backend",
+    "--with", "-w", "--from", "--extra-index-url", "--constraint", "-c", "--override", "--with-requirements",
+    "--with-editable", "--index", "--default-index", "--find-links", "-f",
+})
 _PIPENV_VALUE = frozenset({"--python", "--pypi-mirror", "--extra-pip-args", "--categories", "-r"})
 # (tool, URL pattern of its install script, version variable, version options of the installer)
 _INSTALLERS = (
@@ -236,9 +242,7 @@ def _mounted(instr: Instruction, name: str) -> bool:
 
 
 def _copy_sources(df: Dockerfile, instr: Instruction) -> list[str]:
-    """The build-context sources of a COPY/ADD, expanded ('' for one that cannot be)."""
-    if instr.flag("from") is not None:
-        return []
+    """The sources of a COPY/ADD, expanded ('' for one that cannot be)."""
     words = list(instr.json) if instr.json is not None else split_blanks(instr.args)
     out = []
     for word in words[:-1]:
@@ -252,6 +256,8 @@ def _copy_sources(df: Dockerfile, instr: Instruction) -> list[str]:
 def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: Context | None) -> _State:
     copied = dict(state.copied)
     lock = state.poetry_lock
+    if instr.flag("from") is not None:  # from a stage or an image: only names are known
+        context = None
     for source in _copy_sources(df, instr):
         base = source.rstrip("/").rsplit("/", 1)[-1]
         if _GLOB.search(source):
@@ -262,8 +268,8 @@ def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: Cont
             lock = "yes"
         elif source and (base in ("", ".") or "." not in base):  # a directory, the context root too
             if context is None or context.exists(source.rstrip("/") + "/poetry.lock"):
-                lock = "yes"
-        if base:
+                lock = "yes"  # (from another stage or image: it may hold one)
+        if base and instr.flag("from") is None:
             copied[base] = source
     return _State(copied, lock, state.locked_deps)
 
@@ -404,9 +410,11 @@ def _managers(cmd: Command, install: Install | None) -> list[tuple[int, str]]:
     else:
         return []
     found = []
-    for i in range(start, len(words)):
+    i = start
+    while i < len(words):
         word = words[i]
         if word.startswith("-"):
+            i += 2 if word in _TOOL_VALUE else 1
             continue
         name = re.split(r"[=<>!~\[;@ ]", word, maxsplit=1)[0].lower()
         if name in _MANAGERS and "==" not in word:

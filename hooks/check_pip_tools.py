@@ -7,7 +7,8 @@ repository only). Names are compared in their canonical form (``Django``,
 ``django``; ``zope.interface``, ``zope-interface``); nothing is resolved and no index is
 asked. An input without a compiled file beside it is not judged. A requirement with an
 environment marker (``pywin32; sys_platform == "win32"``) may be left out of a file
-compiled on another platform, and is not judged either.
+compiled on another platform, and is not judged either; nor are ``pip`` and
+``setuptools``, which ``pip-compile`` leaves out unless ``--allow-unsafe``.
 
 ## DPH112 stale-compiled-requirements
 ### What it does
@@ -52,6 +53,7 @@ STALE = Rule(
     "A compiled requirements file does not pin a project its .in file names.",
 )
 RULES = (STALE,)
+UNSAFE = frozenset({"pip", "setuptools", "distribute"})  # pip-tools' "unsafe in a requirements file"
 
 
 def compiled_path(path: str) -> str:
@@ -85,6 +87,8 @@ def check(source: RequirementsSet, *, compiled: RequirementsSet | None = None) -
         req = entry.requirement
         if req is None or not req.name or req.marker or req.unresolved:
             continue
+        if req.name not in pinned and req.name in UNSAFE:
+            continue  # pip-compile leaves these out unless --allow-unsafe
         if req.name not in pinned:
             why = f"{name} does not list it"
         elif not pinned[req.name]:

@@ -92,6 +92,11 @@ PASS = [
                   "    && pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
                   "RUN pip install --no-cache-dir .\n", "poetry.lock": ""}, id="poetry-export-then-project"),
     pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pdm sync --prod --no-editable\n"}, id="pdm-sync"),
+    pytest.param({"Dockerfile": "FROM python:3.12-slim-bookworm AS src\nCOPY . /src\n"
+                  "FROM python:3.12-slim-bookworm\nCOPY --from=src /src/pyproject.toml /src/poetry.lock ./\n"
+                  "RUN poetry install --no-root\n", "poetry.lock": ""}, id="poetry-lock-copied-from-a-stage"),
+    pytest.param({"Dockerfile": BASE + "RUN pipx install --python python3.12 poetry==1.8.3\n"},
+                 id="pipx-option-value-before-the-package"),
     pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pipenv sync --system\n"}, id="pipenv-sync"),
     pytest.param({"Dockerfile": BASE + "RUN <<EOF\nset -e\ncurl -sSL https://install.python-poetry.org > /tmp/p.py\n"
                   "POETRY_VERSION=1.8.3 python3 /tmp/p.py\nEOF\n"}, id="heredoc-installer-pinned-on-next-command"),
@@ -203,6 +208,19 @@ FAIL = [
           "copy a pinned binary instead: 'COPY --from=ghcr.io/astral-sh/uv:<version> /uv /uvx /bin/' "
           "(or name the version in the URL: https://astral.sh/uv/<version>/install.sh)")],
         id="uv-install-script-added",
+    ),
+    pytest.param(
+        {"Dockerfile": BASE + "RUN pipx install --python python3.12 poetry\n"},
+        [(2, 38, "DPH114", "'pipx install poetry' installs whichever poetry release is newest that day; pin it: "
+          "'pipx install poetry==<version>'")],
+        id="pipx-option-value-then-unpinned-manager",
+    ),
+    pytest.param(
+        {"Dockerfile": "FROM python:3.12-slim-bookworm AS src\nCOPY . /src\nFROM python:3.12-slim-bookworm\n"
+         "COPY --from=src /src/poetry.lock* ./\nRUN poetry install --no-root\n"},
+        [(5, 5, "DPH110", "'poetry install' resolves the dependencies afresh when poetry.lock is missing, and the "
+          "glob '/src/poetry.lock*' on line 4 lets the build go on without the lock; " + POETRY_FIX)],
+        id="poetry-lock-glob-from-a-stage",
     ),
     pytest.param(
         {"Dockerfile": BASE + "RUN uv tool install pdm\n"},

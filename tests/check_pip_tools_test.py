@@ -31,6 +31,9 @@ PASS = [
     pytest.param({"requirements.in": "mylib @ git+https://github.com/acme/mylib@v1.2.0\n",
                   "requirements.txt": "mylib @ git+https://github.com/acme/mylib@v1.2.0\n"}, id="direct-reference"),
     pytest.param({"requirements.in": "flask\n"}, id="no-compiled-file"),
+    pytest.param({"requirements.in": "flask\nsetuptools>=70\n", "requirements.txt": (
+        "flask==3.0.3\n\n# The following packages are considered to be unsafe in a requirements file:\n"
+        "# setuptools\n")}, id="unsafe-packages-left-out-by-pip-compile"),
     pytest.param({"requirements.in": "-r base.in\ngunicorn\n", "base.in": "flask\n",
                   "requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n"}, id="include"),
 ]
