@@ -16,7 +16,8 @@ with :mod:`tomllib` (``tomli`` on Python 3.10).
 Version constraints: :func:`requires_python` gives ``requires-python`` of
 ``[project]`` and the ``python`` constraint of ``[tool.poetry.dependencies]``
 (Poetry's ``^3.11``, ``~3.11``, ``3.11.*`` and ``||`` alternatives converted to PEP 440
-specifier sets); :func:`python_version_pin` the version ``.python-version`` names.
+specifier sets); :func:`python_version_pins` the versions ``.python-version`` names (pyenv allows several,
+one a line; the first is the default).
 """
 from __future__ import annotations
 
@@ -142,10 +143,10 @@ class Context:
             self.repo.memo[key] = None if text is None else _parse_toml(text)
         return cast("Mapping[str, object] | None", self.repo.memo[key])
 
-    def python_version_file(self) -> tuple[str, int] | None:
-        """The version ``.python-version`` names and its line, or None."""
+    def python_version_file(self) -> tuple[str, ...]:
+        """The versions ``.python-version`` names (none when it is missing)."""
         text = self.text(".python-version")
-        return None if text is None else python_version_pin(text)
+        return () if text is None else python_version_pins(text)
 
 
 def _parse_toml(text: str) -> dict[str, object] | None:
@@ -168,16 +169,19 @@ def build_context(repo: Repo, dockerfile_path: str) -> Context:
 # Python version constraints
 # ---------------------------------------------------------------------------
 
-def python_version_pin(text: str) -> tuple[str, int] | None:
-    """The version in a ``.python-version`` file (its first line that is not a comment:
-    ``3.12``, ``3.12.4``, ``cpython@3.12``) and its line; None when it names none."""
-    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+def python_version_pins(text: str) -> tuple[str, ...]:
+    """The versions in a ``.python-version`` file, one a line (``3.12``, ``3.12.4``,
+    ``cpython@3.12``); comments and what names no CPython version (``pypy3.10``,
+    ``system``) are left out."""
+    found = []
+    for line in text.removeprefix("\ufeff").splitlines():
         word = line.strip()
         if not word or word.startswith("#"):
             continue
         match = _PYTHON_VERSION_RE.fullmatch(word.lower())
-        return (match.group(1), number) if match else None
-    return None
+        if match:
+            found.append(match.group(1))
+    return tuple(found)
 
 
 def _table(data: Mapping[str, object] | None, *keys: str) -> Mapping[str, object] | None:

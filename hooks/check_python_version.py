@@ -12,7 +12,8 @@ directory): ``requires-python`` of ``[project]`` in ``pyproject.toml``, the ``py
 constraint of ``[tool.poetry.dependencies]`` (Poetry's ``^3.12``, ``~3.12``, ``3.12.*``
 and ``||`` understood), and ``.python-version`` (uv, pyenv). A minor version such as
 ``3.12`` stands for all its patch releases: it agrees with ``>=3.12.4`` and with a
-``.python-version`` of ``3.12.4``. A file that cannot be read or parsed is left out.
+``.python-version`` of ``3.12.4``. A ``.python-version`` of several lines (pyenv) agrees
+when one of them does. A file that cannot be read or parsed is left out.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -103,10 +104,10 @@ def check(df: Dockerfile, *, context: Context | None = None, target: str | None 
                 f"use a base image whose Python it allows, or change the constraint",
             ))
     pinned = context.python_version_file()
-    if pinned is not None and not _agrees(version, pinned[0]):
+    if pinned and not any(_agrees(version, pin) for pin in pinned):
         findings.append(MISMATCH.at(
             df.path, use.line, use.col,
-            f"{shown} runs Python {version}, but .python-version asks for {pinned[0]}; "
+            f"{shown} runs Python {version}, but .python-version asks for {' or '.join(pinned)}; "
             f"make the two name the same version",
         ))
     return findings

@@ -6,7 +6,7 @@ import pytest
 
 from hooks._dockerfile import parse
 from hooks._files import Repo
-from hooks._project import build_context, poetry_constraint, python_version_pin
+from hooks._project import build_context, poetry_constraint, python_version_pins
 from hooks.check_python_version import check, main
 from tests.conftest import Writer
 from tests.projects import POETRY_PROJECT, UV_PROJECT
@@ -47,6 +47,8 @@ PASS = [
                   "pyproject.toml": poetry("~3.12")}, id="final-stage-from-parent-stage"),
     pytest.param({"Dockerfile": "FROM python:3.10-slim-bookworm\n", "pyproject.toml": poetry(">=3.8,<3.11 || ^3.12")},
                  id="poetry-alternatives"),
+    pytest.param({"Dockerfile": "FROM python:3.11-slim-bookworm\n", ".python-version": "3.12.4\n3.11\n"},
+                 id="pyenv-several-versions"),
     pytest.param({"Dockerfile": "FROM python:slim-bookworm\n", "pyproject.toml": pyproject(">=3.13")},
                  id="tag-without-version"),
     pytest.param({"Dockerfile": "FROM python:3.12-slim-bookworm\n", "pyproject.toml": "not [valid toml"},
@@ -133,10 +135,11 @@ def test_poetry_constraint(written: str, inside: list[str], outside: list[str]) 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3.12\n", ("3.12", 1)), ("\n# note\n3.11.9\n", ("3.11.9", 3)), ("pypy3.10\n", None), ("system\n", None)],
+    [("3.12\n", ("3.12",)), ("\n# note\ncpython@3.11.9\n", ("3.11.9",)), ("pypy3.10\n", ()),
+     ("system\n", ()), ("3.12.4\n3.11.9\n", ("3.12.4", "3.11.9"))],
 )
-def test_python_version_pin(text: str, expected: tuple[str, int] | None) -> None:
-    assert python_version_pin(text) == expected
+def test_python_version_pins(text: str, expected: tuple[str, ...]) -> None:
+    assert python_version_pins(text) == expected
 
 
 def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
