@@ -522,7 +522,6 @@ def _requirements_of(name: str, context: Context, state: _State) -> Requirements
 def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool = False) -> list[Finding]:
     """``context``: the build context (None: unknown; DPH111 and DPH113 need it)."""
     findings: list[Finding] = []
-    locks = context.lock_files() if context is not None else ()
     ends: list[_State] = []
     for stage in df.stages:
         state = ends[stage.parent] if stage.parent is not None else _State({}, "", False)
@@ -532,13 +531,13 @@ def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool 
                 if instr.keyword == "ADD":
                     findings.extend(_added_installers(df, instr))
             elif instr.keyword == "RUN":
-                state = _run(df, instr, state, context, locks, check_hashes, findings)
+                state = _run(df, instr, state, context, check_hashes, findings)
         ends.append(state)
     return findings
 
 
 def _run(
-    df: Dockerfile, instr: Instruction, state: _State, context: Context | None, locks: Sequence[str],
+    df: Dockerfile, instr: Instruction, state: _State, context: Context | None,
     check_hashes: bool, findings: list[Finding],
 ) -> _State:
     script = run_script(instr, df.lines)
@@ -557,7 +556,8 @@ def _run(
             if problem is not None:
                 reports.append((IGNORES_LOCK, *problem))
             project = _project_word(install)
-            if project is not None and locks and not locked_deps:
+            if project is not None and context is not None and not locked_deps and context.lock_files():
+                locks = context.lock_files()
                 editable = project > 0 and install.args[project - 1] in ("-e", "--editable")
                 written = install.args[project - editable:project + 1]
                 shown = " ".join(cmd.words[:len(cmd.words) - len(install.args)] + written)
