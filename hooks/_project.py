@@ -1,7 +1,9 @@
 """The build context of a Dockerfile: the project files a build can see, read once.
 
 The build context is the Dockerfile's directory (``docker build -f dir/Dockerfile dir``,
-Compose's default ``context: dir``). :func:`build_context` gives a :class:`Context`
+Compose's default ``context: dir``), or the nearest parent directory that holds the
+files the Dockerfile copies by name when its own directory does not (``docker/Dockerfile``
+built from the repository root). :func:`build_context` gives a :class:`Context`
 that answers what the lock-file and Python-version checks ask of it: which lock files
 are there (``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``, a
 ``requirements*.txt`` compiled from the ``.in`` beside it), the parsed
@@ -33,6 +35,7 @@ from hooks._files import ReadError, Repo
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
+    from hooks._dockerfile import Dockerfile
     from hooks._requirements import RequirementsSet
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
@@ -84,6 +87,13 @@ class Context:
             return stat.S_ISREG(os.stat(self.repo.full(path)).st_mode)
         except (OSError, ValueError):
             return False
+
+    def has(self, rel: str) -> bool:
+        """Whether ``rel`` is a file or directory inside the repository."""
+        path = self.path(rel)
+        if not rel.strip("./") or not self.repo.inside(path):
+            return False
+        return os.path.exists(self.repo.full(path))
 
     def text(self, rel: str) -> str | None:
         """The text of ``rel``, or None when it cannot be read."""
@@ -160,9 +170,56 @@ def _parse_toml(text: str) -> dict[str, object] | None:
         return None
 
 
-def build_context(repo: Repo, dockerfile_path: str) -> Context:
-    """The build context of the Dockerfile at ``dockerfile_path``: its directory."""
-    return Context(repo, os.path.dirname(dockerfile_path))
+MAX_SOURCES = 64  # COPY sources looked up to find the build context
+
+
+def build_context(repo: Repo, dockerfile_path: str, df: Dockerfile | None = None) -> Context:
+    """The build context of the Dockerfile at ``dockerfile_path``.
+
+    It is the Dockerfile's directory, unless the files the Dockerfile copies by name
+    (``COPY pyproject.toml poetry.lock ./``) are not there but are in a parent directory
+    (``docker/Dockerfile`` built with the repository root as context): then the nearest
+    such parent, up to the repository root."""
+    directory = os.path.dirname(dockerfile_path)
+    sources = copied_names(df) if df is not None else ()
+    if not sources or any(Context(repo, directory).has(name) for name in sources):
+        return Context(repo, directory)
+    probe = directory
+    while probe and not os.path.isabs(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe or probe.startswith(".."):
+            break
+        probe = parent
+        candidate = Context(repo, probe)
+        if any(candidate.has(name) for name in sources):
+            return candidate
+    return Context(repo, directory)
+
+
+def copied_names(df: Dockerfile) -> tuple[str, ...]:
+    """Relative paths that the Dockerfile's COPY/ADD instructions take from the build
+    context by name (no wildcard, no variable left, not the whole context), at most
+    :data:`MAX_SOURCES`."""
+    from hooks._dockerfile import split_blanks
+
+    found: list[str] = []
+    for instr in df.all_instructions():
+        if instr.keyword not in ("COPY", "ADD") or instr.flag("from") is not None:
+            continue
+        words = list(instr.json) if instr.json is not None else split_blanks(instr.args)
+        for word in words[:-1]:
+            value = instr.expand(word, df.escape)
+            name = value.value.strip()
+            while name.startswith("./"):
+                name = name[2:]
+            if (
+                value.resolved and name and not name.startswith(("/", "<<", "..")) and "://" not in name
+                and not any(c in name for c in "*?[") and name.strip("./")
+            ):
+                found.append(name.rstrip("/"))
+            if len(found) >= MAX_SOURCES:
+                return tuple(found)
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------

@@ -577,7 +577,7 @@ HOOK = Hook(
     id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
     options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
     dockerfile=lambda df, ctx: check(
-        df, context=build_context(ctx.repo, df.path), check_hashes=ctx.options.check_hashes,
+        df, context=build_context(ctx.repo, df.path, df), check_hashes=ctx.options.check_hashes,
     ),
 )
 

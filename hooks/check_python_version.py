@@ -115,7 +115,7 @@ def check(df: Dockerfile, *, context: Context | None = None, target: str | None 
 
 HOOK = Hook(
     id="check-python-version", doc=__doc__ or "", rules=RULES, options=(TARGET,),
-    dockerfile=lambda df, ctx: check(df, context=build_context(ctx.repo, df.path), target=ctx.options.target),
+    dockerfile=lambda df, ctx: check(df, context=build_context(ctx.repo, df.path, df), target=ctx.options.target),
 )
 
 

@@ -359,3 +359,27 @@ def test_documented_examples(tmp_path: Path, code: str, context: dict[str, str])
         assert code in {f.code for f in run(tmp_path, {**context, "Dockerfile": body}, check_hashes=True)}, body
     for body in fixes:
         assert run(tmp_path, {**context, "Dockerfile": body}, check_hashes=True) == [], body
+
+
+def test_context_is_the_parent_that_holds_the_copied_files(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    """docker/Dockerfile built with the repository root as context (docker build -f docker/Dockerfile .)."""
+    write("docker/Dockerfile", BASE + "WORKDIR /app\nCOPY pyproject.toml uv.lock ./\nCOPY src/ src/\n"
+          "RUN pip install --no-cache-dir .\n")
+    write("pyproject.toml", "[project]\nname = 'app'\nversion = '1'\n")
+    write("uv.lock", "version = 1\n")
+    write("src/app/__init__.py", "")
+    assert main(["docker/Dockerfile"]) == 1
+    assert capsys.readouterr().out.startswith("docker/Dockerfile:5:32: DPH111 'pip install .' resolves ")
+    write("docker/pyproject.toml", "[project]\nname = 'other'\nversion = '1'\n")  # its own directory wins
+    assert main(["docker/Dockerfile"]) == 0
+
+
+def test_copied_names() -> None:
+    from hooks._project import copied_names
+
+    df = parse(
+        "ARG REQ=requirements.txt\nFROM python:3.12-slim-bookworm\nCOPY ./pyproject.toml poetry.lock* /app/\n"
+        "COPY --from=build /wheels /wheels\nCOPY [\"src/\", \"/app/src\"]\nCOPY $REQ . \nCOPY . .\n"
+        "ADD https://example.com/x.tar.gz /x\nCOPY <<EOF /etc/motd\nhi\nEOF\n"
+    )
+    assert copied_names(df) == ("pyproject.toml", "src")
