@@ -160,7 +160,7 @@ def _build_arg_findings(service: Service, build: Build, require_digest: bool) ->
         if not given:
             continue  # the Dockerfile alone decides: check-base-image-pinned judges it
         where = given[0][1]
-        setting = ", ".join(f"{name}='{arg.value}'" for name, arg in given)
+        setting = ", ".join(f"{name}='{arg.raw}'" for name, arg in given)
         shown = f"build.args {setting} make the base image '{words[0]}' of {build.dockerfile_path}"
         if not expanded.resolved:
             missing = ", ".join(dict.fromkeys(expanded.unresolved_names))

@@ -105,7 +105,7 @@ FAIL = [
     pytest.param(
         {C: "services:\n  api:\n    build:\n      context: api\n      args:\n        PY: $PY\n",
          "api/Dockerfile": "ARG PY\nFROM python:${PY}-slim-bookworm\n"},
-        [(C, 6, 13, "DPH208", "build.args PY='' make the base image 'python:${PY}-slim-bookworm' of api/Dockerfile "
+        [(C, 6, 13, "DPH208", "build.args PY='$PY' make the base image 'python:${PY}-slim-bookworm' of api/Dockerfile "
           "depend on PY, which neither build.args nor a default sets, so it cannot be verified; set PY in "
           "build.args to a pinned value")],
         id="build-arg-from-environment",
