@@ -258,7 +258,7 @@ class Stage:
         self.from_ = from_
         self.image = image  # the base, after global ARG expansion
         self.parent = parent  # index of the stage it is built FROM, if any
-        self.instructions = instructions  # after FROM, in order (ONBUILD not executed)
+        self.instructions = instructions  # after FROM, in order (triggers: see triggers())
         # What other modules derive from this stage, worked out once and shared (see
         # Instruction.memo).
         self.memo: dict[str, object] = {}
@@ -269,6 +269,20 @@ class Stage:
     @property
     def platform(self) -> str | None:
         return self.from_.flag("platform")
+
+    def triggers(self) -> tuple[Instruction, ...]:
+        """The ONBUILD triggers this stage declares (each ONBUILD's :attr:`Instruction.sub`),
+        in order. A trigger is an instruction of its own (keyword, flags, heredocs, ARG/ENV
+        in scope), with positions in the ONBUILD line that declares it."""
+        return tuple(instr.sub for instr in self.instructions if instr.sub is not None)
+
+    def steps(self) -> tuple[Instruction, ...]:
+        """:attr:`instructions`, then :meth:`triggers`: what an image built from this stage
+        runs, in the order it runs it (a trigger runs in every build ``FROM`` this image,
+        after all of this stage). A check that judges what a ``RUN`` does judges the
+        triggers with it, as part of the stage that declares them."""
+        triggers = self.triggers()
+        return (*self.instructions, *triggers) if triggers else tuple(self.instructions)
 
 
 class Dockerfile:

@@ -1059,6 +1059,36 @@ def _has_env_var(req: Requirement) -> bool:
     return any("${" in version for _, version in req.specs)
 
 
+_FULL_COMMIT = {"git": lazy(r"(?i)[0-9a-f]{40}|[0-9a-f]{64}"), "hg": lazy(r"(?i)[0-9a-f]{40}")}
+_REVISION_NUMBER = lazy(r"(?:revno:)?[0-9]+")
+_HEX = lazy(r"(?i)[0-9a-f]{7,39}")
+
+
+def vcs_pin_problem(req: Requirement) -> str | None:
+    """Why the VCS requirement ``req`` is not pinned to a commit (how a message goes on after
+    naming it), or None when it is: a full commit hash for git (40 or 64 hex digits) and
+    hg (40), a revision number for svn and bzr. No ref, a branch, a tag, an abbreviated
+    hash and a ``${VAR}`` revision are not pins. The one judgement of VCS pins, for
+    requirements files (DPH102) and ``pip install`` command lines (DPH107)."""
+    revision = req.revision
+    if revision is None:
+        return "is not pinned to a commit; add '@<full commit hash>' to the repository URL"
+    if ENV_VAR_RE.search(revision):
+        return (f"takes its revision from '{revision}', which cannot be checked; "
+                f"write the full commit hash")
+    pattern = _FULL_COMMIT.get(req.vcs or "")
+    if pattern is None:  # svn, bzr: revision numbers are immutable
+        if _REVISION_NUMBER.fullmatch(revision):
+            return None
+    elif pattern.fullmatch(revision):
+        return None
+    if _HEX.fullmatch(revision):
+        return (f"uses the abbreviated commit '{revision}'; write the full commit hash, "
+                f"which cannot become ambiguous")
+    return (f"is pinned to '{revision}', a branch or tag that can move; "
+            f"use the full commit hash it points to instead")
+
+
 def _same_marker(left: str, right: str | None) -> bool:
     return right is not None and " ".join(left.split()) == " ".join(right.split())
 

@@ -109,3 +109,22 @@ def test_parsing_exec_forms_does_not_import_json() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "('python', 'app.py') False"
+
+
+def test_stage_triggers_and_steps() -> None:
+    df = parse(
+        "FROM python:3.12-slim AS base\nARG V=1\nONBUILD RUN pip install \\\n    flask\n"
+        "RUN echo $V\nONBUILD COPY . /app\nFROM base\nRUN true\n"
+    )
+    base, child = df.stages
+    run, copy = base.triggers()
+    assert (run.keyword, run.args, run.stage, run.start_line, run.end_line) == (
+        "RUN", "pip install     flask", 0, 3, 4,
+    )
+    assert run.args_position(0) == (3, 13)
+    assert run.args_position(run.args.index("flask")) == (4, 5)
+    assert run.lookup("V") is not None
+    assert (copy.keyword, copy.position(0)) == ("COPY", (6, 9))
+    assert [i.keyword for i in base.steps()] == ["ARG", "ONBUILD", "RUN", "ONBUILD", "RUN", "COPY"]
+    assert child.triggers() == ()
+    assert child.steps() == tuple(child.instructions)
