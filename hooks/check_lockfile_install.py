@@ -71,7 +71,10 @@ RUN pip install --no-cache-dir --no-deps .
 ### What it does
 With ``--check-hashes`` only: reports ``pip install -r FILE`` where FILE has
 ``--hash`` on some requirements but not all, and ``uv pip install -r FILE`` /
-``uv pip sync FILE`` without ``--require-hashes`` where FILE has hashes.
+``uv pip sync FILE`` without ``--require-hashes`` where FILE has hashes. The file
+is found in the build context (where a ``COPY`` of that name took it from, else the path
+as written). The requirements without a hash are reported line by line by DPH104
+(check-requirements-pinned); this rule reports the install that reads them.
 ### Why is this bad?
 pip turns on hash checking as soon as one requirement has a hash, and then fails on
 every requirement without one; uv checks the hashes it is given but lets a requirement
