@@ -159,7 +159,6 @@ RULES = (IGNORES_LOCK, PROJECT_IGNORES_LOCK, HASHES_NOT_ENFORCED, UNPINNED_MANAG
 
 _FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
 _GLOB = re.compile(r"[*?\[]")
-_PROJECT_WORDS = frozenset({".", "./", ".[", "./["})
 _MANAGERS = frozenset({"poetry", "uv", "pdm", "pipenv", "hatch", "rye", "pip-tools", "pipx"})
 # Options of pipx install / uv tool install whose value is the next word.
 _TOOL_VALUE = frozenset({
@@ -315,7 +314,7 @@ def _ignores_lock(
         for name in files:
             base = name.rsplit("/", 1)[-1]
             at = _word_index(cmd, install, _index_of_value(args, name))
-            if base == "pyproject.toml":
+            if base == "pyproject.toml" and tool == "uv":
                 return at, (
                     f"'{shown} -r {name}' resolves the ranges of pyproject.toml afresh; "
                     f"lock them ('uv lock') and install with 'uv sync --locked'"
