@@ -95,14 +95,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook, Option
-from hooks._shell import Command, Install, commands_of, installs_of, option_value, run_script
+from hooks._shell import Command, Install, Script, option_value, run_script
 
 UNPINNED = Rule(
     "DPH107", "unpinned-pip-install", ERROR,
@@ -266,13 +265,11 @@ def _vcs_words(
     return found
 
 
-@lru_cache(maxsize=4096)
-def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
-    """The installs of a script that name packages and may use an index: a function of its
-    text, remembered (the same RUN lines come back in file after file)."""
+def _pinned_installs(script: Script) -> tuple[_PinnedInstall, ...]:
+    """The installs of a RUN's script that name packages and may use an index."""
     found: list[_PinnedInstall] = []
     exported: dict[str, str] = {}
-    for cmd, install in zip(commands_of(text), installs_of(text), strict=True):
+    for cmd, install in zip(script.commands(), script.installs(), strict=True):
         _exports(cmd, exported)
         if install is None:
             continue
@@ -304,7 +301,7 @@ def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
             if found_word is None:
                 continue
             offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
-            message = _unpinned_message(text, offset, word, *found_word)
+            message = _unpinned_message(script.text, offset, word, *found_word)
             unpinned_words.append((offset, _name_key(found_word[0]), message))
         if unpinned_words or vcs:
             values = tuple((name, _script_variable(name, cmd, exported)) for name in env)
@@ -318,7 +315,7 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
         if instr.keyword != "RUN" or instr.stage < 0:
             continue
         script = run_script(instr, df.lines)
-        for install in _pinned_installs(script.text):
+        for install in _pinned_installs(script):
             for offset, word in install.vcs:
                 message = _vcs_message(df, instr, word, allowed)
                 if message is not None:
@@ -415,12 +412,11 @@ class _CachedInstall(NamedTuple):
     removed: tuple[str, ...]  # what later ``rm`` commands of the script remove
 
 
-@lru_cache(maxsize=4096)
-def _cached_installs(text: str) -> tuple[tuple[_CachedInstall, ...], bool]:
-    """The pip installs of a script that may leave a cache, and whether the script sets
-    no-cache-dir in pip's configuration: a function of its text, remembered."""
-    cmds = commands_of(text)
-    installs = installs_of(text)
+def _cached_installs(script: Script) -> tuple[tuple[_CachedInstall, ...], bool]:
+    """The pip installs of a RUN's script that may leave a cache, and whether the script
+    sets no-cache-dir in pip's configuration."""
+    cmds = script.commands()
+    installs = script.installs()
     # Only these can clean pip's cache later in the RUN (looked up per install).
     cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])]
     exported: dict[str, str] = {}
@@ -507,7 +503,7 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
-            installs, sets_no_cache = _cached_installs(script.text)
+            installs, sets_no_cache = _cached_installs(script)
             for install in installs:
                 if configured or install.configured or _no_cache(df, instr, install):
                     continue
