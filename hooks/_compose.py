@@ -22,7 +22,7 @@ machine that has not set it.
 
 For a service built from a local context, the Dockerfile (``build.dockerfile``,
 default ``Dockerfile``, in ``build.context``) is read and parsed as well
-(:attr:`Build.dockerfile`; None when it cannot be read). Problems (invalid YAML, an
+(:attr:`Build.parsed`; None when it cannot be read). Problems (invalid YAML, an
 include or extends that cannot be followed) are :attr:`Compose.problems`.
 """
 from __future__ import annotations
