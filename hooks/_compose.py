@@ -35,11 +35,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from hooks._files import ReadError, Repo
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from yaml.nodes import Node
 
-    from hooks._dockerfile import Dockerfile, Expanded, Var
+    from hooks._dockerfile import Dockerfile
 
 MAX_FILES = 50  # Compose files per load, the root included
 MAX_DEPTH = 16  # nested includes, extends and merge keys
@@ -78,7 +76,7 @@ class Build(NamedTuple):
     context: Value | None  # None: '.'
     dockerfile: Value | None  # None: 'Dockerfile' (or dockerfile_inline)
     inline: bool  # dockerfile_inline: no Dockerfile file
-    args: dict[str, Value | None]  # None: an arg listed without a value (taken from the environment)
+    args: dict[str, Value]  # an arg listed without a value (taken from the environment) is unresolved
     dockerfile_path: str | None  # the Dockerfile as a repository path, when local and resolved
     parsed: Dockerfile | None  # that Dockerfile, parsed; None when it cannot be read
 
@@ -224,6 +222,11 @@ def _value(node: Node, path: str) -> Value | None:
     raw = str(node.value)
     value, resolved, names = interpolate(raw)
     return Value(raw, value, resolved, names, path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _from_environment(name: str, node: Node, path: str) -> Value:
+    """A build argument listed without a value: Compose takes it from the environment."""
+    return Value("", "", False, (name,), path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _strings(node: Node) -> Iterator[Node]:
@@ -399,7 +402,7 @@ class _Loader:
         )
 
     def build(self, path: str, node: Node, base: tuple[str, Node] | None) -> Build:
-        args: dict[str, Value | None] = {}
+        args: dict[str, Value] = {}
         context: Value | None = None
         dockerfile: Value | None = None
         inline = False
@@ -421,19 +424,20 @@ class _Loader:
         parsed = self._parse(df_path) if df_path is not None else None
         return Build(path, line, col, context, dockerfile, inline, args, df_path, parsed)
 
-    def _args(self, node: Node, path: str) -> dict[str, Value | None]:
-        out: dict[str, Value | None] = {}
+    def _args(self, node: Node, path: str) -> dict[str, Value]:
+        out: dict[str, Value] = {}
         if _kind(node) == "mapping":
-            for name, (_key, item) in self.reader.mapping(node).items():
+            for name, (key, item) in self.reader.mapping(node).items():
                 empty = item.tag == "tag:yaml.org,2002:null"
-                out[name] = _value(item, path) if _kind(item) == "scalar" and not empty else None
+                given = _value(item, path) if _kind(item) == "scalar" and not empty else None
+                out[name] = given if given is not None else _from_environment(name, key, path)
         elif _kind(node) == "sequence":
             for item in node.value:
                 if _kind(item) != "scalar":
                     continue
                 name, sep, raw = str(item.value).partition("=")
                 if not sep:
-                    out[name] = None
+                    out[name] = _from_environment(name, item, path)
                     continue
                 text, resolved, names = interpolate(raw)
                 line, col = item.start_mark.line + 1, item.start_mark.column + 1 + len(name) + 1
@@ -480,43 +484,3 @@ def load(path: str, repo: Repo, text: str | None = None) -> Compose:
     _Loader(repo, compose).load_file(path, 0, text)
     return compose
 
-
-def from_with_args(
-    df: Dockerfile, word: str, args: Mapping[str, Value | None]
-) -> tuple[Expanded, list[str]]:
-    """A FROM image ``word`` of ``df`` expanded as ``docker compose build`` would with
-    ``args`` as build arguments: they set the global ARGs they name (an argument without
-    a value, or whose value is unresolved, is unknown), the other ARGs keep their
-    defaults. Also the names of the variables the expansion looked up, in order."""
-    from hooks._dockerfile import BUILTIN_ARGS, UNKNOWN, Var, arg_declarations_of, expand
-
-    table: dict[str, Var] = dict.fromkeys(BUILTIN_ARGS, UNKNOWN)
-    deps: dict[str, list[str]] = {}  # ARG -> the variables its default was made of, deeply
-    for instr in df.instructions:
-        if instr.keyword == "FROM":
-            break
-        if instr.keyword != "ARG":
-            continue
-        for name, default in arg_declarations_of(instr.args, df.escape):
-            if name in args:
-                given = args[name]
-                table[name] = UNKNOWN if given is None or not given.resolved else Var(given.value, True)
-                deps[name] = []
-            elif default is not None:
-                seen: list[str] = []
-
-                def record(var: str, seen: list[str] = seen) -> Var | None:
-                    seen.append(var)
-                    return table.get(var)
-
-                value = expand(default, record, df.escape)
-                table[name] = Var(value.value, value.resolved)
-                deps[name] = [n for var in seen for n in (var, *deps.get(var, ()))]
-    used: list[str] = []
-
-    def lookup(name: str) -> Var | None:
-        used.append(name)
-        used.extend(deps.get(name, ()))
-        return table.get(name)
-
-    return expand(word, lookup, df.escape), used

@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING
 from hooks._cli import run_hook
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
-from hooks._images import example_pin, is_python_image, parse_image, pin_problem
+from hooks._images import is_python_image, parse_image, pin_problem
 
 if TYPE_CHECKING:
     from hooks._compose import Build, Compose, Service, Value
@@ -130,10 +130,8 @@ def _judged(ref: ImageRef, shown: str, where: Value, require_digest: bool) -> li
     findings = []
     problem = pin_problem(ref)
     if problem is not None:
-        code, what = problem
-        findings.append(_rule(code).at(
-            where.path, where.line, where.col, f"{shown} {what}; pin it, e.g. {example_pin(ref)}",
-        ))
+        code, what, fix = problem
+        findings.append(_rule(code).at(where.path, where.line, where.col, f"{shown} {what}; {fix}"))
     if require_digest and not ref.digest:
         findings.append(_rule("DPH207").at(
             where.path, where.line, where.col,
@@ -143,34 +141,45 @@ def _judged(ref: ImageRef, shown: str, where: Value, require_digest: bool) -> li
     return findings
 
 
-def _build_arg_findings(service: Service, build: Build, require_digest: bool) -> list[Finding]:
-    from hooks._compose import from_with_args
+_MARK = "\x00"  # stands for a build argument's value, to see whether a FROM uses it
+
+
+def _build_arg_findings(build: Build, require_digest: bool) -> list[Finding]:
+    """The FROM images of the built Dockerfile that ``build.args`` change, judged."""
     from hooks._dockerfile import split_blanks
+    from hooks._images import from_default
 
     df = build.parsed
     if df is None or not build.args:
         return []
+    values = {name: arg.value for name, arg in build.args.items() if arg.resolved}
     findings: list[Finding] = []
     for stage in df.stages:
         words = split_blanks(stage.from_.args)
         if not words or "$" not in words[0]:
             continue
-        expanded, used = from_with_args(df, words[0], build.args)
-        given = [(name, arg) for name in dict.fromkeys(used) if (arg := build.args.get(name)) is not None]
+        word = words[0]
+        given = [name for name in build.args if _MARK in from_default(df, word, {name: _MARK}).value]
         if not given:
             continue  # the Dockerfile alone decides: check-base-image-pinned judges it
-        where = given[0][1]
-        setting = ", ".join(f"{name}='{arg.raw}'" for name, arg in given)
-        shown = f"build.args {setting} make the base image '{words[0]}' of {build.dockerfile_path}"
-        if not expanded.resolved:
-            missing = ", ".join(dict.fromkeys(expanded.unresolved_names))
+        where = build.args[given[0]]
+        setting = ", ".join(
+            f"{name}='{build.args[name].raw}'" if build.args[name].raw else f"{name} (no value)" for name in given
+        )
+        shown = f"build.args {setting} make the base image '{word}' of {build.dockerfile_path}"
+        unknown = [name for name in given if not build.args[name].resolved]
+        if unknown:
+            names = ", ".join(unknown)
             findings.append(_rule("DPH208").at(
                 where.path, where.line, where.col,
-                f"{shown} depend on {missing}, which neither build.args nor a default sets, so it cannot "
-                f"be verified; set {missing} in build.args to a pinned value",
+                f"{shown} depend on {names}, which build.args takes from the environment, so it cannot "
+                f"be verified; set {names} in build.args to a pinned value",
             ))
             continue
-        value = expanded.value
+        found = from_default(df, word, values)
+        if not found.known:
+            continue  # a platform ARG or a default that cannot be expanded: the Dockerfile's matter
+        value = found.value
         if value.lower() == "scratch" or df.stage_named(value) is not None:
             continue
         ref = parse_image(value)
@@ -208,7 +217,7 @@ def check(compose: Compose, *, require_digest: bool = False, read_only: bool = F
         if service.image is not None and service.build is None:
             findings.extend(_image_findings(service, service.image, require_digest))
         if service.build is not None:
-            findings.extend(_build_arg_findings(service, service.build, require_digest))
+            findings.extend(_build_arg_findings(service.build, require_digest))
         user = service.user
         if user is not None and user.resolved and user.value.split(":", 1)[0].strip() in _ROOT:
             findings.append(ROOT_USER.at(

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks._compose import Compose, from_with_args, interpolate, load
-from hooks._dockerfile import parse
+from hooks._compose import Compose, interpolate, load
 from hooks._files import ReadError, Repo
 
 
@@ -83,7 +82,7 @@ def test_include_and_extends_inside_the_repository(tmp_path: Path) -> None:
     assert api.build is not None
     assert api.build.dockerfile_path == "api/Dockerfile"
     assert api.build.parsed is not None
-    assert {k: v.value if v else None for k, v in api.build.args.items()} == {"PY": "3.12", "EXTRA": "1"}
+    assert {k: v.value for k, v in api.build.args.items()} == {"PY": "3.12", "EXTRA": "1"}
 
 
 @pytest.mark.parametrize(
@@ -148,14 +147,3 @@ def test_unreadable_root_raises(tmp_path: Path) -> None:
     with pytest.raises(ReadError):
         load("compose.yaml", Repo(str(tmp_path)))
 
-
-def test_from_with_args() -> None:
-    df = parse("ARG PY=3.11\nARG BASE=python:${PY}-slim\nARG OTHER\nFROM ${BASE}\nFROM $OTHER\n")
-    expanded, used = from_with_args(df, "${BASE}", {})
-    assert (expanded.value, used) == ("python:3.11-slim", ["BASE", "PY"])
-    from hooks._compose import Value
-
-    given = Value("3.12", "3.12", True, (), "compose.yaml", 5, 13)
-    assert from_with_args(df, "${BASE}", {"PY": given})[0].value == "python:3.12-slim"
-    assert from_with_args(df, "$OTHER", {"OTHER": None})[0].resolved is False
-    assert from_with_args(df, "$UNDECLARED", {"UNDECLARED": given})[0].resolved is False

@@ -106,9 +106,17 @@ FAIL = [
         {C: "services:\n  api:\n    build:\n      context: api\n      args:\n        PY: $PY\n",
          "api/Dockerfile": "ARG PY\nFROM python:${PY}-slim-bookworm\n"},
         [(C, 6, 13, "DPH208", "build.args PY='$PY' make the base image 'python:${PY}-slim-bookworm' of api/Dockerfile "
-          "depend on PY, which neither build.args nor a default sets, so it cannot be verified; set PY in "
+          "depend on PY, which build.args takes from the environment, so it cannot be verified; set PY in "
           "build.args to a pinned value")],
         id="build-arg-from-environment",
+    ),
+    pytest.param(
+        {C: "services:\n  api:\n    build:\n      context: api\n      args:\n        - PY\n",
+         "api/Dockerfile": "ARG PY=3.12\nFROM python:${PY}-slim-bookworm\n"},
+        [(C, 6, 11, "DPH208", "build.args PY (no value) make the base image 'python:${PY}-slim-bookworm' of "
+          "api/Dockerfile depend on PY, which build.args takes from the environment, so it cannot be verified; "
+          "set PY in build.args to a pinned value")],
+        id="build-arg-listed-without-value",
     ),
     pytest.param(
         {C: "services:\n  worker:\n    image: app:1.0\n    user: root\n  beat:\n    image: app:1.0\n    user: 0\n"},
