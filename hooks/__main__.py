@@ -1,7 +1,8 @@
 """docker-python-hooks: every rule in one process, each file parsed once.
 
-    docker-python-hooks check [PATH ...]   lint the Dockerfiles, requirements and CI
-                                           files under PATHs (default: .)
+    docker-python-hooks check [PATH ...]   lint the Dockerfiles, requirements, pip-tools
+                                           input, Compose and CI files under PATHs
+                                           (default: .)
     docker-python-hooks rules              list every rule: code, name, severity
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from hooks import _suppress
 from hooks._files import ReadError, Repo, file_kind
 from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, report
-from hooks._hook import Context, DockerfileCheck, Hook, RequirementsCheck, TextCheck
+from hooks._hook import ComposeCheck, Context, DockerfileCheck, Hook, RequirementsCheck, TextCheck
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
@@ -117,6 +117,34 @@ def lint_text(
         return _internal_error(path, exc)
 
 
+def lint_compose(
+    path: str, ctx: Context, checks: Sequence[ComposeCheck], active: Collection[str]
+) -> list[Finding]:
+    """Load the Compose file ``path`` (with what it includes and the Dockerfiles it builds)
+    once, report what cannot be read, run every check, then apply ``# noqa: CODES``
+    comments at the end of a finding's line."""
+    from hooks import _compose
+
+    try:
+        try:
+            text = ctx.repo.read_text(path)
+        except ReadError as exc:
+            return [UNREADABLE.at(path, 1, 1, str(exc))]
+        model = _compose.load(path, ctx.repo, text)
+        findings = [
+            (SYNTAX_ERROR if p.syntax else UNREADABLE).at(p.path, p.line, p.col, p.message)
+            for p in model.problems
+        ]
+        for check in checks:
+            findings.extend(check(model, ctx))
+        if "noqa" not in text:
+            return findings
+        lines = text.removeprefix("\ufeff").split("\n")
+        return _suppress.apply(findings, _suppress.requirements_suppressions(path, lines, ()), active)
+    except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
+        return _internal_error(path, exc)
+
+
 def kind_for(hook: Hook, path: str) -> str:
     """The kind of file a hook reads ``path`` as. pre-commit hands a hook the files its
     manifest patterns match (or the user's own ``files:``): a one-kind hook reads every
@@ -139,6 +167,10 @@ def lint(path: str, kind: str, hooks: Sequence[Hook], ctx: Context, active: Coll
         return lint_dockerfile(path, ctx, [h.dockerfile for h in hooks if h.dockerfile], active)
     if kind == "requirements":
         return lint_requirements(path, ctx, [h.requirements for h in hooks if h.requirements], active)
+    if kind == "requirements_in":
+        return lint_requirements(path, ctx, [h.requirements_in for h in hooks if h.requirements_in], active)
+    if kind == "compose":
+        return lint_compose(path, ctx, [h.compose for h in hooks if h.compose], active)
     return lint_text(path, ctx, [h.ci for h in hooks if h.ci], active)
 
 

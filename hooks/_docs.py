@@ -31,7 +31,9 @@ MIN_PRE_COMMIT = "3.2.0"
 FILE_KINDS = {
     "dockerfile": "Dockerfiles",
     "requirements": "requirements and constraints files",
+    "requirements_in": "pip-tools input files (requirements*.in)",
     "ci": "CI configuration files",
+    "compose": "Compose files",
 }
 BEGIN = "<!-- BEGIN GENERATED: {} (python -m hooks._docs) -->"
 END = "<!-- END GENERATED: {} -->"
@@ -95,7 +97,7 @@ def hook_docs() -> list[HookDoc]:
 
 
 def _files_entry(kinds: Sequence[str]) -> tuple[str, str]:
-    types = "[yaml]" if list(kinds) == ["ci"] else "[text]"
+    types = "[yaml]" if set(kinds) <= {"ci", "compose"} else "[text]"
     return kind_pattern(kinds), types
 
 

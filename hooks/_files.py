@@ -36,12 +36,17 @@ FILE_KIND_PATTERNS = {
         r"((docker|container)file([._-][^/]*)?|[^/]+\.(docker|container)file)$"
     ),
     "requirements": r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.txt$|(^|/)requirements/[^/]+\.txt$",
+    # pip-tools input files, compiled to the .txt of the same name.
+    "requirements_in": r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.in$|(^|/)requirements/[^/]+\.in$",
     "ci": (
         r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml"
         r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
     ),
+    # Compose files: compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml...
+    # (a GitHub workflow named compose.yml is CI configuration).
+    "compose": r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(docker-)?compose([._-][^/]*)?\.ya?ml$",
 }
-FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements"})
+FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements", "requirements_in"})
 
 
 def kind_pattern(kinds: Iterable[str]) -> str:
@@ -99,7 +104,7 @@ def _access_error(exc: OSError) -> ReadError:
 
 
 def file_kind(path: str) -> str | None:
-    """The kind of file ``path`` names (``dockerfile``, ``requirements``, ``ci``), or None."""
+    """The kind of file ``path`` names (a key of :data:`FILE_KIND_PATTERNS`), or None."""
     path = path.replace(os.sep, "/")
     for kind, pattern in _KIND_RES:
         if pattern.search(path):

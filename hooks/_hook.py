@@ -13,7 +13,8 @@ Every ``hooks/check_*.py`` module ends with one declaration::
 
 A hook names its rules, the options it takes (each an :class:`Option`: a command-line
 flag, and the same key in configuration), and one check per kind of file it reads
-(``dockerfile``, ``requirements``, ``ci``). Each check is called as ``check(model, ctx)``
+(``dockerfile``, ``requirements``, ``requirements_in`` (pip-tools input), ``ci``,
+``compose``). Each check is called as ``check(model, ctx)``
 with the parsed model of one file and a :class:`Context`: the option values and the
 repository the file belongs to (for checks that read other files, such as the
 ``.dockerignore`` of a build context). The one runner (:mod:`hooks._cli`) serves every
@@ -29,13 +30,14 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from hooks._findings import Finding, Rule
 
 if TYPE_CHECKING:
+    from hooks._compose import Compose
     from hooks._dockerfile import Dockerfile
     from hooks._dockerignore import IgnoreFile
     from hooks._files import Repo
     from hooks._requirements import RequirementsSet
 
 # The kinds of file a hook may read, in the order the manifest lists them.
-KINDS = ("dockerfile", "requirements", "ci")
+KINDS = ("dockerfile", "requirements", "requirements_in", "ci", "compose")
 
 
 def names_list(value: str) -> list[str]:
@@ -93,6 +95,7 @@ class Context(NamedTuple):
 DockerfileCheck = Callable[["Dockerfile", Context], list[Finding]]
 RequirementsCheck = Callable[["RequirementsSet", Context], list[Finding]]
 TextCheck = Callable[[str, str, Context], list[Finding]]
+ComposeCheck = Callable[["Compose", Context], list[Finding]]
 
 
 class Hook(NamedTuple):
@@ -106,6 +109,8 @@ class Hook(NamedTuple):
     dockerfile: DockerfileCheck | None = None
     requirements: RequirementsCheck | None = None
     ci: TextCheck | None = None
+    requirements_in: RequirementsCheck | None = None  # pip-tools input files (requirements*.in)
+    compose: ComposeCheck | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:

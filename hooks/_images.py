@@ -719,3 +719,51 @@ def from_default(df: Dockerfile, word: str, overrides: dict[str, str] | None = N
     """What ``word`` of a FROM (its image or its ``--platform``) gives in a build without
     ``--build-arg`` (with ``overrides`` as build arguments, to try a value)."""
     return _expand_default(_global_args(df, overrides), word, df.escape)
+
+
+# ---------------------------------------------------------------------------
+# Whether a reference is pinned (check-base-image-pinned and check-compose)
+# ---------------------------------------------------------------------------
+
+def floating_reason(ref: ImageRef) -> str | None:
+    """Why ``ref``'s tag floats, or None when it names a version."""
+    if ref.official == "python":
+        tag = parse_python_tag(ref.tag)
+        if tag is not None:
+            if tag.depth == 1:
+                return f"'{tag.version}' is a major version only"
+            return None if tag.depth else f"'{ref.tag}' names no Python version"
+    if is_immutable_tag(ref.tag):
+        return None
+    version = tag_version(ref.tag)
+    if not version:
+        return f"'{ref.tag}' names no version"
+    if "." not in version and len(version) < 6:
+        return f"'{version}' is a major version only"
+    return None
+
+
+def pin_problem(ref: ImageRef) -> tuple[str, str, str] | None:
+    """The tag problem of ``ref`` (at most one): the code of the rule that reports it
+    (DPH201 no tag, DPH202 ``latest``, DPH203 floating, DPH206 a ``python`` tag without
+    its OS release), what is wrong (``"has no tag"``) and the fix (from
+    :func:`suggest_image`). None when a digest or the tag pins it."""
+    if ref.digest:
+        return None
+    fix = f"pin it, e.g. {suggest_image(ref)}"
+    if not ref.tag:
+        return "DPH201", "has no tag", fix
+    if ref.tag == "latest":
+        return "DPH202", "uses the 'latest' tag", fix
+    reason = floating_reason(ref)
+    if reason is not None:
+        return "DPH203", f"has a floating tag ({reason})", fix
+    tag = parse_python_tag(ref.tag) if ref.official == "python" else None
+    if tag is not None and not tag.os_release:
+        if tag.flavor == "alpine":
+            system = "Alpine"
+            fix = f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
+        else:
+            system = "Windows" if tag.flavor == "windows" else "Debian"
+        return "DPH206", f"does not name its OS release, so it moves to the next {system} release", fix
+    return None

@@ -182,11 +182,9 @@ from hooks._images import (
     from_default,
     global_arg_names,
     image_uses,
-    is_immutable_tag,
     parse_image,
-    parse_python_tag,
+    pin_problem,
     suggest_image,
-    tag_version,
 )
 
 UNTAGGED = Rule("DPH201", "untagged-base-image", ERROR, "An image has no tag and no digest.")
@@ -212,47 +210,14 @@ _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --moun
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _PLATFORM_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
 _MARK = "\x00"  # stands for an ARG's value while trying defaults for it
-
-
-def _floating(ref: ImageRef) -> str | None:
-    """Why ``ref``'s tag floats, or None when it names a version."""
-    if ref.official == "python":
-        tag = parse_python_tag(ref.tag)
-        if tag is not None:
-            if tag.depth == 1:
-                return f"'{tag.version}' is a major version only"
-            return None if tag.depth else f"'{ref.tag}' names no Python version"
-    if is_immutable_tag(ref.tag):
-        return None
-    version = tag_version(ref.tag)
-    if not version:
-        return f"'{ref.tag}' names no version"
-    if "." not in version and len(version) < 6:
-        return f"'{version}' is a major version only"
-    return None
+_BY_CODE = {rule.code: rule for rule in RULES}
 
 
 def _judge(ref: ImageRef) -> tuple[Rule, str, str] | None:
-    """The tag problem of ``ref`` (at most one): its rule, what is wrong, and the fix."""
-    if ref.digest:
-        return None
-    fix = f"pin it, e.g. {suggest_image(ref)}"
-    if not ref.tag:
-        return UNTAGGED, "has no tag", fix
-    if ref.tag == "latest":
-        return LATEST, "uses the 'latest' tag", fix
-    reason = _floating(ref)
-    if reason is not None:
-        return FLOATING, f"has a floating tag ({reason})", fix
-    tag = parse_python_tag(ref.tag) if ref.official == "python" else None
-    if tag is not None and not tag.os_release:
-        if tag.flavor == "alpine":
-            system = "Alpine"
-            fix = f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
-        else:
-            system = "Windows" if tag.flavor == "windows" else "Debian"
-        return NO_OS_RELEASE, f"does not name its OS release, so it moves to the next {system} release", fix
-    return None
+    """The tag problem of ``ref`` (at most one, see hooks._images.pin_problem): its rule,
+    what is wrong, and the fix."""
+    problem = pin_problem(ref)
+    return None if problem is None else (_BY_CODE[problem[0]], problem[1], problem[2])
 
 
 def _pinned(ref: ImageRef) -> bool:

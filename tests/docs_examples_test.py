@@ -17,8 +17,10 @@ from hooks._requirements import load
 from tests.real_world import REAL_WORLD
 
 DOCS = _docs.hook_docs()
-# check-secrets judges .dockerignore files too; its examples are tested in its own module.
-OWN_TESTS = {"check-secrets"}
+# check-secrets judges .dockerignore files too; the lock-file, Python-version, pip-tools and
+# Compose hooks read the build context or other files: their examples are tested in their
+# own modules.
+OWN_TESTS = {"check-secrets", "check-lockfile-install", "check-python-version", "check-pip-tools", "check-compose"}
 # Rules that an option turns on: their examples run with it.
 OPTIONS: dict[str, dict[str, object]] = {"DPH207": {"require_digest": True}}
 

@@ -20,7 +20,7 @@ MANIFEST = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 IDS = [hook["id"] for hook in MANIFEST]
 REQUIRED = {"id", "name", "entry", "language", "files"}
 # Codes that only an option turns on; examples/bad shows every other code.
-OPTION_GATED = {"DPH207"}
+OPTION_GATED = {"DPH207", "DPH113", "DPH405"}
 META_SHOWN = {"DPH901", "DPH902", "DPH903", "DPH904"}
 
 
@@ -73,10 +73,13 @@ def test_readme_mentions_every_hook() -> None:
         ("Dockerfile.j2", None), ("Dockerfile.md", None), ("Dockerfile.dockerignore", None),
         ("requirements-dev.txt", "requirements"), ("Requirements.txt", "requirements"),
         ("requirements/prod.txt", "requirements"), ("constraints.txt", "requirements"),
-        ("requirements.in", None), ("README.md", None), ("pyproject.toml", None),
+        ("requirements.in", "requirements_in"), ("requirements/dev.in", "requirements_in"),
+        ("setup.in", None), ("README.md", None), ("pyproject.toml", None),
         (".github/workflows/build.yml", "ci"), (".gitlab-ci.yml", "ci"), ("azure-pipelines.yml", "ci"),
         (".circleci/config.yml", "ci"), ("bitbucket-pipelines.yml", "ci"), ("ci/.gitlab-ci.yaml", "ci"),
-        (".github/workflows/sub/x.yml", None), ("docker-compose.yml", None),
+        (".github/workflows/sub/x.yml", None), ("docker-compose.yml", "compose"), ("compose.yaml", "compose"),
+        ("deploy/docker-compose.prod.yaml", "compose"), ("compose.override.yml", "compose"),
+        (".github/workflows/compose.yml", "ci"), ("composer.json", None), ("my-compose.yml", None),
     ],
 )
 def test_one_classifier_for_manifest_hooks_and_all_rules_command(path: str, expected: str | None) -> None:
@@ -153,7 +156,7 @@ def test_try_repo_every_hook(tmp_path: Path) -> None:
 
 def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """examples/bad shows every code (the option-gated ones with their option); good shows none."""
-    from hooks import check_base_image_pinned, check_non_root_user
+    from hooks import check_base_image_pinned, check_compose, check_lockfile_install, check_non_root_user
     from hooks.__main__ import check_paths
     from hooks._files import Repo
     from hooks._registry import all_rules
@@ -163,6 +166,8 @@ def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     shown = {f.code for f in check_paths(["examples/bad"], repo=Repo(str(ROOT)))}
     assert check_base_image_pinned.main(["--require-digest", "examples/bad/worker.Dockerfile"]) == 1
     assert check_non_root_user.main(["--target", "release", "examples/bad/worker.Dockerfile"]) == 1
+    assert check_lockfile_install.main(["--check-hashes", "examples/bad/Dockerfile"]) == 1
+    assert check_compose.main(["--read-only", "examples/bad/compose.yaml"]) == 1
     out = capsys.readouterr().out
     shown |= {line.split()[1] for line in out.splitlines()}
     assert set(all_rules()) - shown == set()

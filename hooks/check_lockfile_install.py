@@ -1,0 +1,592 @@
+"""check-lockfile-install: installs follow the project's lock file, and installers are pinned.
+
+Reads the ``RUN`` instructions of every stage (shell, exec and heredoc forms, also
+behind ``sudo``, ``env`` or ``sh -c``) and the build context, which is the
+Dockerfile's directory: the lock files present there (``uv.lock``, ``poetry.lock``,
+``pdm.lock``, ``Pipfile.lock``, a ``requirements*.txt`` with the ``.in`` it was compiled
+from beside it) and the requirements files named by ``-r``. A lock file is looked for,
+never read; no version is ever resolved.
+
+A ``poetry install`` has its lock when ``poetry.lock`` was copied before it (by name,
+or within a directory copy whose directory holds one) in its stage or the stages it is
+built ``FROM``, or is bind-mounted into its own ``RUN``. ``UV_FROZEN`` / ``UV_LOCKED``
+and ``PDM_FROZEN_LOCKFILE`` (``ENV``, ``ARG``, a ``NAME=value`` prefix or ``export``)
+count as the flags. The layouts of uv's and Poetry's Docker guides pass: dependencies
+from the lock with ``--no-install-project`` / ``--no-root`` first, the source after.
+
+Options:
+    --check-hashes   also report requirements files whose hashes are not enforced (DPH113).
+
+## DPH110 install-ignores-lock
+### What it does
+Reports an install that may resolve fresh versions although the project has a lock
+file: ``uv sync`` without ``--locked``/``--frozen``, ``uv pip install -r pyproject.toml``,
+``poetry install`` with no ``poetry.lock`` copied or mounted before it (a
+``poetry.lock*`` glob lets the build go on without it), ``pipenv install`` without
+``--deploy``/``--ignore-pipfile``, ``pdm install`` without ``--frozen-lockfile``/``--check``,
+and ``pip install -r requirements.in`` (the loose pip-tools input, not its compiled file).
+### Why is this bad?
+Each of these re-resolves (or silently rewrites the lock) when the lock is missing or
+stale, so the image gets versions nobody reviewed, and two builds of one commit differ.
+With the flag the build fails instead, and the lock stays the one source of versions.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY pyproject.toml poetry.lock* ./
+RUN poetry install --no-root
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY pyproject.toml poetry.lock ./
+RUN poetry install --no-root
+```
+
+## DPH111 project-install-ignores-lock
+### What it does
+Reports ``pip install .``, ``pip install -e .`` and ``uv pip install .`` (without
+``--no-deps``, constraints or a requirements file) when the build context holds a lock
+file and no earlier install of the stage chain installed the locked dependencies.
+### Why is this bad?
+Building the project from ``pyproject.toml`` resolves its dependency ranges afresh: the
+lock file beside it is ignored, and the image ships whatever is newest that day.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir .
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN pip install --no-cache-dir --no-deps .
+```
+
+## DPH113 hashes-not-enforced
+### What it does
+With ``--check-hashes`` only: reports ``pip install -r FILE`` where FILE has
+``--hash`` on some requirements but not all, and ``uv pip install -r FILE`` /
+``uv pip sync FILE`` without ``--require-hashes`` where FILE has hashes. The file
+is found in the build context (where a ``COPY`` of that name took it from, else the path
+as written). The requirements without a hash are reported line by line by DPH104
+(check-requirements-pinned); this rule reports the install that reads them.
+### Why is this bad?
+pip turns on hash checking as soon as one requirement has a hash, and then fails on
+every requirement without one; uv checks the hashes it is given but lets a requirement
+without a hash through. Either way the hashes do not protect what they should.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY requirements.txt .
+RUN uv pip install --system -r requirements.txt
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY requirements.txt .
+RUN uv pip install --system --require-hashes -r requirements.txt
+```
+
+## DPH114 unpinned-package-manager
+### What it does
+Reports a package manager installed without a version: the install scripts of uv,
+Poetry, PDM and Rye fetched with ``curl``/``wget`` or ``ADD`` (uv's from a URL without a version,
+the others without ``POETRY_VERSION``, ``PDM_VERSION``, ``RYE_VERSION`` or
+``--version``), and ``pipx install`` / ``uv tool install`` of one without ``==``.
+``pip install poetry`` without a pin is DPH107.
+### Why is this bad?
+The installer takes whatever release is newest on the day of the build: a new major
+version of the tool changes its lock format, its flags or its resolver under the build,
+and two builds of one commit behave differently.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+RUN curl -sSL https://install.python-poetry.org | python3 -
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV POETRY_VERSION=1.8.3
+RUN curl -sSL https://install.python-poetry.org | python3 -
+```
+or, for uv (with the uv version you use):
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/
+```
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from hooks._cli import run_hook
+from hooks._dockerfile import Dockerfile, Instruction, split_blanks
+from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._hook import Hook, Option
+from hooks._project import build_context
+from hooks._shell import Command, Install, option_value, run_script
+
+if TYPE_CHECKING:
+    from hooks._project import Context
+    from hooks._requirements import RequirementsSet
+    from hooks._shell import Script
+
+IGNORES_LOCK = Rule(
+    "DPH110", "install-ignores-lock", ERROR,
+    "An install may resolve fresh versions although the project has a lock file.",
+)
+PROJECT_IGNORES_LOCK = Rule(
+    "DPH111", "project-install-ignores-lock", WARNING,
+    "The project is installed with pip although a lock file is in the build context.",
+)
+HASHES_NOT_ENFORCED = Rule(
+    "DPH113", "hashes-not-enforced", WARNING,
+    "A requirements file's hashes are not enforced for every requirement.",
+)
+UNPINNED_MANAGER = Rule(
+    "DPH114", "unpinned-package-manager", ERROR,
+    "A Python package manager is installed without a version.",
+)
+RULES = (IGNORES_LOCK, PROJECT_IGNORES_LOCK, HASHES_NOT_ENFORCED, UNPINNED_MANAGER)
+
+_FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
+_GLOB = re.compile(r"[*?\[]")
+_MANAGERS = frozenset({"poetry", "uv", "pdm", "pipenv", "hatch", "rye", "pip-tools", "pipx"})
+# Options of pipx install / uv tool install whose value is the next word.
+_TOOL_VALUE = frozenset({
+    "--python", "-p", "--suffix", "--pip-args", "--index-url", "-i", "--preinstall", "--backend",
+    "--with", "-w", "--from", "--extra-index-url", "--constraint", "-c", "--override", "--with-requirements",
+    "--with-editable", "--index", "--default-index", "--find-links", "-f",
+})
+_PIPENV_VALUE = frozenset({"--python", "--pypi-mirror", "--extra-pip-args", "--categories", "-r"})
+# (tool, URL pattern of its install script, version variable, version options of the installer)
+_INSTALLERS = (
+    ("uv", re.compile(r"astral\.sh/uv/install\.(?:sh|ps1)|astral-sh/uv/releases/latest/"), "", ()),
+    ("Poetry", re.compile(r"install\.python-poetry\.org|python-poetry/poetry/[^/\s]+/(?:get|install)-poetry\.py"),
+     "POETRY_VERSION", ("--version",)),
+    ("PDM", re.compile(r"pdm-project\.org/install-pdm\.py|pdm-project/pdm/[^/\s]+/install-pdm\.py"),
+     "PDM_VERSION", ("--version", "-v")),
+    ("Rye", re.compile(r"rye(?:\.astral\.sh|-up\.com)/get"), "RYE_VERSION", ()),
+)
+_FIX = {
+    "uv": "copy a pinned binary instead: 'COPY --from=ghcr.io/astral-sh/uv:<version> /uv /uvx /bin/' "
+          "(or name the version in the URL: https://astral.sh/uv/<version>/install.sh)",
+    "Poetry": "set 'ENV POETRY_VERSION=<version>' before it (the installer reads it), "
+              "or install it with 'pip install poetry==<version>'",
+    "PDM": "set 'ENV PDM_VERSION=<version>' before it (the installer reads it), "
+           "or install it with 'pip install pdm==<version>'",
+    "Rye": "set 'ENV RYE_VERSION=<version>' before it (the installer reads it)",
+}
+_LOCK_FIX = {
+    "uv.lock": "install from the lock with 'uv sync --locked'",
+    "poetry.lock": "install from the lock with 'poetry install'",
+    "pdm.lock": "install from the lock with 'pdm install --frozen-lockfile'",
+    "Pipfile.lock": "install from the lock with 'pipenv install --deploy'",
+}
+
+
+class _State(NamedTuple):
+    """What the stages before an instruction provide (a stage starts from its parent's end)."""
+
+    copied: dict[str, str]  # base name -> context path of each file copied by name
+    poetry_lock: str  # '' unknown, 'yes' copied, or the glob line ('poetry.lock*' on line N)
+    locked_deps: bool  # an earlier install read a lock or requirements file
+
+
+def _env(name: str, instr: Instruction, cmd: Command, exported: dict[str, str]) -> str | None:
+    """The value of ``name`` for ``cmd``: its prefix assignments, an export before it, or the
+    Dockerfile's ENV/ARG. None when unset or unknown."""
+    for assignment in reversed(cmd.assignments):
+        key, _, value = assignment.partition("=")
+        if key == name:
+            return value
+    if name in exported:
+        return exported[name]
+    var = instr.lookup(name)
+    if var is None:
+        return None
+    return var.value if var.resolved else "$" + name
+
+
+def _on(name: str, instr: Instruction, cmd: Command, exported: dict[str, str]) -> bool:
+    value = _env(name, instr, cmd, exported)
+    return value is not None and value.lower() not in _FALSE
+
+
+def _mounts(instr: Instruction) -> list[dict[str, str]]:
+    out = []
+    for value in instr.flag_values("mount"):
+        fields: dict[str, str] = {}
+        for part in value.split(","):
+            key, _, field = part.partition("=")
+            fields[key.strip().lower()] = field.strip().strip('"')
+        out.append(fields)
+    return out
+
+
+def _mounted(instr: Instruction, name: str) -> bool:
+    """A bind mount of the build context brings ``name`` into this RUN."""
+    for fields in _mounts(instr):
+        if fields.get("type", "bind") != "bind" or "from" in fields:
+            continue
+        source = fields.get("source", fields.get("src", ""))
+        if source.rstrip("/").rsplit("/", 1)[-1] == name or source.strip("./") == "":
+            return True
+    return False
+
+
+def _copy_sources(df: Dockerfile, instr: Instruction) -> list[str]:
+    """The sources of a COPY/ADD, expanded ('' for one that cannot be)."""
+    words = list(instr.json) if instr.json is not None else split_blanks(instr.args)
+    out = []
+    for word in words[:-1]:
+        if word.startswith("<<"):
+            continue
+        value = instr.expand(word, df.escape)
+        out.append(value.value if value.resolved else "")
+    return out
+
+
+def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: Context | None) -> _State:
+    copied = dict(state.copied)
+    lock = state.poetry_lock
+    if instr.flag("from") is not None:  # from a stage or an image: only names are known
+        context = None
+    for source in _copy_sources(df, instr):
+        base = source.rstrip("/").rsplit("/", 1)[-1]
+        if _GLOB.search(source):
+            if fnmatch.fnmatchcase("poetry.lock", base):
+                lock = f"'{source}' on line {instr.start_line}"
+            continue
+        if base == "poetry.lock":
+            lock = "yes"
+        elif source and (base in ("", ".") or "." not in base):  # a directory, the context root too
+            if context is None or context.exists(source.rstrip("/") + "/poetry.lock"):
+                lock = "yes"  # (from another stage or image: it may hold one)
+        if base and instr.flag("from") is None:
+            copied[base] = source
+    return _State(copied, lock, state.locked_deps)
+
+
+def _message_at(script: Script, cmd: Command, index: int = 0) -> tuple[int, int]:
+    offsets = cmd.offsets
+    return script.position(offsets[index] if index < len(offsets) else cmd.offset)
+
+
+def _word_index(cmd: Command, install: Install, arg_index: int) -> int:
+    return len(cmd.words) - len(install.args) + arg_index
+
+
+def _index_of_value(args: tuple[str, ...], value: str) -> int:
+    for i, word in enumerate(args):
+        if word == value or word.endswith("=" + value) or (word.startswith("-") and word.endswith(value)):
+            return i
+    return 0
+
+
+def _ignores_lock(
+    instr: Instruction, cmd: Command, install: Install, exported: dict[str, str], state: _State
+) -> tuple[int, str] | None:
+    """(index of the word to report, message) when the install may resolve afresh."""
+    tool, verb, args = install.tool, install.verb, install.args
+    shown = " ".join(cmd.words[:len(cmd.words) - len(args)])
+    if tool == "uv" and verb == "sync":
+        if {"--locked", "--frozen"} & set(args) or _on("UV_LOCKED", instr, cmd, exported) or _on(
+            "UV_FROZEN", instr, cmd, exported
+        ):
+            return None
+        return 0, (
+            f"'{shown}' without --locked or --frozen resolves again when uv.lock is missing or stale "
+            f"and rewrites it; add --locked (the build then fails on a stale lock)"
+        )
+    if (tool == "pip" and verb == "install") or (tool == "uv" and verb in ("pip install", "pip sync")):
+        files = option_value(args, "-r", "--requirement", "--requirements")
+        if verb == "pip sync":
+            files = [word for word in args if not word.startswith("-")]
+        for name in files:
+            base = name.rsplit("/", 1)[-1]
+            at = _word_index(cmd, install, _index_of_value(args, name))
+            if base == "pyproject.toml" and tool == "uv":
+                return at, (
+                    f"'{shown} -r {name}' resolves the ranges of pyproject.toml afresh; "
+                    f"lock them ('uv lock') and install with 'uv sync --locked'"
+                )
+            if base.endswith(".in"):
+                compiled = name[:-3] + ".txt"
+                return at, (
+                    f"'{shown} -r {name}' installs the loose pip-tools input, not its compiled, "
+                    f"pinned file; install '{compiled}' instead"
+                )
+        return None
+    if tool == "poetry" and verb in ("install", "sync"):
+        if state.poetry_lock == "yes" or _mounted(instr, "poetry.lock"):
+            return None
+        why = (
+            f"the glob {state.poetry_lock} lets the build go on without the lock"
+            if state.poetry_lock else "no poetry.lock is copied or mounted before it"
+        )
+        return 0, (
+            f"'{shown}' resolves the dependencies afresh when poetry.lock is missing, and {why}; "
+            f"copy poetry.lock by its exact name before the install"
+        )
+    if tool == "pipenv" and verb == "install":
+        if {"--deploy", "--ignore-pipfile"} & set(args):
+            return None
+        i = 0
+        while i < len(args):
+            if not args[i].startswith("-"):
+                return None  # `pipenv install NAME` adds a package
+            i += 2 if args[i] in _PIPENV_VALUE else 1
+        return 0, (
+            f"'{shown}' without --deploy re-locks when Pipfile.lock is stale; add --deploy "
+            f"(the build then fails on a stale lock) or use 'pipenv sync'"
+        )
+    if tool == "pdm" and verb == "install":
+        if {"--frozen-lockfile", "--check"} & set(args) or _on("PDM_FROZEN_LOCKFILE", instr, cmd, exported):
+            return None
+        return 0, (
+            f"'{shown}' without --frozen-lockfile re-locks when pdm.lock is stale; add "
+            f"--frozen-lockfile (or --check, which fails on a stale lock)"
+        )
+    return None
+
+
+def _installs_locked(install: Install) -> bool:
+    """Whether an install reads a lock or requirements file (so the project's dependencies
+    are installed pinned before a ``pip install .``)."""
+    tool, verb, args = install.tool, install.verb, install.args
+    if tool in ("poetry", "pdm", "pipenv") and verb in ("install", "sync"):
+        return True
+    if tool == "uv" and verb in ("sync", "pip sync"):
+        return True
+    if (tool == "pip" and verb == "install") or (tool == "uv" and verb == "pip install"):
+        return bool(option_value(args, "-r", "--requirement", "--requirements"))
+    return False
+
+
+def _project_word(install: Install) -> int | None:
+    """Index in ``install.args`` of the ``.`` of a ``pip install .`` / ``-e .``."""
+    if not ((install.tool == "pip" and install.verb == "install") or (
+        install.tool == "uv" and install.verb == "pip install"
+    )):
+        return None
+    args = install.args
+    if "--no-deps" in args or option_value(args, "-r", "--requirement", "--requirements", "-c", "--constraint",
+                                           "--constraints", "--override", "--overrides"):
+        return None
+    for i, word in enumerate(args):
+        value = word
+        if word.startswith("--editable="):
+            value = word[len("--editable="):]
+        elif word.startswith("-e") and len(word) > 2:
+            value = word[2:]
+        if value in (".", "./") or value.startswith((".[", "./[")):
+            return i
+    return None
+
+
+def _lock_message(shown: str, locks: Sequence[str]) -> str:
+    lock = locks[0]
+    fix = _LOCK_FIX.get(lock) or f"install '{lock}' first ('pip install -r {lock}')"
+    return (
+        f"'{shown}' resolves the dependency ranges of pyproject.toml afresh and ignores {lock} in "
+        f"the build context; {fix}, then the project alone with '--no-deps'"
+    )
+
+
+def _managers(cmd: Command, install: Install | None) -> list[tuple[int, str]]:
+    """(word index, message) of ``pipx install`` / ``uv tool install`` of an unpinned manager."""
+    words = cmd.words
+    if cmd.program == "pipx" and len(words) > 1 and words[1] == "install":
+        start, how = 2, "pipx install"
+    elif install is not None and install.tool == "uv" and install.verb == "tool" and install.args[:1] == ("install",):
+        start, how = len(words) - len(install.args) + 1, "uv tool install"
+    else:
+        return []
+    found = []
+    i = start
+    while i < len(words):
+        word = words[i]
+        if word.startswith("-"):
+            i += 2 if word in _TOOL_VALUE else 1
+            continue
+        name = re.split(r"[=<>!~\[;@ ]", word, maxsplit=1)[0].lower()
+        if name in _MANAGERS and "==" not in word:
+            found.append((i, (
+                f"'{how} {word}' installs whichever {name} release is newest that day; pin it: "
+                f"'{how} {name}==<version>'"
+            )))
+        break  # the first operand is the package
+    return found
+
+
+def _installer_scripts(
+    instr: Instruction, cmds: Sequence[Command], index: int, exported: dict[str, str]
+) -> list[tuple[int, str]]:
+    cmd = cmds[index]
+    if cmd.program not in ("curl", "wget") and not cmd.program.startswith(("Invoke-WebRequest", "irm", "iwr")):
+        return []
+    after = cmds[index + 1] if index + 1 < len(cmds) else None
+    found = []
+    for i, word in enumerate(cmd.words[1:], start=1):
+        for tool, pattern, variable, options in _INSTALLERS:
+            if not pattern.search(word):
+                continue
+            if variable and (_env(variable, instr, cmd, exported) or (after is not None and (
+                _env(variable, instr, after, exported) or option_value(after.words, *options)
+            ))):
+                continue
+            found.append((i, f"'{word}' installs whichever {tool} release is newest that day; {_FIX[tool]}"))
+    return found
+
+
+def _added_installers(df: Dockerfile, instr: Instruction) -> list[Finding]:
+    """``ADD <install script URL> <dest>``: the script is run by a later RUN."""
+    words = list(instr.json) if instr.json is not None else split_blanks(instr.args)
+    found = []
+    for word in words[:-1]:
+        for tool, pattern, variable, _options in _INSTALLERS:
+            var = instr.lookup(variable) if variable else None
+            if pattern.search(word) and (var is None or (var.resolved and not var.value)):
+                line, col = instr.find(word)
+                found.append(UNPINNED_MANAGER.at(
+                    df.path, line, col,
+                    f"'{word}' installs whichever {tool} release is newest that day; {_FIX[tool]}",
+                ))
+    return found
+
+
+def _exports(cmd: Command, exported: dict[str, str]) -> None:
+    if cmd.program in ("export", "declare", "typeset", "readonly"):
+        for word in cmd.words[1:]:
+            name, sep, value = word.partition("=")
+            if sep:
+                exported[name] = value
+
+
+def _hash_problem(install: Install, context: Context, state: _State, instr: Instruction,
+                  cmd: Command, exported: dict[str, str]) -> list[tuple[int, str]]:
+    tool, verb, args = install.tool, install.verb, install.args
+    if not ((tool == "pip" and verb == "install") or (tool == "uv" and verb in ("pip install", "pip sync"))):
+        return []
+    if "--require-hashes" in args or _on("PIP_REQUIRE_HASHES", instr, cmd, exported) or (
+        tool == "uv" and _on("UV_REQUIRE_HASHES", instr, cmd, exported)
+    ):
+        return []
+    files = option_value(args, "-r", "--requirement", "--requirements")
+    if verb == "pip sync":
+        files = [word for word in args if not word.startswith("-")]
+    found = []
+    for name in files:
+        model = _requirements_of(name, context, state)
+        if model is None:
+            continue
+        entries = [
+            entry for path, reqfile in model.files.items() if "requirement" in model.roles.get(path, ())
+            for entry in reqfile.requirements()
+        ]
+        hashed = sum(1 for entry in entries if entry.requirement and entry.requirement.hashes)
+        at = _word_index(cmd, install, _index_of_value(args, name))
+        if tool == "pip" and 0 < hashed < len(entries):
+            found.append((at, (
+                f"'{name}' has hashes on {hashed} of its {len(entries)} requirements: pip then checks "
+                f"hashes and fails on the others; add a hash to every requirement "
+                f"(pip-compile --generate-hashes) and pass --require-hashes"
+            )))
+        elif tool == "uv" and hashed:
+            found.append((at, (
+                f"'{name}' has hashes, but uv lets a requirement without a hash through unless told; "
+                f"add --require-hashes"
+            )))
+    return found
+
+
+def _requirements_of(name: str, context: Context, state: _State) -> RequirementsSet | None:
+    """The requirements file ``-r name`` reads, found in the build context: the file copied
+    under that base name, else the path as written, else the base name at the root."""
+    base = name.rsplit("/", 1)[-1]
+    if "$" in name or not base:
+        return None
+    for candidate in (state.copied.get(base), None if name.startswith("/") else name, base):
+        if candidate and not _GLOB.search(candidate) and context.exists(candidate):
+            return context.requirements(candidate)
+    return None
+
+
+def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool = False) -> list[Finding]:
+    """``context``: the build context (None: unknown; DPH111 and DPH113 need it)."""
+    findings: list[Finding] = []
+    ends: list[_State] = []
+    for stage in df.stages:
+        state = ends[stage.parent] if stage.parent is not None else _State({}, "", False)
+        for instr in stage.instructions:
+            if instr.keyword in ("COPY", "ADD"):
+                state = _after_copy(df, instr, state, context)
+                if instr.keyword == "ADD":
+                    findings.extend(_added_installers(df, instr))
+            elif instr.keyword == "RUN":
+                state = _run(df, instr, state, context, check_hashes, findings)
+        ends.append(state)
+    return findings
+
+
+def _run(
+    df: Dockerfile, instr: Instruction, state: _State, context: Context | None,
+    check_hashes: bool, findings: list[Finding],
+) -> _State:
+    script = run_script(instr, df.lines)
+    cmds = script.commands()
+    installs = script.installs()
+    exported: dict[str, str] = {}
+    locked_deps = state.locked_deps
+    for index, (cmd, install) in enumerate(zip(cmds, installs, strict=True)):
+        _exports(cmd, exported)
+        reports: list[tuple[Rule, int, str]] = [
+            (UNPINNED_MANAGER, i, m) for i, m in _installer_scripts(instr, cmds, index, exported)
+        ]
+        reports += [(UNPINNED_MANAGER, i, m) for i, m in _managers(cmd, install)]
+        if install is not None:
+            problem = _ignores_lock(instr, cmd, install, exported, state)
+            if problem is not None:
+                reports.append((IGNORES_LOCK, *problem))
+            project = _project_word(install)
+            if project is not None and context is not None and not locked_deps and context.lock_files():
+                locks = context.lock_files()
+                editable = project > 0 and install.args[project - 1] in ("-e", "--editable")
+                written = install.args[project - editable:project + 1]
+                shown = " ".join(cmd.words[:len(cmd.words) - len(install.args)] + written)
+                reports.append((PROJECT_IGNORES_LOCK, _word_index(cmd, install, project), _lock_message(shown, locks)))
+            if check_hashes and context is not None:
+                reports += [(HASHES_NOT_ENFORCED, i, m) for i, m in _hash_problem(
+                    install, context, state, instr, cmd, exported,
+                )]
+            locked_deps = locked_deps or _installs_locked(install)
+        for rule, word, message in reports:
+            line, col = _message_at(script, cmd, word)
+            findings.append(rule.at(df.path, line, col, message))
+    return state if locked_deps == state.locked_deps else state._replace(locked_deps=locked_deps)
+
+
+HOOK = Hook(
+    id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
+    options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
+    dockerfile=lambda df, ctx: check(
+        df, context=build_context(ctx.repo, df.path, df), check_hashes=ctx.options.check_hashes,
+    ),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_hook(HOOK, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""check-python-version: the image's Python is the one the project asks for.
+
+The Python version of the shipped stage (the last one, or ``--target``) comes from the
+base image its stage chain starts from: a tag of the official ``python`` image
+(``python:3.12-slim-bookworm``, mirrors included) or of uv's images
+(``ghcr.io/astral-sh/uv:python3.12-bookworm-slim``), after ARG defaults are substituted.
+Other images, a tag without a version (``python:slim``) and a digest without a tag tell
+no version and are not judged.
+
+The project's constraints are read from the build context (the Dockerfile's
+directory): ``requires-python`` of ``[project]`` in ``pyproject.toml``, the ``python``
+constraint of ``[tool.poetry.dependencies]`` (Poetry's ``^3.12``, ``~3.12``, ``3.12.*``
+and ``||`` understood), and ``.python-version`` (uv, pyenv). A minor version such as
+``3.12`` stands for all its patch releases: it agrees with ``>=3.12.4`` and with a
+``.python-version`` of ``3.12.4``. A ``.python-version`` of several lines (pyenv) agrees
+when one of them does. A file that cannot be read or parsed is left out.
+
+Options:
+    --target NAME   judge the stage NAME instead of the last one.
+
+## DPH210 python-version-mismatch
+### What it does
+Reports the base image of the shipped stage when its Python version is outside
+``requires-python`` or the Poetry ``python`` constraint of ``pyproject.toml``, or
+differs from ``.python-version``.
+### Why is this bad?
+The project is locked, tested and type-checked for one Python, and the image runs
+another: wheels for that Python may not exist, the lock may not install, and code that
+uses newer syntax fails at start-up, or only on the path that uses it.
+### Example
+```dockerfile
+# pyproject.toml: requires-python = ">=3.12"
+FROM python:3.11-slim-bookworm
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+```
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from hooks._cli import run_hook
+from hooks._dockerfile import Dockerfile
+from hooks._findings import ERROR, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
+from hooks._images import parse_python_tag, stage_image_use
+from hooks._project import build_context, requires_python, version_allowed
+
+if TYPE_CHECKING:
+    from hooks._images import ImageUse
+    from hooks._project import Context
+
+MISMATCH = Rule(
+    "DPH210", "python-version-mismatch", ERROR,
+    "The base image's Python version disagrees with the project's Python constraints.",
+)
+RULES = (MISMATCH,)
+
+_UV_PYTHON_RE = re.compile(r"python(\d+\.\d+(?:\.\d+)?)(?:-|$)", re.ASCII)
+
+
+def image_python(use: ImageUse) -> str | None:
+    """The Python version (``3.12``, ``3.12.4``) that an image names, or None."""
+    ref = use.ref
+    if ref is None or not ref.tag:
+        return None
+    if ref.official == "python":
+        tag = parse_python_tag(ref.tag)
+        return tag.version if tag is not None and tag.depth >= 2 and not tag.prerelease else None
+    if ref.repository == "astral-sh/uv":
+        match = _UV_PYTHON_RE.match(ref.tag)
+        return match.group(1) if match else None
+    return None
+
+
+def _agrees(image: str, pinned: str) -> bool:
+    """Whether two versions agree as far as both go: ``3.12`` and ``3.12.4`` do."""
+    left, right = image.split("."), pinned.split(".")
+    depth = min(len(left), len(right))
+    return left[:depth] == right[:depth]
+
+
+def check(df: Dockerfile, *, context: Context | None = None, target: str | None = None) -> list[Finding]:
+    stage = df.final_stage(target)
+    if stage is None:
+        return unknown_target(df.path, target)
+    if context is None:
+        return []
+    use = stage_image_use(df, df.chain(stage)[0])
+    version = image_python(use) if use is not None else None
+    if use is None or version is None:
+        return []
+    shown = f"base image '{use.value.value}'"
+    findings: list[Finding] = []
+    for constraint in requires_python(context.pyproject()):
+        if not version_allowed(version, constraint):
+            findings.append(MISMATCH.at(
+                df.path, use.line, use.col,
+                f"{shown} runs Python {version}, outside {constraint.source} ('{constraint.written}'); "
+                f"use a base image whose Python it allows, or change the constraint",
+            ))
+    pinned = context.python_version_file()
+    if pinned and not any(_agrees(version, pin) for pin in pinned):
+        findings.append(MISMATCH.at(
+            df.path, use.line, use.col,
+            f"{shown} runs Python {version}, but .python-version asks for {' or '.join(pinned)}; "
+            f"make the two name the same version",
+        ))
+    return findings
+
+
+HOOK = Hook(
+    id="check-python-version", doc=__doc__ or "", rules=RULES, options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, context=build_context(ctx.repo, df.path, df), target=ctx.options.target),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_hook(HOOK, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
