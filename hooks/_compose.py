@@ -464,14 +464,13 @@ class _Loader:
     def _parse(self, path: str) -> Dockerfile | None:
         from hooks._dockerfile import parse
 
-        key = ("compose.dockerfile", path)
-        if key in self.repo.memo:
-            return self.repo.memo[key]  # type: ignore[return-value]
+        if path in self.repo.built_dockerfiles:
+            return self.repo.built_dockerfiles[path]
         try:
             parsed: Dockerfile | None = parse(self.repo.read_dockerfile(path), path)
         except ReadError:
             parsed = None
-        self.repo.memo[key] = parsed
+        self.repo.built_dockerfiles[path] = parsed
         return parsed
 
 

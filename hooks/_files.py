@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 from hooks._patterns import lazy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from hooks._dockerfile import Dockerfile
     from hooks._dockerignore import IgnoreFile
     from hooks._requirements import RequirementsFile
 
@@ -190,8 +193,13 @@ class Repo:
         # What the models derive from files, once per run and shared by every check (files
         # are taken not to change while a run reads them, as for ``_cache``): parsed
         # requirements files by (real path, display path); the ignore files that may apply
-        # to a Dockerfile, and to a directory; the entries of a build-context directory.
+        # to a Dockerfile, and to a directory; the entries of a build-context directory;
+        # a build context's lock files and pyproject.toml (by directory); the Dockerfiles
+        # a Compose file builds (None: unreadable).
         self.requirements_files: dict[tuple[str, str], RequirementsFile] = {}
+        self.lock_files: dict[str, tuple[str, ...]] = {}
+        self.pyprojects: dict[str, Mapping[str, object] | None] = {}
+        self.built_dockerfiles: dict[str, Dockerfile | None] = {}
         self.ignore_files_of_dockerfile: dict[str, list[IgnoreFile]] = {}
         self.ignore_files_of_directory: dict[str, list[IgnoreFile]] = {}
         self.directory_entries: dict[str, list[tuple[str, bool]]] = {}

@@ -58,7 +58,7 @@ class Constraint(NamedTuple):
 class Context:
     """The files of one build context (a directory of the repository).
 
-    What it reads or works out is kept in ``repo.memo`` (by path), so the checks of a run
+    What it reads or works out is kept in the Repo (by directory), so the checks of a run
     that ask about one context share it; the Context itself is not kept there (it holds
     the Repo, which would make a reference cycle)."""
 
@@ -101,12 +101,12 @@ class Context:
 
     def lock_files(self) -> tuple[str, ...]:
         """The lock files present: the tools' own, then compiled requirements files."""
-        key = ("project.locks", self.directory)
-        if key not in self.repo.memo:
+        known = self.repo.lock_files.get(self.directory)
+        if known is None:
             found = [name for name in LOCK_FILES if self.exists(name)]
             found.extend(txt for _, txt in self.compiled_requirements())
-            self.repo.memo[key] = tuple(found)
-        return cast("tuple[str, ...]", self.repo.memo[key])
+            known = self.repo.lock_files[self.directory] = tuple(found)
+        return known
 
     def compiled_requirements(self) -> tuple[tuple[str, str], ...]:
         """(``.in``, ``.txt``) pairs of pip-tools: a ``requirements*.in`` (or
@@ -147,11 +147,10 @@ class Context:
 
     def pyproject(self) -> Mapping[str, object] | None:
         """``pyproject.toml`` as a table, or None when it is missing or not valid TOML."""
-        key = ("project.pyproject", self.directory)
-        if key not in self.repo.memo:
+        if self.directory not in self.repo.pyprojects:
             text = self.text("pyproject.toml")
-            self.repo.memo[key] = None if text is None else _parse_toml(text)
-        return cast("Mapping[str, object] | None", self.repo.memo[key])
+            self.repo.pyprojects[self.directory] = None if text is None else _parse_toml(text)
+        return self.repo.pyprojects[self.directory]
 
     def python_version_file(self) -> tuple[str, ...]:
         """The versions ``.python-version`` names (none when it is missing)."""

@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 # One file of each kind, in the order a hook is given the first that it matches.
-TARGETS = ("Dockerfile", ".github/workflows/ci.yml", "requirements.txt")
+TARGETS = ("Dockerfile", ".github/workflows/ci.yml", "requirements.txt", "requirements.in", "compose.yaml")
 DOCKERFILE = (
     "FROM python:3.12-slim-bookworm\n"
     "WORKDIR /app\n"
@@ -73,6 +73,8 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / ".git").mkdir()
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
     (tmp_path / "requirements.txt").write_text("flask==3.0.3\nrequests>=2\n")
+    (tmp_path / "requirements.in").write_text("flask\nrequests\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    build: .\n    read_only: true\n")
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs: {}\n")
     return tmp_path
@@ -89,7 +91,7 @@ def test_a_hook_loads_only_the_machinery_its_file_needs(project: Path, module: s
     loaded = _loaded(project, module, [target])
     assert f"hooks.{module}" in loaded
     assert "packaging" not in _top(loaded), sorted(loaded)
-    if target != "requirements.txt":
+    if target not in ("requirements.txt", "requirements.in"):
         assert "hooks._requirements" not in loaded
     if target == "Dockerfile":
         assert "yaml" not in _top(loaded)
