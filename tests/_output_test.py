@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema  # type: ignore[import-untyped]  # no stubs; a test-only requirement
 import pytest
 
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule
@@ -117,8 +118,6 @@ def test_unknown_format() -> None:
 
 
 def _validate(log: object) -> None:
-    import jsonschema  # type: ignore[import-untyped]  # no stubs; a test-only requirement
-
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft4Validator.check_schema(schema)
     jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
@@ -173,8 +172,6 @@ def test_sarif_without_results_and_with_an_undeclared_rule(tmp_path: Path) -> No
 
 def test_sarif_schema_rejects_a_broken_log(tmp_path: Path) -> None:
     """The vendored schema is strict enough to catch what code scanning would refuse."""
-    import jsonschema  # type: ignore[import-untyped]  # no stubs; a test-only requirement
-
     log = sarif_log([PLAIN], [UNTAGGED], str(tmp_path), str(tmp_path), sections={})
     log["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(jsonschema.ValidationError, match="'fatal' is not one of"):
