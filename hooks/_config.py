@@ -1,0 +1,313 @@
+"""Configuration: ``[tool.docker-python-hooks]`` in ``pyproject.toml``.
+
+For each linted file, the nearest ``pyproject.toml`` that has the table, looking from
+the file's directory up to the repository root, is its configuration (the nearest wins,
+like ruff; files are not merged, and a ``pyproject.toml`` without the table is passed
+over). Keys:
+
+* ``select``: codes (``DPH201``), code prefixes (``DPH5``, ``DPH``) or rule names
+  (``untagged-base-image``); only those rules report. The meta rules (``DPH9xx``:
+  unreadable files, bad suppressions, syntax errors) always report unless ignored.
+* ``ignore``: the same kinds of names; those rules do not report.
+* ``per-file-ignores``: a table of glob -> list of names, ignored in matching files.
+  A glob is matched against the path relative to the ``pyproject.toml``'s directory
+  (``*`` also matches ``/``); a glob without ``/`` is matched against the file name.
+* ``severity``: a table of name -> ``error``, ``warning`` or ``info``, overriding the
+  rules' default severity (what ``fail-level`` and the output formats see).
+* ``fail-level``: ``error``, ``warning`` or ``info`` (default): the least severe
+  finding that makes the run fail (exit 1). Findings below it are still printed.
+* every hook option, under its flag's name without the dashes: ``target = "runtime"``,
+  ``require-digest = true``, ``require-hashes = true``, ``all-stages = true``,
+  ``allow-unpinned = ["pip", "setuptools"]`` ...
+
+Command-line arguments (pre-commit ``args:``) override the file, key by key: a flag
+given replaces that key's value. An unknown key, a bad value or a file that is not
+valid TOML stops the run with one line naming the file and the key (exit 2).
+
+Without a configuration this costs one failed ``open`` per directory level, once per
+run: the TOML parser is imported only for a ``pyproject.toml`` whose bytes contain
+``[tool.docker-python-hooks``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from hooks._findings import ERROR, INFO, SEVERITIES, WARNING, Finding, Rule
+
+TABLE = "docker-python-hooks"
+FILENAME = "pyproject.toml"
+_MARKER = b"[tool." + TABLE.encode()
+_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+_PREFIX_RE = re.compile(r"DPH[0-9]{0,3}", re.IGNORECASE)
+GENERAL_KEYS = ("select", "ignore", "per-file-ignores", "severity", "fail-level")
+
+
+class ConfigError(Exception):
+    """A configuration the run cannot use; its message is one line naming file and key."""
+
+
+class Option(NamedTuple):
+    """A hook option as the configuration sees it: flag name without dashes, and kind."""
+
+    name: str  # "require-digest"
+    kind: str  # "bool", "str" or "list" (a list of strings)
+
+    @property
+    def dest(self) -> str:
+        return self.name.replace("-", "_")
+
+
+class Config(NamedTuple):
+    """One ``[tool.docker-python-hooks]`` table, checked and resolved to codes."""
+
+    path: str  # the pyproject.toml
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    severity: Mapping[str, str] = {}
+    fail_level: str | None = None
+    options: Mapping[str, Any] = {}  # by Option.dest
+
+
+def resolve(selector: str, rules: Mapping[str, Rule]) -> frozenset[str]:
+    """The codes a selector names: a code, a code prefix (``DPH5``) or a rule name.
+
+    Raises ValueError for a selector that names no rule."""
+    if not isinstance(selector, str):
+        raise ValueError(f"expected a code, prefix or rule name, got {selector!r}")
+    text = selector.strip()
+    if _PREFIX_RE.fullmatch(text):
+        upper = text.upper()
+        codes = frozenset(code for code in rules if code.startswith(upper))
+    else:
+        lower = text.lower()
+        codes = frozenset(rule.code for rule in rules.values() if rule.name == lower)
+    if not codes:
+        raise ValueError(f"'{selector}' is no rule code, code prefix or rule name")
+    return codes
+
+
+def resolve_all(selectors: Iterable[str], rules: Mapping[str, Rule]) -> frozenset[str]:
+    codes: set[str] = set()
+    for selector in selectors:
+        codes |= resolve(selector, rules)
+    return frozenset(codes)
+
+
+def _load_toml(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+def _describe(value: object) -> str:
+    kinds = {bool: "a boolean", str: "a string", list: "a list", dict: "a table", int: "an integer"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def parse(
+    path: str,
+    data: bytes,
+    options: Mapping[str, Option],
+    rules: Mapping[str, Rule] | None = None,
+) -> Config | None:
+    """The configuration in the ``pyproject.toml`` at ``path`` whose bytes are ``data``;
+    None if it has no ``[tool.docker-python-hooks]`` table.
+
+    ``options`` are the hook options that may appear (by name); ``rules`` the rules that
+    names resolve against (default: every rule, from the registry)."""
+    try:
+        document = _load_toml(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: cannot decode file as UTF-8") from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    tool = document.get("tool")
+    table = tool.get(TABLE) if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    where = f"{path}: [tool.{TABLE}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table, not {_describe(table)}")
+
+    def names(key: str, value: object) -> frozenset[str]:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} {key}: expected a list of codes or rule names, got {_describe(value)}")
+        nonlocal rules
+        if rules is None:
+            from hooks._registry import all_rules
+
+            rules = all_rules()
+        try:
+            return resolve_all(value, rules)
+        except ValueError as exc:
+            raise ConfigError(f"{where} {key}: {exc}") from None
+
+    def level(key: str, value: object) -> str:
+        if value not in SEVERITIES:
+            raise ConfigError(f"{where} {key}: expected one of {', '.join(SEVERITIES)}, got {value!r}")
+        return str(value)
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    per_file: list[tuple[str, frozenset[str]]] = []
+    severity: dict[str, str] = {}
+    fail_level = None
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "select":
+            select = names(key, value)
+        elif key == "ignore":
+            ignore = names(key, value)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where} {key}: expected a table of glob = [codes], got {_describe(value)}")
+            for pattern, selectors in value.items():
+                per_file.append((pattern, names(f'{key}."{pattern}"', selectors)))
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where} {key}: expected a table of code = level, got {_describe(value)}")
+            for name, wanted in value.items():
+                for code in names(f"{key}.{name}", [name]):
+                    severity[code] = level(f"{key}.{name}", wanted)
+        elif key == "fail-level":
+            fail_level = level(key, value)
+        elif key in options:
+            values[options[key].dest] = _option_value(where, options[key], value)
+        else:
+            known = ", ".join(sorted([*GENERAL_KEYS, *options]))
+            raise ConfigError(f"{where}: unknown key '{key}' (known keys: {known})")
+    return Config(path, select, ignore, tuple(per_file), severity, fail_level, values)
+
+
+def _option_value(where: str, option: Option, value: object) -> object:
+    if option.kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} {option.name}: expected true or false, got {_describe(value)}")
+    elif option.kind == "str":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where} {option.name}: expected a non-empty string, got {_describe(value)}")
+    elif not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ConfigError(f"{where} {option.name}: expected a list of strings, got {_describe(value)}")
+    return value
+
+
+class Finder:
+    """The configuration of each file, found once per directory for a run.
+
+    ``root`` is the repository root: the search stops there. ``options`` are the hook
+    options a configuration may set."""
+
+    def __init__(self, root: str, options: Mapping[str, Option], rules: Mapping[str, Rule] | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.options = options
+        self.rules = rules
+        self._by_dir: dict[str, Config | None] = {}
+
+    def for_file(self, path: str) -> Config | None:
+        return self.for_dir(os.path.dirname(os.path.abspath(path)))
+
+    def for_dir(self, directory: str) -> Config | None:
+        if directory in self._by_dir:
+            return self._by_dir[directory]
+        found = self._here(directory)
+        if found is None:
+            parent = os.path.dirname(directory)
+            if directory not in (self.root, parent):
+                found = self.for_dir(parent)
+        self._by_dir[directory] = found
+        return found
+
+    def _here(self, directory: str) -> Config | None:
+        path = os.path.join(directory, FILENAME)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        if _MARKER not in data:
+            return None
+        return parse(path, data, self.options, self.rules)
+
+
+class Policy(NamedTuple):
+    """What decides which findings of one file are reported, at what severity, and
+    whether they fail the run: a configuration with the command line's overrides."""
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    severity: Mapping[str, str] = {}
+    fail_level: str = INFO
+
+    @classmethod
+    def make(
+        cls,
+        config: Config | None,
+        path: str = "",
+        *,
+        select: frozenset[str] | None = None,
+        ignore: frozenset[str] | None = None,
+        fail_level: str | None = None,
+    ) -> Policy:
+        """The policy for the file ``path`` under ``config``; command-line values
+        (not None) replace the configuration's."""
+        if config is None:
+            return cls(select, ignore or frozenset(), {}, fail_level or INFO)
+        ignored = config.ignore if ignore is None else ignore
+        if config.per_file_ignores and path:
+            ignored = ignored | per_file_ignored(config, path)
+        return cls(
+            config.select if select is None else select,
+            ignored,
+            config.severity,
+            fail_level or config.fail_level or INFO,
+        )
+
+    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+        """The findings this policy reports, with their severity overridden."""
+        out = []
+        for finding in findings:
+            code = finding.code
+            if code in self.ignore:
+                continue
+            if self.select is not None and code not in self.select and not code.startswith("DPH9"):
+                continue
+            wanted = self.severity.get(code)
+            out.append(finding if wanted is None or wanted == finding.severity else finding._replace(severity=wanted))
+        return out
+
+    def fails(self, findings: Collection[Finding]) -> bool:
+        floor = _RANK[self.fail_level]
+        return any(_RANK.get(f.severity, 2) >= floor for f in findings)
+
+
+def per_file_ignored(config: Config, path: str) -> frozenset[str]:
+    """The codes ``per-file-ignores`` ignores in ``path``."""
+    from fnmatch import fnmatchcase
+
+    base = os.path.dirname(config.path)
+    rel = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+    name = rel.rsplit("/", 1)[-1]
+    codes: set[str] = set()
+    for pattern, ignored in config.per_file_ignores:
+        if fnmatchcase(rel if "/" in pattern else name, pattern.removeprefix("./")):
+            codes |= ignored
+    return frozenset(codes)
+
+
+def options_of(declared: Iterable[tuple[str, str]]) -> dict[str, Option]:
+    """``(flag name, kind)`` pairs -> the options table :func:`parse` takes."""
+    return {name: Option(name, kind) for name, kind in declared}
+
+
+def cli_list(values: Sequence[str] | None) -> list[str] | None:
+    """``--select A,B --select C`` -> [A, B, C]; None when the flag was not given."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hooks._config import Config, ConfigError, Finder, Option, Policy, cli_list, parse, resolve
+from hooks._findings import Finding
+from hooks._registry import all_rules
+
+OPTIONS = {
+    "target": Option("target", "str"),
+    "require-digest": Option("require-digest", "bool"),
+    "allow-unpinned": Option("allow-unpinned", "list"),
+}
+HEAD = "[tool.docker-python-hooks]\n"
+
+
+def _parse(body: str, path: str = "pyproject.toml") -> Config | None:
+    return parse(path, body.encode(), OPTIONS)
+
+
+def test_every_key() -> None:
+    config = _parse(
+        "[project]\nname = 'x'\n"
+        + HEAD
+        + 'select = ["DPH2", "missing-user", "dph701"]\n'
+        'ignore = ["DPH207"]\n'
+        'fail-level = "warning"\n'
+        'target = "runtime"\n'
+        "require-digest = true\n"
+        'allow-unpinned = ["pip", "setuptools"]\n'
+        '[tool.docker-python-hooks.per-file-ignores]\n"docker/*.Dockerfile" = ["DPH401"]\n'
+        '[tool.docker-python-hooks.severity]\nDPH304 = "error"\nuntagged-base-image = "info"\n'
+    )
+    assert config is not None
+    rules = all_rules()
+    assert config.select == frozenset({c for c in rules if c.startswith("DPH2")} | {"DPH401", "DPH701"})
+    assert config.ignore == {"DPH207"}
+    assert config.fail_level == "warning"
+    assert config.options == {"target": "runtime", "require_digest": True, "allow_unpinned": ["pip", "setuptools"]}
+    assert config.per_file_ignores == (("docker/*.Dockerfile", frozenset({"DPH401"})),)
+    assert config.severity == {"DPH304": "error", "DPH201": "info"}
+
+
+def test_no_table_is_no_config() -> None:
+    assert _parse("[tool.ruff]\nline-length = 100\n# [tool.docker-python-hooks] in a comment\n") is None
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    pytest.param(HEAD + "selct = []\n",
+                 "p/pyproject.toml: [tool.docker-python-hooks]: unknown key 'selct' (known keys: allow-unpinned, "
+                 "fail-level, ignore, per-file-ignores, require-digest, select, severity, target)", id="unknown-key"),
+    pytest.param(HEAD + 'select = "DPH201"\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] select: expected a list of codes or rule names, "
+                 "got a string", id="select-not-list"),
+    pytest.param(HEAD + 'ignore = ["DPH2019"]\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] ignore: 'DPH2019' is no rule code, code prefix "
+                 "or rule name", id="unknown-code"),
+    pytest.param(HEAD + 'ignore = ["DPH299"]\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] ignore: 'DPH299' is no rule code, code prefix "
+                 "or rule name", id="code-no-rule-has"),
+    pytest.param(HEAD + 'fail-level = "fatal"\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] fail-level: expected one of error, warning, info, "
+                 "got 'fatal'", id="bad-level"),
+    pytest.param(HEAD + 'severity = {DPH201 = "high"}\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] severity.DPH201: expected one of error, warning, "
+                 "info, got 'high'", id="bad-severity"),
+    pytest.param(HEAD + 'severity = {nope = "info"}\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] severity.nope: 'nope' is no rule code, code prefix "
+                 "or rule name", id="bad-severity-key"),
+    pytest.param(HEAD + 'require-digest = "yes"\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] require-digest: expected true or false, "
+                 "got a string", id="bool-option"),
+    pytest.param(HEAD + "target = 3\n",
+                 "p/pyproject.toml: [tool.docker-python-hooks] target: expected a non-empty string, "
+                 "got an integer", id="str-option"),
+    pytest.param(HEAD + 'allow-unpinned = "pip"\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] allow-unpinned: expected a list of strings, "
+                 "got a string", id="list-option"),
+    pytest.param(HEAD + 'per-file-ignores = ["x"]\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] per-file-ignores: expected a table of "
+                 "glob = [codes], got a list", id="per-file-not-table"),
+    pytest.param(HEAD + 'per-file-ignores = {"a/*" = ["bogus-name"]}\n',
+                 "p/pyproject.toml: [tool.docker-python-hooks] per-file-ignores.\"a/*\": 'bogus-name' is no "
+                 "rule code, code prefix or rule name", id="per-file-bad-code"),
+    pytest.param("[tool]\ndocker-python-hooks = 1\n",
+                 "p/pyproject.toml: [tool.docker-python-hooks] must be a table, not an integer", id="not-table"),
+    pytest.param(HEAD + 'select = ["a"\nx = 1\n',
+                 "p/pyproject.toml: invalid TOML: Unclosed array (at line 3, column 1)", id="bad-toml"),
+])
+def test_bad_configuration_is_one_line(body: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        _parse(body, "p/pyproject.toml")
+    assert str(info.value) == message
+
+
+def test_not_utf8() -> None:
+    with pytest.raises(ConfigError, match=r"^x/pyproject.toml: cannot decode file as UTF-8$"):
+        parse("x/pyproject.toml", HEAD.encode() + b"target = '\xff'\n", OPTIONS)
+
+
+def test_resolve() -> None:
+    rules = all_rules()
+    assert resolve("dph201", rules) == {"DPH201"}
+    assert resolve("untagged-base-image", rules) == {"DPH201"}
+    assert resolve("DPH", rules) == frozenset(rules)
+    with pytest.raises(ValueError, match="'X' is no rule code"):
+        resolve("X", rules)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_nearest_with_the_table_wins(tmp_path: Path) -> None:
+    _write(tmp_path / "pyproject.toml", HEAD + 'target = "top"\n')
+    _write(tmp_path / "svc" / "pyproject.toml", "[project]\nname = 'svc'\n")  # no table: passed over
+    _write(tmp_path / "svc" / "api" / "pyproject.toml", HEAD + 'target = "api"\n')
+    (tmp_path / "svc" / "api" / "deep").mkdir()
+    finder = Finder(str(tmp_path), OPTIONS)
+    top = finder.for_file(str(tmp_path / "svc" / "Dockerfile"))
+    assert top is not None
+    assert (top.path, top.options) == (str(tmp_path / "pyproject.toml"), {"target": "top"})
+    api = finder.for_file(str(tmp_path / "svc" / "api" / "deep" / "Dockerfile"))
+    assert api is not None
+    assert api.options == {"target": "api"}
+    assert finder.for_file(str(tmp_path / "Dockerfile")) is top
+
+
+def test_search_stops_at_the_root(tmp_path: Path) -> None:
+    _write(tmp_path / "pyproject.toml", HEAD + 'target = "outside"\n')
+    (tmp_path / "repo" / "sub").mkdir(parents=True)
+    finder = Finder(str(tmp_path / "repo"), OPTIONS)
+    assert finder.for_file(str(tmp_path / "repo" / "sub" / "Dockerfile")) is None
+
+
+def test_bad_file_found_while_searching(tmp_path: Path) -> None:
+    _write(tmp_path / "pyproject.toml", HEAD + "colour = 1\n")
+    with pytest.raises(ConfigError, match="unknown key 'colour'"):
+        Finder(str(tmp_path), OPTIONS).for_file(str(tmp_path / "Dockerfile"))
+
+
+F201 = Finding("svc/Dockerfile", 1, 1, "DPH201", "m", "untagged-base-image", "error")
+F304 = Finding("svc/Dockerfile", 2, 1, "DPH304", "m", "consecutive-run", "info")
+F401 = Finding("svc/Dockerfile", 1, 1, "DPH401", "m", "missing-user", "error")
+F903 = Finding("svc/Dockerfile", 3, 1, "DPH903", "m", "unused-suppression", "warning")
+
+
+def test_policy_select_ignore_severity_and_fail_level(tmp_path: Path) -> None:
+    config = Config(
+        str(tmp_path / "pyproject.toml"), select=frozenset({"DPH201", "DPH304"}), ignore=frozenset({"DPH304"}),
+        per_file_ignores=(("svc/*", frozenset({"DPH201"})), ("Dockerfile.dev", frozenset({"DPH903"}))),
+        severity={"DPH201": "warning"}, fail_level="error",
+    )
+    found = [F201, F304, F401, F903]
+    # Select keeps DPH201 and the meta rule DPH903; ignore wins over select.
+    policy = Policy.make(config, str(tmp_path / "other" / "Dockerfile"))
+    kept = policy.apply(found)
+    assert kept == [F201._replace(severity="warning"), F903]
+    assert not policy.fails(kept)  # nothing at fail-level error
+    # per-file-ignores: a glob with '/' against the relative path, one without against the name.
+    assert Policy.make(config, str(tmp_path / "svc" / "Dockerfile")).apply(found) == [F903]
+    assert Policy.make(config, str(tmp_path / "x" / "Dockerfile.dev")).apply(found) == [
+        F201._replace(severity="warning"),
+    ]
+    # The command line replaces the file's values.
+    cli = Policy.make(config, str(tmp_path / "x" / "Dockerfile"), select=frozenset({"DPH401"}),
+                      ignore=frozenset(), fail_level="info")
+    assert cli.apply(found) == [F401, F903]
+    assert cli.fails([F903])
+
+
+def test_policy_without_config() -> None:
+    policy = Policy.make(None)
+    assert policy.apply([F201, F304]) == [F201, F304]
+    assert policy.fails([F304])
+    assert not policy.fails([])
+    assert not Policy.make(None, fail_level="warning").fails([F304])
+
+
+def test_cli_list() -> None:
+    assert cli_list(None) is None
+    assert cli_list(["DPH201, DPH3", "missing-user", ""]) == ["DPH201", "DPH3", "missing-user"]
