@@ -191,13 +191,31 @@ def rule_sections() -> dict[str, dict[str, str]]:
     return {doc.rule.code: doc.sections for hook in hook_docs() for doc in hook.rules}
 
 
-def rule_text(rule: Rule, sections: Mapping[str, str]) -> str:
+def rule_text(rule: Rule, sections: Mapping[str, str], hook: str = "") -> str:
     """A rule's full documentation as Markdown: what ``explain`` prints and SARIF's help."""
     out = [f"{rule.code} {rule.name} ({rule.severity})", "", rule.summary]
+    if hook:
+        out += ["", f"Hook: {hook} (and docker-python-hooks check)"]
     for heading, text in sections.items():
         out += ["", f"## {heading}", "", text]
     out += ["", f"Documentation: {doc_url(rule.code, rule.name)}"]
     return "\n".join(out) + "\n"
+
+
+def explain(selector: str) -> str | None:
+    """The full documentation of the rule named by ``selector`` (a code or a rule name),
+    from its check module's docstring; None if no rule has that code or name."""
+    from hooks._docs import hook_docs
+    from hooks._registry import all_rules, rule_for
+
+    rule = rule_for(selector.strip(), all_rules())
+    if rule is None:
+        return None
+    for hook in hook_docs():
+        for doc in hook.rules:
+            if doc.rule.code == rule.code:
+                return rule_text(rule, doc.sections, hook.hook_id)
+    return rule_text(rule, {"What it does": "Raised by every hook's shared machinery (a meta rule)."})
 
 
 def _sarif_rule(rule: Rule, sections: Mapping[str, str]) -> dict[str, Any]:

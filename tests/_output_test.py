@@ -180,3 +180,26 @@ def test_sarif_schema_rejects_a_broken_log(tmp_path: Path) -> None:
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
     with pytest.raises(jsonschema.ValidationError, match="less than the minimum"):
         _validate(log)
+
+
+def test_explain_by_code_and_by_name() -> None:
+    from hooks._output import explain
+
+    text = explain("dph201")
+    assert text is not None
+    assert explain("untagged-base-image") == text
+    assert text.startswith(
+        "DPH201 untagged-base-image (error)\n\nAn image has no tag and no digest.\n\n"
+        "Hook: check-base-image-pinned (and docker-python-hooks check)\n\n"
+        "## What it does\n\nReports an image with neither a tag nor a digest. Overlaps hadolint DL3006.\n\n"
+        "## Why is this bad?\n\n"
+    )
+    assert "## Example\n\n```dockerfile\nFROM python\n```" in text
+    assert text.endswith(f"## Use instead\n\n```dockerfile\nFROM python:3.12-slim-bookworm\n```\n\n"
+                         f"Documentation: {DOCS}#dph201-untagged-base-image\n")
+    assert explain("DPH903") == (
+        "DPH903 unused-suppression (warning)\n\nA suppression comment matched no finding of the rules that ran.\n\n"
+        "## What it does\n\nRaised by every hook's shared machinery (a meta rule).\n\n"
+        f"Documentation: {DOCS}#meta-rules\n"
+    )
+    assert explain("DPH999") is None
