@@ -3,6 +3,7 @@
     docker-python-hooks check [PATH ...]   lint the Dockerfiles, requirements and CI
                                            files under PATHs (default: .)
     docker-python-hooks rules              list every rule: code, name, severity
+    docker-python-hooks explain CODE       a rule's full documentation (code or name)
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;
 directories such as .git, node_modules and virtual environments are skipped. Exit
@@ -14,10 +15,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hooks._files import Repo, is_ci_config, is_dockerfile, is_requirements
 from hooks._findings import Finding, report
+
+if TYPE_CHECKING:
+    from hooks._config import Session
+    from hooks._suppress import Flags
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
@@ -113,20 +118,31 @@ def _plan(repo: Repo) -> tuple[list[Check], list[Check], list[Check], frozenset[
     return dockerfile, requirements, ci, frozenset(codes)
 
 
-def check_paths(paths: Sequence[str], repo: Repo | None = None) -> list[Finding]:
-    """Every rule over the files under ``paths``."""
-    from hooks._cli import lint_dockerfile, lint_requirements, lint_text
+def check_paths(
+    paths: Sequence[str], repo: Repo | None = None, session: Session | None = None,
+    flags: Flags | None = None,
+) -> list[Finding]:
+    """Every rule over the files under ``paths``; with a ``session``, each file's
+    findings as its configuration and the command line want them."""
+    from hooks._cli import NO_FLAGS, lint_dockerfile, lint_requirements, lint_text
 
     repo = repo or Repo()
+    flags = flags or NO_FLAGS
     dockerfile, requirements, ci, active = _plan(repo)
     findings: list[Finding] = []
     for path in iter_files(paths, repo.note_listing):
         if is_dockerfile(path):
-            findings.extend(lint_dockerfile(path, repo, dockerfile, active))
+            found = lint_dockerfile(path, repo, dockerfile, active, flags)
         elif is_requirements(path):
-            findings.extend(lint_requirements(path, repo, requirements, active))
+            found = lint_requirements(path, repo, requirements, active, flags)
         elif is_ci_config(path) and ci:
-            findings.extend(lint_text(path, repo, ci, active))
+            found = lint_text(path, repo, ci, active, flags)
+        else:
+            continue
+        if session is not None:
+            policy, _ = session.for_file(repo.full(path))
+            found = session.keep(policy, found)
+        findings.extend(found)
     return findings
 
 
@@ -141,8 +157,44 @@ def _rules() -> int:
     return 0
 
 
+def _explain(name: str) -> int:
+    from hooks._output import explain
+
+    text = explain(name)
+    if text is None:
+        sys.stderr.write(f"docker-python-hooks explain: no rule has the code or name '{name}'\n")
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
+def _check(argv: Sequence[str] | None, args: Any) -> int:
+    from hooks import _config
+    from hooks._cli import HOOK_OPTIONS, settle_exit
+    from hooks._suppress import Flags
+
+    repo = Repo()
+    try:
+        session = _config.Session(args, repo.root, HOOK_OPTIONS)
+        findings = check_paths(args.paths, repo, session, Flags.of(args))
+    except _config.ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    if args.format == "text" and not args.statistics:
+        code = report(findings)
+        return settle_exit(argv, 0 if args.exit_zero or not session.failed else code)
+    from hooks._output import emit
+    from hooks._registry import all_rules
+
+    return settle_exit(argv, emit(
+        findings, fmt=args.format, counts=args.statistics, failed=session.failed, exit_zero=args.exit_zero,
+        root=repo.root, base=repo.base, rules=sorted(all_rules().values()),
+    ))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._cli import HelpFormatter, settle_exit, settle_imports
+    from hooks import _config
+    from hooks._cli import HelpFormatter, settle_imports
 
     settle_imports(argv)
     parser = argparse.ArgumentParser(
@@ -156,11 +208,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check", help="run every rule on the files under PATHs", formatter_class=HelpFormatter,
     )
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    _config.add_arguments(check)
     sub.add_parser("rules", help="list every rule", formatter_class=HelpFormatter)
+    explain = sub.add_parser("explain", help="print a rule's documentation", formatter_class=HelpFormatter)
+    explain.add_argument("rule", metavar="CODE", help="a rule code (DPH201) or name (untagged-base-image)")
     args: Any = parser.parse_args(argv)
     if args.command == "rules":
         return _rules()
-    return settle_exit(argv, report(check_paths(args.paths)))
+    if args.command == "explain":
+        return _explain(args.rule)
+    return _check(argv, args)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Collection, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from hooks import _suppress
+from hooks import _config, _suppress
 from hooks._files import ReadError, Repo
 from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, Rule, report
 
@@ -117,8 +118,12 @@ def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
     return parse(text, path)
 
 
+NO_FLAGS = _suppress.Flags()
+
+
 def lint_dockerfile(
-    path: str, repo: Repo, checks: Sequence[DockerfileCheck], active: Collection[str]
+    path: str, repo: Repo, checks: Sequence[DockerfileCheck], active: Collection[str],
+    flags: _suppress.Flags = NO_FLAGS,
 ) -> list[Finding]:
     """Parse ``path`` once, run every check on it, then apply its suppressions."""
     try:
@@ -131,14 +136,17 @@ def lint_dockerfile(
             findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
         for check in checks:
             findings.extend(check(df))
-        suppressions = _suppress.dockerfile_suppressions(df) if df.comments else []
-        return _suppress.apply(findings, suppressions, active) if suppressions else findings
+        if flags.disabled or not (df.comments or "check" in df.directives):
+            return findings
+        suppressions = _suppress.dockerfile_suppressions(df)
+        return _suppress.apply(findings, suppressions, active, flags=flags) if suppressions else findings
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
 
 
 def lint_requirements(
-    path: str, repo: Repo, checks: Sequence[RequirementsCheck], active: Collection[str]
+    path: str, repo: Repo, checks: Sequence[RequirementsCheck], active: Collection[str],
+    flags: _suppress.Flags = NO_FLAGS,
 ) -> list[Finding]:
     """Load ``path`` and its includes once, run every check, then apply suppressions."""
     from hooks import _requirements
@@ -151,7 +159,9 @@ def lint_requirements(
         findings = list(model.problems())
         for check in checks:
             findings.extend(check(model))
-        return _suppress.apply(findings, model.suppressions(), active)
+        if flags.disabled:
+            return findings
+        return _suppress.apply(findings, model.suppressions(), active, flags=flags)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
 
@@ -161,23 +171,64 @@ def add_target_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
 
 
+# Every hook option a configuration file may set (flag name without dashes, kind).
+HOOK_OPTIONS = _config.options_of([
+    ("target", "str"), ("all-stages", "bool"), ("require-digest", "bool"), ("require-hashes", "bool"),
+    ("allow-unpinned", "list"),
+])
+
+
+def _defer_defaults(parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """The hook's own options' defaults, by dest; the parser's become None, so that
+    after parsing a value that is not None was given on the command line."""
+    defaults = {}
+    for action in parser._actions:  # the hook's add_arguments added them
+        if action.dest in ("help", "filenames"):
+            continue
+        defaults[action.dest] = action.default
+        action.default = None
+    return defaults
+
+
 def _run_hook(
     argv: Sequence[str] | None,
     doc: str | None,
     add_arguments: Callable[[argparse.ArgumentParser], None] | None,
     lint: Callable[[str, Repo, argparse.Namespace], list[Finding]],
+    rules: Sequence[Rule] = (),
 ) -> int:
-    """Parse the arguments, lint every file named, report."""
+    """Parse the arguments, lint every file named with its configuration, report."""
     settle_imports(argv)
     parser = make_parser(doc)
     if add_arguments is not None:
         add_arguments(parser)
+    defaults = _defer_defaults(parser)
+    _config.add_arguments(parser)
     args = parser.parse_args(argv)
+    cli = {dest: getattr(args, dest) for dest in defaults if getattr(args, dest) is not None}
     repo = Repo()
     findings: list[Finding] = []
-    for path in args.filenames:
-        findings.extend(lint(path, repo, args))
-    return settle_exit(argv, report(findings))
+    try:
+        session = _config.Session(args, repo.root, HOOK_OPTIONS, cli)
+        for path in args.filenames:
+            policy, values = session.for_file(repo.full(path))
+            file_args = argparse.Namespace(**vars(args))
+            for dest, default in defaults.items():
+                setattr(file_args, dest, values.get(dest, default))
+            findings.extend(session.keep(policy, lint(path, repo, file_args)))
+    except _config.ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    if args.format == "text" and not args.statistics:
+        # The common case, without loading the output module.
+        code = report(findings)
+        return settle_exit(argv, 0 if args.exit_zero or not session.failed else code)
+    from hooks._output import emit
+
+    return settle_exit(argv, emit(
+        findings, fmt=args.format, counts=args.statistics, failed=session.failed, exit_zero=args.exit_zero,
+        root=repo.root, base=repo.base, rules=[*rules, *META_RULES],
+    ))
 
 
 def run_dockerfile_hook(
@@ -190,8 +241,8 @@ def run_dockerfile_hook(
 ) -> int:
     active = active_codes(rules)
     return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_dockerfile(
-        path, repo, [lambda df: check(df, args)], active,
-    ))
+        path, repo, [lambda df: check(df, args)], active, _suppress.Flags.of(args),
+    ), rules)
 
 
 def run_requirements_hook(
@@ -204,15 +255,16 @@ def run_requirements_hook(
 ) -> int:
     active = active_codes(rules)
     return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_requirements(
-        path, repo, [lambda model: check(model, args)], active,
-    ))
+        path, repo, [lambda model: check(model, args)], active, _suppress.Flags.of(args),
+    ), rules)
 
 
 TextCheck = Callable[[str, str], list[Finding]]
 
 
 def lint_text(
-    path: str, repo: Repo, checks: Sequence[TextCheck], active: Collection[str] = ()
+    path: str, repo: Repo, checks: Sequence[TextCheck], active: Collection[str] = (),
+    flags: _suppress.Flags = NO_FLAGS,
 ) -> list[Finding]:
     """For files the checks parse themselves (CI YAML): read safely, run the checks, then
     apply ``# noqa: CODES`` comments at the end of a finding's line."""
@@ -224,10 +276,10 @@ def lint_text(
         findings: list[Finding] = []
         for check in checks:
             findings.extend(check(path, text))
-        if "noqa" not in text:
+        if "noqa" not in text or flags.disabled:
             return findings
         lines = text.removeprefix("\ufeff").split("\n")
-        return _suppress.apply(findings, _suppress.requirements_suppressions(path, lines, ()), active)
+        return _suppress.apply(findings, _suppress.requirements_suppressions(path, lines, ()), active, flags=flags)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
 
@@ -242,5 +294,5 @@ def run_text_hook(
 ) -> int:
     active = active_codes(rules) if rules else ()
     return _run_hook(argv, doc, add_arguments, lambda path, repo, args: lint_text(
-        path, repo, [lambda p, text: check(p, text, args)], active,
-    ))
+        path, repo, [lambda p, text: check(p, text, args)], active, _suppress.Flags.of(args),
+    ), rules)

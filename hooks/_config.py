@@ -30,6 +30,7 @@ run: the TOML parser is imported only for a ``pyproject.toml`` whose bytes conta
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
@@ -311,3 +312,80 @@ def cli_list(values: Sequence[str] | None) -> list[str] | None:
     if values is None:
         return None
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+# The front door: the flags every hook and the all-rules command take, and one run's
+# configuration (the command line over each file's nearest table).
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Output, policy and suppression flags (the hook's own options are its own)."""
+    from hooks._output import FORMATS
+
+    group = parser.add_argument_group("output and policy")
+    group.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    group.add_argument("--select", action="append", metavar="CODES",
+                       help="report only these codes, prefixes or rule names (comma-separated)")
+    group.add_argument("--ignore", action="append", metavar="CODES",
+                       help="do not report these codes, prefixes or rule names (comma-separated)")
+    group.add_argument("--fail-level", choices=SEVERITIES,
+                       help="the least severe finding that fails the run (default: info)")
+    group.add_argument("--statistics", action="store_true", help="print the number of findings per code")
+    group.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    group.add_argument("--require-reason", action="store_true",
+                       help="report suppression comments that give no reason (DPH906)")
+    group.add_argument("--strict-foreign", action="store_true",
+                       help="report hadolint/Trivy/Checkov/BuildKit suppressions that silenced nothing")
+    group.add_argument("--disable-suppressions", action="store_true",
+                       help="ignore every suppression comment (for audits)")
+
+
+class Session:
+    """One run: the command line's front-door flags, and each file's configuration.
+
+    ``options`` are every hook option a configuration may set; ``cli`` the values of
+    those given on the command line (by dest), which replace the file's."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        root: str,
+        options: Mapping[str, Option],
+        cli: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.args = args
+        fmt = getattr(args, "format", "text")
+        if getattr(args, "statistics", False) and fmt not in ("text", "json"):
+            raise ConfigError(f"--statistics prints text or json, not --format {fmt}")
+        self.finder = Finder(root, options)
+        self.cli = dict(cli or {})
+        self.select = self._codes("--select", getattr(args, "select", None))
+        self.ignore = self._codes("--ignore", getattr(args, "ignore", None))
+        self.fail_level: str | None = getattr(args, "fail_level", None)
+        self.failed = False
+
+    @staticmethod
+    def _codes(flag: str, values: Sequence[str] | None) -> frozenset[str] | None:
+        selectors = cli_list(values)
+        if selectors is None:
+            return None
+        from hooks._registry import all_rules
+
+        try:
+            return resolve_all(selectors, all_rules())
+        except ValueError as exc:
+            raise ConfigError(f"{flag}: {exc}") from None
+
+    def for_file(self, path: str) -> tuple[Policy, dict[str, Any]]:
+        """The policy for ``path`` and its option values (the file's, then the command
+        line's on top; options set by neither are absent). Raises ConfigError."""
+        config = self.finder.for_file(path)
+        policy = Policy.make(config, path, select=self.select, ignore=self.ignore, fail_level=self.fail_level)
+        values = {**config.options, **self.cli} if config is not None else dict(self.cli)
+        return policy, values
+
+    def keep(self, policy: Policy, findings: Iterable[Finding]) -> list[Finding]:
+        """``findings`` as ``policy`` reports them; remembers whether they fail the run."""
+        kept = policy.apply(findings)
+        if kept and not self.failed and policy.fails(kept):
+            self.failed = True
+        return kept

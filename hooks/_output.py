@@ -29,8 +29,9 @@ code, duplicates dropped.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule
 
@@ -92,6 +93,29 @@ def render(
     if fmt == "sarif":
         return _dump(sarif_log(ordered, rules, root, base))
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def emit(
+    findings: Iterable[Finding],
+    *,
+    fmt: str = "text",
+    counts: bool = False,
+    failed: bool,
+    exit_zero: bool = False,
+    root: str = "",
+    base: str = "",
+    rules: Sequence[Rule] = (),
+    stream: IO[str] | None = None,
+) -> int:
+    """Print ``findings`` in format ``fmt`` (or, with ``counts``, their statistics) and
+    return the exit status: 1 if ``failed`` (some finding reached the fail level) unless
+    ``exit_zero``, else 0."""
+    text = statistics(findings, fmt) if counts else render(findings, fmt, root=root, base=base, rules=rules)
+    if text:
+        out = sys.stdout if stream is None else stream
+        out.write(text)
+        out.flush()
+    return 1 if failed and not exit_zero else 0
 
 
 def _dump(value: object) -> str:

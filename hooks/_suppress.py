@@ -107,6 +107,23 @@ class Suppression(NamedTuple):
     tool: str = ""  # "" for ours, else the tool whose comment it is (FOREIGN's keys)
 
 
+class Flags(NamedTuple):
+    """How a run applies suppressions (``--disable-suppressions``, ``--require-reason``,
+    ``--strict-foreign``)."""
+
+    disabled: bool = False
+    require_reason: bool = False
+    strict_foreign: bool = False
+
+    @classmethod
+    def of(cls, args: object) -> Flags:
+        return cls(
+            bool(getattr(args, "disable_suppressions", False)),
+            bool(getattr(args, "require_reason", False)),
+            bool(getattr(args, "strict_foreign", False)),
+        )
+
+
 def foreign_codes(tool: str, written: str) -> tuple[str, ...]:
     """Our codes that another tool's code stands for; () when we do not map it."""
     key = written.upper()
@@ -249,6 +266,7 @@ def apply(
     *,
     require_reason: bool = False,
     strict_foreign: bool = False,
+    flags: Flags | None = None,
 ) -> list[Finding]:
     """Drop suppressed findings; add DPH902/DPH903/DPH906 about the suppressions themselves.
 
@@ -260,6 +278,9 @@ def apply(
     findings = list(findings)
     if not suppressions:
         return findings
+    if flags is not None:
+        require_reason = require_reason or flags.require_reason
+        strict_foreign = strict_foreign or flags.strict_foreign
     resolved: list[tuple[Suppression, list[tuple[str, str]]]] = []
     meta: list[Finding] = []
     rules = None

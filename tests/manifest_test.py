@@ -147,6 +147,7 @@ def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     shown = {f.code for f in check_paths(["examples/bad"], Repo(str(ROOT)))}
     assert check_base_image_pinned.main(["--require-digest", "examples/bad/worker.Dockerfile"]) == 1
     assert check_non_root_user.main(["--target", "release", "examples/bad/worker.Dockerfile"]) == 1
+    assert check_non_root_user.main(["--require-reason", "examples/bad/Dockerfile"]) == 1
     out = capsys.readouterr().out
     shown |= {line.split()[1] for line in out.splitlines()}
     assert set(all_rules()) - shown == set()
