@@ -117,23 +117,26 @@ def parse(
     data: bytes,
     options: Mapping[str, Option],
     rules: Mapping[str, Rule] | None = None,
+    shown: str = "",
 ) -> Config | None:
     """The configuration in the ``pyproject.toml`` at ``path`` whose bytes are ``data``;
     None if it has no ``[tool.docker-python-hooks]`` table.
 
     ``options`` are the hook options that may appear (by name); ``rules`` the rules that
-    names resolve against (default: every rule, from the registry)."""
+    names resolve against (default: every rule, from the registry); ``shown`` the path
+    that messages name (default: ``path``)."""
+    shown = shown or path
     try:
         document = _load_toml(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: cannot decode file as UTF-8") from None
+        raise ConfigError(f"{shown}: cannot decode file as UTF-8") from None
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
     tool = document.get("tool")
     table = tool.get(TABLE) if isinstance(tool, dict) else None
     if table is None:
         return None
-    where = f"{path}: [tool.{TABLE}]"
+    where = f"{shown}: [tool.{TABLE}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table, not {_describe(table)}")
 
@@ -234,7 +237,8 @@ class Finder:
             return None
         if _MARKER not in data:
             return None
-        return parse(path, data, self.options, self.rules)
+        shown = os.path.relpath(path)
+        return parse(path, data, self.options, self.rules, shown if not shown.startswith("..") else path)
 
 
 class Policy(NamedTuple):

@@ -7,6 +7,7 @@ import pytest
 from hooks._config import Config, ConfigError, Finder, Option, Policy, cli_list, parse, resolve
 from hooks._findings import Finding
 from hooks._registry import all_rules
+from tests.conftest import Writer
 
 OPTIONS = {
     "target": Option("target", "str"),
@@ -183,3 +184,99 @@ def test_policy_without_config() -> None:
 def test_cli_list() -> None:
     assert cli_list(None) is None
     assert cli_list(["DPH201, DPH3", "missing-user", ""]) == ["DPH201", "DPH3", "missing-user"]
+
+
+# The configuration as the hooks and the all-rules command read it.
+
+TWO_STAGES = (
+    "FROM python:3.12-slim-bookworm AS builder\n"
+    "RUN pip wheel --no-cache-dir -r requirements.txt -w /wheels\n"
+    "\n"
+    "FROM python:3.12-slim-bookworm AS runtime\n"
+    "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\n"
+    "RUN useradd app\n"
+    "USER app\n"
+    'CMD ["python", "-m", "app"]\n'
+)
+BUILDER_ROOT = (
+    "Dockerfile:1:1: DPH401 final stage 'builder' never sets USER, so the container runs as root; "
+    "add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')\n"
+)
+
+
+def _digest(line: int, path: str = "Dockerfile") -> str:
+    return (
+        f"{path}:{line}:6: DPH207 base image 'python:3.12-slim-bookworm' is not pinned by digest; append "
+        "'@sha256:<digest>' (see 'docker buildx imagetools inspect python:3.12-slim-bookworm')\n"
+    )
+
+
+def test_hooks_take_options_from_the_file_and_the_command_line_wins(
+    write: Writer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hooks import check_base_image_pinned, check_non_root_user
+
+    path = write("Dockerfile", TWO_STAGES)
+    assert check_non_root_user.main([path]) == 0
+    write("pyproject.toml", '[project]\nname = "svc"\n\n' + HEAD + 'target = "builder"\nrequire-digest = true\n')
+    assert check_non_root_user.main([path]) == 1
+    assert capsys.readouterr().out == BUILDER_ROOT
+    assert check_non_root_user.main(["--target", "runtime", path]) == 0
+    assert check_base_image_pinned.main([path]) == 1
+    assert capsys.readouterr().out == _digest(1) + _digest(4)
+
+
+def test_nearest_configuration_per_file(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    from hooks import check_base_image_pinned
+
+    write("pyproject.toml", HEAD + "require-digest = true\n")
+    write("legacy/pyproject.toml", HEAD + "require-digest = false\n")
+    a = write("svc/Dockerfile", TWO_STAGES)
+    b = write("legacy/Dockerfile", TWO_STAGES)
+    assert check_base_image_pinned.main([a, b]) == 1
+    assert capsys.readouterr().out == _digest(1, a) + _digest(4, a)
+
+
+def test_policy_keys_in_the_all_rules_command(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    from hooks.__main__ import main
+
+    write("Dockerfile", TWO_STAGES.replace("USER app\n", "USER app\nRUN true\nRUN true\n"))
+    assert main(["check", "."]) == 1
+    assert capsys.readouterr().out.startswith("Dockerfile:9:1: DPH304 ")
+    write("pyproject.toml", HEAD + 'fail-level = "warning"\n')
+    assert main(["check", "."]) == 0  # an info finding, below the fail level: printed, not failing
+    assert capsys.readouterr().out.startswith("Dockerfile:9:1: DPH304 ")
+    write("pyproject.toml", HEAD + 'fail-level = "warning"\nseverity = {consecutive-run = "error"}\n')
+    assert main(["check", "."]) == 1
+    capsys.readouterr()
+    write("pyproject.toml", HEAD + 'ignore = ["DPH3"]\n')
+    assert main(["check", "."]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["check", "--ignore", "DPH5", "."]) == 1  # the command line replaces the file's ignore
+    assert capsys.readouterr().out.startswith("Dockerfile:9:1: DPH304 ")
+    write("pyproject.toml", HEAD + '[tool.docker-python-hooks.per-file-ignores]\n"Dockerfile" = ["DPH304"]\n')
+    assert main(["check", "."]) == 0
+    write("pyproject.toml", HEAD + 'select = ["DPH2"]\n')
+    assert main(["check", "--select", "consecutive-run", "--exit-zero", "."]) == 0
+    assert capsys.readouterr().out.startswith("Dockerfile:9:1: DPH304 ")
+
+
+def test_configuration_errors_exit_2(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    from hooks import check_non_root_user
+    from hooks.__main__ import main
+
+    path = write("Dockerfile", TWO_STAGES)
+    write("pyproject.toml", HEAD + "target = true\n")
+    assert check_non_root_user.main([path]) == 2
+    assert capsys.readouterr() == (
+        "", "pyproject.toml: [tool.docker-python-hooks] target: expected a non-empty string, got a boolean\n",
+    )
+    write("pyproject.toml", HEAD + "[broken\n")
+    assert main(["check", "."]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.startswith("pyproject.toml: invalid TOML: "), err.count("\n")) == ("", True, 1)
+    write("pyproject.toml", "[project]\n")
+    assert main(["check", "--select", "DPH2,nonsense", "."]) == 2
+    assert capsys.readouterr() == ("", "--select: 'nonsense' is no rule code, code prefix or rule name\n")
+    assert main(["check", "--statistics", "--format", "sarif", "."]) == 2
+    assert capsys.readouterr() == ("", "--statistics prints text or json, not --format sarif\n")

@@ -8,6 +8,7 @@ import pytest
 
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule
 from hooks._output import github_command, render, sarif_log, statistics
+from tests.conftest import Writer
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 DOCS = "https://github.com/docker-python-hooks/docker-python-hooks/blob/main/docs/rules.md"
@@ -203,3 +204,35 @@ def test_explain_by_code_and_by_name() -> None:
         f"Documentation: {DOCS}#meta-rules\n"
     )
     assert explain("DPH999") is None
+
+
+def test_formats_from_the_command_line(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    from hooks import check_base_image_pinned
+    from hooks.__main__ import main
+
+    path = write("odd dir/x%,y.Dockerfile", "FROM python\n")
+    assert check_base_image_pinned.main(["--format", "github", path]) == 1
+    assert capsys.readouterr().out == (
+        "::error file=odd dir/x%25%2Cy.Dockerfile,line=1,col=6,title=DPH201"
+        "::base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'\n"
+    )
+    assert check_base_image_pinned.main(["--format", "json", "--exit-zero", path]) == 0
+    assert json.loads(capsys.readouterr().out) == [{
+        "path": "odd dir/x%,y.Dockerfile", "line": 1, "column": 6, "end_line": None, "end_column": None,
+        "code": "DPH201", "name": "untagged-base-image", "severity": "error",
+        "message": "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'",
+        "url": f"{DOCS}#dph201-untagged-base-image",
+    }]
+    assert main(["check", "--format", "sarif", "--select", "DPH201", "."]) == 1
+    log = json.loads(capsys.readouterr().out)
+    _validate(log)
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in log["runs"][0]["results"]] == [("DPH201", "odd%20dir/x%25%2Cy.Dockerfile")]
+    assert main(["check", "--format", "gitlab", "--statistics", "."]) == 2
+    assert main(["check", "--format", "json", "--statistics", "--select", "DPH201", "."]) == 1
+    assert json.loads(capsys.readouterr().out) == [{"code": "DPH201", "name": "untagged-base-image", "count": 1}]
+    assert main(["check", "--format", "text", "--select", "DPH3", "--ignore", "DPH9", "."]) == 0
+    assert main(["explain", "untagged-base-image"]) == 0
+    assert capsys.readouterr().out.startswith("DPH201 untagged-base-image (error)\n")
+    assert main(["explain", "DPH999"]) == 2
+    assert capsys.readouterr() == ("", "docker-python-hooks explain: no rule has the code or name 'DPH999'\n")

@@ -14,6 +14,7 @@ from hooks._suppress import (
 )
 from hooks.check_base_image_pinned import UNTAGGED
 from hooks.check_non_root_user import MISSING_USER, ROOT_USER
+from tests.conftest import Writer
 
 ACTIVE = {"DPH401", "DPH402"}
 
@@ -227,3 +228,61 @@ def test_every_mapped_code_is_a_rule_whose_doc_names_the_overlap() -> None:
 
 def test_buildkit_directive_without_skip() -> None:
     assert dockerfile_suppressions(parse("# check=error=true\nFROM python:3.12-slim\n")) == []
+
+
+QUIET = (
+    "# check=skip=FromAsCasing\n"
+    "# checkov:skip=CKV_DOCKER_8:the entrypoint drops root with gosu\n"
+    "# hadolint global ignore=DL3059,DL3008\n"
+    "# hadolint ignore=DL3006\n"
+    "FROM python AS build\n"
+    'RUN pip wheel --no-cache-dir -w /w "flask==3.0.3"\n'
+    "\n"
+    "FROM python:3.12-slim-bookworm as runtime\n"
+    "# check=skip=LegacyKeyValueFormat\n"
+    "ENV PYTHONDONTWRITEBYTECODE 1\n"
+    "ENV PYTHONUNBUFFERED=1\n"
+    "# trivy:ignore:DS-0017\n"
+    "RUN apt-get update\n"
+    "#trivy:ignore:AVD-DS-0029\n"
+    "RUN apt-get install -y curl\n"
+    "COPY --from=build /w /w\n"
+    "USER root\n"
+    "# check=skip=JSONArgsRecommended\n"
+    "CMD python -m app\n"
+)
+
+
+def test_a_dockerfile_with_other_tools_suppressions_is_quiet(
+    write: Writer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hooks import check_dockerfile_pitfalls, check_non_root_user
+    from hooks.__main__ import main
+
+    path = write("Dockerfile", QUIET)
+    assert main(["check", "."]) == 0
+    assert main(["check", "--strict-foreign", "."]) == 0  # each of them silenced something
+    assert check_non_root_user.main([path]) == 0
+    assert check_dockerfile_pitfalls.main([path]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["check", "--disable-suppressions", "."]) == 1
+    shown = [line.split(" ", 2)[:2] for line in capsys.readouterr().out.splitlines()]
+    assert shown == [
+        ["Dockerfile:5:6:", "DPH201"], ["Dockerfile:8:32:", "DPH607"], ["Dockerfile:10:5:", "DPH606"],
+        ["Dockerfile:13:5:", "DPH505"], ["Dockerfile:15:1:", "DPH304"], ["Dockerfile:15:5:", "DPH503"],
+        ["Dockerfile:17:6:", "DPH402"], ["Dockerfile:19:5:", "DPH605"],
+    ]
+
+
+def test_buildkit_directive_alone_and_require_reason(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    from hooks import check_dockerfile_pitfalls
+
+    path = write("Dockerfile", "# check=skip=all\nFROM python:3.12-slim-bookworm as app\nCMD python app.py\n")
+    assert check_dockerfile_pitfalls.main([path]) == 0
+    path = write("Dockerfile", "FROM python:3.12-slim-bookworm\n# dph: ignore=DPH605\nCMD python app.py\n")
+    assert check_dockerfile_pitfalls.main([path]) == 0
+    assert check_dockerfile_pitfalls.main(["--require-reason", path]) == 1
+    assert capsys.readouterr().out == (
+        "Dockerfile:2:15: DPH906 suppression gives no reason; add one after the codes, "
+        'e.g. reason="pinned by digest in CI"\n'
+    )
