@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,71 @@ def test_configuration_errors_exit_2(write: Writer, capsys: pytest.CaptureFixtur
     assert capsys.readouterr() == ("", "--select: 'nonsense' is no rule code, code prefix or rule name\n")
     assert main(["check", "--statistics", "--format", "sarif", "."]) == 2
     assert capsys.readouterr() == ("", "--statistics prints text or json, not --format sarif\n")
+
+
+@pytest.mark.slow
+def test_pre_commit_run_reads_the_configuration_and_args_override_it(tmp_path: Path) -> None:
+    """A real `pre-commit run`: the project's [tool.docker-python-hooks] reaches the hooks,
+    and a hook's `args:` override it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+
+    def git(cwd: Path, *args: str) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            cwd=cwd, check=True, capture_output=True, text=True,
+        )
+        return done.stdout.strip()
+
+    # The hooks as a repository of their own (this working tree, committed or not).
+    hooks_repo = tmp_path / "hooks-repo"
+    hooks_repo.mkdir()
+    for name in ("setup.cfg", "pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml"):
+        shutil.copy(root / name, hooks_repo / name)
+    shutil.copytree(root / "hooks", hooks_repo / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    git(hooks_repo, "init", "-q")
+    git(hooks_repo, "add", "-A")
+    git(hooks_repo, "commit", "-qm", "hooks")
+    rev = git(hooks_repo, "rev-parse", "HEAD")
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Dockerfile").write_text(TWO_STAGES, encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\n\n' + HEAD + 'target = "builder"\nrequire-digest = true\n',
+        encoding="utf-8",
+    )
+    (project / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"-   repo: {hooks_repo}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "    -   id: check-base-image-pinned\n"
+        "    -   id: check-non-root-user\n"
+        "        name: non-root user, as configured\n"
+        "    -   id: check-non-root-user\n"
+        "        name: non-root user, args override\n"
+        "        args: [--target, runtime]\n",
+        encoding="utf-8",
+    )
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "project")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
+    env.pop("DPH_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert "non-root user, args override" in out
+    assert re.search(r"non-root user, args override\.+Passed", out), out
+    assert re.search(r"non-root user, as configured\.+Failed", out), out
+    assert BUILDER_ROOT in out
+    assert _digest(1) in out
+    assert _digest(4) in out
