@@ -38,13 +38,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hooks._findings import ERROR, INFO, SEVERITIES, WARNING, Finding, Rule
+from hooks._patterns import lazy
 
 TABLE = "docker-python-hooks"
 FILENAME = "pyproject.toml"
 _MARKER = b"[tool." + TABLE.encode()
 _RANK = {INFO: 0, WARNING: 1, ERROR: 2}
-_PREFIX_RE = re.compile(r"DPH[0-9]{0,3}", re.IGNORECASE)
+_PREFIX_RE = lazy(r"DPH[0-9]{0,3}", re.IGNORECASE)
 GENERAL_KEYS = ("select", "ignore", "per-file-ignores", "severity", "fail-level")
+FORMATS = ("text", "json", "sarif", "github", "gitlab")  # rendered by hooks/_output.py
 
 
 class ConfigError(Exception):
@@ -323,23 +325,22 @@ def cli_list(values: Sequence[str] | None) -> list[str] | None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Output, policy and suppression flags (the hook's own options are its own)."""
-    from hooks._output import FORMATS
-
-    group = parser.add_argument_group("output and policy")
-    group.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    group.add_argument("--select", action="append", metavar="CODES",
+    # On the parser itself: an argument group costs a millisecond of every run.
+    add = parser.add_argument
+    add("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    add("--select", action="append", metavar="CODES",
                        help="report only these codes, prefixes or rule names (comma-separated)")
-    group.add_argument("--ignore", action="append", metavar="CODES",
+    add("--ignore", action="append", metavar="CODES",
                        help="do not report these codes, prefixes or rule names (comma-separated)")
-    group.add_argument("--fail-level", choices=SEVERITIES,
+    add("--fail-level", choices=SEVERITIES,
                        help="the least severe finding that fails the run (default: info)")
-    group.add_argument("--statistics", action="store_true", help="print the number of findings per code")
-    group.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    group.add_argument("--require-reason", action="store_true",
+    add("--statistics", action="store_true", help="print the number of findings per code")
+    add("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    add("--require-reason", action="store_true",
                        help="report suppression comments that give no reason (DPH906)")
-    group.add_argument("--strict-foreign", action="store_true",
+    add("--strict-foreign", action="store_true",
                        help="report hadolint/Trivy/Checkov/BuildKit suppressions that silenced nothing")
-    group.add_argument("--disable-suppressions", action="store_true",
+    add("--disable-suppressions", action="store_true",
                        help="ignore every suppression comment (for audits)")
 
 

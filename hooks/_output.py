@@ -33,9 +33,10 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
+from hooks._config import FORMATS
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab")
+__all__ = ["FORMATS", "emit", "explain", "render", "sarif_log", "statistics"]
 TOOL = "docker-python-hooks"
 HOMEPAGE = "https://github.com/docker-python-hooks/docker-python-hooks"
 RULES_PAGE = HOMEPAGE + "/blob/main/docs/rules.md"

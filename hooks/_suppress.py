@@ -186,34 +186,39 @@ def dockerfile_suppressions(df: Dockerfile) -> list[Suppression]:
 def _comment(df: Dockerfile, line: int, text: str, first: int, last: int) -> list[Suppression]:
     """The suppressions in the comment ``text`` on ``line``, covering ``first``-``last``."""
     source = df.lines[line - 1]
-    match = _DPH_RE.match(text)
-    if match:
-        col = source.find(match.group(2)) + 1
-        codes, cols, reason = _codes(match.group(2), col)
-        if match.group(1):
-            first = last = 0
-        return [Suppression(df.path, line, col, codes, first, last, cols, reason)]
-    match = _HADOLINT_RE.match(text)
-    if match:
-        col = source.find(match.group(2)) + 1
-        codes, cols, reason = _codes(match.group(2), col)
-        if match.group(1):
-            first = last = 0
-        return [Suppression(df.path, line, col, codes, first, last, cols, reason, HADOLINT)]
-    if text[:5].lower() == "trivy":
+    head = text[:3].lower()  # each pattern is compiled on first use: try only the one that can match
+    if head == "dph":
+        match = _DPH_RE.match(text)
+        if match:
+            col = source.find(match.group(2)) + 1
+            codes, cols, reason = _codes(match.group(2), col)
+            if match.group(1):
+                first = last = 0
+            return [Suppression(df.path, line, col, codes, first, last, cols, reason)]
+    elif head == "had":
+        match = _HADOLINT_RE.match(text)
+        if match:
+            col = source.find(match.group(2)) + 1
+            codes, cols, reason = _codes(match.group(2), col)
+            if match.group(1):
+                first = last = 0
+            return [Suppression(df.path, line, col, codes, first, last, cols, reason, HADOLINT)]
+    elif head == "tri":
         found = []
         for hit in _TRIVY_RE.finditer(text):
             col = source.find(hit.group(0)) + len("trivy:ignore:") + 1
             found.append(Suppression(df.path, line, col, (hit.group(1),), first, last, (col,), "", TRIVY))
         return found
-    match = _CHECKOV_RE.match(text)
-    if match:
-        col = source.find(match.group(1)) + 1
-        reason = (match.group(2) or "").strip()
-        return [Suppression(df.path, line, col, (match.group(1),), 0, 0, (col,), reason, CHECKOV)]
-    match = _CHECK_RE.match(text)
-    if match:
-        return _buildkit(df, line, match.group(1), first, last)
+    elif text[:7].lower() == "checkov":
+        match = _CHECKOV_RE.match(text)
+        if match:
+            col = source.find(match.group(1)) + 1
+            reason = (match.group(2) or "").strip()
+            return [Suppression(df.path, line, col, (match.group(1),), 0, 0, (col,), reason, CHECKOV)]
+    elif head == "che":
+        match = _CHECK_RE.match(text)
+        if match:
+            return _buildkit(df, line, match.group(1), first, last)
     return []
 
 
