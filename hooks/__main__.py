@@ -15,10 +15,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hooks._files import Repo, is_ci_config, is_dockerfile, is_requirements
-from hooks._findings import Finding, report
+from hooks._cli import META_CODES, NO_FLAGS, lint
+from hooks._files import Repo, file_kind, find_root
+from hooks._findings import Finding
+from hooks._hook import KINDS, Context, Option, option_defaults
 
 if TYPE_CHECKING:
     from hooks._config import Session
@@ -82,67 +84,50 @@ def _walk(top: str, listed: Callable[[str, list[str]], None] | None = None) -> I
             yield from _walk(prefix + name, listed)
 
 
-Check = Callable[..., list[Finding]]
-
-
-def _plan(repo: Repo) -> tuple[list[Check], list[Check], list[Check], frozenset[str]]:
-    """Every check function, by the kind of file it reads, and every code that runs.
-
-    A module that needs more than the parsed file declares ``check_context(repo, path)``,
-    which returns the keyword arguments for its ``check`` (e.g. the .dockerignore files).
-    """
-    from hooks._cli import META_CODES
-    from hooks._registry import check_modules
-
-    dockerfile: list[Check] = []
-    requirements: list[Check] = []
-    ci: list[Check] = []
-    codes: set[str] = set(META_CODES)
-    for module in check_modules():
-        kinds = getattr(module, "FILES", "dockerfile").split("+")
-        codes.update(rule.code for rule in getattr(module, "RULES", ()))
-        if "dockerfile" in kinds:
-            context = getattr(module, "check_context", None)
-            if context is None:
-                dockerfile.append(module.check)
-            else:
-                dockerfile.append(
-                    lambda df, check=module.check, context=context: check(df, **context(repo, df.path))
-                )
-        if "requirements" in kinds:
-            requirements.append(
-                module.check if kinds == ["requirements"] else module.check_requirements
-            )
-        if "ci" in kinds:
-            ci.append(module.check)
-    return dockerfile, requirements, ci, frozenset(codes)
+def root_for(path: str) -> str:
+    """The repository a command-line PATH belongs to: the working directory's repository
+    when PATH is inside it (what pre-commit passes); else PATH's own repository (the
+    nearest ancestor with ``.git``), or the folder itself. Includes may not leave it."""
+    here = find_root()
+    full = os.path.abspath(path)  # not resolved: a symlink in here is judged as in here
+    if full == here or full.startswith(os.path.join(here, "")):
+        return here
+    return find_root(full if os.path.isdir(full) else os.path.dirname(full))
 
 
 def check_paths(
-    paths: Sequence[str], repo: Repo | None = None, session: Session | None = None,
-    flags: Flags | None = None,
+    paths: Sequence[str], options: argparse.Namespace | None = None, *, repo: Repo | None = None,
+    session: Session | None = None, flags: Flags = NO_FLAGS,
 ) -> list[Finding]:
-    """Every rule over the files under ``paths``; with a ``session``, each file's
-    findings as its configuration and the command line want them."""
-    from hooks._cli import NO_FLAGS, lint_dockerfile, lint_requirements, lint_text
+    """Every rule over the files under ``paths``, each file parsed once. With a
+    ``session``, each file gets the options and policy of its configuration."""
+    from hooks._registry import hooks
 
-    repo = repo or Repo()
-    flags = flags or NO_FLAGS
-    dockerfile, requirements, ci, active = _plan(repo)
+    every = hooks()
+    if options is None:
+        options = option_defaults([option for hook in every for option in hook.options])
+    by_kind = {kind: [hook for hook in every if kind in hook.kinds] for kind in KINDS}
+    active = frozenset().union(*(hook.codes for hook in every)) | META_CODES
+    repos: dict[str, Repo] = {}
     findings: list[Finding] = []
-    for path in iter_files(paths, repo.note_listing):
-        if is_dockerfile(path):
-            found = lint_dockerfile(path, repo, dockerfile, active, flags)
-        elif is_requirements(path):
-            found = lint_requirements(path, repo, requirements, active, flags)
-        elif is_ci_config(path) and ci:
-            found = lint_text(path, repo, ci, active, flags)
+    for path in paths:
+        if repo is None:
+            root = root_for(path)
+            if root not in repos:
+                repos[root] = Repo(root, base=os.getcwd())
+            ctx = Context(repos[root], options)
         else:
-            continue
-        if session is not None:
-            policy, _ = session.for_file(repo.full(path))
-            found = session.keep(policy, found)
-        findings.extend(found)
+            ctx = Context(repo, options)
+        for file in iter_files([path], ctx.repo.note_listing):
+            kind = file_kind(file)
+            if kind is None or not by_kind[kind]:
+                continue
+            if session is None:
+                findings.extend(lint(file, kind, by_kind[kind], ctx, active, flags))
+                continue
+            policy, file_options = session.for_file(ctx.repo.full(file), ctx.repo.root)
+            file_ctx = ctx if file_options is session.base else Context(ctx.repo, file_options)
+            findings.extend(session.keep(policy, lint(file, kind, by_kind[kind], file_ctx, active, flags)))
     return findings
 
 
@@ -157,6 +142,34 @@ def _rules() -> int:
     return 0
 
 
+def _every_option() -> list[Option]:
+    """Every option of every hook, once each (several hooks share ``--target``)."""
+    from hooks._registry import hooks
+
+    return list({option.name: option for hook in hooks() for option in hook.options}.values())
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The all-rules command's parser: ``check`` takes every option of every hook, and
+    the output, policy and suppression flags."""
+    from hooks._cli import prepare
+
+    parser = argparse.ArgumentParser(
+        prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="run every rule on the files under PATHs")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    options = _every_option()
+    for option in options:
+        option.add_to(check)
+    prepare(check, options)
+    sub.add_parser("rules", help="list every rule")
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="CODE", help="a rule code (DPH201) or name (untagged-base-image)")
+    return parser
+
+
 def _explain(name: str) -> int:
     from hooks._output import explain
 
@@ -168,56 +181,25 @@ def _explain(name: str) -> int:
     return 0
 
 
-def _check(argv: Sequence[str] | None, args: Any) -> int:
-    from hooks import _config
-    from hooks._cli import HOOK_OPTIONS, settle_exit
-    from hooks._suppress import Flags
-
-    repo = Repo()
-    try:
-        session = _config.Session(args, repo.root, HOOK_OPTIONS)
-        findings = check_paths(args.paths, repo, session, Flags.of(args))
-    except _config.ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 2
-    if args.format == "text" and not args.statistics:
-        code = report(findings)
-        return settle_exit(argv, 0 if args.exit_zero or not session.failed else code)
-    from hooks._output import emit
-    from hooks._registry import all_rules
-
-    return settle_exit(argv, emit(
-        findings, fmt=args.format, counts=args.statistics, failed=session.failed, exit_zero=args.exit_zero,
-        root=repo.root, base=repo.base, rules=sorted(all_rules().values()),
-    ))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     from hooks import _config
-    from hooks._cli import HelpFormatter, settle_imports
+    from hooks._cli import finish, start
+    from hooks._registry import all_rules
+    from hooks._suppress import Flags
 
-    settle_imports(argv)
-    parser = argparse.ArgumentParser(
-        prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
-        formatter_class=HelpFormatter,
-    )
-    # prog given (what argparse would work out by formatting the usage): formatting it
-    # would size the help to the terminal, which imports shutil (1.4 ms of every run).
-    sub = parser.add_subparsers(dest="command", required=True, prog="docker-python-hooks")
-    check = sub.add_parser(
-        "check", help="run every rule on the files under PATHs", formatter_class=HelpFormatter,
-    )
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    _config.add_arguments(check)
-    sub.add_parser("rules", help="list every rule", formatter_class=HelpFormatter)
-    explain = sub.add_parser("explain", help="print a rule's documentation", formatter_class=HelpFormatter)
-    explain.add_argument("rule", metavar="CODE", help="a rule code (DPH201) or name (untagged-base-image)")
-    args: Any = parser.parse_args(argv)
+    args = make_parser().parse_args(argv)
     if args.command == "rules":
         return _rules()
     if args.command == "explain":
         return _explain(args.rule)
-    return _check(argv, args)
+    repo = Repo()
+    try:
+        session = start(args, _every_option(), repo.root)
+        findings = check_paths(args.paths, session.base, session=session, flags=Flags.of(args))
+    except _config.ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    return finish(args, findings, session, repo, sorted(all_rules().values()))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hooks._findings import ERROR, INFO, SEVERITIES, WARNING, Finding, Rule
@@ -210,23 +210,36 @@ class Finder:
     ``root`` is the repository root: the search stops there. ``options`` are the hook
     options a configuration may set."""
 
-    def __init__(self, root: str, options: Mapping[str, Option], rules: Mapping[str, Rule] | None = None) -> None:
+    def __init__(
+        self,
+        root: str,
+        options: Mapping[str, Option] | Callable[[], Mapping[str, Option]],
+        rules: Mapping[str, Rule] | None = None,
+    ) -> None:
         self.root = os.path.abspath(root)
-        self.options = options
+        self._options = options
         self.rules = rules
         self._by_dir: dict[str, Config | None] = {}
 
-    def for_file(self, path: str) -> Config | None:
-        return self.for_dir(os.path.dirname(os.path.abspath(path)))
+    @property
+    def options(self) -> Mapping[str, Option]:
+        if callable(self._options):
+            self._options = self._options()
+        return self._options
 
-    def for_dir(self, directory: str) -> Config | None:
+    def for_file(self, path: str, root: str | None = None) -> Config | None:
+        """The configuration of the file ``path``, searched up to ``root`` (default: the
+        finder's root)."""
+        return self.for_dir(os.path.dirname(os.path.abspath(path)), root or self.root)
+
+    def for_dir(self, directory: str, root: str | None = None) -> Config | None:
         if directory in self._by_dir:
             return self._by_dir[directory]
         found = self._here(directory)
         if found is None:
             parent = os.path.dirname(directory)
-            if directory not in (self.root, parent):
-                found = self.for_dir(parent)
+            if directory not in (root or self.root, parent):
+                found = self.for_dir(parent, root)
         self._by_dir[directory] = found
         return found
 
@@ -347,22 +360,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Session:
     """One run: the command line's front-door flags, and each file's configuration.
 
-    ``options`` are every hook option a configuration may set; ``cli`` the values of
-    those given on the command line (by dest), which replace the file's."""
+    ``options`` are every hook option a configuration may set (or a function that
+    returns them, called only when a configuration is found); ``defaults`` the run's
+    own options by dest, at their defaults. In ``args``, an option given on the command
+    line has a value other than None; it replaces the file's."""
 
     def __init__(
         self,
         args: argparse.Namespace,
         root: str,
-        options: Mapping[str, Option],
-        cli: Mapping[str, Any] | None = None,
+        options: Mapping[str, Option] | Callable[[], Mapping[str, Option]],
+        defaults: Mapping[str, Any] | None = None,
     ) -> None:
-        self.args = args
         fmt = getattr(args, "format", "text")
         if getattr(args, "statistics", False) and fmt not in ("text", "json"):
             raise ConfigError(f"--statistics prints text or json, not --format {fmt}")
         self.finder = Finder(root, options)
-        self.cli = dict(cli or {})
+        self.given = {dest for dest in defaults or () if getattr(args, dest, None) is not None}
+        # The options of a file without configuration: the command line's, else defaults.
+        self.base = argparse.Namespace(**vars(args))
+        for dest, default in (defaults or {}).items():
+            if dest not in self.given:
+                setattr(self.base, dest, default)
         self.select = self._codes("--select", getattr(args, "select", None))
         self.ignore = self._codes("--ignore", getattr(args, "ignore", None))
         self.fail_level: str | None = getattr(args, "fail_level", None)
@@ -380,13 +399,19 @@ class Session:
         except ValueError as exc:
             raise ConfigError(f"{flag}: {exc}") from None
 
-    def for_file(self, path: str) -> tuple[Policy, dict[str, Any]]:
-        """The policy for ``path`` and its option values (the file's, then the command
-        line's on top; options set by neither are absent). Raises ConfigError."""
-        config = self.finder.for_file(path)
+    def for_file(self, path: str, root: str | None = None) -> tuple[Policy, argparse.Namespace]:
+        """The policy for ``path`` and its option values: the command line's, then the
+        file's, then the defaults. ``root``: the file's repository, where the search for
+        its configuration stops (default: the session's). Raises ConfigError."""
+        config = self.finder.for_file(path, root)
         policy = Policy.make(config, path, select=self.select, ignore=self.ignore, fail_level=self.fail_level)
-        values = {**config.options, **self.cli} if config is not None else dict(self.cli)
-        return policy, values
+        if config is None or not config.options:
+            return policy, self.base
+        options = argparse.Namespace(**vars(self.base))
+        for dest, value in config.options.items():
+            if dest not in self.given and hasattr(options, dest):
+                setattr(options, dest, value)
+        return policy, options
 
     def keep(self, policy: Policy, findings: Iterable[Finding]) -> list[Finding]:
         """``findings`` as ``policy`` reports them; remembers whether they fail the run."""

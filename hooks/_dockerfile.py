@@ -642,9 +642,12 @@ def _check_pairs(df: Dockerfile, instr: Instruction, escape: str) -> None:
     if not words:
         df.errors.append(Problem(instr.start_line, 1, f"{kw} needs a name and a value"))
     elif "=" in words[0]:
+        search = 0  # each word is found after the one before: 'A_B=1 A' reports the second 'A'
         for word in words:
+            index = instr.args.find(word, search)
+            search = index + len(word) if index >= 0 else search
             if "=" not in word:
-                line, col = instr.find(word)
+                line, col = instr.args_position(max(index, 0))
                 df.errors.append(Problem(line, col, f"{kw}: no '=' in '{word}'; use name=value"))
     elif len(split_blanks(instr.args)) < 2:
         df.errors.append(Problem(instr.start_line, 1, f"{kw} needs a value: use name=value"))

@@ -18,25 +18,16 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from types import ModuleType
 from typing import NamedTuple
 
-from hooks._files import CI_RE, DOCKERFILE_RE, REQUIREMENTS_RE
+from hooks._files import kind_pattern
 from hooks._findings import META_RULES, Rule
-from hooks._registry import check_modules
+from hooks._hook import KINDS, Hook
+from hooks._registry import hooks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 MIN_PRE_COMMIT = "3.2.0"
-# Excludes Dockerfile-named templates, docs and BuildKit ignore files, and nothing else.
-DOCKERFILE_EXCLUDE = (
-    r"(?i)(^|/)[^/]*(docker|container)file[^/]*\.(dockerignore|j2|jinja2?|tpl|tmpl|template|md|txt)$"
-)
-FILE_PATTERNS = {
-    "dockerfile": DOCKERFILE_RE.pattern,
-    "requirements": REQUIREMENTS_RE.pattern,
-    "ci": CI_RE.pattern,
-}
 FILE_KINDS = {
     "dockerfile": "Dockerfiles",
     "requirements": "requirements and constraints files",
@@ -57,36 +48,34 @@ class HookDoc(NamedTuple):
     summary: str
     description: str
     options: str
-    files: str
+    files: tuple[str, ...]
     rules: list[RuleDoc]
 
 
-def hook_id(module: ModuleType) -> str:
-    return module.__name__.rsplit(".", 1)[-1].replace("_", "-")
-
-
-def parse_docstring(module: ModuleType) -> HookDoc:
-    doc = (module.__doc__ or "").strip("\n")
+def parse_docstring(hook: Hook) -> HookDoc:
+    """A hook's documentation, from its declaration and its module docstring."""
+    module = "hooks." + hook.id.replace("-", "_")
+    doc = hook.doc.strip("\n")
     head, _, rest = doc.partition("\n")
-    hid = hook_id(module)
+    hid = hook.id
     prefix = f"{hid}: "
     if not head.startswith(prefix):
-        raise ValueError(f"{module.__name__}: docstring must start with '{prefix}<summary>.'")
+        raise ValueError(f"{module}: docstring must start with '{prefix}<summary>.'")
     summary = head[len(prefix):].strip()
     chunks = re.split(r"^## ", rest, flags=re.M)
     intro = chunks[0].strip("\n")
     description, _, options = intro.partition("\nOptions:\n")
-    rules = {rule.code: rule for rule in getattr(module, "RULES", ())}
+    rules = {rule.code: rule for rule in hook.rules}
     docs: list[RuleDoc] = []
     for chunk in chunks[1:]:
         title, _, body = chunk.partition("\n")
         code = title.split()[0]
         if code not in rules:
-            raise ValueError(f"{module.__name__}: section '## {title}' names no rule in RULES")
+            raise ValueError(f"{module}: section '## {title}' names no rule in RULES")
         name = title.split()[1] if len(title.split()) > 1 else ""
         if name != rules[code].name:
             raise ValueError(
-                f"{module.__name__}: section '## {title}' should read '## {code} {rules[code].name}'"
+                f"{module}: section '## {title}' should read '## {code} {rules[code].name}'"
             )
         sections: dict[str, str] = {}
         for part in re.split(r"^### ", body, flags=re.M)[1:]:
@@ -94,29 +83,20 @@ def parse_docstring(module: ModuleType) -> HookDoc:
             sections[heading.strip()] = text.strip("\n")
         missing = [s for s in REQUIRED_SECTIONS if not sections.get(s, "").strip()]
         if missing:
-            raise ValueError(f"{module.__name__}: {code} lacks section(s) {', '.join(missing)}")
+            raise ValueError(f"{module}: {code} lacks section(s) {', '.join(missing)}")
         docs.append(RuleDoc(rules.pop(code), sections))
     if rules:
-        raise ValueError(f"{module.__name__}: no documentation for {', '.join(sorted(rules))}")
-    return HookDoc(
-        hid, module.__name__, summary, description.strip(), options.rstrip(),
-        getattr(module, "FILES", "dockerfile"), docs,
-    )
+        raise ValueError(f"{module}: no documentation for {', '.join(sorted(rules))}")
+    return HookDoc(hid, module, summary, description.strip(), options.rstrip(), hook.kinds, docs)
 
 
 def hook_docs() -> list[HookDoc]:
-    return [parse_docstring(module) for module in check_modules()]
+    return [parse_docstring(hook) for hook in hooks()]
 
 
-def _files_entry(files: str) -> tuple[str, str | None, str]:
-    kinds = files.split("+")
-    pattern = "|".join(FILE_PATTERNS[kind] for kind in kinds)
-    if len(kinds) > 1:
-        pattern = pattern.replace("(?i)", "")
-        pattern = "(?i)" + pattern if "dockerfile" in kinds else pattern
-    exclude = DOCKERFILE_EXCLUDE if "dockerfile" in kinds else None
-    types = "[yaml]" if kinds == ["ci"] else "[text]"
-    return pattern, exclude, types
+def _files_entry(kinds: Sequence[str]) -> tuple[str, str]:
+    types = "[yaml]" if list(kinds) == ["ci"] else "[text]"
+    return kind_pattern(kinds), types
 
 
 def _quote(value: str) -> str:
@@ -130,13 +110,13 @@ def manifest(docs: Sequence[HookDoc]) -> str:
         "# patterns as the all-rules command (hooks/_files.py).",
     ]
     entries = [(d.hook_id, d.summary, ", ".join(r.rule.code for r in d.rules), d.files) for d in docs]
-    all_kinds = "+".join(sorted({k for d in docs for k in d.files.split("+")}, key=list(FILE_PATTERNS).index))
+    all_kinds = tuple(kind for kind in KINDS if any(kind in d.files for d in docs))
     entries.append((
         "docker-python-hooks", "every rule of this collection in one process",
         "all codes", all_kinds,
     ))
     for hid, summary, codes, files in entries:
-        pattern, exclude, types = _files_entry(files)
+        pattern, types = _files_entry(files)
         entry = "docker-python-hooks check" if hid == "docker-python-hooks" else hid
         out.append(f"-   id: {hid}")
         out.append(f"    name: {summary.rstrip('.')}")
@@ -144,8 +124,6 @@ def manifest(docs: Sequence[HookDoc]) -> str:
         out.append(f"    entry: {entry}")
         out.append("    language: python")
         out.append(f"    files: {_quote(pattern)}")
-        if exclude:
-            out.append(f"    exclude: {_quote(exclude)}")
         out.append(f"    types: {types}")
         if hid == "docker-python-hooks":
             out.append("    require_serial: true")
@@ -193,7 +171,7 @@ def readme_rules(docs: Sequence[HookDoc]) -> str:
     for d in docs:
         summary = d.summary[:1].upper() + d.summary[1:]
         out += [f"### {d.hook_id}", "", f"**{summary}**", "", d.description, ""]
-        files = " and ".join(FILE_KINDS[kind] for kind in d.files.split("+"))
+        files = " and ".join(FILE_KINDS[kind] for kind in d.files)
         out += [f"Files: {files}.", ""]
         if d.options:
             out += ["Options:", "", "```text", _dedent(d.options), "```", ""]

@@ -17,21 +17,40 @@ from hooks._patterns import lazy
 
 MAX_BYTES = 1 << 20  # 1 MiB
 
-# The manifest's `files` patterns (see .pre-commit-hooks.yaml); the all-rules
-# command finds files by the very same expressions.
-DOCKERFILE_RE = lazy(
-    r"(?i)(^|/)((docker|container)file([._-][^/]*)?|[^/]+\.(docker|container)file)$"
-)
-DOCKERFILE_EXCLUDE_RE = lazy(r"(?i)\.(dockerignore|j2|jinja2?|tpl|tmpl|template|md|txt)$")
-REQUIREMENTS_RE = lazy(
-    r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.txt$|(^|/)requirements/[^/]+\.txt$"
-)
+# The one file classifier: the kinds of file the hooks read, and the name patterns that
+# find them. The manifest's `files` patterns (.pre-commit-hooks.yaml, generated from this
+# table), the single-purpose hooks and the all-rules walk all use it. Each pattern is
+# written without flags; `FILE_KIND_CASEFOLD` says which kinds match any letter case
+# (a `Requirements.txt` or `dockerfile` is common; CI paths are case-sensitive where
+# their CI system reads them).
+FILE_KIND_PATTERNS = {
+    # Dockerfile-named templates, docs and BuildKit ignore files (`Dockerfile.j2`,
+    # `Dockerfile.md`, `app.Dockerfile.dockerignore`) are not Dockerfiles.
+    "dockerfile": (
+        r"(^|/)(?![^/]*\.(dockerignore|j2|jinja2?|tpl|tmpl|template|md|txt)$)"
+        r"((docker|container)file([._-][^/]*)?|[^/]+\.(docker|container)file)$"
+    ),
+    "requirements": r"(^|/)([^/]*requirements[^/]*|constraints[^/]*)\.txt$|(^|/)requirements/[^/]+\.txt$",
+    "ci": (
+        r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml"
+        r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
+    ),
+}
+FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements"})
 
-# CI configuration files that may build container images.
-CI_RE = lazy(
-    r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml"
-    r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
-)
+
+def kind_pattern(kinds: Iterable[str]) -> str:
+    """One regular expression matching the files of every kind in ``kinds``."""
+    kinds = list(kinds)
+    if len(kinds) == 1:
+        flags = "(?i)" if kinds[0] in FILE_KIND_CASEFOLD else ""
+        return flags + FILE_KIND_PATTERNS[kinds[0]]
+    return "|".join(
+        f"(?{'i' if kind in FILE_KIND_CASEFOLD else ''}:{FILE_KIND_PATTERNS[kind]})" for kind in kinds
+    )
+
+
+_KIND_RES = [(kind, lazy(kind_pattern([kind]))) for kind in FILE_KIND_PATTERNS]
 
 _CODING_RE = lazy(rb"coding[:=]\s*([-\w.]+)")
 _BOMS = (
@@ -74,17 +93,25 @@ def _access_error(exc: OSError) -> ReadError:
     return ReadError(f"cannot access file: {exc.strerror or exc}")
 
 
-def is_dockerfile(path: str) -> bool:
+def file_kind(path: str) -> str | None:
+    """The kind of file ``path`` names (``dockerfile``, ``requirements``, ``ci``), or None."""
     path = path.replace(os.sep, "/")
-    return bool(DOCKERFILE_RE.search(path)) and not DOCKERFILE_EXCLUDE_RE.search(path)
+    for kind, pattern in _KIND_RES:
+        if pattern.search(path):
+            return kind
+    return None
+
+
+def is_dockerfile(path: str) -> bool:
+    return file_kind(path) == "dockerfile"
 
 
 def is_requirements(path: str) -> bool:
-    return bool(REQUIREMENTS_RE.search(path.replace(os.sep, "/")))
+    return file_kind(path) == "requirements"
 
 
 def is_ci_config(path: str) -> bool:
-    return bool(CI_RE.search(path.replace(os.sep, "/")))
+    return file_kind(path) == "ci"
 
 
 def find_root(start: str | None = None) -> str:
@@ -146,7 +173,7 @@ def _utf8(data: bytes) -> str:
 class Repo:
     """Read-only, confined access to the files of one repository."""
 
-    def __init__(self, root: str | None = None) -> None:
+    def __init__(self, root: str | None = None, *, base: str | None = None) -> None:
         self.root = os.path.realpath(root) if root else find_root()
         self._prefix = self.root.rstrip(os.sep) + os.sep
         self._cache: dict[str, bytes] = {}
@@ -160,10 +187,10 @@ class Repo:
         self._listings: dict[str, frozenset[str]] = {}
         # Directories known to be plain (see _plain_dir): the root, and below it.
         self._plain_dirs: dict[str, str | None] = {self.root: self.root}
-        # Relative paths (command-line arguments) are relative to the working directory
-        # when it is inside the repository, else to the root.
+        # Relative paths (command-line arguments) are relative to ``base`` when given, else
+        # to the working directory when it is inside the repository, else to the root.
         cwd = os.path.realpath(os.getcwd())
-        self.base = cwd if self._inside_real(cwd) else self.root
+        self.base = os.path.realpath(base) if base else cwd if self._inside_real(cwd) else self.root
         self._base_is_cwd = self.base == cwd
         self._base_slash = os.path.join(self.base, "") if os.sep == "/" else None
 

@@ -1,40 +1,54 @@
-"""The registry of rules, derived from the check modules (never kept by hand).
+"""The registry: the one list of check modules, and every rule derived from their
+declarations (never kept by hand).
 
-Every ``hooks/check_*.py`` module declares ``RULES``; this module finds them by
-listing the package, so a new check is registered by existing. It is imported
-lazily: only when a suppression names a code, or by the all-rules command.
+Each module named in :data:`CHECK_MODULES` declares ``HOOK`` (:class:`hooks._hook.Hook`).
+The modules are imported only when asked for: a single-purpose hook imports its own
+module alone, and the others only when a suppression comment names a code (to tell an
+unknown code from another hook's) or for the all-rules command.
 """
 from __future__ import annotations
 
 import importlib
-import os
-from functools import lru_cache
-from types import ModuleType
+from functools import cache
 
 from hooks._findings import META_RULES, Rule
+from hooks._hook import Hook
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+CHECK_MODULES = (
+    "check_apt_hygiene",
+    "check_base_image_pinned",
+    "check_ci_image_scan",
+    "check_dockerfile_pitfalls",
+    "check_healthcheck",
+    "check_multi_stage",
+    "check_non_root_user",
+    "check_pip_hygiene",
+    "check_python_base_image",
+    "check_python_env",
+    "check_requirements_before_source",
+    "check_requirements_pinned",
+    "check_run_layers",
+    "check_secrets",
+)
 
 
-def check_module_names() -> list[str]:
-    """Module names of every check, sorted: ``check_base_image_pinned`` ..."""
-    names = []
-    for entry in os.listdir(_PACKAGE_DIR):
-        if entry.startswith("check_") and entry.endswith(".py"):
-            names.append(entry[:-3])
-    return sorted(names)
+def hooks() -> list[Hook]:
+    """Every hook's declaration, in :data:`CHECK_MODULES` order."""
+    found = []
+    for name in CHECK_MODULES:
+        hook = importlib.import_module(f"hooks.{name}").HOOK
+        if not isinstance(hook, Hook):
+            raise TypeError(f"hooks.{name}.HOOK is not a Hook")
+        found.append(hook)
+    return found
 
 
-def check_modules() -> list[ModuleType]:
-    return [importlib.import_module(f"hooks.{name}") for name in check_module_names()]
-
-
-@lru_cache(maxsize=1)
+@cache
 def all_rules() -> dict[str, Rule]:
     """Every rule by code, the meta rules (DPH9xx) included."""
     rules: dict[str, Rule] = {rule.code: rule for rule in META_RULES}
-    for module in check_modules():
-        for rule in getattr(module, "RULES", ()):
+    for hook in hooks():
+        for rule in hook.rules:
             if rule.code in rules and rules[rule.code] != rule:
                 raise RuntimeError(f"rule code {rule.code} is declared twice")
             rules[rule.code] = rule

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._findings import MISSING_REASON, UNKNOWN_CODE, UNUSED_SUPPRESSION, Finding
 from hooks._patterns import lazy
+from hooks._registry import all_rules, rule_for
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
@@ -294,9 +295,7 @@ def apply(
         if sup.tool:
             pairs = [(written, code) for written in sup.codes for code in foreign_codes(sup.tool, written)]
         else:
-            if rules is None:
-                from hooks._registry import all_rules, rule_for
-
+            if rules is None:  # only our own comments name our codes
                 rules = all_rules()
             for number, written in enumerate(sup.codes):
                 rule = rule_for(written, rules)

@@ -89,14 +89,14 @@ RUN apt-get update \\
 """
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook, Option
 from hooks._shell import Command, PackageCall, Script, commands_of, package_calls_of, run_script
 
 RECOMMENDS = Rule(
@@ -112,7 +112,6 @@ STALE = Rule(
     "apt-get update in a RUN that installs nothing after it.",
 )
 RULES = (RECOMMENDS, LISTS, STALE)
-FILES = "dockerfile"
 
 _APT = frozenset({"apt-get", "apt", "aptitude"})
 _INSTALLS = frozenset({
@@ -281,18 +280,15 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     return sorted(found)
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-    parser.add_argument(
-        "--all-stages", action="store_true", help="judge DPH503 and DPH504 in builder stages too",
-    )
+HOOK = Hook(
+    id="check-apt-hygiene", doc=__doc__ or "", rules=RULES,
+    options=(TARGET, Option("all-stages", "judge DPH503 and DPH504 in builder stages too", "flag"),),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, all_stages=ctx.options.all_stages),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, target=args.target, all_stages=args.all_stages),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

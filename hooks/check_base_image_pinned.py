@@ -120,12 +120,12 @@ FROM ${BASE_IMAGE}
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import BUILTIN_ARGS, Dockerfile
 from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._hook import Hook, Option
 from hooks._images import (
     DEBIAN_RELEASES,
     ImageRef,
@@ -153,7 +153,6 @@ UNVERIFIABLE = Rule(
     "DPH208", "unverifiable-base-image", WARNING, "An image comes from an ARG with no default.",
 )
 RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE)
-FILES = "dockerfile"
 
 _CODENAMES = frozenset({*DEBIAN_RELEASES, "focal", "jammy", "noble", "oracular", "plucky"})
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
@@ -254,17 +253,15 @@ def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
     return findings
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--require-digest", action="store_true", help="require an @sha256: digest on every image",
-    )
+HOOK = Hook(
+    id="check-base-image-pinned", doc=__doc__ or "", rules=RULES,
+    options=(Option("require-digest", "require an @sha256: digest on every image", "flag"),),
+    dockerfile=lambda df, ctx: check(df, require_digest=ctx.options.require_digest),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, require_digest=args.require_digest),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -67,8 +67,9 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from hooks._cli import run_text_hook
+from hooks._cli import run_hook
 from hooks._findings import ERROR, SYNTAX_ERROR, Finding, Rule
+from hooks._hook import Hook
 from hooks._patterns import lazy
 
 if TYPE_CHECKING:
@@ -79,7 +80,6 @@ UNSCANNED_IMAGE_BUILD = Rule(
     "A CI pipeline builds a container image and no step scans it for vulnerabilities.",
 )
 RULES = (UNSCANNED_IMAGE_BUILD,)
-FILES = "ci"
 
 # Keys whose values are shell commands (a string, or a list of strings, nested lists too).
 COMMAND_KEYS = frozenset({
@@ -292,8 +292,14 @@ def check(path: str, text: str) -> list[Finding]:
     return findings
 
 
+HOOK = Hook(
+    id="check-ci-image-scan", doc=__doc__ or "", rules=RULES,
+    ci=lambda path, text, ctx: check(path, text),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_text_hook(argv, doc=__doc__, rules=RULES, check=lambda path, text, args: check(path, text))
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

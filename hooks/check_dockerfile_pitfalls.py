@@ -67,8 +67,12 @@ Shell form runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s SIGT
 does not reach the application, which is killed after the timeout without a graceful
 shutdown. A shell-form ``ENTRYPOINT`` ignores ``CMD`` and ``docker run`` arguments; a
 shell-form ``CMD`` after an exec-form ``ENTRYPOINT`` passes ``/bin/sh -c ...`` to it as
-arguments. Overlaps BuildKit's JSONArgsRecommended (which is silenced by any ``SHELL``;
-here it is not: bash as PID 1 forwards no signals either) and hadolint DL3025.
+arguments. Overlaps hadolint DL3025 and BuildKit's JSONArgsRecommended, which reports
+every shell-form ``CMD`` and ``ENTRYPOINT`` of every stage it builds unless that stage
+or one it is built from has a ``SHELL``. Differences kept on purpose: a ``SHELL`` does
+not silence DPH605 (bash or a custom shell as PID 1 forwards no signals either); only
+the shipped image's commands are judged (not a builder stage's, nor an overridden
+one); a command that starts with ``exec`` passes; Windows images are not judged.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -88,7 +92,9 @@ blanks around the ``=`` made it so (``ENV DEBUG = 0``).
 The legacy form sets one variable to the whole rest of the line, blanks included:
 ``ENV PYTHONUNBUFFERED 1 PYTHONDONTWRITEBYTECODE 1`` sets only ``PYTHONUNBUFFERED``,
 to ``1 PYTHONDONTWRITEBYTECODE 1``, and ``ENV DEBUG = 0`` sets ``DEBUG`` to ``= 0``.
-It is deprecated. Same as BuildKit's LegacyKeyValueFormat.
+It is deprecated. Same as BuildKit's LegacyKeyValueFormat, which ``docker build
+--check`` also reports in every stage (a plain build warns only in the stages it
+builds); BuildKit judges an ``ONBUILD`` trigger only in the child build that runs it.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -119,12 +125,11 @@ FROM python:3.12-slim-bookworm AS builder
 """
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import (
     Dockerfile,
     healthcheck_probe,
@@ -134,6 +139,7 @@ from hooks._dockerfile import (
     split_blanks,
 )
 from hooks._findings import ERROR, INFO, WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._images import is_windows
 
 INVALID_EXEC_FORM = Rule(
@@ -154,7 +160,6 @@ FROM_AS_CASING = Rule(
     "DPH607", "from-as-casing", INFO, "The 'AS' of a FROM is not cased like the 'FROM'.",
 )
 RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING)
-FILES = "dockerfile"
 
 _SHELL_RUNS = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
 _LISTS = frozenset({"COPY", "ADD", "VOLUME"})
@@ -401,17 +406,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return findings
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target", metavar="NAME", help="the stage that is shipped, for DPH605 (default: the last)",
-    )
+HOOK = Hook(
+    id="check-dockerfile-pitfalls", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

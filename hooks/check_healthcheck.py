@@ -62,9 +62,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hooks._cli import add_target_argument, run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._images import base_kind, stage_image_use
 from hooks._shell import Command, commands_of, instruction_commands
 
@@ -74,7 +75,6 @@ TOOL_MISSING = Rule(
     "The HEALTHCHECK calls curl or wget, which the image does not have.",
 )
 RULES = (MISSING, TOOL_MISSING)
-FILES = "dockerfile"
 
 SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "waitress-serve"})
 _TOOLS = ("curl", "wget")
@@ -198,11 +198,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return [found] if found is not None else []
 
 
+HOOK = Hook(
+    id="check-healthcheck", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

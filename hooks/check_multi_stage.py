@@ -61,9 +61,10 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import NamedTuple
 
-from hooks._cli import add_target_argument, run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._shell import PackageCall, commands_of, package_calls_of, run_script
 
 BUILD_TOOLS = Rule(
@@ -71,7 +72,6 @@ BUILD_TOOLS = Rule(
     "The final stage installs compilers or build headers and keeps them.",
 )
 RULES = (BUILD_TOOLS,)
-FILES = "dockerfile"
 
 _TOOLCHAINS = frozenset({
     "gcc", "g++", "gcc-c++", "clang", "gfortran", "gcc-gfortran", "build-essential",
@@ -231,11 +231,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return found
 
 
+HOOK = Hook(
+    id="check-multi-stage", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

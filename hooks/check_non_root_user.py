@@ -67,16 +67,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hooks._cli import add_target_argument, run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._images import is_windows, parse_image
 from hooks._shell import commands_of, package_calls_of
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
 ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
 RULES = (MISSING_USER, ROOT_USER)
-FILES = "dockerfile"
 
 _PRIVILEGE_DROPPERS = ("gosu", "su-exec", "setpriv", "chpst", "runuser")
 # Images whose own Dockerfile ends with a non-root USER (registry/repository).
@@ -209,11 +209,15 @@ def _shown(written: str, value: str) -> str:
     return f"'{written}'" if written == value else f"'{written}' = '{value}'"
 
 
+HOOK = Hook(
+    id="check-non-root-user", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

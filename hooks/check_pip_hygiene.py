@@ -79,16 +79,16 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 """
 from __future__ import annotations
 
-import argparse
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook, Option
 from hooks._shell import Command, Install, commands_of, installs_of, option_value, run_script
 
 UNPINNED = Rule(
@@ -100,7 +100,6 @@ PIP_CACHE = Rule(
     "A pip install in the shipped stages keeps pip's cache in the image.",
 )
 RULES = (UNPINNED, PIP_CACHE)
-FILES = "dockerfile"
 
 # Options whose value is the next word (a ``--name=value`` word carries its own).
 _PIP_VALUE = frozenset({
@@ -468,23 +467,21 @@ def check(
     return findings + _cache_findings(df, stage)
 
 
-def _names(value: str) -> list[str]:
-    return [name.strip() for name in value.split(",") if name.strip()]
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-    parser.add_argument(
-        "--allow-unpinned", metavar="NAME[,NAME]", type=_names, action="extend", default=[],
-        help="package names that may be installed without a pin (e.g. pip,setuptools,wheel)",
-    )
+HOOK = Hook(
+    id="check-pip-hygiene", doc=__doc__ or "", rules=RULES,
+    options=(
+        TARGET,
+        Option(
+            "allow-unpinned", "package names that may be installed without a pin (e.g. pip,setuptools,wheel)",
+            "names", "NAME[,NAME]",
+        ),
+    ),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, allow_unpinned=ctx.options.allow_unpinned),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, target=args.target, allow_unpinned=args.allow_unpinned),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -57,9 +57,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hooks._cli import add_target_argument, run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._images import (
     ImageUse,
     PythonTag,
@@ -74,7 +75,6 @@ FULL_IMAGE = Rule(
 )
 ALPINE_IMAGE = Rule("DPH205", "alpine-python-base-image", ERROR, "A stage is built on a python Alpine image.")
 RULES = (FULL_IMAGE, ALPINE_IMAGE)
-FILES = "dockerfile"
 
 
 def _python_tag(df: Dockerfile, stage: Stage) -> tuple[ImageUse, PythonTag] | None:
@@ -128,11 +128,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return findings
 
 
+HOOK = Hook(
+    id="check-python-base-image", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hooks._cli import add_target_argument, run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import (
     Dockerfile,
     Stage,
@@ -86,6 +86,7 @@ from hooks._dockerfile import (
     key_values_of,
 )
 from hooks._findings import WARNING, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook
 from hooks._shell import Command, argv_commands, commands_of, instruction_commands
 
 NO_BYTECODE = Rule(
@@ -97,7 +98,6 @@ UNBUFFERED = Rule(
     "The final stage runs Python but does not set PYTHONUNBUFFERED.",
 )
 RULES = (NO_BYTECODE, UNBUFFERED)
-FILES = "dockerfile"
 
 # (rule, variable, python switch, what it prevents)
 _VARIABLES = (
@@ -284,11 +284,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return findings
 
 
+HOOK = Hook(
+    id="check-python-env", doc=__doc__ or "", rules=RULES,
+    options=(TARGET,),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=add_target_argument,
-        check=lambda df, args: check(df, target=args.target),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

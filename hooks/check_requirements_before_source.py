@@ -66,22 +66,21 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule
+from hooks._hook import Hook
 from hooks._patterns import lazy
 from hooks._shell import Install, commands_of, installs_of, option_value, run_script
 
 if TYPE_CHECKING:
     from hooks._dockerignore import IgnoreFile
-    from hooks._files import Repo
 
 SOURCE_FIRST = Rule(
     "DPH301", "source-copied-before-dependencies", WARNING,
     "The whole source is copied before the dependencies are installed.",
 )
 RULES = (SOURCE_FIRST,)
-FILES = "dockerfile"
 
 _WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/", "/*", "./."})
 _JSON_STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -244,11 +243,6 @@ def _keeps_out_source(ignore_text: str) -> bool:
     return all(_dockerignore.excluded(patterns, probe) for probe in _SOURCE_PROBES)
 
 
-def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the Dockerfile: the ignore files that may apply."""
-    from hooks import _dockerignore
-
-    return {"dockerignores": _dockerignore.load(repo, path)}
 
 
 def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[Finding]:
@@ -319,14 +313,14 @@ def _message(what: str, line: int, command: str, keys: tuple[str, ...]) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from hooks._files import Repo
+HOOK = Hook(
+    id="check-requirements-before-source", doc=__doc__ or "", rules=RULES,
+    dockerfile=lambda df, ctx: check(df, dockerignores=ctx.dockerignores(df.path)),
+)
 
-    repo = Repo()
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES,
-        check=lambda df, args: check(df, **check_context(repo, df.path)),  # type: ignore[arg-type]
-    )
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

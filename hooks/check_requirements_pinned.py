@@ -110,12 +110,12 @@ Generate hashes with ``pip-compile --generate-hashes`` or ``uv pip compile
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable, Sequence
 
-from hooks._cli import run_requirements_hook
+from hooks._cli import run_hook
 from hooks._files import is_requirements
 from hooks._findings import ERROR, Finding, Rule
+from hooks._hook import Hook, Option
 from hooks._patterns import lazy
 from hooks._requirements import (
     ARCHIVE_EXTENSIONS,
@@ -139,7 +139,6 @@ UNPINNED_VCS = Rule(
 BROKEN_INCLUDE = Rule("DPH103", "broken-include", ERROR, "An -r/-c include cannot be followed safely.")
 MISSING_HASH = Rule("DPH104", "missing-hash", ERROR, "In hash-checking mode, a requirement has no hash.")
 RULES = (UNPINNED, UNPINNED_VCS, BROKEN_INCLUDE, MISSING_HASH)
-FILES = "requirements"
 
 _FULL_COMMIT = {"git": lazy(r"(?i)[0-9a-f]{40}|[0-9a-f]{64}"), "hg": lazy(r"(?i)[0-9a-f]{40}")}
 _REVISION_NUMBER = lazy(r"(?:revno:)?[0-9]+")
@@ -309,18 +308,18 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--require-hashes", action="store_true",
-        help="check as if pip ran with --require-hashes: every requirement needs --hash (DPH104)",
-    )
+HOOK = Hook(
+    id="check-requirements-pinned", doc=__doc__ or "", rules=RULES,
+    options=(Option(
+        "require-hashes", "check as if pip ran with --require-hashes: every requirement needs --hash (DPH104)",
+        "flag",
+    ),),
+    requirements=lambda model, ctx: check(model, require_hashes=ctx.options.require_hashes),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_requirements_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda model, args: check(model, require_hashes=args.require_hashes),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

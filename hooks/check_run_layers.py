@@ -39,12 +39,12 @@ RUN apt-get update \\
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from hooks._cli import run_dockerfile_hook
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Flag, Instruction
 from hooks._findings import INFO, Finding, Rule, unknown_target
+from hooks._hook import TARGET, Hook, Option
 from hooks._shell import shell_heredocs
 
 CONSECUTIVE = Rule(
@@ -52,7 +52,6 @@ CONSECUTIVE = Rule(
     "Consecutive RUN instructions with the same flags that could be one layer.",
 )
 RULES = (CONSECUTIVE,)
-FILES = "dockerfile"
 
 
 def _mergeable(instr: Instruction) -> bool:
@@ -91,16 +90,15 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     return found
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="NAME", help="the stage that is shipped (default: the last)")
-    parser.add_argument("--all-stages", action="store_true", help="judge builder stages too")
+HOOK = Hook(
+    id="check-run-layers", doc=__doc__ or "", rules=RULES,
+    options=(TARGET, Option("all-stages", "judge builder stages too", "flag"),),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, all_stages=ctx.options.all_stages),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dockerfile_hook(
-        argv, doc=__doc__, rules=RULES, add_arguments=_add_arguments,
-        check=lambda df, args: check(df, target=args.target, all_stages=args.all_stages),
-    )
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

@@ -6,14 +6,7 @@ Dockerfile or requirements file is never printed: messages show it masked
 (``https://user:****@host``, ``ghp_****``).
 
 Names (DPH701) are judged by words, not substrings: ``GITHUB_TOKEN`` is a secret,
-``TOKENIZERS_PARALLELISM`` is not. A name whose last word says it holds no secret
-itself (``*_FILE``, ``*_PATH``, ``*_DIR``, ``*_URL``, ``*_ID``, ``*_NAME``,
-``*_LENGTH``...) passes: ``AWS_ACCESS_KEY_ID`` is an identifier, a ``DATABASE_URL``
-with a literal password is DPH702's business. An ``ENV`` with an empty value (which
-clears a secret) or a literal path under ``/run``, ``/etc``... passes; an ``ENV`` whose
-value is ``${TOKEN}`` does not (it bakes the build argument into the image), and
-neither does an ``ARG`` without a default (its value, given with ``--build-arg``,
-still lands in the build history).
+``TOKENIZERS_PARALLELISM`` is not; the words and their exceptions are listed below.
 
 DPH704 needs the ``.dockerignore`` that applies. The build context is not written in
 the Dockerfile, so the hook accepts ``<Dockerfile>.dockerignore`` next to the
@@ -23,16 +16,77 @@ directory or in any parent directory up to the repository root (as for
 
 ## DPH701 secret-arg-or-env
 ### What it does
-Reports an ``ARG`` or ``ENV`` whose name says it holds a secret: ``*_TOKEN``,
-``*PASSWORD*``, ``*PASSWD*``, ``*_PASS``, ``*SECRET*``, ``*_API_KEY``, ``*APIKEY*``,
-``*PRIVATE_KEY*``, ``*_CREDENTIALS``, ``*_CONNECTION_STRING``... (at the name).
+Reports an ``ARG`` or ``ENV`` whose name says it holds a secret (at the name). A name
+is cut into words at ``_``, ``-``, ``.``, digits and case changes (``sshPrivateKey``
+is ``ssh private key``), and is a secret when:
+
+- a word is ``TOKEN``, ``SECRET``, ``SECRETS``, ``PASSWORD``, ``PASSWORDS``,
+  ``PASSWD``, ``PWORD``, ``PASSPHRASE``, ``APIKEY``, ``PRIVATEKEY``, ``CREDENTIAL`` or
+  ``CREDENTIALS``, or contains ``PASSWORD``, ``PASSWD``, ``PASSPHRASE``, ``SECRET``,
+  ``APIKEY`` or ``PRIVATEKEY`` (``PGPASSWORD``);
+- the last word is ``AUTH`` (``NPM_AUTH``, ``BASIC_AUTH``), except after a switch
+  (``NO``, ``USE``, ``SKIP``, ``ENABLE``, ``DISABLE``, ``REQUIRE``, ``WITH``, ``WITHOUT``,
+  ``ALLOW``: ``DISABLE_AUTH=true``), or, after another word, ``PASS``, ``PWD`` or
+  ``PW`` (``DB_PASS``, ``MYSQL_PWD``; ``PWD`` alone is the working directory);
+- ``KEY`` follows a word that says which key, or is joined to it (``SSHKEY``): ``API``,
+  ``PRIVATE``, ``SECRET``, ``SIGNING``, ``ENCRYPTION``, ``MASTER``, ``ACCOUNT``,
+  ``SSH``, ``DEPLOY``, ``FERNET``, ``JWT``, ``HMAC``, ``LICENSE``, ``GIT``;
+- it ends in ``CONNECTION_STRING``.
+
+These hold no secret and pass:
+
+- a name with the word ``PUBLIC``: ``NEXT_PUBLIC_*`` and ``VITE_PUBLIC_*`` variables
+  are shipped to every browser by design, ``JWT_PUBLIC_KEY`` is a public key;
+- a name whose last word names something else than the secret: ``FILE``, ``FILES``,
+  ``PATH``, ``PATHS``, ``DIR``, ``DIRS``, ``DIRECTORY``, ``FOLDER``, ``MOUNT``,
+  ``URL``, ``URLS``, ``URI``, ``ENDPOINT``, ``HOST``, ``HOSTNAME``, ``PORT``, ``ID``,
+  ``IDS``, ``NAME``, ``NAMES``, ``ARN``, ``REGION``, ``LENGTH``, ``LEN``, ``SIZE``,
+  ``BITS``, ``ENV``, ``VAR``, ``VARS``, ``HEADER``, ``FIELD``, ``PARAM``, ``PREFIX``,
+  ``POLICY``, ``HASHER``, ``HASHERS``, ``ALGORITHM``, ``ALGORITHMS``, ``ALGO``,
+  ``TYPE``, ``KIND``, ``MODE``, ``METHOD``, ``SCHEME``, ``FORMAT``, ``MIN``, ``MAX``,
+  ``ENABLED``, ``ENABLE``, ``DISABLED``, ``DISABLE``, ``REQUIRED``, ``OPTIONAL``,
+  ``PROMPT``, ``RESET``, ``TTL``, ``EXPIRY``, ``EXPIRES``, ``EXPIRATION``,
+  ``LIFETIME``, ``TIMEOUT``, ``SECONDS``, ``AGE``, ``DAYS``, ``LOCATION``, ``REF``,
+  ``VERSION``, ``COUNT``, ``ROTATION``, ``PROVIDER``, ``BACKEND``, ``HELPER``,
+  ``MANAGER``, ``STORE``, ``CMD``, ``COMMAND``, ``SOURCE``, ``SCOPE``, ``SCOPES``,
+  ``AUDIENCE``, ``ISSUER``, ``VALIDATORS``, ``VALIDATOR``, ``VALIDATION``,
+  ``COMPLEXITY``, ``STRENGTH``, ``PATTERN``, ``RULES``, ``HINT``, ``LABEL``, ``USER``,
+  ``USERNAME``, ``EMAIL``, ``LIMIT``, ``LIMITS``, ``BUDGET`` (``AWS_ACCESS_KEY_ID`` is
+  an identifier, ``POSTGRES_PASSWORD_FILE`` a path; a ``DATABASE_URL`` with a literal
+  password is DPH702's business);
+- ``GOOGLE_APPLICATION_CREDENTIALS`` and ``CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE``,
+  which hold the path of a key file, not the key;
+- a literal value that is a path: absolute under ``/run``, ``/etc``, ``/var``,
+  ``/home``, ``/root``, ``/app``, ``/opt``, ``/usr``, ``/tmp``, ``/secret``,
+  ``/secrets``, ``/srv``, ``/data``, ``/config``, ``/certs``, ``/keys`` or ``/mnt``, or
+  starting with ``./``, ``../`` or ``~/`` (``ENV SSL_PRIVATE_KEY=/etc/ssl/private/server.key``:
+  where the secret is mounted);
+- an ``ENV`` with an empty value (``ENV GITHUB_TOKEN=`` clears it and stores nothing).
+
+An ``ENV`` whose value is ``${TOKEN}`` is reported (it bakes the build argument into
+the image), and so is an ``ARG`` without a default or with an empty one (the value
+given with ``--build-arg`` still lands in the build history).
 ### Why is this bad?
 ``ENV`` values are stored in the image for anyone who can pull it
 (``docker inspect``). ``ARG`` values used by a ``RUN`` are kept in the image history
 and in build provenance. Use a build secret, which is mounted for one ``RUN`` and
-never stored, and inject runtime secrets when the container starts. Overlaps hadolint
-DL3064, BuildKit SecretsUsedInArgOrEnv and Trivy DS-0031 (which judge fewer words:
-``GPG_KEY`` and ``AWS_ACCESS_KEY_ID`` are no alarms here).
+never stored, and inject runtime secrets when the container starts.
+
+Overlaps BuildKit's SecretsUsedInArgOrEnv (``docker build --check``), hadolint DL3064
+and Trivy DS-0031. BuildKit cuts names at ``_`` only and reports a name with a word
+``APIKEY``, ``AUTH``, ``CREDENTIAL``, ``CREDENTIALS``, ``KEY``, ``PASSWORD``,
+``PWORD``, ``PASSWD``, ``SECRET`` or ``TOKEN`` anywhere, unless a word is ``PUBLIC``,
+``FILE`` or ``VERSION``; it never looks at values. The two agree on ``PUBLIC``, on
+``AUTH`` as the last word and on a last word ``FILE`` or ``VERSION``. Differences
+kept on purpose: BuildKit also reports any other ``KEY`` (``GPG_KEY``, the release
+signing key fingerprint in the official Python images; ``AWS_ACCESS_KEY_ID``;
+``CACHE_KEY``), a secret word before a last word listed above (``TOKEN_URL``,
+``PASSWORD_MIN_LENGTH``, ``AUTH_TYPE``), ``GOOGLE_APPLICATION_CREDENTIALS``,
+a switch before ``AUTH`` (``DISABLE_AUTH``), a path value and an empty ``ENV``
+(``ENV git_key=``); it lets through a ``FILE`` or ``VERSION`` before the secret word
+(``FILE_ENCRYPTION_KEY``), secret words inside a word or a case change
+(``PGPASSWORD``, ``sshPrivateKey``, ``SENDGRIDAPIKEY``), ``PASSPHRASE``, ``DB_PASS``,
+``MYSQL_PWD`` and ``CONNECTION_STRING``, which are reported here.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -79,8 +133,15 @@ Reports a ``COPY`` or ``ADD`` from the build context of a secret file: ``.env`` 
 SSH keys (``id_rsa``, ``id_ed25519``...), ``*.key``, ``*.pem`` (not certificates
 such as ``ca.pem`` or ``*.pem`` copied to a ``certs`` directory), ``*.p12``,
 ``.netrc``, ``.pypirc``, ``.npmrc``, ``.pgpass``, ``.git-credentials``,
-``credentials.json``, ``.aws/credentials``, ``.docker/config.json``, ``.ssh``... and
-globs that match them (at the source word).
+``credentials.json``, ``.aws/credentials``, ``.docker/config.json``, ``.ssh``... (at
+the source word). A glob source is judged by what it matches in the build context
+when this checkout holds it: the context is the Dockerfile's directory or the nearest
+parent directory (up to the repository root) in which the glob matches anything, and
+what its ``.dockerignore`` excludes does not count (``COPY library-scripts/*.env``
+passes when the matches are ``meta.env`` files, and is reported when one is a
+``.env``). A glob that matches nothing here is reported only when every name it can
+match is a secret file (``*.p12``, ``*/id_rsa``): ``*.env`` may be version metadata,
+``.env*`` only ``.env.example``, ``*.pem`` a certificate.
 ### Why is this bad?
 The file is stored in a layer for good: deleting it in a later step does not remove
 it from the image. Mount it for the one ``RUN`` that needs it, or give it to the
@@ -130,25 +191,17 @@ COPY . /app
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hooks import _dockerignore
-from hooks._cli import (
-    active_codes,
-    lint_dockerfile,
-    lint_requirements,
-    make_parser,
-    settle_exit,
-    settle_imports,
-)
+from hooks import _context, _dockerignore
+from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, arg_declarations_of, key_values_of
-from hooks._files import Repo, is_requirements
-from hooks._findings import ERROR, WARNING, Finding, Rule, report
+from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._hook import Context, Hook
 from hooks._patterns import lazy
 from hooks._secrets import credentials_by_line
 
@@ -169,7 +222,6 @@ UNFILTERED_CONTEXT_COPY = Rule(
     "COPY of the whole build context without a .dockerignore that excludes .git, .env, .venv, __pycache__.",
 )
 RULES = (SECRET_ARG_OR_ENV, LITERAL_CREDENTIAL, SECRET_FILE_COPY, UNFILTERED_CONTEXT_COPY)
-FILES = "dockerfile+requirements"
 
 # --- DPH701: names --------------------------------------------------------------------
 _NAME_WORD_RE = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -181,8 +233,10 @@ _SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "apikey", "privat
 _SECRET_LAST_WORDS = frozenset({"pass", "pwd", "pw"})  # DB_PASS, MYSQL_PWD; not PWD alone
 _KEY_QUALIFIERS = frozenset({
     "api", "private", "secret", "signing", "encryption", "master", "account", "ssh", "deploy",
-    "fernet", "jwt", "hmac", "license",
+    "fernet", "jwt", "hmac", "license", "git",
 })
+# AUTH as the last word is a secret (NPM_AUTH, BASIC_AUTH), unless a switch turns it on or off.
+_AUTH_SWITCHES = frozenset({"no", "use", "skip", "enable", "disable", "require", "with", "without", "allow"})
 # The last word says the variable holds something else than the secret itself.
 _NOT_A_SECRET = frozenset({
     "file", "files", "path", "paths", "dir", "dirs", "directory", "folder", "mount", "url", "urls",
@@ -197,8 +251,11 @@ _NOT_A_SECRET = frozenset({
     "complexity", "strength", "pattern", "rules", "hint", "label", "user", "username", "email",
     "limit", "limits", "budget",
 })
-_PATH_VARIABLES = frozenset({"google_application_credentials"})  # documented to hold a path
-_PATH_VALUE_RE = lazy(r"^/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/\S*$")
+# Documented to hold the path of a key file (Google Cloud client libraries, gcloud).
+_PATH_VARIABLES = frozenset({"google_application_credentials", "cloudsdk_auth_credential_file_override"})
+_PATH_VALUE_RE = lazy(
+    r"^(?:/(?:run|etc|var|home|root|app|opt|usr|tmp|secrets?|srv|data|config|certs|keys|mnt)/|\.\.?/|~/)\S*$"
+)
 
 
 def name_words(name: str) -> list[str]:
@@ -211,9 +268,11 @@ def secret_name(name: str) -> bool:
     """Whether a variable name says it holds a secret (see DPH701); remembered, as the same
     names (PYTHONUNBUFFERED, PIP_NO_CACHE_DIR...) come back in file after file."""
     words = name_words(name)
-    if not words or words[-1] in _NOT_A_SECRET or "_".join(words) in _PATH_VARIABLES:
+    if not words or words[-1] in _NOT_A_SECRET or "public" in words or "_".join(words) in _PATH_VARIABLES:
         return False
     if len(words) > 1 and words[-1] in _SECRET_LAST_WORDS:
+        return True
+    if words[-1] == "auth" and not (len(words) > 1 and words[-2] in _AUTH_SWITCHES):
         return True
     for i, word in enumerate(words):
         if word in _SECRET_WORDS or any(part in word for part in _SECRET_PARTS):
@@ -311,14 +370,10 @@ _SECRET_PATH_SUFFIXES = (".aws/credentials", ".docker/config.json", ".kube/confi
 _ENV_TEMPLATES = frozenset({"example", "sample", "template", "tmpl", "tpl", "dist", "default", "defaults"})
 _CERT_PARTS = ("cert", "chain", "bundle", "trust", "public")
 _PUBLIC_KEY_WORDS = frozenset({"pub", "public", "gpg", "pgp", "release", "archive", "keyring", "asc"})
-_GLOB_SECRET_SAMPLES = (
-    ".env", ".env.local", ".env.production", "id_rsa", "id_ed25519", "server.key", "server.pem",
-    ".netrc", ".pypirc", ".npmrc", "credentials.json", "cert.p12",
-)
-_GLOB_HARMLESS_SAMPLES = (
-    "main.py", "app.py", "README.md", "requirements.txt", "pyproject.toml", "setup.cfg",
-    ".gitignore", "Dockerfile", "app", "src", "poetry.lock", "uv.lock",
-)
+# What a wildcard may stand for when no build context says what it matches: names a
+# glob could copy that are not secrets (a template, a certificate, a public key, metadata).
+_FILLERS = ("x", "", "ca", "cert", "public", "meta", ".example", ".pub", ".txt")
+_CLASS_CHARS = "xa0._-"
 MUST_EXCLUDE = (".git", ".env", ".venv", "__pycache__")
 
 
@@ -357,29 +412,66 @@ def _certificate(path: str, dest: str, words: list[str]) -> bool:
     return any(word == "ca" or any(part in word for part in _CERT_PARTS) for word in words)
 
 
-@lru_cache(maxsize=4096)
-def _secret_source(path: str, dest: str) -> tuple[str, str] | None:
-    """(what secret, the sample name a glob matches or '') of a COPY source copied to
-    ``dest``, or None; remembered (the same sources are copied in file after file)."""
-    if any(c in posixpath.basename(path) for c in "*?["):
-        sample = _glob_secret(path, dest)
-        kind = secret_file(sample, dest) if sample else None
-        return (kind, sample or "") if kind is not None else None
-    kind = secret_file(path, dest)
-    return (kind, "") if kind is not None else None
+def _fill(pattern: str, filler: str) -> str | None:
+    """``pattern`` with each ``*`` replaced by ``filler``, each ``?`` and ``[...]`` by a
+    character it matches; None when a class matches none of the characters tried."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            out.append(filler)
+        elif ch == "?":
+            out.append("x")
+        elif ch == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                return None
+            regex = _context.segment_regex(pattern[i:end + 1])
+            tried = _CLASS_CHARS + pattern[i + 1:end]  # common characters, then the class's own
+            pick = next((c for c in tried if regex is not None and regex.match(c)), None)
+            if pick is None:
+                return None
+            out.append(pick)
+            i = end
+        elif ch == "\\" and i + 1 < n:
+            i += 1
+            out.append(pattern[i])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
-def _glob_secret(path: str, dest: str) -> str | None:
-    """A sample secret file name that the glob ``path`` would copy, unless it copies everything."""
-    pattern = posixpath.basename(path.rstrip("/"))
-    if any(fnmatch.fnmatchcase(sample, pattern) for sample in _GLOB_HARMLESS_SAMPLES):
-        return None
-    for sample in _GLOB_SECRET_SAMPLES:
-        if fnmatch.fnmatchcase(sample, pattern) and secret_file(
-            posixpath.join(posixpath.dirname(path), sample), dest
-        ):
-            return sample
-    return None
+def _only_secrets(path: str, dest: str) -> tuple[str, str] | None:
+    """(what secret, an example name) when every name the glob ``path`` can match is a
+    secret file (``*.p12``), else None (``*.env`` may be ``meta.env``, ``.env*`` may be
+    ``.env.example``)."""
+    pattern = posixpath.normpath("/" + path).lstrip("/")  # '/keys/*', './keys/*': 'keys/*'
+    kinds: list[tuple[str, str]] = []
+    for filler in _FILLERS:
+        name = _fill(pattern, filler)
+        if name is None or "//" in name or not posixpath.basename(name) or name.startswith("/"):
+            continue  # not a name a file can have
+        kind = secret_file(name, dest)
+        if kind is None:
+            return None
+        kinds.append((kind, name))
+    return kinds[0] if kinds else None
+
+
+def _glob_secret(path: str, dest: str, context: _context.BuildContext | None) -> tuple[str, str] | None:
+    """(what secret, how the glob ``path`` reaches it) when it copies a secret file."""
+    matched = context.matches(path) if context is not None else None
+    if matched is None:
+        found = _only_secrets(path, dest)
+        return None if found is None else (found[0], f"any file it matches, such as '{found[1]}'")
+    secrets = [(kind, name) for name in matched if (kind := secret_file(name, dest)) is not None]
+    if not secrets:
+        return None  # judged by what the build context holds: nothing secret
+    kind, name = secrets[0]
+    more = f" and {len(secrets) - 1} more" if len(secrets) > 1 else ""
+    return kind, f"it matches '{name}'{more} in the build context"
 
 
 def _sources(instr: Instruction, words: list[str], escape: str) -> list[tuple[str, str, int]]:
@@ -543,7 +635,9 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     return out
 
 
-def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None) -> list[Finding]:
+def _copies(
+    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None, context: _context.BuildContext | None,
+) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
     required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
@@ -563,13 +657,17 @@ def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | 
                     if found is not None:
                         findings.append(found)
                 continue
-            found_secret = _secret_source(path, dest)
+            if _context.has_wildcard(path):
+                found_secret = _glob_secret(path, dest, context)
+            else:
+                kind = secret_file(path, dest)
+                found_secret = None if kind is None else (kind, "")
             if found_secret is None:
                 continue
-            kind, sample = found_secret
+            kind, how = found_secret
             shown = f"'{word}'" if word == path else f"'{word}' = '{path}'"
-            if sample:
-                shown = f"{shown} (it matches '{sample}')"
+            if how:
+                shown = f"{shown} ({how})"
             fix = (
                 "use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"
                 if kind == "an SSH key" else
@@ -584,13 +682,17 @@ def _copies(df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | 
     return findings
 
 
-def check(df: Dockerfile, *, dockerignores: Sequence[_dockerignore.IgnoreFile] | None = None) -> list[Finding]:
+def check(
+    df: Dockerfile, *, dockerignores: Sequence[_dockerignore.IgnoreFile] | None = None,
+    context: _context.BuildContext | None = None,
+) -> list[Finding]:
     """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
-    that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704."""
+    that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704.
+    ``context`` lists what a glob source matches; None judges globs by their pattern."""
     return [
         *_names(df),
         *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
-        *_copies(df, dockerignores),
+        *_copies(df, dockerignores, context),
     ]
 
 
@@ -602,25 +704,24 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
     return findings
 
 
-def check_context(repo: Repo, path: str) -> dict[str, object]:
-    """What :func:`check` needs beyond the Dockerfile: the ignore files that apply."""
-    return {"dockerignores": _dockerignore.load(repo, path)}
+def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
+    """:func:`check` with what it needs beyond the Dockerfile: the ignore files that apply,
+    and the candidate build contexts (listed only when a glob source asks)."""
+    dockerignores = ctx.dockerignores(df.path)
+    return check(
+        df, dockerignores=dockerignores, context=_context.BuildContext(ctx.repo, df.path, dockerignores),
+    )
+
+
+HOOK = Hook(
+    id="check-secrets", doc=__doc__ or "", rules=RULES,
+    dockerfile=_check_in_context,
+    requirements=lambda model, ctx: check_requirements(model),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settle_imports(argv)
-    args = make_parser(__doc__).parse_args(argv)
-    repo = Repo()
-    active = active_codes(RULES)
-    findings: list[Finding] = []
-    for path in args.filenames:
-        if is_requirements(path) or path.endswith((".txt", ".in")):
-            findings.extend(lint_requirements(path, repo, [check_requirements], active))
-        else:
-            findings.extend(lint_dockerfile(
-                path, repo, [lambda df: check(df, **check_context(repo, df.path))], active,  # type: ignore[arg-type]
-            ))
-    return settle_exit(argv, report(findings))
+    return run_hook(HOOK, argv)
 
 
 if __name__ == "__main__":

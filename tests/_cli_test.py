@@ -8,17 +8,22 @@ from hooks import _cli
 from hooks._dockerfile import Dockerfile
 from hooks._files import Repo
 from hooks._findings import ERROR, Finding, Rule
+from hooks._hook import TARGET, Context, Hook, Option
+from hooks._requirements import RequirementsSet
 from tests.conftest import Writer
 
 RULE = Rule("DPH401", "missing-user", ERROR, "x")
 
 
-def _every_from(df: Dockerfile, args: argparse.Namespace) -> list[Finding]:
+def _every_from(df: Dockerfile, ctx: Context) -> list[Finding]:
     return [RULE.at(df.path, s.from_.start_line, 1, f"stage {s.index}") for s in df.stages]
 
 
+HOOK = Hook(id="test-hook", doc="test hook.\n\nmore", rules=(RULE,), dockerfile=_every_from)
+
+
 def _run(argv: list[str]) -> int:
-    return _cli.run_dockerfile_hook(argv, doc="test hook.\n\nmore", rules=[RULE], check=_every_from)
+    return _cli.run_hook(HOOK, argv)
 
 
 def test_runs_check_on_each_file(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,11 +84,11 @@ def test_internal_error_becomes_a_finding(
 ) -> None:
     monkeypatch.delenv("DPH_DEBUG")
 
-    def broken(df: Dockerfile, args: argparse.Namespace) -> list[Finding]:
+    def broken(df: Dockerfile, ctx: Context) -> list[Finding]:
         raise KeyError("boom")
 
     path = write("Dockerfile", "FROM x\n")
-    assert _cli.run_dockerfile_hook([path], doc=None, rules=[RULE], check=broken) == 1
+    assert _cli.run_hook(Hook(id="broken", doc="", rules=(RULE,), dockerfile=broken), [path]) == 1
     assert capsys.readouterr().out == (
         "Dockerfile:1:1: DPH901 internal error while checking this file (KeyError: 'boom'); please report it\n"
     )
@@ -97,51 +102,47 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_lint_text(write: Writer) -> None:
     path = write(".gitlab-ci.yml", "a: 1\n")
-    repo = Repo()
+    ctx = Context(Repo(), argparse.Namespace())
 
-    def count(p: str, text: str) -> list[Finding]:
+    def count(p: str, text: str, ctx: Context) -> list[Finding]:
         return [RULE.at(p, 1, 1, str(len(text)))]
 
-    assert [f.message for f in _cli.lint_text(path, repo, [count])] == ["5"]
-    assert [f.code for f in _cli.lint_text("missing.yml", repo, [count])] == ["DPH901"]
+    assert [f.message for f in _cli.lint_text(path, ctx, [count])] == ["5"]
+    assert [f.code for f in _cli.lint_text("missing.yml", ctx, [count])] == ["DPH901"]
 
 
-@pytest.mark.parametrize("columns", [40, 80, 160])
-def test_help_is_sized_to_the_terminal_when_printed(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lazily sized formatter prints exactly what argparse's own would."""
-    monkeypatch.setenv("COLUMNS", str(columns))
-    doc = "a hook.\n\n" + "words " * 40
-    ours = _cli.make_parser(doc, prog="hook")
-    ours.add_argument("--target", metavar="NAME", help="the stage that is shipped " * 5)
-    stock = argparse.ArgumentParser(prog="hook", description=doc.split("\n\n", 1)[0])
-    stock.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
-    stock.add_argument("--target", metavar="NAME", help="the stage that is shipped " * 5)
-    assert ours.format_help() == stock.format_help()
-    assert ours.format_usage() == stock.format_usage()
+def test_options_reach_the_check(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[argparse.Namespace] = []
 
+    def record(df: Dockerfile, ctx: Context) -> list[Finding]:
+        seen.append(ctx.options)
+        return []
 
-def test_parsing_does_not_import_shutil() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from hooks import _cli\n"
-        "p = _cli.make_parser('doc'); p.add_argument('--x'); p.parse_args(['a', '--x', '1'])\n"
-        "print('shutil' in sys.modules)\n"
+    hook = Hook(
+        id="opts", doc="opts.", rules=(RULE,), dockerfile=record,
+        options=(TARGET, Option("all-stages", "x", "flag"), Option("allow", "x", "names", "N[,N]")),
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    path = write("Dockerfile", "FROM x\n")
+    assert _cli.run_hook(hook, [path, "--target", "app", "--all-stages", "--allow", "a, b", "--allow", "c"]) == 0
+    assert (seen[0].target, seen[0].all_stages, seen[0].allow) == ("app", True, ["a", "b", "c"])
+    assert _cli.run_hook(hook, [path]) == 0
+    assert (seen[1].target, seen[1].all_stages, seen[1].allow) == (None, False, [])
 
 
-def test_settle_imports_only_for_console_scripts() -> None:
-    import gc
-    import subprocess
-    import sys
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        pytest.param("Dockerfile", "dockerfile", id="dockerfile"),
+        pytest.param("requirements/prod.txt", "requirements", id="requirements"),
+        pytest.param("Requirements.txt", "requirements", id="capital-requirements"),
+        pytest.param("deps.in", "requirements", id="unrecognised-in"),
+        pytest.param("build/base.image", "dockerfile", id="unrecognised-other"),
+    ],
+)
+def test_kind_for_a_hook_of_two_kinds(path: str, kind: str) -> None:
+    def reqs(model: RequirementsSet, ctx: Context) -> list[Finding]:
+        return []
 
-    before = gc.get_freeze_count()
-    _cli.settle_imports(["Dockerfile"])  # in-process caller: the collector is left alone
-    assert gc.get_freeze_count() == before
-    code = "import gc\nfrom hooks import _cli\n_cli.settle_imports(None)\nprint(gc.get_freeze_count() > 0)\n"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "True"
+    hook = Hook(id="two", doc="two.", rules=(RULE,), dockerfile=_every_from, requirements=reqs)
+    assert _cli.kind_for(hook, path) == kind
+    assert _cli.kind_for(HOOK, path) == "dockerfile"  # a one-kind hook reads what it is given

@@ -418,6 +418,22 @@ def test_env_and_label_syntax_errors(line: str, message: str) -> None:
     assert [p.message for p in parse(f"FROM a\n{line}\n").errors] == [message]
 
 
+@pytest.mark.parametrize(("text", "error"), [
+    # Real-world shape: the bad word repeats the start of an earlier name; BuildKit says
+    # 'can't find = in "KAGGLE"', and the column must be that of the second word.
+    pytest.param("ENV KAGGLE_USERNAME=x KAGGLE", (2, 23, "ENV: no '=' in 'KAGGLE'; use name=value"),
+                 id="prefix-of-earlier-name"),
+    pytest.param("ENV KAGGLE_USERNAME=x \\\n    KAGGLE", (3, 5, "ENV: no '=' in 'KAGGLE'; use name=value"),
+                 id="continued-line"),
+    pytest.param('LABEL a="x a" a', (2, 15, "LABEL: no '=' in 'a'; use name=value"),
+                 id="inside-earlier-quoted-value"),
+    pytest.param("ENV A=1 A=2 A", (2, 13, "ENV: no '=' in 'A'; use name=value"), id="same-word-again"),
+])
+def test_missing_equals_reported_at_the_offending_word(text: str, error: tuple[int, int, str]) -> None:
+    df = parse(f"FROM a\n{text}\n")
+    assert [(p.line, p.col, p.message) for p in df.errors] == [error]
+
+
 @pytest.mark.parametrize(("line", "message"), [
     # Real-world shape: 'COPY .' with the destination forgotten; BuildKit refuses it.
     pytest.param("COPY .", "COPY needs a source and a destination: COPY <src>... <dest>", id="copy-one-word"),

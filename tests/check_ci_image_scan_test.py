@@ -302,7 +302,7 @@ def test_noqa_on_the_build_line(write: Writer, capsys: pytest.CaptureFixture[str
 def test_documented_example() -> None:
     from hooks import _docs, check_ci_image_scan
 
-    (doc,) = _docs.parse_docstring(check_ci_image_scan).rules
+    (doc,) = _docs.parse_docstring(check_ci_image_scan.HOOK).rules
     example, fixed = (doc.sections[s].strip().strip("`").removeprefix("yaml\n") for s in ("Example", "Use instead"))
     assert [f.code for f in check(GHA, example)] == ["DPH801"]
     assert check(GHA, fixed) == []

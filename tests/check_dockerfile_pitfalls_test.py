@@ -296,3 +296,61 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     text = BASE + "# dph: ignore=DPH605 the entrypoint script traps signals\nCMD ./start.sh && wait\n"
     assert main([write("Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+# --- Where BuildKit's own checks overlap (JSONArgsRecommended, LegacyKeyValueFormat,
+# FromAsCasing): the cases of its lint tests, in our words. -----------------------------
+def _codes(text: str) -> list[tuple[int, str]]:
+    return [(f.line, f.code) for f in sorted(check(parse(text)))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("FROM scratch\nCMD serve --forever\n", [(2, "DPH605")], id="json-args-cmd"),
+        pytest.param("FROM scratch\nENTRYPOINT serve\n", [(2, "DPH605")], id="json-args-entrypoint"),
+        pytest.param(
+            "FROM scratch\nENV app_home /srv\nLABEL team platform\n", [(2, "DPH606"), (3, "DPH606")],
+            id="legacy-env-and-label",
+        ),
+        pytest.param(
+            "FROM scratch AS root\n\nFROM root AS unused\nENV app_home /srv\nLABEL team platform\n\nFROM root\n",
+            [(4, "DPH606"), (5, "DPH606")], id="legacy-in-a-stage-nothing-builds",
+        ),
+        pytest.param("FROM scratch AS Tools\n\nFROM scratch as tests\nFROM scratch AS last\n",
+                     [(3, "DPH607")], id="as-lower-after-upper-from"),
+        pytest.param("from scratch AS tools\n\nfrom scratch as tests\n", [(1, "DPH607")],
+                     id="as-upper-after-lower-from"),
+    ],
+)
+def test_buildkit_overlap_fail(text: str, expected: list[tuple[int, str]]) -> None:
+    assert _codes(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('FROM scratch\nENTRYPOINT ["serve"]\nCMD ["--forever"]\n', id="json-args"),
+        pytest.param("FROM scratch\nENV app_home=/srv\nLABEL team=platform\n", id="key-equals-value"),
+        pytest.param("From scratch as tools\nFROM scratch AS tests\n", id="mixed-case-from-not-judged"),
+        pytest.param("frOM scratch as tools\nfrom scratch as tests\n", id="odd-case-from-not-judged"),
+    ],
+)
+def test_buildkit_overlap_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('FROM scratch\nSHELL ["/opt/bin/mysh"]\nCMD serve\n', id="cmd-after-shell"),
+        pytest.param('FROM scratch\nSHELL ["/opt/bin/mysh"]\nENTRYPOINT serve\n', id="entrypoint-after-shell"),
+        pytest.param('FROM scratch AS base\nSHELL ["/opt/bin/mysh"]\n\nFROM base\nCMD serve\n',
+                     id="cmd-after-inherited-shell"),
+        pytest.param('FROM scratch AS base\nSHELL ["/opt/bin/mysh"]\n\nFROM base\nENTRYPOINT serve\n',
+                     id="entrypoint-after-inherited-shell"),
+    ],
+)
+def test_buildkit_silenced_by_shell_dph605_is_not(text: str) -> None:
+    # BuildKit's JSONArgsRecommended keeps quiet after a SHELL; DPH605 documents why it does not.
+    assert [code for _line, code in _codes(text)] == ["DPH605"]

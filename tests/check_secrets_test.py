@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Iterable
+
 import pytest
 
 from hooks._dockerfile import parse
-from hooks.check_secrets import check, main, secret_file, secret_name
+from hooks.check_secrets import _NOT_A_SECRET, check, main, secret_file, secret_name
 from tests.conftest import Writer
 
 # Fake credentials, assembled so that no scanner mistakes this file for a leak.
@@ -50,6 +54,25 @@ PASS = [
     pytest.param(BASE + "ENV GITHUB_TOKEN=\nENV NPM_TOKEN=''\n", id="env-cleared"),
     pytest.param(BASE + "ENV SSL_PRIVATE_KEY=/etc/ssl/private/server.key\n", id="env-path-to-mounted-secret"),
     pytest.param(BASE + "ENV PWD=/app\nENV AUTH_TYPE=oidc\n", id="pwd-and-auth-type"),
+    pytest.param(
+        # Real-world shape: a Next.js/Vite front end bakes its public settings in at build time.
+        "FROM node:20-bookworm-slim AS web\nARG NEXT_PUBLIC_API_URL\nARG NEXT_PUBLIC_STRIPE_KEY\n"
+        "ARG NEXT_PUBLIC_SUPABASE_ANON_KEY\n"
+        "ENV NEXT_PUBLIC_SUPABASE_ANON_KEY=$NEXT_PUBLIC_SUPABASE_ANON_KEY VITE_PUBLIC_POSTHOG_TOKEN=phc_x\n"
+        "RUN npm run build\n" + BASE + "COPY --from=web /app/out /app/static\n",
+        id="public-by-design",
+    ),
+    pytest.param(
+        BASE + "ARG GOOGLE_APPLICATION_CREDENTIALS\n"
+        "ENV GOOGLE_APPLICATION_CREDENTIALS=${GOOGLE_APPLICATION_CREDENTIALS}\n"
+        "ENV CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE=/secrets/gcloud.json\n",
+        id="credentials-path-variables",
+    ),
+    pytest.param(
+        BASE + "ENV SIGNING_KEY=./keys/signing.pem DEPLOY_KEY=~/.ssh/deploy JWT_SECRET=../run/jwt\n",
+        id="relative-path-values",
+    ),
+    pytest.param(BASE + "ENV DISABLE_AUTH=true JUPYTER_NO_AUTH=1 USE_AUTH=0\n", id="auth-switches"),
     pytest.param(
         BASE + "COPY .env.example .env.sample .env.template /app/\nCOPY .env.dist /app/.env\n",
         id="env-templates",
@@ -147,6 +170,20 @@ FAIL = [
         id="legacy-env-and-name-shapes",
     ),
     pytest.param(
+        BASE + "ARG NPM_AUTH\nENV NPM_CONFIG__AUTH=${NPM_AUTH} BASIC_AUTH=admin:admin\n",
+        [
+            (2, 5, "DPH701", _arg("NPM_AUTH")),
+            (3, 5, "DPH701", _env("NPM_CONFIG__AUTH")),
+            (3, 34, "DPH701", _env("BASIC_AUTH")),
+        ],
+        id="auth-as-last-word",
+    ),
+    pytest.param(
+        BASE + "ENV GOOGLE_CREDENTIALS=x NEXT_SERVER_TOKEN=y\n",
+        [(2, 5, "DPH701", _env("GOOGLE_CREDENTIALS")), (2, 26, "DPH701", _env("NEXT_SERVER_TOKEN"))],
+        id="credentials-content-and-server-side-token",
+    ),
+    pytest.param(
         BASE + "FROM base\nONBUILD ARG sshPrivateKey\n",
         [(3, 13, "DPH701", _arg("sshPrivateKey"))],
         id="onbuild-camel-case",
@@ -208,14 +245,27 @@ FAIL = [
         id="json-form-and-paths",
     ),
     pytest.param(
-        BASE + "ARG ENV_FILE=.env.local\nCOPY ${ENV_FILE} .env* *.pem /app/\n",
+        # Without a build context a glob is judged by what it can match: '.env*' may be
+        # only '.env.example' and '*.pem' a certificate, but every '*.p12' is a keystore.
+        BASE + "ARG ENV_FILE=.env.local\nCOPY ${ENV_FILE} .env* *.pem keys/*.p12 */id_ed25519 /app/\n",
         [
             (3, 6, "DPH703", f"COPY '${{ENV_FILE}}' = '.env.local' puts a secret file into an image layer; {FIX_FILE}"),
-            (3, 18, "DPH703", f"COPY '.env*' (it matches '.env') puts a secret file into an image layer; {FIX_FILE}"),
-            (3, 24, "DPH703",
-             f"COPY '*.pem' (it matches 'server.pem') puts a private key into an image layer; {FIX_FILE}"),
+            (3, 30, "DPH703", "COPY 'keys/*.p12' (any file it matches, such as 'keys/x.p12') puts a secret file "
+             f"into an image layer; {FIX_FILE}"),
+            (3, 41, "DPH703", "COPY '*/id_ed25519' (any file it matches, such as 'x/id_ed25519') puts an SSH key "
+             "into an image layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"),
         ],
         id="variables-and-globs",
+    ),
+    pytest.param(
+        BASE + "COPY /certs/*.pfx ./deploy/id_[rd]sa /app/\n",
+        [
+            (2, 6, "DPH703", "COPY '/certs/*.pfx' (any file it matches, such as 'certs/x.pfx') puts a secret file "
+             f"into an image layer; {FIX_FILE}"),
+            (2, 19, "DPH703", "COPY './deploy/id_[rd]sa' (any file it matches, such as 'deploy/id_rsa') puts an "
+             "SSH key into an image layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it"),
+        ],
+        id="glob-from-the-context-root-and-a-class",
     ),
 ]
 
@@ -241,6 +291,8 @@ def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
         ("PASSWORD_HASHERS", False), ("SECRETS_MANAGER_REGION", False), ("PIP_KEYRING_PROVIDER", False),
         ("SECRET_NAME", False), ("KEY", False), ("DATABASE_URL", False), ("MAX_TOTAL_TOKENS", False),
         ("MAX_NEW_TOKENS", False), ("TOKEN_LIMIT", False), ("JWT_PUBLIC_KEY", False), ("OPENAI_API_BASE", False),
+        ("AUTH", True), ("NPM_AUTH", True), ("proxyAuth", True), ("GIT_KEY", True), ("OAUTH", False),
+        ("NEXT_PUBLIC_API_TOKEN", False), ("publicToken", False), ("SKIP_AUTH", False), ("AUTH_URL", False),
     ],
 )
 def test_secret_name(name: str, secret: bool) -> None:
@@ -417,7 +469,7 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
 def test_documented_examples(code: str) -> None:
     from hooks import _docs, check_secrets
 
-    doc = next(r for r in _docs.parse_docstring(check_secrets).rules if r.rule.code == code)
+    doc = next(r for r in _docs.parse_docstring(check_secrets.HOOK).rules if r.rule.code == code)
     example, fixed = (
         doc.sections[s].strip().strip("`").removeprefix("dockerfile\n") for s in ("Example", "Use instead")
     )
@@ -432,3 +484,218 @@ def test_included_file_reported_once(write: Writer, capsys: pytest.CaptureFixtur
     assert main([req]) == 1
     out = capsys.readouterr().out
     assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [["common.in:1:19:", "DPH702"]]
+
+
+# --- DPH703: glob sources judged by the build context ---------------------------------
+# Real-world shape (dev containers): the *.env files beside the scripts are version metadata.
+DEVCONTAINER = (
+    "FROM mcr.microsoft.com/devcontainers/python:1-3.12-bookworm\n"
+    "COPY library-scripts/*.sh library-scripts/*.env /tmp/library-scripts/\n"
+    "RUN bash /tmp/library-scripts/common-debian.sh && rm -rf /tmp/library-scripts\n"
+)
+
+
+def _copy_findings(write: Writer, files: dict[str, str], dockerfile: str, text: str) -> list[tuple[int, int, str]]:
+    from hooks import _dockerignore
+    from hooks._context import BuildContext
+    from hooks._files import Repo
+
+    for name, content in files.items():
+        write(name, content)
+    path = write(dockerfile, text)
+    repo = Repo()
+    ignores = _dockerignore.load(repo, path)
+    df = parse(text, path=path)
+    found = check(df, dockerignores=ignores, context=BuildContext(repo, path, ignores))
+    return [(f.line, f.col, f.message) for f in found if f.code == "DPH703"]
+
+
+CONTEXT_PASS = [
+    pytest.param(
+        {".devcontainer/library-scripts/common-debian.sh": "#!/bin/bash\n",
+         ".devcontainer/library-scripts/meta.env": "VERSION=0.1\n"},
+        ".devcontainer/Dockerfile", DEVCONTAINER, id="devcontainer-meta-env",
+    ),
+    pytest.param({}, ".devcontainer/Dockerfile", DEVCONTAINER, id="devcontainer-scripts-not-checked-out"),
+    pytest.param(
+        {"library-scripts/meta.env": "VERSION=0.1\n", "library-scripts/a.sh": ""},
+        ".devcontainer/Dockerfile", DEVCONTAINER, id="context-is-the-parent-directory",
+    ),
+    pytest.param(
+        {".env.example": "DEBUG=0\n", "app.py": ""},
+        "Dockerfile", BASE + "WORKDIR /app\nCOPY .env* *.py ./\n", id="env-glob-matches-only-a-template",
+    ),
+    pytest.param(
+        {".env": "TOKEN=x\n", "meta.env": "V=1\n", ".dockerignore": ".env\n"},
+        "Dockerfile", BASE + "COPY *.env /app/\n", id="matched-secret-kept-out-by-dockerignore",
+    ),
+    pytest.param(
+        {"docker/Dockerfile.dockerignore": "**/*.key\n", "keys/repo.key": ""},
+        "docker/Dockerfile", BASE + "COPY keys/*.key /etc/apt/keyrings/\n",
+        id="dockerfile-specific-ignore-file",
+    ),
+    pytest.param(
+        {"tls/ca.pem": "", "tls/fullchain.pem": ""},
+        "Dockerfile", BASE + "COPY tls/*.pem /app/tls/\n", id="only-certificates-in-context",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "dockerfile", "text"), CONTEXT_PASS)
+def test_glob_copy_judged_by_context_pass(write: Writer, files: dict[str, str], dockerfile: str, text: str) -> None:
+    assert _copy_findings(write, files, dockerfile, text) == []
+
+
+CONTEXT_FAIL = [
+    pytest.param(
+        {".devcontainer/library-scripts/meta.env": "VERSION=0.1\n",
+         ".devcontainer/library-scripts/.env": "GITHUB_TOKEN=x\n"},
+        ".devcontainer/Dockerfile", DEVCONTAINER,
+        [(2, 27, "COPY 'library-scripts/*.env' (it matches 'library-scripts/.env' in the build context) "
+                 f"puts a secret file into an image layer; {FIX_FILE}")],
+        id="star-env-matches-a-dotenv",
+    ),
+    pytest.param(
+        {".env.example": "", ".env.local": "", ".env.production": ""},
+        "Dockerfile", BASE + "COPY .env* /app/\n",
+        [(2, 6, "COPY '.env*' (it matches '.env.local' and 1 more in the build context) "
+                f"puts a secret file into an image layer; {FIX_FILE}")],
+        id="env-glob-and-more",
+    ),
+    pytest.param(
+        {"server.pem": "", "docker/entrypoint.sh": ""},
+        "docker/Dockerfile", BASE + "COPY *.pem /app/\n",
+        [(2, 6, f"COPY '*.pem' (it matches 'server.pem' in the build context) puts a private key into an "
+                f"image layer; {FIX_FILE}")],
+        id="context-is-the-repository-root",
+    ),
+    pytest.param(
+        {"home/.ssh/id_ed25519": "", "home/.ssh/known_hosts": ""},
+        "Dockerfile", BASE + "COPY home/.s* /root/\n",
+        [(2, 6, "COPY 'home/.s*' (it matches 'home/.ssh' in the build context) puts an SSH key into an image "
+                "layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it")],
+        id="glob-matches-a-directory",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "dockerfile", "text", "expected"), CONTEXT_FAIL)
+def test_glob_copy_judged_by_context_fail(
+    write: Writer, files: dict[str, str], dockerfile: str, text: str, expected: list[tuple[int, int, str]],
+) -> None:
+    assert _copy_findings(write, files, dockerfile, text) == expected
+
+
+def test_glob_copy_context_not_followed_out_of_the_repository(
+    write: Writer, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / ".env").write_text("TOKEN=x\n")
+    (outside / "meta.env").write_text("V=1\n")
+    write("Dockerfile", BASE)
+    os.symlink(outside, "linked")
+    assert _copy_findings(write, {}, "Dockerfile", BASE + "COPY linked/*.env /app/\n") == []
+
+
+def test_main_glob_copy_uses_the_context(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write(".devcontainer/library-scripts/meta.env", "VERSION=0.1\n")
+    df = write(".devcontainer/Dockerfile", DEVCONTAINER)
+    assert main([df]) == 0
+    write(".devcontainer/library-scripts/.env", "GITHUB_TOKEN=x\n")
+    assert main([df]) == 1
+    assert capsys.readouterr().out == (
+        ".devcontainer/Dockerfile:2:27: DPH703 COPY 'library-scripts/*.env' (it matches "
+        f"'library-scripts/.env' in the build context) puts a secret file into an image layer; {FIX_FILE}\n"
+    )
+
+
+# --- DPH701 and BuildKit's SecretsUsedInArgOrEnv -----------------------------------------
+def _buildkit_secret(name: str) -> bool:
+    """BuildKit's rule (dockerfile2llb getSecretsRegex): a deny word between '_' or the
+    ends, and no allow word."""
+    words = [w.lower() for w in name.split("_")]
+    deny = {"apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token"}
+    return bool(deny.intersection(words)) and not {"public", "file", "version"}.intersection(words)
+
+
+# Names on which the two agree: BuildKit's own test names, and the points they share.
+AGREE = [
+    "SECRET_PASSPHRASE", "SUPER_Secret", "password", "secret", "super_duper_secret_token", "auth", "apikey",
+    "sunflower", "git_key", "PUBLIC_KEY", "public_token", "SECRET_PASSPHRASE_FILE", "password_file",
+    "secret_File", "AUTH_MODULE_VERSION", "NPM_AUTH", "BASIC_AUTH", "NEXT_PUBLIC_API_TOKEN",
+    "VITE_PUBLIC_SUPABASE_ANON_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "OPENAI_API_KEY",
+    "AZURE_CREDENTIALS", "TOKENIZERS_PARALLELISM", "MAX_NEW_TOKENS", "PYTHONUNBUFFERED", "SECRET_KEY_VERSION",
+]
+# Names on which they differ, each on purpose (see the DPH701 doc).
+DIFFER = [
+    "GPG_KEY", "AWS_ACCESS_KEY_ID", "CACHE_KEY", "KEY", "TOKEN_URL", "PASSWORD_MIN_LENGTH", "AUTH_TYPE",
+    "GOOGLE_APPLICATION_CREDENTIALS", "DISABLE_AUTH", "FILE_ENCRYPTION_KEY", "PGPASSWORD", "sshPrivateKey",
+    "SENDGRIDAPIKEY", "PASSPHRASE", "DB_PASS", "MYSQL_PWD", "AZURE_STORAGE_CONNECTION_STRING",
+]
+
+
+@pytest.mark.parametrize("name", AGREE)
+def test_secret_name_agrees_with_buildkit(name: str) -> None:
+    assert secret_name(name) is _buildkit_secret(name)
+
+
+@pytest.mark.parametrize("name", DIFFER)
+def test_secret_name_differs_from_buildkit_on_purpose(name: str) -> None:
+    assert secret_name(name) is not _buildkit_secret(name)
+
+
+def test_buildkit_secrets_cases_in_our_words() -> None:
+    text = (
+        "FROM scratch\n"
+        "ARG SIGNING_SECRET\n"
+        "ENV Deploy_Secret=x\n"
+        "ENV password=a secret=b\n"
+        "ARG upload_token=x auth=y\n"
+        "ENV apikey=x sunrise=y\n"
+        "ENV git_key=\n"  # BuildKit reports it; an empty ENV stores nothing (on purpose)
+        "ENV git_key=abc\n"
+        "ENV PUBLIC_KEY=\nARG public_token\nARG NEXT_PUBLIC_API_TOKEN\n"
+        "ARG DEPLOY_TOKEN_FILE\nENV password_file=x secret_File=y\nARG AUTH_MODULE_VERSION\n"
+        "ARG NPM_AUTH\n"
+    )
+    found = [(f.line, f.col, f.message) for f in check(parse(text))]
+    assert found == [
+        (2, 5, _arg("SIGNING_SECRET")),
+        (3, 5, _env("Deploy_Secret")),
+        (4, 5, _env("password")),
+        (4, 16, _env("secret")),
+        (5, 5, _arg("upload_token")),
+        (5, 20, _arg("auth")),
+        (6, 5, _env("apikey")),
+        (8, 5, _env("git_key")),
+        (15, 5, _arg("NPM_AUTH")),
+    ]
+
+
+def _doc_words(marker: str) -> set[str]:
+    """The ``WORDS`` of the DPH701 doc's list item that starts with ``marker``."""
+    from hooks import _docs, check_secrets
+
+    doc = next(r for r in _docs.parse_docstring(check_secrets.HOOK).rules if r.rule.code == "DPH701")
+    text = doc.sections["What it does"]
+    item = text[text.index(marker):].split("\n- ")[0].split("\n\n")[0]
+    return set(re.findall(r"``([A-Z]+)``", item))
+
+
+def test_dph701_doc_lists_exactly_what_the_rule_does() -> None:
+    from hooks import check_secrets as cs
+
+    def upper(words: Iterable[str]) -> set[str]:
+        return {w.upper() for w in words}
+
+    assert _doc_words("a name whose last word names") == upper(cs._NOT_A_SECRET)
+    assert _doc_words("``KEY`` follows a word") == upper(cs._KEY_QUALIFIERS) | {"KEY", "SSHKEY"}
+    assert _doc_words("the last word is ``AUTH``") == upper(cs._AUTH_SWITCHES | cs._SECRET_LAST_WORDS) | {"AUTH"}
+    assert _doc_words("a word is ``TOKEN``") == upper(cs._SECRET_WORDS | set(cs._SECRET_PARTS)) | {"PGPASSWORD"}
+    assert {"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"} == upper(cs._PATH_VARIABLES)
+
+
+@pytest.mark.parametrize("word", sorted(_NOT_A_SECRET))
+def test_documented_last_words_pass(word: str) -> None:
+    assert secret_name(f"DEPLOY_TOKEN_{word.upper()}") is False
+    assert secret_name(f"DEPLOY_TOKEN_{word.upper()}_X") is True

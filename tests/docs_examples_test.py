@@ -53,7 +53,7 @@ def test_documented_examples(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     module = importlib.import_module(doc.module)
-    kind = doc.files
+    kind = doc.files[0]
     examples = _blocks(rule.sections["Example"])
     fixes = _blocks(rule.sections["Use instead"])
     assert examples and fixes

@@ -22,16 +22,16 @@ import pytest
 
 from hooks import __main__ as all_rules
 from hooks._files import MAX_BYTES
-from hooks._registry import check_module_names
+from hooks._registry import CHECK_MODULES
 from tests.conftest import Writer
 from tests.strategies import time_limit
 
 LINE_RE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P<code>DPH\d{3}) \S.*$")
-MODULES: list[ModuleType] = [importlib.import_module(f"hooks.{name}") for name in check_module_names()]
+MODULES: list[ModuleType] = [importlib.import_module(f"hooks.{name}") for name in CHECK_MODULES]
 
 
 def hooks_for(kind: str) -> list[ModuleType]:
-    return [m for m in MODULES if kind in getattr(m, "FILES", "dockerfile").split("+")]
+    return [m for m in MODULES if kind in m.HOOK.kinds]
 
 
 DOCKERFILE_HOOKS = hooks_for("dockerfile")

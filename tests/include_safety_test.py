@@ -27,13 +27,13 @@ from hypothesis import strategies as st
 from hooks import __main__ as all_rules
 from hooks import _requirements as R
 from hooks._files import MAX_BYTES, Repo
-from hooks._registry import check_module_names
+from hooks._registry import CHECK_MODULES
 from tests.audit import PACKAGE, Recording, inside, recording
 from tests.conftest import Writer
 from tests.strategies import examples, time_limit
 
-MODULES: list[ModuleType] = [importlib.import_module(f"hooks.{name}") for name in check_module_names()]
-REQUIREMENTS_HOOKS = [m for m in MODULES if "requirements" in getattr(m, "FILES", "").split("+")]
+MODULES: list[ModuleType] = [importlib.import_module(f"hooks.{name}") for name in CHECK_MODULES]
+REQUIREMENTS_HOOKS = [m for m in MODULES if "requirements" in m.HOOK.kinds]
 LINE_RE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>DPH\d{3}) (?P<message>.*)$")
 
 

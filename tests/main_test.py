@@ -74,3 +74,42 @@ def test_iter_files_walks_like_os_walk(write: Writer) -> None:
     for path in (".", "a", "./a/", "link-to-dir"):
         assert list(iter_files([path], lambda top, names: seen.append((top, names)))) == walked(path)
     assert ("a", ["broken", "c", "x.txt"]) in [(top, sorted(names)) for top, names in seen]
+
+
+def test_check_takes_every_hook_option(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.12-slim-bookworm AS app\nUSER 10001\nFROM python:3.12-slim-bookworm AS debug\n",
+    )
+    assert main(["check", "Dockerfile", "--target", "nope"]) == 1
+    assert "Dockerfile:1:1: DPH905 no stage named 'nope' (from --target)" in capsys.readouterr().out
+    main(["check", "Dockerfile", "--target", "app", "--require-digest"])
+    out = capsys.readouterr().out
+    assert "DPH207" in out and "DPH401" not in out and "DPH905" not in out
+
+
+def test_check_reads_requirements_in_any_letter_case(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("Requirements.txt", "flask>=2\n")
+    assert main(["check", "Requirements.txt"]) == 1
+    assert capsys.readouterr().out.startswith("Requirements.txt:1:1: DPH101 ")
+
+
+def test_check_a_folder_of_another_repository(
+    write: Writer, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run from inside one repository on a folder of another: the other folder's own
+    repository is the boundary, and includes may not leave it."""
+    other = tmp_path_factory.mktemp("other")
+    (other / ".git").mkdir()
+    (other / "svc").mkdir()
+    (other / "svc" / "requirements.txt").write_text("-r ../base.txt\nflask>=2\n")
+    (other / "base.txt").write_text("django==5.0\n")
+    outside = other.parent / "outside.txt"
+    outside.write_text("evil\n")
+    (other / "svc" / "requirements-prod.txt").write_text(f"-r {outside}\n")
+    assert main(["check", str(other / "svc")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in lines] == ["DPH103", "DPH101"]
+    assert lines[0].startswith(f"{other}/svc/requirements-prod.txt:1:")
+    assert lines[1].startswith(f"{other}/svc/requirements.txt:2:1: DPH101 ")

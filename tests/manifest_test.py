@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from hooks import _docs
-from hooks._files import CI_RE, DOCKERFILE_RE, REQUIREMENTS_RE
+from hooks._files import file_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
@@ -69,16 +69,32 @@ def test_readme_mentions_every_hook() -> None:
     ("path", "expected"),
     [
         ("Dockerfile", "dockerfile"), ("svc/app.dockerfile", "dockerfile"), ("Containerfile", "dockerfile"),
-        ("Dockerfile.j2", None), ("requirements-dev.txt", "requirements"), ("requirements.in", None),
-        (".github/workflows/build.yml", "ci"), (".gitlab-ci.yml", "ci"),
+        ("Dockerfile.dev", "dockerfile"), ("docker/dockerfile", "dockerfile"), ("app.Containerfile", "dockerfile"),
+        ("Dockerfile.j2", None), ("Dockerfile.md", None), ("Dockerfile.dockerignore", None),
+        ("requirements-dev.txt", "requirements"), ("Requirements.txt", "requirements"),
+        ("requirements/prod.txt", "requirements"), ("constraints.txt", "requirements"),
+        ("requirements.in", None), ("README.md", None), ("pyproject.toml", None),
+        (".github/workflows/build.yml", "ci"), (".gitlab-ci.yml", "ci"), ("azure-pipelines.yml", "ci"),
+        (".circleci/config.yml", "ci"), ("bitbucket-pipelines.yml", "ci"), ("ci/.gitlab-ci.yaml", "ci"),
+        (".github/workflows/sub/x.yml", None), ("docker-compose.yml", None),
     ],
 )
-def test_manifest_patterns_select_like_the_all_rules_command(path: str, expected: str | None) -> None:
-    by_kind = {"dockerfile": DOCKERFILE_RE, "requirements": REQUIREMENTS_RE, "ci": CI_RE}
+def test_one_classifier_for_manifest_hooks_and_all_rules_command(path: str, expected: str | None) -> None:
+    """The manifest sends a hook exactly the files the classifier gives it a kind it reads."""
+    assert file_kind(path) == expected
+    kinds = {doc.hook_id: doc.files for doc in _docs.hook_docs()}
+    every = {kind for files in kinds.values() for kind in files}
     for hook in MANIFEST:
         selected = bool(re.search(hook["files"], path)) and not re.search(hook.get("exclude", "^$"), path)
-        kinds = [kind for kind, pattern in by_kind.items() if pattern.pattern in hook["files"]]
-        assert selected == (expected in kinds), (hook["id"], path)
+        wanted = every if hook["id"] == "docker-python-hooks" else set(kinds[hook["id"]])
+        assert selected == (expected in wanted), (hook["id"], path)
+
+
+def test_own_pre_commit_config_has_no_copied_pattern() -> None:
+    """This repository's own hook lets the command classify files (no drifting copy)."""
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    ours = [hook for repo in config["repos"] for hook in repo["hooks"] if hook["id"] == "docker-python-hooks"]
+    assert ours and "files" not in ours[0]
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -143,8 +159,8 @@ def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     from hooks._registry import all_rules
 
     monkeypatch.chdir(ROOT)
-    assert check_paths(["examples/good"], Repo(str(ROOT))) == []
-    shown = {f.code for f in check_paths(["examples/bad"], Repo(str(ROOT)))}
+    assert check_paths(["examples/good"], repo=Repo(str(ROOT))) == []
+    shown = {f.code for f in check_paths(["examples/bad"], repo=Repo(str(ROOT)))}
     assert check_base_image_pinned.main(["--require-digest", "examples/bad/worker.Dockerfile"]) == 1
     assert check_non_root_user.main(["--target", "release", "examples/bad/worker.Dockerfile"]) == 1
     assert check_non_root_user.main(["--require-reason", "examples/bad/Dockerfile"]) == 1

@@ -23,12 +23,12 @@ import pytest
 
 from hooks import __main__ as all_rules
 from hooks._files import is_ci_config, is_dockerfile, is_requirements
-from hooks._registry import check_module_names
+from hooks._registry import CHECK_MODULES
 from tests.audit import PACKAGE, Recording, inside, recording
 from tests.real_world import REAL_WORLD
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES: list[ModuleType] = [importlib.import_module(f"hooks.{name}") for name in check_module_names()]
+MODULES: list[ModuleType] = [importlib.import_module(f"hooks.{name}") for name in CHECK_MODULES]
 PASSWORD = "Sup3r" + "Secr3tPassw0rd"
 TOKEN = "ghp_" + "Zx9" * 12
 

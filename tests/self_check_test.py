@@ -24,5 +24,5 @@ def _tracked_files() -> list[str]:
 
 def test_repository_passes_its_own_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    findings = check_paths(_tracked_files(), Repo(str(ROOT)))
+    findings = check_paths(_tracked_files(), repo=Repo(str(ROOT)))
     assert [f.render() for f in findings] == []

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from hooks import _dockerignore
+from hooks._context import BuildContext
+from hooks._files import Repo
+from tests.conftest import Writer
+
+FILES = (
+    ".env", "meta.env", "app.py", "a1.txt", "ab.txt", "src/pkg/mod.py", "src/pkg/.env", "src/other.py",
+    "docker/Dockerfile", "docker/entrypoint.sh",
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param("*.env", [".env", "meta.env"], id="star-matches-a-leading-dot"),
+        pytest.param("./*.env", [".env", "meta.env"], id="dot-slash"),
+        pytest.param("/a?.txt", ["a1.txt", "ab.txt"], id="question-mark-and-leading-slash"),
+        pytest.param("a[0-9].txt", ["a1.txt"], id="class"),
+        pytest.param("src/*/.env", ["src/pkg/.env"], id="wildcard-directory"),
+        pytest.param("src/*", ["src/other.py", "src/pkg"], id="files-and-directories"),
+        pytest.param("*/*.sh", ["docker/entrypoint.sh"], id="nested"),
+        pytest.param("*.nothing", None, id="no-match-anywhere"),
+        pytest.param("missing/*.env", None, id="no-such-directory"),
+        pytest.param("../*.env", [".env", "meta.env"], id="dot-dot-is-cleaned-to-the-context-root"),
+        pytest.param("a[.txt", None, id="malformed-class"),
+    ],
+)
+def test_matches_at_the_repository_root(write: Writer, source: str, expected: list[str] | None) -> None:
+    for name in FILES:
+        write(name, "")
+    repo = Repo()
+    context = BuildContext(repo, "Dockerfile", _dockerignore.load(repo, "Dockerfile"))
+    assert context.matches(source) == expected
+
+
+def test_nearest_context_with_a_match_and_its_ignore_file(write: Writer) -> None:
+    for name in ("docker/a.env", ".env", "b.env", "docker/.dockerignore", ".dockerignore"):
+        write(name, "")
+    write("docker/.dockerignore", "a.env\n")
+    write(".dockerignore", ".env\n")
+    repo = Repo()
+    context = BuildContext(repo, "docker/Dockerfile", _dockerignore.load(repo, "docker/Dockerfile"))
+    assert context.matches("*.env") == []  # docker/ is the context, and it keeps a.env out
+    assert context.matches("b*.env") == ["b.env"]  # only the root has it
+    assert context.matches(".e*") == []  # the root's .dockerignore keeps .env out
