@@ -349,3 +349,23 @@ def test_pre_commit_run_reads_the_configuration_and_args_override_it(tmp_path: P
     assert BUILDER_ROOT in out
     assert _digest(1) in out
     assert _digest(4) in out
+
+
+def test_readme_documents_every_key_and_the_options_are_the_hooks() -> None:
+    from hooks._cli import config_options
+    from hooks._config import GENERAL_KEYS
+    from hooks._registry import hooks
+
+    declared = {option.name for hook in hooks() for option in hook.options}
+    options = config_options()
+    assert set(options) == declared
+    assert options["target"] == Option("target", "str")
+    assert options["require-digest"] == Option("require-digest", "bool")
+    assert options["allow-unpinned"] == Option("allow-unpinned", "list")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    parsed = parse("pyproject.toml", example.encode(), options)
+    assert parsed is not None  # the README's example is a valid configuration
+    for key in (*GENERAL_KEYS, *declared):
+        assert re.search(rf"^(\[tool\.docker-python-hooks\.)?{re.escape(key)}\b", example, re.M), key
