@@ -167,6 +167,10 @@ def prepare(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
     make its ``options`` default to None while parsing, so that a value given on the
     command line is told from none (the configuration fills the others in)."""
     _config.add_arguments(parser)
+    for option in options:
+        if option.kind == "flag":  # so that args: can turn off what the configuration turns on
+            parser.add_argument(f"--no-{option.name}", dest=option.dest, action="store_false",
+                                help=f"the opposite of --{option.name} (default)")
     parser.set_defaults(**{option.dest: None for option in options})
 
 

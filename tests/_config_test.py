@@ -369,3 +369,16 @@ def test_readme_documents_every_key_and_the_options_are_the_hooks() -> None:
     assert parsed is not None  # the README's example is a valid configuration
     for key in (*GENERAL_KEYS, *declared):
         assert re.search(rf"^(\[tool\.docker-python-hooks\.)?{re.escape(key)}\b", example, re.M), key
+
+
+def test_args_turn_off_a_flag_the_file_turns_on(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    from hooks import check_base_image_pinned
+    from hooks.__main__ import main
+
+    path = write("Dockerfile", TWO_STAGES)
+    write("pyproject.toml", HEAD + "require-digest = true\ntarget = \"builder\"\n")
+    assert check_base_image_pinned.main(["--no-require-digest", path]) == 0
+    assert main(["check", "--no-require-digest", "--select", "DPH207,DPH401", "."]) == 1
+    assert capsys.readouterr().out == BUILDER_ROOT  # target from the file, require-digest off
+    assert main(["check", "--select", "DPH207", "."]) == 1
+    assert capsys.readouterr().out == _digest(1) + _digest(4)
