@@ -154,12 +154,11 @@ def lint(
     return lint_text(path, ctx, [h.ci for h in hooks if h.ci], active, flags)
 
 
-def config_options() -> dict[str, _config.Option]:
-    """Every hook option, as a configuration file may set it (each hook's own flags)."""
+def config_options() -> dict[str, Option]:
+    """Every hook option, by name: the keys a configuration file may set besides its own."""
     from hooks._registry import hooks
 
-    kinds = {"flag": "bool", "value": "str", "names": "list"}
-    return {o.name: _config.Option(o.name, kinds[o.kind]) for hook in hooks() for o in hook.options}
+    return {option.name: option for hook in hooks() for option in hook.options}
 
 
 def prepare(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
@@ -172,6 +171,17 @@ def prepare(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
             parser.add_argument(f"--no-{option.name}", dest=option.dest, action="store_false",
                                 help=f"the opposite of --{option.name} (default)")
     parser.set_defaults(**{option.dest: None for option in options})
+
+
+def prepare_hook(parser: argparse.ArgumentParser, options: Sequence[Option], argv: Sequence[str] | None) -> None:
+    """:func:`prepare` for a single hook's command line ``argv``. One of file names alone
+    (what pre-commit passes without ``args:``) has no flag to parse: the flags are then
+    only set to their defaults, which spares a dozen ``add_argument`` calls (about
+    0.4 ms) in every such run."""
+    if any(arg.startswith("-") for arg in (sys.argv[1:] if argv is None else argv)):
+        prepare(parser, options)
+    else:
+        parser.set_defaults(**_config.FLAG_DEFAULTS, **{option.dest: None for option in options})
 
 
 def start(args: argparse.Namespace, options: Sequence[Option], root: str) -> _config.Session:
@@ -198,7 +208,7 @@ def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
     """A single-purpose hook's whole run: parse the arguments, lint every file named with
     its configuration, report."""
     parser = make_parser(hook)
-    prepare(parser, hook.options)
+    prepare_hook(parser, hook.options, argv)
     args = parser.parse_args(argv)
     repo = Repo()
     try:
