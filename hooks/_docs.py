@@ -200,7 +200,7 @@ def rules_page(docs: Sequence[HookDoc]) -> str:
         out += [f"## {d.hook_id}", ""]
         if declared.get(d.hook_id):
             out += ["Options, on the command line or as keys of `[tool.docker-python-hooks]` in pyproject.toml:", ""]
-            out += [f"- {_option_forms(option)}: {option.help}" for option in declared[d.hook_id]]
+            out += [f"- {option_forms(option)}: {option.help}" for option in declared[d.hook_id]]
             out.append("")
         for rule in d.rules:
             out += [f'<a id="{_anchor(rule.rule)}"></a>', ""]
@@ -210,7 +210,7 @@ def rules_page(docs: Sequence[HookDoc]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _option_forms(option: Option) -> str:
+def option_forms(option: Option) -> str:
     """``--target NAME`` / ``target = "NAME"``: an option on the command line and in configuration."""
     if option.kind == "flag":
         return f"`--{option.name}` / `{option.name} = true`"

@@ -216,11 +216,13 @@ def rule_sections() -> dict[str, dict[str, str]]:
     return {doc.rule.code: doc.sections for hook in hook_docs() for doc in hook.rules}
 
 
-def rule_text(rule: Rule, sections: Mapping[str, str], hook: str = "") -> str:
+def rule_text(rule: Rule, sections: Mapping[str, str], hook: str = "", options: Sequence[str] = ()) -> str:
     """A rule's full documentation as Markdown: what ``explain`` prints and SARIF's help."""
     out = [f"{rule.code} {rule.name} ({rule.severity})", "", rule.summary]
     if hook:
         out += ["", f"Hook: {hook} (and docker-python-hooks check)"]
+    if options:
+        out += ["", "Options (command line / pyproject.toml):", *(f"- {option}" for option in options)]
     for heading, text in sections.items():
         out += ["", f"## {heading}", "", text]
     out += ["", f"Documentation: {doc_url(rule.code, rule.name)}"]
@@ -230,16 +232,18 @@ def rule_text(rule: Rule, sections: Mapping[str, str], hook: str = "") -> str:
 def explain(selector: str) -> str | None:
     """The full documentation of the rule named by ``selector`` (a code or a rule name),
     from its check module's docstring; None if no rule has that code or name."""
-    from hooks._docs import hook_docs
-    from hooks._registry import all_rules, rule_for
+    from hooks._docs import hook_docs, option_forms
+    from hooks._registry import all_rules, hooks, rule_for
 
     rule = rule_for(selector.strip(), all_rules())
     if rule is None:
         return None
+    declared = {hook.id: hook.options for hook in hooks()}
     for hook in hook_docs():
         for doc in hook.rules:
             if doc.rule.code == rule.code:
-                return rule_text(rule, doc.sections, hook.hook_id)
+                options = [f"{option_forms(o)}: {o.help}" for o in declared.get(hook.hook_id, ())]
+                return rule_text(rule, doc.sections, hook.hook_id, options)
     return rule_text(rule, {"What it does": "Raised by every hook's shared machinery (a meta rule)."})
 
 

@@ -236,3 +236,16 @@ def test_formats_from_the_command_line(write: Writer, capsys: pytest.CaptureFixt
     assert capsys.readouterr().out.startswith("DPH201 untagged-base-image (error)\n")
     assert main(["explain", "DPH999"]) == 2
     assert capsys.readouterr() == ("", "docker-python-hooks explain: no rule has the code or name 'DPH999'\n")
+
+
+def test_explain_lists_the_hooks_options() -> None:
+    from hooks._output import explain
+
+    text = explain("DPH207")
+    assert text is not None
+    assert (
+        "Hook: check-base-image-pinned (and docker-python-hooks check)\n\n"
+        "Options (command line / pyproject.toml):\n"
+        "- `--require-digest` / `require-digest = true`: require an @sha256: digest on every image\n\n"
+        "## What it does\n"
+    ) in text
