@@ -48,7 +48,6 @@ import re
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._files import ReadError, Repo, is_requirements
@@ -651,11 +650,7 @@ def _requirement_line(text: str, path: str, line: int, col: int) -> Entry:
     if isinstance(parsed, str):
         problem = Problem(line, col, _requirement_message(parsed, text))
         return Entry(INVALID, path, line, line, col, text, (), None, None, (problem,), ())
-    # tuple.__new__: the NamedTuple constructor is a Python function, and this is most lines
-    return _new_entry(Entry, (REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ()))
-
-
-_new_entry = tuple.__new__
+    return Entry(REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ())
 
 
 def _requirement_message(message: str, text: str) -> str:
@@ -1059,6 +1054,36 @@ def _has_env_var(req: Requirement) -> bool:
     return any("${" in version for _, version in req.specs)
 
 
+_FULL_COMMIT = {"git": lazy(r"(?i)[0-9a-f]{40}|[0-9a-f]{64}"), "hg": lazy(r"(?i)[0-9a-f]{40}")}
+_REVISION_NUMBER = lazy(r"(?:revno:)?[0-9]+")
+_HEX = lazy(r"(?i)[0-9a-f]{7,39}")
+
+
+def vcs_pin_problem(req: Requirement) -> str | None:
+    """Why the VCS requirement ``req`` is not pinned to a commit (how a message goes on after
+    naming it), or None when it is: a full commit hash for git (40 or 64 hex digits) and
+    hg (40), a revision number for svn and bzr. No ref, a branch, a tag, an abbreviated
+    hash and a ``${VAR}`` revision are not pins. The one judgement of VCS pins, for
+    requirements files (DPH102) and ``pip install`` command lines (DPH107)."""
+    revision = req.revision
+    if revision is None:
+        return "is not pinned to a commit; add '@<full commit hash>' to the repository URL"
+    if ENV_VAR_RE.search(revision):
+        return (f"takes its revision from '{revision}', which cannot be checked; "
+                f"write the full commit hash")
+    pattern = _FULL_COMMIT.get(req.vcs or "")
+    if pattern is None:  # svn, bzr: revision numbers are immutable
+        if _REVISION_NUMBER.fullmatch(revision):
+            return None
+    elif pattern.fullmatch(revision):
+        return None
+    if _HEX.fullmatch(revision):
+        return (f"uses the abbreviated commit '{revision}'; write the full commit hash, "
+                f"which cannot become ambiguous")
+    return (f"is pinned to '{revision}', a branch or tag that can move; "
+            f"use the full commit hash it points to instead")
+
+
 def _same_marker(left: str, right: str | None) -> bool:
     return right is not None and " ".join(left.split()) == " ".join(right.split())
 
@@ -1071,7 +1096,6 @@ def parse_requirement(
     return _requirement(text, editable, hashes)
 
 
-@lru_cache(maxsize=4096)
 def _requirement(text: str, editable: bool, hashes: tuple[str, ...]) -> Requirement | str:
     """:func:`parse_requirement`, remembered: the same requirement strings (``flask==3.0.3``)
     come back in file after file of a repository."""

@@ -11,7 +11,10 @@ their word.
 
 Every command carries the offset of each of its words (also inside ``sh -c '...'``).
 :func:`run_script` gives the script a RUN executes (command line plus the heredoc
-bodies the shell runs) with a map from offsets back to lines and columns.
+bodies the shell runs) with a map from offsets back to lines and columns; a program
+spelled through an ARG or ENV variable (``${PIP} install``) is replaced there by its
+resolved value. :func:`runs_unseen_code` says which commands run code that the script
+does not show (a script file, a shell function, ``sh -c "$VAR"``...).
 
 On top of it, :func:`python_install` recognises the Python installers that the
 checks care about: pip in all its spellings, ``uv``, ``poetry``, ``pipenv``, ``pdm``;
@@ -22,8 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._patterns import lazy
 
@@ -45,6 +47,7 @@ _WRAPPER_VALUE = frozenset({
     "-i", "-o", "-e", "--input", "--output", "--error",
 })
 _ASSIGNMENT_RE = lazy(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_FUNCTION_RE = lazy(r"^([A-Za-z_][\w.:-]*)\(\)$")  # ``name()`` opening a function definition
 _PYTHON_RE = lazy(r"^python(\d+(\.\d+)?)?$")
 _PIP_RE = lazy(r"^pip(\d+(\.\d+)?)?$")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
@@ -204,7 +207,6 @@ def commands(script: str, _depth: int = 0) -> list[Command]:
     return list(_commands(script, _depth))
 
 
-@lru_cache(maxsize=4096)
 def _commands(script: str, _depth: int) -> tuple[Command, ...]:
     """:func:`commands`, remembered: the same command lines come back in file after file
     (``pip install --no-cache-dir -r requirements.txt``), and checks split the same text."""
@@ -245,6 +247,10 @@ def _finish(
         word = texts[i]
         if word in _KEYWORDS or word in _WRAPPERS:
             i += 1
+        elif word == "function" and i + 1 < len(texts):
+            i += 2  # ``function name {``: the body's commands follow
+        elif _FUNCTION_RE.match(word):
+            i += 1  # ``name() {``
         elif _ASSIGNMENT_RE.match(word):
             assignments.append(word)
             i += 1
@@ -284,6 +290,85 @@ def _finish(
                     )
                 return
     found.append(Command(tuple(rest), tuple(assignments), offset, offsets))
+
+
+# ---------------------------------------------------------------------------
+# Commands whose effect cannot be read from the script
+# ---------------------------------------------------------------------------
+
+# Where the system's own programs live; a program called by a path elsewhere (``./setup``,
+# ``/tmp/scripts/common-debian.sh``, ``/usr/local/bin/install-deps``) is a script we cannot read.
+_SYSTEM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/")
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh")
+# Programs that run the project's own recipes (a Makefile, a justfile, a playbook).
+_RECIPE_RUNNERS = frozenset({"make", "gmake", "just", "ansible-playbook", "ansible"})
+_BRACE_RE = lazy(r"\{([^{},]*(?:,[^{},]*)+)\}")
+
+
+def brace_expand(word: str, limit: int = 64) -> list[str]:
+    """The words a shell's brace expansion makes of ``word``: ``/var/lib/{apt,dpkg}/`` ->
+    ``/var/lib/apt/``, ``/var/lib/dpkg/`` (at most ``limit`` of them; a word without a
+    ``{a,b}`` group is itself)."""
+    words = [word]
+    done: list[str] = []
+    while words and len(done) + len(words) <= limit:
+        current = words.pop()
+        match = _BRACE_RE.search(current)
+        if match is None:
+            done.append(current)
+            continue
+        head, tail = current[:match.start()], current[match.end():]
+        words.extend(head + choice + tail for choice in reversed(match.group(1).split(",")))
+    return done + words
+
+
+def defined_functions(script: str) -> frozenset[str]:
+    """Names of the shell functions ``script`` defines (``name() {``, ``name () {``,
+    ``function name``)."""
+    if "(" not in script and "function" not in script:
+        return frozenset()
+    names: set[str] = set()
+    tokens = _tokens(script)
+    for index, (text, _, is_op) in enumerate(tokens):
+        if is_op:
+            continue
+        match = _FUNCTION_RE.match(text)
+        if match:
+            names.add(match.group(1))
+        elif text == "function" and index + 1 < len(tokens) and not tokens[index + 1][2]:
+            names.add(tokens[index + 1][0].removesuffix("()"))
+        elif index + 2 < len(tokens) and tokens[index + 1][:3:2] == ("(", True) and tokens[
+            index + 2
+        ][:3:2] == (")", True):
+            names.add(text)
+    return frozenset(names)
+
+
+def runs_unseen_code(cmd: Command, functions: frozenset[str] = frozenset()) -> bool:
+    """Whether ``cmd`` runs code that the script does not show, so it may do anything
+    (install packages, remove files): a script file (``./setup.sh``, ``bash x.sh``,
+    ``. x.sh``, a program by a path outside the system's bin directories), a shell reading
+    its commands from a pipe (``curl ... | sh``), a shell function (``functions``), a
+    variable or command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``,
+    ``eval "$(...)"``, ``su user -c '...'``), a runner of the project's own recipes (``make``, ``just``,
+    ``ansible-playbook``), or a helper named to install (``install_packages``,
+    ``docker-php-ext-install``)."""
+    if not cmd.words:
+        return False
+    first = cmd.words[0]
+    program = cmd.program
+    if "$" in first or "`" in first or " " in first or first in functions:
+        return True
+    if program in (".", "source") or program in _SHELLS or program in _RECIPE_RUNNERS:
+        return True  # a file or standard input (``sh -c '...'`` was split already)
+    if program in ("su", "runuser") and any(w in ("-c", "--command") for w in cmd.words[1:]):
+        return True  # a command string run by another user's shell
+    if program.endswith(_SCRIPT_SUFFIXES):
+        return True
+    known = package_call(cmd) is not None or _PYTHON_RE.match(program) or _PIP_RE.match(program)
+    if "/" in first and not first.startswith(_SYSTEM_DIRS):
+        return not known
+    return "install" in program and program != "install" and not known
 
 
 # ---------------------------------------------------------------------------
@@ -403,11 +488,12 @@ class Script:
     worked out once and shared: :func:`run_script` gives every check the same Script.
     """
 
-    __slots__ = ("_calls", "_commands", "_installs", "locate", "text")
+    __slots__ = ("_calls", "_commands", "_installs", "lines", "locate", "text")
 
     def __init__(self, text: str, locate: Callable[[int], tuple[int, int]]) -> None:
         self.text = text
         self.locate = locate
+        self.lines: Sequence[str] = ()  # the file's physical lines the positions refer to
         self._commands: tuple[Command, ...] | None = None
         self._installs: tuple[Install | None, ...] | None = None
         self._calls: tuple[PackageCall | None, ...] | None = None
@@ -426,13 +512,13 @@ class Script:
     def installs(self) -> tuple[Install | None, ...]:
         """:func:`python_install` of each of :meth:`commands`."""
         if self._installs is None:
-            self._installs = installs_of(self.text)
+            self._installs = tuple(python_install(cmd) for cmd in self.commands())
         return self._installs
 
     def package_calls(self) -> tuple[PackageCall | None, ...]:
         """:func:`package_call` of each of :meth:`commands`."""
         if self._calls is None:
-            self._calls = package_calls_of(self.text)
+            self._calls = tuple(package_call(cmd) for cmd in self.commands())
         return self._calls
 
 
@@ -441,13 +527,11 @@ def commands_of(script: str) -> tuple[Command, ...]:
     return _commands(script, 0)
 
 
-@lru_cache(maxsize=4096)
 def installs_of(script: str) -> tuple[Install | None, ...]:
     """:func:`python_install` of each of :func:`commands_of`, remembered per text."""
     return tuple(python_install(cmd) for cmd in _commands(script, 0))
 
 
-@lru_cache(maxsize=4096)
 def package_calls_of(script: str) -> tuple[PackageCall | None, ...]:
     """:func:`package_call` of each of :func:`commands_of`, remembered per text."""
     return tuple(package_call(cmd) for cmd in _commands(script, 0))
@@ -468,15 +552,75 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
 
     Made once per instruction (and ``lines``): every check of a run gets the same Script.
     """
-    memo = instr.memo
-    known = memo.get("run_script")
-    if known is not None:
-        known_lines, script = cast("tuple[Sequence[str], Script]", known)
-        if known_lines is lines:
-            return script
+    if instr.script is not None and instr.script.lines is lines:
+        return instr.script
     script = _run_script(instr, lines)
-    memo["run_script"] = (lines, script)
+    if "$" in script.text:
+        script = _resolve_programs(script, instr)
+    script.lines = lines
+    instr.script = script
     return script
+
+
+_PROGRAM_VARIABLE_RE = lazy(r"\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})")
+_PLAIN_VALUE_RE = lazy(r"[\w@%+=:,./-]+(?: [\w@%+=:,./-]+)*")
+
+
+def _resolve_programs(script: Script, instr: Instruction) -> Script:
+    """``script`` with each program spelled through an ARG or ENV variable (``${PIP} install
+    x`` after ``ARG PIP=pip3``) replaced by its value, so that it is recognised like the
+    program written out. Only values that :meth:`Instruction.lookup` resolves to plain words
+    are used, and only for variables the script itself never assigns; anything else stays
+    as written (unknown). Offsets inside a value map back to the variable."""
+    text = script.text
+    edits: list[tuple[int, int, str]] = []  # (start, end, value), in order
+    for cmd in _commands(text, 0):
+        if not cmd.words or not cmd.offsets:
+            continue
+        first, start = cmd.words[0], cmd.offsets[0]
+        match = _PROGRAM_VARIABLE_RE.fullmatch(first)
+        if match is None or (edits and start < edits[-1][1]):
+            continue
+        name = match.group(1) or match.group(2)
+        if f"{name}=" in text or f"for {name} " in text or f"read {name}" in text:
+            continue
+        var = instr.lookup(name)
+        value = var.value.strip() if var is not None and var.resolved else ""
+        if not _PLAIN_VALUE_RE.fullmatch(value):
+            continue
+        if text.startswith(first, start):
+            end = start + len(first)
+        elif text.startswith(f'"{first}"', start) and " " not in value:
+            end = start + len(first) + 2
+        else:
+            continue
+        edits.append((start, end, value))
+    if not edits:
+        return script
+    pieces: list[str] = []
+    moved: list[tuple[int, int, int, int]] = []  # (new start, new end, old start, old end)
+    done = 0
+    shift = 0
+    for start, end, value in edits:
+        pieces.append(text[done:start])
+        pieces.append(value)
+        moved.append((start + shift, start + shift + len(value), start, end))
+        shift += len(value) - (end - start)
+        done = end
+    pieces.append(text[done:])
+    starts = [new_start for new_start, _, _, _ in moved]
+    old_locate = script.locate
+
+    def locate(offset: int) -> tuple[int, int]:
+        index = bisect_right(starts, offset) - 1
+        if index < 0:
+            return old_locate(offset)
+        _, new_end, old_start, old_end = moved[index]
+        if offset < new_end:
+            return old_locate(old_start)
+        return old_locate(old_end + offset - new_end)
+
+    return Script("".join(pieces), locate)
 
 
 def _run_script(instr: Instruction, lines: Sequence[str]) -> Script:
@@ -576,7 +720,8 @@ def _json_script(instr: Instruction) -> Script:
 class PackageCall(NamedTuple):
     """A system package-manager call: ``apt-get -y install --no-install-recommends gcc``.
 
-    ``manager`` is the program (apt-get, apt, aptitude, apk, yum, dnf, microdnf, tdnf),
+    ``manager`` is the program (apt-get, apt, aptitude, apt-fast, nala, apk, yum, dnf,
+    microdnf, tdnf),
     ``verb`` the sub-command in lower case (``install``, ``add``, ``del``, ``update``;
     ``group install`` for dnf's two-word form), ``options`` the option words in order
     (values included), and ``operands`` the indexes in ``command.words`` of the words
@@ -607,7 +752,8 @@ _RPM_VALUE = frozenset({
     "-d", "--debuglevel", "-e", "--errorlevel", "--downloaddir", "--destdir",
 })
 _PACKAGE_MANAGERS = {
-    "apt-get": _APT_VALUE, "apt": _APT_VALUE, "aptitude": _APT_VALUE, "apk": _APK_VALUE,
+    "apt-get": _APT_VALUE, "apt": _APT_VALUE, "aptitude": _APT_VALUE, "apt-fast": _APT_VALUE,
+    "nala": _APT_VALUE, "apk": _APK_VALUE,
     "yum": _RPM_VALUE, "dnf": _RPM_VALUE, "dnf5": _RPM_VALUE, "microdnf": _RPM_VALUE,
     "tdnf": _RPM_VALUE,
 }
@@ -653,14 +799,32 @@ def package_call(cmd: Command) -> PackageCall | None:
     return PackageCall(manager, verb, tuple(options), tuple(operands), cmd)
 
 
+def installs_system_packages(cmd: Command) -> bool:
+    """Whether ``cmd`` is a tool that installs system packages by calling the package
+    manager itself: ``playwright install --with-deps`` / ``install-deps`` (also through
+    ``npx`` or ``python -m``), ``rosdep install``, ``mk-build-deps -i``, ``gdebi``."""
+    words = cmd.words
+    program = cmd.program
+    if program == "npx" or _PYTHON_RE.match(program):
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        words = tuple(rest[:1]) + words[words.index(rest[0]) + 1:] if rest else ()
+        program = words[0].rsplit("/", 1)[-1].split("@", 1)[0] if words else ""
+    if program == "playwright":
+        return "install-deps" in words[1:2] or (words[1:2] == ("install",) and "--with-deps" in words)
+    if program == "rosdep":
+        return "install" in words[1:2]
+    if program == "mk-build-deps":
+        return any(w in ("-i", "--install") or (w.startswith("-") and not w.startswith("--") and "i" in w)
+                   for w in words[1:])
+    return program == "gdebi"
+
+
 def instruction_commands(instr: Instruction) -> tuple[Command, ...]:
     """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included (split once
     per instruction)."""
-    memo = instr.memo
-    known = memo.get("instruction_commands")
-    if known is None:
-        known = memo["instruction_commands"] = _instruction_commands(instr)
-    return cast("tuple[Command, ...]", known)
+    if instr.run_commands is None:
+        instr.run_commands = _instruction_commands(instr)
+    return instr.run_commands
 
 
 def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
@@ -677,7 +841,6 @@ def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
     return _commands(script, 0)
 
 
-@lru_cache(maxsize=4096)
 def argv_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
     """The commands of an exec-form argument list (quoted as a shell would need it),
     remembered per list (shared: do not change the result)."""

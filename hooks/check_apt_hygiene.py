@@ -3,11 +3,14 @@
 Every ``RUN`` is read as the shell runs it: the command line, heredoc bodies
 (``RUN <<EOF``, ``RUN bash <<EOF``), ``sh -c '...'`` and the exec form, with
 ``sudo``, ``env`` and ``VAR=value`` prefixes. ``apt-get``, ``apt`` and ``aptitude``
-are recognised (``add-apt-repository`` updates the lists too, unless ``-n``).
+(and the front ends ``apt-fast`` and ``nala``) are recognised (``add-apt-repository``
+updates the lists too, unless ``-n``).
 DPH503 and DPH504 are about the size of the image, so they judge only what ships: the
 final stage (the last one, or ``--target``) and the stages it is built ``FROM``. A
 builder stage's layers are discarded, so its cleanup does not matter (hadolint
-#167). DPH505 breaks builds in any stage, so it judges every stage.
+#167). DPH505 breaks builds in any stage, so it judges every stage. An ``ONBUILD RUN``
+trigger is judged as a ``RUN`` of the stage that declares it (it runs in every build
+``FROM`` that image, after the whole stage), and reported at the trigger.
 
 Options:
     --target NAME   the stage that is shipped (default: the last one).
@@ -40,12 +43,16 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
 ## DPH504 apt-lists-not-removed
 ### What it does
 Reports a ``RUN`` that runs ``apt-get update`` and installs, but does not remove
-``/var/lib/apt/lists`` afterwards in the same ``RUN`` (``rm -rf /var/lib/apt/lists/*``,
-``find /var/lib/apt/lists -delete`` or ``apt-get distclean``). A ``cache`` or ``tmpfs``
-mount on ``/var/lib/apt`` or ``/var/lib/apt/lists`` keeps the lists out of the layer
-and is fine too. ``apt-get clean`` alone does not remove the lists. A ``RUN`` that only
-installs (its lists came from an earlier layer) is not reported: removing them there
-would not shrink the image.
+``/var/lib/apt/lists`` afterwards in the same ``RUN``. Any removal of the directory or a
+wildcard over its contents counts: ``rm -rf /var/lib/apt/lists/*``, ``rm -r
+/var/lib/apt/lists``, ``rm /var/lib/apt/lists/*_*``, ``rm -rf /var/lib/apt/*``, ``rm -rf
+/var/lib/{apt,dpkg,cache,log}/``, ``find
+/var/lib/apt/lists -delete`` (or ``-exec rm``) and ``apt-get distclean``. A ``cache`` or
+``tmpfs`` mount on ``/var/lib/apt`` or ``/var/lib/apt/lists`` keeps the lists out of the
+layer and is fine too. ``apt-get clean`` alone does not remove the lists. A ``RUN`` that
+only installs (its lists came from an earlier layer) is not reported: removing them there
+would not shrink the image; nor is one whose only install is presumed, in a script we
+cannot read (see DPH505), which may remove the lists as well.
 ### Why is this bad?
 The package lists are tens of megabytes that nothing in the image uses; removing them
 in a later ``RUN`` does not help, because the earlier layer keeps them. Overlaps
@@ -67,7 +74,18 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
 ## DPH505 apt-update-without-install
 ### What it does
 Reports an ``apt-get update`` (or ``apt update``, ``add-apt-repository``) that no
-install, upgrade or ``build-dep`` follows in the same ``RUN``.
+install, upgrade or ``build-dep`` follows in the same ``RUN``. A later command whose
+effect the script does not show may install, so it counts as an install: a script file
+(``/bin/bash /tmp/scripts/common-debian.sh``, ``./setup.sh``, ``. x.sh``, a program
+called by a path outside ``/bin``, ``/sbin``, ``/usr/bin`` and ``/usr/sbin``), a shell
+reading a pipe (``curl ... | sh``), a shell function defined in the ``RUN``, a runner of
+the project's recipes (``make``, ``just``, ``ansible-playbook``), a variable or
+command substitution as the program (``$INSTALL``, ``sh -c "$CMD"``, ``eval "$(...)"``),
+a command string for another user (``su vscode -c '...'``), a
+helper named to install (``install_packages``, ``docker-php-ext-install``). So do tools
+that call apt themselves: ``playwright install --with-deps``, ``rosdep install``,
+``mk-build-deps -i``, ``gdebi``.
+``xargs apt-get install`` is read as the install it runs.
 ### Why is this bad?
 The build cache keeps the layer with the package lists. When a later ``RUN`` that
 installs changes, it is rebuilt on top of the old lists: it installs outdated
@@ -91,13 +109,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook, Option
-from hooks._shell import Command, PackageCall, Script, commands_of, package_calls_of, run_script
+from hooks._shell import (
+    Command,
+    PackageCall,
+    Script,
+    brace_expand,
+    defined_functions,
+    installs_system_packages,
+    run_script,
+    runs_unseen_code,
+)
 
 RECOMMENDS = Rule(
     "DPH503", "apt-install-recommends", WARNING,
@@ -113,7 +139,7 @@ STALE = Rule(
 )
 RULES = (RECOMMENDS, LISTS, STALE)
 
-_APT = frozenset({"apt-get", "apt", "aptitude"})
+_APT = frozenset({"apt-get", "apt", "aptitude", "apt-fast", "nala"})
 _INSTALLS = frozenset({
     "install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "safe-upgrade",
     "build-dep", "source", "download", "satisfy",
@@ -152,10 +178,17 @@ def _removes_lists(cmd: Command, call: PackageCall | None) -> bool:
         return call.verb in ("distclean", "dist-clean")
     if program not in ("rm", "find"):
         return False
-    paths = {_normalized(word) for word in cmd.words[1:] if word.startswith("/")}
-    if not paths & _LISTS_DIRS:
+    if not any(_lists_path(path) for word in cmd.words[1:] for path in brace_expand(word)):
         return False
     return program == "rm" or "-delete" in cmd.words or "rm" in cmd.words
+
+
+def _lists_path(word: str) -> bool:
+    """Whether ``word`` names the package lists or a wildcard over them (``/var/lib/apt``,
+    ``/var/lib/apt/lists``, ``/var/lib/apt/lists/*``, ``/var/lib/apt/lists/*_*``)."""
+    if _normalized(word) in _LISTS_DIRS:
+        return True
+    return word.startswith("/var/lib/apt/lists") and any(c in word for c in "*?[")
 
 
 def _normalized(path: str) -> str:
@@ -186,17 +219,18 @@ def _shown(cmd: Command, call: PackageCall | None) -> str:
 
 
 # Of one script: (offset, shown) of each ``install`` without --no-install-recommends, and
-# (offset, shown, installs after it, removes the lists after it) of the last update.
-_Events = tuple[tuple[tuple[int, str], ...], tuple[int, str, bool, bool] | None]
+# (offset, shown, installs after it, may install after it, removes the lists after it) of
+# the last update.
+_Update = tuple[int, str, bool, bool, bool]
+_Events = tuple[tuple[tuple[int, str], ...], _Update | None]
 
 
-@lru_cache(maxsize=4096)
-def _events(script: str) -> _Events:
-    """What the apt rules need of a script: a function of its text, remembered (the same
-    RUN lines come back in file after file)."""
+def _events(script: Script) -> _Events:
+    """What the apt rules need of a RUN's script: its commands, walked once."""
     recommends: list[tuple[int, str]] = []
     events: list[tuple[str, Command, PackageCall | None]] = []
-    for cmd, call in zip(commands_of(script), package_calls_of(script), strict=True):
+    functions = defined_functions(script.text)
+    for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
         if _updates(cmd, call):
             events.append(("update", cmd, call))
         elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
@@ -205,19 +239,23 @@ def _events(script: str) -> _Events:
                 recommends.append((cmd.offsets[0], _shown(cmd, call)))
         elif _removes_lists(cmd, call):
             events.append(("remove", cmd, call))
+        elif call is None and (runs_unseen_code(cmd, functions) or installs_system_packages(cmd)):
+            events.append(("unseen", cmd, call))
     last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
     if last < 0:
         return tuple(recommends), None
     _, cmd, call = events[last]
     after = {kind for kind, _, _ in events[last + 1:]}
-    return tuple(recommends), (cmd.offsets[0], _shown(cmd, call), "install" in after, "remove" in after)
+    return tuple(recommends), (
+        cmd.offsets[0], _shown(cmd, call), "install" in after, "unseen" in after, "remove" in after,
+    )
 
 
 def _check_run(
     df: Dockerfile, instr: Instruction, script: Script, *, shipped: bool, norecommends: bool
 ) -> list[Finding]:
     found: list[Finding] = []
-    recommends, update = _events(script.text)
+    recommends, update = _events(script)
     if shipped and not norecommends:
         for offset, shown in recommends:
             line, col = script.position(offset)
@@ -228,15 +266,15 @@ def _check_run(
             ))
     if update is None:
         return found
-    offset, shown, installs, removes = update
+    offset, shown, installs, may_install, removes = update
     line, col = script.position(offset)
-    if not installs:
+    if not installs and not may_install:
         found.append(STALE.at(
             df.path, line, col,
             f"'{shown}' in a RUN that installs nothing after it: the cached layer "
             f"keeps stale package lists; update and install in the same RUN",
         ))
-    elif shipped and not removes and not _lists_mounted(instr):
+    elif installs and shipped and not removes and not _lists_mounted(instr):
         found.append(LISTS.at(
             df.path, line, col,
             f"the package lists from '{shown}' stay in this layer; end the RUN with "
@@ -253,9 +291,8 @@ def _sets_norecommends(instr: Instruction) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
 def _config_off(text: str) -> bool:
-    """Whether ``text`` sets APT::Install-Recommends off (remembered per text)."""
+    """Whether ``text`` sets APT::Install-Recommends off."""
     return _CONFIG_RE.search(text) is not None
 
 
@@ -268,7 +305,7 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     found: list[Finding] = []
     for stage in df.stages:
         norecommends = stage.parent is not None and configured.get(stage.parent, False)
-        for instr in stage.instructions:
+        for instr in stage.steps():
             if not norecommends and (instr.keyword == "RUN" or instr.heredocs):
                 norecommends = _sets_norecommends(instr)
             if instr.keyword == "RUN":

@@ -2,14 +2,18 @@
 
 Only the final stage counts (the last one, or the one named by ``--target``), together
 with the stages it is built ``FROM``; builder stages are never flagged. Installs by
-``apt-get``/``apt``/``aptitude``, ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
+``apt-get``/``apt``/``aptitude`` (``apt-fast``, ``nala``), ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
 (``group install "Development Tools"`` too) are read from every ``RUN``, heredoc
 bodies and ``sh -c`` included; a ``$VAR`` package list is expanded from ``ENV`` and
 ``ARG``. Build tools are compilers and their meta packages (``gcc``, ``g++``,
 ``clang``, ``gfortran``, ``build-essential``, ``build-base``, ``musl-dev``, ``cargo``,
-``rustc``) and header packages (``*-dev``, ``*-devel``: ``python3-dev``,
-``libpq-dev``). ``make``, ``cmake``, ``pkg-config`` and ``git`` are not: images use
-them at run time too, and without a compiler they build little.
+``rustc``), header packages (``*-dev``, ``*-devel``: ``python3-dev``, ``libpq-dev``)
+and build systems (``make``, ``cmake``, ``autoconf``, ``automake``, ``libtool``,
+``pkg-config``/``pkgconf``). Runtime libraries (``libpq5``, ``libgcc-s1``,
+``libltdl7``) are not build tools. ``make`` is not reported when the image's ``CMD`` or
+``ENTRYPOINT`` runs it: there it is the task runner, needed at run time. ``git`` is not a
+build tool: images use it at run time too. ``ONBUILD RUN`` triggers of a shipped stage
+are judged too (they install into every image built ``FROM`` it).
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -58,14 +62,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._cli import run_hook
-from hooks._dockerfile import Dockerfile, Instruction
+from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._shell import PackageCall, commands_of, package_calls_of, run_script
+from hooks._shell import PackageCall, Script, instruction_commands, run_script
 
 BUILD_TOOLS = Rule(
     "DPH303", "build-tools-in-final-stage", WARNING,
@@ -77,6 +80,10 @@ _TOOLCHAINS = frozenset({
     "gcc", "g++", "gcc-c++", "clang", "gfortran", "gcc-gfortran", "build-essential",
     "build-base", "musl-dev", "libc6-dev", "libc-dev", "glibc-devel", "linux-headers",
     "rustc", "cargo", "rust", "development tools", "@development tools", "@development-tools",
+})
+_BUILD_SYSTEMS = frozenset({
+    "make", "cmake", "autoconf", "automake", "libtool", "libtool-bin", "pkg-config", "pkgconf",
+    "pkgconfig", "pkgconf-pkg-config",
 })
 _VERSIONED_RE = re.compile(r"^(?:gcc|g\+\+|clang|gfortran)-?\d+(?:\.\d+)*$|^gcc-toolset-\d+$")
 _VERSION_SEP_RE = re.compile(r"[=<>~:/]")
@@ -92,8 +99,8 @@ _REMOVE_VERBS = {
     "rpm": frozenset({"remove", "erase", "autoremove", "groupremove", "group remove"}),
 }
 _FAMILY = {
-    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apk": "apk", "yum": "rpm", "dnf": "rpm",
-    "dnf5": "rpm", "microdnf": "rpm", "tdnf": "rpm",
+    "apt-get": "apt", "apt": "apt", "aptitude": "apt", "apt-fast": "apt", "nala": "apt", "apk": "apk",
+    "yum": "rpm", "dnf": "rpm", "dnf5": "rpm", "microdnf": "rpm", "tdnf": "rpm",
 }
 
 
@@ -102,6 +109,8 @@ def _kind(package: str) -> str | None:
     name = _VERSION_SEP_RE.split(package, 1)[0].lower() if package[:1] != "@" else package.lower()
     if name in _TOOLCHAINS or _VERSIONED_RE.match(name):
         return "a compiler toolchain"
+    if name in _BUILD_SYSTEMS:
+        return "a build system"
     for suffix in ("-dev", "-devel"):
         if name.endswith(suffix) and len(name) > len(suffix):
             return "build headers"
@@ -136,36 +145,45 @@ def _virtual(call: PackageCall) -> str:
     return ""
 
 
-def _check_run(df: Dockerfile, instr: Instruction) -> list[Finding]:
+_SHIPPED = "is installed in the shipped image"
+_TRIGGERED = "is installed by this ONBUILD trigger into every image built FROM this one"
+
+
+def _check_run(df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool) -> list[Finding]:
     script = run_script(instr, df.lines)
-    kept: Sequence[tuple[int, str]]
     if "$" in script.text or "`" in script.text:  # package lists may come from variables
-        kept = _kept_tools(script.text, lambda word: _words(instr, word))
+        kept = _kept_tools(script, lambda word: _words(instr, word))
     else:
-        kept = _literal_kept_tools(script.text)
+        kept = _kept_tools(script, lambda word: [word])
     found: list[Finding] = []
-    for offset, message in kept:
+    for offset, name, message in kept:
+        if runs_make and _VERSION_SEP_RE.split(name, 1)[0].lower() == "make":
+            continue
         line, col = script.position(offset)
-        found.append(BUILD_TOOLS.at(df.path, line, col, message))
+        found.append(BUILD_TOOLS.at(
+            df.path, line, col, message.replace(_SHIPPED, _TRIGGERED) if trigger else message,
+        ))
     return found
 
 
-@lru_cache(maxsize=4096)
-def _literal_kept_tools(text: str) -> tuple[tuple[int, str], ...]:
-    """:func:`_kept_tools` of a script without variables: a function of its text, remembered
-    (the same RUN lines come back in file after file)."""
-    return tuple(_kept_tools(text, lambda word: [word]))
+def _runs_make(df: Dockerfile, stage: Stage) -> bool:
+    """Whether the image's CMD or ENTRYPOINT runs ``make`` (a task runner at run time)."""
+    return any(
+        cmd.program == "make"
+        for instr in df.entrypoint_cmd(stage) if instr is not None
+        for cmd in instruction_commands(instr)
+    )
 
 
-def _kept_tools(text: str, words_of: Callable[[str], list[str] | None]) -> list[tuple[int, str]]:
-    """(offset, message) of each build tool the script installs and keeps; ``words_of``
+def _kept_tools(script: Script, words_of: Callable[[str], list[str] | None]) -> list[tuple[int, str, str]]:
+    """(offset, package name, message) of each build tool the script installs and keeps; ``words_of``
     gives the package names a word stands for (None: unknown)."""
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
     marked_auto: list[int] = []
     autoremoves: list[int] = []
-    calls = package_calls_of(text)
-    for order, cmd in enumerate(commands_of(text)):
+    calls = script.package_calls()
+    for order, cmd in enumerate(script.commands()):
         if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",):
             marked_auto.append(order)
             continue
@@ -194,8 +212,8 @@ def _kept_tools(text: str, words_of: Callable[[str], list[str] | None]) -> list[
             ):
                 autoremoves.append(order)
     return [
-        (item.offset, f"{item.shown} ({item.kind}) is installed in the shipped image and not removed in "
-                      f"the same RUN; build wheels in a builder stage and copy them over")
+        (item.offset, item.name, f"{item.shown} ({item.kind}) {_SHIPPED} and not removed in "
+                                 f"the same RUN; build wheels in a builder stage and copy them over")
         for item in installs if not _removed(item, removals, marked_auto, autoremoves)
     ]
 
@@ -224,10 +242,14 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     if stage is None:
         return unknown_target(df.path, target)
     found: list[Finding] = []
+    runs_make = _runs_make(df, stage)
     for member in df.chain(stage):
         for instr in member.instructions:
             if instr.keyword == "RUN":
-                found.extend(_check_run(df, instr))
+                found.extend(_check_run(df, instr, runs_make=runs_make, trigger=False))
+        for instr in member.triggers():
+            if instr.keyword == "RUN":
+                found.extend(_check_run(df, instr, runs_make=False, trigger=True))
     return found
 
 

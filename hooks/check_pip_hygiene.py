@@ -2,10 +2,14 @@
 
 Recognises ``pip``, ``pip3``, ``pip3.12``, ``/usr/local/bin/pip``, ``python -m pip``,
 ``python3.12 -m pip`` and (for pins only) ``uv pip install``, in shell-form, exec-form
-and heredoc ``RUN``s, also behind ``sudo``, ``env`` or ``sh -c``.
+and heredoc ``RUN``s, also behind ``sudo``, ``env`` or ``sh -c``, and spelled through an
+``ARG`` or ``ENV`` value (``ARG PIP=pip3`` then ``RUN ${PIP} install``); a variable whose
+value is not known here (no default, set by the script itself) stays unknown and is not
+judged.
 
 DPH506 judges what ships: the final stage (the last one, or ``--target``) and the stages
-it is built ``FROM``; a cache left in a builder stage is not copied into the image. The
+it is built ``FROM``, with their ``ONBUILD RUN`` triggers (which run in every build
+``FROM`` the image); a cache left in a builder stage is not copied into the image. The
 cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
 ``--no-cache``); when ``PIP_NO_CACHE_DIR`` is set (``ENV`` in the stage chain, ``ARG``,
 ``export`` or a ``NAME=value`` / ``env`` prefix; pip reads any boolean, even ``0`` or
@@ -18,10 +22,14 @@ and is not judged here.
 
 DPH107 judges every stage and ``ONBUILD`` trigger: a builder stage builds what ships.
 Requirements files (``-r``), paths (``.``, ``./pkg``, ``/wheels/*``), archives and
-wheels, URLs, VCS links and ``-e`` values are not package names; option values
-(``-i URL``, ``--target DIR``, ``-C key=value``...) are skipped. An install restricted
-by a constraints file (``-c``, ``PIP_CONSTRAINT``, uv ``--override``) or from local
-wheels only (``--no-index``) is trusted: check-requirements-pinned checks those files.
+wheels, URLs and ``-e`` paths are not package names; option values (``-i URL``,
+``--target DIR``, ``-C key=value``...) are skipped. An install restricted by a
+constraints file (``-c``, ``PIP_CONSTRAINT``, uv ``--override``) or from local wheels
+only (``--no-index``) is trusted: check-requirements-pinned checks those files. A VCS
+link (``git+https://…@ref``, ``"name @ git+…"``, ``-e git+…``) is judged as DPH102
+judges it in a requirements file, whatever the index or constraints: only a full commit
+hash pins it. ``${VAR}`` in a link is expanded from ``ARG``/``ENV``; a link whose value
+is not known is not judged.
 ``pip install --upgrade pip setuptools wheel`` is reported too: an unpinned build tool
 has broken builds overnight (setuptools 72 and 78 did); accept it explicitly with
 ``--allow-unpinned pip,setuptools,wheel`` if you must.
@@ -34,21 +42,26 @@ Options:
 ### What it does
 Reports each package named on a ``pip install`` / ``uv pip install`` command line that
 is not pinned to exactly one version with ``==`` (or ``===``), at the package word.
-``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins.
+``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins. A VCS link is pinned only by a
+full commit hash: no ref, a branch, a tag or an abbreviated hash is reported (DPH102's
+test, on the command line).
 ### Why is this bad?
 An unpinned install takes whatever is newest on the day of the build: two builds of the
 same commit ship different code, and a release upstream can break the build or the
 app without any change here. Overlaps hadolint DL3013, which counts ``>=`` as pinned and
-does not look at ``uv pip install``.
+does not look at ``uv pip install``. A branch or tag moves, so a VCS link pinned to
+one installs different code over time.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
 RUN pip install --no-cache-dir gunicorn "uvicorn[standard]>=0.30"
+RUN pip install --no-cache-dir git+https://github.com/org/lib.git@v1
 ```
 ### Use instead
 ```dockerfile
 FROM python:3.12-slim-bookworm
 RUN pip install --no-cache-dir gunicorn==22.0.0 "uvicorn[standard]==0.30.6"
+RUN pip install --no-cache-dir git+https://github.com/org/lib.git@0123456789abcdef0123456789abcdef01234567
 ```
 
 ## DPH506 pip-cache-in-image
@@ -82,14 +95,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook, Option
-from hooks._shell import Command, Install, commands_of, installs_of, option_value, run_script
+from hooks._shell import Command, Install, Script, option_value, run_script
 
 UNPINNED = Rule(
     "DPH107", "unpinned-pip-install", ERROR,
@@ -229,15 +241,35 @@ class _PinnedInstall(NamedTuple):
     # (variable, its value for the command as the script sets it; None: as the Dockerfile sets it)
     env: tuple[tuple[str, str | None], ...]
     unpinned: tuple[tuple[int, str, str], ...]  # (offset, name key, message) of each unpinned package
+    vcs: tuple[tuple[int, str], ...] = ()  # (offset, word) of each VCS link, judged where it runs
 
 
-@lru_cache(maxsize=4096)
-def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
-    """The installs of a script that name packages and may use an index: a function of its
-    text, remembered (the same RUN lines come back in file after file)."""
+def _vcs_words(
+    cmd: Command, args: tuple[str, ...], operands: Sequence[int], editable: tuple[str, ...]
+) -> list[tuple[int, str]]:
+    """(offset, word) of the VCS links an install names: operands and ``-e`` values."""
+    base = len(cmd.words) - len(args)
+    found: list[tuple[int, str]] = []
+    for index, word in enumerate(args):
+        if index in operands or (index > 0 and args[index - 1] in editable):
+            value = word
+        elif word.startswith("--editable="):
+            value = word[len("--editable="):]
+        elif word.startswith("-e") and len(word) > 2 and not word.startswith("--"):
+            value = word[2:]
+        else:
+            continue
+        if "+" in value and "://" in value:
+            offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
+            found.append((offset + len(word) - len(value), value))
+    return found
+
+
+def _pinned_installs(script: Script) -> tuple[_PinnedInstall, ...]:
+    """The installs of a RUN's script that name packages and may use an index."""
     found: list[_PinnedInstall] = []
     exported: dict[str, str] = {}
-    for cmd, install in zip(commands_of(text), installs_of(text), strict=True):
+    for cmd, install in zip(script.commands(), script.installs(), strict=True):
         _exports(cmd, exported)
         if install is None:
             continue
@@ -254,21 +286,26 @@ def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
         else:
             continue
         args = install.args
+        operands = list(_operands(args, long_values, short_values))
+        # A VCS link installs the ref it names, whatever the index or the constraints say.
+        vcs = tuple(_vcs_words(cmd, args, operands, ("-e", "--editable")))
         if "--no-index" in args or option_value(args, *restricted):
+            if vcs:
+                found.append(_PinnedInstall((), (), vcs))
             continue
         base = len(cmd.words) - len(args)
         unpinned_words: list[tuple[int, str, str]] = []
-        for index in _operands(args, long_values, short_values):
+        for index in operands:
             word = args[index]
             found_word = unpinned(word)
             if found_word is None:
                 continue
             offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
-            message = _unpinned_message(text, offset, word, *found_word)
+            message = _unpinned_message(script.text, offset, word, *found_word)
             unpinned_words.append((offset, _name_key(found_word[0]), message))
-        if unpinned_words:
+        if unpinned_words or vcs:
             values = tuple((name, _script_variable(name, cmd, exported)) for name in env)
-            found.append(_PinnedInstall(values, tuple(unpinned_words)))
+            found.append(_PinnedInstall(values, tuple(unpinned_words), vcs))
     return tuple(found)
 
 
@@ -278,7 +315,12 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
         if instr.keyword != "RUN" or instr.stage < 0:
             continue
         script = run_script(instr, df.lines)
-        for install in _pinned_installs(script.text):
+        for install in _pinned_installs(script):
+            for offset, word in install.vcs:
+                message = _vcs_message(df, instr, word, allowed)
+                if message is not None:
+                    line, col = script.position(offset)
+                    findings.append(UNPINNED.at(df.path, line, col, message))
             if any(
                 ((_instruction_variable(name, instr) if value is None else value) or "").lower() not in _FALSE
                 for name, value in install.env
@@ -289,6 +331,28 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
                     line, col = script.position(offset)
                     findings.append(UNPINNED.at(df.path, line, col, message))
     return findings
+
+
+def _vcs_message(df: Dockerfile, instr: Instruction, word: str, allowed: frozenset[str]) -> str | None:
+    """The DPH107 message for the VCS link ``word`` where ``instr`` runs, or None when it is
+    pinned to a commit (as DPH102 judges it), allowed, or not known (an unresolved variable)."""
+    # The requirements model is loaded only for a file that has a VCS link on a pip line.
+    from hooks._requirements import VCS, Requirement, mask_credentials, parse_requirement, vcs_pin_problem
+
+    value = word
+    if "$" in word:
+        expanded = instr.expand(word, df.escape)
+        if not expanded.resolved:
+            return None
+        value = expanded.value
+    req = parse_requirement(value)
+    if not isinstance(req, Requirement) or req.kind != VCS or (req.name is not None and req.name in allowed):
+        return None
+    problem = vcs_pin_problem(req)
+    if problem is None:
+        return None
+    shown = mask_credentials(word)
+    return f"VCS install '{shown if len(shown) <= 80 else shown[:77] + '...'}' {problem}"
 
 
 def _unpinned_message(script: str, offset: int, word: str, name: str, version: str) -> str:
@@ -348,12 +412,11 @@ class _CachedInstall(NamedTuple):
     removed: tuple[str, ...]  # what later ``rm`` commands of the script remove
 
 
-@lru_cache(maxsize=4096)
-def _cached_installs(text: str) -> tuple[tuple[_CachedInstall, ...], bool]:
-    """The pip installs of a script that may leave a cache, and whether the script sets
-    no-cache-dir in pip's configuration: a function of its text, remembered."""
-    cmds = commands_of(text)
-    installs = installs_of(text)
+def _cached_installs(script: Script) -> tuple[tuple[_CachedInstall, ...], bool]:
+    """The pip installs of a RUN's script that may leave a cache, and whether the script
+    sets no-cache-dir in pip's configuration."""
+    cmds = script.commands()
+    installs = script.installs()
     # Only these can clean pip's cache later in the RUN (looked up per install).
     cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])]
     exported: dict[str, str] = {}
@@ -433,14 +496,14 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
     configured = False
     for member in df.chain(stage):
-        for instr in member.instructions:
+        for instr in member.steps():
             # A pip.conf written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
             if instr.heredocs and not configured:
                 configured = any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
-            installs, sets_no_cache = _cached_installs(script.text)
+            installs, sets_no_cache = _cached_installs(script)
             for install in installs:
                 if configured or install.configured or _no_cache(df, instr, install):
                     continue

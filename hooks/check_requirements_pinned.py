@@ -116,7 +116,6 @@ from hooks._cli import run_hook
 from hooks._files import is_requirements
 from hooks._findings import ERROR, Finding, Rule
 from hooks._hook import Hook, Option
-from hooks._patterns import lazy
 from hooks._requirements import (
     ARCHIVE_EXTENSIONS,
     ENV_VAR_RE,
@@ -130,6 +129,7 @@ from hooks._requirements import (
     RequirementsFile,
     RequirementsSet,
     mask_credentials,
+    vcs_pin_problem,
 )
 
 UNPINNED = Rule("DPH101", "unpinned-requirement", ERROR, "A requirement is not pinned to one version.")
@@ -140,9 +140,6 @@ BROKEN_INCLUDE = Rule("DPH103", "broken-include", ERROR, "An -r/-c include canno
 MISSING_HASH = Rule("DPH104", "missing-hash", ERROR, "In hash-checking mode, a requirement has no hash.")
 RULES = (UNPINNED, UNPINNED_VCS, BROKEN_INCLUDE, MISSING_HASH)
 
-_FULL_COMMIT = {"git": lazy(r"(?i)[0-9a-f]{40}|[0-9a-f]{64}"), "hg": lazy(r"(?i)[0-9a-f]{40}")}
-_REVISION_NUMBER = lazy(r"(?:revno:)?[0-9]+")
-_HEX = lazy(r"(?i)[0-9a-f]{7,39}")
 
 
 def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Finding]:
@@ -166,7 +163,7 @@ def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Findi
 
 def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> list[Finding]:
     if req.kind == VCS:
-        problem = _vcs_problem(req)
+        problem = vcs_pin_problem(req)
         if problem is None:
             return []
         return [UNPINNED_VCS.at(path, entry.start_line, entry.col, f"'{_short(req.shown)}' {problem}")]
@@ -192,26 +189,6 @@ def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> 
         f"'{shown}' is not pinned; pin one version, e.g. {example} "
         f"(pip-compile or uv pip compile can generate pins)",
     )]
-
-
-def _vcs_problem(req: Requirement) -> str | None:
-    revision = req.revision
-    if revision is None:
-        return "is not pinned to a commit; add '@<full commit hash>' to the repository URL"
-    if ENV_VAR_RE.search(revision):
-        return (f"takes its revision from '{revision}', which cannot be checked; "
-                f"write the full commit hash")
-    pattern = _FULL_COMMIT.get(req.vcs or "")
-    if pattern is None:  # svn, bzr: revision numbers are immutable
-        if _REVISION_NUMBER.fullmatch(revision):
-            return None
-    elif pattern.fullmatch(revision):
-        return None
-    if _HEX.fullmatch(revision):
-        return (f"uses the abbreviated commit '{revision}'; write the full commit hash, "
-                f"which cannot become ambiguous")
-    return (f"is pinned to '{revision}', a branch or tag that can move; "
-            f"use the full commit hash it points to instead")
 
 
 def _hash_mode(model: RequirementsSet, paths: Iterable[str]) -> str | None:

@@ -9,7 +9,9 @@ so such a pair is left alone. Heredoc ``RUN``s count when the shell runs their b
 form ``RUN ["..."]`` (no shell to join with, maybe none in the image) are not
 mergeable. Only what ships is judged: the final stage (the last one, or ``--target``)
 and the stages it is built ``FROM``. Builder stages are discarded, and separate
-``RUN``s there keep the build cache fine-grained (hadolint #1056).
+``RUN``s there keep the build cache fine-grained (hadolint #1056). ``ONBUILD RUN``
+triggers are compared with each other only: two consecutive ``ONBUILD RUN`` lines are
+two layers in every image built ``FROM`` this one.
 
 Options:
     --target NAME   the stage that is shipped (default: the last one).
@@ -72,21 +74,28 @@ def check(df: Dockerfile, *, target: str | None = None, all_stages: bool = False
     judged = df.stages if all_stages else df.chain(final)
     found: list[Finding] = []
     for stage in judged:
-        previous: Instruction | None = None
-        for instr in stage.instructions:
-            if not _mergeable(instr):
-                previous = None
-                continue
-            if previous is not None and (
-                previous.flags == instr.flags or _flags(previous) == _flags(instr)
-            ):
-                line, col = instr.position(0)
-                found.append(CONSECUTIVE.at(
-                    df.path, line, col,
-                    f"RUN right after the RUN on line {previous.start_line} with the same flags; "
-                    f"merge them into one RUN (join the commands with '&&') to save a layer",
-                ))
-            previous = instr
+        found.extend(_consecutive(df, stage.instructions, "RUN"))
+        found.extend(_consecutive(df, stage.triggers(), "ONBUILD RUN"))
+    return found
+
+
+def _consecutive(df: Dockerfile, instructions: Sequence[Instruction], shown: str) -> list[Finding]:
+    found: list[Finding] = []
+    previous: Instruction | None = None
+    for instr in instructions:
+        if not _mergeable(instr):
+            previous = None
+            continue
+        if previous is not None and (
+            previous.flags == instr.flags or _flags(previous) == _flags(instr)
+        ):
+            line, col = instr.position(0)
+            found.append(CONSECUTIVE.at(
+                df.path, line, col,
+                f"{shown} right after the {shown} on line {previous.start_line} with the same flags; "
+                f"merge them into one {shown} (join the commands with '&&') to save a layer",
+            ))
+        previous = instr
     return found
 
 

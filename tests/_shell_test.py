@@ -238,3 +238,117 @@ def test_wrapper_options_with_values(script: str, words: tuple[str, ...]) -> Non
 )
 def test_option_value(args: tuple[str, ...], names: tuple[str, ...], values: list[str]) -> None:
     assert _shell.option_value(args, *names) == values
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        pytest.param("setup() { apt-get install -y x; }", [("apt-get", "install", "-y", "x")], id="name-parens"),
+        pytest.param("function setup { pip install x; }", [("pip", "install", "x")], id="function-keyword"),
+        pytest.param("function setup() { echo hi; }", [("echo", "hi")], id="function-keyword-parens"),
+    ],
+)
+def test_function_definition_body_is_read(script: str, words: list[tuple[str, ...]]) -> None:
+    assert [cmd.words for cmd in _shell.commands(script)] == words
+
+
+def test_defined_functions() -> None:
+    script = "a() { true; }; b () { true; }; function c { true; }; function d() { true; }; echo e(x)"
+    assert _shell.defined_functions(script) == frozenset({"a", "b", "c", "d"})
+    assert _shell.defined_functions("apt-get install -y x") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("script", "unseen"),
+    [
+        pytest.param("/bin/bash /tmp/library-scripts/common-debian.sh true", True, id="shell-runs-a-file"),
+        pytest.param("./setup", True, id="relative-path"),
+        pytest.param("/usr/local/bin/install-deps --all", True, id="path-outside-system-dirs"),
+        pytest.param("setup.sh", True, id="script-on-path"),
+        pytest.param(". /tmp/env.sh", True, id="sourced"),
+        pytest.param("source /tmp/env.sh", True, id="source"),
+        pytest.param('sh -c "$EXTRA"', True, id="sh-c-variable"),
+        pytest.param('eval "$(cat /tmp/cmds)"', True, id="eval-substitution"),
+        pytest.param("${INSTALLER} libpq5", True, id="variable-as-program"),
+        pytest.param("install_packages curl", True, id="install-helper"),
+        pytest.param("make system-deps", True, id="makefile-recipe"),
+        pytest.param("su vscode -c 'umask 0002 && nvm install 20'", True, id="su-c"),
+        pytest.param("ansible-playbook -c local site.yml", True, id="playbook"),
+        pytest.param("echo hi", False, id="echo"),
+        pytest.param("rm -rf /var/lib/apt/lists/*", False, id="rm"),
+        pytest.param("/usr/bin/apt-get install -y x", False, id="apt-by-system-path"),
+        pytest.param("/opt/venv/bin/pip install x", False, id="pip-by-path"),
+        pytest.param("/opt/venv/bin/python -m compileall /app", False, id="python-by-path"),
+        pytest.param("install -m 0755 a /usr/local/bin/a", False, id="coreutils-install"),
+        pytest.param("sh -c 'echo hi'", False, id="sh-c-literal-is-read"),
+    ],
+)
+def test_runs_unseen_code(script: str, unseen: bool) -> None:
+    assert [_shell.runs_unseen_code(cmd) for cmd in _shell.commands(script)][-1] is unseen
+
+
+def test_runs_unseen_code_shell_function() -> None:
+    script = "add() { apt-get install -y \"$@\"; }; add libpq5"
+    functions = _shell.defined_functions(script)
+    assert [_shell.runs_unseen_code(cmd, functions) for cmd in _shell.commands(script)] == [False, True]
+
+
+def test_run_script_resolves_programs_from_arg_and_env() -> None:
+    df = parse(
+        "FROM python:3.12-slim\nARG PIP=pip3\nENV APT=\"apt-get -y\"\n"
+        "RUN ${PIP} install flask && \"$PIP\" install x && $APT install gcc && $NOPE install y\n"
+    )
+    script = _shell.run_script(df.instructions[-1], df.lines)
+    assert script.text == "pip3 install flask && pip3 install x && apt-get -y install gcc && $NOPE install y"
+    positions = [script.position(script.text.index(word)) for word in ("pip3", "flask", "-y", "gcc", "$NOPE")]
+    assert positions == [(4, 5), (4, 20), (4, 49), (4, 62), (4, 69)]
+
+
+def test_run_script_keeps_programs_the_script_assigns() -> None:
+    df = parse("FROM python:3.12-slim\nARG PIP=pip3\nRUN PIP=pip; $PIP install x\nRUN for PIP in a b; do $PIP; done\n")
+    texts = [_shell.run_script(instr, df.lines).text for instr in df.instructions[2:]]
+    assert texts == ["PIP=pip; $PIP install x", "for PIP in a b; do $PIP; done"]
+
+
+@pytest.mark.parametrize(
+    ("script", "installs"),
+    [
+        pytest.param("playwright install --with-deps chromium", True, id="playwright-with-deps"),
+        pytest.param("npx -y playwright@1.44.0 install-deps", True, id="npx-playwright-install-deps"),
+        pytest.param("python -m playwright install --with-deps", True, id="python-m-playwright"),
+        pytest.param("rosdep install --from-paths src -y", True, id="rosdep"),
+        pytest.param("mk-build-deps -ir -t 'apt-get -y' debian/control", True, id="mk-build-deps"),
+        pytest.param("gdebi -n /tmp/x.deb", True, id="gdebi"),
+        pytest.param("playwright install chromium", False, id="playwright-browsers-only"),
+        pytest.param("rosdep update", False, id="rosdep-update"),
+        pytest.param("mk-build-deps debian/control", False, id="mk-build-deps-builds-only"),
+        pytest.param("python -m pip install x", False, id="pip"),
+    ],
+)
+def test_installs_system_packages(script: str, installs: bool) -> None:
+    (cmd,) = _shell.commands(script)
+    assert _shell.installs_system_packages(cmd) is installs
+
+
+def test_apt_front_ends_are_package_managers() -> None:
+    calls = [_shell.package_call(cmd) for cmd in _shell.commands("nala install -y x; apt-fast -y install y")]
+    assert [(c.manager, c.verb, c.operand_words()) for c in calls if c is not None] == [
+        ("nala", "install", ["x"]), ("apt-fast", "install", ["y"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("word", "words"),
+    [
+        pytest.param("/var/lib/{apt,dpkg}/", ["/var/lib/apt/", "/var/lib/dpkg/"], id="one-group"),
+        pytest.param("a{1,2}b{x,}", ["a1bx", "a1b", "a2bx", "a2b"], id="two-groups-and-empty-choice"),
+        pytest.param("{single}", ["{single}"], id="no-comma-is-literal"),
+        pytest.param("/var/lib/apt/lists/*", ["/var/lib/apt/lists/*"], id="plain"),
+    ],
+)
+def test_brace_expand(word: str, words: list[str]) -> None:
+    assert _shell.brace_expand(word) == words
+
+
+def test_brace_expand_is_bounded() -> None:
+    assert len(_shell.brace_expand("{a,b}" * 40, limit=64)) <= 66

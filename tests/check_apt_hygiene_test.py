@@ -117,8 +117,12 @@ PASS = [
         id="escape-backtick-crlf",
     ),
     pytest.param(
-        SLIM + "ONBUILD RUN apt-get update\n",
-        id="onbuild-not-executed",
+        "FROM python:3.12-slim-bookworm AS builder\n"
+        "ONBUILD RUN apt-get update && apt-get install -y gcc\n"
+        "FROM python:3.12-slim-bookworm\n"
+        "ONBUILD RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& rm -rf /var/lib/apt/lists/*\n",
+        id="onbuild-triggers-clean-or-in-a-builder",
     ),
     pytest.param(
         "FROM alpine:3.20\nRUN apk add --no-cache libpq\n",
@@ -137,6 +141,64 @@ PASS = [
     pytest.param(
         SLIM + "RUN aptitude update && aptitude install -y -R git && rm -rf /var/lib/apt/lists/*\n",
         id="aptitude-without-recommends",
+    ),
+    pytest.param(
+        "FROM mcr.microsoft.com/devcontainers/base:bookworm\n"
+        "COPY library-scripts/*.sh /tmp/library-scripts/\n"
+        "RUN apt-get update && export DEBIAN_FRONTEND=noninteractive \\\n"
+        "    && /bin/bash /tmp/library-scripts/common-debian.sh \"true\" \"vscode\" \\\n"
+        "    && apt-get clean -y && rm -rf /var/lib/apt/lists/* /tmp/library-scripts\n",
+        id="update-then-devcontainer-script",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && ./scripts/install-system-deps.sh\n"
+        "RUN apt-get update && . /opt/setup/functions.sh\n"
+        "RUN apt-get update && curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\n"
+        "RUN apt-get update && install_packages libpq5\n"
+        "RUN apt-get update && docker-php-ext-install pdo_pgsql\n",
+        id="update-then-scripts-we-cannot-read",
+    ),
+    pytest.param(
+        SLIM + "ARG EXTRA_INSTALL=\"\"\n"
+        "RUN apt-get update && sh -c \"$EXTRA_INSTALL\"\n"
+        "RUN apt-get update && eval \"$(cat /tmp/install-commands)\"\n"
+        "RUN apt-get update && $PKG_INSTALL libpq5\n",
+        id="update-then-variable-or-eval",
+    ),
+    pytest.param(
+        SLIM + "RUN add_deps() { apt-get install -y --no-install-recommends \"$@\"; } \\\n"
+        "    && apt-get update && add_deps libpq5 curl && rm -rf /var/lib/apt/lists/*\n",
+        id="update-then-shell-function",
+    ),
+    pytest.param(
+        SLIM + "COPY packages.txt /tmp/\n"
+        "RUN apt-get update && xargs -a /tmp/packages.txt apt-get install -y --no-install-recommends "
+        f"&& {CLEAN}\n"
+        "RUN apt-get update && grep -v '^#' /tmp/packages.txt | xargs -r apt-get install -y "
+        f"--no-install-recommends && {CLEAN}\n",
+        id="install-through-xargs",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& apt-get clean && rm /var/lib/apt/lists/*_*\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -r /var/lib/apt/lists\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -fr /var/lib/apt/lists/*_*\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends jq "
+        "&& find /var/lib/apt/lists/ -mindepth 1 -exec rm -rf {} +\n",
+        id="lists-removed-in-other-spellings",
+    ),
+    pytest.param(
+        SLIM + "RUN pip install --no-cache-dir playwright==1.44.0 && apt-get update "
+        "&& playwright install --with-deps chromium && rm -rf /var/lib/apt/lists/*\n"
+        "RUN apt-get update && rosdep install --from-paths src --ignore-src -y && rm -rf /var/lib/apt/lists/*\n"
+        "RUN nala update && nala install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n",
+        id="tools-that-call-apt-themselves",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& apt-get clean autoclean && apt-get autoremove --yes && rm -rf /var/lib/{apt,dpkg,cache,log}/\n"
+        "RUN apt-get update && make system-deps && rm -rf /var/lib/apt/lists/*\n",
+        id="brace-expanded-removal-and-make-target",
     ),
 ]
 
@@ -230,6 +292,41 @@ FAIL = [
         [(2, 12, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
           "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
         id="sh-c-positions",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && echo 'lists updated' && rm -rf /var/lib/apt/lists/*\n",
+        [(2, 5, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="update-then-only-commands-we-can-read",
+    ),
+    pytest.param(
+        SLIM + "RUN /tmp/scripts/setup.sh && apt-get update\n",
+        [(2, 30, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="script-before-the-update-does-not-count",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 "
+        "&& rm -rf /var/lib/apt/lists/partial\n",
+        [(2, 5, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)")],
+        id="removing-one-subdirectory-leaves-the-lists",
+    ),
+    pytest.param(
+        SLIM + "RUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norecommends\n"
+        "ONBUILD RUN apt-get update && apt-get install -y libpq5\n"
+        "ONBUILD RUN apt-get update\n",
+        [(3, 13, "DPH504", "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+          "'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)"),
+         (4, 13, "DPH505", "'apt-get update' in a RUN that installs nothing after it: the cached layer "
+          "keeps stale package lists; update and install in the same RUN")],
+        id="onbuild-triggers-judged-at-the-trigger",
+    ),
+    pytest.param(
+        SLIM.replace("\n", " AS base\n") + "ONBUILD RUN apt-get install -y libpq5\nFROM base\n",
+        [(2, 13, "DPH503", "'apt-get install' without --no-install-recommends also installs "
+          "recommended packages; add --no-install-recommends")],
+        id="onbuild-trigger-of-a-shipped-parent-stage",
     ),
 ]
 

@@ -84,9 +84,21 @@ PASS = [
         id="dnf-remove",
     ),
     pytest.param(
-        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends make git libpq5 "
-        "pkg-config gcc-12-base libgcc-s1 udev && rm -rf /var/lib/apt/lists/*\n",
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends git libpq5 "
+        "gcc-12-base libgcc-s1 libltdl7 libmake-dev-tools-doc-x udev && rm -rf /var/lib/apt/lists/*\n",
         id="not-build-tools",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends make=4.3-4.1 "
+        "&& rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . .\nENTRYPOINT [\"make\"]\nCMD [\"serve\"]\n",
+        id="make-as-the-task-runner",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\n"
+        "RUN apt-get update && apt-get install -y cmake autoconf automake libtool pkg-config\n"
+        "ONBUILD RUN apt-get install -y gcc\n"
+        "FROM python:3.12-slim-bookworm\nCOPY --from=builder /opt/app /opt/app\n",
+        id="build-systems-and-triggers-in-a-builder",
     ),
     pytest.param(
         SLIM + "RUN <<EOF\nset -e\napt-get update\napt-get install -y --no-install-recommends gcc\n"
@@ -96,10 +108,6 @@ PASS = [
     pytest.param(
         SLIM + "RUN cat <<EOF > /tmp/notes\napt-get install -y gcc\nEOF\n",
         id="heredoc-data",
-    ),
-    pytest.param(
-        SLIM + "ONBUILD RUN apt-get install -y gcc\n",
-        id="onbuild-not-executed",
     ),
     pytest.param(
         "# escape=`\r\nFROM python:3.12-slim-bookworm\r\nRUN apt-get update `\r\n"
@@ -165,6 +173,29 @@ FAIL = [
         SLIM + "RUN apt-get install -y gcc && apt-get autoremove -y\n",
         [(2, 24, "DPH303", _msg("'gcc'"))],
         id="autoremove-keeps-manual-packages",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends make cmake autoconf \\\n"
+        "    automake libtool pkg-config libpq5 && rm -rf /var/lib/apt/lists/*\n",
+        [(2, 66, "DPH303", _msg("'make'", "a build system")),
+         (2, 71, "DPH303", _msg("'cmake'", "a build system")),
+         (2, 77, "DPH303", _msg("'autoconf'", "a build system")),
+         (3, 5, "DPH303", _msg("'automake'", "a build system")),
+         (3, 14, "DPH303", _msg("'libtool'", "a build system")),
+         (3, 22, "DPH303", _msg("'pkg-config'", "a build system"))],
+        id="build-systems-in-the-final-stage",
+    ),
+    pytest.param(
+        "FROM python:3.12-alpine\nRUN apk add --no-cache make pkgconf libltdl\nCMD [\"python3\", \"app.py\"]\n",
+        [(2, 24, "DPH303", _msg("'make'", "a build system")),
+         (2, 29, "DPH303", _msg("'pkgconf'", "a build system"))],
+        id="build-systems-alpine-not-run-by-cmd",
+    ),
+    pytest.param(
+        SLIM + "ONBUILD RUN apt-get install -y gcc\n",
+        [(2, 32, "DPH303", "'gcc' (a compiler toolchain) is installed by this ONBUILD trigger into every image "
+          "built FROM this one and not removed in the same RUN; build wheels in a builder stage and copy them over")],
+        id="onbuild-trigger",
     ),
 ]
 

@@ -7,6 +7,7 @@ from hooks.check_pip_hygiene import check, main, unpinned
 from tests.conftest import Writer
 
 BASE = "FROM python:3.12-slim-bookworm\n"
+SHA = "0123456789abcdef0123456789abcdef01234567"
 
 UV_OFFICIAL = """\
 FROM python:3.12-slim-bookworm
@@ -112,7 +113,7 @@ PASS = [
     ),
     pytest.param(
         BASE + "RUN pip install --no-cache-dir -e . '.[dev]' ./libs/core /wheels/*.whl pkg-1.0-py3-none-any.whl \\\n"
-        "    git+https://github.com/org/repo@0123456789abcdef https://example.com/x-1.0.tar.gz \\\n"
+        "    git+https://github.com/org/repo@" + SHA + " https://example.com/x-1.0.tar.gz \\\n"
         "    $EXTRA_PACKAGES \"$(cat packages.txt)\" \"name @ file:///src/name\" -r requirements.txt\n",
         id="not-package-names",
     ),
@@ -138,12 +139,36 @@ PASS = [
     ),
     pytest.param(BASE + "ONBUILD RUN pip install --no-cache-dir flask==3.0.3\n", id="onbuild-pinned"),
     pytest.param(
+        BASE.replace("\n", " AS builder\n") + "ONBUILD RUN pip install -r requirements.txt\n"
+        + BASE + "ENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install -r requirements.txt\n",
+        id="onbuild-trigger-in-a-builder-or-with-no-cache-env",
+    ),
+    pytest.param(
         BASE + "RUN pip download flask && pip uninstall -y flask && pipx install poetry\n",
         id="other-verbs-and-pipx",
     ),
     pytest.param(
         BASE + "COPY constraints.txt .\nRUN pip install --no-cache-dir -Uc constraints.txt flask gunicorn\n",
         id="clustered-constraint-flag-restricts-the-install",
+    ),
+    pytest.param(
+        BASE + "ARG PIP\nRUN ${PIP} install flask\nRUN $INSTALLER install flask\n"
+        "RUN PIP=pip3; $PIP install flask\n",
+        id="pip-through-unresolved-or-script-set-variable-stays-unknown",
+    ),
+    pytest.param(
+        BASE + "ARG PIP=\"pip3 --no-cache-dir\"\nRUN $PIP install flask==3.0.3\n",
+        id="pip-through-arg-with-its-options",
+    ),
+    pytest.param(
+        BASE + f"ARG LIB_SHA={SHA}\n"
+        f"RUN pip install --no-cache-dir git+https://github.com/org/lib.git@{SHA} \\\n"
+        f"    \"lib2 @ git+https://github.com/org/lib2.git@{SHA}\" \\\n"
+        "    \"git+https://github.com/org/lib3.git@${LIB_SHA}#egg=lib3\" \\\n"
+        "    \"git+https://github.com/org/lib4.git@${UNKNOWN_REF}\" \\\n"
+        "    svn+https://svn.example.org/repo/trunk@1234#egg=legacy\n"
+        "RUN pip install --no-cache-dir -r requirements.txt https://example.org/lib-1.0.tar.gz\n",
+        id="vcs-links-pinned-or-unknown",
     ),
 ]
 
@@ -211,6 +236,12 @@ FAIL = [
         id="onbuild",
     ),
     pytest.param(
+        BASE + "ONBUILD COPY requirements.txt /app/\nONBUILD RUN pip install -r /app/requirements.txt\n"
+        "ONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install -r /app/dev.txt\n",
+        [(3, 13, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="onbuild-trigger-keeps-the-cache",
+    ),
+    pytest.param(
         BASE + "RUN pip install \\\n    --no-cache-dir \\\n    -r requirements.txt\n"
         "FROM python:3.12-slim-bookworm AS final\nRUN pip install --no-cache-dir --prefix=/install lxml\n",
         [(6, 50, "DPH107", "package 'lxml' is not pinned; " + PIN_FIX.format("lxml"))],
@@ -264,6 +295,42 @@ FAIL = [
         BASE + "RUN <<EOF\npip install -r r.txt\nEOF\n",
         [(3, 1, "DPH506", "'pip install' " + CACHE_FIX)],
         id="heredoc-no-cache",
+    ),
+    pytest.param(
+        BASE + "ARG PIP=pip3\nENV PIP_INSTALL=\"python3 -m pip install\"\n"
+        "RUN ${PIP} install flask\nRUN $PIP_INSTALL --no-cache-dir \"requests>=2\"\n",
+        [
+            (4, 20, "DPH107", "package 'flask' is not pinned; " + PIN_FIX.format("flask")),
+            (5, 33, "DPH107", "package 'requests>=2' is not pinned to one version; " + PIN_FIX.format("requests")),
+            (4, 5, "DPH506", "'pip3 install' " + CACHE_FIX),
+        ],
+        id="pip-spelled-through-arg-and-env",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-cache-dir git+https://github.com/org/lib.git@v1 \\\n"
+        "    \"lib2 @ git+https://github.com/org/lib2.git@main\" git+ssh://git@github.com/org/lib3.git\n"
+        "RUN uv pip install --system -e git+https://github.com/org/lib4.git@abc1234#egg=lib4\n"
+        "RUN pip install --no-cache-dir -c constraints.txt git+https://github.com/org/lib5.git@release\n",
+        [
+            (2, 32, "DPH107", "VCS install 'git+https://github.com/org/lib.git@v1' is pinned to 'v1', "
+             "a branch or tag that can move; use the full commit hash it points to instead"),
+            (3, 5, "DPH107", "VCS install 'lib2 @ git+https://github.com/org/lib2.git@main' is pinned to "
+             "'main', a branch or tag that can move; use the full commit hash it points to instead"),
+            (3, 55, "DPH107", "VCS install 'git+ssh://git@github.com/org/lib3.git' is not pinned to a "
+             "commit; add '@<full commit hash>' to the repository URL"),
+            (4, 32, "DPH107", "VCS install 'git+https://github.com/org/lib4.git@abc1234#egg=lib4' uses the "
+             "abbreviated commit 'abc1234'; write the full commit hash, which cannot become ambiguous"),
+            (5, 51, "DPH107", "VCS install 'git+https://github.com/org/lib5.git@release' is pinned to "
+             "'release', a branch or tag that can move; use the full commit hash it points to instead"),
+        ],
+        id="vcs-links-not-pinned-to-a-commit",
+    ),
+    pytest.param(
+        BASE + "ARG LIB_REF=v2.1\n"
+        "RUN pip install --no-cache-dir \"git+https://github.com/org/lib.git@${LIB_REF}#egg=lib\"\n",
+        [(3, 32, "DPH107", "VCS install 'git+https://github.com/org/lib.git@${LIB_REF}#egg=lib' is pinned "
+          "to 'v2.1', a branch or tag that can move; use the full commit hash it points to instead")],
+        id="vcs-ref-from-arg",
     ),
 ]
 

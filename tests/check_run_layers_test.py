@@ -78,6 +78,10 @@ PASS = [
         id="onbuild-in-between",
     ),
     pytest.param(
+        SLIM + "ONBUILD RUN pip check\nONBUILD COPY . /app\nONBUILD RUN pip list\nRUN pip freeze\n",
+        id="onbuild-triggers-apart",
+    ),
+    pytest.param(
         "# escape=`\r\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\r\nRUN echo a `\r\n  && echo b\r\n",
         id="escape-crlf-single-run",
     ),
@@ -115,6 +119,12 @@ FAIL = [
         "\ufeffFROM python:3.12-slim-bookworm\r\nRUN pip check\r\nRUN pip list\r\n",
         [(3, 1, "DPH304", _msg(2))],
         id="bom-crlf",
+    ),
+    pytest.param(
+        SLIM + "RUN pip check\nONBUILD RUN pip list\n# why\nONBUILD RUN pip freeze\n",
+        [(5, 9, "DPH304", "ONBUILD RUN right after the ONBUILD RUN on line 3 with the same flags; merge them "
+          "into one ONBUILD RUN (join the commands with '&&') to save a layer")],
+        id="consecutive-onbuild-triggers",
     ),
 ]
 
