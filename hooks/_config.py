@@ -37,7 +37,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from hooks._findings import ERROR, INFO, SEVERITIES, WARNING, Finding, Rule
+from hooks._findings import ERROR, INFO, WARNING, Finding, Rule
 from hooks._hook import Option
 from hooks._patterns import lazy
 
@@ -45,6 +45,7 @@ TABLE = "docker-python-hooks"
 FILENAME = "pyproject.toml"
 _MARKER = b"[tool." + TABLE.encode()
 _RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+LEVELS = (ERROR, WARNING, INFO)  # the severities, as fail-level and severity take them
 _PREFIX_RE = lazy(r"DPH[0-9]{0,3}", re.IGNORECASE)
 GENERAL_KEYS = ("select", "ignore", "per-file-ignores", "severity", "fail-level")
 FORMATS = ("text", "json", "sarif", "github", "gitlab")  # rendered by hooks/_output.py
@@ -146,8 +147,8 @@ def parse(
             raise ConfigError(f"{where} {key}: {exc}") from None
 
     def level(key: str, value: object) -> str:
-        if value not in SEVERITIES:
-            raise ConfigError(f"{where} {key}: expected one of {', '.join(SEVERITIES)}, got {value!r}")
+        if value not in LEVELS:
+            raise ConfigError(f"{where} {key}: expected one of {', '.join(LEVELS)}, got {value!r}")
         return str(value)
 
     select: frozenset[str] | None = None
@@ -347,7 +348,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="report only these codes, prefixes or rule names (comma-separated)")
     add("--ignore", action="append", metavar="CODES",
         help="do not report these codes, prefixes or rule names (comma-separated)")
-    add("--fail-level", choices=SEVERITIES, help="the least severe finding that fails the run (default: info)")
+    add("--fail-level", choices=LEVELS, help="the least severe finding that fails the run (default: info)")
     add("--statistics", action="store_true", help="print the number of findings per code")
     add("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     add("--require-reason", action="store_true", help="report suppression comments that give no reason (DPH906)")
