@@ -26,7 +26,8 @@ valid TOML stops the run with one line naming the file and the key (exit 2).
 
 Without a configuration this costs one failed ``open`` per directory level, once per
 run: the TOML parser is imported only for a ``pyproject.toml`` whose bytes contain
-``[tool.docker-python-hooks``.
+``docker-python-hooks`` (the table can be spelt ``[tool.docker-python-hooks]``,
+``[tool."docker-python-hooks"]`` or with dotted keys).
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ from hooks._patterns import lazy
 
 TABLE = "docker-python-hooks"
 FILENAME = "pyproject.toml"
-_MARKER = b"[tool." + TABLE.encode()
+_MARKER = TABLE.encode()  # in the bytes of any file with the table, however it is spelt
 _RANK = {INFO: 0, WARNING: 1, ERROR: 2}
 LEVELS = (ERROR, WARNING, INFO)  # the severities, as fail-level and severity take them
 _PREFIX_RE = lazy(r"DPH[0-9]{0,3}", re.IGNORECASE)
@@ -207,10 +208,11 @@ class Finder:
         options: Mapping[str, Option] | Callable[[], Mapping[str, Option]],
         rules: Mapping[str, Rule] | None = None,
     ) -> None:
-        self.root = os.path.abspath(root)
+        self.root = os.path.realpath(root)
         self._options = options
         self.rules = rules
         self._by_dir: dict[str, Config | None] = {}
+        self._real: dict[str, str] = {}  # a directory as given -> as the root is (resolved)
 
     @property
     def options(self) -> Mapping[str, Option]:
@@ -220,8 +222,12 @@ class Finder:
 
     def for_file(self, path: str, root: str | None = None) -> Config | None:
         """The configuration of the file ``path``, searched up to ``root`` (default: the
-        finder's root)."""
-        return self.for_dir(os.path.dirname(os.path.abspath(path)), root or self.root)
+        finder's root), both resolved as the repository root is (symlinks followed)."""
+        directory = os.path.dirname(os.path.abspath(path))
+        real = self._real.get(directory)
+        if real is None:
+            real = self._real[directory] = os.path.realpath(directory)
+        return self.for_dir(real, os.path.realpath(root) if root else self.root)
 
     def for_dir(self, directory: str, root: str | None = None) -> Config | None:
         if directory in self._by_dir:

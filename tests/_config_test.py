@@ -383,3 +383,23 @@ def test_args_turn_off_a_flag_the_file_turns_on(write: Writer, capsys: pytest.Ca
     assert capsys.readouterr().out == BUILDER_ROOT  # target from the file, require-digest off
     assert main(["check", "--select", "DPH207", "."]) == 1
     assert capsys.readouterr().out == _digest(1) + _digest(4)
+
+
+@pytest.mark.parametrize("table", [
+    pytest.param('[tool."docker-python-hooks"]\ntarget = "x"\n', id="quoted"),
+    pytest.param('[tool]\n"docker-python-hooks".target = "x"\n', id="dotted"),
+    pytest.param('tool.docker-python-hooks.target = "x"\n', id="dotted-top"),
+])
+def test_every_spelling_of_the_table(tmp_path: Path, table: str) -> None:
+    _write(tmp_path / "pyproject.toml", table)
+    config = Finder(str(tmp_path), OPTIONS).for_file(str(tmp_path / "Dockerfile"))
+    assert config is not None
+    assert config.options == {"target": "x"}
+
+
+def test_a_symlinked_working_directory_still_stops_at_the_root(tmp_path: Path) -> None:
+    _write(tmp_path / "pyproject.toml", HEAD + 'target = "outside"\n')
+    (tmp_path / "repo" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "repo")
+    finder = Finder(str(tmp_path / "repo"), OPTIONS)
+    assert finder.for_file(str(tmp_path / "link" / "sub" / "Dockerfile")) is None
