@@ -45,7 +45,7 @@ _REASON_RE = lazy(r"\s*reason\s*=\s*(?:\"([^\"]*)\"?|'([^']*)'?|(.*))", re.IGNOR
 _HADOLINT_RE = lazy(r"^hadolint\s+(global\s+)?ignore\s*=\s*(\S.*)$", re.IGNORECASE)
 _TRIVY_RE = lazy(r"trivy:ignore:([A-Za-z0-9_-]+)", re.IGNORECASE)
 _TRIVY_ID_RE = lazy(r"(?:AVD-)?DS-?0*([0-9]{1,4})", re.IGNORECASE)
-_CHECKOV_RE = lazy(r"^checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$", re.IGNORECASE)
+_CHECKOV_RE = lazy(r"^checkov:skip=\s*([A-Za-z0-9_]+)(?:\s*:(.*))?", re.IGNORECASE)
 _CHECK_RE = lazy(r"^check\s*=\s*(.*)$", re.IGNORECASE)
 _PREFIXES = ("dph", "had", "tri", "che")
 

@@ -286,3 +286,15 @@ def test_buildkit_directive_alone_and_require_reason(write: Writer, capsys: pyte
         "Dockerfile:2:15: DPH906 suppression gives no reason; add one after the codes, "
         'e.g. reason="pinned by digest in CI"\n'
     )
+
+
+@pytest.mark.parametrize(("comment", "codes", "reason"), [
+    pytest.param("# checkov:skip=CKV_DOCKER_3:runs as root", ("CKV_DOCKER_3",), "runs as root", id="reason"),
+    pytest.param("# checkov:skip=CKV_DOCKER_3: spaced reason", ("CKV_DOCKER_3",), "spaced reason", id="spaced"),
+    pytest.param("# checkov:skip=CKV_DOCKER_3", ("CKV_DOCKER_3",), "", id="bare"),
+    pytest.param("# checkov:skip=CKV_DOCKER_3 trailing words", ("CKV_DOCKER_3",), "", id="trailing"),
+    pytest.param("# hadolint ignore=DL3006, DL3002 legacy base", ("DL3006", "DL3002"), "legacy base", id="hadolint"),
+])
+def test_foreign_spellings(comment: str, codes: tuple[str, ...], reason: str) -> None:
+    (sup,) = dockerfile_suppressions(parse(f"{comment}\nFROM python\n"))
+    assert (sup.codes, sup.reason) == (codes, reason)
