@@ -90,7 +90,7 @@ FOREIGN: dict[str, dict[str, tuple[str, ...]]] = {
         "FROMASCASING": ("DPH607",),
         "SECRETSUSEDINARGORENV": ("DPH701",),
         "INVALIDDEFAULTARGINFROM": ("DPH208",),
-        "UNDEFINEDARGINFROM": ("DPH208",),
+        "UNDEFINEDARGINFROM": ("DPH209",),
     },
 }
 _BUILDKIT_ALL = "ALL"
