@@ -222,12 +222,13 @@ class Finder:
 
     def for_file(self, path: str, root: str | None = None) -> Config | None:
         """The configuration of the file ``path``, searched up to ``root`` (default: the
-        finder's root), both resolved as the repository root is (symlinks followed)."""
+        finder's root; a resolved path, as :class:`~hooks._files.Repo` keeps it). The
+        file's directory is resolved the same way (symlinks followed), once."""
         directory = os.path.dirname(os.path.abspath(path))
         real = self._real.get(directory)
         if real is None:
             real = self._real[directory] = os.path.realpath(directory)
-        return self.for_dir(real, os.path.realpath(root) if root else self.root)
+        return self.for_dir(real, root or self.root)
 
     def for_dir(self, directory: str, root: str | None = None) -> Config | None:
         if directory in self._by_dir:
