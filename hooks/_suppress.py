@@ -108,13 +108,16 @@ class Suppression(NamedTuple):
     tool: str = ""  # "" for ours, else the tool whose comment it is (FOREIGN's keys)
 
 
-class Flags(NamedTuple):
+class Flags:
     """How a run applies suppressions (``--disable-suppressions``, ``--require-reason``,
-    ``--strict-foreign``)."""
+    ``--strict-foreign``). A plain class: defining a NamedTuple costs every run 0.2 ms."""
 
-    disabled: bool = False
-    require_reason: bool = False
-    strict_foreign: bool = False
+    __slots__ = ("disabled", "require_reason", "strict_foreign")
+
+    def __init__(self, disabled: bool = False, require_reason: bool = False, strict_foreign: bool = False) -> None:
+        self.disabled = disabled
+        self.require_reason = require_reason
+        self.strict_foreign = strict_foreign
 
     @classmethod
     def of(cls, args: object) -> Flags:
