@@ -82,7 +82,7 @@ def render(
     """
     ordered = _sorted(findings)
     if fmt == "text":
-        return "".join([f"{f[0]}:{f[1]}:{f[2]}: {f[3]} {f[4]}\n" for f in ordered])
+        return "".join(f.render() + "\n" for f in ordered)
     if fmt == "json":
         return _dump([_json_finding(f) for f in ordered])
     cwd = os.getcwd() if not (root and base) else ""
