@@ -4,6 +4,7 @@
                                            input, Compose and CI files under PATHs
                                            (default: .)
     docker-python-hooks rules              list every rule: code, name, severity
+    docker-python-hooks explain CODE       a rule's full documentation (code or name)
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;
 directories such as .git, node_modules and virtual environments are skipped. Exit
@@ -15,11 +16,16 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from hooks._cli import META_CODES, lint
+from hooks._cli import META_CODES, NO_FLAGS, lint
 from hooks._files import Repo, file_kind, find_root
-from hooks._findings import Finding, report
-from hooks._hook import KINDS, Context, option_defaults
+from hooks._findings import Finding
+from hooks._hook import KINDS, Context, Option, option_defaults
+
+if TYPE_CHECKING:
+    from hooks._config import Session
+    from hooks._suppress import Flags
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
@@ -91,9 +97,11 @@ def root_for(path: str) -> str:
 
 
 def check_paths(
-    paths: Sequence[str], options: argparse.Namespace | None = None, *, repo: Repo | None = None
+    paths: Sequence[str], options: argparse.Namespace | None = None, *, repo: Repo | None = None,
+    session: Session | None = None, flags: Flags = NO_FLAGS,
 ) -> list[Finding]:
-    """Every rule over the files under ``paths``, each file parsed once."""
+    """Every rule over the files under ``paths``, each file parsed once. With a
+    ``session``, each file gets the options and policy of its configuration."""
     from hooks._registry import hooks
 
     every = hooks()
@@ -113,8 +121,14 @@ def check_paths(
             ctx = Context(repo, options)
         for file in iter_files([path], ctx.repo.note_listing):
             kind = file_kind(file)
-            if kind is not None and by_kind[kind]:
-                findings.extend(lint(file, kind, by_kind[kind], ctx, active))
+            if kind is None or not by_kind[kind]:
+                continue
+            if session is None:
+                findings.extend(lint(file, kind, by_kind[kind], ctx, active, flags))
+                continue
+            policy, file_options = session.for_file(ctx.repo.full(file), ctx.repo.root)
+            file_ctx = ctx if file_options is session.base else Context(ctx.repo, file_options)
+            findings.extend(session.keep(policy, lint(file, kind, by_kind[kind], file_ctx, active, flags)))
     return findings
 
 
@@ -129,9 +143,17 @@ def _rules() -> int:
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """The all-rules command's parser: ``check`` takes every option of every hook."""
+def _every_option() -> list[Option]:
+    """Every option of every hook, once each (several hooks share ``--target``)."""
     from hooks._registry import hooks
+
+    return list({option.name: option for hook in hooks() for option in hook.options}.values())
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The all-rules command's parser: ``check`` takes every option of every hook, and
+    the output, policy and suppression flags."""
+    from hooks._cli import prepare
 
     parser = argparse.ArgumentParser(
         prog="docker-python-hooks", description=(__doc__ or "").split("\n\n", 1)[0],
@@ -139,21 +161,46 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="run every rule on the files under PATHs")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    seen: set[str] = set()
-    for hook in hooks():
-        for option in hook.options:
-            if option.name not in seen:
-                seen.add(option.name)
-                option.add_to(check)
+    options = _every_option()
+    for option in options:
+        option.add_to(check)
+    prepare(check, options)
     sub.add_parser("rules", help="list every rule")
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="CODE", help="a rule code (DPH201) or name (untagged-base-image)")
     return parser
 
 
+def _explain(name: str) -> int:
+    from hooks._output import explain
+
+    text = explain(name)
+    if text is None:
+        sys.stderr.write(f"docker-python-hooks explain: no rule has the code or name '{name}'\n")
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from hooks import _config
+    from hooks._cli import finish, start
+    from hooks._registry import all_rules
+    from hooks._suppress import Flags
+
     args = make_parser().parse_args(argv)
     if args.command == "rules":
         return _rules()
-    return report(check_paths(args.paths, args))
+    if args.command == "explain":
+        return _explain(args.rule)
+    repo = Repo()
+    try:
+        session = start(args, _every_option(), repo.root)
+        findings = check_paths(args.paths, session.base, session=session, flags=Flags.of(args))
+    except _config.ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    return finish(args, findings, session, repo, sorted(all_rules().values()))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from hooks._files import kind_pattern
 from hooks._findings import META_RULES, Rule
-from hooks._hook import KINDS, Hook
+from hooks._hook import KINDS, Hook, Option
 from hooks._registry import hooks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -197,14 +197,29 @@ def rules_page(docs: Sequence[HookDoc]) -> str:
         "Each rule: what it does, why it matters, an example that it reports and a fix.",
         "",
     ]
+    declared = {hook.id: hook.options for hook in hooks()}
     for d in docs:
         out += [f"## {d.hook_id}", ""]
+        if declared.get(d.hook_id):
+            out += ["Options, on the command line or as keys of `[tool.docker-python-hooks]` in pyproject.toml:", ""]
+            out += [f"- {option_forms(option)}: {option.help}" for option in declared[d.hook_id]]
+            out.append("")
         for rule in d.rules:
             out += [f'<a id="{_anchor(rule.rule)}"></a>', ""]
             out += _rule_markdown(rule)
     out += ["## Meta rules", ""]
     out += [f"- `{r.code}` {r.name} ({r.severity}): {r.summary}" for r in META_RULES]
     return "\n".join(out).rstrip() + "\n"
+
+
+def option_forms(option: Option) -> str:
+    """``--target NAME`` / ``target = "NAME"``: an option on the command line and in configuration."""
+    if option.kind == "flag":
+        return f"`--{option.name}` / `{option.name} = true`"
+    if option.kind == "names":
+        one = option.metavar.split("[", 1)[0] or "NAME"
+        return f'`--{option.name} {option.metavar}` / `{option.name} = ["{one}", ...]`'
+    return f'`--{option.name} {option.metavar}` / `{option.name} = "{option.metavar}"`'
 
 
 def _dedent(text: str) -> str:

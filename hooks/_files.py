@@ -11,8 +11,9 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from hooks._patterns import lazy
 
@@ -125,6 +126,16 @@ def is_requirements(path: str) -> bool:
 
 def is_ci_config(path: str) -> bool:
     return file_kind(path) == "ci"
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """``text`` read as TOML (:mod:`tomllib`; ``tomli`` on Python 3.10), imported only when a
+    file needs it. Raises ValueError (``TOMLDecodeError`` is one) for text that is not TOML."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    return cast("dict[str, Any]", tomllib.loads(text))
 
 
 def find_root(start: str | None = None) -> str:

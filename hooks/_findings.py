@@ -83,7 +83,11 @@ UNKNOWN_TARGET = Rule(
     "DPH905", "unknown-target-stage", ERROR,
     "The stage named by --target does not exist in the Dockerfile.",
 )
-META_RULES = (UNREADABLE, UNKNOWN_CODE, UNUSED_SUPPRESSION, SYNTAX_ERROR, UNKNOWN_TARGET)
+MISSING_REASON = Rule(
+    "DPH906", "suppression-without-reason", WARNING,
+    "A suppression comment gives no reason (reported with --require-reason).",
+)
+META_RULES = (UNREADABLE, UNKNOWN_CODE, UNUSED_SUPPRESSION, SYNTAX_ERROR, UNKNOWN_TARGET, MISSING_REASON)
 
 
 def report(findings: Iterable[Finding], stream: IO[str] | None = None) -> int:

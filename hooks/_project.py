@@ -26,11 +26,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from hooks._files import ReadError, Repo
+from hooks._files import ReadError, Repo, load_toml
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -159,13 +158,9 @@ class Context:
 
 
 def _parse_toml(text: str) -> dict[str, object] | None:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        return cast("dict[str, object]", tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return load_toml(text)
+    except (RecursionError, ValueError):  # tomllib.TOMLDecodeError is a ValueError
         return None
 
 

@@ -26,7 +26,7 @@ in the stage chain (``echo ... > /etc/apt/apt.conf.d/...``, ``COPY <<EOF``).
 ### Why is this bad?
 Recommended packages are not needed to run what you install, but they are installed
 by default: often tens or hundreds of megabytes more, and more packages to patch.
-Overlaps hadolint DL3015.
+Overlaps hadolint DL3015 and Trivy DS-0029.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -56,7 +56,7 @@ cannot read (see DPH505), which may remove the lists as well.
 ### Why is this bad?
 The package lists are tens of megabytes that nothing in the image uses; removing them
 in a later ``RUN`` does not help, because the earlier layer keeps them. Overlaps
-hadolint DL3009 and Trivy DS-0029.
+hadolint DL3009.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm

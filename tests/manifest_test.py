@@ -168,6 +168,7 @@ def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     assert check_non_root_user.main(["--target", "release", "examples/bad/worker.Dockerfile"]) == 1
     assert check_lockfile_install.main(["--check-hashes", "examples/bad/Dockerfile"]) == 1
     assert check_compose.main(["--read-only", "examples/bad/compose.yaml"]) == 1
+    assert check_non_root_user.main(["--require-reason", "examples/bad/Dockerfile"]) == 1
     out = capsys.readouterr().out
     shown |= {line.split()[1] for line in out.splitlines()}
     assert set(all_rules()) - shown == set()
