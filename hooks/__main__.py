@@ -2,11 +2,16 @@
 
     docker-python-hooks check [PATH ...]   lint the Dockerfiles, requirements and CI
                                            files under PATHs (default: .)
+    docker-python-hooks check --fix [PATH ...]
+                                           repair what has a safe fix, report the rest
+    docker-python-hooks check --diff [PATH ...]
+                                           print those repairs as a unified diff
     docker-python-hooks rules              list every rule: code, name, severity
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;
 directories such as .git, node_modules and virtual environments are skipped. Exit
-status: 0 clean, 1 findings, 2 usage error.
+status: 0 clean, 1 findings, 2 usage error; with --fix, 1 also when a file was
+changed (pre-commit's fixer convention); with --diff, 1 when there is a diff.
 """
 from __future__ import annotations
 
@@ -15,9 +20,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
+from hooks import _fix
 from hooks._cli import META_CODES, lint
 from hooks._files import Repo, file_kind, find_root
 from hooks._findings import Finding, report
+from hooks._fix import Fixer
 from hooks._hook import KINDS, Context, option_defaults
 
 SKIP_DIRS = frozenset({
@@ -90,9 +97,14 @@ def root_for(path: str) -> str:
 
 
 def check_paths(
-    paths: Sequence[str], options: argparse.Namespace | None = None, *, repo: Repo | None = None
+    paths: Sequence[str],
+    options: argparse.Namespace | None = None,
+    *,
+    repo: Repo | None = None,
+    fixer: Fixer | None = None,
 ) -> list[Finding]:
-    """Every rule over the files under ``paths``, each file parsed once."""
+    """Every rule over the files under ``paths``, each file parsed once (and fixed, with
+    a ``fixer``: see hooks/_fix.py)."""
     from hooks._registry import hooks
 
     every = hooks()
@@ -107,9 +119,9 @@ def check_paths(
             root = root_for(path)
             if root not in repos:
                 repos[root] = Repo(root, base=os.getcwd())
-            ctx = Context(repos[root], options)
+            ctx = Context(repos[root], options, fixer)
         else:
-            ctx = Context(repo, options)
+            ctx = Context(repo, options, fixer)
         for file in iter_files([path], ctx.repo.note_listing):
             kind = file_kind(file)
             if kind is not None and by_kind[kind]:
@@ -144,6 +156,7 @@ def make_parser() -> argparse.ArgumentParser:
             if option.name not in seen:
                 seen.add(option.name)
                 option.add_to(check)
+    _fix.add_arguments(check)  # --fix / --diff
     sub.add_parser("rules", help="list every rule")
     return parser
 
@@ -152,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "rules":
         return _rules()
-    return report(check_paths(args.paths, args))
+    fixer = _fix.session(args)  # None unless --fix or --diff
+    findings = check_paths(args.paths, args, fixer=fixer)
+    return report(findings) if fixer is None else fixer.report(findings)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import os
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from hooks import _suppress
+from hooks import _fix, _suppress
 from hooks._files import ReadError, Repo, file_kind
 from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, report
 from hooks._hook import Context, DockerfileCheck, Hook, RequirementsCheck, TextCheck
@@ -31,6 +31,9 @@ def make_parser(hook: Hook) -> argparse.ArgumentParser:
     parser.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
     for option in hook.options:
         option.add_to(parser)
+    # Fix mode (hooks/_fix.py): only for hooks with a fixable rule.
+    if any(rule.fixable for rule in hook.rules):
+        _fix.add_arguments(parser)
     return parser
 
 
@@ -65,16 +68,23 @@ def lint_dockerfile(
         loaded = load_dockerfile(path, ctx.repo)
         if isinstance(loaded, Finding):
             return [loaded]
-        df = loaded
-        findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors] if df.errors else []
-        if not df.instructions:
-            findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
-        for check in checks:
-            findings.extend(check(df, ctx))
-        suppressions = _suppress.dockerfile_suppressions(df) if df.comments else []
-        return _suppress.apply(findings, suppressions, active) if suppressions else findings
+        return lint_parsed(loaded, ctx, checks, active)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
+
+
+def lint_parsed(
+    df: Dockerfile, ctx: Context, checks: Sequence[DockerfileCheck], active: Collection[str]
+) -> list[Finding]:
+    """Every check over the parsed Dockerfile ``df``, then its suppressions."""
+    path = df.path
+    findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors] if df.errors else []
+    if not df.instructions:
+        findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
+    for check in checks:
+        findings.extend(check(df, ctx))
+    suppressions = _suppress.dockerfile_suppressions(df) if df.comments else []
+    return _suppress.apply(findings, suppressions, active) if suppressions else findings
 
 
 def lint_requirements(
@@ -136,7 +146,10 @@ def kind_for(hook: Hook, path: str) -> str:
 def lint(path: str, kind: str, hooks: Sequence[Hook], ctx: Context, active: Collection[str]) -> list[Finding]:
     """Every check of ``hooks`` for files of ``kind`` over ``path``, parsed once."""
     if kind == "dockerfile":
-        return lint_dockerfile(path, ctx, [h.dockerfile for h in hooks if h.dockerfile], active)
+        checks = [h.dockerfile for h in hooks if h.dockerfile]
+        if ctx.fixer is not None:  # --fix / --diff
+            return ctx.fixer.dockerfile(path, ctx, checks, active)
+        return lint_dockerfile(path, ctx, checks, active)
     if kind == "requirements":
         return lint_requirements(path, ctx, [h.requirements for h in hooks if h.requirements], active)
     return lint_text(path, ctx, [h.ci for h in hooks if h.ci], active)
@@ -145,9 +158,10 @@ def lint(path: str, kind: str, hooks: Sequence[Hook], ctx: Context, active: Coll
 def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
     """A single-purpose hook's whole run: parse the arguments, lint every file named, report."""
     args = make_parser(hook).parse_args(argv)
-    ctx = Context(Repo(), args)
+    fixer = _fix.session(args)  # None unless --fix or --diff
+    ctx = Context(Repo(), args, fixer)
     active = hook.codes | META_CODES
     findings: list[Finding] = []
     for path in args.filenames:
         findings.extend(lint(path, kind_for(hook, path), [hook], ctx, active))
-    return report(findings)
+    return report(findings) if fixer is None else fixer.report(findings)
