@@ -81,6 +81,19 @@ def indent(df: Dockerfile, line: int) -> str:
     return text[:len(text) - len(text.lstrip(" \t"))]
 
 
+def insert_after_word(df: Dockerfile, line: int, col: int, word: str, text: str) -> Fix:
+    """Insert ``text`` right after ``word`` written at ``line``/``col``, when what follows
+    it is a blank, the escape token or the end of the line (never inside a longer word)."""
+    offset = at(df, line, col, word)
+    if offset is None:
+        return Fix()
+    end = offset + len(word)
+    rest = df.lines[line - 1][col - 1 + len(word):col + len(word)]
+    if rest not in ("", " ", "\t", df.escape):
+        return Fix()
+    return Fix(((end, end, text),))
+
+
 def args_span(instr: Instruction, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The (line, col) of the first and of the last character of ``instr.args[start:end]``,
     when both are on one physical line (else None: the range crosses a continuation)."""

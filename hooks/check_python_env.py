@@ -85,17 +85,20 @@ from hooks._dockerfile import (
     arg_declarations_of,
     key_values_of,
 )
-from hooks._findings import WARNING, Finding, Rule, unknown_target
+from hooks._findings import WARNING, Finding, Fix, Rule, unknown_target
+from hooks._fix import indent, line_end, line_ending, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._shell import Command, argv_commands, commands_of, instruction_commands
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
     "The final stage runs Python but does not set PYTHONDONTWRITEBYTECODE.",
+    fixable=True,
 )
 UNBUFFERED = Rule(
     "DPH502", "missing-pythonunbuffered", WARNING,
     "The final stage runs Python but does not set PYTHONUNBUFFERED.",
+    fixable=True,
 )
 RULES = (NO_BYTECODE, UNBUFFERED)
 
@@ -281,7 +284,23 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         findings.append(rule.at(
             df.path, line, col, f"{where} {problem}; add 'ENV {name}=1' {purpose}",
         ))
+    # The fix: both variables that no ENV or ARG names, on one new ENV line after the FROM.
+    names = {r.code: n for r, n, _, _ in _VARIABLES if n not in env and n not in build_args}
+    if any(finding.code in names for finding in findings):
+        fix = _env_fix(df, stage, [names[f.code] for f in findings if f.code in names])
+        findings = [f._replace(fix=fix) if f.code in names else f for f in findings]
     return findings
+
+
+def _env_fix(df: Dockerfile, stage: Stage, names: list[str]) -> Fix:
+    """A line ``ENV NAME=1 ...`` right after the final stage's FROM (fix mode only:
+    hooks/_fix.py), cased like the FROM and indented like it."""
+    line = stage.from_.end_line
+    ending = line_ending(df, line)
+    keyword = "env" if stage.from_.keyword_raw.islower() else "ENV"
+    text = f"{indent(df, stage.from_.start_line)}{keyword} {' '.join(f'{name}=1' for name in names)}"
+    where = line_end(df, line) + len(ending)
+    return Fix(((where, where, f"{text}{ending}" if ending else f"{newline_near(df, line)}{text}"),))
 
 
 HOOK = Hook(
