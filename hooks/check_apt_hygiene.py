@@ -39,6 +39,10 @@ FROM python:3.12-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
     && rm -rf /var/lib/apt/lists/*
 ```
+### Fix
+Adds ``--no-install-recommends`` (aptitude: ``--without-recommends``) right after the
+``install`` word. Not offered for an exec-form ``RUN``, nor where ``install`` is quoted,
+built from a variable or glued to other text.
 
 ## DPH504 apt-lists-not-removed
 ### What it does
@@ -70,6 +74,15 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
     --mount=type=cache,target=/var/lib/apt,sharing=locked \\
     apt-get update && apt-get install -y --no-install-recommends libpq5
 ```
+### Fix
+Appends `` && rm -rf /var/lib/apt/lists/*`` to the ``RUN``: on the same line for a
+one-line ``RUN``; on a new continuation line for one that spans lines, with the ``&&``
+where that ``RUN`` puts it (line end or line start) and the same indentation; as a new
+line before the terminator of a heredoc that the shell runs. Not offered for an
+exec-form ``RUN``, a ``RUN`` with several heredocs or data heredocs, one that ends in an
+operator, an open ``if``/``while``/``{`` or a comment, a heredoc body that runs
+``exit`` or ``exec``, nor where our shell lexer would not read the result as the same
+commands plus the ``rm``.
 
 ## DPH505 apt-update-without-install
 ### What it does

@@ -56,6 +56,11 @@ FROM python:3.12-slim-bookworm
 # the code lives here
 WORKDIR /app
 ```
+### Fix
+Moves the comment to its own line above the instruction, indented like it. Not
+offered when the comment spans continuation lines, is all the arguments, mentions
+``dph`` (it would become a suppression), or would become a parser directive (a
+``key=value`` comment above the first instruction).
 
 ## DPH605 shell-form-command
 ### What it does
@@ -83,6 +88,13 @@ CMD gunicorn --bind 0.0.0.0:8000 app:app
 FROM python:3.12-slim-bookworm
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
 ```
+### Fix
+Rewrites a one-line command to exec form (``CMD ["gunicorn", "app:app"]``) only when
+it has no shell syntax at all: every word is plain (letters, digits and
+``@%+=:,./-``: no variables, quotes, globs, ``~``, operators or redirections), the
+first word is a program (not an assignment or a shell built-in such as ``cd``), and no
+stage of the chain sets a ``SHELL``. A shell-form ``ENTRYPOINT`` is rewritten only when
+no ``CMD`` follows it (in exec form it would receive that ``CMD`` as arguments).
 
 ## DPH606 legacy-key-value-format
 ### What it does
@@ -105,6 +117,12 @@ ENV PYTHONUNBUFFERED 1
 FROM python:3.12-slim-bookworm
 ENV PYTHONUNBUFFERED=1
 ```
+### Fix
+Rewrites a one-line ``ENV key value`` as ``ENV key=value``, or ``ENV key="value"``
+when the value has blanks, only when the new value expands exactly like the old one
+(checked by our parser with the variables set, unset and empty). Not offered for
+``ENV KEY = 1`` (was ``1`` meant, or ``= 1``?), for values whose ``#`` DPH604 reports
+(that fix comes first), nor across continuation lines.
 
 ## DPH607 from-as-casing
 ### What it does
@@ -122,6 +140,8 @@ FROM python:3.12-slim-bookworm as builder
 ```dockerfile
 FROM python:3.12-slim-bookworm AS builder
 ```
+### Fix
+Rewrites ``as`` in the case of the ``FROM`` keyword.
 """
 from __future__ import annotations
 
@@ -451,8 +471,8 @@ def _key_value_fix(df: Dockerfile, instr: Instruction) -> Fix:
     if instr.start_line != instr.end_line or _inline_comment(instr.keyword, "", args, escape) is not None:
         return Fix()
     key, value, _ = key_values_of(args, escape)[0]
-    if value.startswith("="):
-        return Fix()  # 'ENV KEY = 1': what was meant is a guess
+    if value.startswith("=") or "?" in expand(value, _LOOKUPS[1], escape).unresolved_names:
+        return Fix()  # 'ENV KEY = 1': what was meant is a guess; or the value does not expand
     for candidate in (f"{key}={value}", f'{key}="{value}"'):
         pairs = key_values_of(candidate, escape)
         if len(pairs) != 1 or pairs[0][0] != key or parse_words(candidate, escape) != [candidate]:

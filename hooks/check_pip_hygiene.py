@@ -85,6 +85,10 @@ FROM python:3.12-slim-bookworm
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 ```
+### Fix
+Adds ``--no-cache-dir`` right after the ``install`` word (uv is not judged here, so
+``uv pip install`` gets nothing). Not offered for an exec-form ``RUN``, nor where
+``install`` is quoted, built from a variable or glued to other text.
 or keep the cache between builds, outside the image:
 ```dockerfile
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt

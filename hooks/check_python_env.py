@@ -46,6 +46,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \\
 COPY . /app
 CMD ["python", "/app/main.py"]
 ```
+### Fix
+Inserts one line ``ENV PYTHONDONTWRITEBYTECODE=1`` right after the final stage's
+``FROM`` (with ``PYTHONUNBUFFERED=1`` too when DPH502 is reported), cased and indented
+like the ``FROM``. Not offered when the variable is set to an empty value (a later
+``ENV`` would still clear it) or declared as an ``ARG``: which value was meant is a guess.
 
 ## DPH502 missing-pythonunbuffered
 ### What it does
@@ -70,6 +75,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 FROM base
 CMD ["gunicorn", "app:app"]
 ```
+### Fix
+Inserts one line ``ENV PYTHONUNBUFFERED=1`` right after the final stage's ``FROM``
+(the same line as DPH501's fix when both are reported). Not offered when the variable
+is set to an empty value or declared as an ``ARG``.
 """
 from __future__ import annotations
 
