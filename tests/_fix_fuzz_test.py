@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -30,12 +30,18 @@ from hooks._hook import Context, option_defaults
 from hooks._registry import hooks
 from tests.strategies import any_dockerfile, examples, time_limit
 
-try:
-    import dockerfile  # noqa: F401 - BuildKit's parser, a test-only oracle
-except ImportError:
-    compare = None
-else:
+def _oracle() -> Callable[[str], str] | None:
+    """The differential test's ``compare`` (BuildKit's parser against ours), if installed."""
+    try:
+        import dockerfile  # noqa: F401 - BuildKit's parser, a test-only oracle
+    except ImportError:
+        return None
     from tests._dockerfile_differential_test import compare
+
+    return compare
+
+
+compare = _oracle()  # imported here: inside a @given test it would nest @given decorators
 
 FIXABLE_LINES = (
     "FROM python:3.12-slim-bookworm as build",
