@@ -30,6 +30,7 @@ from hooks._hook import Context, option_defaults
 from hooks._registry import hooks
 from tests.strategies import any_dockerfile, examples, time_limit
 
+
 def _oracle() -> Callable[[str], str] | None:
     """The differential test's ``compare`` (BuildKit's parser against ours), if installed."""
     try:
