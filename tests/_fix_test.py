@@ -396,3 +396,25 @@ def test_single_purpose_hooks_without_fixes_take_no_fix_flag(capsys: pytest.Capt
         check_non_root_user.main(["--fix", "Dockerfile"])
     assert exc.value.code == 2
     assert "unrecognized arguments: --fix" in capsys.readouterr().err
+
+
+def test_fix_writes_only_the_fixed_file_and_diff_writes_nothing(write: Writer, in_tmp: Path) -> None:
+    from tests.audit import recording
+
+    text = "FROM python:3.12-slim-bookworm as app\n" + ENVS + TAIL
+    path = write("svc/Dockerfile", text)
+    all_rules_main(["check", "--diff", path])  # warm-up: lazy imports are not the fix's doing
+    with recording() as record:
+        assert all_rules_main(["check", "--diff", path]) == 1
+    assert record.forbidden() == [] and not any(writing for _, writing in record.opens())
+    with recording() as record:
+        assert all_rules_main(["check", "--fix", path]) == 1
+    folder = os.path.realpath(in_tmp / "svc")
+    changes = record.forbidden()
+    assert [e.name for e in changes if e.name != "os.chmod"] == ["tempfile.mkstemp", "os.rename"]
+    temp = next(os.fsdecode(e.args[0]) for e in changes if e.name == "os.rename")
+    assert os.path.dirname(os.path.realpath(temp)) == folder
+    assert os.path.realpath(os.fsdecode(changes[-1].args[1])) == os.path.join(folder, "Dockerfile")
+    written = [p for p, writing in record.opens() if writing]
+    assert [os.path.dirname(os.path.realpath(p)) for p in written] == [folder]
+    assert sorted(p.name for p in (in_tmp / "svc").iterdir()) == ["Dockerfile"]
