@@ -418,3 +418,10 @@ def test_fix_writes_only_the_fixed_file_and_diff_writes_nothing(write: Writer, i
     written = [p for p, writing in record.opens() if writing]
     assert [os.path.dirname(os.path.realpath(p)) for p in written] == [folder]
     assert sorted(p.name for p in (in_tmp / "svc").iterdir()) == ["Dockerfile"]
+
+
+def test_fix_and_diff_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        all_rules_main(["check", "--fix", "--diff", "."])
+    assert exc.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
