@@ -29,13 +29,16 @@ of these limits turns a result *unresolved*; none is reached by a real Dockerfil
 """
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._patterns import lazy
+
+if TYPE_CHECKING:
+    from hooks._shell import Command, Script
 
 # Go's unicode.IsSpace, which BuildKit uses to trim (Python's str.isspace differs).
 GO_SPACE = (
@@ -106,7 +109,6 @@ class Expanded(NamedTuple):
     unresolved_names: tuple[str, ...] = ()
 
 
-_new_expanded = tuple.__new__  # Expanded without its Python-level constructor (hot path)
 
 
 class Problem(NamedTuple):
@@ -135,7 +137,9 @@ class Instruction:
         "keyword",
         "keyword_raw",
         "line",
-        "memo",
+        "pairs",
+        "run_commands",
+        "script",
         "stage",
         "start_line",
         "sub",
@@ -166,9 +170,12 @@ class Instruction:
         self._starts = [segments[0][0]] if len(segments) == 1 else [seg[0] for seg in segments]
         self.args_vars: Mapping[str, Var] = EMPTY_VARS  # ARGs in scope
         self.env_vars: Mapping[str, Var] = EMPTY_VARS  # ENV in effect
-        # What other modules derive from this instruction, by a key of their choosing,
-        # worked out once and shared by every check (e.g. the script a RUN executes).
-        self.memo: dict[str, object] = {}
+        # Facts worked out once for this instruction, when first asked, and read by every
+        # check: the script a RUN executes (hooks._shell.run_script), and the commands a
+        # CMD, ENTRYPOINT or HEALTHCHECK runs (hooks._shell.instruction_commands).
+        self.script: Script | None = None
+        self.run_commands: tuple[Command, ...] | None = None
+        self.pairs: tuple[tuple[str, str, int], ...] | None = None  # see key_values()
 
     def __repr__(self) -> str:
         return f"<{self.keyword} {self.start_line}-{self.end_line} {self.args[:40]!r}>"
@@ -221,6 +228,13 @@ class Instruction:
         parts.extend(doc.content for doc in self.heredocs)
         return "\n".join(parts)
 
+    def key_values(self, escape: str = "\\") -> tuple[tuple[str, str, int], ...]:
+        """ENV/LABEL (name, raw value, offset in :attr:`args`) pairs, split once; the legacy
+        ``ENV name value`` form is one pair (see :func:`key_values_of`)."""
+        if self.pairs is None:
+            self.pairs = key_values_of(self.args, escape)
+        return self.pairs
+
     def lookup(self, name: str) -> Var | None:
         """The value of variable ``name`` where this instruction runs (ENV wins over ARG)."""
         var = self.env_vars.get(name)
@@ -229,7 +243,7 @@ class Instruction:
     def expand(self, word: str, escape: str = "\\") -> Expanded:
         """Expand ``word`` with the variables in scope here, removing quotes."""
         if "$" not in word and "'" not in word and '"' not in word and escape not in word:
-            return _new_expanded(Expanded, (word, True, ()))  # nothing to expand (see expand)
+            return Expanded(word, True, ())  # nothing to expand (see expand)
         return expand(word, self.lookup, escape)
 
 
@@ -607,10 +621,9 @@ def _instruction(
     return instr
 
 
-@lru_cache(maxsize=4096)
 def _split_instruction(logical: str) -> tuple[str, int, int, int, tuple[Flag, ...]]:
     """(keyword, its offset, end of the text, offset of the arguments, flags) of a logical
-    line: a function of its text, remembered (the same lines come back file after file)."""
+    line."""
     body_start = len(logical) - len(logical.lstrip(GO_SPACE))
     end = len(logical.rstrip(GO_SPACE))
     cut = _WORD_RE.match(logical, body_start, end).end()  # type: ignore[union-attr]
@@ -625,18 +638,19 @@ def _split_instruction(logical: str) -> tuple[str, int, int, int, tuple[Flag, ..
     return keyword, body_start, end, args_start, tuple(flags)
 
 
-def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...] | None:
-    """The exec form of ``text``; a JSON array holding anything but strings is an error."""
-    plain = _plain_json_strings(text)
-    if plain is not None:
-        return plain
-    import json
-
+def _json_list(text: str) -> list[object] | None:
+    """``text`` read as a JSON array, or None when it is not one (then it is shell form)."""
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
-        return None  # not JSON: shell form
-    if not isinstance(value, list):
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...] | None:
+    """The exec form of ``text``; a JSON array holding anything but strings is an error."""
+    value = _json_list(text)
+    if value is None:
         return None
     if not all(isinstance(item, str) for item in value):
         line, col = instr.find(text[:1])
@@ -644,7 +658,7 @@ def _json_form(df: Dockerfile, instr: Instruction, text: str) -> tuple[str, ...]
             line, col, f"{instr.keyword}: a JSON array must hold strings only; quote every item",
         ))
         return None
-    return tuple(value)
+    return tuple(cast("list[str]", value))
 
 
 def _check_pairs(df: Dockerfile, instr: Instruction, escape: str) -> None:
@@ -667,9 +681,8 @@ def _check_pairs(df: Dockerfile, instr: Instruction, escape: str) -> None:
         df.errors.append(Problem(instr.start_line, 1, f"{kw} needs a value: use name=value"))
 
 
-@lru_cache(maxsize=4096)
 def _pairs_well_formed(args: str, escape: str) -> bool:
-    """Whether _check_pairs finds nothing wrong with the arguments ``args`` (remembered)."""
+    """Whether _check_pairs finds nothing wrong with the arguments ``args``."""
     words = parse_words(args, escape)
     if not words:
         return False
@@ -689,67 +702,12 @@ def _shift(segments: list[tuple[int, int, int]], by: int) -> list[tuple[int, int
     return out
 
 
-_JSON_BLANKS = " \t\n\r"
-
-
-@lru_cache(maxsize=4096)
-def _plain_json_strings(text: str) -> tuple[str, ...] | None:
-    """``json.loads(text)`` as a tuple when ``text`` is an array of strings without escapes.
-
-    That is nearly every exec form (``["python", "app.py"]``), read here without the
-    json module, which costs a hook 1 ms to import. None means "not decided": escapes,
-    control or other unprintable characters, numbers, nesting, bad syntax; the caller
-    then asks json.
-    """
-    n = len(text)
-    if not text.startswith("["):
-        return None
-    items: list[str] = []
-    pos = 1
-    while True:
-        while pos < n and text[pos] in _JSON_BLANKS:
-            pos += 1
-        if not items and pos < n and text[pos] == "]":
-            pos += 1
-            break
-        if pos >= n or text[pos] != '"':
-            return None
-        end = text.find('"', pos + 1)
-        if end < 0:
-            return None
-        item = text[pos + 1:end]
-        if "\\" in item or not item.isprintable():
-            return None
-        items.append(item)
-        pos = end + 1
-        while pos < n and text[pos] in _JSON_BLANKS:
-            pos += 1
-        if pos < n and text[pos] == ",":
-            pos += 1
-            continue
-        if pos < n and text[pos] == "]":
-            pos += 1
-            break
-        return None
-    while pos < n and text[pos] in _JSON_BLANKS:
-        pos += 1
-    return tuple(items) if pos == n else None
-
-
 def parse_json_array(text: str) -> tuple[str, ...] | None:
     """An exec-form argument list, or None when ``text`` is not a JSON array of strings."""
-    plain = _plain_json_strings(text)
-    if plain is not None:
-        return plain
-    import json
-
-    try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except (ValueError, RecursionError):
+    value = _json_list(text)
+    if value is None or not all(isinstance(item, str) for item in value):
         return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        return None
-    return tuple(value)
+    return tuple(cast("list[str]", value))
 
 
 def _no_constant(name: str) -> object:
@@ -782,13 +740,7 @@ _SPLIT_TO_SPACE = str.maketrans(dict.fromkeys(_SPLIT_SPACE + "\n", " "))
 
 def split_blanks(text: str) -> list[str]:
     """The words of ``text`` between runs of ``\\t \\v \\f \\r \\n`` and spaces (no others)."""
-    return list(_blank_words(text))
-
-
-@lru_cache(maxsize=4096)
-def _blank_words(text: str) -> tuple[str, ...]:
-    """:func:`split_blanks`, remembered (checks split the same arguments again and again)."""
-    return tuple(word for word in text.translate(_SPLIT_TO_SPACE).split(" ") if word)
+    return [word for word in text.translate(_SPLIT_TO_SPACE).split(" ") if word]
 
 
 def split_flags(line: str, start: int, end: int) -> tuple[list[Flag], int]:
@@ -1115,19 +1067,13 @@ def parse_words(rest: str, escape: str = "\\") -> list[str]:
     return words
 
 
-def key_values(instr: Instruction, escape: str = "\\") -> list[tuple[str, str, int]]:
-    """The (name, raw value, offset in args) pairs of an ENV or LABEL.
+def key_values_of(args: str, escape: str = "\\") -> tuple[tuple[str, str, int], ...]:
+    """The (name, raw value, offset in ``args``) pairs of an ENV or LABEL's arguments.
 
     The legacy ``ENV name value`` form gives one pair whose value is the rest of the
-    line. A word without ``=`` in the ``name=value`` form is returned with the value
-    ``None``-free empty string and is reported by the parser as an error.
+    line. A word without ``=`` in the ``name=value`` form is returned with an empty
+    value and is reported by the parser as an error.
     """
-    return list(key_values_of(instr.args, escape))
-
-
-@lru_cache(maxsize=4096)
-def key_values_of(args: str, escape: str = "\\") -> tuple[tuple[str, str, int], ...]:
-    """:func:`key_values` of the arguments ``args`` (a function of the text: remembered)."""
     words = parse_words(args, escape)
     if not words:
         return ()
@@ -1147,14 +1093,8 @@ def key_values_of(args: str, escape: str = "\\") -> tuple[tuple[str, str, int], 
     return tuple(out)
 
 
-def arg_declarations(instr: Instruction, escape: str = "\\") -> list[tuple[str, str | None]]:
-    """(name, raw default or None) for each name declared by an ARG."""
-    return list(arg_declarations_of(instr.args, escape))
-
-
-@lru_cache(maxsize=4096)
 def arg_declarations_of(args: str, escape: str = "\\") -> tuple[tuple[str, str | None], ...]:
-    """:func:`arg_declarations` of the arguments ``args`` (a function of the text: remembered)."""
+    """(name, raw default or None) for each name declared by an ARG's arguments ``args``."""
     out: list[tuple[str, str | None]] = []
     for word in parse_words(args, escape):
         name, sep, value = word.partition("=")
@@ -1381,25 +1321,13 @@ class _Lexer:
 def expand(word: str, lookup: Callable[[str], Var | None], escape: str = "\\") -> Expanded:
     """Expand variables and remove quotes, like BuildKit's ProcessWord."""
     if "$" not in word and "'" not in word and '"' not in word and escape not in word:
-        return _new_expanded(Expanded, (word, True, ()))  # the common word: as it is
+        return Expanded(word, True, ())  # the common word: as it is
     lexer = _Lexer(word, lookup, escape)
     try:
         text, _ = lexer.run()
     except (_ExpansionError, RecursionError):
         return Expanded(word, False, tuple(lexer.missing) or ("?",))
     return Expanded(text, lexer.resolved, tuple(lexer.missing))
-
-
-def expand_words(
-    text: str, lookup: Callable[[str], Var | None], escape: str = "\\"
-) -> tuple[list[str], bool]:
-    """Split and expand like BuildKit's ProcessWords; returns (words, resolved)."""
-    lexer = _Lexer(text, lookup, escape)
-    try:
-        _, words = lexer.run()
-    except (_ExpansionError, RecursionError):
-        return split_blanks(text), False
-    return words, lexer.resolved
 
 
 # ---------------------------------------------------------------------------
@@ -1577,8 +1505,7 @@ def _build_stages(df: Dockerfile) -> None:
                     value = instr.expand(default, escape)
                     args.set(name, Var(value.value, value.resolved))
         elif kw == "ENV":
-            pairs = key_values_of(instr.args, escape)
-            values = [(name, instr.expand(raw, escape)) for name, raw, _ in pairs]
+            values = [(name, instr.expand(raw, escape)) for name, raw, _ in instr.key_values(escape)]
             env.version += 1
             for name, value in values:
                 env.set(name, Var(value.value, value.resolved))

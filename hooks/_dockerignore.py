@@ -20,7 +20,6 @@ import os
 import posixpath
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -86,7 +85,6 @@ def parse(text: str) -> Patterns:
     return patterns
 
 
-@lru_cache(maxsize=4096)
 def _pattern(line: str) -> tuple[re.Pattern[str], bool] | None:
     """The compiled pattern of a stripped, non-empty line (remembered: ignore files repeat
     the same lines, .git and __pycache__); None when there is none."""
@@ -112,7 +110,6 @@ def excluded(patterns: Patterns, path: str) -> bool:
     return matched
 
 
-@lru_cache(maxsize=8192)
 def _hits(regex: re.Pattern[str], path: str) -> bool:
     """Whether ``regex`` matches ``path`` or one of its parent directories (remembered:
     the checks ask the same probe paths of the same patterns, file after file)."""

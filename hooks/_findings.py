@@ -18,7 +18,6 @@ from hooks._secrets import mask_secrets
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
-SEVERITIES = (ERROR, WARNING, INFO)
 
 
 class Fix:
@@ -72,9 +71,6 @@ class Finding(NamedTuple):
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
 
 
-_new_finding = tuple.__new__
-
-
 class Rule(NamedTuple):
     """A rule's identity: ``DPH201`` / ``untagged-base-image`` / error. ``fixable``: some of
     its findings carry a :class:`Fix` (its documentation then has a ``### Fix`` section)."""
@@ -97,12 +93,10 @@ class Rule(NamedTuple):
         fix: Fix = NO_FIX,
     ) -> Finding:
         """A finding of this rule at ``path:line:col``; credentials in ``message`` are masked."""
-        # tuple.__new__ directly: the NamedTuple constructor is a Python function, and the
-        # all-rules command makes tens of thousands of findings.
-        return _new_finding(Finding, (
-            path, line if line > 1 else 1, col if col > 1 else 1, self.code, mask_secrets(message),
+        return Finding(
+            path, max(line, 1), max(col, 1), self.code, mask_secrets(message),
             self.name, self.severity, end_line, end_col, fix,
-        ))
+        )
 
 
 # Meta rules, raised by the shared machinery rather than by a check module.
@@ -139,8 +133,7 @@ def report(findings: Iterable[Finding], stream: IO[str] | None = None) -> int:
     if not unique:
         return 0
     out = sys.stdout if stream is None else stream
-    # Finding.render, inlined: the all-rules command prints tens of thousands of lines.
-    out.write("".join([f"{f[0]}:{f[1]}:{f[2]}: {f[3]} {f[4]}\n" for f in unique]))
+    out.write("".join(f.render() + "\n" for f in unique))
     out.flush()
     return 1
 

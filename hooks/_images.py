@@ -22,7 +22,15 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from hooks._dockerfile import BUILTIN_ARGS, Expanded, Instruction, Var, expand, split_blanks
+from hooks._dockerfile import (
+    BUILTIN_ARGS,
+    Expanded,
+    Instruction,
+    Var,
+    arg_declarations_of,
+    expand,
+    split_blanks,
+)
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile, Stage
@@ -36,11 +44,40 @@ OFFICIAL_MIRRORS = {
 }
 DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke")
 WINDOWS_VARIANTS = ("windowsservercore", "nanoserver")
-# What a suggestion in a message names; one place to move forward.
-SUGGESTED_PYTHON = "3.12"
+# What a suggestion in a message names; one place to move forward. Every DPH2xx
+# message takes its suggestion from :func:`suggest_image`, which relies on the facts
+# below (Docker Hub tags of the official images, checked by hand). Where a fact is not
+# listed, the advice prints a placeholder in <angle brackets>, never a guessed tag.
+SUGGESTED_PYTHON = "3.12"  # python:3.12-slim-bookworm exists
 SUGGESTED_DEBIAN = "bookworm"
-SUGGESTED_ALPINE = "alpine3.20"
 SUGGESTED_WINDOWS = "ltsc2022"
+# The Debian releases the official ``python`` image was published on, per minor version,
+# as far as they are known for sure (3.7 stopped at bullseye; trixie came with 3.13).
+PYTHON_DEBIAN_RELEASES: dict[str, tuple[str, ...]] = {
+    "3.7": ("buster", "bullseye"),
+    "3.8": ("buster", "bullseye", "bookworm"),
+    "3.9": ("bullseye", "bookworm"),
+    "3.10": ("bullseye", "bookworm"),
+    "3.11": ("bullseye", "bookworm"),
+    "3.12": ("bullseye", "bookworm"),
+    "3.13": ("bookworm", "trixie"),
+    "3.14": ("bookworm", "trixie"),
+}
+# Minor versions published as ``<version>-windowsservercore-ltsc2022`` / ``-nanoserver-ltsc2022``.
+PYTHON_WINDOWS_LTSC2022 = frozenset({"3.10", "3.11", "3.12", "3.13"})
+# Official images whose tags are ``MAJOR.MINOR[...]`` versions, so that ``node:20-slim``
+# can be pinned as ``node:20.<minor>-slim`` (other images get ``<version>``).
+MINOR_VERSIONED = frozenset({
+    "node", "postgres", "golang", "ruby", "nginx", "redis", "php", "mariadb", "mysql", "httpd",
+    "rust", "debian",
+})
+# Official images that publish no version tags: only a digest pins them.
+DIGEST_ONLY = frozenset({"buildpack-deps"})
+# Official images with dated codename tags (``debian:bookworm-20240904-slim``, ``ubuntu:jammy-20240911``).
+DATED_CODENAMES = frozenset({"debian", "ubuntu"})
+CODENAMES = frozenset({*("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie"),
+                       "focal", "jammy", "noble", "oracular", "plucky"})
+_CHANNELS = frozenset({"latest", "lts", "current", "stable", "mainline"})
 
 _COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"(?:{_COMPONENT}(?:\.{_COMPONENT})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
@@ -175,20 +212,72 @@ def parse_python_tag(tag: str) -> PythonTag | None:
 
 
 def suggest_python_tag(tag: PythonTag | None) -> str:
-    """A fully pinned tag close to ``tag``: its version (at least major.minor), its
-    flavour and OS release, with today's defaults for what is missing."""
-    if tag is None:
-        return f"{SUGGESTED_PYTHON}-slim-{SUGGESTED_DEBIAN}"
-    version = tag.version if tag.depth >= 2 else SUGGESTED_PYTHON
-    if tag.flavor == "alpine":
-        return f"{version}-{tag.os_release or SUGGESTED_ALPINE}"
-    if tag.flavor == "windows":
+    """The tag the advice names for a ``python`` image tagged ``tag`` (None: unknown or
+    no tag): slim Debian, never Alpine; the written major.minor (else
+    :data:`SUGGESTED_PYTHON`); the written OS release when :data:`PYTHON_DEBIAN_RELEASES`
+    does not deny it, else :data:`SUGGESTED_DEBIAN` or the newest release published for
+    that version, else the placeholder ``<debian release>``. A patch version is kept
+    only beside the release written with it: which releases a patch was built on is not
+    known here. Windows tags keep their kind (no slim variant exists).
+    """
+    minor = ".".join(tag.version.split(".")[:2]) if tag is not None and tag.depth >= 2 else SUGGESTED_PYTHON
+    minor = re.sub(r"(a|b|rc)\d+$", "", minor)  # '3.13.0rc1' names the 3.13 line
+    if tag is not None and tag.flavor == "windows":
         kind = tag.variant.split("-")[0]
-        return f"{version}-{kind}-{tag.os_release or SUGGESTED_WINDOWS}"
-    release = tag.os_release or SUGGESTED_DEBIAN
-    if tag.flavor == "slim" or (not tag.version and not tag.variant):
-        return f"{version}-slim-{release}"
-    return f"{version}-{release}"
+        if tag.os_release:
+            version = tag.version if tag.depth >= 2 and not tag.prerelease else minor
+            return f"{version}-{kind}-{tag.os_release}"
+        release = SUGGESTED_WINDOWS if minor in PYTHON_WINDOWS_LTSC2022 else "<windows release>"
+        return f"{minor}-{kind}-{release}"
+    known = PYTHON_DEBIAN_RELEASES.get(minor)
+    written = tag.os_release if tag is not None and tag.flavor != "alpine" else ""
+    if tag is not None and written and (known is None or written in known):
+        version = tag.version if tag.depth >= 3 and not tag.prerelease else minor
+        return f"{version}-slim-{written}"
+    if known:
+        return f"{minor}-slim-{SUGGESTED_DEBIAN if SUGGESTED_DEBIAN in known else known[-1]}"
+    return f"{minor}-slim-<debian release>"
+
+
+class Suggestion(NamedTuple):
+    """What the advice names in place of an image reference."""
+
+    reference: str  # placeholders in <angle brackets>: 'node:20.<minor>-slim'
+    or_digest: bool  # "or a digest" is worth saying
+
+    def __str__(self) -> str:
+        return f"'{self.reference}'" + (" or a digest" if self.or_digest else "")
+
+
+def suggest_image(ref: ImageRef) -> Suggestion:
+    """The one replacement every DPH2xx message suggests for ``ref``, so that findings
+    on one reference never contradict each other, and no concrete tag is printed that
+    may not exist:
+
+    - the official ``python`` image: :func:`suggest_python_tag` (slim Debian, OS release
+      and minor version; a suggestion no DPH2xx rule reports);
+    - images that publish no version tags (distroless, Chainguard, ``buildpack-deps``):
+      the reference with ``@sha256:<digest>``;
+    - ``debian``/``ubuntu`` codename tags: the dated form, ``debian:bookworm-<YYYYMMDD>-slim``;
+    - a major-only tag of an image of :data:`MINOR_VERSIONED`: ``node:20.<minor>-slim``,
+      and its channel tags: ``node:<version>-slim`` for ``node:lts-slim``;
+    - any other image: ``<version>`` as the tag, or a digest.
+    """
+    if ref.official == "python":
+        return Suggestion(ref.with_tag(suggest_python_tag(parse_python_tag(ref.tag))), False)
+    if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY:
+        return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
+    first, dash, rest = ref.tag.partition("-")
+    if ref.official in DATED_CODENAMES and first in CODENAMES:
+        return Suggestion(ref.with_tag(f"{first}-<YYYYMMDD>{dash}{rest}"), True)
+    if ref.official in MINOR_VERSIONED:
+        version = tag_version(ref.tag)
+        if version and "." not in version and ref.tag.startswith(version):
+            return Suggestion(ref.with_tag(f"{version}.<minor>{ref.tag[len(version):]}"), True)
+        if not version and ref.tag:
+            kept = rest if first in _CHANNELS else ref.tag
+            return Suggestion(ref.with_tag("<version>" + (f"-{kept}" if kept else "")), True)
+    return Suggestion(ref.with_tag("<version>"), True)
 
 
 def tag_version(tag: str) -> str:
@@ -282,6 +371,96 @@ def _windows_shell(stage: Stage) -> bool:
             for instr in stage.instructions
         )
     return bool(known)
+
+
+# ---------------------------------------------------------------------------
+# Whether an image runs Python
+# ---------------------------------------------------------------------------
+
+_INTERPRETER_RE = re.compile(r"^(python|pypy)(\d+(\.\d+)*)?$")
+_PIP_RE = re.compile(r"^pip(\d+(\.\d+)*)?$")
+_PYTHON_PROGRAMS = frozenset({
+    "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "celery",
+    "flask", "django-admin", "streamlit", "fastapi", "jupyter", "ipython", "dramatiq",
+    "uv", "uvx", "poetry", "pipenv", "pdm", "pipx",
+})
+_PYTHON_ENV_PREFIXES = ("PYTHON", "PIP_", "VIRTUAL_ENV", "POETRY_", "UV_")
+_PACKAGE_INSTALLERS = frozenset({"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper", "tdnf"})
+_PYTHON_PACKAGE_RE = re.compile(r"^python(3(\.\d+)?)?([=~].*)?$")
+
+
+def is_python_program(word: str) -> bool:
+    """``python3``, ``pip``, ``gunicorn``, ``uv``, a ``*.py`` script... (any directory)."""
+    name = word.rsplit("/", 1)[-1]
+    return bool(
+        _INTERPRETER_RE.match(name) or _PIP_RE.match(name) or name in _PYTHON_PROGRAMS
+        or (name.endswith(".py") and len(name) > 3)
+    )
+
+
+def _python_image(image: str) -> bool:
+    ref = image.partition("@")[0].lower()
+    name, _, tag = ref.rpartition(":")
+    if not name or "/" in tag:
+        name, tag = ref, ""
+    return any(part in name or part in tag for part in ("python", "pypy"))
+
+
+def runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Whether the image the stages of ``chain`` build runs Python: a Python base image
+    (``python``, ``pypy``, distroless ``python3``, a ``python`` tag, even behind an ARG),
+    a ``RUN``/``CMD``/``ENTRYPOINT``/``HEALTHCHECK``
+    calling a Python program (:func:`is_python_program`), or an ``ENV`` of Python's
+    (``PYTHON*``, ``PIP_*``, ``VIRTUAL_ENV``, ``POETRY_*``, ``UV_*``)."""
+    from hooks._dockerfile import key_values_of
+    from hooks._shell import instruction_commands
+
+    if _python_image(chain[0].image.value):  # unresolved: 'python:${V}-slim' still says python
+        return True
+    for member in chain:
+        for instr in member.instructions:
+            kw = instr.keyword
+            if kw == "RUN":
+                if _script_runs_python(instr.shell_text()):
+                    return True
+            elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+                if any(is_python_program(word) for c in instruction_commands(instr) for word in c.words):
+                    return True
+            elif kw == "ENV":
+                names = (name for name, _, _ in key_values_of(instr.args, df.escape))
+                if any(name.startswith(_PYTHON_ENV_PREFIXES) for name in names):
+                    return True
+    return False
+
+
+def has_python(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Whether the image has a Python interpreter: it :func:`runs_python`, or a stage
+    installs ``python3`` with a package manager (``apt-get install python3``, which a
+    Node image may do for node-gyp without running Python)."""
+    if runs_python(df, chain):
+        return True
+    return any(
+        instr.keyword == "RUN" and _script_installs_python(instr.shell_text())
+        for member in chain for instr in member.instructions
+    )
+
+
+@lru_cache(maxsize=4096)
+def _script_runs_python(text: str) -> bool:
+    """Whether a script calls a Python program (remembered per text)."""
+    from hooks._shell import commands_of
+
+    return any(is_python_program(c.program) for c in commands_of(text))
+
+
+def _script_installs_python(text: str) -> bool:
+    from hooks._shell import commands_of
+
+    for command in commands_of(text):
+        if command.program in _PACKAGE_INSTALLERS and any(w in ("install", "add") for w in command.words):
+            if any(_PYTHON_PACKAGE_RE.match(word) for word in command.words):
+                return True
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -449,3 +628,111 @@ def _mount_from(raw: str, offset: int) -> list[tuple[str, int]]:
     if mount_type in ("tmpfs", "secret", "ssh"):
         return []
     return found[-1:]
+
+
+# ---------------------------------------------------------------------------
+# A FROM as a build without --build-arg sees it
+# ---------------------------------------------------------------------------
+
+class Default(NamedTuple):
+    """What a FROM word gives in a build without ``--build-arg`` (BuildKit's rules:
+    only the ARGs declared before the first FROM are in scope, one declared without a
+    default is empty, the automatic platform ARGs are known only at build time)."""
+
+    value: str  # unset and undeclared names expanded to ''
+    automatic: tuple[str, ...]  # automatic platform ARGs it depends on
+    unresolvable: tuple[tuple[str, str], ...]  # (ARG, its default) that cannot be expanded
+    empty: tuple[tuple[str, str | None], ...]  # (ARG, None: no default / '': empty default)
+    undeclared: tuple[str, ...]  # names no ARG before the first FROM declares
+    args: tuple[str, ...] = ()  # the declared ARGs the word names
+
+    @property
+    def known(self) -> bool:
+        """Whether :attr:`value` is what every build without ``--build-arg`` gets."""
+        return not self.automatic and not self.unresolvable
+
+
+class _GlobalArg(NamedTuple):
+    raw: str | None  # the default as written; None when declared without one
+    found: Default  # the default, expanded
+
+
+def global_arg_names(df: Dockerfile) -> frozenset[str]:
+    """The names of the ARGs declared before the first FROM."""
+    return frozenset(_global_args(df))
+
+
+def _global_args(df: Dockerfile, overrides: dict[str, str] | None = None) -> dict[str, _GlobalArg]:
+    """The ARGs declared before the first FROM, their defaults expanded in order
+    (worked out once per file, kept with the first stage), or with ``overrides``
+    as build arguments."""
+    memo: dict[str, object] = df.stages[0].memo if df.stages and not overrides else {}
+    known = memo.get("global_defaults")
+    if known is None:
+        table: dict[str, _GlobalArg] = {}
+        for instr in df.instructions:
+            if instr.keyword == "FROM":
+                break
+            if instr.keyword != "ARG":
+                continue
+            for name, raw in arg_declarations_of(instr.args, df.escape):
+                if overrides and name in overrides:
+                    value = overrides[name]
+                    table[name] = _GlobalArg(value, Default(value, (), (), (), ()))
+                elif raw is None:
+                    if name not in BUILTIN_ARGS:  # an automatic one keeps its build-time value
+                        table.setdefault(name, _GlobalArg(None, Default("", (), (), (), ())))
+                else:
+                    found = _expand_default(table, raw, df.escape)
+                    named = tuple((n or name, text) for n, text in found.unresolvable)
+                    table[name] = _GlobalArg(raw, found._replace(unresolvable=named))
+        for name, value in (overrides or {}).items():
+            table.setdefault(name, _GlobalArg(value, Default(value, (), (), (), ())))
+        known = memo["global_defaults"] = table
+    return cast("dict[str, _GlobalArg]", known)
+
+
+def _expand_default(table: dict[str, _GlobalArg], word: str, escape: str) -> Default:
+    used: list[str] = []
+
+    def lookup(name: str) -> Var | None:
+        used.append(name)
+        arg = table.get(name)
+        if arg is None:
+            return Var("", False) if name in BUILTIN_ARGS else None
+        if arg.raw is None:
+            return None  # declared without a default: unset
+        return Var(arg.found.value, arg.found.known)
+
+    expanded = expand(word, lookup, escape)
+    automatic: list[str] = []
+    unresolvable: list[tuple[str, str]] = []
+    empty: list[tuple[str, str | None]] = []
+    undeclared: list[str] = []
+    for name in dict.fromkeys(used):
+        arg = table.get(name)
+        if arg is None:
+            (automatic if name in BUILTIN_ARGS else undeclared).append(name)
+            continue
+        if arg.raw is None or (arg.found.value == "" and arg.found.known):
+            empty.append((name, arg.raw))
+        automatic.extend(arg.found.automatic)
+        unresolvable.extend(arg.found.unresolvable)
+        empty.extend(arg.found.empty)
+        undeclared.extend(arg.found.undeclared)
+    if not expanded.resolved and expand(word, lambda name: Var("x", True), escape).resolved is False:
+        unresolvable.append(("", word))  # not expandable whatever the values: the word itself
+    return Default(
+        expanded.value,
+        tuple(dict.fromkeys(automatic)),
+        tuple(dict.fromkeys(unresolvable)),
+        tuple(dict.fromkeys(empty)),
+        tuple(dict.fromkeys(undeclared)),
+        tuple(name for name in dict.fromkeys(used) if name in table),
+    )
+
+
+def from_default(df: Dockerfile, word: str, overrides: dict[str, str] | None = None) -> Default:
+    """What ``word`` of a FROM (its image or its ``--platform``) gives in a build without
+    ``--build-arg`` (with ``overrides`` as build arguments, to try a value)."""
+    return _expand_default(_global_args(df, overrides), word, df.escape)

@@ -48,7 +48,6 @@ import re
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._files import ReadError, Repo, is_requirements
@@ -651,11 +650,7 @@ def _requirement_line(text: str, path: str, line: int, col: int) -> Entry:
     if isinstance(parsed, str):
         problem = Problem(line, col, _requirement_message(parsed, text))
         return Entry(INVALID, path, line, line, col, text, (), None, None, (problem,), ())
-    # tuple.__new__: the NamedTuple constructor is a Python function, and this is most lines
-    return _new_entry(Entry, (REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ()))
-
-
-_new_entry = tuple.__new__
+    return Entry(REQUIREMENT, path, line, line, col, text, (), parsed, None, (), ())
 
 
 def _requirement_message(message: str, text: str) -> str:
@@ -1101,7 +1096,6 @@ def parse_requirement(
     return _requirement(text, editable, hashes)
 
 
-@lru_cache(maxsize=4096)
 def _requirement(text: str, editable: bool, hashes: tuple[str, ...]) -> Requirement | str:
     """:func:`parse_requirement`, remembered: the same requirement strings (``flask==3.0.3``)
     come back in file after file of a repository."""

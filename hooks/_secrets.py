@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._patterns import lazy
@@ -102,7 +101,6 @@ def _urls_with_password(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-@lru_cache(maxsize=4096)
 def mask_secrets(text: str) -> str:
     """``text`` with every credential replaced by its masked form, for printing.
 

@@ -25,8 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._patterns import lazy
 
@@ -208,7 +207,6 @@ def commands(script: str, _depth: int = 0) -> list[Command]:
     return list(_commands(script, _depth))
 
 
-@lru_cache(maxsize=4096)
 def _commands(script: str, _depth: int) -> tuple[Command, ...]:
     """:func:`commands`, remembered: the same command lines come back in file after file
     (``pip install --no-cache-dir -r requirements.txt``), and checks split the same text."""
@@ -490,11 +488,12 @@ class Script:
     worked out once and shared: :func:`run_script` gives every check the same Script.
     """
 
-    __slots__ = ("_calls", "_commands", "_installs", "locate", "text")
+    __slots__ = ("_calls", "_commands", "_installs", "lines", "locate", "text")
 
     def __init__(self, text: str, locate: Callable[[int], tuple[int, int]]) -> None:
         self.text = text
         self.locate = locate
+        self.lines: Sequence[str] = ()  # the file's physical lines the positions refer to
         self._commands: tuple[Command, ...] | None = None
         self._installs: tuple[Install | None, ...] | None = None
         self._calls: tuple[PackageCall | None, ...] | None = None
@@ -513,13 +512,13 @@ class Script:
     def installs(self) -> tuple[Install | None, ...]:
         """:func:`python_install` of each of :meth:`commands`."""
         if self._installs is None:
-            self._installs = installs_of(self.text)
+            self._installs = tuple(python_install(cmd) for cmd in self.commands())
         return self._installs
 
     def package_calls(self) -> tuple[PackageCall | None, ...]:
         """:func:`package_call` of each of :meth:`commands`."""
         if self._calls is None:
-            self._calls = package_calls_of(self.text)
+            self._calls = tuple(package_call(cmd) for cmd in self.commands())
         return self._calls
 
 
@@ -528,13 +527,11 @@ def commands_of(script: str) -> tuple[Command, ...]:
     return _commands(script, 0)
 
 
-@lru_cache(maxsize=4096)
 def installs_of(script: str) -> tuple[Install | None, ...]:
     """:func:`python_install` of each of :func:`commands_of`, remembered per text."""
     return tuple(python_install(cmd) for cmd in _commands(script, 0))
 
 
-@lru_cache(maxsize=4096)
 def package_calls_of(script: str) -> tuple[PackageCall | None, ...]:
     """:func:`package_call` of each of :func:`commands_of`, remembered per text."""
     return tuple(package_call(cmd) for cmd in _commands(script, 0))
@@ -555,16 +552,13 @@ def run_script(instr: Instruction, lines: Sequence[str] = ()) -> Script:
 
     Made once per instruction (and ``lines``): every check of a run gets the same Script.
     """
-    memo = instr.memo
-    known = memo.get("run_script")
-    if known is not None:
-        known_lines, script = cast("tuple[Sequence[str], Script]", known)
-        if known_lines is lines:
-            return script
+    if instr.script is not None and instr.script.lines is lines:
+        return instr.script
     script = _run_script(instr, lines)
     if "$" in script.text:
         script = _resolve_programs(script, instr)
-    memo["run_script"] = (lines, script)
+    script.lines = lines
+    instr.script = script
     return script
 
 
@@ -828,11 +822,9 @@ def installs_system_packages(cmd: Command) -> bool:
 def instruction_commands(instr: Instruction) -> tuple[Command, ...]:
     """The commands a CMD, ENTRYPOINT or HEALTHCHECK runs, exec form included (split once
     per instruction)."""
-    memo = instr.memo
-    known = memo.get("instruction_commands")
-    if known is None:
-        known = memo["instruction_commands"] = _instruction_commands(instr)
-    return cast("tuple[Command, ...]", known)
+    if instr.run_commands is None:
+        instr.run_commands = _instruction_commands(instr)
+    return instr.run_commands
 
 
 def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
@@ -849,7 +841,6 @@ def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
     return _commands(script, 0)
 
 
-@lru_cache(maxsize=4096)
 def argv_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
     """The commands of an exec-form argument list (quoted as a shell would need it),
     remembered per list (shared: do not change the result)."""

@@ -122,7 +122,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
@@ -137,7 +136,6 @@ from hooks._shell import (
     commands_of,
     defined_functions,
     installs_system_packages,
-    package_calls_of,
     run_script,
     runs_unseen_code,
     shell_heredocs,
@@ -246,14 +244,12 @@ _Update = tuple[int, str, bool, bool, bool]
 _Events = tuple[tuple[tuple[int, str, int], ...], _Update | None]
 
 
-@lru_cache(maxsize=4096)
-def _events(script: str) -> _Events:
-    """What the apt rules need of a script: a function of its text, remembered (the same
-    RUN lines come back in file after file)."""
+def _events(script: Script) -> _Events:
+    """What the apt rules need of a RUN's script: its commands, walked once."""
     recommends: list[tuple[int, str, int]] = []
     events: list[tuple[str, Command, PackageCall | None]] = []
-    functions = defined_functions(script)
-    for cmd, call in zip(commands_of(script), package_calls_of(script), strict=True):
+    functions = defined_functions(script.text)
+    for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
         if _updates(cmd, call):
             events.append(("update", cmd, call))
         elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
@@ -279,7 +275,7 @@ def _check_run(
     df: Dockerfile, instr: Instruction, script: Script, *, shipped: bool, norecommends: bool
 ) -> list[Finding]:
     found: list[Finding] = []
-    recommends, update = _events(script.text)
+    recommends, update = _events(script)
     if shipped and not norecommends:
         for offset, shown, verb in recommends:
             line, col = script.position(offset)
@@ -387,9 +383,8 @@ def _sets_norecommends(instr: Instruction) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
 def _config_off(text: str) -> bool:
-    """Whether ``text`` sets APT::Install-Recommends off (remembered per text)."""
+    """Whether ``text`` sets APT::Install-Recommends off."""
     return _CONFIG_RE.search(text) is not None
 
 

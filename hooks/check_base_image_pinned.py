@@ -19,6 +19,17 @@ A tag is *floating* when it names no version (``lts``, ``stable``, ``slim``,
 Images that publish no version tags at all (distroless ``:nonroot``, Chainguard
 ``:latest``) can only be pinned by digest.
 
+A ``FROM`` is judged as a build without ``--build-arg`` sees it, by BuildKit's rules:
+only the ARGs declared before the first ``FROM`` are in scope, and one declared without
+a default is empty. So ``ARG VARIANT`` then ``FROM busybox:1.36.1${VARIANT}`` is judged
+as ``busybox:1.36.1`` (pinned: no finding), and ``FROM scratch${DEBUG}`` as ``scratch``.
+
+Every message suggests the same replacement for one reference (``hooks._images.suggest_image``),
+which no rule of this hook or of check-python-base-image reports (DPH207 aside, an
+opt-in): for ``python``, a slim Debian tag with the minor version and an OS release it
+is published on; for other images, a digest or a placeholder in the tag's own form
+(``node:20.<minor>-slim``, ``openjdk:<version>``), never a guessed tag.
+
 Options:
     --require-digest   also require an ``@sha256:`` digest on every image (DPH207).
 
@@ -97,16 +108,30 @@ FROM python:3.12-slim-bookworm
 ```
 ### Use instead
 ```dockerfile
-FROM python:3.12-slim-bookworm@sha256:<digest from 'docker buildx imagetools inspect'>
+# the digest 'docker buildx imagetools inspect python:3.12-slim-bookworm' prints
+ARG PYTHON_DIGEST=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+FROM python:3.12-slim-bookworm@${PYTHON_DIGEST}
 ```
 
 ## DPH208 unverifiable-base-image
 ### What it does
-Reports an image that depends on an ARG with no default value (or on an automatic
-platform ARG), so the hook cannot tell which image is built.
+Reports an image that a build without ``--build-arg`` gets wrong or that cannot be
+known: a ``FROM`` whose ARGs without a value (no default, or an empty one) leave an
+empty or invalid reference (``ARG TAG`` then ``FROM busybox:${TAG}`` gives ``busybox:``)
+or an unpinned one (``ARG VARIANT`` then ``FROM busybox:stable${VARIANT}`` gives
+``busybox:stable``), or a tag cut short where the value goes (``python:3.7-``); a
+reference that is not valid as written (``FROM busybox:``, ``FROM Ubuntu:22.04``) or
+from an ARG default (``ARG SFX="box:"`` then ``FROM busy${SFX}``); an ARG default that cannot be resolved
+(``ARG VARIANT=${templateOption:imageVariant}``, a template placeholder); an image that
+depends on an automatic platform ARG (``${TARGETARCH}``); and a ``COPY --from`` or
+``RUN --mount`` image from an ARG without a default. A reference that is valid and
+pinned without the value is not reported (``FROM scratch${DEBUG}``).
+Overlaps BuildKit's InvalidDefaultArgInFrom, which reports invalid references only (it
+lets ``busybox:stable${VARIANT}`` through: we report what floats, on purpose).
 ### Why is this bad?
-A build without ``--build-arg`` fails or pulls something unexpected, and nothing in
-the repository says which version is used. Give the ARG a pinned default.
+A build without ``--build-arg`` fails (``base name should not be blank``, ``invalid
+reference format``) or pulls a moving tag, and nothing in the repository says which
+version is used. Give the ARG a pinned default.
 ### Example
 ```dockerfile
 ARG BASE_IMAGE
@@ -117,25 +142,50 @@ FROM ${BASE_IMAGE}
 ARG BASE_IMAGE=python:3.12-slim-bookworm
 FROM ${BASE_IMAGE}
 ```
+
+## DPH209 undeclared-arg-in-from
+### What it does
+Reports a variable in a ``FROM`` image or ``--platform`` that no ARG before the first
+``FROM`` declares (ARGs declared in a stage are not in scope of a ``FROM``), with the
+name it was probably meant to be (``$BULIDPLATFORM``: did you mean ``$BUILDPLATFORM``?).
+The automatic platform ARGs (``BUILDPLATFORM``, ``BUILDOS``, ``BUILDARCH``,
+``BUILDVARIANT``, ``TARGETPLATFORM``, ``TARGETOS``, ``TARGETARCH``, ``TARGETVARIANT``)
+are declared. Reported at the variable. Overlaps BuildKit's UndefinedArgInFrom; where the
+undeclared variable alone leaves the image empty or invalid (``FROM $IMAGE``), DPH209
+says so and DPH208 is not reported as well (BuildKit reports both).
+### Why is this bad?
+The variable is always empty there and ``--build-arg`` cannot set it: ``--platform=$BULIDPLATFORM``
+or ``--platform=linux/${MYARCH}`` fails the build, ``FROM $IMAGE`` has no image, and
+``FROM python:${PY:-3.12}-slim-bookworm`` ignores ``--build-arg PY=3.13``.
+### Example
+```dockerfile
+FROM --platform=$BULIDPLATFORM python:3.12-slim-bookworm AS build
+```
+### Use instead
+```dockerfile
+FROM --platform=$BUILDPLATFORM python:3.12-slim-bookworm AS build
+```
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hooks._cli import run_hook
-from hooks._dockerfile import BUILTIN_ARGS, Dockerfile
+from hooks._dockerfile import BUILTIN_ARGS, Dockerfile, Instruction
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
 from hooks._images import (
-    DEBIAN_RELEASES,
+    Default,
     ImageRef,
     ImageUse,
-    base_kind,
+    from_default,
+    global_arg_names,
     image_uses,
     is_immutable_tag,
     parse_image,
     parse_python_tag,
-    suggest_python_tag,
+    suggest_image,
     tag_version,
 )
 
@@ -150,13 +200,18 @@ NO_OS_RELEASE = Rule(
 )
 NO_DIGEST = Rule("DPH207", "base-image-without-digest", ERROR, "An image is not pinned by digest.")
 UNVERIFIABLE = Rule(
-    "DPH208", "unverifiable-base-image", WARNING, "An image comes from an ARG with no default.",
+    "DPH208", "unverifiable-base-image", WARNING,
+    "An image is unpinned, invalid or unknown without --build-arg.",
 )
-RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE)
+UNDECLARED = Rule(
+    "DPH209", "undeclared-arg-in-from", ERROR, "A FROM uses a variable that no ARG declares.",
+)
+RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE, UNDECLARED)
 
-_CODENAMES = frozenset({*DEBIAN_RELEASES, "focal", "jammy", "noble", "oracular", "plucky"})
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_PLATFORM_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
+_MARK = "\x00"  # stands for an ARG's value while trying defaults for it
 
 
 def _floating(ref: ImageRef) -> str | None:
@@ -177,50 +232,198 @@ def _floating(ref: ImageRef) -> str | None:
     return None
 
 
-def _example(ref: ImageRef) -> str:
-    """A pinned reference to suggest, close to what is written."""
-    if ref.official == "python":
-        return f"'{ref.with_tag(suggest_python_tag(parse_python_tag(ref.tag)))}'"
-    if base_kind(ref) == "distroless":  # publishes no version tags
-        return f"'{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>'"
-    first, dash, rest = ref.tag.partition("-")
-    if first in _CODENAMES:  # debian:bookworm-slim -> debian:bookworm-<YYYYMMDD>-slim
-        return f"'{ref.with_tag(first + '-<YYYYMMDD>' + dash + rest)}' or a digest"
-    version = tag_version(ref.tag)
-    if version and "." not in version:
-        return f"'{ref.with_tag(ref.tag.replace(version, version + '.<minor>', 1))}' or a digest"
-    return f"'{ref.with_tag('<version>')}' or a digest"
-
-
-def _judge(ref: ImageRef, shown: str) -> tuple[Rule, str] | None:
-    """The tag problem of ``ref`` (at most one) and its message."""
+def _judge(ref: ImageRef) -> tuple[Rule, str, str] | None:
+    """The tag problem of ``ref`` (at most one): its rule, what is wrong, and the fix."""
     if ref.digest:
         return None
+    fix = f"pin it, e.g. {suggest_image(ref)}"
     if not ref.tag:
-        return UNTAGGED, f"{shown} has no tag; pin it, e.g. {_example(ref)}"
+        return UNTAGGED, "has no tag", fix
     if ref.tag == "latest":
-        return LATEST, f"{shown} uses the 'latest' tag; pin it, e.g. {_example(ref)}"
+        return LATEST, "uses the 'latest' tag", fix
     reason = _floating(ref)
     if reason is not None:
-        return FLOATING, f"{shown} has a floating tag ({reason}); pin it, e.g. {_example(ref)}"
+        return FLOATING, f"has a floating tag ({reason})", fix
     tag = parse_python_tag(ref.tag) if ref.official == "python" else None
     if tag is not None and not tag.os_release:
-        system = {"alpine": "Alpine", "windows": "Windows"}.get(tag.flavor, "Debian")
-        return NO_OS_RELEASE, (
-            f"{shown} does not name its OS release, so it moves to the next {system} release; "
-            f"pin it, e.g. {_example(ref)}"
-        )
+        if tag.flavor == "alpine":
+            system = "Alpine"
+            fix = f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
+        else:
+            system = "Windows" if tag.flavor == "windows" else "Debian"
+        return NO_OS_RELEASE, f"does not name its OS release, so it moves to the next {system} release", fix
     return None
 
 
+def _pinned(ref: ImageRef) -> bool:
+    """Whether ``ref`` is what the advice names for it and no rule here reports."""
+    return _judge(ref) is None and (bool(ref.digest) or suggest_image(ref).reference == str(ref))
+
+
+def _arg_default(df: Dockerfile, word: str, name: str) -> str:
+    """A default for ARG ``name`` that makes the FROM ``word`` a pinned reference,
+    taken from the advice; a placeholder where the ARG is not part of a tag we know."""
+    value = from_default(df, word, {name: _MARK}).value
+    if value == _MARK:
+        return "<image>:<version>"
+    slash = value.rfind("/")
+    colon = value.rfind(":")
+    if colon < 0 or colon < slash or _MARK not in value[colon + 1:]:
+        return "<value>"
+    image = parse_image(value[:colon])
+    if image is None or image.official != "python":
+        return "<version>"
+    before, _, after = value[colon + 1:].partition(_MARK)
+    known = "-".join(part for part in re.split(r"-+", before + after) if part)  # '3.7-' + '' -> '3.7'
+    guess = parse_image(f"{value[:colon]}:{known}" if known else value[:colon]) or image
+    tag = suggest_image(guess).reference.rpartition(":")[2]
+    candidates = [tag.split("-")[0], tag, tag.partition("-")[2], "-" + tag.partition("-")[2]]
+    if tag.startswith(before) and tag.endswith(after) and len(tag) > len(before) + len(after):
+        candidates.insert(0, tag[len(before):len(tag) - len(after)])  # the part the ARG stands for
+    for candidate in candidates:
+        ref = parse_image(value.replace(_MARK, candidate))
+        if ref is not None and _pinned(ref):
+            return candidate
+    return "<pinned value>"
+
+
+def _quoted(word: str) -> str:
+    """`` 'word'``, unless it holds an '@' that is not a digest's (``user:password@host``
+    is no image reference, and may be a credential: never print it)."""
+    return "" if re.search(r"@(?!sha\d+:)", word) else f" '{word}'"
+
+
+def _why(raw: str | None) -> str:
+    return "has no default" if raw is None else "has an empty default"
+
+
+def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
+    """The findings of the image a FROM names, as a build without --build-arg sees it."""
+    found = from_default(df, use.raw)
+    value = found.value
+    findings = _undeclared(df, use.instr, use.raw, found, use.instr.args_offset, "image")
+    shown = f"base image '{use.raw}'" + (f" ('{value}')" if use.raw != value and found.known else "")
+
+    def report(rule: Rule, message: str) -> list[Finding]:
+        return [*findings, rule.at(df.path, use.line, use.col, message)]
+
+    if found.automatic:
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' depends on {', '.join(found.automatic)}, known only at build time, "
+            "so it cannot be verified"
+        ))
+    if found.unresolvable:
+        name, written = found.unresolvable[0]
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' comes from ARG {name}, whose default '{written}' cannot be resolved, so "
+            f"the image cannot be verified; give it a pinned default, e.g. "
+            f"'ARG {name}={_arg_default(df, use.raw, name)}'"
+        ))
+    ref = parse_image(value)
+    if ref is None:
+        if found.empty:
+            name, raw = found.empty[0]
+            fix = f"give it a pinned default, e.g. 'ARG {name}={_arg_default(df, use.raw, name)}'"
+            if not value:
+                return report(UNVERIFIABLE, (
+                    f"base image '{use.raw}' comes from ARG {name}, which {_why(raw)}, so a build without "
+                    f"--build-arg has no base image and fails; {fix}"
+                ))
+            return report(UNVERIFIABLE, (
+                f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), not a "
+                f"valid image reference, so the build fails; {fix}"
+            ))
+        if found.undeclared:
+            return findings  # DPH209 says it
+        source = f"{_quoted(value)} (from the default of ARG {', '.join(found.args)})," if found.args else ""
+        return report(UNVERIFIABLE, (
+            f"base image{_quoted(use.raw)} is{source} not a valid image reference, so the build fails; "
+            "write 'name[:tag][@digest]' with a lower-case name and a non-empty tag"
+        ))
+    if value.lower() == "scratch" or _names_earlier_stage(df, value, use.stage):
+        return findings
+    if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
+        return findings  # built on this machine by an earlier step, not pulled
+    problem = _judge(ref)
+    if problem is None and found.empty and re.search(r"--|[-.]$", ref.tag):
+        name, raw = found.empty[0]
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), a tag cut "
+            f"short where the value goes, which no image is likely to publish; give it a pinned default, e.g. "
+            f"'ARG {name}={_arg_default(df, use.raw, name)}'"
+        ))
+    if problem is None:
+        return findings
+    rule, what, fix = problem
+    if found.empty:
+        name, raw = found.empty[0]
+        return report(UNVERIFIABLE, (
+            f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), which "
+            f"{what}; {fix}"
+        ))
+    return report(rule, f"{shown} {what}; {fix}")
+
+
+def _names_earlier_stage(df: Dockerfile, value: str, index: int) -> bool:
+    named = df.stage_named(value)
+    return named is not None and named.index < index
+
+
+def _undeclared(
+    df: Dockerfile, instr: Instruction, word: str, found: Default, offset: int, what: str,
+) -> list[Finding]:
+    """DPH209 for each name in ``word`` that no ARG before the first FROM declares.
+
+    ``offset`` is where ``word`` starts in the instruction's line."""
+    out: list[Finding] = []
+    if not found.undeclared:
+        return out
+    from difflib import get_close_matches
+
+    known = sorted(global_arg_names(df) | set(BUILTIN_ARGS))
+    value = found.value
+    broken = (_PLATFORM_RE.fullmatch(value) if what == "platform" else parse_image(value)) is None
+    effect = f"it is empty: the {what} is '{value}' and the build fails" if broken else (
+        "--build-arg cannot set it"
+    )
+    for name in found.undeclared:
+        match = re.search(rf"\$\{{?{re.escape(name)}(?![A-Za-z0-9_])", word)
+        line, col = instr.position(offset + (match.start() if match else 0))
+        close = get_close_matches(name, known, n=1, cutoff=0.75)
+        if close:
+            fix = f"did you mean ${close[0]}?"
+        else:
+            default = _arg_default(df, word, name) if what == "image" else "<value>"
+            fix = f"declare it before the first FROM, e.g. 'ARG {name}={default}'"
+        subject = f"FROM --platform={word}" if what == "platform" else f"base image '{word}'"
+        out.append(UNDECLARED.at(df.path, line, col, (
+            f"{subject} uses ${name}, which no ARG before the first FROM declares, so {effect}; {fix}"
+        )))
+    return out
+
+
+def _platform_findings(df: Dockerfile) -> list[Finding]:
+    findings: list[Finding] = []
+    for stage in df.stages:
+        instr = stage.from_
+        platform = instr.flag("platform")
+        if not platform or "$" not in platform:
+            continue
+        found = from_default(df, platform)
+        start = instr.line.find(platform, instr.line.find("--platform"))
+        findings.extend(_undeclared(df, instr, platform, found, max(start, 0), "platform"))
+    return findings
+
+
 def _unverifiable(use: ImageUse, shown: str) -> str:
+    """The DPH208 message of a COPY --from or RUN --mount image that is not known."""
     names = list(dict.fromkeys(use.value.unresolved_names))
     automatic = [n for n in names if n in BUILTIN_ARGS]
     if automatic and len(automatic) == len(names):
         return f"{shown} depends on {', '.join(automatic)}, known only at build time, so it cannot be verified"
     name = next(n for n in names if n not in BUILTIN_ARGS)
     whole = use.raw.strip("'\"") in (f"${name}", f"${{{name}}}")
-    default = "python:3.12-slim-bookworm" if whole and use.kind == "from" else "<pinned value>"
+    default = "<image>:<version>" if whole else "<pinned value>"
     return (
         f"{shown} comes from ARG {name}, which has no default, so it cannot be verified; "
         f"give it a pinned default, e.g. 'ARG {name}={default}'"
@@ -228,8 +431,16 @@ def _unverifiable(use: ImageUse, shown: str) -> str:
 
 
 def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
-    findings: list[Finding] = []
+    findings: list[Finding] = _platform_findings(df)
     for use in image_uses(df):
+        if use.kind == "from":
+            found = _from_findings(df, use)
+            findings.extend(found)
+            if require_digest and not any(f.code in ("DPH208", "DPH209") for f in found):
+                ref = parse_image(from_default(df, use.raw).value)
+                if ref is not None and not ref.digest and ref.registry.rsplit(":", 1)[0] not in _LOCAL_HOSTS:
+                    findings.append(_no_digest(df, use, ref))
+            continue
         value = use.value.value
         written = f"'{use.raw}'" if use.raw == value or not use.value.resolved else f"'{use.raw}' ('{value}')"
         shown = f"{_WHAT[use.kind]} {written}"
@@ -241,16 +452,23 @@ def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
             continue  # not a valid reference: the build fails on it anyway
         if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
             continue  # built on this machine by an earlier step, not pulled
-        problem = _judge(ref, shown)
+        problem = _judge(ref)
         if problem is not None:
-            findings.append(problem[0].at(df.path, use.line, use.col, problem[1]))
+            findings.append(problem[0].at(df.path, use.line, use.col, f"{shown} {problem[1]}; {problem[2]}"))
         if require_digest and not ref.digest:
-            findings.append(NO_DIGEST.at(
-                df.path, use.line, use.col,
-                f"{shown} is not pinned by digest; append '@sha256:<digest>' "
-                f"(see 'docker buildx imagetools inspect {value}')",
-            ))
+            findings.append(_no_digest(df, use, ref))
+    findings.sort(key=lambda f: (f.line, f.col, f.code))
     return findings
+
+
+def _no_digest(df: Dockerfile, use: ImageUse, ref: ImageRef) -> Finding:
+    value = str(ref)
+    shown = f"{_WHAT[use.kind]} '{use.raw}'" + (f" ('{value}')" if use.raw != value else "")
+    return NO_DIGEST.at(
+        df.path, use.line, use.col,
+        f"{shown} is not pinned by digest; append '@sha256:<digest>' "
+        f"(see 'docker buildx imagetools inspect {value}')",
+    )
 
 
 HOOK = Hook(

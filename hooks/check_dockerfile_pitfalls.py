@@ -147,7 +147,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from hooks._cli import run_hook
 from hooks._dockerfile import (
@@ -413,7 +412,6 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     return found
 
 
-@lru_cache(maxsize=4096)
 def _problems(keyword_raw: str, args: str, escape: str) -> tuple[_Problem, ...]:
     """What DPH603, DPH604, DPH606 and DPH607 find in one instruction: a function of its
     text alone, remembered (the same instructions come back in file after file)."""

@@ -15,6 +15,9 @@ Options:
 ## DPH601 missing-healthcheck
 ### What it does
 Reports a final stage that serves but has no ``HEALTHCHECK`` (reported at its ``FROM``).
+The message suggests a ``python -c`` urllib probe only when the image has Python (a
+Python base image, a Python program run, or ``python3`` installed); for Java, nginx,
+Node or gRPC images it suggests a program the image has.
 ### Why is this bad?
 Docker, Compose and Swarm only know that the process is alive, not that it answers:
 a deadlocked server stays "running", ``depends_on: condition: service_healthy`` never
@@ -40,11 +43,13 @@ CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
 Reports a ``HEALTHCHECK`` that calls ``curl`` or ``wget`` in an image that has none: a
 Debian ``-slim``, distroless, Chainguard or ``scratch`` base (neither tool), or a
 ``python``/``alpine`` Alpine base (busybox ``wget`` only), when no stage of the chain
-installs it (``apt-get install curl``, ``apk add wget``, ...) or copies it in.
+installs it (``apt-get install curl``, ``apk add wget``, ...) or copies it in. A broken
+exec form (``CMD ["curl", "-f", "http://x/"] || exit 1``, single quotes), which DPH603
+reports, is judged by the list it means, so both are fixed in one pass.
 ### Why is this bad?
 The probe fails with "command not found" every time, so the container is marked
-unhealthy for ever and orchestrators that act on it restart it in a loop. In a Python
-image, a ``python -c`` probe needs no extra package (and, in exec form, no shell, which
+unhealthy for ever and orchestrators that act on it restart it in a loop. In an image with
+Python, a ``python -c`` probe needs no extra package (and, in exec form, no shell, which
 distroless images lack); other images get "install it" as the fix.
 ### Example
 ```dockerfile
@@ -66,8 +71,8 @@ from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._images import base_kind, stage_image_use
-from hooks._shell import Command, commands_of, instruction_commands
+from hooks._images import base_kind, has_python, stage_image_use
+from hooks._shell import Command, argv_commands, commands_of, instruction_commands
 
 MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
 TOOL_MISSING = Rule(
@@ -145,7 +150,11 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
     lacking = _LACKS.get(kind, ())
     instructions = [i for member in chain for i in member.instructions]
     missing: list[tuple[Command, str]] = []
-    for command in instruction_commands(check):
+    probe = healthcheck_command(check)
+    start = probe[0] if probe is not None else 0
+    meant = _meant_argv(check.args[start:]) if probe is not None and probe[1] is None else None
+    commands = argv_commands(meant) if meant is not None else instruction_commands(check)
+    for command in commands:
         tool = command.program
         if tool not in _TOOLS:
             continue
@@ -155,10 +164,8 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
     if not missing:
         return None
     command, tool = missing[0]
-    probe = healthcheck_command(check)
-    start = probe[0] if probe is not None else 0
     line, col = check.find(command.words[0], start)
-    if any(name in image for name in ("python", "pypy")):
+    if has_python(df, chain):
         url = _probe_url(command).replace("'", "%27").replace('"', "%22")
         fix = (
             "probe with Python instead: HEALTHCHECK CMD [\"python3\", \"-c\", "
@@ -166,11 +173,32 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
         )
     else:
         fix = f"install {tool} in the shipped stages or probe with a program the image has"
+    if meant is not None:  # DPH603 reports the broken list: say both, to fix both at once
+        calls, effect = f"is meant to call {tool} (its exec form is broken: see DPH603)", "would fail even then"
+    else:
+        calls, effect = f"calls {tool}", "always fails"
     return TOOL_MISSING.at(
         df.path, line, col,
-        f"HEALTHCHECK calls {tool}, but the base image '{image}' ({kind}) has no {tool} and no "
-        f"stage installs it, so the check always fails; {fix}",
+        f"HEALTHCHECK {calls}, but the base image '{image}' ({kind}) has no {tool} and no "
+        f"stage installs it, so the check {effect}; {fix}",
     )
+
+
+def _meant_argv(text: str) -> tuple[str, ...] | None:
+    """The argument list a broken exec form means (``["curl", "-f", "x"] || exit 1``,
+    ``['curl', '-f', 'x']``): Docker runs it as a shell command, which DPH603 reports."""
+    if not text.startswith("["):
+        return None
+    import json
+
+    for candidate in (text, text.replace("'", '"')):
+        try:
+            value, _ = json.JSONDecoder().raw_decode(candidate)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+            return tuple(value)
+    return None
 
 
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
@@ -189,10 +217,14 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             return []
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"
         line, col = stage.from_.position(0)
+        if has_python(df, chain):
+            probe = "e.g. a python -c urllib probe"
+        else:
+            probe = "with a program the image has: its own health command, or curl or wget where installed"
         return [MISSING.at(
             df.path, line, col,
-            f"{where} serves ({reason}) but has no HEALTHCHECK; add one (e.g. a python -c "
-            f"urllib probe), or 'HEALTHCHECK NONE' when the orchestrator probes the container",
+            f"{where} serves ({reason}) but has no HEALTHCHECK; add one ({probe}), or 'HEALTHCHECK NONE' "
+            "when the orchestrator probes the container",
         )]
     found = _missing_tool(df, chain, healthcheck)
     return [found] if found is not None else []

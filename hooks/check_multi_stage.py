@@ -62,14 +62,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._shell import PackageCall, commands_of, instruction_commands, package_calls_of, run_script
+from hooks._shell import PackageCall, Script, instruction_commands, run_script
 
 BUILD_TOOLS = Rule(
     "DPH303", "build-tools-in-final-stage", WARNING,
@@ -152,11 +151,10 @@ _TRIGGERED = "is installed by this ONBUILD trigger into every image built FROM t
 
 def _check_run(df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool) -> list[Finding]:
     script = run_script(instr, df.lines)
-    kept: Sequence[tuple[int, str, str]]
     if "$" in script.text or "`" in script.text:  # package lists may come from variables
-        kept = _kept_tools(script.text, lambda word: _words(instr, word))
+        kept = _kept_tools(script, lambda word: _words(instr, word))
     else:
-        kept = _literal_kept_tools(script.text)
+        kept = _kept_tools(script, lambda word: [word])
     found: list[Finding] = []
     for offset, name, message in kept:
         if runs_make and _VERSION_SEP_RE.split(name, 1)[0].lower() == "make":
@@ -177,22 +175,15 @@ def _runs_make(df: Dockerfile, stage: Stage) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
-def _literal_kept_tools(text: str) -> tuple[tuple[int, str, str], ...]:
-    """:func:`_kept_tools` of a script without variables: a function of its text, remembered
-    (the same RUN lines come back in file after file)."""
-    return tuple(_kept_tools(text, lambda word: [word]))
-
-
-def _kept_tools(text: str, words_of: Callable[[str], list[str] | None]) -> list[tuple[int, str, str]]:
+def _kept_tools(script: Script, words_of: Callable[[str], list[str] | None]) -> list[tuple[int, str, str]]:
     """(offset, package name, message) of each build tool the script installs and keeps; ``words_of``
     gives the package names a word stands for (None: unknown)."""
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
     marked_auto: list[int] = []
     autoremoves: list[int] = []
-    calls = package_calls_of(text)
-    for order, cmd in enumerate(commands_of(text)):
+    calls = script.package_calls()
+    for order, cmd in enumerate(script.commands()):
         if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",):
             marked_auto.append(order)
             continue

@@ -65,14 +65,13 @@ USER app
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
 from hooks._images import is_windows, parse_image
-from hooks._shell import commands_of, package_calls_of
+from hooks._shell import Script, run_script
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
 ROOT_USER = Rule("DPH402", "root-user", ERROR, "The final stage's last USER is root.")
@@ -122,7 +121,7 @@ def _is_dropper(word: str) -> bool:
     return name in ("gosu", "su-exec") or name.startswith(("gosu-", "su-exec-"))
 
 
-def _installs_dropper(instr: Instruction) -> bool:
+def _installs_dropper(df: Dockerfile, instr: Instruction) -> bool:
     """A RUN that installs ``gosu``/``su-exec`` (package or download), or a COPY of one."""
     if instr.keyword in ("COPY", "ADD"):
         if instr.json is None:
@@ -130,19 +129,17 @@ def _installs_dropper(instr: Instruction) -> bool:
         return any(_is_dropper(word) for word in instr.json)
     if instr.keyword != "RUN":
         return False
-    return _script_installs_dropper(instr.shell_text())
+    return _script_installs_dropper(run_script(instr, df.lines))
 
 
-@lru_cache(maxsize=4096)
 def _copies_dropper(args: str) -> bool:
     """Whether the shell-form COPY/ADD arguments ``args`` copy a gosu/su-exec binary."""
     return any(_is_dropper(word) for word in split_blanks(args))
 
 
-@lru_cache(maxsize=4096)
-def _script_installs_dropper(text: str) -> bool:
-    """Whether a script installs ``gosu``/``su-exec`` (remembered per text)."""
-    for cmd, call in zip(commands_of(text), package_calls_of(text), strict=True):
+def _script_installs_dropper(script: Script) -> bool:
+    """Whether a RUN's script installs ``gosu``/``su-exec``."""
+    for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
         if call is not None and call.verb in ("install", "add"):
             if any(_is_dropper(word) for word in call.operand_words()):
                 return True
@@ -172,7 +169,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             if instr.keyword == "ENTRYPOINT":
                 has_entrypoint = True
             elif not dropper_installed:
-                dropper_installed = _installs_dropper(instr)
+                dropper_installed = _installs_dropper(df, instr)
     if last_user is None and dropper_installed and has_entrypoint:
         return []  # the entrypoint script switches users (gosu "$APP_USER" "$@")
     if last_user is None:

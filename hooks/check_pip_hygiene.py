@@ -99,7 +99,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from hooks._cli import run_hook
@@ -107,7 +106,7 @@ from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import insert_after_word
 from hooks._hook import TARGET, Hook, Option
-from hooks._shell import Command, Install, Script, commands_of, installs_of, option_value, run_script
+from hooks._shell import Command, Install, Script, option_value, run_script
 
 UNPINNED = Rule(
     "DPH107", "unpinned-pip-install", ERROR,
@@ -272,13 +271,11 @@ def _vcs_words(
     return found
 
 
-@lru_cache(maxsize=4096)
-def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
-    """The installs of a script that name packages and may use an index: a function of its
-    text, remembered (the same RUN lines come back in file after file)."""
+def _pinned_installs(script: Script) -> tuple[_PinnedInstall, ...]:
+    """The installs of a RUN's script that name packages and may use an index."""
     found: list[_PinnedInstall] = []
     exported: dict[str, str] = {}
-    for cmd, install in zip(commands_of(text), installs_of(text), strict=True):
+    for cmd, install in zip(script.commands(), script.installs(), strict=True):
         _exports(cmd, exported)
         if install is None:
             continue
@@ -310,7 +307,7 @@ def _pinned_installs(text: str) -> tuple[_PinnedInstall, ...]:
             if found_word is None:
                 continue
             offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
-            message = _unpinned_message(text, offset, word, *found_word)
+            message = _unpinned_message(script.text, offset, word, *found_word)
             unpinned_words.append((offset, _name_key(found_word[0]), message))
         if unpinned_words or vcs:
             values = tuple((name, _script_variable(name, cmd, exported)) for name in env)
@@ -324,7 +321,7 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
         if instr.keyword != "RUN" or instr.stage < 0:
             continue
         script = run_script(instr, df.lines)
-        for install in _pinned_installs(script.text):
+        for install in _pinned_installs(script):
             for offset, word in install.vcs:
                 message = _vcs_message(df, instr, word, allowed)
                 if message is not None:
@@ -422,12 +419,11 @@ class _CachedInstall(NamedTuple):
     verb: int = -1  # offset in the script of the ``install`` word (for the fix)
 
 
-@lru_cache(maxsize=4096)
-def _cached_installs(text: str) -> tuple[tuple[_CachedInstall, ...], bool]:
-    """The pip installs of a script that may leave a cache, and whether the script sets
-    no-cache-dir in pip's configuration: a function of its text, remembered."""
-    cmds = commands_of(text)
-    installs = installs_of(text)
+def _cached_installs(script: Script) -> tuple[tuple[_CachedInstall, ...], bool]:
+    """The pip installs of a RUN's script that may leave a cache, and whether the script
+    sets no-cache-dir in pip's configuration."""
+    cmds = script.commands()
+    installs = script.installs()
     # Only these can clean pip's cache later in the RUN (looked up per install).
     cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])]
     exported: dict[str, str] = {}
@@ -524,7 +520,7 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
-            installs, sets_no_cache = _cached_installs(script.text)
+            installs, sets_no_cache = _cached_installs(script)
             for install in installs:
                 if configured or install.configured or _no_cache(df, instr, install):
                     continue

@@ -7,7 +7,10 @@ Only the final stage (the last one, or the one named by ``--target``) is judged 
 the full variant, following ``FROM <stage>`` inheritance to the image it is built
 on: builder stages may use the full image to compile wheels. Alpine is reported in
 every stage. Images behind an ARG without a default, digest-only references and
-images other than the official ``python`` (or its mirrors) are not judged.
+images other than the official ``python`` (or its mirrors) are not judged. The image a
+message suggests comes from the same advice as check-base-image-pinned's
+(``hooks._images.suggest_image``: slim Debian, with the minor version and an OS release
+that version is published on), so no rule of either hook reports it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -67,7 +70,7 @@ from hooks._images import (
     is_python_image,
     parse_python_tag,
     stage_image_use,
-    suggest_python_tag,
+    suggest_image,
 )
 
 FULL_IMAGE = Rule(
@@ -87,11 +90,11 @@ def _python_tag(df: Dockerfile, stage: Stage) -> tuple[ImageUse, PythonTag] | No
     return (use, tag) if tag is not None else None
 
 
-def _slim(use: ImageUse, tag: PythonTag) -> str:
+def _slim(use: ImageUse) -> str:
+    """The advice for the image (hooks._images.suggest_image): a slim Debian one."""
     ref = use.ref
     assert ref is not None
-    release = "" if tag.flavor == "alpine" else tag.os_release
-    return ref.with_tag(suggest_python_tag(tag._replace(flavor="slim", os_release=release)))
+    return suggest_image(ref).reference
 
 
 def _shown(use: ImageUse) -> str:
@@ -104,12 +107,12 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     for stage in df.stages:
         found = _python_tag(df, stage)
         if found is not None and found[1].flavor == "alpine":
-            use, tag = found
+            use = found[0]
             where = f"stage '{stage.name}'" if stage.name else f"stage {stage.index}"
             findings.append(ALPINE_IMAGE.at(
                 df.path, use.line, use.col,
                 f"{where} is built on the Alpine image {_shown(use)}; many packages have no wheels for "
-                f"its musl libc and compile from source; use a slim Debian image, e.g. '{_slim(use, tag)}'",
+                f"its musl libc and compile from source; use a slim Debian image, e.g. '{_slim(use)}'",
             ))
     final = df.final_stage(target)
     if final is None:
@@ -117,13 +120,13 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     root = df.chain(final)[0]
     found = _python_tag(df, root)
     if found is not None and found[1].flavor == "full":
-        use, tag = found
+        use = found[0]
         where = f"final stage '{final.name}'" if final.name else "the final stage"
         via = f" (through stage '{root.name or root.index}')" if root is not final else ""
         findings.append(FULL_IMAGE.at(
             df.path, use.line, use.col,
             f"{where} is built on the full image {_shown(use)}{via}, about 1 GB of compilers "
-            f"and libraries the service does not need; use the slim variant, e.g. '{_slim(use, tag)}'",
+            f"and libraries the service does not need; use the slim variant, e.g. '{_slim(use)}'",
         ))
     return findings
 

@@ -24,13 +24,17 @@ Options:
 
 ## DPH501 missing-pythondontwritebytecode
 ### What it does
-Reports a final stage that runs Python but never sets ``PYTHONDONTWRITEBYTECODE`` to a
-non-empty value (reported at its ``FROM``).
+Reports a final stage that runs Python when no ``ENV`` of this Dockerfile (in that stage
+or the stages it is built ``FROM``) sets ``PYTHONDONTWRITEBYTECODE`` to a non-empty
+value (reported at its ``FROM``). What the base image sets is not visible here: where a
+base image of your own sets it, suppress the rule with that reason.
 ### Why is this bad?
 Python writes ``__pycache__/*.pyc`` files next to the code it imports: at run time they
 land in the container's writable layer (or fail on a read-only root file system), and
-in ``RUN`` steps they are baked into the image's layers. Overlaps dockerfile-doctor
-DD015 and droast DF032; hadolint has no such rule.
+in ``RUN`` steps they are baked into the image's layers. The variable only stops those
+writes on import: ``pip install`` still compiles the packages it installs (its
+``--no-compile`` stops that), as does ``python -m compileall``. Overlaps
+dockerfile-doctor DD015 and droast DF032; hadolint has no such rule.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -54,8 +58,9 @@ like the ``FROM``. Not offered when the variable is set to an empty value (a lat
 
 ## DPH502 missing-pythonunbuffered
 ### What it does
-Reports a final stage that runs Python but never sets ``PYTHONUNBUFFERED`` to a
-non-empty value (reported at its ``FROM``).
+Reports a final stage that runs Python when no ``ENV`` of this Dockerfile (in that stage
+or the stages it is built ``FROM``) sets ``PYTHONUNBUFFERED`` to a non-empty value
+(reported at its ``FROM``); what the base image sets is not visible here.
 ### Why is this bad?
 Without a terminal, Python block-buffers stdout: log lines reach ``docker logs`` late,
 out of order with stderr, or never when the container is killed. Overlaps
@@ -97,6 +102,7 @@ from hooks._dockerfile import (
 from hooks._findings import WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import indent, line_end, line_ending, newline_near
 from hooks._hook import TARGET, Hook
+from hooks._images import runs_python
 from hooks._shell import Command, argv_commands, commands_of, instruction_commands
 
 NO_BYTECODE = Rule(
@@ -113,51 +119,12 @@ RULES = (NO_BYTECODE, UNBUFFERED)
 
 # (rule, variable, python switch, what it prevents)
 _VARIABLES = (
-    (NO_BYTECODE, "PYTHONDONTWRITEBYTECODE", "B", "so Python does not write .pyc files into the container"),
+    (NO_BYTECODE, "PYTHONDONTWRITEBYTECODE", "B",
+     "so Python writes no .pyc files for the code it imports (pip still compiles what it installs: "
+     "add --no-compile for that)"),
     (UNBUFFERED, "PYTHONUNBUFFERED", "u", "so log lines reach 'docker logs' at once"),
 )
 _INTERPRETER_RE = re.compile(r"^(python|pypy)(\d+(\.\d+)*)?$")
-_PIP_RE = re.compile(r"^pip(\d+(\.\d+)*)?$")
-_PROGRAMS = frozenset({
-    "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "granian", "celery",
-    "flask", "django-admin", "streamlit", "fastapi", "jupyter", "ipython", "dramatiq",
-    "uv", "uvx", "poetry", "pipenv", "pdm", "pipx",
-})
-_ENV_PREFIXES = ("PYTHON", "PIP_", "VIRTUAL_ENV", "POETRY_", "UV_")
-
-
-def _is_python(word: str) -> bool:
-    name = word.rsplit("/", 1)[-1]
-    return bool(
-        _INTERPRETER_RE.match(name) or _PIP_RE.match(name) or name in _PROGRAMS
-        or (name.endswith(".py") and len(name) > 3)
-    )
-
-
-def _python_image(image: str) -> bool:
-    ref = image.partition("@")[0].lower()
-    name, _, tag = ref.rpartition(":")
-    if not name or "/" in tag:
-        name, tag = ref, ""
-    return any(part in name or part in tag for part in ("python", "pypy"))
-
-
-def _runs_python(df: Dockerfile, chain: list[Stage]) -> bool:
-    if _python_image(chain[0].image.value):  # unresolved: 'python:${V}-slim' still says python
-        return True
-    for member in chain:
-        for instr in member.instructions:
-            kw = instr.keyword
-            if kw == "RUN":
-                if _script_runs_python(instr.shell_text()):
-                    return True
-            elif kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
-                if any(_is_python(word) for c in instruction_commands(instr) for word in c.words):
-                    return True
-            elif kw == "ENV":
-                if any(name.startswith(_ENV_PREFIXES) for name, _, _ in key_values_of(instr.args, df.escape)):
-                    return True
-    return False
 
 
 def _runs_compileall(cmd: Command) -> bool:
@@ -169,12 +136,6 @@ def _runs_compileall(cmd: Command) -> bool:
         word == "-mcompileall" or (word == "-m" and words[i + 1:i + 2] == ("compileall",))
         for i, word in enumerate(words)
     )
-
-
-@lru_cache(maxsize=4096)
-def _script_runs_python(text: str) -> bool:
-    """Whether a script calls a Python program (remembered per text)."""
-    return any(_is_python(c.program) for c in commands_of(text))
 
 
 @lru_cache(maxsize=4096)
@@ -259,7 +220,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     if stage is None:
         return unknown_target(df.path, target)
     chain = df.chain(stage)
-    if not _runs_python(df, chain):
+    if not runs_python(df, chain):
         return []
     env: dict[str, Var] = {}
     build_args: set[str] = set()
@@ -289,7 +250,10 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         elif typo is not None:
             problem = f"sets '{typo}', not {name} (a misspelling?)"
         else:
-            problem = f"runs Python but never sets {name}"
+            seen = "in this Dockerfile"
+            if len(chain) > 1:
+                seen += " (in it or the stages it is built from)"
+            problem = f"runs Python and no ENV {seen} sets {name}"
         findings.append(rule.at(
             df.path, line, col, f"{where} {problem}; add 'ENV {name}=1' {purpose}",
         ))

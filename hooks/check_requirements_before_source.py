@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
@@ -71,7 +70,7 @@ from hooks._dockerfile import Dockerfile, Instruction
 from hooks._findings import WARNING, Finding, Rule
 from hooks._hook import Hook
 from hooks._patterns import lazy
-from hooks._shell import Install, commands_of, installs_of, option_value, run_script
+from hooks._shell import Install, Script, option_value, run_script
 
 if TYPE_CHECKING:
     from hooks._dockerignore import IgnoreFile
@@ -157,7 +156,6 @@ def _source_copy(df: Dockerfile, instr: Instruction) -> _Source | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def _source_words(args: str) -> tuple[tuple[int, str], ...]:
     """(offset, word) of the source words of a shell-form COPY/ADD (all words but the last)."""
     return tuple((match.start(), match.group()) for match in _WORD_RE.finditer(args))[:-1]
@@ -196,16 +194,14 @@ def _context_mount(instr: Instruction) -> _Source | None:
 def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[str, ...]]]:
     """(line, command text, manifest keys) of each dependency install of a RUN."""
     script = run_script(instr, df.lines)
-    found = _dependency_installs(script.text)
+    found = _dependency_installs(script)
     return [(script.position(offset)[0], command, keys) for offset, command, keys in found] if found else []
 
 
-@lru_cache(maxsize=4096)
-def _dependency_installs(script: str) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
-    """(offset, command text, manifest keys) of each dependency install of a script: a
-    function of its text, remembered (the same RUN lines come back in file after file)."""
+def _dependency_installs(script: Script) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """(offset, command text, manifest keys) of each dependency install of a RUN's script."""
     out = []
-    for cmd, install in zip(commands_of(script), installs_of(script), strict=True):
+    for cmd, install in zip(script.commands(), script.installs(), strict=True):
         keys = manifest_keys(install) if install is not None else ()
         if keys:
             out.append((cmd.offsets[0] if cmd.offsets else cmd.offset, " ".join(cmd.words), keys))
@@ -233,7 +229,6 @@ def _manifests_only(dockerignores: Sequence[IgnoreFile]) -> bool:
     return any(_keeps_out_source(text) for _path, text in _dockerignore.specific(dockerignores))
 
 
-@lru_cache(maxsize=1024)
 def _keeps_out_source(ignore_text: str) -> bool:
     """Whether the ignore file ``ignore_text`` excludes every source probe; remembered, as
     Dockerfiles that share a .dockerignore ask the same question."""

@@ -194,12 +194,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hooks import _context, _dockerignore
 from hooks._cli import run_hook
-from hooks._dockerfile import Dockerfile, Instruction, arg_declarations_of, key_values_of
+from hooks._dockerfile import Dockerfile, Instruction, arg_declarations_of
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Context, Hook
 from hooks._patterns import lazy
@@ -263,7 +262,6 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _NAME_WORD_RE.findall(part)]
 
 
-@lru_cache(maxsize=4096)
 def secret_name(name: str) -> bool:
     """Whether a variable name says it holds a secret (see DPH701); remembered, as the same
     names (PYTHONUNBUFFERED, PIP_NO_CACHE_DIR...) come back in file after file."""
@@ -288,17 +286,12 @@ def secret_name(name: str) -> bool:
 
 def _declared_names(instr: Instruction, escape: str) -> tuple[tuple[str, str | None, int], ...]:
     """(name, raw value or None, offset of the name in the arguments) of an ARG or ENV."""
-    return _declared_names_of(instr.keyword, instr.args, escape)
-
-
-@lru_cache(maxsize=4096)
-def _declared_names_of(keyword: str, args: str, escape: str) -> tuple[tuple[str, str | None, int], ...]:
-    """:func:`_declared_names` of an ARG or ENV's arguments (a function of its text: remembered)."""
-    if keyword == "ENV":
+    args = instr.args
+    if instr.keyword == "ENV":
         return tuple(
             # the legacy ``ENV NAME value`` form gives the value's offset; the name is first
             (name, value, offset if args.startswith(name, offset) else 0)
-            for name, value, offset in key_values_of(args, escape)
+            for name, value, offset in instr.key_values(escape)
         )
     out: list[tuple[str, str | None, int]] = []
     search = 0
@@ -381,7 +374,6 @@ def _stem_words(name: str) -> list[str]:
     return [w for w in re.split(r"[-_.]+", name.lower()) if w]
 
 
-@lru_cache(maxsize=4096)
 def secret_file(path: str, dest: str = "") -> str | None:
     """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None
     (remembered: the same paths are copied in file after file)."""
@@ -497,12 +489,10 @@ def _sources(instr: Instruction, words: list[str], escape: str) -> list[tuple[st
     return out
 
 
-@lru_cache(maxsize=4096)
 def _whole_context(path: str) -> bool:
     return posixpath.normpath("/" + path).lstrip("/") in ("", "*")
 
 
-@lru_cache(maxsize=1024)
 def _context_gaps(ignore_text: str, required: tuple[str, ...]) -> tuple[str, ...]:
     """What of ``required`` the ignore file ``ignore_text`` lets into the context; remembered,
     as Dockerfiles that share a .dockerignore ask the same question."""

@@ -27,7 +27,6 @@ from hooks._dockerfile import (
     KNOWN_INSTRUCTIONS,
     Dockerfile,
     Instruction,
-    key_values,
     parse,
     parse_words,
     split_blanks,
@@ -172,7 +171,7 @@ def _value(instr: Instruction, escape: str) -> tuple[str, ...]:
     if kw in WHITESPACE_LISTS:
         return tuple(split_blanks(args))
     if kw in ("ENV", "LABEL"):
-        return tuple(x for name, value, _ in key_values(instr, escape) for x in (name, value))
+        return tuple(x for name, value, _ in instr.key_values(escape) for x in (name, value))
     if kw == "ARG":
         return tuple(parse_words(args, escape))
     assert kw in PLAIN, kw

@@ -18,8 +18,6 @@ from hooks._dockerfile import (
     Instruction,
     Var,
     expand,
-    expand_words,
-    key_values,
     parse,
 )
 
@@ -462,7 +460,7 @@ def test_copy_with_destination(line: str) -> None:
 ])
 def test_key_values(line: str, pairs: list[tuple[str, str]]) -> None:
     df = parse(f"FROM a\n{line}\n")
-    assert [(k, v) for k, v, _ in key_values(df.instructions[1], df.escape)] == pairs
+    assert [(k, v) for k, v, _ in df.instructions[1].key_values(df.escape)] == pairs
     assert df.errors == []
 
 
@@ -759,13 +757,6 @@ def test_expand_never_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("HOME", "/root")
     monkeypatch.setenv("SECRET_TOKEN", "s3cret")
     assert expand("$HOME $SECRET_TOKEN", NOTHING.get) == Expanded(" ", False, ("HOME", "SECRET_TOKEN"))
-
-
-def test_expand_words_splits_expansions() -> None:
-    lookup = {"FLAGS": Var("--no-cache-dir  -q", True)}.get
-    assert expand_words('pip install $FLAGS "a b" c', lookup) == (
-        ["pip", "install", "--no-cache-dir", "-q", "a b", "c"], True,
-    )
 
 
 def test_nesting_depth_is_bounded() -> None:

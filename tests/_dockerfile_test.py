@@ -74,43 +74,6 @@ def test_json_array(text: str, expected: tuple[str, ...] | None) -> None:
 _JSON_PIECES = ['[', ']', '"', ',', ' ', '\t', '\n', 'a', '\\', '\\"', '\\n', '\x01', '\x7f', '\xa0', 'é', '1']
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_plain_json_fast_path_agrees_with_json(seed: int) -> None:
-    """Wherever the fast path decides, its answer is json's; elsewhere it defers (None)."""
-    import json
-    import random
-
-    from hooks._dockerfile import _plain_json_strings
-
-    rng = random.Random(seed)
-    decided = 0
-    for _ in range(5000):
-        text = "[" + "".join(rng.choice(_JSON_PIECES) for _ in range(rng.randint(0, 10)))
-        if rng.random() < 0.5:
-            items = ['"' + "".join(rng.choice("ab é-/") for _ in range(rng.randint(0, 3))) + '"'
-                     for _ in range(rng.randint(0, 3))]
-            text = "[" + rng.choice([",", ", ", " ,"]).join(items) + rng.choice(["]", "] ", "]\n", ",]", "]x"])
-        plain = _plain_json_strings(text)
-        if plain is not None:
-            decided += 1
-            assert list(plain) == json.loads(text), text
-    assert decided > 500
-
-
-def test_parsing_exec_forms_does_not_import_json() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from hooks._dockerfile import parse\n"
-        "df = parse('FROM a\\nRUN [\"pip\", \"install\", \"x\"]\\nCMD [\"python\", \"app.py\"]\\n')\n"
-        "print(df.instructions[-1].json, 'json' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "('python', 'app.py') False"
-
-
 def test_stage_triggers_and_steps() -> None:
     df = parse(
         "FROM python:3.12-slim AS base\nARG V=1\nONBUILD RUN pip install \\\n    flask\n"

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from hooks import _fix
 from hooks._cli import META_CODES, lint_parsed
-from hooks._dockerfile import Dockerfile, Instruction, key_values, parse
+from hooks._dockerfile import Dockerfile, Instruction, parse
 from hooks._files import Repo
 from hooks._fix import Edit
 from hooks._hook import Context, option_defaults
@@ -184,7 +184,7 @@ def _inserted_ranges(edits: list[Edit]) -> list[tuple[int, int]]:
 
 
 def _pairs(df: Dockerfile, instr: Instruction) -> list[tuple[str, str]]:
-    return [(name, instr.expand(raw, df.escape).value) for name, raw, _ in key_values(instr, df.escape)]
+    return [(name, instr.expand(raw, df.escape).value) for name, raw, _ in instr.key_values(df.escape)]
 
 
 @settings(max_examples=examples(300), deadline=None)

@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hooks._dockerfile import parse
 from hooks._images import (
+    PYTHON_DEBIAN_RELEASES,
+    SUGGESTED_DEBIAN,
+    SUGGESTED_PYTHON,
     ImageRef,
     PythonTag,
     base_kind,
+    from_default,
     image_uses,
     is_immutable_tag,
     is_python_image,
     parse_image,
     parse_python_tag,
+    suggest_image,
     suggest_python_tag,
     tag_version,
 )
@@ -162,11 +169,23 @@ def test_python_tag_depth() -> None:
         ("slim", "3.12-slim-bookworm"),
         ("3-slim", "3.12-slim-bookworm"),
         ("3.11-slim", "3.11-slim-bookworm"),
-        ("3.11", "3.11-bookworm"),
-        ("bookworm", "3.12-bookworm"),
+        ("3.11", "3.11-slim-bookworm"),
+        ("bookworm", "3.12-slim-bookworm"),
         ("3-slim-bullseye", "3.12-slim-bullseye"),
-        ("3.11-alpine", "3.11-alpine3.20"),
+        ("3-buster", "3.12-slim-bookworm"),  # no 3.12 image on buster
+        ("3.11-alpine", "3.11-slim-bookworm"),  # never Alpine
+        ("3.9.2-alpine3.13", "3.9-slim-bookworm"),  # the patch was never built on bookworm
+        ("3.11.9-bullseye", "3.11.9-slim-bullseye"),  # a patch beside its release is kept
+        ("3.12.4", "3.12-slim-bookworm"),
+        ("3.7", "3.7-slim-bullseye"),  # 3.7 images stopped at bullseye
+        ("3.7-bookworm", "3.7-slim-bullseye"),  # written, but never published
+        ("3.13-trixie", "3.13-slim-trixie"),
+        ("3.13.0rc1", "3.13-slim-bookworm"),
+        ("3.14-rc-slim", "3.14-slim-bookworm"),
+        ("3.6", "3.6-slim-<debian release>"),  # not in the table: a placeholder
+        ("3.6-stretch", "3.6-slim-stretch"),
         ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
+        ("3.8-windowsservercore", "3.8-windowsservercore-<windows release>"),
         ("3.11.9-nanoserver-1809", "3.11.9-nanoserver-1809"),
     ],
 )
@@ -176,6 +195,37 @@ def test_suggest_python_tag(tag: str, expected: str) -> None:
 
 def test_suggest_python_tag_for_unknown() -> None:
     assert suggest_python_tag(None) == "3.12-slim-bookworm"
+
+
+def test_suggested_python_release_is_published() -> None:
+    """The default the advice falls back to is in its own table of published images."""
+    assert SUGGESTED_DEBIAN in PYTHON_DEBIAN_RELEASES[SUGGESTED_PYTHON]
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("python", "'python:3.12-slim-bookworm'"),
+        ("docker.io/library/python:3-alpine", "'docker.io/library/python:3.12-slim-bookworm'"),
+        ("gcr.io/distroless/python3-debian12:nonroot", "'gcr.io/distroless/python3-debian12:nonroot@sha256:<digest>'"),
+        ("cgr.dev/chainguard/python", "'cgr.dev/chainguard/python:latest@sha256:<digest>'"),
+        ("buildpack-deps:bookworm", "'buildpack-deps:bookworm@sha256:<digest>'"),
+        ("debian:bookworm-slim", "'debian:bookworm-<YYYYMMDD>-slim' or a digest"),
+        ("ubuntu:jammy", "'ubuntu:jammy-<YYYYMMDD>' or a digest"),
+        ("node:20-slim", "'node:20.<minor>-slim' or a digest"),
+        ("node:lts-slim", "'node:<version>-slim' or a digest"),
+        ("nginx:stable-alpine", "'nginx:<version>-alpine' or a digest"),
+        ("postgres:16", "'postgres:16.<minor>' or a digest"),
+        ("openjdk:8", "'openjdk:<version>' or a digest"),  # not '8.<minor>': openjdk tags are not so
+        ("buildpack-deps", "'buildpack-deps:latest@sha256:<digest>'"),
+        ("nvcr.io/nvidia/tritonserver:latest", "'nvcr.io/nvidia/tritonserver:<version>' or a digest"),
+        ("ghcr.io/org/img", "'ghcr.io/org/img:<version>' or a digest"),
+    ],
+)
+def test_suggest_image(ref: str, expected: str) -> None:
+    image = parse_image(ref)
+    assert image is not None
+    assert str(suggest_image(image)) == expected
 
 
 @pytest.mark.parametrize(
@@ -311,3 +361,127 @@ def test_image_uses_escape_and_crlf() -> None:
         (3, 3, "from", "python:3.12", "python:3.12", True),
         (4, 13, "copy", "x:1", "x:1", True),
     ]
+
+
+# ---------------------------------------------------------------------------
+# The advice is coherent: every DPH2xx suggestion passes every DPH2xx rule
+# ---------------------------------------------------------------------------
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+# What a placeholder of the advice stands for, to lint the suggestion as a user would write it.
+PLACEHOLDERS = {
+    "<digest>": DIGEST[len("sha256:"):], "<version>": "1.2.3", "<minor>": "4", "<YYYYMMDD>": "20240904",
+    "<debian release>": "bookworm", "<windows release>": "ltsc2022", "<image>": "example.com/app",
+}
+# (Dockerfile, the DPH2xx codes it gets); a bare reference is 'FROM <reference>'.
+ADVICE_CASES = [
+    ("python:3", {"DPH203", "DPH204"}),
+    ("python", {"DPH201", "DPH204"}),
+    ("python:latest", {"DPH202", "DPH204"}),
+    ("python:3.12", {"DPH206", "DPH204"}),
+    ("python:3.12-alpine", {"DPH206", "DPH205"}),
+    ("python:3.9.2-alpine3.13", {"DPH205"}),
+    ("python:3.7", {"DPH206", "DPH204"}),
+    ("python:3.12-bookworm", {"DPH204"}),
+    ("python:3-slim-bullseye", {"DPH203"}),
+    ("python:3.6", {"DPH206", "DPH204"}),
+    ("python:3.12-windowsservercore", {"DPH206"}),
+    ("buildpack-deps:bookworm", {"DPH203"}),
+    ("openjdk:8", {"DPH203"}),
+    ("nvcr.io/nvidia/tritonserver:24.01-py3", set()),
+    ("ubuntu:22.04", set()),
+    ("debian:bookworm-slim", {"DPH203"}),
+    ("node:20", {"DPH203"}),
+    ("node:lts-slim", {"DPH203"}),
+    ("ghcr.io/org/img", {"DPH201"}),
+    ("gcr.io/distroless/python3-debian12:nonroot", {"DPH203"}),
+    (f"python@{DIGEST}", set()),
+    ("ARG BASE\nFROM ${BASE}\n", {"DPH208"}),
+    ("ARG PY\nFROM python:${PY}-slim-bookworm\n", {"DPH208"}),
+    ("ARG TAG\nFROM python:${TAG}\n", {"DPH208"}),
+    ("ARG VARIANT\nFROM python:3.12${VARIANT}\n", {"DPH208"}),
+    ("ARG VARIANT\nFROM python:3.7-${VARIANT}\n", {"DPH208"}),
+    ("ARG PY\nFROM python:${PY}-slim-bullseye\n", {"DPH208"}),
+    ("ARG TAG\nFROM nvcr.io/nvidia/tritonserver:${TAG}\n", {"DPH208"}),
+    ("FROM python:${PY:-3.12}\n", {"DPH209", "DPH206", "DPH204"}),
+]
+
+
+def _dph2(text: str) -> list[tuple[str, str]]:
+    """(code, message) of every DPH2xx finding of both base-image hooks (DPH207 is an opt-in)."""
+    from hooks import check_base_image_pinned, check_python_base_image
+
+    df = parse(text)
+    findings = check_base_image_pinned.check(df) + check_python_base_image.check(df)
+    return [(f.code, f.message) for f in findings if f.code.startswith("DPH2")]
+
+
+def _filled(suggestion: str) -> str:
+    for placeholder, value in PLACEHOLDERS.items():
+        suggestion = suggestion.replace(placeholder, value)
+    assert "<" not in suggestion, f"unknown placeholder in {suggestion!r}"
+    return suggestion
+
+
+@pytest.mark.parametrize(("case", "codes"), [pytest.param(c, k, id=c.replace("\n", " ")) for c, k in ADVICE_CASES])
+def test_every_suggestion_passes_every_base_image_rule(case: str, codes: set[str]) -> None:
+    text = case if "\n" in case else f"FROM {case}\n"
+    found = _dph2(text)
+    assert {code for code, _ in found} == codes
+    suggestions = {re.search(r"e\.g\. '([^']+)'", message).group(1) for _, message in found}  # type: ignore[union-attr]
+    assert len(suggestions) == (1 if codes else 0) or codes == {"DPH209", "DPH206", "DPH204"}
+    results = set()
+    for suggestion in suggestions:
+        if suggestion.startswith("ARG "):  # a default for the ARG the FROM uses
+            name = suggestion[4:].partition("=")[0]
+            lines = [line for line in text.splitlines() if line != f"ARG {name}"]
+            fixed = "\n".join([_filled(suggestion), *lines]) + "\n"
+        else:
+            fixed = f"FROM {_filled(suggestion)}\n"
+        assert _dph2(fixed) == [], fixed
+        results.add(parse(fixed).stages[-1].image.value)
+        image = parse_image(suggestion.partition("=")[2] if suggestion.startswith("ARG ") else suggestion)
+        tag = parse_python_tag(image.tag) if image is not None and image.official == "python" else None
+        if tag is not None and tag.flavor != "windows" and "<" not in tag.os_release:
+            # a concrete python tag names a release the table knows for its version
+            assert tag.os_release in PYTHON_DEBIAN_RELEASES[".".join(tag.version.split(".")[:2])]
+    assert len(results) <= 1, f"findings on one FROM lead to different images: {results}"
+
+
+def test_no_suggestion_is_alpine_or_a_full_python_image() -> None:
+    for tag in ("", "3", "3.12", "3.12-alpine", "alpine3.20", "3.11.9-bullseye", "3.7-alpine3.18", "bookworm"):
+        suggested = parse_python_tag(suggest_python_tag(parse_python_tag(tag)))
+        assert suggested is not None and suggested.flavor == "slim" and suggested.depth >= 2
+
+
+FROM_DEFAULTS = [
+    # (global ARGs, FROM word, (value, automatic, unresolvable, empty, undeclared))
+    pytest.param('ARG SFX="box:"\n', "busy${SFX}", ("busybox:", (), (), (), ()), id="quoted-default"),
+    pytest.param('ARG IMG=""\n', "$IMG", ("", (), (), (("IMG", '""'),), ()), id="empty-default"),
+    pytest.param("ARG V\n", "busybox:1.36${V}", ("busybox:1.36", (), (), (("V", None),), ()), id="no-default"),
+    pytest.param("ARG PY\nARG T=${PY}-slim\n", "python:$T", ("python:-slim", (), (), (("PY", None),), ()),
+                 id="default-from-unset-arg"),
+    pytest.param("ARG V=${templateOption:imageVariant}\n", "x:${V}",
+                 ("x:${templateOption:imageVariant}", (), (("V", "${templateOption:imageVariant}"),), (), ()),
+                 id="default-that-cannot-be-resolved"),
+    pytest.param("", "$BULIDPLATFORM", ("", (), (), (), ("BULIDPLATFORM",)), id="undeclared"),
+    pytest.param("ARG TARGETARCH\n", "x-${TARGETARCH}:1", ("x-:1", ("TARGETARCH",), (), (), ()),
+                 id="automatic-arg-redeclared"),
+    pytest.param("ARG BUILDPLATFORM=linux/amd64\n", "$BUILDPLATFORM", ("linux/amd64", (), (), (), ()),
+                 id="automatic-arg-given-a-value"),
+    pytest.param("ARG A=1\nARG A\n", "x:$A", ("x:1", (), (), (), ()), id="redeclared-without-default-keeps-it"),
+    pytest.param("FROM scratch\nARG IN_STAGE=1\n", "x:$IN_STAGE", ("x:", (), (), (), ("IN_STAGE",)),
+                 id="stage-arg-not-in-scope"),
+]
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), FROM_DEFAULTS)
+def test_from_default(text: str, word: str, expected: tuple[object, ...]) -> None:
+    df = parse(text + ("" if "FROM" in text else "FROM scratch\n"))
+    assert tuple(from_default(df, word))[:5] == expected
+
+
+def test_from_default_with_a_value_tried() -> None:
+    df = parse("ARG PY\nARG T=${PY}-slim-bookworm\nFROM python:$T\n")
+    assert from_default(df, "python:$T", {"PY": "3.12"}).value == "python:3.12-slim-bookworm"
+    assert from_default(df, "python:$T").value == "python:-slim-bookworm"  # the tried value is not kept

@@ -39,7 +39,6 @@ PASS = [
     pytest.param(
         "ARG PYTHON_VERSION=3.12\nFROM python:${PYTHON_VERSION}-slim-bookworm\n", id="arg-default",
     ),
-    pytest.param("FROM python:${PYTHON_VERSION:-3.12}-slim-bookworm\n", id="default-in-expression"),
     pytest.param(
         "ARG PYTHON_VERSION\nFROM python:${PYTHON_VERSION:-3.12}-slim-bookworm\n",
         id="arg-without-default-but-expression-default",
@@ -125,8 +124,8 @@ FAIL = [
     pytest.param(
         "FROM python:3-alpine\n",
         [(1, 6, "DPH203", "base image 'python:3-alpine' has a floating tag ('3' is a major version only); "
-          "pin it, e.g. 'python:3.12-alpine3.20'")],
-        id="python-major-alpine",
+          "pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="python-major-alpine-gets-slim-debian",
     ),
     pytest.param(
         "FROM node:20-slim\n",
@@ -143,7 +142,7 @@ FAIL = [
     pytest.param(
         "FROM node:lts-slim\n",
         [(1, 6, "DPH203", "base image 'node:lts-slim' has a floating tag ('lts-slim' names no version); "
-          "pin it, e.g. 'node:<version>' or a digest")],
+          "pin it, e.g. 'node:<version>-slim' or a digest")],
         id="lts",
     ),
     pytest.param(
@@ -168,13 +167,14 @@ FAIL = [
     pytest.param(
         "FROM python:3.12.4\n",
         [(1, 6, "DPH206", "base image 'python:3.12.4' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12.4-bookworm'")],
+          "next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'")],
         id="python-full-without-os-release",
     ),
     pytest.param(
         "FROM python:3.12-alpine\n",
         [(1, 6, "DPH206", "base image 'python:3.12-alpine' does not name its OS release, so it moves to the "
-          "next Alpine release; pin it, e.g. 'python:3.12-alpine3.20'")],
+          "next Alpine release; pin a release of a slim Debian image instead (see DPH205), e.g. "
+          "'python:3.12-slim-bookworm'")],
         id="python-alpine-without-release",
     ),
     pytest.param(
@@ -185,20 +185,23 @@ FAIL = [
     ),
     pytest.param(
         "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n",
-        [(2, 6, "DPH208", "base image '${BASE_IMAGE}' comes from ARG BASE_IMAGE, which has no default, so it "
-          "cannot be verified; give it a pinned default, e.g. 'ARG BASE_IMAGE=python:3.12-slim-bookworm'")],
+        [(2, 6, "DPH208", "base image '${BASE_IMAGE}' comes from ARG BASE_IMAGE, which has no default, so a "
+          "build without --build-arg has no base image and fails; give it a pinned default, e.g. "
+          "'ARG BASE_IMAGE=<image>:<version>'")],
         id="arg-without-default",
     ),
     pytest.param(
         "ARG PY\nFROM python:${PY}-slim-bookworm\n",
-        [(2, 6, "DPH208", "base image 'python:${PY}-slim-bookworm' comes from ARG PY, which has no default, "
-          "so it cannot be verified; give it a pinned default, e.g. 'ARG PY=<pinned value>'")],
+        [(2, 6, "DPH208", "base image 'python:${PY}-slim-bookworm' is 'python:-slim-bookworm' without "
+          "--build-arg (ARG PY has no default), not a valid image reference, so the build fails; give it a "
+          "pinned default, e.g. 'ARG PY=3.12'")],
         id="part-from-arg-without-default",
     ),
     pytest.param(
         "FROM $IMAGE\n",
-        [(1, 6, "DPH208", "base image '$IMAGE' comes from ARG IMAGE, which has no default, so it cannot be "
-          "verified; give it a pinned default, e.g. 'ARG IMAGE=python:3.12-slim-bookworm'")],
+        [(1, 6, "DPH209", "base image '$IMAGE' uses $IMAGE, which no ARG before the first FROM declares, so "
+          "it is empty: the image is '' and the build fails; declare it before the first FROM, e.g. "
+          "'ARG IMAGE=<image>:<version>'")],
         id="undeclared-arg",
     ),
     pytest.param(
@@ -223,7 +226,7 @@ FAIL = [
         f"FROM {PINNED}\nRUN --mount=type=cache,target=/c \\\n"
         "    --mount=type=bind,from=python:3.12,source=/usr/local,target=/py true\n",
         [(3, 28, "DPH206", "RUN --mount image 'python:3.12' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12-bookworm'")],
+          "next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'")],
         id="mount-from-image",
     ),
     pytest.param(
@@ -269,6 +272,7 @@ def test_require_digest() -> None:
 
 def test_unresolved_is_not_also_missing_a_digest() -> None:
     assert [f.code for f in check(parse("ARG B\nFROM $B\n"), require_digest=True)] == ["DPH208"]
+    assert [f.code for f in check(parse("FROM $B\n"), require_digest=True)] == ["DPH209"]
 
 
 def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -291,3 +295,196 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main([write("Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+# BuildKit's own checks that overlap DPH208 (InvalidDefaultArgInFrom) and DPH209
+# (UndefinedArgInFrom): the cases of its lint tests and rule docs, in our words. Where
+# BuildKit's case uses a floating tag ('latest', 'stable'), the PASS case pins it: the
+# floating tag is DPH202/DPH203's business, not the ARG's.
+BUILDKIT_PASS = [
+    pytest.param("ARG base=scratch\nFROM $base\nCOPY Dockerfile .\n", id="arg-names-scratch"),
+    pytest.param("ARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM scratch\n",
+                 id="automatic-arg-redeclared-with-value"),
+    pytest.param("FROM --platform=$BUILDPLATFORM scratch\n", id="automatic-platform-arg"),
+    pytest.param(f"ARG TARGETARCH\nFROM --platform=linux/${{TARGETARCH}} {PINNED}\n",
+                 id="automatic-arg-redeclared-without-value-keeps-it"),
+    pytest.param(f"FROM --platform=${{TARGETOS}}/${{TARGETARCH}}${{TARGETVARIANT:+/$TARGETVARIANT}} {PINNED}\n",
+                 id="all-automatic-platform-args"),
+    pytest.param("ARG DEBUG\nFROM scratch${DEBUG}\n", id="optional-suffix-on-scratch"),
+    pytest.param("ARG DEBUG\nFROM scra${DEBUG:-tch}\n", id="default-in-expression-gives-scratch"),
+    pytest.param('ARG DEBUG=""\nFROM scratch${DEBUG-@bogus}\n', id="empty-default-is-set"),
+    pytest.param('ARG VERSION="1.36.1"\nFROM busybox:${VERSION}\n', id="quoted-default"),
+    pytest.param('ARG BUSYBOX_VARIANT=""\nFROM busybox:1.36.1${BUSYBOX_VARIANT}\n', id="empty-suffix"),
+    pytest.param("ARG BUSYBOX_VARIANT\nFROM busybox:1.36.1${BUSYBOX_VARIANT}\n",
+                 id="optional-suffix-reference-pinned-without-it"),
+    pytest.param("ARG PYTHON_VERSION=3.12\nARG SUFFIX\nFROM python:${PYTHON_VERSION}-slim-bookworm${SUFFIX}\n",
+                 id="optional-suffix-on-pinned-python"),
+    pytest.param("ARG TAG\nFROM alpine:${TAG:-3.20}\n", id="expression-default-for-declared-arg"),
+    pytest.param('ARG VARIANT="-alpine3.20"\nFROM node:22.11${VARIANT} AS jsbuilder\n', id="declared-suffix"),
+    pytest.param("ARG BASE=nvcr.io/nvidia/tritonserver:24.01-py3\nFROM ${BASE}\n", id="non-python-image-from-arg"),
+    pytest.param(f"ARG PY=3.12\nFROM python:${{PY}}-slim-bookworm AS build\nARG NOT_GLOBAL\nFROM {PINNED}\n",
+                 id="stage-arg-not-used-in-from"),
+]
+
+BUILDKIT_FAIL = [
+    pytest.param(
+        "ARG VERSION\nFROM busybox:$VERSION\n",
+        [(2, 6, "DPH208", "base image 'busybox:$VERSION' is 'busybox:' without --build-arg (ARG VERSION has no "
+          "default), not a valid image reference, so the build fails; give it a pinned default, e.g. "
+          "'ARG VERSION=<version>'")],
+        id="tag-from-arg-without-default",
+    ),
+    pytest.param(
+        'ARG SFX="box:"\nFROM busy${SFX}\n',
+        [(2, 6, "DPH208", "base image 'busy${SFX}' is 'busybox:' (from the default of ARG SFX), not a valid image "
+          "reference, so the build fails; write 'name[:tag][@digest]' with a lower-case name and a non-empty tag")],
+        id="default-gives-empty-tag",
+    ),
+    pytest.param(
+        "FROM busybox:\n",
+        [(1, 6, "DPH208", "base image 'busybox:' is not a valid image reference, so the build fails; write "
+          "'name[:tag][@digest]' with a lower-case name and a non-empty tag")],
+        id="literal-empty-tag",
+    ),
+    pytest.param(
+        "FROM Ubuntu:22.04 AS base\n",
+        [(1, 6, "DPH208", "base image 'Ubuntu:22.04' is not a valid image reference, so the build fails; write "
+          "'name[:tag][@digest]' with a lower-case name and a non-empty tag")],
+        id="upper-case-name",
+    ),
+    pytest.param(
+        'ARG IMG=""\nFROM $IMG\n',
+        [(2, 6, "DPH208", "base image '$IMG' comes from ARG IMG, which has an empty default, so a build without "
+          "--build-arg has no base image and fails; give it a pinned default, e.g. 'ARG IMG=<image>:<version>'")],
+        id="empty-default",
+    ),
+    pytest.param(
+        "ARG VARIANT\nFROM busybox:stable${VARIANT}\n",
+        [(2, 6, "DPH208", "base image 'busybox:stable${VARIANT}' is 'busybox:stable' without --build-arg (ARG "
+          "VARIANT has no default), which has a floating tag ('stable' names no version); pin it, e.g. "
+          "'busybox:<version>' or a digest")],
+        id="optional-suffix-on-floating-tag",
+    ),
+    pytest.param(
+        "ARG PY=3.12\nARG VARIANT\nFROM python:${PY}${VARIANT}\n",
+        [(3, 6, "DPH208", "base image 'python:${PY}${VARIANT}' is 'python:3.12' without --build-arg (ARG VARIANT "
+          "has no default), which does not name its OS release, so it moves to the next Debian release; pin it, "
+          "e.g. 'python:3.12-slim-bookworm'")],
+        id="optional-suffix-on-python-without-release",
+    ),
+    pytest.param(
+        "ARG VARIANT=${templateOption:imageVariant}\nFROM mcr.microsoft.com/devcontainers/python:1-${VARIANT}\n",
+        [(2, 6, "DPH208", "base image 'mcr.microsoft.com/devcontainers/python:1-${VARIANT}' comes from ARG "
+          "VARIANT, whose default '${templateOption:imageVariant}' cannot be resolved, so the image cannot be "
+          "verified; give it a pinned default, e.g. 'ARG VARIANT=<version>'")],
+        id="template-placeholder-default",
+    ),
+    pytest.param(
+        "ARG BASE_IMAGE=nvcr.io/nvidia/tritonserver\nARG BASE_IMAGE_TAG\nFROM ${BASE_IMAGE}:${BASE_IMAGE_TAG}\n",
+        [(3, 6, "DPH208", "base image '${BASE_IMAGE}:${BASE_IMAGE_TAG}' is 'nvcr.io/nvidia/tritonserver:' "
+          "without --build-arg (ARG BASE_IMAGE_TAG has no default), not a valid image reference, so the build "
+          "fails; give it a pinned default, e.g. 'ARG BASE_IMAGE_TAG=<version>'")],
+        id="non-python-image-gets-no-python-default",
+    ),
+    pytest.param(
+        "ARG PY\nARG TAG=${PY}-slim-bookworm\nFROM python:$TAG\n",
+        [(3, 6, "DPH208", "base image 'python:$TAG' is 'python:-slim-bookworm' without --build-arg (ARG PY has "
+          "no default), not a valid image reference, so the build fails; give it a pinned default, e.g. "
+          "'ARG PY=3.12'")],
+        id="default-from-arg-without-default",
+    ),
+    pytest.param(
+        "ARG VARIANT\nFROM python:3.7-${VARIANT}\n",
+        [(2, 6, "DPH208", "base image 'python:3.7-${VARIANT}' is 'python:3.7-' without --build-arg (ARG VARIANT "
+          "has no default), a tag cut short where the value goes, which no image is likely to publish; give it "
+          "a pinned default, e.g. 'ARG VARIANT=slim-bullseye'")],
+        id="optional-part-leaves-a-dangling-dash",
+    ),
+    pytest.param(
+        "ARG PY\nFROM python:${PY}-slim-bullseye\n",
+        [(2, 6, "DPH208", "base image 'python:${PY}-slim-bullseye' is 'python:-slim-bullseye' without --build-arg "
+          "(ARG PY has no default), not a valid image reference, so the build fails; give it a pinned default, "
+          "e.g. 'ARG PY=3.12'")],
+        id="python-version-default-keeps-the-written-release",
+    ),
+    pytest.param(
+        "FROM --platform=$BULIDPLATFORM scratch\n",
+        [(1, 17, "DPH209", "FROM --platform=$BULIDPLATFORM uses $BULIDPLATFORM, which no ARG before the first "
+          "FROM declares, so it is empty: the platform is '' and the build fails; did you mean $BUILDPLATFORM?")],
+        id="misspelt-automatic-arg",
+    ),
+    pytest.param(
+        f"FROM --platform=$BULIDPLATFORM \\\n    {PINNED} AS build\n",
+        [(1, 17, "DPH209", "FROM --platform=$BULIDPLATFORM uses $BULIDPLATFORM, which no ARG before the first "
+          "FROM declares, so it is empty: the platform is '' and the build fails; did you mean $BUILDPLATFORM?")],
+        id="misspelt-automatic-arg-continuation",
+    ),
+    pytest.param(
+        f"\ufeffarg MY_ARCH=amd64\r\nfrom --platform=\"linux/${{MYARCH}}\" {PINNED} as build\r\n",
+        [(2, 24, "DPH209", "FROM --platform=linux/${MYARCH} uses $MYARCH, which no ARG before the first FROM "
+          "declares, so it is empty: the platform is 'linux/' and the build fails; did you mean $MY_ARCH?")],
+        id="bom-crlf-lowercase-quoted-platform",
+    ),
+    pytest.param(
+        "ARG SFX\nFROM python${SFX}\n",
+        [(2, 6, "DPH208", "base image 'python${SFX}' is 'python' without --build-arg (ARG SFX has no default), "
+          "which has no tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
+        id="optional-suffix-on-untagged-python",
+    ),
+    pytest.param(
+        "ARG MY_OS=linux\nARG MY_ARCH=amd64\nFROM --platform=linux/${MYARCH} busybox:1.36.1\n",
+        [(3, 23, "DPH209", "FROM --platform=linux/${MYARCH} uses $MYARCH, which no ARG before the first FROM "
+          "declares, so it is empty: the platform is 'linux/' and the build fails; did you mean $MY_ARCH?")],
+        id="misspelt-declared-arg",
+    ),
+    pytest.param(
+        "FROM --platform=${MYARCH} busybox:1.36.1\n",
+        [(1, 17, "DPH209", "FROM --platform=${MYARCH} uses $MYARCH, which no ARG before the first FROM declares, "
+          "so it is empty: the platform is '' and the build fails; declare it before the first FROM, e.g. "
+          "'ARG MYARCH=<value>'")],
+        id="undeclared-platform-arg",
+    ),
+    pytest.param(
+        "ARG tag=1.36.1\nFROM busybox:${tag}${version} AS b\n",
+        [(2, 20, "DPH209", "base image 'busybox:${tag}${version}' uses $version, which no ARG before the first "
+          "FROM declares, so --build-arg cannot set it; declare it before the first FROM, e.g. "
+          "'ARG version=<version>'")],
+        id="undeclared-suffix",
+    ),
+    pytest.param(
+        "FROM python:${PYTHON_VERSION:-3.12}-slim-bookworm\n",
+        [(1, 13, "DPH209", "base image 'python:${PYTHON_VERSION:-3.12}-slim-bookworm' uses $PYTHON_VERSION, which "
+          "no ARG before the first FROM declares, so --build-arg cannot set it; declare it before the first "
+          "FROM, e.g. 'ARG PYTHON_VERSION=3.12'")],
+        id="undeclared-with-expression-default",
+    ),
+    pytest.param(
+        "FROM node:22${VARIANT} AS jsbuilder\n",
+        [
+            (1, 6, "DPH203", "base image 'node:22${VARIANT}' ('node:22') has a floating tag ('22' is a major "
+             "version only); pin it, e.g. 'node:22.<minor>' or a digest"),
+            (1, 13, "DPH209", "base image 'node:22${VARIANT}' uses $VARIANT, which no ARG before the first FROM "
+             "declares, so --build-arg cannot set it; declare it before the first FROM, e.g. "
+             "'ARG VARIANT=<version>'"),
+        ],
+        id="undeclared-suffix-on-floating-tag",
+    ),
+    pytest.param(
+        "ARG PY=3.12\nFROM python:${PY}-slim-bookworm AS build\nARG STAGE_TAG=1.0\nFROM app:${STAGE_TAG}\n",
+        [(4, 10, "DPH209", "base image 'app:${STAGE_TAG}' uses $STAGE_TAG, which no ARG before the first FROM "
+          "declares, so it is empty: the image is 'app:' and the build fails; declare it before the first FROM, "
+          "e.g. 'ARG STAGE_TAG=<version>'")],
+        id="stage-arg-is-not-in-scope-of-from",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", BUILDKIT_PASS)
+def test_buildkit_pass(text: str) -> None:
+    assert check(parse(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), BUILDKIT_FAIL)
+def test_buildkit_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
+    assert found == expected

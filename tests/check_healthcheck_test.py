@@ -98,8 +98,11 @@ PASS = [
         "\ufefffrom python:3.12-slim\r\nexpose 8000\r\nhealthcheck none\r\n", id="bom-crlf-lowercase",
     ),
     pytest.param(
-        "FROM python:3.12-slim\nHEALTHCHECK CMD ['curl', '-f', 'http://x/']\n",
-        id="single-quoted-exec-form-never-reaches-curl-see-DPH603",
+        "FROM python:3.12-bookworm\nHEALTHCHECK CMD [\"curl\", \"-f\", \"http://x/\"] || exit 1\n",
+        id="broken-exec-form-curl-on-full-image-is-only-DPH603",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nHEALTHCHECK CMD [ -f /tmp/healthy ]\n", id="shell-test-command-is-no-exec-form",
     ),
     pytest.param(
         "FROM python:3.12-slim\nRUN pip install gunicorn\nCMD gunicorn --version\nHEALTHCHECK NONE\n",
@@ -110,6 +113,10 @@ PASS = [
 HINT = (
     "add one (e.g. a python -c urllib probe), or 'HEALTHCHECK NONE' when the orchestrator "
     "probes the container"
+)
+NEUTRAL = (
+    "add one (with a program the image has: its own health command, or curl or wget where installed), "
+    "or 'HEALTHCHECK NONE' when the orchestrator probes the container"
 )
 
 
@@ -122,6 +129,46 @@ def _tool(tool: str, image: str, kind: str, url: str) -> str:
 
 
 FAIL = [
+    pytest.param(
+        "FROM eclipse-temurin:21.0.4_7-jre\nCOPY app.jar /app.jar\nEXPOSE 8080\n"
+        'ENTRYPOINT ["java", "-jar", "/app.jar"]\n',
+        [(1, 1, "DPH601", f"the final stage serves (EXPOSE 8080) but has no HEALTHCHECK; {NEUTRAL}")],
+        id="java-image-gets-no-python-probe",
+    ),
+    pytest.param(
+        "FROM nginx:1.27-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\nEXPOSE 80\n",
+        [(1, 1, "DPH601", f"the final stage serves (EXPOSE 80) but has no HEALTHCHECK; {NEUTRAL}")],
+        id="nginx-image-gets-no-python-probe",
+    ),
+    pytest.param(
+        "FROM debian:bookworm-20240904-slim\nRUN apt-get update && apt-get install -y --no-install-recommends "
+        "python3 && rm -rf /var/lib/apt/lists/*\nCOPY app /app\nEXPOSE 8000\n",
+        [(1, 1, "DPH601", f"the final stage serves (EXPOSE 8000) but has no HEALTHCHECK; {HINT}")],
+        id="python-installed-gets-python-probe",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nEXPOSE 8000\n"
+        'HEALTHCHECK --interval=30s CMD ["curl", "-f", "http://localhost:8000/health"] || exit 1\n',
+        [(3, 34, "DPH602", "HEALTHCHECK is meant to call curl (its exec form is broken: see DPH603), but the "
+          "base image 'python:3.12-slim' (slim) has no curl and no stage installs it, so the check would fail "
+          "even then; probe with Python instead: HEALTHCHECK CMD [\"python3\", \"-c\", \"import urllib.request; "
+          "urllib.request.urlopen('http://localhost:8000/health')\"]")],
+        id="seed-example-broken-exec-form-and-no-curl",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim\nHEALTHCHECK CMD ['curl', '-f', 'http://x/']\n",
+        [(2, 19, "DPH602", "HEALTHCHECK is meant to call curl (its exec form is broken: see DPH603), but the "
+          "base image 'python:3.12-slim' (slim) has no curl and no stage installs it, so the check would fail "
+          "even then; probe with Python instead: HEALTHCHECK CMD [\"python3\", \"-c\", \"import urllib.request; "
+          "urllib.request.urlopen('http://x/')\"]")],
+        id="single-quoted-exec-form-and-no-curl",
+    ),
+    pytest.param(
+        "FROM node:20.11-slim\nRUN apt-get update && apt-get install -y python3 make g++\n"
+        "HEALTHCHECK CMD curl -f http://127.0.0.1:3000/ || exit 1\n",
+        [(3, 17, "DPH602", _tool("curl", "node:20.11-slim", "slim", "http://127.0.0.1:3000/"))],
+        id="python-installed-in-other-image-gets-python-probe",
+    ),
     pytest.param(
         'FROM python:3.12-slim-bookworm\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n',
         [(1, 1, "DPH601", f"the final stage serves (EXPOSE 8000) but has no HEALTHCHECK; {HINT}")],

@@ -98,6 +98,19 @@ FAIL = [
         id="alpine-in-every-stage",
     ),
     pytest.param(
+        "FROM python:3.7\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.7', about 1 GB of compilers "
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.7-slim-bullseye'")],
+        id="full-3.7-gets-a-release-it-was-published-on",
+    ),
+    pytest.param(
+        f"FROM python:3.9.2-alpine3.13 AS build\nFROM {SLIM}\n",
+        [(1, 6, "DPH205", "stage 'build' is built on the Alpine image 'python:3.9.2-alpine3.13'; many packages "
+          "have no wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
+          "'python:3.9-slim-bookworm'")],
+        id="alpine-patch-version-gets-minor-on-debian",
+    ),
+    pytest.param(
         f"FROM python:alpine AS tools\nFROM {SLIM}\n",
         [(1, 6, "DPH205", "stage 'tools' is built on the Alpine image 'python:alpine'; many packages have no "
           "wheels for its musl libc and compile from source; use a slim Debian image, e.g. "

@@ -111,10 +111,14 @@ PASS = [
     ),
 ]
 
-FROM_HINT_501 = "add 'ENV PYTHONDONTWRITEBYTECODE=1' so Python does not write .pyc files into the container"
+FROM_HINT_501 = (
+    "add 'ENV PYTHONDONTWRITEBYTECODE=1' so Python writes no .pyc files for the code it imports (pip still "
+    "compiles what it installs: add --no-compile for that)"
+)
 FROM_HINT_502 = "add 'ENV PYTHONUNBUFFERED=1' so log lines reach 'docker logs' at once"
-NEVER_501 = f"the final stage runs Python but never sets PYTHONDONTWRITEBYTECODE; {FROM_HINT_501}"
-NEVER_502 = f"the final stage runs Python but never sets PYTHONUNBUFFERED; {FROM_HINT_502}"
+NEVER_501 = f"the final stage runs Python and no ENV in this Dockerfile sets PYTHONDONTWRITEBYTECODE; {FROM_HINT_501}"
+NEVER_502 = f"the final stage runs Python and no ENV in this Dockerfile sets PYTHONUNBUFFERED; {FROM_HINT_502}"
+CHAIN = "in this Dockerfile (in it or the stages it is built from)"
 
 FAIL = [
     pytest.param(
@@ -129,7 +133,7 @@ FAIL = [
         "FROM python:3.12-slim AS base\nENV PYTHONUNBUFFERED=1\nFROM base AS app\n"
         "CMD [\"uvicorn\", \"app:app\"]\n",
         [(3, 1, "DPH501",
-          f"final stage 'app' runs Python but never sets PYTHONDONTWRITEBYTECODE; {FROM_HINT_501}")],
+          f"final stage 'app' runs Python and no ENV {CHAIN} sets PYTHONDONTWRITEBYTECODE; {FROM_HINT_501}")],
         id="reported-at-final-from",
     ),
     pytest.param(
