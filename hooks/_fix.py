@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from hooks._findings import FIX_NOT_APPLIED, SYNTAX_ERROR, UNREADABLE, Finding, Fix, report, report_diffs
+from hooks._findings import FIX_NOT_APPLIED, SYNTAX_ERROR, Finding, Fix, report, report_diffs
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile, Instruction
@@ -316,10 +316,9 @@ class Fixer:
         def refuse(reason: str) -> list[Finding]:
             return [*findings, FIX_NOT_APPLIED.at(path, 1, 1, f"fixes not applied: {reason}")]
 
-        broken = [f for f in findings if f.code in (SYNTAX_ERROR.code, UNREADABLE.code)]
-        if broken:
-            first = broken[0]
-            return refuse(f"the file does not parse cleanly ({first.code} at line {first.line}); fix that first")
+        if df.errors:  # also when a suppression hides the DPH904
+            return refuse(f"the file does not parse cleanly ({SYNTAX_ERROR.code} at line {df.errors[0].line}); "
+                          f"fix that first")
         full = ctx.repo.full(path)
         if os.path.islink(full):
             return refuse("it is a symlink; fix the file it points to")

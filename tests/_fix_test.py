@@ -425,3 +425,10 @@ def test_fix_and_diff_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> 
         all_rules_main(["check", "--fix", "--diff", "."])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_suppressed_syntax_error_still_stops_the_fix(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "FROM python:3.12-slim-bookworm as app\n# dph: ignore=DPH904\nENV ONLYNAME\n" + TAIL
+    path = write("Dockerfile", text)
+    assert _refused(capsys, path).endswith("the file does not parse cleanly (DPH904 at line 3); fix that first")
+    assert Path(path).read_text() == text
