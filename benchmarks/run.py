@@ -159,6 +159,11 @@ def _scalar(value: str) -> str:
     return re.sub(r"\s+#.*$", "", value).strip()
 
 
+def _fixer(hook: Hook) -> bool:
+    """A fixer entry (``check-x --fix``): it rewrites files, so it is not timed."""
+    return hook.entry.endswith(" --fix")
+
+
 def read_manifest(text: str) -> list[Hook]:
     """The hooks of a ``.pre-commit-hooks.yaml`` (scalar values; lists kept as text)."""
     entries: list[dict[str, str]] = []
@@ -693,7 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.makedirs(work, exist_ok=True)
     sys.path.insert(0, ROOT)
     with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as handle:
-        manifest = read_manifest(handle.read())
+        manifest = [h for h in read_manifest(handle.read()) if not _fixer(h)]  # fixers would rewrite the corpus
     env = child_env(home)
     tools: list[str] = []
     hadolint = None if args.no_tools else find_tool("hadolint")
@@ -758,7 +763,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _pre_commit_jobs(args: argparse.Namespace, python: str, work: str, repo: str, env: dict[str, str],
                      rev: str, hadolint: str | None, manifest: Sequence[Hook], dockerfiles: Sequence[str]) -> list[Job]:
     """Configs for this checkout at HEAD (and the hadolint hook); environments installed untimed."""
-    head = read_manifest(_git(ROOT, "show", "HEAD:.pre-commit-hooks.yaml"))
+    head = [h for h in read_manifest(_git(ROOT, "show", "HEAD:.pre-commit-hooks.yaml")) if not _fixer(h)]
     single = [h.id for h in head if not _all_rules(h)]
     configs = [("pre-commit:ours", f"every single-purpose hook id of this repository ({len(single)})",
                 pre_commit_config(work, "ours", ours_block(rev, single)), args.repeat, True)]

@@ -3,21 +3,28 @@
     docker-python-hooks check [PATH ...]   lint the Dockerfiles, requirements, pip-tools
                                            input, Compose and CI files under PATHs
                                            (default: .)
+    docker-python-hooks check --fix [PATH ...]
+                                           repair what has a safe fix, report the rest
+    docker-python-hooks check --diff [PATH ...]
+                                           print those repairs as a unified diff
     docker-python-hooks rules              list every rule: code, name, severity
     docker-python-hooks explain CODE       a rule's full documentation (code or name)
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;
 directories such as .git, node_modules and virtual environments are skipped. Exit
-status: 0 clean, 1 findings, 2 usage error.
+status: 0 clean, 1 findings, 2 usage error; with --fix, 1 also when a file was
+changed (pre-commit's fixer convention); with --diff, 1 when there is a diff.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from hooks import _fix
 from hooks._cli import META_CODES, NO_FLAGS, lint
 from hooks._files import Repo, file_kind, find_root
 from hooks._findings import Finding
@@ -25,6 +32,7 @@ from hooks._hook import KINDS, Context, Option, option_defaults
 
 if TYPE_CHECKING:
     from hooks._config import Session
+    from hooks._fix import Fixer
     from hooks._suppress import Flags
 
 SKIP_DIRS = frozenset({
@@ -98,10 +106,11 @@ def root_for(path: str) -> str:
 
 def check_paths(
     paths: Sequence[str], options: argparse.Namespace | None = None, *, repo: Repo | None = None,
-    session: Session | None = None, flags: Flags = NO_FLAGS,
+    session: Session | None = None, flags: Flags = NO_FLAGS, fixer: Fixer | None = None,
 ) -> list[Finding]:
-    """Every rule over the files under ``paths``, each file parsed once. With a
-    ``session``, each file gets the options and policy of its configuration."""
+    """Every rule over the files under ``paths``, each file parsed once (and fixed, with a
+    ``fixer``: see hooks/_fix.py). With a ``session``, each file gets the options and
+    policy of its configuration."""
     from hooks._registry import hooks
 
     every = hooks()
@@ -116,9 +125,9 @@ def check_paths(
             root = root_for(path)
             if root not in repos:
                 repos[root] = Repo(root, base=os.getcwd())
-            ctx = Context(repos[root], options)
+            ctx = Context(repos[root], options, fixer)
         else:
-            ctx = Context(repo, options)
+            ctx = Context(repo, options, fixer)
         for file in iter_files([path], ctx.repo.note_listing):
             kind = file_kind(file)
             if kind is None or not by_kind[kind]:
@@ -127,7 +136,9 @@ def check_paths(
                 findings.extend(lint(file, kind, by_kind[kind], ctx, active, flags))
                 continue
             policy, file_options = session.for_file(ctx.repo.full(file), ctx.repo.root)
-            file_ctx = ctx if file_options is session.base else Context(ctx.repo, file_options)
+            if fixer is not None:  # only what the configuration keeps is fixed
+                fixer.keep = functools.partial(session.keep, policy)
+            file_ctx = ctx if file_options is session.base else Context(ctx.repo, file_options, fixer)
             findings.extend(session.keep(policy, lint(file, kind, by_kind[kind], file_ctx, active, flags)))
     return findings
 
@@ -165,6 +176,7 @@ def make_parser() -> argparse.ArgumentParser:
     for option in options:
         option.add_to(check)
     prepare(check, options)
+    _fix.add_arguments(check)  # --fix / --diff
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="CODE", help="a rule code (DPH201) or name (untagged-base-image)")
@@ -194,12 +206,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explain":
         return _explain(args.rule)
     repo = Repo()
+    fixer = _fix.session(args)  # None unless --fix or --diff
     try:
         session = start(args, _every_option(), repo.root)
-        findings = check_paths(args.paths, session.base, session=session, flags=Flags.of(args))
+        findings = check_paths(args.paths, session.base, session=session, flags=Flags.of(args), fixer=fixer)
     except _config.ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    if fixer is not None:
+        return fixer.report(findings)
     return finish(args, findings, session, repo, sorted(all_rules().values()))
 
 

@@ -8,12 +8,13 @@ can make a hook print a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from hooks import _config, _suppress
+from hooks import _config, _fix, _suppress
 from hooks._files import ReadError, Repo, file_kind
 from hooks._findings import META_RULES, SYNTAX_ERROR, UNREADABLE, Finding, Rule, report
 from hooks._hook import ComposeCheck, Context, DockerfileCheck, Hook, Option, RequirementsCheck, TextCheck
@@ -33,6 +34,9 @@ def make_parser(hook: Hook) -> argparse.ArgumentParser:
     parser.add_argument("filenames", nargs="*", metavar="FILE", help="files to check")
     for option in hook.options:
         option.add_to(parser)
+    # Fix mode (hooks/_fix.py): only for hooks with a fixable rule.
+    if any(rule.fixable for rule in hook.rules):
+        _fix.add_arguments(parser)
     return parser
 
 
@@ -68,18 +72,26 @@ def lint_dockerfile(
         loaded = load_dockerfile(path, ctx.repo)
         if isinstance(loaded, Finding):
             return [loaded]
-        df = loaded
-        findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors] if df.errors else []
-        if not df.instructions:
-            findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
-        for check in checks:
-            findings.extend(check(df, ctx))
-        if flags.disabled or not (df.comments or "check" in df.directives):
-            return findings
-        suppressions = _suppress.dockerfile_suppressions(df)
-        return _suppress.apply(findings, suppressions, active, flags=flags) if suppressions else findings
+        return lint_parsed(loaded, ctx, checks, active, flags)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
+
+
+def lint_parsed(
+    df: Dockerfile, ctx: Context, checks: Sequence[DockerfileCheck], active: Collection[str],
+    flags: _suppress.Flags = NO_FLAGS,
+) -> list[Finding]:
+    """Every check over the parsed Dockerfile ``df``, then its suppressions."""
+    path = df.path
+    findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for p in df.errors] if df.errors else []
+    if not df.instructions:
+        findings.append(SYNTAX_ERROR.at(path, 1, 1, "file has no instructions"))
+    for check in checks:
+        findings.extend(check(df, ctx))
+    if flags.disabled or not (df.comments or "check" in df.directives):
+        return findings
+    suppressions = _suppress.dockerfile_suppressions(df)
+    return _suppress.apply(findings, suppressions, active, flags=flags) if suppressions else findings
 
 
 def lint_requirements(
@@ -177,7 +189,10 @@ def lint(
 ) -> list[Finding]:
     """Every check of ``hooks`` for files of ``kind`` over ``path``, parsed once."""
     if kind == "dockerfile":
-        return lint_dockerfile(path, ctx, [h.dockerfile for h in hooks if h.dockerfile], active, flags)
+        checks = [h.dockerfile for h in hooks if h.dockerfile]
+        if ctx.fixer is not None:  # --fix / --diff
+            return ctx.fixer.dockerfile(path, ctx, checks, active, flags)
+        return lint_dockerfile(path, ctx, checks, active, flags)
     if kind == "requirements":
         return lint_requirements(path, ctx, [h.requirements for h in hooks if h.requirements], active, flags)
     if kind == "requirements_in":
@@ -238,12 +253,13 @@ def finish(
 
 
 def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
-    """A single-purpose hook's whole run: parse the arguments, lint every file named with
-    its configuration, report."""
+    """A single-purpose hook's whole run: parse the arguments, lint (and with --fix or
+    --diff, fix) every file named with its configuration, report."""
     parser = make_parser(hook)
     prepare_hook(parser, hook.options, argv)
     args = parser.parse_args(argv)
     repo = Repo()
+    fixer = _fix.session(args)  # None unless --fix or --diff
     try:
         session = start(args, hook.options, repo.root)
         active = hook.codes | META_CODES
@@ -251,9 +267,13 @@ def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
         findings: list[Finding] = []
         for path in args.filenames:
             policy, options = session.for_file(repo.full(path))
-            found = lint(path, kind_for(hook, path), [hook], Context(repo, options), active, flags)
+            if fixer is not None:  # only what the configuration keeps is fixed
+                fixer.keep = functools.partial(session.keep, policy)
+            found = lint(path, kind_for(hook, path), [hook], Context(repo, options, fixer), active, flags)
             findings.extend(session.keep(policy, found))
     except _config.ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    if fixer is not None:
+        return fixer.report(findings)
     return finish(args, findings, session, repo, [*hook.rules, *META_RULES])

@@ -8,7 +8,11 @@
 A check module's docstring is its documentation: the first line is
 ``check-<name>: <summary>.``, then a description, an optional ``Options:`` block, and
 one ``## DPHxxx rule-name`` section per rule with ``### What it does``,
-``### Why is this bad?``, ``### Example`` and ``### Use instead`` subsections.
+``### Why is this bad?``, ``### Example`` and ``### Use instead`` subsections, and a
+``### Fix`` subsection exactly when the rule is ``fixable`` (what ``--fix`` does, and
+when it offers no fix). Hooks with a fixable rule get a fixer entry in the manifest
+(``fix-<name>`` = ``check-<name> --fix``), as does the all-rules command
+(``docker-python-hooks-fix``).
 Not used by the hooks at run time.
 """
 from __future__ import annotations
@@ -27,6 +31,7 @@ from hooks._registry import hooks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+FIX_SECTION = "Fix"  # required for a fixable rule, refused for any other
 MIN_PRE_COMMIT = "3.2.0"
 FILE_KINDS = {
     "dockerfile": "Dockerfiles",
@@ -86,6 +91,10 @@ def parse_docstring(hook: Hook) -> HookDoc:
         missing = [s for s in REQUIRED_SECTIONS if not sections.get(s, "").strip()]
         if missing:
             raise ValueError(f"{module}: {code} lacks section(s) {', '.join(missing)}")
+        if rules[code].fixable != bool(sections.get(FIX_SECTION, "").strip()):
+            raise ValueError(
+                f"{module}: {code} needs a '### {FIX_SECTION}' section exactly when its rule is fixable"
+            )
         docs.append(RuleDoc(rules.pop(code), sections))
     if rules:
         raise ValueError(f"{module}: no documentation for {', '.join(sorted(rules))}")
@@ -117,9 +126,24 @@ def manifest(docs: Sequence[HookDoc]) -> str:
         "docker-python-hooks", "every rule of this collection in one process",
         "all codes", all_kinds,
     ))
+    # Fixer hooks: the same checks with --fix, for the hooks that have a fixable rule.
+    fixers = {fixer_id(d.hook_id): d.hook_id for d in docs if any(r.rule.fixable for r in d.rules)}
+    for d in docs:
+        fixable = [r.rule.code for r in d.rules if r.rule.fixable]
+        if fixable:
+            entries.append((
+                fixer_id(d.hook_id), f"{d.summary.rstrip('.')} (fixer)", "fixes " + ", ".join(fixable), d.files,
+            ))
+    fixers["docker-python-hooks-fix"] = "docker-python-hooks check"
+    entries.append((
+        "docker-python-hooks-fix", "every rule of this collection in one process, fixing what has a safe fix",
+        "fixes all fixable codes", all_kinds,
+    ))
     for hid, summary, codes, files in entries:
         pattern, types = _files_entry(files)
         entry = "docker-python-hooks check" if hid == "docker-python-hooks" else hid
+        if hid in fixers:
+            entry = f"{fixers[hid]} --fix"
         out.append(f"-   id: {hid}")
         out.append(f"    name: {summary.rstrip('.')}")
         out.append(f"    description: {_quote(codes + ' - ' + summary)}")
@@ -127,10 +151,15 @@ def manifest(docs: Sequence[HookDoc]) -> str:
         out.append("    language: python")
         out.append(f"    files: {_quote(pattern)}")
         out.append(f"    types: {types}")
-        if hid == "docker-python-hooks":
+        if hid in ("docker-python-hooks", "docker-python-hooks-fix"):
             out.append("    require_serial: true")
         out.append(f"    minimum_pre_commit_version: {_quote(MIN_PRE_COMMIT)}")
     return "\n".join(out) + "\n"
+
+
+def fixer_id(hook_id: str) -> str:
+    """The manifest id of a hook's fixer: ``check-apt-hygiene`` -> ``fix-apt-hygiene``."""
+    return "fix-" + hook_id.removeprefix("check-")
 
 
 def setup_cfg(docs: Sequence[HookDoc], current: str) -> str:
@@ -142,7 +171,8 @@ def setup_cfg(docs: Sequence[HookDoc], current: str) -> str:
 
 def _rule_markdown(doc: RuleDoc) -> list[str]:
     rule = doc.rule
-    out = [f"#### `{rule.code}` {rule.name} ({rule.severity})", ""]
+    fixable = ", fixable" if rule.fixable else ""
+    out = [f"#### `{rule.code}` {rule.name} ({rule.severity}{fixable})", ""]
     for heading, text in doc.sections.items():
         label = heading if heading.endswith("?") else heading + "."
         if text.lstrip().startswith("```"):
@@ -159,6 +189,16 @@ def readme_hooks(docs: Sequence[HookDoc]) -> str:
         out.append(f"| [`{d.hook_id}`](#{d.hook_id}) | {d.summary.rstrip('.')} | {codes} |")
     out.append(
         "| `docker-python-hooks` | every rule above in one process (`docker-python-hooks check`) | all |"
+    )
+    for d in docs:
+        fixable = [r.rule.code for r in d.rules if r.rule.fixable]
+        if fixable:
+            codes = ", ".join(f"`{code}`" for code in fixable)
+            what = f"fixes what `{d.hook_id}` reports (`{d.hook_id} --fix`)"
+            out.append(f"| `{fixer_id(d.hook_id)}` | {what} | {codes} |")
+    out.append(
+        "| `docker-python-hooks-fix` | fixes every fixable rule (`docker-python-hooks check --fix`) | "
+        "every fixable code |"
     )
     return "\n".join(out)
 
@@ -179,7 +219,7 @@ def readme_rules(docs: Sequence[HookDoc]) -> str:
             out += ["Options:", "", "```text", _dedent(d.options), "```", ""]
         out += [
             f"- [`{r.rule.code}` {r.rule.name}](docs/rules.md#{_anchor(r.rule)}) "
-            f"({r.rule.severity}): {r.rule.summary}"
+            f"({r.rule.severity}{', fixable' if r.rule.fixable else ''}): {r.rule.summary}"
             for r in d.rules
         ]
         out.append("")

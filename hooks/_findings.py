@@ -10,7 +10,7 @@ quotes a line of a file cannot print a secret written in it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, NamedTuple
 
 from hooks._secrets import mask_secrets
@@ -18,6 +18,39 @@ from hooks._secrets import mask_secrets
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
+
+
+class Fix:
+    """How to repair one finding: edits ``(start, end, replacement)``, each replacing the
+    characters ``start:end`` of the parsed file's text (:attr:`hooks._dockerfile.Dockerfile.text`,
+    the BOM removed) with ``replacement``; ``start == end`` inserts. Applied by
+    :mod:`hooks._fix`, only in fix mode.
+
+    Every Fix compares equal to every other and hashes alike: a finding's fix never
+    changes how findings sort, de-duplicate or print."""
+
+    __slots__ = ("edits",)
+
+    def __init__(self, edits: Sequence[tuple[int, int, str]] = ()) -> None:
+        self.edits = tuple(edits)
+
+    def __bool__(self) -> bool:
+        return bool(self.edits)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fix)
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"Fix({list(self.edits)!r})"
+
+
+NO_FIX = Fix()
 
 
 class Finding(NamedTuple):
@@ -32,18 +65,21 @@ class Finding(NamedTuple):
     severity: str = ERROR
     end_line: int = 0  # 0: same as ``line``
     end_col: int = 0  # 0: unknown / end of line
+    fix: Fix = NO_FIX  # how to repair it, when a rule knows (see Fix)
 
     def render(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
 
 
 class Rule(NamedTuple):
-    """A rule's identity: ``DPH201`` / ``untagged-base-image`` / error."""
+    """A rule's identity: ``DPH201`` / ``untagged-base-image`` / error. ``fixable``: some of
+    its findings carry a :class:`Fix` (its documentation then has a ``### Fix`` section)."""
 
     code: str
     name: str
     severity: str
     summary: str
+    fixable: bool = False
 
     def at(
         self,
@@ -54,11 +90,12 @@ class Rule(NamedTuple):
         *,
         end_line: int = 0,
         end_col: int = 0,
+        fix: Fix = NO_FIX,
     ) -> Finding:
         """A finding of this rule at ``path:line:col``; credentials in ``message`` are masked."""
         return Finding(
             path, max(line, 1), max(col, 1), self.code, mask_secrets(message),
-            self.name, self.severity, end_line, end_col,
+            self.name, self.severity, end_line, end_col, fix,
         )
 
 
@@ -87,7 +124,13 @@ MISSING_REASON = Rule(
     "DPH906", "suppression-without-reason", WARNING,
     "A suppression comment gives no reason (reported with --require-reason).",
 )
-META_RULES = (UNREADABLE, UNKNOWN_CODE, UNUSED_SUPPRESSION, SYNTAX_ERROR, UNKNOWN_TARGET, MISSING_REASON)
+FIX_NOT_APPLIED = Rule(
+    "DPH907", "fix-not-applied", ERROR,
+    "In fix mode, a file's fixes were not written (why is in the message).",
+)
+META_RULES = (
+    UNREADABLE, UNKNOWN_CODE, UNUSED_SUPPRESSION, SYNTAX_ERROR, UNKNOWN_TARGET, MISSING_REASON, FIX_NOT_APPLIED,
+)
 
 
 def report(findings: Iterable[Finding], stream: IO[str] | None = None) -> int:
@@ -97,6 +140,16 @@ def report(findings: Iterable[Finding], stream: IO[str] | None = None) -> int:
         return 0
     out = sys.stdout if stream is None else stream
     out.write("".join(f.render() + "\n" for f in unique))
+    out.flush()
+    return 1
+
+
+def report_diffs(diffs: Sequence[str], stream: IO[str] | None = None) -> int:
+    """Print unified diffs (``--diff``); return 1 when there is one, else 0."""
+    if not diffs:
+        return 0
+    out = sys.stdout if stream is None else stream
+    out.write("".join(diffs))
     out.flush()
     return 1
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
     from hooks._dockerignore import IgnoreFile
     from hooks._files import Repo
+    from hooks._fix import Fixer
     from hooks._requirements import RequirementsSet
 
 # The kinds of file a hook may read, in the order the manifest lists them.
@@ -84,6 +85,7 @@ class Context(NamedTuple):
 
     repo: Repo
     options: argparse.Namespace
+    fixer: Fixer | None = None  # fix mode (--fix / --diff): hooks/_fix.py
 
     def dockerignores(self, dockerfile_path: str) -> list[IgnoreFile]:
         """The ignore files that may apply to the build context of ``dockerfile_path``."""

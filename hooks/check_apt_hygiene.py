@@ -39,6 +39,10 @@ FROM python:3.12-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\
     && rm -rf /var/lib/apt/lists/*
 ```
+### Fix
+Adds ``--no-install-recommends`` (aptitude: ``--without-recommends``) right after the
+``install`` word. Not offered for an exec-form ``RUN``, nor where ``install`` is quoted,
+built from a variable or glued to other text.
 
 ## DPH504 apt-lists-not-removed
 ### What it does
@@ -70,6 +74,15 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
     --mount=type=cache,target=/var/lib/apt,sharing=locked \\
     apt-get update && apt-get install -y --no-install-recommends libpq5
 ```
+### Fix
+Appends `` && rm -rf /var/lib/apt/lists/*`` to the ``RUN``: on the same line for a
+one-line ``RUN``; on a new continuation line for one that spans lines, with the ``&&``
+where that ``RUN`` puts it (line end or line start) and the same indentation; as a new
+line before the terminator of a heredoc that the shell runs. Not offered for an
+exec-form ``RUN``, a ``RUN`` with several heredocs or data heredocs, one that ends in an
+operator, an open ``if``/``while``/``{`` or a comment, a heredoc body that runs
+``exit`` or ``exec``, nor where our shell lexer would not read the result as the same
+commands plus the ``rm``.
 
 ## DPH505 apt-update-without-install
 ### What it does
@@ -112,26 +125,31 @@ from collections.abc import Sequence
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
-from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._findings import ERROR, WARNING, Finding, Fix, Rule, unknown_target
+from hooks._fix import args_edits, args_span, indent, insert_after_word, line_start, newline_near
 from hooks._hook import TARGET, Hook, Option
 from hooks._shell import (
     Command,
     PackageCall,
     Script,
     brace_expand,
+    commands,
     defined_functions,
     installs_system_packages,
     run_script,
     runs_unseen_code,
+    shell_heredocs,
 )
 
 RECOMMENDS = Rule(
     "DPH503", "apt-install-recommends", WARNING,
     "apt-get install without --no-install-recommends.",
+    fixable=True,
 )
 LISTS = Rule(
     "DPH504", "apt-lists-not-removed", WARNING,
     "A RUN updates the apt lists, installs, and leaves the lists in the layer.",
+    fixable=True,
 )
 STALE = Rule(
     "DPH505", "apt-update-without-install", ERROR,
@@ -218,16 +236,17 @@ def _shown(cmd: Command, call: PackageCall | None) -> str:
     return f"{call.manager} {call.verb}" if call is not None else cmd.program
 
 
-# Of one script: (offset, shown) of each ``install`` without --no-install-recommends, and
+# Of one script: (offset, shown, offset of the verb) of each ``install`` without
+# --no-install-recommends, and
 # (offset, shown, installs after it, may install after it, removes the lists after it) of
 # the last update.
 _Update = tuple[int, str, bool, bool, bool]
-_Events = tuple[tuple[tuple[int, str], ...], _Update | None]
+_Events = tuple[tuple[tuple[int, str, int], ...], _Update | None]
 
 
 def _events(script: Script) -> _Events:
     """What the apt rules need of a RUN's script: its commands, walked once."""
-    recommends: list[tuple[int, str]] = []
+    recommends: list[tuple[int, str, int]] = []
     events: list[tuple[str, Command, PackageCall | None]] = []
     functions = defined_functions(script.text)
     for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
@@ -236,7 +255,8 @@ def _events(script: Script) -> _Events:
         elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
             events.append(("install", cmd, call))
             if call.verb == "install" and not _norecommends_option(call):
-                recommends.append((cmd.offsets[0], _shown(cmd, call)))
+                verb = next((i for i, w in enumerate(cmd.words) if i and w.lower() == "install"), 0)
+                recommends.append((cmd.offsets[0], _shown(cmd, call), cmd.offsets[verb]))
         elif _removes_lists(cmd, call):
             events.append(("remove", cmd, call))
         elif call is None and (runs_unseen_code(cmd, functions) or installs_system_packages(cmd)):
@@ -257,12 +277,13 @@ def _check_run(
     found: list[Finding] = []
     recommends, update = _events(script)
     if shipped and not norecommends:
-        for offset, shown in recommends:
+        for offset, shown, verb in recommends:
             line, col = script.position(offset)
             found.append(RECOMMENDS.at(
                 df.path, line, col,
                 f"'{shown}' without --no-install-recommends also installs "
                 f"recommended packages; add --no-install-recommends",
+                fix=_recommends_fix(df, instr, script, verb, shown),
             ))
     if update is None:
         return found
@@ -279,8 +300,79 @@ def _check_run(
             df.path, line, col,
             f"the package lists from '{shown}' stay in this layer; end the RUN with "
             f"'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)",
+            fix=_lists_fix(df, instr, offset),
         ))
     return found
+
+
+# Fixes (applied only in fix mode: hooks/_fix.py)
+
+_REMOVE_LISTS = "rm -rf /var/lib/apt/lists/*"
+_OPEN_KEYWORDS = frozenset({"then", "do", "else", "elif", "{", "!", "in", "if", "while", "until"})
+
+
+def _recommends_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int, shown: str) -> Fix:
+    """``--no-install-recommends`` (aptitude: ``--without-recommends``) right after the
+    ``install`` word, where it is written plainly in a shell-form RUN or heredoc body."""
+    if instr.json is not None:
+        return Fix()
+    option = "--without-recommends" if shown.startswith("aptitude") else "--no-install-recommends"
+    line, col = script.position(verb)
+    return insert_after_word(df, line, col, "install", f" {option}")
+
+
+def _lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
+    """``&& rm -rf /var/lib/apt/lists/*`` at the end of a shell-form RUN (on a new
+    continuation line when the RUN spans lines, in the style of its ``&&``), or a line
+    ``rm -rf /var/lib/apt/lists/*`` before the terminator of a heredoc the shell runs."""
+    if instr.json is not None:
+        return Fix()
+    docs = shell_heredocs(instr)
+    if docs:
+        return _heredoc_lists_fix(df, instr, update)
+    args = instr.args
+    if instr.heredocs or not args or args[-1] in ";&|(" or args.endswith(df.escape):
+        return Fix()
+    before = commands(args)
+    after = commands(f"{args} && {_REMOVE_LISTS}")
+    if (
+        len(after) != len(before) + 1 or [c.words for c in after[:-1]] != [c.words for c in before]
+        or after[-1].words != tuple(_REMOVE_LISTS.split()) or args.split()[-1] in _OPEN_KEYWORDS
+    ):
+        return Fix()
+    span = args_span(instr, len(args) - 1, len(args))
+    if span is None or span[0][0] != instr.end_line:
+        return Fix()
+    line = instr.end_line
+    if line == instr.start_line:
+        return args_edits(df, instr, [(len(args), len(args), f" && {_REMOVE_LISTS}")])
+    continued = [
+        text for text in (df.lines[n - 1].rstrip(" \t") for n in range(instr.start_line, line))
+        if text.endswith(df.escape) and not text.lstrip().startswith("#")
+    ]
+    trailing = bool(continued) and continued[-1][:-1].rstrip(" \t").endswith("&&")  # 'a && \' then 'b'
+    # Indented like the last line that starts a command ('&& b'), else like the last line.
+    lead = max((n for n in range(instr.start_line + 1, line + 1) if df.lines[n - 1].lstrip().startswith("&&")),
+               default=line)
+    text = (
+        f" && {df.escape}{newline_near(df, line)}{indent(df, line)}{_REMOVE_LISTS}" if trailing
+        else f" {df.escape}{newline_near(df, line)}{indent(df, lead)}&& {_REMOVE_LISTS}"
+    )
+    return args_edits(df, instr, [(len(args), len(args), text)])
+
+
+def _heredoc_lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
+    if len(instr.heredocs) != 1 or update <= len(instr.args):
+        return Fix()
+    doc = instr.heredocs[0]
+    last = doc.end_line - 1
+    if (
+        not doc.terminated or last < doc.start_line or df.lines[last - 1].rstrip(" \t").endswith("\\")
+        or any(cmd.program in ("exit", "exec") for cmd in commands(doc.content))
+    ):
+        return Fix()
+    start = line_start(df, doc.end_line)
+    return Fix(((start, start, f"{indent(df, last)}{_REMOVE_LISTS}{newline_near(df, last)}"),))
 
 
 def _sets_norecommends(instr: Instruction) -> bool:

@@ -56,6 +56,11 @@ FROM python:3.12-slim-bookworm
 # the code lives here
 WORKDIR /app
 ```
+### Fix
+Moves the comment to its own line above the instruction, indented like it. Not
+offered when the comment spans continuation lines, is all the arguments, mentions
+``dph`` (it would become a suppression), or would become a parser directive (a
+``key=value`` comment above the first instruction).
 
 ## DPH605 shell-form-command
 ### What it does
@@ -83,6 +88,13 @@ CMD gunicorn --bind 0.0.0.0:8000 app:app
 FROM python:3.12-slim-bookworm
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
 ```
+### Fix
+Rewrites a one-line command to exec form (``CMD ["gunicorn", "app:app"]``) only when
+it has no shell syntax at all: every word is plain (letters, digits and
+``@%+=:,./-``: no variables, quotes, globs, ``~``, operators or redirections), the
+first word is a program (not an assignment or a shell built-in such as ``cd``), and no
+stage of the chain sets a ``SHELL``. A shell-form ``ENTRYPOINT`` is rewritten only when
+no ``CMD`` follows it (in exec form it would receive that ``CMD`` as arguments).
 
 ## DPH606 legacy-key-value-format
 ### What it does
@@ -105,6 +117,12 @@ ENV PYTHONUNBUFFERED 1
 FROM python:3.12-slim-bookworm
 ENV PYTHONUNBUFFERED=1
 ```
+### Fix
+Rewrites a one-line ``ENV key value`` as ``ENV key=value``, or ``ENV key="value"``
+when the value has blanks, only when the new value expands exactly like the old one
+(checked by our parser with the variables set, unset and empty). Not offered for
+``ENV KEY = 1`` (was ``1`` meant, or ``= 1``?), for values whose ``#`` DPH604 reports
+(that fix comes first), nor across continuation lines.
 
 ## DPH607 from-as-casing
 ### What it does
@@ -122,6 +140,8 @@ FROM python:3.12-slim-bookworm as builder
 ```dockerfile
 FROM python:3.12-slim-bookworm AS builder
 ```
+### Fix
+Rewrites ``as`` in the case of the ``FROM`` keyword.
 """
 from __future__ import annotations
 
@@ -131,13 +151,18 @@ from collections.abc import Sequence
 from hooks._cli import run_hook
 from hooks._dockerfile import (
     Dockerfile,
+    Instruction,
+    Stage,
+    Var,
+    expand,
     healthcheck_probe,
     key_values_of,
     parse_json_array,
     parse_words,
     split_blanks,
 )
-from hooks._findings import ERROR, INFO, WARNING, Finding, Rule, unknown_target
+from hooks._findings import ERROR, INFO, WARNING, Finding, Fix, Rule, unknown_target
+from hooks._fix import args_edits, indent, line_start, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._images import is_windows
 
@@ -147,16 +172,20 @@ INVALID_EXEC_FORM = Rule(
 )
 INLINE_COMMENT = Rule(
     "DPH604", "inline-comment", ERROR, "A '#' after an instruction's arguments is not a comment.",
+    fixable=True,
 )
 SHELL_FORM = Rule(
     "DPH605", "shell-form-command", WARNING,
     "The shipped CMD or ENTRYPOINT is in shell form, so signals do not reach the application.",
+    fixable=True,
 )
 LEGACY_KEY_VALUE = Rule(
     "DPH606", "legacy-key-value-format", WARNING, "ENV or LABEL uses the legacy 'key value' form.",
+    fixable=True,
 )
 FROM_AS_CASING = Rule(
     "DPH607", "from-as-casing", INFO, "The 'AS' of a FROM is not cased like the 'FROM'.",
+    fixable=True,
 )
 RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING)
 
@@ -346,6 +375,8 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     if stage is None or is_windows(df, df.chain(stage)):
         return []
     entrypoint, cmd = df.entrypoint_cmd(stage)
+    chain = df.chain(stage)
+    entrypoint_alone = cmd is None  # exec form then changes no CMD it would take as arguments
     found: list[Finding] = []
     for instr in (entrypoint, cmd):
         if instr is None or instr.json is not None or not instr.args:
@@ -376,7 +407,8 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
         else:
             continue  # ignored by a shell-form ENTRYPOINT, which is reported
         line, col = instr.args_position(0)
-        found.append(SHELL_FORM.at(df.path, line, col, message))
+        fix = _exec_form_fix(df, instr, chain) if instr is cmd or entrypoint_alone else Fix()
+        found.append(SHELL_FORM.at(df.path, line, col, message, fix=fix))
     return found
 
 
@@ -397,11 +429,94 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     for instr in df.all_instructions():
         for rule, offset, message in _problems(instr.keyword_raw, instr.args, df.escape):
             line, col = instr.args_position(offset)
-            findings.append(rule.at(df.path, line, col, message))
+            findings.append(rule.at(df.path, line, col, message, fix=_fix_of(df, instr, rule, offset)))
     if target and df.final_stage(target) is None:
         findings.extend(unknown_target(df.path, target))
     findings.extend(_shell_form(df, target))
     return findings
+
+
+# ---------------------------------------------------------------------------
+# Fixes (applied only in fix mode: hooks/_fix.py)
+# ---------------------------------------------------------------------------
+
+# Shell words that are not programs: an exec form could not run them.
+_SHELL_ONLY = frozenset({
+    ".", ":", "alias", "break", "case", "cd", "continue", "do", "done", "elif", "else", "esac",
+    "eval", "exec", "exit", "export", "fi", "for", "function", "if", "in", "local", "read",
+    "readonly", "return", "select", "set", "shift", "source", "then", "times", "trap", "ulimit",
+    "umask", "unset", "until", "wait", "while",
+})
+
+
+def _fix_of(df: Dockerfile, instr: Instruction, rule: Rule, offset: int) -> Fix:
+    if rule is FROM_AS_CASING:
+        word = split_blanks(instr.args)[1]
+        wanted = word.lower() if instr.keyword_raw.islower() else word.upper()
+        return args_edits(df, instr, [(offset, offset + len(word), wanted)])
+    if rule is LEGACY_KEY_VALUE:
+        return _key_value_fix(df, instr)
+    if rule is INLINE_COMMENT:
+        return _comment_fix(df, instr, offset)
+    return Fix()
+
+
+def _key_value_fix(df: Dockerfile, instr: Instruction) -> Fix:
+    """``ENV key value`` -> ``ENV key=value`` or ``key="value"``: only when the new form's
+    value expands exactly like the old one (any variables set or unset), on one line,
+    and not when a '#' in it is reported by DPH604 (that fix comes first)."""
+    args, escape = instr.args, df.escape
+    if instr.start_line != instr.end_line or _inline_comment(instr.keyword, "", args, escape) is not None:
+        return Fix()
+    key, value, _ = key_values_of(args, escape)[0]
+    if value.startswith("=") or "?" in expand(value, _LOOKUPS[1], escape).unresolved_names:
+        return Fix()  # 'ENV KEY = 1': what was meant is a guess; or the value does not expand
+    for candidate in (f"{key}={value}", f'{key}="{value}"'):
+        pairs = key_values_of(candidate, escape)
+        if len(pairs) != 1 or pairs[0][0] != key or parse_words(candidate, escape) != [candidate]:
+            continue
+        if all(expand(pairs[0][1], lookup, escape) == expand(value, lookup, escape) for lookup in _LOOKUPS):
+            return args_edits(df, instr, [(0, len(args), candidate)])
+    return Fix()
+
+
+_LOOKUPS = (
+    lambda name: None,
+    lambda name: Var(f"<{name}>", True),
+    lambda name: Var("", True),
+)
+
+
+def _comment_fix(df: Dockerfile, instr: Instruction, offset: int) -> Fix:
+    """Move the comment to its own line above the instruction; not when it would become a
+    parser directive or a suppression, or spans continuation lines."""
+    args = instr.args
+    comment = args[offset:]
+    start = len(args[:offset].rstrip(" \t"))
+    if (
+        start == 0 or "dph" in comment.lower() or (instr is df.instructions[0] and "=" in comment)
+        or args_edits(df, instr, [(start, len(args), "")]).edits == ()
+    ):
+        return Fix()
+    line = instr.start_line
+    above = (line_start(df, line), line_start(df, line), indent(df, line) + comment + newline_near(df, line))
+    return Fix((*args_edits(df, instr, [(start, len(args), "")]).edits, above))
+
+
+def _exec_form_fix(df: Dockerfile, instr: Instruction, chain: list[Stage]) -> Fix:
+    """Shell form -> exec form, only for a one-line command of plain words that starts with
+    a program (no variables, quotes, globs, operators, redirections, assignments, shell
+    built-ins), in a stage chain without a SHELL."""
+    words = split_blanks(instr.args)
+    if (
+        instr.start_line != instr.end_line or not words or "=" in words[0] or words[0] in _SHELL_ONLY
+        or not all(_SIMPLE_RE.match(word) for word in words)
+        or any(i.keyword == "SHELL" for member in chain for i in member.instructions)
+    ):
+        return Fix()
+    import json
+
+    return args_edits(df, instr, [(0, len(instr.args), json.dumps(words, ensure_ascii=False))])
 
 
 HOOK = Hook(

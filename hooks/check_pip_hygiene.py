@@ -85,6 +85,10 @@ FROM python:3.12-slim-bookworm
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 ```
+### Fix
+Adds ``--no-cache-dir`` right after the ``install`` word (uv is not judged here, so
+``uv pip install`` gets nothing). Not offered for an exec-form ``RUN``, nor where
+``install`` is quoted, built from a variable or glued to other text.
 or keep the cache between builds, outside the image:
 ```dockerfile
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
@@ -99,7 +103,8 @@ from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
-from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
+from hooks._findings import ERROR, WARNING, Finding, Fix, Rule, unknown_target
+from hooks._fix import insert_after_word
 from hooks._hook import TARGET, Hook, Option
 from hooks._shell import Command, Install, Script, option_value, run_script
 
@@ -110,6 +115,7 @@ UNPINNED = Rule(
 PIP_CACHE = Rule(
     "DPH506", "pip-cache-in-image", WARNING,
     "A pip install in the shipped stages keeps pip's cache in the image.",
+    fixable=True,
 )
 RULES = (UNPINNED, PIP_CACHE)
 
@@ -410,6 +416,7 @@ class _CachedInstall(NamedTuple):
     cache_dir: str | None  # PIP_CACHE_DIR
     xdg: str | None  # XDG_CACHE_HOME
     removed: tuple[str, ...]  # what later ``rm`` commands of the script remove
+    verb: int = -1  # offset in the script of the ``install`` word (for the fix)
 
 
 def _cached_installs(script: Script) -> tuple[tuple[_CachedInstall, ...], bool]:
@@ -455,6 +462,7 @@ def _cached_installs(script: Script) -> tuple[tuple[_CachedInstall, ...], bool]:
             _script_variable("PIP_CACHE_DIR", cmd, exported),
             _script_variable("XDG_CACHE_HOME", cmd, exported),
             tuple(removed),
+            cmd.offsets[len(cmd.words) - len(install.args) - 1] if len(cmd.offsets) == len(cmd.words) else -1,
         ))
     return tuple(found), configured
 
@@ -492,6 +500,15 @@ def _sets_no_cache(install: Install | None) -> bool:
     )
 
 
+def _no_cache_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int) -> Fix:
+    """``--no-cache-dir`` right after the ``install`` word, where it is written plainly in a
+    shell-form RUN or heredoc body (fix mode only: hooks/_fix.py)."""
+    if instr.json is not None or verb < 0:
+        return Fix()
+    line, col = script.position(verb)
+    return insert_after_word(df, line, col, "install", f" {_NO_CACHE_FLAG}")
+
+
 def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
     configured = False
@@ -513,6 +530,7 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                     f"'{install.spelled}' without --no-cache-dir leaves pip's cache in the image; add "
                     f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount "
                     f"(RUN --mount=type=cache,target=/root/.cache/pip)",
+                    fix=_no_cache_fix(df, instr, script, install.verb),
                 ))
             configured = configured or sets_no_cache
     return findings

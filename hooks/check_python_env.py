@@ -50,6 +50,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \\
 COPY . /app
 CMD ["python", "/app/main.py"]
 ```
+### Fix
+Inserts one line ``ENV PYTHONDONTWRITEBYTECODE=1`` right after the final stage's
+``FROM`` (with ``PYTHONUNBUFFERED=1`` too when DPH502 is reported), cased and indented
+like the ``FROM``. Not offered when the variable is set to an empty value (a later
+``ENV`` would still clear it) or declared as an ``ARG``: which value was meant is a guess.
 
 ## DPH502 missing-pythonunbuffered
 ### What it does
@@ -75,6 +80,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 FROM base
 CMD ["gunicorn", "app:app"]
 ```
+### Fix
+Inserts one line ``ENV PYTHONUNBUFFERED=1`` right after the final stage's ``FROM``
+(the same line as DPH501's fix when both are reported). Not offered when the variable
+is set to an empty value or declared as an ``ARG``.
 """
 from __future__ import annotations
 
@@ -89,7 +98,8 @@ from hooks._dockerfile import (
     arg_declarations_of,
     key_values_of,
 )
-from hooks._findings import WARNING, Finding, Rule, unknown_target
+from hooks._findings import WARNING, Finding, Fix, Rule, unknown_target
+from hooks._fix import indent, line_end, line_ending, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._images import runs_python
 from hooks._shell import Command, argv_commands, instruction_commands, run_script
@@ -97,10 +107,12 @@ from hooks._shell import Command, argv_commands, instruction_commands, run_scrip
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
     "The final stage runs Python but does not set PYTHONDONTWRITEBYTECODE.",
+    fixable=True,
 )
 UNBUFFERED = Rule(
     "DPH502", "missing-pythonunbuffered", WARNING,
     "The final stage runs Python but does not set PYTHONUNBUFFERED.",
+    fixable=True,
 )
 RULES = (NO_BYTECODE, UNBUFFERED)
 
@@ -239,7 +251,23 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         findings.append(rule.at(
             df.path, line, col, f"{where} {problem}; add 'ENV {name}=1' {purpose}",
         ))
+    # The fix: both variables that no ENV or ARG names, on one new ENV line after the FROM.
+    names = {r.code: n for r, n, _, _ in _VARIABLES if n not in env and n not in build_args}
+    if any(finding.code in names for finding in findings):
+        fix = _env_fix(df, stage, [names[f.code] for f in findings if f.code in names])
+        findings = [f._replace(fix=fix) if f.code in names else f for f in findings]
     return findings
+
+
+def _env_fix(df: Dockerfile, stage: Stage, names: list[str]) -> Fix:
+    """A line ``ENV NAME=1 ...`` right after the final stage's FROM (fix mode only:
+    hooks/_fix.py), cased like the FROM and indented like it."""
+    line = stage.from_.end_line
+    ending = line_ending(df, line)
+    keyword = "env" if stage.from_.keyword_raw.islower() else "ENV"
+    text = f"{indent(df, stage.from_.start_line)}{keyword} {' '.join(f'{name}=1' for name in names)}"
+    where = line_end(df, line) + len(ending)
+    return Fix(((where, where, f"{text}{ending}" if ending else f"{newline_near(df, line)}{text}"),))
 
 
 HOOK = Hook(

@@ -71,3 +71,31 @@ def test_replace_block_needs_markers() -> None:
         _docs.replace_block("no markers", "rules", "x")
     text = f"a\n{_docs.BEGIN.format('x')}\nold\n{_docs.END.format('x')}\nb"
     assert _docs.replace_block(text, "x", "new") == f"a\n{_docs.BEGIN.format('x')}\nnew\n{_docs.END.format('x')}\nb"
+
+
+FIXABLE = RULE._replace(fixable=True)
+FIX_SECTION = "### Fix\nRewrites x as y; not offered when x is quoted.\n"
+
+
+def test_fixable_rule_needs_a_fix_section_and_gets_a_fixer_entry() -> None:
+    hook = Hook(id="check-example", doc=GOOD + FIX_SECTION, rules=(FIXABLE,), dockerfile=lambda df, ctx: [])
+    doc = _docs.parse_docstring(hook)
+    assert doc.rules[0].sections["Fix"] == "Rewrites x as y; not offered when x is quoted."
+    assert "#### `DPH999` example-rule (error, fixable)" in "\n".join(_docs._rule_markdown(doc.rules[0]))
+    text = _docs.manifest([doc])
+    assert (
+        "-   id: fix-example\n"
+        "    name: an example hook (fixer)\n"
+        "    description: 'fixes DPH999 - an example hook (fixer)'\n"
+        "    entry: check-example --fix\n"
+    ) in text
+    assert "-   id: docker-python-hooks-fix\n" in text and "    entry: docker-python-hooks check --fix\n" in text
+    assert "| `fix-example` | fixes what `check-example` reports (`check-example --fix`) | `DPH999` |" in (
+        _docs.readme_hooks([doc])
+    )
+    without = Hook(id="check-example", doc=GOOD, rules=(FIXABLE,), dockerfile=lambda df, ctx: [])
+    with pytest.raises(ValueError, match="needs a '### Fix' section exactly when its rule is fixable"):
+        _docs.parse_docstring(without)
+    with pytest.raises(ValueError, match="needs a '### Fix' section exactly when its rule is fixable"):
+        _docs.parse_docstring(_module(GOOD + FIX_SECTION))
+    assert "fix-example" not in _docs.manifest([_docs.parse_docstring(_module(GOOD))])

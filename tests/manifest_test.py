@@ -22,6 +22,8 @@ REQUIRED = {"id", "name", "entry", "language", "files"}
 # Codes that only an option turns on; examples/bad shows every other code.
 OPTION_GATED = {"DPH207", "DPH113", "DPH405"}
 META_SHOWN = {"DPH901", "DPH902", "DPH903", "DPH904"}
+# Fixer ids: the same command as a check hook, with --fix (hook id -> the checking entry).
+FIXERS = {hook["id"]: hook["entry"].removesuffix(" --fix") for hook in MANIFEST if hook["entry"].endswith(" --fix")}
 
 
 def _console_scripts() -> dict[str, str]:
@@ -54,7 +56,9 @@ def test_manifest_entries_are_complete() -> None:
         re.compile(hook["files"])
         re.compile(hook.get("exclude", "^$"))
     for hook_id in IDS:
-        if hook_id != "docker-python-hooks":
+        if hook_id in FIXERS:
+            assert FIXERS[hook_id] in IDS or FIXERS[hook_id] == "docker-python-hooks check", hook_id
+        elif hook_id != "docker-python-hooks":
             module = scripts[hook_id].split(":")[0]
             assert module == "hooks." + hook_id.replace("-", "_")
 
@@ -89,7 +93,8 @@ def test_one_classifier_for_manifest_hooks_and_all_rules_command(path: str, expe
     every = {kind for files in kinds.values() for kind in files}
     for hook in MANIFEST:
         selected = bool(re.search(hook["files"], path)) and not re.search(hook.get("exclude", "^$"), path)
-        wanted = every if hook["id"] == "docker-python-hooks" else set(kinds[hook["id"]])
+        checker = FIXERS.get(hook["id"], hook["id"]).removesuffix(" check")
+        wanted = every if checker == "docker-python-hooks" else set(kinds[checker])
         assert selected == (expected in wanted), (hook["id"], path)
 
 
@@ -146,6 +151,8 @@ def test_try_repo_every_hook(tmp_path: Path) -> None:
     docs = {doc.hook_id: doc for doc in _docs.hook_docs()}
     for hook_id in IDS:
         assert hook_id in failed, (hook_id, bad.stdout)
+        if hook_id in FIXERS:
+            continue  # fixers run last, on files the fixers before them may have changed
         if hook_id in docs:
             codes = {r.rule.code for r in docs[hook_id].rules}
         else:  # the all-rules hook: every code, the meta ones included
@@ -154,7 +161,9 @@ def test_try_repo_every_hook(tmp_path: Path) -> None:
             assert f": {code} " in failed[hook_id], (hook_id, code, failed[hook_id])
 
 
-def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_examples_show_every_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """examples/bad shows every code (the option-gated ones with their option); good shows none."""
     from hooks import check_base_image_pinned, check_compose, check_lockfile_install, check_non_root_user
     from hooks.__main__ import check_paths
@@ -171,4 +180,50 @@ def test_examples_show_every_code(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     assert check_non_root_user.main(["--require-reason", "examples/bad/Dockerfile"]) == 1
     out = capsys.readouterr().out
     shown |= {line.split()[1] for line in out.splitlines()}
+    # DPH907: fix mode refuses to write examples/bad/Dockerfile (a syntax error); on a copy.
+    copy = tmp_path / "bad"
+    shutil.copytree(ROOT / "examples" / "bad", copy)
+    from hooks.__main__ import main
+
+    assert main(["check", "--fix", str(copy / "Dockerfile")]) == 1
+    assert (copy / "Dockerfile").read_bytes() == (ROOT / "examples" / "bad" / "Dockerfile").read_bytes()
+    shown |= {line.split()[1] for line in capsys.readouterr().out.splitlines()}
     assert set(all_rules()) - shown == set()
+
+
+@pytest.mark.slow
+def test_try_repo_fixer_fixes_a_staged_file_then_passes(tmp_path: Path) -> None:
+    """A fixer hook rewrites a staged Dockerfile and fails; the next run passes."""
+    repo = tmp_path / "user"
+    repo.mkdir()
+    dockerfile = repo / "Dockerfile"
+    dockerfile.write_bytes(
+        b"FROM python:3.12-slim-bookworm as app\r\nENV APP_HOME /srv/app\r\n"
+        b"RUN pip install flask==3.0.3\r\nCMD python -m app"
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home"), "PRE_COMMIT_COLOR": "never"}
+    env.pop("DPH_DEBUG", None)
+
+    def run(hook_id: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook_id, "--files", "Dockerfile"],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False,
+        )
+
+    first = run("fix-dockerfile-pitfalls")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    assert dockerfile.read_bytes() == (
+        b"FROM python:3.12-slim-bookworm AS app\r\nENV APP_HOME=/srv/app\r\n"
+        b"RUN pip install flask==3.0.3\r\nCMD [\"python\", \"-m\", \"app\"]"
+    )
+    _git(repo, "add", "-A")
+    second = run("fix-dockerfile-pitfalls")
+    assert second.returncode == 0, second.stdout + second.stderr
+    third = run("docker-python-hooks-fix")  # every fixer: DPH501/502 and DPH506, DPH401 remains
+    assert third.returncode == 1, third.stdout + third.stderr
+    assert b"ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\r\n" in dockerfile.read_bytes()
+    assert b"pip install --no-cache-dir flask==3.0.3" in dockerfile.read_bytes()
+    assert "DPH401" in third.stdout
