@@ -274,6 +274,18 @@ def test_remaining_findings_are_reported_after_the_fix(write: Writer, capsys: py
     )
 
 
+def test_only_what_the_configuration_keeps_is_fixed(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule the project ignores is neither reported nor fixed; the others still are."""
+    write("pyproject.toml", '[tool.docker-python-hooks]\nignore = ["DPH607", "DPH401"]\n')
+    text = 'FROM python:3.12-slim-bookworm as app\nENV PYTHONDONTWRITEBYTECODE=1\nCMD ["python", "-m", "app"]\n'
+    path = write("Dockerfile", text)
+    assert all_rules_main(["check", "--fix", path]) == 1
+    fixed = Path(path).read_text()
+    assert fixed.startswith("FROM python:3.12-slim-bookworm as app\n")  # DPH607 ignored: kept as written
+    assert "PYTHONUNBUFFERED=1" in fixed  # DPH502 fixed
+    assert capsys.readouterr().out == ""
+
+
 def test_files_with_no_fix_exit_as_usual(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     path = write("Dockerfile", CLEAN)
     assert all_rules_main(["check", "--fix", path]) == 0
