@@ -21,6 +21,7 @@ from hooks._hook import ComposeCheck, Context, DockerfileCheck, Hook, Option, Re
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
+    from hooks._requirements import RequirementsSet
 
 META_CODES = frozenset(rule.code for rule in META_RULES)
 NO_FLAGS = _suppress.Flags()
@@ -94,6 +95,17 @@ def lint_parsed(
     return _suppress.apply(findings, suppressions, active, flags=flags) if suppressions else findings
 
 
+def requirements_problems(model: RequirementsSet) -> list[Finding]:
+    """What the requirements model found wrong, as findings: DPH901 for an empty root file,
+    DPH904 for each line pip rejects or misreads (in the reported files)."""
+    findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for path, p in model.problems()]
+    if model.root.empty:
+        findings.insert(0, UNREADABLE.at(
+            model.root.path, 1, 1, "file is empty; add requirements or delete the file",
+        ))
+    return findings
+
+
 def lint_requirements(
     path: str, ctx: Context, checks: Sequence[RequirementsCheck], active: Collection[str],
     flags: _suppress.Flags = NO_FLAGS,
@@ -106,7 +118,7 @@ def lint_requirements(
             model = _requirements.load(path, ctx.repo)
         except ReadError as exc:
             return [UNREADABLE.at(path, 1, 1, str(exc))]
-        findings = list(model.problems())
+        findings = requirements_problems(model)
         for check in checks:
             findings.extend(check(model, ctx))
         if flags.disabled:

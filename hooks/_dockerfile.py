@@ -734,15 +734,10 @@ def _no_constant(name: str) -> object:
     raise ValueError(name)
 
 
-def healthcheck_command(instr: Instruction) -> tuple[int, tuple[str, ...] | None] | None:
-    """For ``HEALTHCHECK [flags] CMD command``: (offset of the command in :attr:`args`,
-    its exec-form argument list or None for shell form); None for ``HEALTHCHECK NONE``
-    or when there is no ``CMD``."""
-    return healthcheck_probe(instr.args)
-
-
 def healthcheck_probe(args: str) -> tuple[int, tuple[str, ...] | None] | None:
-    """:func:`healthcheck_command` of a HEALTHCHECK whose arguments are ``args``."""
+    """For the arguments ``args`` of ``HEALTHCHECK [flags] CMD command``: (offset of the
+    command in ``args``, its exec-form argument list or None for shell form); None for
+    ``HEALTHCHECK NONE`` or when there is no ``CMD``."""
     cut = 0
     while cut < len(args) and args[cut] not in GO_SPACE:
         cut += 1
@@ -849,6 +844,22 @@ def _shell_words(text: str, *, raw: bool, raw_quotes: bool | None = None) -> lis
         return lexer.words_until("")[1]
     except (_LexError, RecursionError):
         return None
+
+
+def scan_name(s: str, pos: int) -> int:
+    """Where the variable name that starts at ``pos`` of ``s`` ends, as BuildKit's
+    processName reads it: digits (``$1``), one special character (``$@``), or letters,
+    digits and ``_`` (Go's unicode.IsLetter/IsDigit: Python's isalpha/isdecimal)."""
+    n = len(s)
+    if pos < n and s[pos].isdecimal():
+        while pos < n and s[pos].isdecimal():
+            pos += 1
+        return pos
+    if pos < n and s[pos] in "@*#?-$!0":
+        return pos + 1
+    while pos < n and (s[pos].isalpha() or s[pos].isdecimal() or s[pos] == "_"):
+        pos += 1
+    return pos
 
 
 class _WordLexer:
@@ -979,17 +990,9 @@ class _WordLexer:
             out.append(ch)
 
     def _name(self) -> str:
-        s, n = self.s, self.n
         start = self.pos
-        if self.pos < n and s[self.pos].isdecimal():
-            while self.pos < n and s[self.pos].isdecimal():
-                self.pos += 1
-        elif self.pos < n and s[self.pos] in "@*#?-$!0":
-            self.pos += 1
-        else:
-            while self.pos < n and (s[self.pos].isalpha() or s[self.pos].isdecimal() or s[self.pos] == "_"):
-                self.pos += 1
-        return s[start:self.pos]
+        self.pos = scan_name(self.s, start)
+        return self.s[start:self.pos]
 
     def _dollar(self) -> str:
         s, n = self.s, self.n
@@ -1249,19 +1252,9 @@ class _Lexer:
             out.append(ch)
 
     def _name(self) -> str:
-        s = self.s
-        n = len(s)
         start = self.pos
-        if self.pos < n and s[self.pos].isdigit():
-            while self.pos < n and s[self.pos].isdigit():
-                self.pos += 1
-            return s[start:self.pos]
-        if self.pos < n and s[self.pos] in "@*#?-$!0":
-            self.pos += 1
-            return s[start:self.pos]
-        while self.pos < n and (s[self.pos].isalnum() or s[self.pos] == "_"):
-            self.pos += 1
-        return s[start:self.pos]
+        self.pos = scan_name(self.s, start)
+        return self.s[start:self.pos]
 
     def _get(self, name: str) -> Var | None:
         var = self.lookup(name)

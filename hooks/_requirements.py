@@ -51,7 +51,6 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._files import ReadError, Repo, is_requirements
-from hooks._findings import SYNTAX_ERROR, UNREADABLE, Finding
 from hooks._patterns import lazy
 
 if TYPE_CHECKING:
@@ -324,21 +323,12 @@ class RequirementsSet:
             f for path, f in self.files.items() if f is not self.root and not is_requirements(path)
         ]
 
-    def problems(self) -> list[Finding]:
-        """DPH904 for lines pip rejects or misreads (in reported files); DPH901 for an empty
-        root file."""
-        found: list[Finding] = []
-        if self.root.empty:
-            found.append(UNREADABLE.at(
-                self.root.path, 1, 1, "file is empty; add requirements or delete the file",
-            ))
-        for reqfile in self.reported():
-            for entry in reqfile.entries:
-                if entry.problems:
-                    found.extend(
-                        SYNTAX_ERROR.at(reqfile.path, p.line, p.col, p.message) for p in entry.problems
-                    )
-        return found
+    def problems(self) -> list[tuple[str, Problem]]:
+        """(path, problem) of each line pip rejects or misreads, in the reported files."""
+        return [
+            (reqfile.path, problem)
+            for reqfile in self.reported() for entry in reqfile.entries for problem in entry.problems
+        ]
 
     def suppressions(self) -> list[Suppression]:
         from hooks._suppress import requirements_suppressions

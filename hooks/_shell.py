@@ -808,11 +808,11 @@ def instruction_commands(instr: Instruction) -> tuple[Command, ...]:
 
 
 def _instruction_commands(instr: Instruction) -> tuple[Command, ...]:
-    from hooks._dockerfile import healthcheck_command
+    from hooks._dockerfile import healthcheck_probe
 
     argv, script = instr.json, instr.args
     if instr.keyword == "HEALTHCHECK":
-        probe = healthcheck_command(instr)
+        probe = healthcheck_probe(instr.args)
         if probe is None:
             return ()
         argv, script = probe[1], instr.args[probe[0]:]

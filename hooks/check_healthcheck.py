@@ -67,7 +67,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hooks._cli import run_hook
-from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_command
+from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_probe
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
 from hooks._images import base_kind, has_python, stage_image_use
@@ -145,7 +145,7 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
     lacking = _LACKS.get(kind, ())
     instructions = [i for member in chain for i in member.instructions]
     missing: list[tuple[Command, str]] = []
-    probe = healthcheck_command(check)
+    probe = healthcheck_probe(check.args)
     start = probe[0] if probe is not None else 0
     meant = _meant_argv(check.args[start:]) if probe is not None and probe[1] is None else None
     commands = argv_commands(meant) if meant is not None else instruction_commands(check)

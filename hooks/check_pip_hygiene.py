@@ -168,12 +168,6 @@ def _exports(cmd: Command, exported: dict[str, str]) -> None:
                 exported[name] = value
 
 
-def _variable(name: str, instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
-    """The value of ``name`` for ``cmd``; ``$NAME`` when set to something unknown."""
-    value = _script_variable(name, cmd, exported)
-    return _instruction_variable(name, instr) if value is None else value
-
-
 def _script_variable(name: str, cmd: Command, exported: Mapping[str, str]) -> str | None:
     """The value the script gives ``name`` for ``cmd`` (an assignment before it, an export);
     None when the script does not set it."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from hooks._dockerfile import healthcheck_command, parse
+from hooks._dockerfile import healthcheck_probe, parse
 
 ENTRYPOINT_CMD = [
     pytest.param("FROM a\n", (None, None), id="none"),
@@ -40,9 +40,9 @@ HEALTHCHECK = [
 
 
 @pytest.mark.parametrize(("line", "expected"), HEALTHCHECK)
-def test_healthcheck_command(line: str, expected: tuple[int, tuple[str, ...] | None] | None) -> None:
+def test_healthcheck_probe(line: str, expected: tuple[int, tuple[str, ...] | None] | None) -> None:
     instr = parse(f"FROM a\n{line}\n").instructions[1]
-    assert healthcheck_command(instr) == expected
+    assert healthcheck_probe(instr.args) == expected
 
 
 JSON_FORMS = [

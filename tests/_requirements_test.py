@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hooks import _requirements as R
+from hooks._cli import requirements_problems
 from hooks._files import ReadError, Repo
 from tests.conftest import Writer
 
@@ -943,15 +944,15 @@ def test_encodings(write: Writer, data: bytes, names: list[str]) -> None:
 
 def test_problems_empty_root_and_syntax_errors(write: Writer) -> None:
     write("requirements.txt", "  \n\n")
-    assert [f.render() for f in R.load("requirements.txt", Repo()).problems()] == [
+    assert [f.render() for f in requirements_problems(R.load("requirements.txt", Repo()))] == [
         "requirements.txt:1:1: DPH901 file is empty; add requirements or delete the file",
     ]
     write("requirements.txt", "# only a comment\n")
-    assert R.load("requirements.txt", Repo()).problems() == []
+    assert requirements_problems(R.load("requirements.txt", Repo())) == []
     write("requirements.txt", "-r requirements-dev.txt\n-r extra.in\nok==1\n  foo[bar\n")
     write("requirements-dev.txt", "--nope\n")
     write("extra.in", "\n\n  --nope\n")
-    assert [f.render() for f in R.load("requirements.txt", Repo()).problems()] == [
+    assert [f.render() for f in requirements_problems(R.load("requirements.txt", Repo()))] == [
         "requirements.txt:4:3: DPH904 invalid requirement 'foo[bar': Expected matching RIGHT_BRACKET "
         "for LEFT_BRACKET, after extras",
         "extra.in:3:3: DPH904 no such option: --nope; pip rejects this line",
