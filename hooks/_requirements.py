@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -52,6 +51,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._files import ReadError, Repo, is_requirements
 from hooks._patterns import lazy
+from hooks._secrets import mask_secrets
 
 if TYPE_CHECKING:
     from hooks._suppress import Suppression
@@ -153,7 +153,6 @@ _EGG = lazy(r"[#&]egg=([^&]*)")
 _EXTRAS_SUFFIX = lazy(r"^(.+)(\[[^\]]+\])$")
 _URL_SCHEME = lazy(r"[\x00-\x20]*([A-Za-z][A-Za-z0-9+.-]*):")
 _ANY_URL = lazy(r"(?i)^(?:(?:http|https|file):|[a-z][a-z0-9+.-]+://)")
-_CREDENTIALS = lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*)(:[^/@\s]*)?@")
 
 
 class Problem(NamedTuple):
@@ -205,7 +204,7 @@ class Requirement(NamedTuple):
     @property
     def shown(self) -> str:
         """The requirement as written, credentials masked, for messages."""
-        return mask_credentials(("-e " if self.editable else "") + self.text)
+        return mask_secrets(("-e " if self.editable else "") + self.text)
 
 
 class Include(NamedTuple):
@@ -435,7 +434,7 @@ def _follow(
 ) -> RequirementsFile | tuple[str, str]:
     """The included file (parsed once per load), or (problem kind, message)."""
     target = include.target
-    shown = mask_credentials(target)
+    shown = mask_secrets(target)
     if _ANY_URL.match(target):
         return URL_INCLUDE, (f"include '{shown}' is a URL, which this hook never fetches; "
                              f"vendor the file into the repository and include it by path")
@@ -805,7 +804,7 @@ class Ignored(NamedTuple):
 
 
 def _ignored_message(kind: str, texts: list[str], dropped: list[Option]) -> str:
-    shown = mask_credentials(", ".join(f"'{t}'" for t in texts))
+    shown = mask_secrets(", ".join(f"'{t}'" for t in texts))
     if dropped and len(dropped) == len(texts):
         if kind == REQUIREMENT and any(o.name != "--editable" for o in dropped):
             return (f"pip ignores {shown} on a requirement line; "
@@ -978,25 +977,6 @@ def canonicalize_name(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-def mask_credentials(text: str) -> str:
-    """``https://user:secret@host`` -> ``https://user:****@host``; a bare token user too.
-
-    ``${VAR}`` references are kept (they are not secrets), and so is the conventional
-    ``git@`` user of SSH URLs.
-    """
-
-    def hide(match: re.Match[str]) -> str:
-        scheme, user, password = match.group(1), match.group(2), match.group(3)
-        if password is not None:
-            shown = password if ENV_VAR_RE.fullmatch(password[1:]) else ":****"
-            return f"{scheme}{user}{shown}@"
-        if not user or ENV_VAR_RE.fullmatch(user) or scheme.lower().rstrip(":/").endswith("ssh"):
-            return match.group(0)
-        return f"{scheme}****@"
-
-    return _CREDENTIALS.sub(hide, text) if "@" in text else text
-
-
 def url_scheme(text: str) -> str | None:
     """The URL scheme as ``urllib.parse.urlsplit`` finds it (lowercase), else None."""
     if ":" not in text:
@@ -1087,7 +1067,7 @@ def _requirement(text: str, editable: bool, hashes: tuple[str, ...]) -> Requirem
     result = _parse_editable(text) if editable else _parse_line_requirement(text)
     if isinstance(result, str):
         if not result.startswith("invalid marker"):
-            result = f"invalid requirement '{mask_credentials(text.strip())}': {result}"
+            result = f"invalid requirement '{mask_secrets(text.strip())}': {result}"
         if env_vars:
             match = _LEADING_NAME.match(text)
             raw = match.group(1) if match else None
@@ -1227,14 +1207,14 @@ def _from_link(
         kind = URL
     url_path = url if local else _url_path(url)
     if url_path is None:
-        return f"'{mask_credentials(url)}' is not a valid URL"
+        return f"'{mask_secrets(url)}' is not a valid URL"
     vcs = revision = None
     if kind == VCS:
         vcs = (scheme or "").split("+", 1)[0]
         if "@" in url_path:
             revision = url_path.rsplit("@", 1)[1]
             if not revision:
-                return (f"the URL '{mask_credentials(url)}' has an empty revision after '@'; "
+                return (f"the URL '{mask_secrets(url)}' has an empty revision after '@'; "
                         f"remove the '@' or name a commit")
     name: str | None = None
     specs: tuple[tuple[str, str], ...] = ()
@@ -1281,12 +1261,12 @@ def _parse_editable(text: str) -> Requirement | str:
     if scheme in VCS_SCHEMES:
         link = _from_link(url, text, (), None)
         if isinstance(link, Requirement) and link.name is None:
-            return (f"pip cannot tell the project name of '{mask_credentials(text)}'; "
-                    f"write it as 'name @ {mask_credentials(url)}' or add '#egg=name'")
+            return (f"pip cannot tell the project name of '{mask_secrets(text)}'; "
+                    f"write it as 'name @ {mask_secrets(url)}' or add '#egg=name'")
         return link
     if scheme and ("://" in url or scheme in URL_SCHEMES):
         return (f"an editable requirement must be a local project path or a VCS URL "
-                f"(git+https://...), not '{mask_credentials(text)}'")
+                f"(git+https://...), not '{mask_secrets(text)}'")
     return _from_link(bare, text, extras, None, local=True)
 
 

@@ -102,7 +102,8 @@ def _urls_with_password(text: str) -> list[tuple[int, int, str]]:
 
 
 def mask_secrets(text: str) -> str:
-    """``text`` with every credential replaced by its masked form, for printing.
+    """``text`` with every credential replaced by its masked form, for printing: the one
+    masker of the project (every finding's message goes through it).
 
     Besides what :func:`find_credentials` finds, token prefixes followed by 8 or more
     characters with a digit are masked too: a message may quote a token cut short
@@ -112,7 +113,22 @@ def mask_secrets(text: str) -> str:
         return text
     for cred in reversed(find_credentials(text)):
         text = text[:cred.start] + cred.masked + text[cred.end:]
+    if "@" in text:
+        text = _BARE_USER_RE.sub(_hide_bare_user, text)
     return _TOKEN_PREFIX_RE.sub(lambda m: m.group(1) + "****", text)
+
+
+# A URL user without a password (``https://TOKEN@host``): often a token by itself.
+_BARE_USER_RE = lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:'\"`]+)@")
+
+
+def _hide_bare_user(match: re.Match[str]) -> str:
+    """``https://****@host`` for a literal user; a ``${VAR}`` reference, a placeholder and
+    the conventional user of SSH URLs (``ssh://git@``) are kept."""
+    scheme, user = match.group(1), match.group(2)
+    if _is_reference(user) or scheme.lower().rstrip(":/").endswith("ssh"):
+        return match.group(0)
+    return f"{scheme}****@"
 
 
 def find_credentials(text: str) -> list[Credential]:

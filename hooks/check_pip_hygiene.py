@@ -337,7 +337,8 @@ def _vcs_message(df: Dockerfile, instr: Instruction, word: str, allowed: frozens
     """The DPH107 message for the VCS link ``word`` where ``instr`` runs, or None when it is
     pinned to a commit (as DPH102 judges it), allowed, or not known (an unresolved variable)."""
     # The requirements model is loaded only for a file that has a VCS link on a pip line.
-    from hooks._requirements import VCS, Requirement, mask_credentials, parse_requirement, vcs_pin_problem
+    from hooks._requirements import VCS, Requirement, parse_requirement, vcs_pin_problem
+    from hooks._secrets import mask_secrets
 
     value = word
     if "$" in word:
@@ -351,7 +352,7 @@ def _vcs_message(df: Dockerfile, instr: Instruction, word: str, allowed: frozens
     problem = vcs_pin_problem(req)
     if problem is None:
         return None
-    shown = mask_credentials(word)
+    shown = mask_secrets(word)
     return f"VCS install '{shown if len(shown) <= 80 else shown[:77] + '...'}' {problem}"
 
 

@@ -128,9 +128,9 @@ from hooks._requirements import (
     Requirement,
     RequirementsFile,
     RequirementsSet,
-    mask_credentials,
     vcs_pin_problem,
 )
+from hooks._secrets import mask_secrets
 
 UNPINNED = Rule("DPH101", "unpinned-requirement", ERROR, "A requirement is not pinned to one version.")
 UNPINNED_VCS = Rule(
@@ -281,7 +281,7 @@ def _extras(req: Requirement) -> str:
 
 
 def _short(text: str, limit: int = 80) -> str:
-    text = mask_credentials(" ".join(text.split()))
+    text = mask_secrets(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

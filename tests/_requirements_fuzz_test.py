@@ -15,6 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hooks import _requirements as R
+from hooks._secrets import mask_secrets
 from hooks._suppress import requirements_suppressions
 from tests.strategies import examples, time_limit
 
@@ -124,7 +125,7 @@ def check_invariants(text: str) -> R.RequirementsFile:
             assert req.kind in (R.INDEX, R.VCS, R.URL, R.PATH)
             assert req.name is None or req.name == R.canonicalize_name(req.name)
             shown = req.shown
-            assert R.mask_credentials(shown) == shown
+            assert mask_secrets(shown) == shown
             assert "s3cret" not in shown and "x-oauth" not in shown
     # A line that starts a logical line and says something belongs to an entry (a
     # continued line may be swallowed by a comment, as pip does: 'a # c \\' + 'b').
@@ -163,9 +164,9 @@ def test_arbitrary_text_keeps_the_invariants(text: str) -> None:
 
 @settings(max_examples=examples(300))
 @given(st.text(max_size=120) | st.sampled_from(URLS + OPTIONS))
-def test_mask_credentials_is_idempotent_and_hides_passwords(text: str) -> None:
-    masked = R.mask_credentials(text)
-    assert R.mask_credentials(masked) == masked
+def test_mask_secrets_is_idempotent_and_hides_passwords(text: str) -> None:
+    masked = mask_secrets(text)
+    assert mask_secrets(masked) == masked
     for secret in ("s3cret", "x-oauth"):
         if f":{secret}@" in text:
             assert f":{secret}@" not in masked

@@ -386,14 +386,6 @@ def test_per_requirement_options() -> None:
     assert editable.requirement.hashes == ()  # pip drops --hash on editables
 
 
-def test_mask_credentials() -> None:
-    assert R.mask_credentials("https://user:s3cret@x/simple") == "https://user:****@x/simple"
-    assert R.mask_credentials("https://ghp_token@github.com/x") == "https://****@github.com/x"
-    assert R.mask_credentials("git+ssh://git@github.com/x") == "git+ssh://git@github.com/x"
-    assert R.mask_credentials("https://${USER}:${PASS}@x") == "https://${USER}:${PASS}@x"
-    assert R.mask_credentials("no url here") == "no url here"
-
-
 # --------------------------------------------------------------------------------------
 # Fast paths provably agree with packaging and shlex
 # --------------------------------------------------------------------------------------

@@ -71,3 +71,11 @@ def test_hostile_lines_are_linear(line: str) -> None:
     start = time.perf_counter()
     find_credentials(line)
     assert time.perf_counter() - start < 2.0
+
+
+def test_mask_secrets_in_requirement_urls() -> None:
+    assert mask_secrets("https://user:s3cret@x/simple") == "https://user:****@x/simple"
+    assert mask_secrets("https://ghp_token@github.com/x") == "https://****@github.com/x"
+    assert mask_secrets("git+ssh://git@github.com/x") == "git+ssh://git@github.com/x"
+    assert mask_secrets("https://${USER}:${PASS}@x") == "https://${USER}:${PASS}@x"
+    assert mask_secrets("no url here") == "no url here"
