@@ -268,8 +268,7 @@ class Repo:
         try:
             info = os.lstat(candidate)
         except OSError as exc:
-            # Without its traceback, which holds the callers' frames (and they hold it).
-            return candidate, exc.with_traceback(None)
+            return candidate, exc
         except ValueError:  # an embedded NUL: os.path.islink says False, stat decides
             return candidate, None
         if stat.S_ISLNK(info.st_mode):
