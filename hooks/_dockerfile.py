@@ -185,6 +185,16 @@ class Instruction:
         """The 1-based (line, column) of character ``offset`` of :attr:`line`."""
         return _position(self._starts, self._segments, offset)
 
+    def args_locator(self) -> Callable[[int], tuple[int, int]]:
+        """:meth:`args_position` as a function that keeps no reference to the instruction,
+        for what :attr:`memo` holds (so that no reference cycle keeps a file alive)."""
+        starts, segments, base = self._starts, self._segments, self.args_offset
+
+        def locate(offset: int) -> tuple[int, int]:
+            return _position(starts, segments, base + offset)
+
+        return locate
+
     def args_position(self, offset: int = 0) -> tuple[int, int]:
         """The (line, column) of character ``offset`` of :attr:`args`."""
         return self.position(self.args_offset + offset)

@@ -268,7 +268,8 @@ class Repo:
         try:
             info = os.lstat(candidate)
         except OSError as exc:
-            return candidate, exc
+            # Without its traceback, which holds the callers' frames (and they hold it).
+            return candidate, exc.with_traceback(None)
         except ValueError:  # an embedded NUL: os.path.islink says False, stat decides
             return candidate, None
         if stat.S_ISLNK(info.st_mode):

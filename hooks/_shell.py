@@ -609,7 +609,7 @@ def _run_script(instr: Instruction, lines: Sequence[str]) -> Script:
         return _json_script(instr)
     text = instr.args
     size = len(text)
-    args_position = instr.args_position
+    args_position = instr.args_locator()
     docs = shell_heredocs(instr)
     if not docs:
         return Script(text, lambda offset: args_position(min(max(offset, 0), size)))
@@ -663,7 +663,7 @@ def _shebang_is_shell(body: str) -> bool:
 
 def _json_script(instr: Instruction) -> Script:
     words = instr.json or ()
-    args_position = instr.args_position
+    args_position = instr.args_locator()
     raw = list(_JSON_STRING_RE.finditer(instr.args))
     pieces: list[str] = []
     starts: list[int] = []
