@@ -288,4 +288,4 @@ def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
         return 2
     if fixer is not None:
         return fixer.report(findings)
-    return finish(args, findings, session, repo, [*hook.rules, *META_RULES])
+    return finish(args, findings, session, repo, [*hook.rules, *hook.reports, *META_RULES])

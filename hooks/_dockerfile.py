@@ -190,7 +190,7 @@ class Instruction:
         for what the instruction itself holds (:attr:`script`): without a reference cycle,
         reference counting frees a file's model as soon as the run is done with it (with
         the cycle, models wait for the cyclic collector: 92 MiB instead of 50 MiB peak,
-        and 3.1 s instead of 2.2 s, over the 2 000-file --vary corpus).""",
+        and 3.1 s instead of 2.2 s, over the 2 000-file --vary corpus)."""
         starts, segments, base = self._starts, self._segments, self.args_offset
 
         def locate(offset: int) -> tuple[int, int]:

@@ -57,6 +57,7 @@ class HookDoc(NamedTuple):
     options: str
     files: tuple[str, ...]
     rules: list[RuleDoc]
+    reports: tuple[Rule, ...] = ()  # rules documented by another hook, reported here too
 
 
 def parse_docstring(hook: Hook) -> HookDoc:
@@ -98,7 +99,7 @@ def parse_docstring(hook: Hook) -> HookDoc:
         docs.append(RuleDoc(rules.pop(code), sections))
     if rules:
         raise ValueError(f"{module}: no documentation for {', '.join(sorted(rules))}")
-    return HookDoc(hid, module, summary, description.strip(), options.rstrip(), hook.kinds, docs)
+    return HookDoc(hid, module, summary, description.strip(), options.rstrip(), hook.kinds, docs, hook.reports)
 
 
 def hook_docs() -> list[HookDoc]:
@@ -120,7 +121,7 @@ def manifest(docs: Sequence[HookDoc]) -> str:
         "# Every hook: language python, console script = hook id, files matched by the same",
         "# patterns as the all-rules command (hooks/_files.py).",
     ]
-    entries = [(d.hook_id, d.summary, ", ".join(r.rule.code for r in d.rules), d.files) for d in docs]
+    entries = [(d.hook_id, d.summary, ", ".join(_codes(d)), d.files) for d in docs]
     all_kinds = tuple(kind for kind in KINDS if any(kind in d.files for d in docs))
     entries.append((
         "docker-python-hooks", "every rule of this collection in one process",
@@ -182,10 +183,15 @@ def _rule_markdown(doc: RuleDoc) -> list[str]:
     return out
 
 
+def _codes(doc: HookDoc) -> list[str]:
+    """Every code a hook reports: its own rules', then those it reports for another hook."""
+    return [r.rule.code for r in doc.rules] + [rule.code for rule in doc.reports]
+
+
 def readme_hooks(docs: Sequence[HookDoc]) -> str:
     out = ["| hook id | checks | codes |", "|---|---|---|"]
     for d in docs:
-        codes = ", ".join(f"`{r.rule.code}`" for r in d.rules)
+        codes = ", ".join(f"`{code}`" for code in _codes(d))
         out.append(f"| [`{d.hook_id}`](#{d.hook_id}) | {d.summary.rstrip('.')} | {codes} |")
     out.append(
         "| `docker-python-hooks` | every rule above in one process (`docker-python-hooks check`) | all |"
@@ -221,6 +227,11 @@ def readme_rules(docs: Sequence[HookDoc]) -> str:
             f"- [`{r.rule.code}` {r.rule.name}](docs/rules.md#{_anchor(r.rule)}) "
             f"({r.rule.severity}{', fixable' if r.rule.fixable else ''}): {r.rule.summary}"
             for r in d.rules
+        ]
+        out += [
+            f"- [`{rule.code}` {rule.name}](docs/rules.md#{_anchor(rule)}) ({rule.severity}): "
+            f"{rule.summary} (documented with another hook; reported here too)"
+            for rule in d.reports
         ]
         out.append("")
     out += ["### Meta rules (every hook)", ""]

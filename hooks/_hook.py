@@ -113,6 +113,9 @@ class Hook(NamedTuple):
     ci: TextCheck | None = None
     requirements_in: RequirementsCheck | None = None  # pip-tools input files (requirements*.in)
     compose: ComposeCheck | None = None
+    # Rules documented by another hook that this one reports too, on its own kind of file
+    # (check-compose reports the image-pin rules of check-base-image-pinned).
+    reports: tuple[Rule, ...] = ()
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -121,7 +124,8 @@ class Hook(NamedTuple):
 
     @property
     def codes(self) -> frozenset[str]:
-        return frozenset(rule.code for rule in self.rules)
+        """Every code this hook reports: its own rules' and those of :attr:`reports`."""
+        return frozenset(rule.code for rule in (*self.rules, *self.reports))
 
 
 def option_defaults(options: Sequence[Option]) -> argparse.Namespace:

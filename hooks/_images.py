@@ -30,9 +30,27 @@ from hooks._dockerfile import (
     expand,
     split_blanks,
 )
+from hooks._findings import ERROR, WARNING, Rule
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile, Stage
+
+# The image-pin rules. check-base-image-pinned declares and documents them; check-compose
+# reports them too, on Compose `image:` values (Hook.reports), so they are declared here.
+UNTAGGED = Rule("DPH201", "untagged-base-image", ERROR, "An image has no tag and no digest.")
+LATEST = Rule("DPH202", "latest-base-image", ERROR, "An image uses the 'latest' tag.")
+FLOATING = Rule(
+    "DPH203", "floating-base-image-tag", ERROR, "An image tag names no version or only a major one.",
+)
+NO_OS_RELEASE = Rule(
+    "DPH206", "python-image-without-os-release", WARNING,
+    "A python image tag does not name its OS release.",
+)
+NO_DIGEST = Rule("DPH207", "base-image-without-digest", ERROR, "An image is not pinned by digest.")
+UNVERIFIABLE = Rule(
+    "DPH208", "unverifiable-base-image", WARNING,
+    "An image is unpinned, invalid or unknown without --build-arg.",
+)
 
 DOCKER_HUB = "docker.io"
 SCRATCH = "scratch"

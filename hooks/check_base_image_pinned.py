@@ -173,9 +173,15 @@ from collections.abc import Sequence
 
 from hooks._cli import run_hook
 from hooks._dockerfile import BUILTIN_ARGS, Dockerfile, Instruction
-from hooks._findings import ERROR, WARNING, Finding, Rule
+from hooks._findings import ERROR, Finding, Rule
 from hooks._hook import Hook, Option
 from hooks._images import (
+    FLOATING,
+    LATEST,
+    NO_DIGEST,
+    NO_OS_RELEASE,
+    UNTAGGED,
+    UNVERIFIABLE,
     Default,
     ImageRef,
     ImageUse,
@@ -187,20 +193,6 @@ from hooks._images import (
     suggest_image,
 )
 
-UNTAGGED = Rule("DPH201", "untagged-base-image", ERROR, "An image has no tag and no digest.")
-LATEST = Rule("DPH202", "latest-base-image", ERROR, "An image uses the 'latest' tag.")
-FLOATING = Rule(
-    "DPH203", "floating-base-image-tag", ERROR, "An image tag names no version or only a major one.",
-)
-NO_OS_RELEASE = Rule(
-    "DPH206", "python-image-without-os-release", WARNING,
-    "A python image tag does not name its OS release.",
-)
-NO_DIGEST = Rule("DPH207", "base-image-without-digest", ERROR, "An image is not pinned by digest.")
-UNVERIFIABLE = Rule(
-    "DPH208", "unverifiable-base-image", WARNING,
-    "An image is unpinned, invalid or unknown without --build-arg.",
-)
 UNDECLARED = Rule(
     "DPH209", "undeclared-arg-in-from", ERROR, "A FROM uses a variable that no ARG declares.",
 )

@@ -77,7 +77,17 @@ from typing import TYPE_CHECKING
 from hooks._cli import run_hook
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
-from hooks._images import is_python_image, parse_image, pin_problem
+from hooks._images import (
+    FLOATING,
+    LATEST,
+    NO_DIGEST,
+    NO_OS_RELEASE,
+    UNTAGGED,
+    UNVERIFIABLE,
+    is_python_image,
+    parse_image,
+    pin_problem,
+)
 
 if TYPE_CHECKING:
     from hooks._compose import Build, Compose, Service, Value
@@ -98,11 +108,13 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _ROOT = frozenset({"root", "0"})
 
 
-def _rule(code: str) -> Rule:
-    """The rule of another hook by its code (declared once, in check-base-image-pinned)."""
-    from hooks._registry import all_rules
+_IMAGE_RULES = {rule.code: rule for rule in (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE)}
 
-    return all_rules()[code]
+
+def _rule(code: str) -> Rule:
+    """An image-pin rule by its code (declared in hooks/_images.py, documented by
+    check-base-image-pinned)."""
+    return _IMAGE_RULES[code]
 
 
 def _pulled(ref: ImageRef | None) -> bool:
@@ -238,7 +250,7 @@ def check(compose: Compose, *, require_digest: bool = False, read_only: bool = F
 
 
 HOOK = Hook(
-    id="check-compose", doc=__doc__ or "", rules=RULES,
+    id="check-compose", doc=__doc__ or "", rules=RULES, reports=tuple(_IMAGE_RULES.values()),
     options=(
         Option("require-digest", "require an @sha256: digest on every image", "flag"),
         Option("read-only", "report services built from a Python Dockerfile without read_only: true", "flag"),

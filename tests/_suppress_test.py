@@ -4,6 +4,7 @@ import pytest
 
 from hooks._dockerfile import parse
 from hooks._findings import Finding
+from hooks._images import UNTAGGED
 from hooks._suppress import (
     FOREIGN,
     Suppression,
@@ -12,7 +13,6 @@ from hooks._suppress import (
     foreign_codes,
     requirements_suppressions,
 )
-from hooks.check_base_image_pinned import UNTAGGED
 from hooks.check_non_root_user import MISSING_USER, ROOT_USER
 from tests.conftest import Writer
 

@@ -233,3 +233,14 @@ def test_hostile_input_is_one_line_or_nothing(
     main([path])
     out = capsys.readouterr().out
     assert out.startswith(expected) and out.count("\n") <= 1 and "Traceback" not in out
+
+
+def test_the_image_pin_rules_are_declared_as_reported_here_too() -> None:
+    """check-compose reports check-base-image-pinned's image rules: its declaration says so,
+    so its manifest entry lists them and its suppressions know them."""
+    from hooks import check_base_image_pinned, check_compose
+
+    reported = {rule.code for rule in check_compose.HOOK.reports}
+    assert reported == {"DPH201", "DPH202", "DPH203", "DPH206", "DPH207", "DPH208"}
+    assert reported <= check_compose.HOOK.codes
+    assert set(check_compose.HOOK.reports) <= set(check_base_image_pinned.HOOK.rules)
