@@ -462,7 +462,7 @@ def _self_contained(texts: list[str]) -> bool:
         return False
     for text in texts:
         for entry in _requirements.parse(text).entries:
-            if entry.kind != _requirements.REQUIREMENT and entry.kind != _requirements.OPTION:
+            if entry.kind not in (_requirements.REQUIREMENT, _requirements.OPTION):
                 return False
             req = entry.requirement
             if req is not None and (req.kind != _requirements.INDEX or req.editable):
