@@ -76,16 +76,19 @@ the destination is neither ``.``/``./`` nor the absolute folder the stage's last
 ``WORKDIR`` names literally; the ``RUN`` has flags (``--mount``), heredocs, the exec form,
 more than one command, or any shell syntax (quotes, variables, operators, the escape
 character); the command is not ``pip install`` with only ``-r FILE`` (one file, a bare
-name) and the flags ``--no-cache-dir``, ``--upgrade``/``-U``, ``--user``, ``--quiet``/``-q``,
-``--no-compile``, ``--require-hashes``, ``--break-system-packages``,
-``--disable-pip-version-check``, ``--no-warn-script-location``,
-``--root-user-action=ignore``; or the requirements file, read in the Dockerfile's folder
+name) and the flags ``--no-cache-dir``, ``--upgrade``/``-U``, ``--quiet``/``-q``, ``--no-compile``,
+``--require-hashes``, ``--break-system-packages``, ``--disable-pip-version-check``,
+``--no-warn-script-location``, ``--root-user-action=ignore``; an ``ENV`` or ``ARG`` in effect
+sets another ``PIP_*`` variable than those flags' own, ``PIP_DEFAULT_TIMEOUT``,
+``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST``, ``PIP_PROGRESS_BAR`` and
+``PIP_PREFER_BINARY`` (``PIP_CONSTRAINT=constraints.txt`` reads the source); or the
+requirements file, read in the Dockerfile's folder
 and each parent folder up to the repository root (the possible build contexts), is in none
 of them or, in any of them, holds anything but named requirements from an index and the
 options ``--hash``, ``--index-url``, ``--extra-index-url``, ``--trusted-host``, ``--pre``,
 ``--prefer-binary``, ``--only-binary`` and ``--no-binary``: an include (``-r``, ``-c``),
 ``-e .``, a local path or URL reads the source or another file the new ``COPY`` would not
-bring.
+bring, and so does a ``${VARIABLE}`` pip expands.
 """
 from __future__ import annotations
 
@@ -360,13 +363,20 @@ _PLAIN_WORD = lazy(r"[A-Za-z0-9_./=:+,@-]+")
 _PLAIN_PATH = lazy(r"/?[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*/?")
 _MANIFEST_NAME = lazy(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _SAFE_PIP_FLAGS = frozenset({
-    "--no-cache-dir", "--upgrade", "-U", "--user", "--quiet", "-q", "--no-compile", "--require-hashes",
+    "--no-cache-dir", "--upgrade", "-U", "--quiet", "-q", "--no-compile", "--require-hashes",
     "--break-system-packages", "--disable-pip-version-check", "--no-warn-script-location",
     "--root-user-action=ignore",
 })
 _SAFE_MANIFEST_OPTIONS = frozenset({
     "--hash", "--index-url", "--extra-index-url", "--trusted-host", "--pre", "--prefer-binary",
     "--only-binary", "--no-binary",
+})
+# pip's environment settings that read no file: any other PIP_* variable in effect
+# (PIP_CONSTRAINT, PIP_FIND_LINKS, PIP_CONFIG_FILE, PIP_SRC...) may read the source.
+_SAFE_PIP_VARIABLES = frozenset({
+    "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_ROOT_USER_ACTION", "PIP_NO_COMPILE",
+    "PIP_BREAK_SYSTEM_PACKAGES", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
+    "PIP_TRUSTED_HOST", "PIP_PROGRESS_BAR", "PIP_QUIET", "PIP_NO_WARN_SCRIPT_LOCATION", "PIP_PREFER_BINARY",
 })
 _SUPPRESSION = lazy(r"(?i)ignore|noqa|skip")
 
@@ -429,6 +439,11 @@ def _manifest_of(df: Dockerfile, run: Instruction) -> str | None:
     """The one requirements file of a RUN that is just ``pip install [safe flags] -r FILE``."""
     if run.flags or run.json is not None or run.heredocs:
         return None
+    if any(
+        name.upper().startswith("PIP_") and name.upper() not in _SAFE_PIP_VARIABLES
+        for variables in (run.env_vars, run.args_vars) for name in variables
+    ):
+        return None
     words = tuple(run.args.split())
     if not words or not all(_PLAIN_WORD.fullmatch(word) for word in words) or df.escape in run.args:
         return None
@@ -465,7 +480,7 @@ def _self_contained(texts: list[str]) -> bool:
             if entry.kind not in (_requirements.REQUIREMENT, _requirements.OPTION):
                 return False
             req = entry.requirement
-            if req is not None and (req.kind != _requirements.INDEX or req.editable):
+            if req is not None and (req.kind != _requirements.INDEX or req.editable or req.unresolved):
                 return False
             if any(option.name not in _SAFE_MANIFEST_OPTIONS for option in entry.options):
                 return False

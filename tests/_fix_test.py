@@ -453,7 +453,7 @@ def test_a_suppressed_syntax_error_still_stops_the_fix(write: Writer, capsys: py
 # The requirements file is read from the repository, so these cases write one.
 # ---------------------------------------------------------------------------
 
-REQUIREMENTS = "flask==3.0.3\n--hash=sha256:" + "0" * 64 + "\n"
+REQUIREMENTS = "--index-url https://pypi.org/simple\nflask==3.0.3 \\\n    --hash=sha256:" + "0" * 64 + "\n"
 PIP = "RUN pip install --no-cache-dir -r requirements.txt\n"
 BASE = HEAD + ENVS + "WORKDIR /app\n"
 END = USER + 'CMD ["python", "-m", "app"]\n'
@@ -469,6 +469,12 @@ MOVES = [
     pytest.param(
         BASE + "COPY . .\n" + PIP + END,
         BASE + "COPY requirements.txt .\n" + PIP + "COPY . .\n" + END, id="copy-dot-dot",
+    ),
+    pytest.param(
+        HEAD + ENVS + "ENV PIP_NO_CACHE_DIR=1\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n" + END,
+        HEAD + ENVS + "ENV PIP_NO_CACHE_DIR=1\n" + "WORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\nCOPY . .\n" + END,
+        id="safe-pip-variable",
     ),
     pytest.param(
         BASE + "COPY --link ./ /app\n\n# the dependencies\n" + PIP + END,
@@ -560,6 +566,19 @@ MOVE_NOT_OFFERED = [
     pytest.param(BASE + "COPY . .\nENV PIP_NO_CACHE_DIR=1\n" + PIP + END, REQUIREMENTS, id="env-between"),
     pytest.param(BASE + "COPY . .\nWORKDIR /srv\n" + PIP + END, REQUIREMENTS, id="workdir-between"),
     pytest.param(BASE + "COPY . .\n" + PIP + END, None, id="no-requirements-file"),
+    pytest.param(
+        HEAD + ENVS + "ENV PIP_CONSTRAINT=constraints.txt\nWORKDIR /app\nCOPY . .\n" + PIP + END, REQUIREMENTS,
+        id="pip-variable-reads-a-file",
+    ),
+    pytest.param(
+        HEAD + "ARG PIP_FIND_LINKS=./wheels\n" + ENVS + "WORKDIR /app\nCOPY . .\n" + PIP + END, REQUIREMENTS,
+        id="pip-build-arg",
+    ),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "${APP_PACKAGE}\n", id="requirements-variable"),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir --user -r requirements.txt\n" + END, REQUIREMENTS,
+        id="user-install",
+    ),
     pytest.param(BASE + "COPY . .\n" + PIP + END, "-e .\n", id="requirements-install-the-project"),
     pytest.param(BASE + "COPY . .\n" + PIP + END, "-r base.txt\n", id="requirements-include"),
     pytest.param(BASE + "COPY . .\n" + PIP + END, "-c constraints.txt\nflask\n", id="requirements-constraints"),
