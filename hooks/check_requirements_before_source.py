@@ -82,9 +82,8 @@ name) and the flags ``--no-cache-dir``, ``--upgrade``/``-U``, ``--quiet``/``-q``
 sets another ``PIP_*`` variable than those flags' own, ``PIP_DEFAULT_TIMEOUT``,
 ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST``, ``PIP_PROGRESS_BAR`` and
 ``PIP_PREFER_BINARY`` (``PIP_CONSTRAINT=constraints.txt`` reads the source); or the
-requirements file, read in the Dockerfile's folder
-and each parent folder up to the repository root (the possible build contexts), is in none
-of them or, in any of them, holds anything but named requirements from an index and the
+requirements file, read in the Dockerfile's folder and each parent folder up to the
+repository root (the possible build contexts), is in none of them or, in any of them, holds anything but named requirements from an index and the
 options ``--hash``, ``--index-url``, ``--extra-index-url``, ``--trusted-host``, ``--pre``,
 ``--prefer-binary``, ``--only-binary`` and ``--no-binary``: an include (``-r``, ``-c``),
 ``-e .``, a local path or URL reads the source or another file the new ``COPY`` would not
@@ -325,12 +324,11 @@ def check(
         ends.append((frozenset(installed), groups))
     return [
         SOURCE_FIRST.at(
-            df.path, line, col, _message(what, *busted[(line, col, what)]),
+            df.path, source[0], source[1], _message(source[2], *busted[source]),
             fix=_move_fix(df, copies[source], runs[busted[source][0]], read_manifest)
             if source in copies and read_manifest is not None else NO_FIX,
         )
         for source in sorted(busted)
-        for line, col, what in (source,)
     ]
 
 
