@@ -83,11 +83,12 @@ sets another ``PIP_*`` variable than those flags' own, ``PIP_DEFAULT_TIMEOUT``,
 ``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST``, ``PIP_PROGRESS_BAR`` and
 ``PIP_PREFER_BINARY`` (``PIP_CONSTRAINT=constraints.txt`` reads the source); or the
 requirements file, read in the Dockerfile's folder and each parent folder up to the
-repository root (the possible build contexts), is in none of them or, in any of them, holds anything but named requirements from an index and the
-options ``--hash``, ``--index-url``, ``--extra-index-url``, ``--trusted-host``, ``--pre``,
-``--prefer-binary``, ``--only-binary`` and ``--no-binary``: an include (``-r``, ``-c``),
-``-e .``, a local path or URL reads the source or another file the new ``COPY`` would not
-bring, and so does a ``${VARIABLE}`` pip expands.
+repository root (the possible build contexts), is in none of them or, in any of them,
+holds anything but named requirements from an index and the options ``--hash``,
+``--index-url``, ``--extra-index-url``, ``--trusted-host``, ``--pre``, ``--prefer-binary``,
+``--only-binary`` and ``--no-binary``: an include (``-r``, ``-c``), ``-e .``, a local path
+or URL reads the source or another file the new ``COPY`` would not bring, and so does a
+``${VARIABLE}`` pip expands.
 """
 from __future__ import annotations
 
