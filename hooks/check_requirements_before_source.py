@@ -58,26 +58,63 @@ RUN --mount=type=cache,target=/root/.cache/uv \\
 COPY . /app
 RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked
 ```
+### Fix
+Moves the install above the source copy and copies its requirements file first:
+``COPY . .`` followed by ``RUN pip install --no-cache-dir -r requirements.txt`` becomes
+``COPY requirements.txt .``, the ``RUN`` as it was written (every byte, continuation
+lines included), then ``COPY . .``. The new line is the ``COPY`` line with ``.`` replaced
+by the file name (same keyword casing, flags, indentation and line ending), and a
+destination without a trailing ``/`` gets one (``COPY requirements.txt /app/``, so that
+the file lands in the folder rather than becoming it).
+
+The fix is offered only in the plainest case, where nothing else can change: no fix
+when the ``RUN`` is not the very next instruction of the same stage (only blank and
+comment lines between, none of them a suppression comment, nor above the ``COPY``); the
+``COPY``/``ADD`` is in JSON form, spans several lines, has flags other than ``--chown``,
+``--chmod`` and ``--link``, or copies more than ``.`` (or ``./``) to one destination;
+the destination is neither ``.``/``./`` nor the absolute folder the stage's last
+``WORKDIR`` names literally; the ``RUN`` has flags (``--mount``), heredocs, the exec form,
+more than one command, or any shell syntax (quotes, variables, operators, the escape
+character); the command is not ``pip install`` with only ``-r FILE`` (one file, a bare
+name) and the flags ``--no-cache-dir``, ``--upgrade``/``-U``, ``--quiet``/``-q``, ``--no-compile``,
+``--require-hashes``, ``--break-system-packages``, ``--disable-pip-version-check``,
+``--no-warn-script-location``, ``--root-user-action=ignore``; an ``ENV`` or ``ARG`` in effect
+sets another ``PIP_*`` variable than those flags' own, ``PIP_DEFAULT_TIMEOUT``,
+``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST``, ``PIP_PROGRESS_BAR`` and
+``PIP_PREFER_BINARY`` (``PIP_CONSTRAINT=constraints.txt`` reads the source); or the
+requirements file, read in the Dockerfile's folder and each parent folder up to the
+repository root (the possible build contexts), is in none of them or, in any of them,
+holds anything but named requirements from an index and the options ``--hash``,
+``--index-url``, ``--extra-index-url``, ``--trusted-host``, ``--pre``, ``--prefer-binary``,
+``--only-binary`` and ``--no-binary``: an include (``-r``, ``-c``), ``-e .``, a local path
+or URL reads the source or another file the new ``COPY`` would not bring, and so does a
+``${VARIABLE}`` pip expands.
 """
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction
-from hooks._findings import WARNING, Finding, Rule
-from hooks._hook import Hook
+from hooks._findings import NO_FIX, WARNING, Finding, Fix, Rule
+from hooks._fix import line_end, line_start, newline_near
+from hooks._hook import Context, Hook
 from hooks._patterns import lazy
 from hooks._shell import Install, Script, option_value, run_script
 
 if TYPE_CHECKING:
     from hooks._dockerignore import IgnoreFile
 
+# Reads a requirements file by name in every possible build context: the texts found.
+ReadManifest = Callable[[str], list[str]]
+
 SOURCE_FIRST = Rule(
     "DPH301", "source-copied-before-dependencies", WARNING,
     "The whole source is copied before the dependencies are installed.",
+    fixable=True,
 )
 RULES = (SOURCE_FIRST,)
 
@@ -240,14 +277,19 @@ def _keeps_out_source(ignore_text: str) -> bool:
 
 
 
-def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[Finding]:
+def check(
+    df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = (), read_manifest: ReadManifest | None = None,
+) -> list[Finding]:
     """Each stage continues from its parent's end state, so every instruction is read
     once and an inherited copy is not walked again once an install has busted it: the
     work is linear even for thousands of chained stages (installs are met in file order,
-    so the first install that busts a copy is the earliest)."""
+    so the first install that busts a copy is the earliest). ``read_manifest`` reads a
+    requirements file for the fix (no fix without it)."""
     if dockerignores and _manifests_only(dockerignores):
         return []  # every context copy brings the manifests only
     busted: dict[_Source, _Install] = {}
+    copies: dict[_Source, Instruction] = {}
+    runs: dict[int, Instruction] = {}  # the RUN of each install, by the install's line
     ends: list[tuple[frozenset[str], dict[frozenset[str], _Copies]]] = []
     for stage in df.stages:
         if stage.parent is not None:
@@ -260,6 +302,7 @@ def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[F
             if kw in ("COPY", "ADD"):
                 source = _source_copy(df, instr)
                 if source is not None:
+                    copies[source] = instr
                     before = frozenset(installed)
                     groups[before] = (source, groups.get(before))
                 continue
@@ -268,6 +311,7 @@ def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[F
             installs = _installs(df, instr)
             if not installs:
                 continue
+            runs.update((install[0], instr) for install in installs)
             mount = _context_mount(instr) if instr.flags else None
             mounted = frozenset(installed)
             for install in installs:
@@ -280,8 +324,12 @@ def check(df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = ()) -> list[F
                 installed.update(install[2])
         ends.append((frozenset(installed), groups))
     return [
-        SOURCE_FIRST.at(df.path, line, col, _message(what, *busted[(line, col, what)]))
-        for line, col, what in sorted(busted)
+        SOURCE_FIRST.at(
+            df.path, source[0], source[1], _message(source[2], *busted[source]),
+            fix=_move_fix(df, copies[source], runs[busted[source][0]], read_manifest)
+            if source in copies and read_manifest is not None else NO_FIX,
+        )
+        for source in sorted(busted)
     ]
 
 
@@ -308,9 +356,180 @@ def _message(what: str, line: int, command: str, keys: tuple[str, ...]) -> str:
     )
 
 
+# The fix (see the docstring's "### Fix"): what it accepts, and nothing else.
+_COPY_FLAGS = frozenset({"chown", "chmod", "link"})
+_PLAIN_WORD = lazy(r"[A-Za-z0-9_./=:+,@-]+")
+_PLAIN_PATH = lazy(r"/?[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*/?")
+_MANIFEST_NAME = lazy(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_SAFE_PIP_FLAGS = frozenset({
+    "--no-cache-dir", "--upgrade", "-U", "--quiet", "-q", "--no-compile", "--require-hashes",
+    "--break-system-packages", "--disable-pip-version-check", "--no-warn-script-location",
+    "--root-user-action=ignore",
+})
+_SAFE_MANIFEST_OPTIONS = frozenset({
+    "--hash", "--index-url", "--extra-index-url", "--trusted-host", "--pre", "--prefer-binary",
+    "--only-binary", "--no-binary",
+})
+# pip's environment settings that read no file: any other PIP_* variable in effect
+# (PIP_CONSTRAINT, PIP_FIND_LINKS, PIP_CONFIG_FILE, PIP_SRC...) may read the source.
+_SAFE_PIP_VARIABLES = frozenset({
+    "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_ROOT_USER_ACTION", "PIP_NO_COMPILE",
+    "PIP_BREAK_SYSTEM_PACKAGES", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
+    "PIP_TRUSTED_HOST", "PIP_PROGRESS_BAR", "PIP_QUIET", "PIP_NO_WARN_SCRIPT_LOCATION", "PIP_PREFER_BINARY",
+})
+_SUPPRESSION = lazy(r"(?i)ignore|noqa|skip")
+
+
+def _move_fix(df: Dockerfile, copy: Instruction, run: Instruction, read_manifest: ReadManifest) -> Fix:
+    """Move ``run`` above ``copy`` with a COPY of its requirements file before it, when
+    nothing can tell the difference (see the docstring); else no fix."""
+    stage = df.stages[copy.stage] if 0 <= copy.stage < len(df.stages) else None
+    if stage is None or run.stage != copy.stage:
+        return NO_FIX
+    at = next((i for i, instr in enumerate(stage.instructions) if instr is copy), -1)
+    if at < 0 or stage.instructions[at + 1:at + 2] != [run]:
+        return NO_FIX
+    dest = _copy_dest(copy, stage.instructions[:at])
+    manifest = _manifest_of(df, run)
+    if dest is None or manifest is None or not _self_contained(read_manifest(manifest)):
+        return NO_FIX
+    comments = _comments_around(df, copy, run)
+    if comments is None or any(_SUPPRESSION.search(text) for text in comments):
+        return NO_FIX
+    # The new COPY line: the COPY's own line with its source word replaced.
+    line = df.lines[copy.start_line - 1]
+    offset, word = _source_words(copy.args)[0]
+    col = copy.args_position(offset)[1] - 1
+    rest = line[col + len(word):]
+    new_copy = line[:col] + manifest + rest.replace(dest[0], dest[1], 1)
+    run_start = line_start(df, run.start_line)
+    if run.end_line < len(df.lines):
+        run_end = line_start(df, run.end_line + 1)
+        moved, cut = df.text[run_start:run_end], (run_start, run_end, "")
+    else:  # the last line: no line ending of its own; the one before it goes with it
+        moved = df.text[run_start:] + newline_near(df, run.start_line)
+        cut = (line_end(df, run.start_line - 1), len(df.text), "")
+    where = line_start(df, copy.start_line)
+    return Fix(((where, where, new_copy + newline_near(df, copy.start_line) + moved), cut))
+
+
+def _copy_dest(copy: Instruction, before: Sequence[Instruction]) -> tuple[str, str] | None:
+    """(the destination as written, as the new COPY writes it) of a plain ``COPY . DEST``."""
+    if copy.json is not None or copy.heredocs or copy.start_line != copy.end_line:
+        return None
+    if any(flag.name.lower() not in _COPY_FLAGS for flag in copy.flags):
+        return None
+    words = [word for _offset, word in _source_words(copy.args)] + [copy.args.split()[-1]]
+    if len(words) != 2 or words[0] not in (".", "./") or not _PLAIN_PATH.fullmatch(words[1]):
+        return None
+    dest = words[1]
+    if dest in (".", "./"):
+        return dest, dest
+    workdir = next((instr for instr in reversed(before) if instr.keyword == "WORKDIR"), None)
+    if (
+        workdir is None or not dest.startswith("/") or not _PLAIN_PATH.fullmatch(workdir.args)
+        or posixpath.normpath(workdir.args) != posixpath.normpath(dest)
+    ):
+        return None
+    return dest, dest if dest.endswith("/") else dest + "/"
+
+
+def _manifest_of(df: Dockerfile, run: Instruction) -> str | None:
+    """The one requirements file of a RUN that is just ``pip install [safe flags] -r FILE``."""
+    if run.flags or run.json is not None or run.heredocs:
+        return None
+    if any(
+        name.upper().startswith("PIP_") and name.upper() not in _SAFE_PIP_VARIABLES
+        for variables in (run.env_vars, run.args_vars) for name in variables
+    ):
+        return None
+    words = tuple(run.args.split())
+    if not words or not all(_PLAIN_WORD.fullmatch(word) for word in words) or df.escape in run.args:
+        return None
+    script = run_script(run, df.lines)
+    commands, installs = script.commands(), script.installs()
+    if len(commands) != 1 or commands[0].words != words or commands[0].assignments:
+        return None
+    install = installs[0]
+    if install is None or install.tool != "pip" or install.verb != "install":
+        return None
+    files: list[str] = []
+    args = install.args
+    i = 0
+    while i < len(args):
+        if args[i] in ("-r", "--requirement") and i + 1 < len(args):
+            files.append(args[i + 1])
+            i += 2
+        elif args[i] in _SAFE_PIP_FLAGS:
+            i += 1
+        else:
+            return None
+    return files[0] if len(files) == 1 and _MANIFEST_NAME.fullmatch(files[0]) else None
+
+
+def _self_contained(texts: list[str]) -> bool:
+    """Whether every text found is requirements from an index only (nothing read from the
+    context besides the file itself)."""
+    from hooks import _requirements
+
+    if not texts:
+        return False
+    for text in texts:
+        for entry in _requirements.parse(text).entries:
+            if entry.kind not in (_requirements.REQUIREMENT, _requirements.OPTION):
+                return False
+            req = entry.requirement
+            if req is not None and (req.kind != _requirements.INDEX or req.editable or req.unresolved):
+                return False
+            if any(option.name not in _SAFE_MANIFEST_OPTIONS for option in entry.options):
+                return False
+    return True
+
+
+def _comments_around(df: Dockerfile, copy: Instruction, run: Instruction) -> list[str] | None:
+    """The comment lines between the COPY and the RUN (None if anything else is there),
+    and those right above the COPY, which apply to what follows them."""
+    between = df.lines[copy.end_line:run.start_line - 1]
+    out = [text for text in between if text.strip()]
+    if any(not text.lstrip().startswith("#") for text in out):
+        return None
+    number = copy.start_line - 1
+    while number >= 1 and df.lines[number - 1].lstrip().startswith("#"):
+        out.append(df.lines[number - 1])
+        number -= 1
+    return out
+
+
+def manifest_reader(ctx: Context, dockerfile: str) -> ReadManifest:
+    """Reads a file of the given name in the Dockerfile's folder and each folder above it
+    up to the repository root (where the build context may be)."""
+    import os
+
+    rel = dockerfile
+    if os.path.isabs(rel):
+        rel = os.path.relpath(rel, ctx.repo.root)
+    rel = posixpath.normpath(rel.replace("\\", "/"))
+
+    def read(name: str) -> list[str]:
+        texts = []
+        directory = posixpath.dirname(rel)
+        while not directory.startswith(".."):
+            text = ctx.repo.optional_text(posixpath.join(directory, name) if directory else name)
+            if text is not None:
+                texts.append(text)
+            if not directory:
+                break
+            directory = posixpath.dirname(directory)
+        return texts
+
+    return read
+
+
 HOOK = Hook(
     id="check-requirements-before-source", doc=__doc__ or "", rules=RULES,
-    dockerfile=lambda df, ctx: check(df, dockerignores=ctx.dockerignores(df.path)),
+    dockerfile=lambda df, ctx: check(
+        df, dockerignores=ctx.dockerignores(df.path), read_manifest=manifest_reader(ctx, df.path),
+    ),
 )
 
 

@@ -214,3 +214,112 @@ def test_buildkit_reads_the_fixed_file_like_we_do(text: str) -> None:
         return  # a disagreement the differential test reports on its own
     if before == "same":
         assert compare(fixed) == "same", fixed
+
+
+# ---------------------------------------------------------------------------
+# DPH301: the only fix that moves an instruction. In a repository with a plain
+# requirements file, the fixed model must be the original with each moved RUN taken
+# out and put, after one new COPY of the requirements file, right above its source copy.
+# ---------------------------------------------------------------------------
+
+MOVE_LINES = (
+    "FROM python:3.12-slim-bookworm AS base",
+    "FROM base",
+    "WORKDIR /app",
+    "COPY . .",
+    "copy ./ /app",
+    "COPY --chown=app:app --link . /app/",
+    "ADD . .",
+    "COPY . /srv",
+    "RUN pip install --no-cache-dir -r requirements.txt",
+    "RUN python -m pip install --no-cache-dir \\\n    -r requirements.txt",
+    "RUN pip install -r requirements.txt -e .",
+    "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt",
+    "RUN <<EOF\npip install -r requirements.txt\nEOF",
+    "ENV PIP_NO_CACHE_DIR=1",
+    "ARG PIP_CONSTRAINT=c.txt",
+    "# deps",
+    "# dph: ignore=DPH304",
+    "",
+)
+
+_MOVE_REPO = tempfile.TemporaryDirectory()  # a repository with a plain requirements file
+with open(f"{_MOVE_REPO.name}/requirements.txt", "w") as _file:
+    _file.write("flask==3.0.3\n")
+
+
+@st.composite
+def move_dockerfiles(draw: st.DrawFn) -> str:
+    head = draw(st.sampled_from(("", "# escape=`\n")))
+    lines = draw(st.lists(st.sampled_from(MOVE_LINES), min_size=1, max_size=12))
+    for _ in range(draw(st.integers(0, 2))):  # a fixable pair, somewhere
+        pair = draw(st.sampled_from(MOVE_LINES[3:6])) + "\n" + draw(st.sampled_from(MOVE_LINES[8:10]))
+        lines.insert(draw(st.integers(0, len(lines))), pair)
+    if head:
+        lines = [line.replace("\\\n", "`\n") for line in lines]
+    text = head + "\n".join(["FROM python:3.12-slim-bookworm", *lines])
+    ending = draw(st.sampled_from(("\n", "\r\n", "mixed")))
+    if ending != "\n":
+        parts = text.split("\n")
+        endings = [ending if ending != "mixed" else draw(st.sampled_from(("\n", "\r\n"))) for _ in parts[1:]]
+        text = parts[0] + "".join(e + part for e, part in zip(endings, parts[1:], strict=True))
+    if draw(st.booleans()):
+        text += "\n"
+    return ("\ufeff" if draw(st.integers(0, 5)) == 0 else "") + text
+
+
+def _move_edits(df: Dockerfile) -> list[Edit]:
+    from hooks import check_requirements_before_source as rule
+
+    ctx = Context(Repo(_MOVE_REPO.name), option_defaults(rule.HOOK.options))
+    findings = rule.check(df, read_manifest=rule.manifest_reader(ctx, "Dockerfile"))
+    edits, overlap = _fix.merge([f.fix for f in findings if f.fix])
+    assert overlap is None, df.text  # each fix moves its own RUN above its own COPY
+    return edits
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(move_dockerfiles())
+@example("FROM python:3.12-slim-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt")
+def test_dph301_fix_moves_the_install_and_changes_nothing_else(text: str) -> None:
+    with time_limit(20):
+        df = parse(text)
+        if df.errors:
+            return
+        edits = _move_edits(df)
+        if not edits:
+            return
+        fixed = parse(_fix.apply(df.text, edits))
+    assert not fixed.errors, fixed.text
+    order: list[Any] = list(df.instructions)  # instructions (by identity), then the new COPYs
+    inserts = [edit for edit in edits if edit[0] == edit[1]]
+    cuts = [edit for edit in edits if edit[0] != edit[1]]
+    assert len(inserts) == len(cuts)
+    moves = []
+    for (where, _, _), (start, end, _) in zip(inserts, cuts, strict=True):
+        copy = next(i for i in df.instructions if _fix.line_start(df, i.start_line) == where)
+        run = next(i for i in df.instructions if start <= _fix.line_start(df, i.start_line) < end or (
+            i.end_line == len(df.lines) and _fix.line_end(df, i.start_line - 1) == start))
+        assert run.keyword == "RUN" and copy.keyword in ("COPY", "ADD"), text
+        moves.append((copy, run))
+    for _copy, run in moves:
+        order = [instr for instr in order if instr is not run]
+    for copy, run in moves:
+        at = next(index for index, instr in enumerate(order) if instr is copy)
+        dest = copy.args.split()[-1]
+        new_copy = (copy.keyword, f"requirements.txt {dest if dest.endswith(('/', '.')) else dest + '/'}",
+                    copy.flags, None, (), None)
+        order[at:at] = [new_copy, run]
+    expected = [item if isinstance(item, tuple) else _shape(item) for item in order]
+    assert [_shape(instr) for instr in fixed.instructions] == expected, (text, fixed.text)
+    assert [(s.name, s.image, s.parent) for s in fixed.stages] == [(s.name, s.image, s.parent) for s in df.stages]
+    assert (fixed.escape, list(fixed.directives)) == (df.escape, list(df.directives))
+    assert Counter(c.text for c in fixed.comments) == Counter(c.text for c in df.comments)
+    assert not _move_edits(fixed), fixed.text  # fixing twice changes nothing
+    if compare is not None and "\x00" not in text:
+        try:
+            before = compare(text.removeprefix("\ufeff"))
+        except AssertionError:
+            return
+        if before == "same":
+            assert compare(fixed.text) == "same", fixed.text

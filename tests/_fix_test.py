@@ -398,7 +398,9 @@ def test_fixes_do_not_change_sorting_dedupe_or_output() -> None:
 
 def test_fixable_rules_are_declared() -> None:
     fixable = {code for code, rule in all_rules().items() if rule.fixable}
-    assert fixable == {"DPH501", "DPH502", "DPH503", "DPH504", "DPH506", "DPH604", "DPH605", "DPH606", "DPH607"}
+    assert fixable == {
+        "DPH301", "DPH501", "DPH502", "DPH503", "DPH504", "DPH506", "DPH604", "DPH605", "DPH606", "DPH607",
+    }
 
 
 def test_single_purpose_hooks_without_fixes_take_no_fix_flag(capsys: pytest.CaptureFixture[str]) -> None:
@@ -444,3 +446,196 @@ def test_a_suppressed_syntax_error_still_stops_the_fix(write: Writer, capsys: py
     path = write("Dockerfile", text)
     assert _refused(capsys, path).endswith("the file does not parse cleanly (DPH904 at line 3); fix that first")
     assert Path(path).read_text() == text
+
+
+# ---------------------------------------------------------------------------
+# DPH301: the install moved above the source copy, its requirements file copied first.
+# The requirements file is read from the repository, so these cases write one.
+# ---------------------------------------------------------------------------
+
+REQUIREMENTS = "--index-url https://pypi.org/simple\nflask==3.0.3 \\\n    --hash=sha256:" + "0" * 64 + "\n"
+PIP = "RUN pip install --no-cache-dir -r requirements.txt\n"
+BASE = HEAD + ENVS + "WORKDIR /app\n"
+END = USER + 'CMD ["python", "-m", "app"]\n'
+DOCKERIGNORE = ".git\n.env\n.venv\n**/__pycache__\n"
+
+
+def _context(write: Writer, requirements: str | None = REQUIREMENTS) -> None:
+    write(".dockerignore", DOCKERIGNORE)
+    if requirements is not None:
+        write("requirements.txt", requirements)
+
+MOVES = [
+    pytest.param(
+        BASE + "COPY . .\n" + PIP + END,
+        BASE + "COPY requirements.txt .\n" + PIP + "COPY . .\n" + END, id="copy-dot-dot",
+    ),
+    pytest.param(
+        HEAD + ENVS + "ENV PIP_NO_CACHE_DIR=1\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n" + END,
+        HEAD + ENVS + "ENV PIP_NO_CACHE_DIR=1\n" + "WORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\nCOPY . .\n" + END,
+        id="safe-pip-variable",
+    ),
+    pytest.param(
+        BASE + "COPY --link ./ /app\n\n# the dependencies\n" + PIP + END,
+        BASE + "COPY --link requirements.txt /app/\n" + PIP + "COPY --link ./ /app\n\n# the dependencies\n" + END,
+        id="absolute-dest-is-the-workdir-comment-between",
+    ),
+    pytest.param(
+        BASE + "COPY . /app/\nRUN python3 -m pip install --no-cache-dir --upgrade \\\n    -r requirements.txt\n"
+        + END,
+        BASE + "COPY requirements.txt /app/\nRUN python3 -m pip install --no-cache-dir --upgrade \\\n"
+        "    -r requirements.txt\nCOPY . /app/\n" + END,
+        id="continuation-kept",
+    ),
+    pytest.param(
+        HEAD + ENVS + "RUN useradd --create-home --uid 10001 app\nWORKDIR /app\nCOPY . .\nUSER app\n"
+        'CMD ["python", "-m", "app"]\n' + PIP.rstrip("\n"),
+        HEAD + ENVS + "RUN useradd --create-home --uid 10001 app\nWORKDIR /app\nCOPY . .\nUSER app\n"
+        'CMD ["python", "-m", "app"]\n' + PIP.rstrip("\n"),
+        id="not-next-unchanged",
+    ),
+    pytest.param(
+        HEAD + ENVS + "RUN useradd --create-home --uid 10001 app\nUSER app\n"
+        'CMD ["python", "-m", "app"]\nWORKDIR /app\nCOPY . .\n' + PIP.rstrip("\n"),
+        HEAD + ENVS + "RUN useradd --create-home --uid 10001 app\nUSER app\n"
+        'CMD ["python", "-m", "app"]\nWORKDIR /app\nCOPY requirements.txt .\n' + PIP + "COPY . .",
+        id="last-line-without-newline",
+    ),
+]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize(("before", "after"), MOVES)
+def test_dph301_fix_exact_then_clean_then_idempotent(
+    write: Writer, capsys: pytest.CaptureFixture[str], before: str, after: str, variant: str,
+) -> None:
+    _context(write)
+    encode = VARIANTS[variant]
+    path = write("Dockerfile", encode(before))
+    changes = before != after
+    assert _run("check-requirements-before-source", ["--fix", path]) == 1  # changed, or DPH301 remains
+    assert Path(path).read_bytes() == encode(after)
+    out = capsys.readouterr().out
+    assert (out == "") == changes
+    if changes:
+        assert check_paths([path]) == []  # the fixed file passes every hook
+    assert _run("check-requirements-before-source", ["--fix", path]) == (0 if changes else 1)
+    assert Path(path).read_bytes() == encode(after)
+    capsys.readouterr()
+
+
+def test_dph301_diff_and_the_all_rules_fixer(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    _context(write)
+    before = BASE + "COPY . .\n" + PIP + END
+    after = BASE + "COPY requirements.txt .\n" + PIP + "COPY . .\n" + END
+    path = write("Dockerfile", before)
+    assert _run("check-requirements-before-source", ["--diff", path]) == 1
+    assert capsys.readouterr().out == _fix.unified_diff("Dockerfile", before, after)
+    assert Path(path).read_text() == before
+    assert all_rules_main(["check", "--fix", path]) == 1
+    assert Path(path).read_text() == after
+    assert capsys.readouterr().out == ""
+
+
+def test_dph301_lowercase_keyword_and_mixed_endings_kept(write: Writer) -> None:
+    _context(write)
+    before = BASE + "copy . .\r\n# deps\n" + PIP.replace("\n", "\r\n") + END
+    path = write("Dockerfile", before)
+    _run("check-requirements-before-source", ["--fix", path])
+    assert Path(path).read_bytes() == (
+        BASE + "copy requirements.txt .\r\n" + PIP.replace("\n", "\r\n") + "copy . .\r\n# deps\n" + END
+    ).encode()
+
+
+def test_dph301_requirements_in_a_parent_folder_are_read(write: Writer) -> None:
+    """The build context may be any folder from the Dockerfile's up: each file found counts."""
+    _context(write, "-e .\n")
+    write("svc/requirements.txt", REQUIREMENTS)
+    text = BASE + "COPY . .\n" + PIP + END
+    path = write("svc/Dockerfile", text)
+    assert _run("check-requirements-before-source", ["--fix", path]) == 1
+    assert Path(path).read_text() == text  # the root one installs the project: no fix
+    write("requirements.txt", "requests==2.32.3\n")
+    assert _run("check-requirements-before-source", ["--fix", path]) == 1
+    assert Path(path).read_text() == BASE + "COPY requirements.txt .\n" + PIP + "COPY . .\n" + END
+
+
+# (Dockerfile, requirements.txt or None when there is none): DPH301 stays, unfixed.
+MOVE_NOT_OFFERED = [
+    pytest.param(BASE + "COPY . .\nENV PIP_NO_CACHE_DIR=1\n" + PIP + END, REQUIREMENTS, id="env-between"),
+    pytest.param(BASE + "COPY . .\nWORKDIR /srv\n" + PIP + END, REQUIREMENTS, id="workdir-between"),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, None, id="no-requirements-file"),
+    pytest.param(
+        HEAD + ENVS + "ENV PIP_CONSTRAINT=constraints.txt\nWORKDIR /app\nCOPY . .\n" + PIP + END, REQUIREMENTS,
+        id="pip-variable-reads-a-file",
+    ),
+    pytest.param(
+        HEAD + "ARG PIP_FIND_LINKS=./wheels\n" + ENVS + "WORKDIR /app\nCOPY . .\n" + PIP + END, REQUIREMENTS,
+        id="pip-build-arg",
+    ),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "${APP_PACKAGE}\n", id="requirements-variable"),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir --user -r requirements.txt\n" + END, REQUIREMENTS,
+        id="user-install",
+    ),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "-e .\n", id="requirements-install-the-project"),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "-r base.txt\n", id="requirements-include"),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "-c constraints.txt\nflask\n", id="requirements-constraints"),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "./wheels/app-1.0-py3-none-any.whl\n", id="requirements-path"),
+    pytest.param(BASE + "COPY . .\n" + PIP + END, "--find-links ./wheels\nflask\n", id="requirements-find-links"),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir -r requirements.txt -e .\n" + END, REQUIREMENTS,
+        id="install-also-editable",
+    ),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir -r requirements.txt && pip install --no-cache-dir .\n"
+        + END, REQUIREMENTS, id="two-commands",
+    ),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir -r requirements.txt -c constraints.txt\n" + END,
+        REQUIREMENTS, id="install-reads-constraints",
+    ),
+    pytest.param(
+        BASE + "COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n" + END,
+        REQUIREMENTS, id="run-mount",
+    ),
+    pytest.param(
+        BASE + "COPY . .\nRUN <<EOF\npip install --no-cache-dir -r requirements.txt\nEOF\n" + END,
+        REQUIREMENTS, id="heredoc",
+    ),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir -r \"$REQS\"\n" + END, REQUIREMENTS, id="variable",
+    ),
+    pytest.param(
+        BASE + "COPY . .\nRUN pip install --no-cache-dir -r requirements/prod.txt\n" + END, REQUIREMENTS,
+        id="manifest-in-a-folder",
+    ),
+    pytest.param(BASE + "COPY . /srv\n" + PIP + END, REQUIREMENTS, id="dest-not-the-workdir"),
+    pytest.param(BASE + "COPY --exclude=*.md . .\n" + PIP + END, REQUIREMENTS, id="copy-exclude"),
+    pytest.param(BASE + 'COPY [".", "."]\n' + PIP + END, REQUIREMENTS, id="copy-json"),
+    pytest.param(BASE + "COPY . \\\n    .\n" + PIP + END, REQUIREMENTS, id="copy-over-lines"),
+    pytest.param(BASE + "COPY app.py . .\n" + PIP + END, REQUIREMENTS, id="copy-more-sources"),
+    pytest.param(
+        BASE + "# dph: ignore=DPH999 reason=test\nCOPY . .\n" + PIP + END, REQUIREMENTS,
+        id="suppression-above-the-copy",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS base\nWORKDIR /app\nCOPY . .\nFROM base\n" + ENVS + PIP + END,
+        REQUIREMENTS, id="install-in-a-child-stage",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "requirements"), MOVE_NOT_OFFERED)
+def test_dph301_fix_not_offered(
+    write: Writer, capsys: pytest.CaptureFixture[str], text: str, requirements: str | None,
+) -> None:
+    _context(write, requirements)
+    path = write("Dockerfile", text)
+    found = [f for f in check_paths([path]) if f.code == "DPH301"]
+    assert len(found) == 1 and not found[0].fix
+    all_rules_main(["check", "--fix", path])
+    capsys.readouterr()
+    assert [f.code for f in check_paths([path]) if f.code == "DPH301"] == ["DPH301"]
+    assert "COPY requirements.txt" not in Path(path).read_text()
