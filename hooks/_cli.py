@@ -118,14 +118,22 @@ def lint_requirements(
             model = _requirements.load(path, ctx.repo)
         except ReadError as exc:
             return [UNREADABLE.at(path, 1, 1, str(exc))]
-        findings = requirements_problems(model)
-        for check in checks:
-            findings.extend(check(model, ctx))
-        if flags.disabled:
-            return findings
-        return _suppress.apply(findings, model.suppressions(), active, flags=flags)
+        return lint_requirements_model(model, ctx, checks, active, flags)
     except Exception as exc:  # noqa: BLE001 - a hook never prints a traceback
         return _internal_error(path, exc)
+
+
+def lint_requirements_model(
+    model: RequirementsSet, ctx: Context, checks: Sequence[RequirementsCheck], active: Collection[str],
+    flags: _suppress.Flags = NO_FLAGS,
+) -> list[Finding]:
+    """Every check over the loaded requirements ``model``, then its suppressions."""
+    findings = requirements_problems(model)
+    for check in checks:
+        findings.extend(check(model, ctx))
+    if flags.disabled:
+        return findings
+    return _suppress.apply(findings, model.suppressions(), active, flags=flags)
 
 
 def lint_text(
@@ -206,7 +214,10 @@ def lint(
             return ctx.fixer.dockerfile(path, ctx, checks, active, flags)
         return lint_dockerfile(path, ctx, checks, active, flags)
     if kind == "requirements":
-        return lint_requirements(path, ctx, [h.requirements for h in hooks if h.requirements], active, flags)
+        req_checks = [h.requirements for h in hooks if h.requirements]
+        if ctx.fixer is not None:  # --fix / --diff
+            return ctx.fixer.requirements(path, ctx, req_checks, active, flags)
+        return lint_requirements(path, ctx, req_checks, active, flags)
     if kind == "requirements_in":
         return lint_requirements(path, ctx, [h.requirements_in for h in hooks if h.requirements_in], active, flags)
     if kind == "compose":

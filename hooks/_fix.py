@@ -32,7 +32,8 @@ from hooks._findings import FIX_NOT_APPLIED, SYNTAX_ERROR, Finding, Fix, report,
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile, Instruction
-    from hooks._hook import Context, DockerfileCheck
+    from hooks._hook import Context, DockerfileCheck, RequirementsCheck
+    from hooks._requirements import RequirementsFile, RequirementsSet
     from hooks._suppress import Flags
 
 Edit = tuple[int, int, str]
@@ -270,7 +271,8 @@ def session(args: argparse.Namespace) -> Fixer | None:
 
 
 class Fixer:
-    """One fix-mode run: fixes Dockerfiles as they are linted, remembers diffs and changes."""
+    """One fix-mode run: fixes Dockerfiles and requirements files as they are linted,
+    remembers diffs and changes."""
 
     def __init__(self, *, write: bool) -> None:
         self.write = write
@@ -363,9 +365,104 @@ class Fixer:
         self.changed.append(path)
         return remaining
 
+    def requirements(
+        self, path: str, ctx: Context, checks: Sequence[RequirementsCheck], active: Collection[str],
+        flags: Flags,
+    ) -> list[Finding]:
+        """Lint the requirements file ``path``, apply the fixes of its own findings (never
+        of an included file's), and return what remains."""
+        from hooks._cli import _internal_error, lint_requirements
+
+        try:
+            return self._requirements(path, ctx, checks, active, flags)
+        except Exception as exc:  # a hook never prints a traceback
+            if os.environ.get("DPH_DEBUG"):
+                raise
+            return [*lint_requirements(path, ctx, checks, active, flags), *_internal_error(path, exc)]
+
+    def _requirements(
+        self, path: str, ctx: Context, checks: Sequence[RequirementsCheck], active: Collection[str],
+        flags: Flags,
+    ) -> list[Finding]:
+        import codecs
+
+        from hooks import _requirements
+        from hooks._cli import lint_requirements_model
+        from hooks._files import ReadError
+        from hooks._findings import UNREADABLE
+
+        try:
+            model = _requirements.load(path, ctx.repo)
+        except ReadError as exc:
+            return [UNREADABLE.at(path, 1, 1, str(exc))]
+        root = model.root
+        findings = lint_requirements_model(model, ctx, checks, active, flags)
+        fixes = [finding.fix for finding in self.keep(findings) if finding.fix and finding.path == root.path]
+        if not fixes:
+            return findings
+
+        def refuse(reason: str) -> list[Finding]:
+            return [*findings, FIX_NOT_APPLIED.at(path, 1, 1, f"fixes not applied: {reason}")]
+
+        problems = [problem for entry in root.entries for problem in entry.problems]
+        if problems:
+            return refuse(f"the file does not parse cleanly ({SYNTAX_ERROR.code} at line {problems[0].line}); "
+                          f"fix that first")
+        full = ctx.repo.full(path)
+        if os.path.islink(full):
+            return refuse("it is a symlink; fix the file it points to")
+        if not ctx.repo.inside(path):
+            return refuse("it is outside the repository")
+        try:
+            original = ctx.repo.read_bytes(path)
+        except ReadError as exc:
+            return refuse(str(exc))
+        encoded = root.text.encode("utf-8")
+        if original not in (encoded, codecs.BOM_UTF8 + encoded):
+            return refuse("it is not UTF-8 text that decodes and encodes back to its bytes")
+        prefix = original[:len(original) - len(encoded)]  # the BOM, kept as it was
+        edits, overlap = merge(fixes)
+        if overlap is not None:
+            return refuse(f"two fixes overlap (at offsets {overlap[0][0]} and {overlap[1][0]}); "
+                          f"fix one of them by hand and run again")
+        new_text = apply(root.text, edits)
+        new_root = _requirements.parse(new_text, root.path)
+        if any(entry.problems for entry in new_root.entries) or [e.include for e in new_root.entries] != [
+            e.include for e in root.entries
+        ]:
+            return refuse("the fixed file would not parse the same way; please report it")
+        remaining = lint_requirements_model(_replace_root(model, new_root), ctx, checks, active, flags)
+        before = Counter(f.code for f in findings)
+        grown = sorted(code for code, count in Counter(f.code for f in remaining).items() if count > before[code])
+        if grown:
+            return refuse(f"the fixed file would have new findings ({', '.join(grown)}); please report it")
+        if new_text == root.text:
+            return findings
+        if not self.write:
+            self.diffs.append(unified_diff(path.replace(os.sep, "/"), root.text, new_text))
+            return remaining
+        reason = write_atomic(full, original, prefix + new_text.encode("utf-8"))
+        if reason is not None:
+            return refuse(reason)
+        self.changed.append(path)
+        return remaining
+
     @staticmethod
     def _where(df: Dockerfile, edit: Edit) -> str:
         from bisect import bisect_right
 
         line = bisect_right(df.line_offsets, edit[0])
         return f"{line}:{edit[0] - df.line_offsets[line - 1] + 1}" if line else f"offset {edit[0]}"
+
+
+def _replace_root(model: RequirementsSet, root: RequirementsFile) -> RequirementsSet:
+    """``model`` with its root file parsed from the fixed text (its includes, which a fix
+    never changes, kept as they were)."""
+    from hooks._requirements import RequirementsSet
+
+    fixed = RequirementsSet(root)
+    fixed.files = {path: root if reqfile is model.root else reqfile for path, reqfile in model.files.items()}
+    fixed.edges = list(model.edges)
+    fixed.include_problems = list(model.include_problems)
+    fixed.roles = {path: set(roles) for path, roles in model.roles.items()}
+    return fixed

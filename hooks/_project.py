@@ -318,3 +318,77 @@ def version_allowed(version: str, constraint: Constraint) -> bool:
     return any(
         specs.contains(v, prereleases=True) for specs in constraint.alternatives for v in parsed
     )
+
+
+# ---------------------------------------------------------------------------
+# Versions a lock or compiled file records (for the DPH101 fix)
+# ---------------------------------------------------------------------------
+
+TOML_LOCKS = ("uv.lock", "poetry.lock", "pdm.lock")  # each a list of [[package]] name/version
+MAX_PARENTS = 50  # directories looked at above a requirements file
+
+
+class Recorded(NamedTuple):
+    """The versions the lock files of one directory record, by canonical name."""
+
+    directory: str  # as a Repo path ('' for the working directory)
+    sources: tuple[str, ...]  # the files read, as Repo paths
+    versions: Mapping[str, frozenset[str]]
+
+
+def recorded_versions(repo: Repo, path: str) -> Recorded | None:
+    """The versions recorded next to the requirements file ``path``: in ``uv.lock``,
+    ``poetry.lock``, ``pdm.lock`` (``[[package]]`` tables) and the pip-compile outputs (a
+    ``requirements*.txt`` beside its ``.in``, its ``==`` pins) of its own directory, or, when
+    that has none, of the nearest parent directory (inside the repository) that has one.
+    ``path`` itself is never a source. None when no directory has a readable one. Read
+    through ``repo`` (confined, size limited); a file that cannot be read or parsed is
+    skipped."""
+    from hooks._requirements import INDEX, canonicalize_name, parse
+
+    directory = os.path.dirname(path)
+    own = os.path.normpath(path)
+    for _ in range(MAX_PARENTS):
+        if not repo.inside(directory or "."):
+            return None
+        context = Context(repo, directory)
+        versions: dict[str, set[str]] = {}
+        sources: list[str] = []
+        for name in TOML_LOCKS:
+            text = context.text(name) if context.exists(name) else None
+            if text is None:
+                continue
+            try:
+                data = load_toml(text)
+            except ValueError:
+                continue
+            packages = data.get("package")
+            if not isinstance(packages, list):
+                continue
+            sources.append(context.path(name))
+            for package in packages:
+                if isinstance(package, dict):
+                    name_, version = package.get("name"), package.get("version")
+                    if isinstance(name_, str) and isinstance(version, str) and name_ and version:
+                        versions.setdefault(canonicalize_name(name_), set()).add(version)
+        for _, txt in context.compiled_requirements():
+            compiled = context.path(txt)
+            if os.path.normpath(compiled) == own:
+                continue
+            text = context.text(txt)
+            if text is None:
+                continue
+            sources.append(compiled)
+            for entry in parse(text, compiled).requirements():
+                req = entry.requirement
+                if req is not None and req.kind == INDEX and req.name and not req.unresolved:
+                    pins = [v for op, v in req.specs if op == "==" and not v.endswith(".*")]
+                    if len(pins) == 1 and len(req.specs) == 1:
+                        versions.setdefault(req.name, set()).add(pins[0])
+        if sources:
+            return Recorded(directory, tuple(sources), {k: frozenset(v) for k, v in versions.items()})
+        if os.path.realpath(repo.full(directory or ".")) == repo.root:
+            return None
+        parent = os.path.normpath(os.path.join(directory, os.pardir))
+        directory = "" if parent == "." else parent
+    return None

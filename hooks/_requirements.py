@@ -1285,3 +1285,44 @@ def _named_direct(text: str) -> Requirement | None:
         return None
     result = _named(text, None)
     return result if isinstance(result, Requirement) else None
+
+
+_SPEC_HEAD = lazy(rf"({_NAME})[ \t]*(?:\[[^\]\\#;]*\])?")
+_SPEC_PART = lazy(
+    r"[ \t]*(?:===|==|!=|<=|>=|~=|<|>)[ \t]*[A-Za-z0-9.*+!_-]+"
+    r"(?:[ \t]*,[ \t]*(?:===|==|!=|<=|>=|~=|<|>)[ \t]*[A-Za-z0-9.*+!_-]+)*"
+)
+_SPEC_OPERATORS = lazy(r"===|==|!=|<=|>=|~=|<|>")
+
+
+def specifier_span(reqfile: RequirementsFile, entry: Entry) -> tuple[int, int] | None:
+    """Where the version specifiers of ``entry``'s requirement are written in
+    ``reqfile.text``: offsets ``(start, end)``, from the end of the name and extras
+    (``start == end`` when there are none), so that replacing that range by ``==X`` pins
+    it and keeps every other character (extras, marker, options, comment, line ending).
+    None unless the name, extras and specifiers are written on the entry's first
+    physical line, without parentheses, and the specifiers found are the parsed ones."""
+    req = entry.requirement
+    if req is None or req.kind != INDEX or req.unresolved or not req.raw_name:
+        return None
+    line = entry.start_line
+    if not 1 <= line <= len(reqfile.lines):
+        return None
+    physical = reqfile.lines[line - 1]
+    head = _SPEC_HEAD.match(physical, entry.col - 1)
+    if head is None or head.group(1) != req.raw_name:
+        return None
+    start = head.end()
+    spec = _SPEC_PART.match(physical, start)
+    end = spec.end() if spec else start
+    if len(_SPEC_OPERATORS.findall(physical, start, end)) != len(req.specs):
+        return None
+    rest = physical[end:]
+    if rest and rest[0] not in " \t;" and rest != "\\":
+        return None
+    if not spec:  # an insertion: after the name (and extras), never after blanks
+        end = start = len(physical[:start].rstrip(" \t"))
+    offset = sum(len(text) for text in reqfile.text.splitlines(keepends=True)[:line - 1])
+    if reqfile.text[offset:offset + len(physical)] != physical:
+        return None
+    return offset + start, offset + end

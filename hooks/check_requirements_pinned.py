@@ -44,6 +44,19 @@ django==4.2.16
 ```
 Generate the pins with ``pip-compile`` or ``uv pip compile requirements.in``, or keep
 loose names and add ``-c constraints.txt`` with the pins.
+### Fix
+Pins the requirement to the version a lock file of the repository already records,
+never to one it guesses: ``uv.lock``, ``poetry.lock``, ``pdm.lock`` (their
+``[[package]]`` name and version) and pip-compile outputs (a ``requirements*.txt`` beside
+the ``.in`` it is compiled from) in the requirements file's own directory, or, when it
+has none, in the nearest parent directory that has one. Only the specifiers are
+rewritten (``flask`` or ``flask>=2`` becomes ``flask==3.0.3``); extras, markers,
+options such as ``--hash``, comments and line endings are kept. Not offered when those
+files record no version or more than one for the name, when the existing specifiers
+exclude the recorded version, when the version comes from ``${VAR}``, when the name,
+extras and specifiers are not all on the requirement's first line or are written in
+parentheses, for a lock file too large to read, nor for a requirement of an included
+file (fix that file itself).
 
 ## DPH102 unpinned-vcs-requirement
 ### What it does
@@ -113,8 +126,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from hooks._cli import run_hook
-from hooks._files import is_requirements
-from hooks._findings import ERROR, Finding, Rule
+from hooks._files import Repo, is_requirements
+from hooks._findings import ERROR, NO_FIX, Finding, Fix, Rule
 from hooks._hook import Hook, Option
 from hooks._requirements import (
     ARCHIVE_EXTENSIONS,
@@ -128,11 +141,14 @@ from hooks._requirements import (
     Requirement,
     RequirementsFile,
     RequirementsSet,
+    specifier_span,
     vcs_pin_problem,
 )
 from hooks._secrets import mask_secrets
 
-UNPINNED = Rule("DPH101", "unpinned-requirement", ERROR, "A requirement is not pinned to one version.")
+UNPINNED = Rule(
+    "DPH101", "unpinned-requirement", ERROR, "A requirement is not pinned to one version.", fixable=True,
+)
 UNPINNED_VCS = Rule(
     "DPH102", "unpinned-vcs-requirement", ERROR, "A VCS requirement is not pinned to a full commit hash."
 )
@@ -142,7 +158,9 @@ RULES = (UNPINNED, UNPINNED_VCS, BROKEN_INCLUDE, MISSING_HASH)
 
 
 
-def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Finding]:
+def check(model: RequirementsSet, *, require_hashes: bool = False, repo: Repo | None = None) -> list[Finding]:
+    """The findings of ``model``; with ``repo`` (fix mode), DPH101 findings carry a fix
+    where a lock file records the version."""
     reported = model.reported()
     paths = {f.path for f in reported}
     findings = [
@@ -154,14 +172,17 @@ def check(model: RequirementsSet, *, require_hashes: bool = False) -> list[Findi
         for entry in reqfile.requirements():
             req = entry.requirement
             if req is not None and not (constraints_only and req.kind == INDEX):
-                findings.extend(_pins(model, reqfile.path, entry, req))
+                findings.extend(_pins(model, reqfile, entry, req, repo))
     mode = "--require-hashes was given to the hook" if require_hashes else _hash_mode(model, model.files)
     if mode:
         findings.extend(_hashes(model, reported, mode, tree_mode=not require_hashes))
     return findings
 
 
-def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> list[Finding]:
+def _pins(
+    model: RequirementsSet, reqfile: RequirementsFile, entry: Entry, req: Requirement, repo: Repo | None,
+) -> list[Finding]:
+    path = reqfile.path
     if req.kind == VCS:
         problem = vcs_pin_problem(req)
         if problem is None:
@@ -188,7 +209,36 @@ def _pins(model: RequirementsSet, path: str, entry: Entry, req: Requirement) -> 
         path, entry.start_line, entry.col,
         f"'{shown}' is not pinned; pin one version, e.g. {example} "
         f"(pip-compile or uv pip compile can generate pins)",
+        fix=_pin_fix(reqfile, entry, req, repo) if repo is not None and reqfile is model.root else NO_FIX,
     )]
+
+
+def _pin_fix(reqfile: RequirementsFile, entry: Entry, req: Requirement, repo: Repo) -> Fix:
+    """``==X`` in place of the specifiers, when the nearest lock files record exactly one
+    version X of the name and the specifiers admit it; else no fix."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    from hooks._project import recorded_versions
+
+    if req.name is None or req.env_vars:
+        return NO_FIX
+    span = specifier_span(reqfile, entry)
+    if span is None:
+        return NO_FIX
+    recorded = recorded_versions(repo, reqfile.path)
+    versions = recorded.versions.get(req.name, frozenset()) if recorded else frozenset()
+    if len(versions) != 1:
+        return NO_FIX
+    (version,) = versions
+    try:
+        Version(version)
+        allowed = SpecifierSet(",".join(op + v for op, v in req.specs))
+    except (InvalidVersion, InvalidSpecifier):
+        return NO_FIX
+    if not allowed.contains(version, prereleases=True):
+        return NO_FIX
+    return Fix(((span[0], span[1], f"=={version}"),))
 
 
 def _hash_mode(model: RequirementsSet, paths: Iterable[str]) -> str | None:
@@ -291,7 +341,9 @@ HOOK = Hook(
         "require-hashes", "check as if pip ran with --require-hashes: every requirement needs --hash (DPH104)",
         "flag",
     ),),
-    requirements=lambda model, ctx: check(model, require_hashes=ctx.options.require_hashes),
+    requirements=lambda model, ctx: check(
+        model, require_hashes=ctx.options.require_hashes, repo=ctx.repo if ctx.fixer is not None else None,
+    ),
 )
 
 
