@@ -123,7 +123,7 @@ Generate hashes with ``pip-compile --generate-hashes`` or ``uv pip compile
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from hooks._cli import run_hook
 from hooks._files import Repo, is_requirements
@@ -167,12 +167,13 @@ def check(model: RequirementsSet, *, require_hashes: bool = False, repo: Repo | 
         BROKEN_INCLUDE.at(p.path, p.line, p.col, p.message)
         for p in model.include_problems if p.path in paths
     ]
+    locks = _Locks(repo, model.root.path) if repo is not None else None
     for reqfile in reported:
         constraints_only = REQUIREMENT not in model.roles.get(reqfile.path, ())
         for entry in reqfile.requirements():
             req = entry.requirement
             if req is not None and not (constraints_only and req.kind == INDEX):
-                findings.extend(_pins(model, reqfile, entry, req, repo))
+                findings.extend(_pins(model, reqfile, entry, req, locks))
     mode = "--require-hashes was given to the hook" if require_hashes else _hash_mode(model, model.files)
     if mode:
         findings.extend(_hashes(model, reported, mode, tree_mode=not require_hashes))
@@ -180,7 +181,7 @@ def check(model: RequirementsSet, *, require_hashes: bool = False, repo: Repo | 
 
 
 def _pins(
-    model: RequirementsSet, reqfile: RequirementsFile, entry: Entry, req: Requirement, repo: Repo | None,
+    model: RequirementsSet, reqfile: RequirementsFile, entry: Entry, req: Requirement, locks: _Locks | None,
 ) -> list[Finding]:
     path = reqfile.path
     if req.kind == VCS:
@@ -209,25 +210,42 @@ def _pins(
         path, entry.start_line, entry.col,
         f"'{shown}' is not pinned; pin one version, e.g. {example} "
         f"(pip-compile or uv pip compile can generate pins)",
-        fix=_pin_fix(reqfile, entry, req, repo) if repo is not None and reqfile is model.root else NO_FIX,
+        fix=_pin_fix(reqfile, entry, req, locks) if locks is not None and reqfile is model.root else NO_FIX,
     )]
 
 
-def _pin_fix(reqfile: RequirementsFile, entry: Entry, req: Requirement, repo: Repo) -> Fix:
+class _Locks:
+    """The versions the lock files near one requirements file record, read on first use
+    (once per check, only in fix mode)."""
+
+    def __init__(self, repo: Repo, path: str) -> None:
+        self.repo = repo
+        self.path = path
+        self._read = False
+        self._versions: Mapping[str, frozenset[str]] = {}
+
+    def versions(self, name: str) -> frozenset[str]:
+        if not self._read:
+            from hooks._project import recorded_versions
+
+            recorded = recorded_versions(self.repo, self.path)
+            self._versions = recorded.versions if recorded is not None else {}
+            self._read = True
+        return self._versions.get(name, frozenset())
+
+
+def _pin_fix(reqfile: RequirementsFile, entry: Entry, req: Requirement, locks: _Locks) -> Fix:
     """``==X`` in place of the specifiers, when the nearest lock files record exactly one
     version X of the name and the specifiers admit it; else no fix."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
-
-    from hooks._project import recorded_versions
 
     if req.name is None or req.env_vars:
         return NO_FIX
     span = specifier_span(reqfile, entry)
     if span is None:
         return NO_FIX
-    recorded = recorded_versions(repo, reqfile.path)
-    versions = recorded.versions.get(req.name, frozenset()) if recorded else frozenset()
+    versions = locks.versions(req.name)
     if len(versions) != 1:
         return NO_FIX
     (version,) = versions

@@ -399,7 +399,8 @@ def test_fixes_do_not_change_sorting_dedupe_or_output() -> None:
 def test_fixable_rules_are_declared() -> None:
     fixable = {code for code, rule in all_rules().items() if rule.fixable}
     assert fixable == {
-        "DPH301", "DPH501", "DPH502", "DPH503", "DPH504", "DPH506", "DPH604", "DPH605", "DPH606", "DPH607",
+        "DPH101", "DPH301", "DPH501", "DPH502", "DPH503", "DPH504", "DPH506", "DPH604", "DPH605", "DPH606",
+        "DPH607",
     }
 
 

@@ -249,7 +249,15 @@ def test_a_file_with_an_invalid_line_is_not_written(write: Writer, capsys: pytes
     assert Path(path).read_text() == "flask\nnot a requirement !!\n"
 
 
-def test_without_fix_nothing_is_written_and_no_lock_is_read(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_fix_nothing_is_written_and_no_lock_is_read(
+    write: Writer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hooks import _project
+
+    def fail(*args: object) -> None:
+        raise AssertionError("a lock file was read outside fix mode")
+
+    monkeypatch.setattr(_project, "recorded_versions", fail)
     write("uv.lock", UV_LOCK)
     path = write("requirements.txt", "flask\n")
     assert main([path]) == 1
