@@ -336,12 +336,27 @@ class Recorded(NamedTuple):
     versions: Mapping[str, frozenset[str]]
 
 
+def _from_an_index(package: Mapping[str, object]) -> bool:
+    """Whether a lock file's ``[[package]]`` was installed from a package index: not from
+    git, a directory, a file or a URL (uv's ``source``, Poetry's ``[package.source]``
+    ``type``, PDM's ``git``/``path``/``url`` keys), whose version an ``==`` pin would not
+    install."""
+    source = package.get("source")
+    if isinstance(source, dict):
+        if source.get("type") in ("git", "directory", "file", "url"):  # poetry.lock
+            return False
+        if "type" not in source and "registry" not in source:  # uv.lock: git, path, editable, virtual, url...
+            return False
+    return not any(key in package for key in ("git", "path", "url", "editable"))
+
+
 def recorded_versions(repo: Repo, path: str) -> Recorded | None:
     """The versions recorded next to the requirements file ``path``: in ``uv.lock``,
     ``poetry.lock``, ``pdm.lock`` (``[[package]]`` tables) and the pip-compile outputs (a
     ``requirements*.txt`` beside its ``.in``, its ``==`` pins) of its own directory, or, when
     that has none, of the nearest parent directory (inside the repository) that has one.
-    ``path`` itself is never a source. None when no directory has a readable one. Read
+    ``path`` itself is never a source; nor is a locked package that does not come from a
+    package index (git, a path, a URL). None when no directory has a readable one. Read
     through ``repo`` (confined, size limited); a file that cannot be read or parsed is
     skipped."""
     from hooks._requirements import INDEX, canonicalize_name, parse
@@ -367,7 +382,7 @@ def recorded_versions(repo: Repo, path: str) -> Recorded | None:
                 continue
             sources.append(context.path(name))
             for package in packages:
-                if isinstance(package, dict):
+                if isinstance(package, dict) and _from_an_index(package):
                     name_, version = package.get("name"), package.get("version")
                     if isinstance(name_, str) and isinstance(version, str) and name_ and version:
                         versions.setdefault(canonicalize_name(name_), set()).add(version)

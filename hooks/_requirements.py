@@ -1317,11 +1317,11 @@ def specifier_span(reqfile: RequirementsFile, entry: Entry) -> tuple[int, int] |
     end = spec.end() if spec else start
     if len(_SPEC_OPERATORS.findall(physical, start, end)) != len(req.specs):
         return None
+    if not spec:  # an insertion: after the name (and extras), never after blanks
+        end = start = len(physical[:start].rstrip(" \t"))
     rest = physical[end:]
     if rest and rest[0] not in " \t;" and rest != "\\":
         return None
-    if not spec:  # an insertion: after the name (and extras), never after blanks
-        end = start = len(physical[:start].rstrip(" \t"))
     offset = sum(len(text) for text in reqfile.text.splitlines(keepends=True)[:line - 1])
     if reqfile.text[offset:offset + len(physical)] != physical:
         return None
