@@ -4,11 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from hooks.__main__ import check_paths
 from hooks.__main__ import main as all_rules_main
+from hooks._requirements import parse, specifier_span
 from hooks.check_requirements_pinned import main
 from tests.conftest import Writer
+from tests.strategies import examples
 
 UV_LOCK = """version = 1
 requires-python = ">=3.12"
@@ -303,4 +307,57 @@ def test_without_fix_nothing_is_written_and_no_lock_is_read(
     assert capsys.readouterr().out == (
         "requirements.txt:1:1: DPH101 'flask' is not pinned; pin one version, e.g. 'flask==X.Y.Z' "
         "(pip-compile or uv pip compile can generate pins)\n"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Property: on generated requirement lines, the fix pins and changes nothing else.
+# ---------------------------------------------------------------------------
+
+_NAMES = st.sampled_from(["flask", "Flask", "typing_extensions", "zope.interface", "a-b"])
+_SPECS = st.lists(
+    st.tuples(st.sampled_from([">=", "~=", "!=", "<", ">", "<=", "=="]), st.sampled_from(["1", "2.0", "3.*"])),
+    max_size=3,
+)
+_BLANK = st.sampled_from(["", " ", "\t", "  "])
+
+
+@st.composite
+def _requirement_lines(draw: st.DrawFn) -> tuple[str, str]:
+    """(a requirement line, the name it requires)."""
+    name = draw(_NAMES)
+    text = draw(_BLANK) + name + draw(_BLANK)
+    if draw(st.booleans()):
+        text += "[" + draw(st.sampled_from(["x", "x,y", " x , y "])) + "]" + draw(_BLANK)
+    specs = draw(_SPECS)
+    text += (draw(_BLANK) + ",").join(op + draw(_BLANK) + version for op, version in specs)
+    if draw(st.booleans()):
+        text += draw(_BLANK) + ";" + draw(_BLANK) + "python_version >= '3.9'"
+    if draw(st.booleans()):
+        text += draw(st.sampled_from([" ", "\t"])) + "# note"
+    return text + draw(st.sampled_from(["\n", "\r\n", ""])), name
+
+
+@given(_requirement_lines())
+@settings(max_examples=examples(300), deadline=None)
+def test_the_fix_pins_and_keeps_every_other_character(case: tuple[str, str]) -> None:
+    text, name = case
+    reqfile = parse(text, "requirements.txt")
+    entries = list(reqfile.requirements())
+    assume(len(entries) == 1 and entries[0].requirement is not None)
+    entry = entries[0]
+    req = entry.requirement
+    assert req is not None
+    assume(req.pin is None)  # a pin: no finding
+    assert req.raw_name == name
+    span = specifier_span(reqfile, entry)
+    assert span is not None, text
+    start, end = span
+    fixed = reqfile.text[:start] + "==3.0.3" + reqfile.text[end:]
+    assert fixed[:start] == text[:start] and fixed[start + len("==3.0.3"):] == text[end:]
+    (after,) = parse(fixed, "requirements.txt").requirements()
+    new = after.requirement
+    assert new is not None
+    assert (new.name, new.extras, new.marker, new.specs, new.pin) == (
+        req.name, req.extras, req.marker, (("==", "3.0.3"),), "3.0.3",
     )
