@@ -1,10 +1,11 @@
 """Safe autofix: the edit model, applying edits, and writing files without losing a byte.
 
 A check attaches a :class:`hooks._findings.Fix` to a finding it knows how to repair: edits
-``(start, end, replacement)`` over the parsed text of the file (``Dockerfile.text``, the
-BOM removed). The helpers here build such edits from the model's 1-based positions
-(:func:`at`, :func:`args_edits`, :func:`line_ending`...), checking that the text at a
-position is what the check expects, so a fix never lands on the wrong characters.
+``(start, end, replacement)`` over the parsed text of the file (``Dockerfile.text``, or
+``RequirementsFile.text`` of the requirements file checked, the BOM removed). The
+helpers here build such edits from the model's 1-based positions (:func:`at`,
+:func:`args_edits`, :func:`line_ending`...), checking that the text at a position is
+what the check expects, so a fix never lands on the wrong characters.
 
 Only in fix mode (``--fix`` or ``--diff``) does :class:`Fixer` apply them, one file at a
 time: every fix of the file together, or none when two overlap. The fixed text must parse
@@ -12,8 +13,10 @@ without errors and must not make any rule report more than before; then it is re
 and what remains is reported. ``--diff`` prints a unified diff instead of writing.
 A file is written atomically (a temporary file in the same folder, then ``os.replace``)
 with its mode bits, and never when it is a symlink, outside the repository, has other
-hard links, did not parse cleanly, or changed on disk since it was read: a DPH907
-finding says why. Bytes outside the edits are kept as they were: BOM, line endings
+hard links, did not parse cleanly, or changed on disk since it was read, nor a
+requirements file whose bytes are not its text in UTF-8 (a UTF-16 BOM, a ``coding:``
+comment with other bytes): a DPH907 finding says why. Of a requirements file, only the
+file checked is written, never one it includes. Bytes outside the edits are kept as they were: BOM, line endings
 (each inserted line takes the ending of the line it is written next to), tabs, trailing
 blanks, comments, heredoc bodies, and the final newline or its absence.
 """

@@ -10,10 +10,12 @@ are there (``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``, a
 ``pyproject.toml``, ``.python-version``, and requirements files by their path.
 
 Every read goes through :class:`~hooks._files.Repo` (inside the repository, size
-limited, never a FIFO); a file that cannot be read or parsed counts as absent. A lock
-file is only looked for, never read (``uv.lock`` is often larger than what the hooks
-read). Nothing is resolved and nothing touches the network. ``pyproject.toml`` is read
-with :mod:`tomllib` (``tomli`` on Python 3.10).
+limited, never a FIFO); a file that cannot be read or parsed counts as absent. For the
+checks a lock file is only looked for, never read (``uv.lock`` is often larger than what
+the hooks read); only fix mode reads the lock files near a requirements file
+(:func:`recorded_versions`, for the DPH101 fix). Nothing is resolved and nothing
+touches the network. ``pyproject.toml`` is read with :mod:`tomllib` (``tomli`` on
+Python 3.10).
 
 Version constraints: :func:`requires_python` gives ``requires-python`` of
 ``[project]`` and the ``python`` constraint of ``[tool.poetry.dependencies]``

@@ -49,10 +49,10 @@ Pins the requirement to the version a lock file of the repository already record
 never to one it guesses: ``uv.lock``, ``poetry.lock``, ``pdm.lock`` (their
 ``[[package]]`` name and version) and pip-compile outputs (a ``requirements*.txt`` beside
 the ``.in`` it is compiled from) in the requirements file's own directory, or, when it
-has none, in the nearest parent directory that has one. A locked package from git, a
-path or a URL does not count. Only the specifiers are
-rewritten (``flask`` or ``flask>=2`` becomes ``flask==3.0.3``); extras, markers,
-options such as ``--hash``, comments and line endings are kept. Not offered when those
+has none, in the nearest parent directory that has one; a locked package from git, a
+path or a URL does not count. Only the specifiers are rewritten (``flask`` or
+``flask>=2`` becomes ``flask==3.0.3``); extras, markers, options such as ``--hash``,
+comments and line endings are kept. Not offered when those
 files record no version or more than one for the name, when the existing specifiers
 exclude the recorded version, when the version comes from ``${VAR}``, when the name,
 extras and specifiers are not all on the requirement's first line or are written in
