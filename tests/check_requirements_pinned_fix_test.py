@@ -361,3 +361,32 @@ def test_the_fix_pins_and_keeps_every_other_character(case: tuple[str, str]) -> 
     assert (new.name, new.extras, new.marker, new.specs, new.pin) == (
         req.name, req.extras, req.marker, (("==", "3.0.3"),), "3.0.3",
     )
+
+
+def test_run_from_a_subdirectory_finds_the_lock_at_the_root(
+    write: Writer, in_tmp: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write("uv.lock", UV_LOCK)
+    write("web/requirements.txt", "flask\n")
+    monkeypatch.chdir(in_tmp / "web")
+    assert main(["--fix", "requirements.txt"]) == 1
+    assert (in_tmp / "web" / "requirements.txt").read_text() == "flask==3.0.3\n"
+
+
+def test_a_lock_outside_the_repository_is_not_used(
+    write: Writer, in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    write("uv.lock", UV_LOCK)
+    write("inner/.git/HEAD", "ref: refs/heads/main\n")  # a repository of its own
+    write("inner/requirements.txt", "flask\n")
+    monkeypatch.chdir(in_tmp / "inner")
+    assert main(["--fix", "requirements.txt"]) == 1
+    assert (in_tmp / "inner" / "requirements.txt").read_text() == "flask\n"
+    assert capsys.readouterr().out.startswith("requirements.txt:1:1: DPH101 'flask' is not pinned")
+
+
+def test_a_suppressed_finding_is_not_fixed(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("uv.lock", UV_LOCK)
+    path = write("requirements.txt", "flask  # noqa: DPH101 -- tracks upstream\ntyping-extensions\n")
+    assert main(["--fix", path]) == 1
+    assert Path(path).read_text() == "flask  # noqa: DPH101 -- tracks upstream\ntyping-extensions==4.12.2\n"
