@@ -273,6 +273,22 @@ def session(args: argparse.Namespace) -> Fixer | None:
     return None
 
 
+def _target(ctx: Context, path: str) -> tuple[str, bytes] | str:
+    """(full path, bytes) of the file a fix may write, or why it may not: a symlink or a
+    file outside the repository is never written, and an unreadable one cannot be."""
+    from hooks._files import ReadError
+
+    full = ctx.repo.full(path)
+    if os.path.islink(full):
+        return "it is a symlink; fix the file it points to"
+    if not ctx.repo.inside(path):
+        return "it is outside the repository"
+    try:
+        return full, ctx.repo.read_bytes(path)
+    except ReadError as exc:
+        return str(exc)
+
+
 class Fixer:
     """One fix-mode run: fixes Dockerfiles and requirements files as they are linted,
     remembers diffs and changes."""
@@ -313,7 +329,6 @@ class Fixer:
     ) -> list[Finding]:
         from hooks._cli import lint_parsed, load_dockerfile
         from hooks._dockerfile import parse
-        from hooks._files import ReadError
 
         loaded = load_dockerfile(path, ctx.repo)
         if isinstance(loaded, Finding):
@@ -330,15 +345,10 @@ class Fixer:
         if df.errors:  # also when a suppression hides the DPH904
             return refuse(f"the file does not parse cleanly ({SYNTAX_ERROR.code} at line {df.errors[0].line}); "
                           f"fix that first")
-        full = ctx.repo.full(path)
-        if os.path.islink(full):
-            return refuse("it is a symlink; fix the file it points to")
-        if not ctx.repo.inside(path):
-            return refuse("it is outside the repository")
-        try:
-            original = ctx.repo.read_bytes(path)
-        except ReadError as exc:
-            return refuse(str(exc))
+        target = _target(ctx, path)
+        if isinstance(target, str):
+            return refuse(target)
+        full, original = target
         encoded = df.text.encode("utf-8")
         if not original.endswith(encoded) or original[:len(original) - len(encoded)].replace(b"\xef\xbb\xbf", b""):
             return refuse("its bytes do not decode and encode back to themselves")
@@ -353,20 +363,7 @@ class Fixer:
             problem = new_df.errors[0]
             return refuse(f"the fixed file would not parse (line {problem.line}: {problem.message})")
         remaining = lint_parsed(new_df, ctx, checks, active, flags)
-        before = Counter(f.code for f in findings)
-        grown = sorted(code for code, count in Counter(f.code for f in remaining).items() if count > before[code])
-        if grown:
-            return refuse(f"the fixed file would have new findings ({', '.join(grown)}); please report it")
-        if new_text == df.text:
-            return findings
-        if not self.write:
-            self.diffs.append(unified_diff(path.replace(os.sep, "/"), df.text, new_text))
-            return remaining
-        reason = write_atomic(full, original, prefix + new_text.encode("utf-8"))
-        if reason is not None:
-            return refuse(reason)
-        self.changed.append(path)
-        return remaining
+        return self._finish(path, full, original, prefix, df.text, new_text, findings, remaining, refuse)
 
     def requirements(
         self, path: str, ctx: Context, checks: Sequence[RequirementsCheck], active: Collection[str],
@@ -411,15 +408,10 @@ class Fixer:
         if problems:
             return refuse(f"the file does not parse cleanly ({SYNTAX_ERROR.code} at line {problems[0].line}); "
                           f"fix that first")
-        full = ctx.repo.full(path)
-        if os.path.islink(full):
-            return refuse("it is a symlink; fix the file it points to")
-        if not ctx.repo.inside(path):
-            return refuse("it is outside the repository")
-        try:
-            original = ctx.repo.read_bytes(path)
-        except ReadError as exc:
-            return refuse(str(exc))
+        target = _target(ctx, path)
+        if isinstance(target, str):
+            return refuse(target)
+        full, original = target
         encoded = root.text.encode("utf-8")
         if original not in (encoded, codecs.BOM_UTF8 + encoded):
             return refuse("it is not UTF-8 text that decodes and encodes back to its bytes")
@@ -435,14 +427,22 @@ class Fixer:
         ]:
             return refuse("the fixed file would not parse the same way; please report it")
         remaining = lint_requirements_model(_replace_root(model, new_root), ctx, checks, active, flags)
+        return self._finish(path, full, original, prefix, root.text, new_text, findings, remaining, refuse)
+
+    def _finish(
+        self, path: str, full: str, original: bytes, prefix: bytes, old_text: str, new_text: str,
+        findings: list[Finding], remaining: list[Finding], refuse: Callable[[str], list[Finding]],
+    ) -> list[Finding]:
+        """The end of every file's fix: refuse one that would be reported more, else
+        record its diff (--diff) or write it (--fix), and return what remains."""
         before = Counter(f.code for f in findings)
         grown = sorted(code for code, count in Counter(f.code for f in remaining).items() if count > before[code])
         if grown:
             return refuse(f"the fixed file would have new findings ({', '.join(grown)}); please report it")
-        if new_text == root.text:
+        if new_text == old_text:
             return findings
         if not self.write:
-            self.diffs.append(unified_diff(path.replace(os.sep, "/"), root.text, new_text))
+            self.diffs.append(unified_diff(path.replace(os.sep, "/"), old_text, new_text))
             return remaining
         reason = write_atomic(full, original, prefix + new_text.encode("utf-8"))
         if reason is not None:
