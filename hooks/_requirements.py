@@ -1061,8 +1061,7 @@ def parse_requirement(
 
 
 def _requirement(text: str, editable: bool, hashes: tuple[str, ...]) -> Requirement | str:
-    """:func:`parse_requirement`, remembered: the same requirement strings (``flask==3.0.3``)
-    come back in file after file of a repository."""
+    """:func:`parse_requirement`."""
     env_vars = tuple(dict.fromkeys(ENV_VAR_RE.findall(text)))
     result = _parse_editable(text) if editable else _parse_line_requirement(text)
     if isinstance(result, str):
@@ -1077,7 +1076,10 @@ def _requirement(text: str, editable: bool, hashes: tuple[str, ...]) -> Requirem
                 hashes, env_vars, True,
             )
         return result
-    return result._replace(text=text.strip(), editable=editable, hashes=hashes, env_vars=env_vars)
+    text = text.strip()
+    if result.text == text and result.editable == editable and not hashes and not env_vars:
+        return result  # the common line: nothing to add
+    return result._replace(text=text, editable=editable, hashes=hashes, env_vars=env_vars)
 
 
 def _parse_line_requirement(text: str) -> Requirement | str:
