@@ -193,7 +193,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _context, _dockerignore
@@ -258,8 +258,9 @@ _PATH_VALUE_RE = lazy(
 
 
 def name_words(name: str) -> list[str]:
-    """``GITHUB_TOKEN`` -> [github, token]; ``githubToken`` -> [github, token]."""
-    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _NAME_WORD_RE.findall(part)]
+    """``GITHUB_TOKEN`` -> [github, token]; ``githubToken`` -> [github, token] (a word is
+    made of letters and digits: any other character separates two)."""
+    return [w.lower() for w in _NAME_WORD_RE.findall(name)]
 
 
 def secret_name(name: str) -> bool:
@@ -626,11 +627,13 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
 
 
 def _copies(
-    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None, context: _context.BuildContext | None,
+    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
+    context_of: Callable[[], _context.BuildContext | None],
 ) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
     required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
+    context: _context.BuildContext | None = None  # asked for at the first glob source
     for instr in df.all_instructions():
         if instr.keyword not in ("COPY", "ADD"):
             continue
@@ -648,6 +651,8 @@ def _copies(
                         findings.append(found)
                 continue
             if _context.has_wildcard(path):
+                if context is None:
+                    context = context_of()
                 found_secret = _glob_secret(path, dest, context)
             else:
                 kind = secret_file(path, dest)
@@ -679,10 +684,18 @@ def check(
     """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
     that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704.
     ``context`` lists what a glob source matches; None judges globs by their pattern."""
+    return _check(df, dockerignores, lambda: context)
+
+
+def _check(
+    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
+    context_of: Callable[[], _context.BuildContext | None],
+) -> list[Finding]:
+    """:func:`check`, with the build context made by ``context_of`` when a glob source asks."""
     return [
         *_names(df),
         *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
-        *_copies(df, dockerignores, context),
+        *_copies(df, dockerignores, context_of),
     ]
 
 
@@ -696,11 +709,9 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
 
 def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
     """:func:`check` with what it needs beyond the Dockerfile: the ignore files that apply,
-    and the candidate build contexts (listed only when a glob source asks)."""
+    and the candidate build contexts (made and listed only when a glob source asks)."""
     dockerignores = ctx.dockerignores(df.path)
-    return check(
-        df, dockerignores=dockerignores, context=_context.BuildContext(ctx.repo, df.path, dockerignores),
-    )
+    return _check(df, dockerignores, lambda: _context.BuildContext(ctx.repo, df.path, dockerignores))
 
 
 HOOK = Hook(
