@@ -264,8 +264,7 @@ def name_words(name: str) -> list[str]:
 
 
 def secret_name(name: str) -> bool:
-    """Whether a variable name says it holds a secret (see DPH701); remembered, as the same
-    names (PYTHONUNBUFFERED, PIP_NO_CACHE_DIR...) come back in file after file."""
+    """Whether a variable name says it holds a secret (see DPH701)."""
     words = name_words(name)
     if not words or words[-1] in _NOT_A_SECRET or "public" in words or "_".join(words) in _PATH_VARIABLES:
         return False
@@ -376,8 +375,7 @@ def _stem_words(name: str) -> list[str]:
 
 
 def secret_file(path: str, dest: str = "") -> str | None:
-    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None
-    (remembered: the same paths are copied in file after file)."""
+    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None."""
     path = path.rstrip("/")
     base = posixpath.basename(path)
     if base in _SSH_KEYS or base == ".ssh":
@@ -495,8 +493,7 @@ def _whole_context(path: str) -> bool:
 
 
 def _context_gaps(ignore_text: str, required: tuple[str, ...]) -> tuple[str, ...]:
-    """What of ``required`` the ignore file ``ignore_text`` lets into the context; remembered,
-    as Dockerfiles that share a .dockerignore ask the same question."""
+    """What of ``required`` the ignore file ``ignore_text`` lets into the context."""
     patterns = _dockerignore.parse(ignore_text)
     return tuple(_gaps(patterns, _dockerignore.literal_negations(ignore_text), required))
 
