@@ -623,6 +623,13 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     return out
 
 
+def _in_builder_stage(df: Dockerfile, instr: Instruction) -> bool:
+    """Whether ``instr`` belongs to a stage that the shipped image is not built FROM (only
+    a copy there may need less excluded, see :func:`_required`)."""
+    final = df.final_stage()
+    return final is not None and all(member.index != instr.stage for member in df.chain(final))
+
+
 def _copies(
     df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
     context_of: Callable[[], _context.BuildContext | None],
@@ -639,11 +646,12 @@ def _copies(
         for word, path, offset in _sources(instr, words, df.escape):
             if _whole_context(path):
                 if dockerignores is not None:
-                    if required is None:
-                        required = _required(df)
-                    found = _context_copy(
-                        df, instr, word, offset, ignores, required.get(id(instr), MUST_EXCLUDE),
-                    )
+                    must: Sequence[str] = MUST_EXCLUDE
+                    if _in_builder_stage(df, instr):
+                        if required is None:
+                            required = _required(df)
+                        must = required.get(id(instr), MUST_EXCLUDE)
+                    found = _context_copy(df, instr, word, offset, ignores, must)
                     if found is not None:
                         findings.append(found)
                 continue
