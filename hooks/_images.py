@@ -127,6 +127,10 @@ class ImageRef(NamedTuple):
     digest: str  # 'sha256:<hex>'
     name: str  # registry/repository: 'docker.io/library/python'
     official: str  # Docker Official Image name ('python'), mirrors included; else ''
+    # The tag of the official ``python`` image split into its parts (parse_python_tag),
+    # worked out once for every check that judges it; None for another image or a tag
+    # outside the official scheme.
+    python: PythonTag | None = None
 
     def with_tag(self, tag: str) -> str:
         """The reference as written, with ``tag`` and no digest: ``python:3.12``."""
@@ -165,7 +169,8 @@ def parse_image(ref: str) -> ImageRef | None:
     prefix = "library/" if registry == DOCKER_HUB else OFFICIAL_MIRRORS.get(registry)
     if prefix and repository.startswith(prefix) and "/" not in repository[len(prefix):]:
         official = repository[len(prefix):]
-    return ImageRef(written, registry, repository, tag, digest, f"{registry}/{repository}", official)
+    python = parse_python_tag(tag) if official == "python" else None
+    return ImageRef(written, registry, repository, tag, digest, f"{registry}/{repository}", official, python)
 
 
 def is_python_image(ref: ImageRef | str | None) -> bool:
@@ -277,7 +282,7 @@ def suggest_image(ref: ImageRef) -> Suggestion:
     - any other image: ``<version>`` as the tag, or a digest.
     """
     if ref.official == "python":
-        return Suggestion(ref.with_tag(suggest_python_tag(parse_python_tag(ref.tag))), False)
+        return Suggestion(ref.with_tag(suggest_python_tag(ref.python)), False)
     if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY:
         return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
     first, dash, rest = ref.tag.partition("-")
@@ -349,7 +354,7 @@ def base_kind(ref: ImageRef | None) -> str:
     if "slim" in tokens:
         return "slim"
     if ref.official == "python":
-        tag = parse_python_tag(ref.tag)
+        tag = ref.python
         if tag is not None and tag.flavor in ("full", "slim", "alpine"):
             return tag.flavor
         return ""
@@ -481,10 +486,7 @@ class ImageUse(NamedTuple):
     line: int  # of the image word
     col: int
     stage: int  # index of the stage the instruction belongs to
-
-    @property
-    def ref(self) -> ImageRef | None:
-        return parse_image(self.value.value) if self.value.resolved else None
+    ref: ImageRef | None  # the parsed value; None when unresolved or not a valid reference
 
 
 def expand_defaults(instr: Instruction, word: str, escape: str = "\\") -> Expanded:
@@ -523,7 +525,11 @@ def _stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
         if stage.parent is not None or (named is not None and named.index < stage.index):
             return None
     line, col = instr.args_position(0)
-    return ImageUse(instr, "from", words[0], value, line, col, stage.index)
+    return ImageUse(instr, "from", words[0], value, line, col, stage.index, _parsed(value))
+
+
+def _parsed(value: Expanded) -> ImageRef | None:
+    return parse_image(value.value) if value.resolved else None
 
 
 def image_uses(df: Dockerfile) -> list[ImageUse]:
@@ -541,8 +547,10 @@ def image_uses(df: Dockerfile) -> list[ImageUse]:
         if use is not None:
             uses.append(use)
         for instr in stage.instructions:
-            if not instr.flags:
+            if not instr.flags or instr.keyword not in ("COPY", "RUN"):
                 continue  # images are named in flags only
+            if "from" not in instr.line[:instr.args_offset].lower():
+                continue  # in a --from flag or the from= of a --mount flag
             if instr.keyword == "COPY":
                 uses.extend(_flag_uses(df, instr, "copy"))
             elif instr.keyword == "RUN":
@@ -565,7 +573,7 @@ def _flag_uses(df: Dockerfile, instr: Instruction, kind: str) -> list[ImageUse]:
             if value.resolved and _names_stage(df, value.value):
                 continue
             line, col = instr.position(at)
-            out.append(ImageUse(instr, kind, text, value, line, col, instr.stage))
+            out.append(ImageUse(instr, kind, text, value, line, col, instr.stage, _parsed(value)))
     if kind == "copy" and len(out) > 1:
         out = out[-1:]  # the last --from wins
     return out
@@ -706,6 +714,8 @@ def _expand_default(table: dict[str, GlobalArg], word: str, escape: str) -> Defa
         return Var(arg.found.value, arg.found.known)
 
     expanded = expand(word, lookup, escape)
+    if expanded.resolved and not used:
+        return Default(expanded.value, (), (), (), ())  # no variable: the word as written
     automatic: list[str] = []
     unresolvable: list[tuple[str, str]] = []
     empty: list[tuple[str, str | None]] = []
@@ -746,7 +756,7 @@ def from_default(df: Dockerfile, word: str, overrides: dict[str, str] | None = N
 def floating_reason(ref: ImageRef) -> str | None:
     """Why ``ref``'s tag floats, or None when it names a version."""
     if ref.official == "python":
-        tag = parse_python_tag(ref.tag)
+        tag = ref.python
         if tag is not None:
             if tag.depth == 1:
                 return f"'{tag.version}' is a major version only"
@@ -765,23 +775,29 @@ def pin_problem(ref: ImageRef) -> tuple[str, str, str] | None:
     """The tag problem of ``ref`` (at most one): the code of the rule that reports it
     (DPH201 no tag, DPH202 ``latest``, DPH203 floating, DPH206 a ``python`` tag without
     its OS release), what is wrong (``"has no tag"``) and the fix (from
-    :func:`suggest_image`). None when a digest or the tag pins it."""
+    :func:`suggest_image`, asked only when there is a problem). None when a digest or
+    the tag pins it."""
+    problem = _tag_problem(ref)
+    if problem is None:
+        return None
+    code, what = problem
+    if code == "DPH206" and ref.python is not None and ref.python.flavor == "alpine":
+        return code, what, f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
+    return code, what, f"pin it, e.g. {suggest_image(ref)}"
+
+
+def _tag_problem(ref: ImageRef) -> tuple[str, str] | None:
     if ref.digest:
         return None
-    fix = f"pin it, e.g. {suggest_image(ref)}"
     if not ref.tag:
-        return "DPH201", "has no tag", fix
+        return "DPH201", "has no tag"
     if ref.tag == "latest":
-        return "DPH202", "uses the 'latest' tag", fix
+        return "DPH202", "uses the 'latest' tag"
     reason = floating_reason(ref)
     if reason is not None:
-        return "DPH203", f"has a floating tag ({reason})", fix
-    tag = parse_python_tag(ref.tag) if ref.official == "python" else None
+        return "DPH203", f"has a floating tag ({reason})"
+    tag = ref.python
     if tag is not None and not tag.os_release:
-        if tag.flavor == "alpine":
-            system = "Alpine"
-            fix = f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
-        else:
-            system = "Windows" if tag.flavor == "windows" else "Debian"
-        return "DPH206", f"does not name its OS release, so it moves to the next {system} release", fix
+        system = {"alpine": "Alpine", "windows": "Windows"}.get(tag.flavor, "Debian")
+        return "DPH206", f"does not name its OS release, so it moves to the next {system} release"
     return None

@@ -45,11 +45,16 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("OpenAI or Anthropic key", lazy(r"\bsk-(?:proj|svcacct|ant-api\d\d)-[A-Za-z0-9_\-]{20,}"), 3),
     ("OpenAI key", lazy(r"\bsk-[A-Za-z0-9]{48}\b"), 3),
 )
-# Every credential above contains one of these: lines without any are skipped in one search.
-_HINT_RE = lazy(
-    r"://|A[KS]IA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|npm_|hf_|AIza"
-    r"|k_live_|sk-|PRIVATE KEY"
+# Every token above and every private key block contains one of these: a line without
+# any is not searched for them (most lines with a hint hold only a URL).
+_TOKEN_HINTS = (
+    r"A[KS]IA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|hooks\.slack\.com"
+    r"|npm_|hf_|AIza|k_live_|sk-|PRIVATE KEY"
 )
+_TOKEN_HINT_RE = lazy(_TOKEN_HINTS)
+# Every credential contains one of these (a URL with a password, '://'): lines without
+# any are skipped in one search.
+_HINT_RE = lazy("://|" + _TOKEN_HINTS)
 _TOKEN_PREFIX_RE = lazy(
     r"\b(gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|npm_|hf_|AIza|[rs]k_live_"
     r"|sk-(?:proj-|ant-|svcacct-)?|A[KS]IA)(?=[A-Za-z_\-]{0,60}\d)[A-Za-z0-9_\-]{8,}"
@@ -139,15 +144,16 @@ def find_credentials(text: str) -> list[Credential]:
         Credential(start, end, "URL with a password", masked, False)
         for start, end, masked in _urls_with_password(text)
     ]
-    for kind, pattern, keep in _TOKENS:
-        for match in pattern.finditer(text):
-            value = match.group(0)
-            if kind == "AWS access key id" and any(m in value for m in _EXAMPLE_MARKERS):
-                continue  # AKIAIOSFODNN7EXAMPLE, the documentation's key
-            found.append(Credential(match.start(), match.end(), kind, value[:keep] + "****", True))
-    if "PRIVATE KEY" in text:
-        for match in _PRIVATE_KEY_RE.finditer(text):
-            found.append(Credential(match.start(), match.end(), "private key block", match.group(0), True))
+    if _TOKEN_HINT_RE.search(text):  # else the line holds URLs only
+        for kind, pattern, keep in _TOKENS:
+            for match in pattern.finditer(text):
+                value = match.group(0)
+                if kind == "AWS access key id" and any(m in value for m in _EXAMPLE_MARKERS):
+                    continue  # AKIAIOSFODNN7EXAMPLE, the documentation's key
+                found.append(Credential(match.start(), match.end(), kind, value[:keep] + "****", True))
+        if "PRIVATE KEY" in text:
+            for match in _PRIVATE_KEY_RE.finditer(text):
+                found.append(Credential(match.start(), match.end(), "private key block", match.group(0), True))
     found.sort(key=lambda c: (c.start, -c.end))
     out: list[Credential] = []
     for cred in found:

@@ -276,7 +276,7 @@ def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
             f"the image cannot be verified; give it a pinned default, e.g. "
             f"'ARG {name}={_arg_default(df, use.raw, name)}'"
         ))
-    ref = parse_image(value)
+    ref = use.ref if use.value.resolved and use.value.value == value else parse_image(value)
     if ref is None:
         if found.empty:
             name, raw = found.empty[0]
@@ -404,7 +404,7 @@ def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
         if not use.value.resolved:
             findings.append(UNVERIFIABLE.at(df.path, use.line, use.col, _unverifiable(use, shown)))
             continue
-        ref = parse_image(value)
+        ref = use.ref
         if ref is None:
             continue  # not a valid reference: the build fails on it anyway
         if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:

@@ -230,8 +230,9 @@ def _meant_as_exec(kw: str, text: str) -> bool:
     return False
 
 
-def _invalid_exec_form(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
-    found = _exec_text(kw, args)
+def _invalid_exec_form(instr: Instruction) -> _Problem | None:
+    kw = instr.keyword
+    found = _exec_text(kw, instr.args)
     if found is None or not found[1].startswith("["):
         return None
     start, text = found
@@ -294,7 +295,8 @@ def _comment_start(text: str, escape: str) -> int:
     return -1
 
 
-def _inline_comment(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
+def _inline_comment(instr: Instruction, escape: str) -> _Problem | None:
+    kw, args = instr.keyword, instr.args
     if kw in _NO_INLINE_CHECK or (kw == "HEALTHCHECK" and healthcheck_probe(args) is not None):
         return None
     found = _comment_start(args, escape)
@@ -308,13 +310,12 @@ def _inline_comment(kw: str, keyword_raw: str, args: str, escape: str) -> _Probl
     )
 
 
-def _legacy_key_value(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
-    if kw not in ("ENV", "LABEL"):
-        return None
+def _legacy_key_value(instr: Instruction, escape: str) -> _Problem | None:
+    kw, keyword_raw, args = instr.keyword, instr.keyword_raw, instr.args
     words = parse_words(args, escape)
     if not words or "=" in words[0]:
         return None
-    key, value, _ = key_values_of(args, escape)[0]
+    key, value, _ = instr.key_values(escape)[0]
     if not value:
         return None  # a syntax error (DPH904)
     real, meant = value, value[1:].lstrip(" \t") if value.startswith("=") else ""
@@ -341,9 +342,8 @@ def _legacy_key_value(kw: str, keyword_raw: str, args: str, escape: str) -> _Pro
     )
 
 
-def _from_as_casing(kw: str, keyword_raw: str, args: str, escape: str) -> _Problem | None:
-    if kw != "FROM":
-        return None
+def _from_as_casing(instr: Instruction) -> _Problem | None:
+    keyword_raw, args = instr.keyword_raw, instr.args
     words = split_blanks(args)
     if len(words) < 3 or words[1].lower() != "as":
         return None
@@ -412,22 +412,26 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     return found
 
 
-def _problems(keyword_raw: str, args: str, escape: str) -> tuple[_Problem, ...]:
-    """What DPH603, DPH604, DPH606 and DPH607 find in one instruction: a function of its
-    text alone, remembered (the same instructions come back in file after file)."""
-    kw = keyword_raw.upper()
+def _problems(instr: Instruction, escape: str) -> list[_Problem]:
+    """What DPH603, DPH604, DPH606 and DPH607 find in one instruction; a rule is asked
+    only when the instruction has what it looks for."""
+    kw, args = instr.keyword, instr.args
     found = []
-    for rule in (_invalid_exec_form, _inline_comment, _legacy_key_value, _from_as_casing):
-        problem = rule(kw, keyword_raw, args, escape)
-        if problem is not None:
-            found.append(problem)
-    return tuple(found)
+    if instr.json is None and (args.startswith("[") or kw == "HEALTHCHECK"):  # else no exec form to judge
+        found.append(_invalid_exec_form(instr))
+    if "#" in args:
+        found.append(_inline_comment(instr, escape))
+    if kw in ("ENV", "LABEL"):
+        found.append(_legacy_key_value(instr, escape))
+    elif kw == "FROM":
+        found.append(_from_as_casing(instr))
+    return [problem for problem in found if problem is not None]
 
 
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
-        for rule, offset, message in _problems(instr.keyword_raw, instr.args, df.escape):
+        for rule, offset, message in _problems(instr, df.escape):
             line, col = instr.args_position(offset)
             findings.append(rule.at(df.path, line, col, message, fix=_fix_of(df, instr, rule, offset)))
     if target and df.final_stage(target) is None:
@@ -466,9 +470,9 @@ def _key_value_fix(df: Dockerfile, instr: Instruction) -> Fix:
     value expands exactly like the old one (any variables set or unset), on one line,
     and not when a '#' in it is reported by DPH604 (that fix comes first)."""
     args, escape = instr.args, df.escape
-    if instr.start_line != instr.end_line or _inline_comment(instr.keyword, "", args, escape) is not None:
+    if instr.start_line != instr.end_line or _inline_comment(instr, escape) is not None:
         return Fix()
-    key, value, _ = key_values_of(args, escape)[0]
+    key, value, _ = instr.key_values(escape)[0]
     if value.startswith("=") or "?" in expand(value, _LOOKUPS[1], escape).unresolved_names:
         return Fix()  # 'ENV KEY = 1': what was meant is a guess; or the value does not expand
     for candidate in (f"{key}={value}", f'{key}="{value}"'):

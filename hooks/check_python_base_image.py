@@ -68,7 +68,6 @@ from hooks._images import (
     ImageUse,
     PythonTag,
     is_python_image,
-    parse_python_tag,
     stage_image_use,
     suggest_image,
 )
@@ -86,8 +85,7 @@ def _python_tag(df: Dockerfile, stage: Stage) -> tuple[ImageUse, PythonTag] | No
     ref = use.ref if use is not None else None
     if use is None or ref is None or not is_python_image(ref) or (ref.digest and not ref.tag):
         return None
-    tag = parse_python_tag(ref.tag)
-    return (use, tag) if tag is not None else None
+    return (use, ref.python) if ref.python is not None else None
 
 
 def _slim(use: ImageUse) -> str:

@@ -193,7 +193,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _context, _dockerignore
@@ -258,13 +258,13 @@ _PATH_VALUE_RE = lazy(
 
 
 def name_words(name: str) -> list[str]:
-    """``GITHUB_TOKEN`` -> [github, token]; ``githubToken`` -> [github, token]."""
-    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _NAME_WORD_RE.findall(part)]
+    """``GITHUB_TOKEN`` -> [github, token]; ``githubToken`` -> [github, token] (a word is
+    made of letters and digits: any other character separates two)."""
+    return [w.lower() for w in _NAME_WORD_RE.findall(name)]
 
 
 def secret_name(name: str) -> bool:
-    """Whether a variable name says it holds a secret (see DPH701); remembered, as the same
-    names (PYTHONUNBUFFERED, PIP_NO_CACHE_DIR...) come back in file after file."""
+    """Whether a variable name says it holds a secret (see DPH701)."""
     words = name_words(name)
     if not words or words[-1] in _NOT_A_SECRET or "public" in words or "_".join(words) in _PATH_VARIABLES:
         return False
@@ -375,8 +375,7 @@ def _stem_words(name: str) -> list[str]:
 
 
 def secret_file(path: str, dest: str = "") -> str | None:
-    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None
-    (remembered: the same paths are copied in file after file)."""
+    """What secret ``path`` names ('an SSH key', 'a private key', 'a secret file'), or None."""
     path = path.rstrip("/")
     base = posixpath.basename(path)
     if base in _SSH_KEYS or base == ".ssh":
@@ -494,8 +493,7 @@ def _whole_context(path: str) -> bool:
 
 
 def _context_gaps(ignore_text: str, required: tuple[str, ...]) -> tuple[str, ...]:
-    """What of ``required`` the ignore file ``ignore_text`` lets into the context; remembered,
-    as Dockerfiles that share a .dockerignore ask the same question."""
+    """What of ``required`` the ignore file ``ignore_text`` lets into the context."""
     patterns = _dockerignore.parse(ignore_text)
     return tuple(_gaps(patterns, _dockerignore.literal_negations(ignore_text), required))
 
@@ -625,12 +623,21 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     return out
 
 
+def _in_builder_stage(df: Dockerfile, instr: Instruction) -> bool:
+    """Whether ``instr`` belongs to a stage that the shipped image is not built FROM (only
+    a copy there may need less excluded, see :func:`_required`)."""
+    final = df.final_stage()
+    return final is not None and all(member.index != instr.stage for member in df.chain(final))
+
+
 def _copies(
-    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None, context: _context.BuildContext | None,
+    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
+    context_of: Callable[[], _context.BuildContext | None],
 ) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
     required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
+    context: _context.BuildContext | None = None  # asked for at the first glob source
     for instr in df.all_instructions():
         if instr.keyword not in ("COPY", "ADD"):
             continue
@@ -639,15 +646,18 @@ def _copies(
         for word, path, offset in _sources(instr, words, df.escape):
             if _whole_context(path):
                 if dockerignores is not None:
-                    if required is None:
-                        required = _required(df)
-                    found = _context_copy(
-                        df, instr, word, offset, ignores, required.get(id(instr), MUST_EXCLUDE),
-                    )
+                    must: Sequence[str] = MUST_EXCLUDE
+                    if _in_builder_stage(df, instr):
+                        if required is None:
+                            required = _required(df)
+                        must = required.get(id(instr), MUST_EXCLUDE)
+                    found = _context_copy(df, instr, word, offset, ignores, must)
                     if found is not None:
                         findings.append(found)
                 continue
             if _context.has_wildcard(path):
+                if context is None:
+                    context = context_of()
                 found_secret = _glob_secret(path, dest, context)
             else:
                 kind = secret_file(path, dest)
@@ -679,10 +689,18 @@ def check(
     """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
     that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704.
     ``context`` lists what a glob source matches; None judges globs by their pattern."""
+    return _check(df, dockerignores, lambda: context)
+
+
+def _check(
+    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
+    context_of: Callable[[], _context.BuildContext | None],
+) -> list[Finding]:
+    """:func:`check`, with the build context made by ``context_of`` when a glob source asks."""
     return [
         *_names(df),
         *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
-        *_copies(df, dockerignores, context),
+        *_copies(df, dockerignores, context_of),
     ]
 
 
@@ -696,11 +714,9 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
 
 def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
     """:func:`check` with what it needs beyond the Dockerfile: the ignore files that apply,
-    and the candidate build contexts (listed only when a glob source asks)."""
+    and the candidate build contexts (made and listed only when a glob source asks)."""
     dockerignores = ctx.dockerignores(df.path)
-    return check(
-        df, dockerignores=dockerignores, context=_context.BuildContext(ctx.repo, df.path, dockerignores),
-    )
+    return _check(df, dockerignores, lambda: _context.BuildContext(ctx.repo, df.path, dockerignores))
 
 
 HOOK = Hook(
