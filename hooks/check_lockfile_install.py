@@ -128,14 +128,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_hook
+from hooks._context import BuildContext
 from hooks._dockerfile import Dockerfile, Instruction, split_blanks
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
-from hooks._project import build_context
 from hooks._shell import Command, Install, option_value, run_script
 
 if TYPE_CHECKING:
-    from hooks._project import Context
     from hooks._requirements import RequirementsSet
     from hooks._shell import Script
 
@@ -255,7 +254,7 @@ def _copy_sources(df: Dockerfile, instr: Instruction) -> list[str]:
     return out
 
 
-def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: Context | None) -> _State:
+def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: BuildContext | None) -> _State:
     copied = dict(state.copied)
     lock = state.poetry_lock
     if instr.flag("from") is not None:  # from a stage or an image: only names are known
@@ -472,7 +471,7 @@ def _exports(cmd: Command, exported: dict[str, str]) -> None:
                 exported[name] = value
 
 
-def _hash_problem(install: Install, context: Context, state: _State, instr: Instruction,
+def _hash_problem(install: Install, context: BuildContext, state: _State, instr: Instruction,
                   cmd: Command, exported: dict[str, str]) -> list[tuple[int, str]]:
     tool, verb, args = install.tool, install.verb, install.args
     if not ((tool == "pip" and verb == "install") or (tool == "uv" and verb in ("pip install", "pip sync"))):
@@ -509,7 +508,7 @@ def _hash_problem(install: Install, context: Context, state: _State, instr: Inst
     return found
 
 
-def _requirements_of(name: str, context: Context, state: _State) -> RequirementsSet | None:
+def _requirements_of(name: str, context: BuildContext, state: _State) -> RequirementsSet | None:
     """The requirements file ``-r name`` reads, found in the build context: the file copied
     under that base name, else the path as written, else the base name at the root."""
     base = name.rsplit("/", 1)[-1]
@@ -521,7 +520,7 @@ def _requirements_of(name: str, context: Context, state: _State) -> Requirements
     return None
 
 
-def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool = False) -> list[Finding]:
+def check(df: Dockerfile, *, context: BuildContext | None = None, check_hashes: bool = False) -> list[Finding]:
     """``context``: the build context (None: unknown; DPH111 and DPH113 need it)."""
     findings: list[Finding] = []
     ends: list[_State] = []
@@ -539,7 +538,7 @@ def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool 
 
 
 def _run(
-    df: Dockerfile, instr: Instruction, state: _State, context: Context | None,
+    df: Dockerfile, instr: Instruction, state: _State, context: BuildContext | None,
     check_hashes: bool, findings: list[Finding],
 ) -> _State:
     script = run_script(instr, df.lines)
@@ -579,7 +578,7 @@ HOOK = Hook(
     id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
     options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
     dockerfile=lambda df, ctx: check(
-        df, context=build_context(ctx.repo, df.path, df), check_hashes=ctx.options.check_hashes,
+        df, context=BuildContext(ctx.repo, df.path, df), check_hashes=ctx.options.check_hashes,
     ),
 )
 

@@ -699,7 +699,7 @@ def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
     and the candidate build contexts (listed only when a glob source asks)."""
     dockerignores = ctx.dockerignores(df.path)
     return check(
-        df, dockerignores=dockerignores, context=_context.BuildContext(ctx.repo, df.path, dockerignores),
+        df, dockerignores=dockerignores, context=_context.BuildContext(ctx.repo, df.path),
     )
 
 
