@@ -198,6 +198,10 @@ class _State(NamedTuple):
     copied: dict[str, str]  # base name -> context path of each file copied by name
     poetry_lock: str  # '' unknown, 'yes' copied, or the glob line ('poetry.lock*' on line N)
     locked_deps: bool  # an earlier install read a lock or requirements file
+    # Directories of the build context copied since poetry_lock was set: if one of them
+    # holds a poetry.lock, it was copied. The context is asked only when a poetry
+    # install needs the answer (most Dockerfiles have none).
+    lock_dirs: tuple[str, ...] = ()
 
 
 def _env(name: str, instr: Instruction, cmd: Command, exported: dict[str, str]) -> str | None:
@@ -254,25 +258,37 @@ def _copy_sources(df: Dockerfile, instr: Instruction) -> list[str]:
     return out
 
 
-def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: BuildContext | None) -> _State:
+def _after_copy(df: Dockerfile, instr: Instruction, state: _State, known_context: bool) -> _State:
+    """``known_context``: the build context can be looked at (else a copied directory may
+    hold a poetry.lock)."""
     copied = dict(state.copied)
-    lock = state.poetry_lock
-    if instr.flag("from") is not None:  # from a stage or an image: only names are known
-        context = None
+    lock, lock_dirs = state.poetry_lock, state.lock_dirs
+    from_elsewhere = instr.flag("from") is not None  # a stage or an image: only names are known
     for source in _copy_sources(df, instr):
         base = source.rstrip("/").rsplit("/", 1)[-1]
         if _GLOB.search(source):
             if fnmatch.fnmatchcase("poetry.lock", base):
-                lock = f"'{source}' on line {instr.start_line}"
+                lock, lock_dirs = f"'{source}' on line {instr.start_line}", ()
             continue
         if base == "poetry.lock":
-            lock = "yes"
+            lock, lock_dirs = "yes", ()
         elif source and (base in ("", ".") or "." not in base):  # a directory, the context root too
-            if context is None or context.exists(source.rstrip("/") + "/poetry.lock"):
-                lock = "yes"  # (from another stage or image: it may hold one)
-        if base and instr.flag("from") is None:
+            if from_elsewhere or not known_context:
+                lock, lock_dirs = "yes", ()  # it may hold one
+            else:
+                lock_dirs += (source,)
+        if base and not from_elsewhere:
             copied[base] = source
-    return _State(copied, lock, state.locked_deps)
+    return _State(copied, lock, state.locked_deps, lock_dirs)
+
+
+def _poetry_lock(state: _State, context: BuildContext | None) -> str:
+    """:attr:`_State.poetry_lock`, once the directories copied after it are looked at."""
+    if context is not None and any(
+        context.exists(source.rstrip("/") + "/poetry.lock") for source in state.lock_dirs
+    ):
+        return "yes"
+    return state.poetry_lock
 
 
 def _message_at(script: Script, cmd: Command, index: int = 0) -> tuple[int, int]:
@@ -292,7 +308,8 @@ def _index_of_value(args: tuple[str, ...], value: str) -> int:
 
 
 def _ignores_lock(
-    instr: Instruction, cmd: Command, install: Install, exported: dict[str, str], state: _State
+    instr: Instruction, cmd: Command, install: Install, exported: dict[str, str], state: _State,
+    context: BuildContext | None,
 ) -> tuple[int, str] | None:
     """(index of the word to report, message) when the install may resolve afresh."""
     tool, verb, args = install.tool, install.verb, install.args
@@ -326,11 +343,12 @@ def _ignores_lock(
                 )
         return None
     if tool == "poetry" and verb in ("install", "sync"):
-        if state.poetry_lock == "yes" or _mounted(instr, "poetry.lock"):
+        lock = _poetry_lock(state, context)
+        if lock == "yes" or _mounted(instr, "poetry.lock"):
             return None
         why = (
-            f"the glob {state.poetry_lock} lets the build go on without the lock"
-            if state.poetry_lock else "no poetry.lock is copied or mounted before it"
+            f"the glob {lock} lets the build go on without the lock"
+            if lock else "no poetry.lock is copied or mounted before it"
         )
         return 0, (
             f"'{shown}' resolves the dependencies afresh when poetry.lock is missing, and {why}; "
@@ -528,7 +546,7 @@ def check(df: Dockerfile, *, context: BuildContext | None = None, check_hashes: 
         state = ends[stage.parent] if stage.parent is not None else _State({}, "", False)
         for instr in stage.instructions:
             if instr.keyword in ("COPY", "ADD"):
-                state = _after_copy(df, instr, state, context)
+                state = _after_copy(df, instr, state, context is not None)
                 if instr.keyword == "ADD":
                     findings.extend(_added_installers(df, instr))
             elif instr.keyword == "RUN":
@@ -553,7 +571,7 @@ def _run(
         ]
         reports += [(UNPINNED_MANAGER, i, m) for i, m in _managers(cmd, install)]
         if install is not None:
-            problem = _ignores_lock(instr, cmd, install, exported, state)
+            problem = _ignores_lock(instr, cmd, install, exported, state, context)
             if problem is not None:
                 reports.append((IGNORES_LOCK, *problem))
             project = _project_word(install)
