@@ -128,13 +128,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_hook
-from hooks._context import BuildContext
 from hooks._dockerfile import Dockerfile, Instruction, split_blanks
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
 from hooks._shell import Command, Install, option_value, run_script
 
 if TYPE_CHECKING:
+    from hooks._context import BuildContext
     from hooks._requirements import RequirementsSet
     from hooks._shell import Script
 
@@ -611,7 +611,7 @@ HOOK = Hook(
     id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
     options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
     dockerfile=lambda df, ctx: check(
-        df, context=BuildContext(ctx.repo, df.path, df), check_hashes=ctx.options.check_hashes,
+        df, context=ctx.build_context(df), check_hashes=ctx.options.check_hashes,
     ),
 )
 

@@ -44,7 +44,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
-from hooks._context import BuildContext
 from hooks._dockerfile import Dockerfile
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
@@ -52,6 +51,7 @@ from hooks._images import parse_python_tag, stage_image_use
 from hooks._project import python_version_pins, requires_python, version_allowed
 
 if TYPE_CHECKING:
+    from hooks._context import BuildContext
     from hooks._images import ImageUse
 
 MISMATCH = Rule(
@@ -115,7 +115,7 @@ def check(df: Dockerfile, *, context: BuildContext | None = None, target: str | 
 
 HOOK = Hook(
     id="check-python-version", doc=__doc__ or "", rules=RULES, options=(TARGET,),
-    dockerfile=lambda df, ctx: check(df, context=BuildContext(ctx.repo, df.path, df), target=ctx.options.target),
+    dockerfile=lambda df, ctx: check(df, context=ctx.build_context(df), target=ctx.options.target),
 )
 
 

@@ -532,7 +532,7 @@ def manifest_reader(ctx: Context, dockerfile: str) -> ReadManifest:
 HOOK = Hook(
     id="check-requirements-before-source", doc=__doc__ or "", rules=RULES,
     dockerfile=lambda df, ctx: check(
-        df, dockerignores=ctx.dockerignores(df.path),
+        df, dockerignores=ctx.build_context(df).ignores,
         read_manifest=manifest_reader(ctx, df.path) if ctx.fixer is not None else None,  # for the fix
     ),
 )

@@ -697,10 +697,8 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
 def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
     """:func:`check` with what it needs beyond the Dockerfile: the ignore files that apply,
     and the candidate build contexts (listed only when a glob source asks)."""
-    dockerignores = ctx.dockerignores(df.path)
-    return check(
-        df, dockerignores=dockerignores, context=_context.BuildContext(ctx.repo, df.path),
-    )
+    context = ctx.build_context(df)
+    return check(df, dockerignores=context.ignores, context=context)
 
 
 HOOK = Hook(
