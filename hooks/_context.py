@@ -263,6 +263,19 @@ def _copied_names(df: Dockerfile) -> Iterator[str]:
                 yield name.rstrip("/")
 
 
+def _candidates(dockerfile: str) -> Iterator[str]:
+    """The directories named files may be taken from: the Dockerfile's, then each parent
+    up to the base directory."""
+    probe = os.path.dirname(dockerfile)
+    yield probe
+    while probe and not os.path.isabs(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe or probe.startswith(".."):
+            return
+        probe = parent
+        yield probe
+
+
 def _directory(repo: Repo, dockerfile: str, df: Dockerfile | None) -> str:
     """The directory named files are taken from (see the module docstring)."""
     directory = os.path.dirname(dockerfile)
@@ -273,14 +286,10 @@ def _directory(repo: Repo, dockerfile: str, df: Dockerfile | None) -> str:
         if _present(repo, directory, name):  # most often the first one copied
             return directory
         sources.append(name)
-    probe = directory
-    while sources and probe and not os.path.isabs(probe):
-        parent = os.path.dirname(probe)
-        if parent == probe or probe.startswith(".."):
-            break
-        probe = parent
-        if any(_present(repo, probe, name) for name in sources):
-            return probe
+    if sources:
+        for probe in itertools.islice(_candidates(dockerfile), 1, None):
+            if any(_present(repo, probe, name) for name in sources):
+                return probe
     return directory
 
 
@@ -331,7 +340,17 @@ class BuildContext:
 
     def text(self, rel: str) -> str | None:
         """The text of ``rel``, or None when it cannot be read."""
+        if self._nowhere(rel):
+            return None
         return self.repo.optional_text(self.path(rel))
+
+    def _nowhere(self, rel: str) -> bool:
+        """Whether the directory is not chosen yet and no candidate holds ``rel``: the file
+        is then missing whichever directory is the context, and the directory need not be
+        chosen for it (most projects have no ``.python-version``)."""
+        return self._directory is None and self.df is not None and all(
+            self.repo.optional_text(join(directory, rel)) is None for directory in _candidates(self.dockerfile)
+        )
 
     def lock_files(self) -> tuple[str, ...]:
         """The lock files present: the tools' own, then compiled requirements files."""
@@ -349,6 +368,8 @@ class BuildContext:
     def pyproject(self) -> Mapping[str, object] | None:
         """``pyproject.toml`` as a table, or None when it is missing or not valid TOML
         (parsed once per directory for the run)."""
+        if self._nowhere("pyproject.toml"):
+            return None
         directory = self.directory
         if directory not in self.repo.pyprojects:
             text = self.text("pyproject.toml")
