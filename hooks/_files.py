@@ -20,6 +20,7 @@ from hooks._patterns import lazy
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from hooks._context import Entries
     from hooks._dockerfile import Dockerfile
     from hooks._dockerignore import IgnoreFile
     from hooks._requirements import RequirementsFile
@@ -213,7 +214,7 @@ class Repo:
         self.built_dockerfiles: dict[str, Dockerfile | None] = {}
         self.ignore_files_of_dockerfile: dict[str, list[IgnoreFile]] = {}
         self.ignore_files_of_directory: dict[str, list[IgnoreFile]] = {}
-        self.directory_entries: dict[str, list[tuple[str, bool]]] = {}
+        self.directory_entries: dict[str, Entries] = {}
         self._optional: dict[str, str | None] = {}
         self._resolved: dict[str, tuple[str, os.stat_result | OSError | None]] = {}
         # Entries of the directories a walk listed (casefolded), by absolute path.

@@ -16,8 +16,8 @@ flag, and the same key in configuration), and one check per kind of file it read
 (``dockerfile``, ``requirements``, ``requirements_in`` (pip-tools input), ``ci``,
 ``compose``). Each check is called as ``check(model, ctx)``
 with the parsed model of one file and a :class:`Context`: the option values and the
-repository the file belongs to (for checks that read other files, such as the
-``.dockerignore`` of a build context). The one runner (:mod:`hooks._cli`) serves every
+repository the file belongs to (for checks that read other files: the build context of
+a Dockerfile, :meth:`Context.build_context`). The one runner (:mod:`hooks._cli`) serves every
 single-purpose hook and the all-rules command; the manifest, console scripts and docs
 are generated from these declarations (:mod:`hooks._docs`).
 """
@@ -31,8 +31,8 @@ from hooks._findings import Finding, Rule
 
 if TYPE_CHECKING:
     from hooks._compose import Compose
+    from hooks._context import BuildContext
     from hooks._dockerfile import Dockerfile
-    from hooks._dockerignore import IgnoreFile
     from hooks._files import Repo
     from hooks._fix import Fixer
     from hooks._requirements import RequirementsSet
@@ -87,11 +87,11 @@ class Context(NamedTuple):
     options: argparse.Namespace
     fixer: Fixer | None = None  # fix mode (--fix / --diff): hooks/_fix.py
 
-    def dockerignores(self, dockerfile_path: str) -> list[IgnoreFile]:
-        """The ignore files that may apply to the build context of ``dockerfile_path``."""
-        from hooks import _dockerignore
+    def build_context(self, dockerfile: Dockerfile) -> BuildContext:
+        """The build context of ``dockerfile``: its files, its ignore files (hooks/_context.py)."""
+        from hooks._context import BuildContext
 
-        return _dockerignore.load(self.repo, dockerfile_path)
+        return BuildContext(self.repo, dockerfile.path, dockerfile)
 
 
 DockerfileCheck = Callable[["Dockerfile", Context], list[Finding]]

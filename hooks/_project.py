@@ -1,47 +1,31 @@
-"""The build context of a Dockerfile: the project files a build can see, read once.
-
-The build context is the Dockerfile's directory (``docker build -f dir/Dockerfile dir``,
-Compose's default ``context: dir``), or the nearest parent directory that holds the
-files the Dockerfile copies by name when its own directory does not (``docker/Dockerfile``
-built from the repository root). :func:`build_context` gives a :class:`Context`
-that answers what the lock-file and Python-version checks ask of it: which lock files
-are there (``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``, a
-``requirements*.txt`` compiled from the ``.in`` beside it), the parsed
-``pyproject.toml``, ``.python-version``, and requirements files by their path.
-
-Every read goes through :class:`~hooks._files.Repo` (inside the repository, size
-limited, never a FIFO); a file that cannot be read or parsed counts as absent. For the
-checks a lock file is only looked for, never read (``uv.lock`` is often larger than what
-the hooks read); only fix mode reads the lock files near a requirements file
-(:func:`recorded_versions`, for the DPH101 fix). Nothing is resolved and nothing
-touches the network. ``pyproject.toml`` is read with :mod:`tomllib` (``tomli`` on
-Python 3.10).
+"""What the project files say: the Python versions a project asks for, and the versions
+its lock files record.
 
 Version constraints: :func:`requires_python` gives ``requires-python`` of
 ``[project]`` and the ``python`` constraint of ``[tool.poetry.dependencies]``
 (Poetry's ``^3.11``, ``~3.11``, ``3.11.*`` and ``||`` alternatives converted to PEP 440
-specifier sets); :func:`python_version_pins` the versions ``.python-version`` names (pyenv allows several,
+specifier sets) of a parsed ``pyproject.toml`` (:meth:`hooks._context.BuildContext.pyproject`);
+:func:`python_version_pins` the versions ``.python-version`` names (pyenv allows several,
 one a line; the first is the default).
+
+Recorded versions: only fix mode reads the lock files near a requirements file
+(:func:`recorded_versions`, for the DPH101 fix); the checks only look for them
+(:func:`hooks._context.lock_files`). Nothing is resolved and nothing touches the
+network. TOML is read with :mod:`tomllib` (``tomli`` on Python 3.10).
 """
 from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from hooks._files import ReadError, Repo, load_toml
+from hooks._context import lock_files
+from hooks._files import Repo, load_toml
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
-    from hooks._dockerfile import Dockerfile
-    from hooks._requirements import RequirementsSet
-
-LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
-MAX_LISTED = 2000  # entries of a context directory looked at for requirements*.in
-_IN_RE = re.compile(r"(?:.*requirements.*|constraints.*)\.in", re.IGNORECASE)
 _PYTHON_VERSION_RE = re.compile(r"(?:cpython[@-]?|python)?(\d+(?:\.\d+){0,2})(?:[^\d.].*)?", re.ASCII)
 _POETRY_CARET_RE = re.compile(r"\^\s*(\d+(?:\.\d+){0,2})", re.ASCII)
 _POETRY_TILDE_RE = re.compile(r"~(?!=)\s*(\d+(?:\.\d+){0,2})", re.ASCII)
@@ -54,168 +38,6 @@ class Constraint(NamedTuple):
     source: str  # 'requires-python in pyproject.toml', ...
     written: str  # as written
     alternatives: tuple[SpecifierSet, ...]  # any of them may hold (Poetry's ``||``)
-
-
-class Context:
-    """The files of one build context (a directory of the repository).
-
-    What it reads or works out is kept in the Repo (by directory), so the checks of a run
-    that ask about one context share it; the Context itself is not kept there (it holds
-    the Repo, which would make a reference cycle)."""
-
-    __slots__ = ("directory", "repo")
-
-    def __init__(self, repo: Repo, directory: str) -> None:
-        self.repo = repo
-        self.directory = directory  # as given: '' for the working directory
-
-    def __repr__(self) -> str:
-        return f"Context({self.directory!r})"
-
-    def path(self, rel: str) -> str:
-        """``rel`` (a path inside the context) as a path for :class:`Repo` and for display."""
-        rel = rel.lstrip("/")
-        while rel.startswith("./"):
-            rel = rel[2:]
-        return os.path.join(self.directory, rel) if self.directory else rel
-
-    def exists(self, rel: str) -> bool:
-        """Whether ``rel`` is a regular file inside the repository (not read)."""
-        path = self.path(rel)
-        if not rel.strip("./") or not self.repo.inside(path):
-            return False
-        try:
-            return stat.S_ISREG(os.stat(self.repo.full(path)).st_mode)
-        except (OSError, ValueError):
-            return False
-
-    def has(self, rel: str) -> bool:
-        """Whether ``rel`` is a file or directory inside the repository."""
-        path = self.path(rel)
-        if not rel.strip("./") or not self.repo.inside(path):
-            return False
-        return os.path.exists(self.repo.full(path))
-
-    def text(self, rel: str) -> str | None:
-        """The text of ``rel``, or None when it cannot be read."""
-        return self.repo.optional_text(self.path(rel))
-
-    def lock_files(self) -> tuple[str, ...]:
-        """The lock files present: the tools' own, then compiled requirements files."""
-        known = self.repo.lock_files.get(self.directory)
-        if known is None:
-            found = [name for name in LOCK_FILES if self.exists(name)]
-            found.extend(txt for _, txt in self.compiled_requirements())
-            known = self.repo.lock_files[self.directory] = tuple(found)
-        return known
-
-    def compiled_requirements(self) -> tuple[tuple[str, str], ...]:
-        """(``.in``, ``.txt``) pairs of pip-tools: a ``requirements*.in`` (or
-        ``constraints*.in``) of the context root or its ``requirements/`` directory with
-        a ``.txt`` of the same name beside it."""
-        pairs: list[tuple[str, str]] = []
-        for sub in ("", "requirements/"):
-            for name in self._listing(sub):
-                if _IN_RE.fullmatch(name) or (sub and name.endswith(".in")):
-                    txt = name[:-3] + ".txt"
-                    if self.exists(sub + txt):
-                        pairs.append((sub + name, sub + txt))
-        return tuple(pairs)
-
-    def _listing(self, sub: str) -> list[str]:
-        path = self.path(sub) if sub else (self.directory or ".")
-        if not self.repo.inside(path):
-            return []
-        names: list[str] = []
-        try:
-            with os.scandir(self.repo.full(path)) as entries:
-                for entry in entries:
-                    names.append(entry.name)
-                    if len(names) >= MAX_LISTED:
-                        break
-        except OSError:
-            return []
-        return sorted(names)
-
-    def requirements(self, rel: str) -> RequirementsSet | None:
-        """The requirements file ``rel`` and its includes, or None when it cannot be read."""
-        from hooks import _requirements
-
-        try:
-            return _requirements.load(self.path(rel), self.repo)
-        except ReadError:
-            return None
-
-    def pyproject(self) -> Mapping[str, object] | None:
-        """``pyproject.toml`` as a table, or None when it is missing or not valid TOML."""
-        if self.directory not in self.repo.pyprojects:
-            text = self.text("pyproject.toml")
-            self.repo.pyprojects[self.directory] = None if text is None else _parse_toml(text)
-        return self.repo.pyprojects[self.directory]
-
-    def python_version_file(self) -> tuple[str, ...]:
-        """The versions ``.python-version`` names (none when it is missing)."""
-        text = self.text(".python-version")
-        return () if text is None else python_version_pins(text)
-
-
-def _parse_toml(text: str) -> dict[str, object] | None:
-    try:
-        return load_toml(text)
-    except (RecursionError, ValueError):  # tomllib.TOMLDecodeError is a ValueError
-        return None
-
-
-MAX_SOURCES = 64  # COPY sources looked up to find the build context
-
-
-def build_context(repo: Repo, dockerfile_path: str, df: Dockerfile | None = None) -> Context:
-    """The build context of the Dockerfile at ``dockerfile_path``.
-
-    It is the Dockerfile's directory, unless the files the Dockerfile copies by name
-    (``COPY pyproject.toml poetry.lock ./``) are not there but are in a parent directory
-    (``docker/Dockerfile`` built with the repository root as context): then the nearest
-    such parent, up to the repository root."""
-    directory = os.path.dirname(dockerfile_path)
-    sources = copied_names(df) if df is not None else ()
-    if not sources or any(Context(repo, directory).has(name) for name in sources):
-        return Context(repo, directory)
-    probe = directory
-    while probe and not os.path.isabs(probe):
-        parent = os.path.dirname(probe)
-        if parent == probe or probe.startswith(".."):
-            break
-        probe = parent
-        candidate = Context(repo, probe)
-        if any(candidate.has(name) for name in sources):
-            return candidate
-    return Context(repo, directory)
-
-
-def copied_names(df: Dockerfile) -> tuple[str, ...]:
-    """Relative paths that the Dockerfile's COPY/ADD instructions take from the build
-    context by name (no wildcard, no variable left, not the whole context), at most
-    :data:`MAX_SOURCES`."""
-    from hooks._dockerfile import split_blanks
-
-    found: list[str] = []
-    for instr in df.all_instructions():
-        if instr.keyword not in ("COPY", "ADD") or instr.flag("from") is not None:
-            continue
-        words = list(instr.json) if instr.json is not None else split_blanks(instr.args)
-        for word in words[:-1]:
-            value = instr.expand(word, df.escape)
-            name = value.value.strip()
-            while name.startswith("./"):
-                name = name[2:]
-            if (
-                value.resolved and name and not name.startswith(("/", "<<", "..")) and "://" not in name
-                and not any(c in name for c in "*?[") and name.strip("./")
-            ):
-                found.append(name.rstrip("/"))
-            if len(found) >= MAX_SOURCES:
-                return tuple(found)
-    return tuple(found)
 
 
 # ---------------------------------------------------------------------------
@@ -368,35 +190,37 @@ def recorded_versions(repo: Repo, path: str) -> Recorded | None:
     for _ in range(MAX_PARENTS):
         if not repo.inside(directory or "."):
             return None
-        context = Context(repo, directory)
         versions: dict[str, set[str]] = {}
         sources: list[str] = []
-        for name in TOML_LOCKS:
-            text = context.text(name) if context.exists(name) else None
+        for name in lock_files(repo, directory):
+            if name == "Pipfile.lock":  # JSON, and what it records is not read
+                continue
+            found = os.path.join(directory, name) if directory else name
+            if name in TOML_LOCKS:
+                text = repo.optional_text(found)
+                if text is None:
+                    continue
+                try:
+                    data = load_toml(text)
+                except ValueError:
+                    continue
+                packages = data.get("package")
+                if not isinstance(packages, list):
+                    continue
+                sources.append(found)
+                for package in packages:
+                    if isinstance(package, dict) and _from_an_index(package):
+                        name_, version = package.get("name"), package.get("version")
+                        if isinstance(name_, str) and isinstance(version, str) and name_ and version:
+                            versions.setdefault(canonicalize_name(name_), set()).add(version)
+                continue
+            if os.path.normpath(found) == own:  # a compiled requirements file: its == pins
+                continue
+            text = repo.optional_text(found)
             if text is None:
                 continue
-            try:
-                data = load_toml(text)
-            except ValueError:
-                continue
-            packages = data.get("package")
-            if not isinstance(packages, list):
-                continue
-            sources.append(context.path(name))
-            for package in packages:
-                if isinstance(package, dict) and _from_an_index(package):
-                    name_, version = package.get("name"), package.get("version")
-                    if isinstance(name_, str) and isinstance(version, str) and name_ and version:
-                        versions.setdefault(canonicalize_name(name_), set()).add(version)
-        for _, txt in context.compiled_requirements():
-            compiled = context.path(txt)
-            if os.path.normpath(compiled) == own:
-                continue
-            text = context.text(txt)
-            if text is None:
-                continue
-            sources.append(compiled)
-            for entry in parse(text, compiled).requirements():
+            sources.append(found)
+            for entry in parse(text, found).requirements():
                 req = entry.requirement
                 if req is not None and req.kind == INDEX and req.name and not req.unresolved:
                     pins = [v for op, v in req.specs if op == "==" and not v.endswith(".*")]

@@ -131,11 +131,10 @@ from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, split_blanks
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
-from hooks._project import build_context
 from hooks._shell import Command, Install, option_value, run_script
 
 if TYPE_CHECKING:
-    from hooks._project import Context
+    from hooks._context import BuildContext
     from hooks._requirements import RequirementsSet
     from hooks._shell import Script
 
@@ -166,6 +165,7 @@ _TOOL_VALUE = frozenset({
     "--with", "-w", "--from", "--extra-index-url", "--constraint", "-c", "--override", "--with-requirements",
     "--with-editable", "--index", "--default-index", "--find-links", "-f",
 })
+_EXPORTING = frozenset({"export", "declare", "typeset", "readonly"})
 _PIPENV_VALUE = frozenset({"--python", "--pypi-mirror", "--extra-pip-args", "--categories", "-r"})
 # (tool, URL pattern of its install script, version variable, version options of the installer)
 _INSTALLERS = (
@@ -199,6 +199,10 @@ class _State(NamedTuple):
     copied: dict[str, str]  # base name -> context path of each file copied by name
     poetry_lock: str  # '' unknown, 'yes' copied, or the glob line ('poetry.lock*' on line N)
     locked_deps: bool  # an earlier install read a lock or requirements file
+    # Directories of the build context copied since poetry_lock was set: if one of them
+    # holds a poetry.lock, it was copied. The context is asked only when a poetry
+    # install needs the answer (most Dockerfiles have none).
+    lock_dirs: tuple[str, ...] = ()
 
 
 def _env(name: str, instr: Instruction, cmd: Command, exported: dict[str, str]) -> str | None:
@@ -255,25 +259,37 @@ def _copy_sources(df: Dockerfile, instr: Instruction) -> list[str]:
     return out
 
 
-def _after_copy(df: Dockerfile, instr: Instruction, state: _State, context: Context | None) -> _State:
+def _after_copy(df: Dockerfile, instr: Instruction, state: _State, known_context: bool) -> _State:
+    """``known_context``: the build context can be looked at (else a copied directory may
+    hold a poetry.lock)."""
     copied = dict(state.copied)
-    lock = state.poetry_lock
-    if instr.flag("from") is not None:  # from a stage or an image: only names are known
-        context = None
+    lock, lock_dirs = state.poetry_lock, state.lock_dirs
+    from_elsewhere = instr.flag("from") is not None  # a stage or an image: only names are known
     for source in _copy_sources(df, instr):
         base = source.rstrip("/").rsplit("/", 1)[-1]
         if _GLOB.search(source):
             if fnmatch.fnmatchcase("poetry.lock", base):
-                lock = f"'{source}' on line {instr.start_line}"
+                lock, lock_dirs = f"'{source}' on line {instr.start_line}", ()
             continue
         if base == "poetry.lock":
-            lock = "yes"
+            lock, lock_dirs = "yes", ()
         elif source and (base in ("", ".") or "." not in base):  # a directory, the context root too
-            if context is None or context.exists(source.rstrip("/") + "/poetry.lock"):
-                lock = "yes"  # (from another stage or image: it may hold one)
-        if base and instr.flag("from") is None:
+            if from_elsewhere or not known_context:
+                lock, lock_dirs = "yes", ()  # it may hold one
+            else:
+                lock_dirs += (source,)
+        if base and not from_elsewhere:
             copied[base] = source
-    return _State(copied, lock, state.locked_deps)
+    return _State(copied, lock, state.locked_deps, lock_dirs)
+
+
+def _poetry_lock(state: _State, context: BuildContext | None) -> str:
+    """:attr:`_State.poetry_lock`, once the directories copied after it are looked at."""
+    if context is not None and any(
+        context.exists(source.rstrip("/") + "/poetry.lock") for source in state.lock_dirs
+    ):
+        return "yes"
+    return state.poetry_lock
 
 
 def _message_at(script: Script, cmd: Command, index: int = 0) -> tuple[int, int]:
@@ -293,9 +309,11 @@ def _index_of_value(args: tuple[str, ...], value: str) -> int:
 
 
 def _ignores_lock(
-    instr: Instruction, cmd: Command, install: Install, exported: dict[str, str], state: _State
+    instr: Instruction, cmd: Command, install: Install, files: list[str], exported: dict[str, str],
+    state: _State, context: BuildContext | None,
 ) -> tuple[int, str] | None:
-    """(index of the word to report, message) when the install may resolve afresh."""
+    """(index of the word to report, message) when the install may resolve afresh
+    (``files``: what it reads with ``-r``, see :func:`_requirement_files`)."""
     tool, verb, args = install.tool, install.verb, install.args
     shown = " ".join(cmd.words[:len(cmd.words) - len(args)])
     if tool == "uv" and verb == "sync":
@@ -307,10 +325,7 @@ def _ignores_lock(
             f"'{shown}' without --locked or --frozen resolves again when uv.lock is missing or stale "
             f"and rewrites it; add --locked (the build then fails on a stale lock)"
         )
-    if (tool == "pip" and verb == "install") or (tool == "uv" and verb in ("pip install", "pip sync")):
-        files = option_value(args, "-r", "--requirement", "--requirements")
-        if verb == "pip sync":
-            files = [word for word in args if not word.startswith("-")]
+    if _reads_requirements(install):
         for name in files:
             base = name.rsplit("/", 1)[-1]
             at = _word_index(cmd, install, _index_of_value(args, name))
@@ -327,11 +342,12 @@ def _ignores_lock(
                 )
         return None
     if tool == "poetry" and verb in ("install", "sync"):
-        if state.poetry_lock == "yes" or _mounted(instr, "poetry.lock"):
+        lock = _poetry_lock(state, context)
+        if lock == "yes" or _mounted(instr, "poetry.lock"):
             return None
         why = (
-            f"the glob {state.poetry_lock} lets the build go on without the lock"
-            if state.poetry_lock else "no poetry.lock is copied or mounted before it"
+            f"the glob {lock} lets the build go on without the lock"
+            if lock else "no poetry.lock is copied or mounted before it"
         )
         return 0, (
             f"'{shown}' resolves the dependencies afresh when poetry.lock is missing, and {why}; "
@@ -359,28 +375,43 @@ def _ignores_lock(
     return None
 
 
-def _installs_locked(install: Install) -> bool:
+def _reads_requirements(install: Install) -> bool:
+    """``pip install``, ``uv pip install`` or ``uv pip sync``: installs what requirements files name."""
+    return (install.tool == "pip" and install.verb == "install") or (
+        install.tool == "uv" and install.verb in ("pip install", "pip sync")
+    )
+
+
+def _requirement_files(install: Install) -> list[str]:
+    """The requirements files an install reads: the ``-r`` values of ``pip install`` and
+    ``uv pip install``, the operands of ``uv pip sync``; none for other installs."""
+    if not _reads_requirements(install):
+        return []
+    if install.verb == "pip sync":
+        return [word for word in install.args if not word.startswith("-")]
+    return option_value(install.args, "-r", "--requirement", "--requirements")
+
+
+def _installs_locked(install: Install, files: list[str]) -> bool:
     """Whether an install reads a lock or requirements file (so the project's dependencies
     are installed pinned before a ``pip install .``)."""
-    tool, verb, args = install.tool, install.verb, install.args
+    tool, verb = install.tool, install.verb
     if tool in ("poetry", "pdm", "pipenv") and verb in ("install", "sync"):
         return True
     if tool == "uv" and verb in ("sync", "pip sync"):
         return True
-    if (tool == "pip" and verb == "install") or (tool == "uv" and verb == "pip install"):
-        return bool(option_value(args, "-r", "--requirement", "--requirements"))
-    return False
+    return bool(files)
 
 
-def _project_word(install: Install) -> int | None:
-    """Index in ``install.args`` of the ``.`` of a ``pip install .`` / ``-e .``."""
-    if not ((install.tool == "pip" and install.verb == "install") or (
-        install.tool == "uv" and install.verb == "pip install"
-    )):
+def _project_word(install: Install, files: list[str]) -> int | None:
+    """Index in ``install.args`` of the ``.`` of a ``pip install .`` / ``-e .`` that reads
+    no requirements ``files``, constraints or overrides."""
+    if install.verb == "pip sync" or not _reads_requirements(install):
         return None
     args = install.args
-    if "--no-deps" in args or option_value(args, "-r", "--requirement", "--requirements", "-c", "--constraint",
-                                           "--constraints", "--override", "--overrides"):
+    if "--no-deps" in args or files or option_value(
+        args, "-c", "--constraint", "--constraints", "--override", "--overrides",
+    ):
         return None
     for i, word in enumerate(args):
         value = word
@@ -431,9 +462,9 @@ def _managers(cmd: Command, install: Install | None) -> list[tuple[int, str]]:
 def _installer_scripts(
     instr: Instruction, cmds: Sequence[Command], index: int, exported: dict[str, str]
 ) -> list[tuple[int, str]]:
+    """(word index, message) of the install scripts a ``curl``/``wget`` download fetches
+    for an unpinned package manager."""
     cmd = cmds[index]
-    if cmd.program not in ("curl", "wget") and not cmd.program.startswith(("Invoke-WebRequest", "irm", "iwr")):
-        return []
     after = cmds[index + 1] if index + 1 < len(cmds) else None
     found = []
     for i, word in enumerate(cmd.words[1:], start=1):
@@ -465,25 +496,22 @@ def _added_installers(df: Dockerfile, instr: Instruction) -> list[Finding]:
 
 
 def _exports(cmd: Command, exported: dict[str, str]) -> None:
-    if cmd.program in ("export", "declare", "typeset", "readonly"):
-        for word in cmd.words[1:]:
-            name, sep, value = word.partition("=")
-            if sep:
-                exported[name] = value
+    """Note the ``NAME=value`` words of an ``export`` (``declare``...)."""
+    for word in cmd.words[1:]:
+        name, sep, value = word.partition("=")
+        if sep:
+            exported[name] = value
 
 
-def _hash_problem(install: Install, context: Context, state: _State, instr: Instruction,
-                  cmd: Command, exported: dict[str, str]) -> list[tuple[int, str]]:
-    tool, verb, args = install.tool, install.verb, install.args
-    if not ((tool == "pip" and verb == "install") or (tool == "uv" and verb in ("pip install", "pip sync"))):
+def _hash_problem(install: Install, files: list[str], context: BuildContext, state: _State,
+                  instr: Instruction, cmd: Command, exported: dict[str, str]) -> list[tuple[int, str]]:
+    tool, args = install.tool, install.args
+    if not _reads_requirements(install):
         return []
     if "--require-hashes" in args or _on("PIP_REQUIRE_HASHES", instr, cmd, exported) or (
         tool == "uv" and _on("UV_REQUIRE_HASHES", instr, cmd, exported)
     ):
         return []
-    files = option_value(args, "-r", "--requirement", "--requirements")
-    if verb == "pip sync":
-        files = [word for word in args if not word.startswith("-")]
     found = []
     for name in files:
         model = _requirements_of(name, context, state)
@@ -509,7 +537,7 @@ def _hash_problem(install: Install, context: Context, state: _State, instr: Inst
     return found
 
 
-def _requirements_of(name: str, context: Context, state: _State) -> RequirementsSet | None:
+def _requirements_of(name: str, context: BuildContext, state: _State) -> RequirementsSet | None:
     """The requirements file ``-r name`` reads, found in the build context: the file copied
     under that base name, else the path as written, else the base name at the root."""
     base = name.rsplit("/", 1)[-1]
@@ -521,7 +549,7 @@ def _requirements_of(name: str, context: Context, state: _State) -> Requirements
     return None
 
 
-def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool = False) -> list[Finding]:
+def check(df: Dockerfile, *, context: BuildContext | None = None, check_hashes: bool = False) -> list[Finding]:
     """``context``: the build context (None: unknown; DPH111 and DPH113 need it)."""
     findings: list[Finding] = []
     ends: list[_State] = []
@@ -529,7 +557,7 @@ def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool 
         state = ends[stage.parent] if stage.parent is not None else _State({}, "", False)
         for instr in stage.instructions:
             if instr.keyword in ("COPY", "ADD"):
-                state = _after_copy(df, instr, state, context)
+                state = _after_copy(df, instr, state, context is not None)
                 if instr.keyword == "ADD":
                     findings.extend(_added_installers(df, instr))
             elif instr.keyword == "RUN":
@@ -539,7 +567,7 @@ def check(df: Dockerfile, *, context: Context | None = None, check_hashes: bool 
 
 
 def _run(
-    df: Dockerfile, instr: Instruction, state: _State, context: Context | None,
+    df: Dockerfile, instr: Instruction, state: _State, context: BuildContext | None,
     check_hashes: bool, findings: list[Finding],
 ) -> _State:
     script = run_script(instr, df.lines)
@@ -548,16 +576,20 @@ def _run(
     exported: dict[str, str] = {}
     locked_deps = state.locked_deps
     for index, (cmd, install) in enumerate(zip(cmds, installs, strict=True)):
-        _exports(cmd, exported)
-        reports: list[tuple[Rule, int, str]] = [
-            (UNPINNED_MANAGER, i, m) for i, m in _installer_scripts(instr, cmds, index, exported)
-        ]
-        reports += [(UNPINNED_MANAGER, i, m) for i, m in _managers(cmd, install)]
+        program = cmd.program
+        reports: list[tuple[Rule, int, str]] = []
+        if program in _EXPORTING:
+            _exports(cmd, exported)
+        elif program in ("curl", "wget") or program.startswith(("Invoke-WebRequest", "irm", "iwr")):
+            reports += [(UNPINNED_MANAGER, i, m) for i, m in _installer_scripts(instr, cmds, index, exported)]
+        elif program == "pipx" or (install is not None and install.tool == "uv"):
+            reports += [(UNPINNED_MANAGER, i, m) for i, m in _managers(cmd, install)]
         if install is not None:
-            problem = _ignores_lock(instr, cmd, install, exported, state)
+            files = _requirement_files(install)
+            problem = _ignores_lock(instr, cmd, install, files, exported, state, context)
             if problem is not None:
                 reports.append((IGNORES_LOCK, *problem))
-            project = _project_word(install)
+            project = _project_word(install, files)
             if project is not None and context is not None and not locked_deps and context.lock_files():
                 locks = context.lock_files()
                 editable = project > 0 and install.args[project - 1] in ("-e", "--editable")
@@ -566,9 +598,9 @@ def _run(
                 reports.append((PROJECT_IGNORES_LOCK, _word_index(cmd, install, project), _lock_message(shown, locks)))
             if check_hashes and context is not None:
                 reports += [(HASHES_NOT_ENFORCED, i, m) for i, m in _hash_problem(
-                    install, context, state, instr, cmd, exported,
+                    install, files, context, state, instr, cmd, exported,
                 )]
-            locked_deps = locked_deps or _installs_locked(install)
+            locked_deps = locked_deps or _installs_locked(install, files)
         for rule, word, message in reports:
             line, col = _message_at(script, cmd, word)
             findings.append(rule.at(df.path, line, col, message))
@@ -579,7 +611,7 @@ HOOK = Hook(
     id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
     options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
     dockerfile=lambda df, ctx: check(
-        df, context=build_context(ctx.repo, df.path, df), check_hashes=ctx.options.check_hashes,
+        df, context=ctx.build_context(df), check_hashes=ctx.options.check_hashes,
     ),
 )
 

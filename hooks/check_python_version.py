@@ -48,11 +48,11 @@ from hooks._dockerfile import Dockerfile
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
 from hooks._images import parse_python_tag, stage_image_use
-from hooks._project import build_context, requires_python, version_allowed
+from hooks._project import python_version_pins, requires_python, version_allowed
 
 if TYPE_CHECKING:
+    from hooks._context import BuildContext
     from hooks._images import ImageUse
-    from hooks._project import Context
 
 MISMATCH = Rule(
     "DPH210", "python-version-mismatch", ERROR,
@@ -84,15 +84,15 @@ def _agrees(image: str, pinned: str) -> bool:
     return left[:depth] == right[:depth]
 
 
-def check(df: Dockerfile, *, context: Context | None = None, target: str | None = None) -> list[Finding]:
+def check(df: Dockerfile, *, context: BuildContext | None = None, target: str | None = None) -> list[Finding]:
+    """``context``: the build context (None: unknown, nothing to compare with). Its
+    files are looked at only when the image names a Python version."""
     stage = df.final_stage(target)
     if stage is None:
         return unknown_target(df.path, target)
-    if context is None:
-        return []
-    use = stage_image_use(df, df.chain(stage)[0])
+    use = stage_image_use(df, df.chain(stage)[0]) if context is not None else None
     version = image_python(use) if use is not None else None
-    if use is None or version is None:
+    if context is None or use is None or version is None:
         return []
     shown = f"base image '{use.value.value}'"
     findings: list[Finding] = []
@@ -103,7 +103,7 @@ def check(df: Dockerfile, *, context: Context | None = None, target: str | None 
                 f"{shown} runs Python {version}, outside {constraint.source} ('{constraint.written}'); "
                 f"use a base image whose Python it allows, or change the constraint",
             ))
-    pinned = context.python_version_file()
+    pinned = python_version_pins(context.text(".python-version") or "")
     if pinned and not any(_agrees(version, pin) for pin in pinned):
         findings.append(MISMATCH.at(
             df.path, use.line, use.col,
@@ -115,7 +115,7 @@ def check(df: Dockerfile, *, context: Context | None = None, target: str | None 
 
 HOOK = Hook(
     id="check-python-version", doc=__doc__ or "", rules=RULES, options=(TARGET,),
-    dockerfile=lambda df, ctx: check(df, context=build_context(ctx.repo, df.path, df), target=ctx.options.target),
+    dockerfile=lambda df, ctx: check(df, context=ctx.build_context(df), target=ctx.options.target),
 )
 
 

@@ -103,7 +103,7 @@ from hooks._findings import NO_FIX, WARNING, Finding, Fix, Rule
 from hooks._fix import line_end, line_start, newline_near
 from hooks._hook import Context, Hook
 from hooks._patterns import lazy
-from hooks._shell import Install, Script, option_value, run_script
+from hooks._shell import Command, Install, Script, option_value, run_script
 
 if TYPE_CHECKING:
     from hooks._dockerignore import IgnoreFile
@@ -228,24 +228,23 @@ def _context_mount(instr: Instruction) -> _Source | None:
     return None
 
 
-def _installs(df: Dockerfile, instr: Instruction) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(line, command text, manifest keys) of each dependency install of a RUN."""
-    script = run_script(instr, df.lines)
-    found = _dependency_installs(script)
-    return [(script.position(offset)[0], command, keys) for offset, command, keys in found] if found else []
-
-
-def _dependency_installs(script: Script) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
-    """(offset, command text, manifest keys) of each dependency install of a RUN's script."""
+def _dependency_installs(script: Script) -> list[tuple[Command, tuple[str, ...]]]:
+    """(command, manifest keys) of each dependency install of a RUN's script."""
     out = []
     for cmd, install in zip(script.commands(), script.installs(), strict=True):
         keys = manifest_keys(install) if install is not None else ()
         if keys:
-            out.append((cmd.offsets[0] if cmd.offsets else cmd.offset, " ".join(cmd.words), keys))
-    return tuple(out)
+            out.append((cmd, keys))
+    return out
 
 
+# A dependency install that busts a source: (line, command text, manifest keys).
 _Install = tuple[int, str, tuple[str, ...]]
+
+
+def _described(script: Script, cmd: Command, keys: tuple[str, ...]) -> _Install:
+    line = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)[0]
+    return line, " ".join(cmd.words), keys
 # The whole-context copies seen so far, grouped by the manifests installed before them;
 # each group is a linked list (newest first) that child stages share with their parent.
 _Copies = tuple[_Source, "_Copies | None"]
@@ -308,20 +307,25 @@ def check(
                 continue
             if kw != "RUN":
                 continue
-            installs = _installs(df, instr)
+            script = run_script(instr, df.lines)
+            installs = _dependency_installs(script)
             if not installs:
                 continue
-            runs.update((install[0], instr) for install in installs)
             mount = _context_mount(instr) if instr.flags else None
             mounted = frozenset(installed)
-            for install in installs:
-                needed = set(install[2])
+            for cmd, keys in installs:
+                needed = set(keys)
+                install: _Install | None = None  # where and what, worked out when it busts a source
                 for before, head in groups.items():
                     if not needed <= before:
+                        install = install or _described(script, cmd, keys)
                         _bust(head, install, busted)
                 if mount is not None and not needed <= mounted and mount not in busted:
+                    install = install or _described(script, cmd, keys)
                     busted[mount] = install
-                installed.update(install[2])
+                if install is not None:
+                    runs[install[0]] = instr
+                installed.update(keys)
         ends.append((frozenset(installed), groups))
     return [
         SOURCE_FIRST.at(
@@ -528,7 +532,8 @@ def manifest_reader(ctx: Context, dockerfile: str) -> ReadManifest:
 HOOK = Hook(
     id="check-requirements-before-source", doc=__doc__ or "", rules=RULES,
     dockerfile=lambda df, ctx: check(
-        df, dockerignores=ctx.dockerignores(df.path), read_manifest=manifest_reader(ctx, df.path),
+        df, dockerignores=ctx.build_context(df).ignores,
+        read_manifest=manifest_reader(ctx, df.path) if ctx.fixer is not None else None,  # for the fix
     ),
 )
 

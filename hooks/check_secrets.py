@@ -193,7 +193,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _context, _dockerignore
@@ -632,12 +632,11 @@ def _in_builder_stage(df: Dockerfile, instr: Instruction) -> bool:
 
 def _copies(
     df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
-    context_of: Callable[[], _context.BuildContext | None],
+    context: _context.BuildContext | None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
     required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
-    context: _context.BuildContext | None = None  # asked for at the first glob source
     for instr in df.all_instructions():
         if instr.keyword not in ("COPY", "ADD"):
             continue
@@ -656,8 +655,6 @@ def _copies(
                         findings.append(found)
                 continue
             if _context.has_wildcard(path):
-                if context is None:
-                    context = context_of()
                 found_secret = _glob_secret(path, dest, context)
             else:
                 kind = secret_file(path, dest)
@@ -689,18 +686,10 @@ def check(
     """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
     that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704.
     ``context`` lists what a glob source matches; None judges globs by their pattern."""
-    return _check(df, dockerignores, lambda: context)
-
-
-def _check(
-    df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
-    context_of: Callable[[], _context.BuildContext | None],
-) -> list[Finding]:
-    """:func:`check`, with the build context made by ``context_of`` when a glob source asks."""
     return [
         *_names(df),
         *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
-        *_copies(df, dockerignores, context_of),
+        *_copies(df, dockerignores, context),
     ]
 
 
@@ -714,9 +703,9 @@ def check_requirements(model: RequirementsSet) -> list[Finding]:
 
 def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
     """:func:`check` with what it needs beyond the Dockerfile: the ignore files that apply,
-    and the candidate build contexts (made and listed only when a glob source asks)."""
-    dockerignores = ctx.dockerignores(df.path)
-    return _check(df, dockerignores, lambda: _context.BuildContext(ctx.repo, df.path, dockerignores))
+    and the candidate build contexts (listed only when a glob source asks)."""
+    context = ctx.build_context(df)
+    return check(df, dockerignores=context.ignores, context=context)
 
 
 HOOK = Hook(

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from hooks import _dockerignore
 from hooks._context import BuildContext
 from hooks._files import Repo
 from tests.conftest import Writer
@@ -33,7 +32,7 @@ def test_matches_at_the_repository_root(write: Writer, source: str, expected: li
     for name in FILES:
         write(name, "")
     repo = Repo()
-    context = BuildContext(repo, "Dockerfile", _dockerignore.load(repo, "Dockerfile"))
+    context = BuildContext(repo, "Dockerfile")
     assert context.matches(source) == expected
 
 
@@ -43,7 +42,7 @@ def test_nearest_context_with_a_match_and_its_ignore_file(write: Writer) -> None
     write("docker/.dockerignore", "a.env\n")
     write(".dockerignore", ".env\n")
     repo = Repo()
-    context = BuildContext(repo, "docker/Dockerfile", _dockerignore.load(repo, "docker/Dockerfile"))
+    context = BuildContext(repo, "docker/Dockerfile")
     assert context.matches("*.env") == []  # docker/ is the context, and it keeps a.env out
     assert context.matches("b*.env") == ["b.env"]  # only the root has it
     assert context.matches(".e*") == []  # the root's .dockerignore keeps .env out

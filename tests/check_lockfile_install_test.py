@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from hooks._context import BuildContext
 from hooks._dockerfile import parse
 from hooks._files import Repo
 from hooks._findings import Finding
-from hooks._project import build_context
 from hooks.check_lockfile_install import check, main
 from tests.conftest import Writer
 from tests.projects import PIP_TOOLS_PROJECT, POETRY_DOCKERFILE, POETRY_PROJECT, UV_DOCKERFILE, UV_PROJECT
@@ -22,7 +22,7 @@ def run(tmp: Path, files: dict[str, str], dockerfile: str = "Dockerfile", **opti
         path.write_text(content)
     repo = Repo(str(tmp))
     text = files[dockerfile]
-    return check(parse(text, dockerfile), context=build_context(repo, dockerfile), **options)
+    return check(parse(text, dockerfile), context=BuildContext(repo, dockerfile), **options)
 
 
 def found(findings: list[Finding]) -> list[tuple[int, int, str, str]]:
@@ -375,7 +375,7 @@ def test_context_is_the_parent_that_holds_the_copied_files(write: Writer, capsys
 
 
 def test_copied_names() -> None:
-    from hooks._project import copied_names
+    from hooks._context import copied_names
 
     df = parse(
         "ARG REQ=requirements.txt\nFROM python:3.12-slim-bookworm\nCOPY ./pyproject.toml poetry.lock* /app/\n"

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from hooks._context import BuildContext
 from hooks._dockerfile import parse
 from hooks._files import Repo
-from hooks._project import build_context, poetry_constraint, python_version_pins
+from hooks._project import poetry_constraint, python_version_pins
 from hooks.check_python_version import check, main
 from tests.conftest import Writer
 from tests.projects import POETRY_PROJECT, UV_PROJECT
@@ -16,7 +17,7 @@ def run(tmp: Path, files: dict[str, str], target: str | None = None) -> list[tup
     for name, content in files.items():
         (tmp / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / name).write_text(content)
-    context = build_context(Repo(str(tmp)), "Dockerfile")
+    context = BuildContext(Repo(str(tmp)), "Dockerfile")
     findings = check(parse(files["Dockerfile"]), context=context, target=target)
     return [(f.line, f.col, f.code, f.message) for f in findings]
 

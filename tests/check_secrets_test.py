@@ -506,7 +506,7 @@ def _copy_findings(write: Writer, files: dict[str, str], dockerfile: str, text: 
     repo = Repo()
     ignores = _dockerignore.load(repo, path)
     df = parse(text, path=path)
-    found = check(df, dockerignores=ignores, context=BuildContext(repo, path, ignores))
+    found = check(df, dockerignores=ignores, context=BuildContext(repo, path))
     return [(f.line, f.col, f.message) for f in found if f.code == "DPH703"]
 
 
