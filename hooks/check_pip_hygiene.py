@@ -97,7 +97,8 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
@@ -157,20 +158,25 @@ def _name_key(name: str) -> str:
 # Variables as the command sees them
 # ---------------------------------------------------------------------------
 
-def _variable(name: str, instr: Instruction, cmds: Sequence[Command], index: int) -> str | None:
-    """The value of ``name`` for the command ``cmds[index]`` of ``instr``'s script: a
-    ``NAME=value`` prefix, else the last ``export NAME=value`` before it, else the ENV or
-    ARG where ``instr`` runs (``$NAME`` when unknown); None when nothing sets it."""
-    for assignment in reversed(cmds[index].assignments):
+def _exports(cmd: Command, exported: dict[str, str]) -> None:
+    """Remember ``export NAME=value`` (``declare``, ``readonly``...) for the commands after it."""
+    if cmd.program in ("export", "declare", "typeset", "readonly"):
+        for word in cmd.words[1:]:
+            name, sep, value = word.partition("=")
+            if sep:
+                exported[name] = value
+
+
+def _variable(name: str, instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
+    """The value of ``name`` for ``cmd``, a command of ``instr``'s script: a ``NAME=value``
+    prefix, else an export before it (``exported``), else the ENV or ARG where ``instr``
+    runs (``$NAME`` when unknown); None when nothing sets it."""
+    for assignment in reversed(cmd.assignments):
         key, _, value = assignment.partition("=")
         if key == name:
             return value
-    for cmd in reversed(cmds[:index]):
-        if cmd.program in ("export", "declare", "typeset", "readonly"):
-            for word in reversed(cmd.words[1:]):
-                key, sep, value = word.partition("=")
-                if sep and key == name:
-                    return value
+    if name in exported:
+        return exported[name]
     var = instr.lookup(name)
     if var is None:
         return None
@@ -254,16 +260,24 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
     for instr in df.all_instructions():
         if instr.keyword == "RUN" and instr.stage >= 0:
             script = run_script(instr, df.lines)
-            for index, install in enumerate(script.installs()):
-                if install is not None:
-                    findings.extend(_unpinned_in(df, instr, script, index, install, allowed))
+            installs = script.installs()
+            if not any(installs):
+                continue  # no Python package manager in this RUN (most RUNs)
+            exported: dict[str, str] = {}
+            for cmd, install in zip(script.commands(), installs, strict=True):
+                if install is None:
+                    _exports(cmd, exported)
+                else:
+                    findings.extend(_unpinned_in(df, instr, script, install, exported, allowed))
     return findings
 
 
 def _unpinned_in(
-    df: Dockerfile, instr: Instruction, script: Script, index: int, install: Install, allowed: frozenset[str]
+    df: Dockerfile, instr: Instruction, script: Script, install: Install, exported: Mapping[str, str],
+    allowed: frozenset[str],
 ) -> list[Finding]:
-    """DPH107 on one ``pip install`` / ``uv pip install`` (command ``index`` of the script)."""
+    """DPH107 on one ``pip install`` / ``uv pip install`` of the script (``exported``: the
+    variables the script exported before it)."""
     restricted: tuple[str, ...]
     env: tuple[str, ...]
     if install.tool == "pip" and install.verb == "install":
@@ -295,8 +309,7 @@ def _unpinned_in(
             judged.append((offset, word, *found))
     if not judged or "--no-index" in args or option_value(args, *restricted):
         return findings
-    cmds = script.commands()
-    if all((_variable(name, instr, cmds, index) or "").lower() in _FALSE for name in env):
+    if all((_variable(name, instr, cmd, exported) or "").lower() in _FALSE for name in env):
         for offset, word, name, version in judged:
             line, col = script.position(offset)
             findings.append(UNPINNED.at(
@@ -380,39 +393,32 @@ def _no_cache_flag(cmd: Command) -> bool:
     )
 
 
-def _removed_after(script: Script, index: int) -> list[str] | None:
-    """What the ``rm`` commands after command ``index`` of the script remove; None when
-    a ``pip cache purge`` (or ``remove``) follows."""
-    removed: list[str] = []
-    cmds, installs = script.commands(), script.installs()
-    for after in range(index + 1, len(cmds)):
-        later = installs[after]
-        if later is not None and later.verb == "cache" and later.args[:1] in (("purge",), ("remove",)):
-            return None
-        if cmds[after].program == "rm":
-            removed.extend(word for word in cmds[after].words[1:] if not word.startswith("-"))
-    return removed
-
-
-def _keeps_cache(df: Dockerfile, instr: Instruction, script: Script, index: int) -> bool:
+def _keeps_cache(
+    df: Dockerfile, instr: Instruction, script: Script, index: int, exported: Mapping[str, str],
+    cleaners: Sequence[int],
+) -> bool:
     """Whether the ``pip install`` that is command ``index`` of the script leaves pip's cache
     in the layer: no ``--no-cache-dir``, no PIP_NO_CACHE_DIR, no cache mount over the cache
-    directory and no removal of it (or ``pip cache purge``) later in the RUN."""
-    cmds = script.commands()
+    directory, and no removal of it (or ``pip cache purge``) by the ``cleaners`` after it."""
+    cmds, installs = script.commands(), script.installs()
     cmd = cmds[index]
-    if _no_cache_flag(cmd):
+    if _no_cache_flag(cmd) or _variable("PIP_NO_CACHE_DIR", instr, cmd, exported):
         return False
-    removed = _removed_after(script, index)
-    if removed is None or _variable("PIP_NO_CACHE_DIR", instr, cmds, index):
-        return False
+    removed: list[str] = []
+    for after in cleaners[bisect_right(cleaners, index):]:
+        later = installs[after]
+        if later is not None and later.verb == "cache" and later.args[:1] in (("purge",), ("remove",)):
+            return False
+        if cmds[after].program == "rm":
+            removed.extend(word for word in cmds[after].words[1:] if not word.startswith("-"))
     targets = _cache_targets(df, instr) if instr.flags else []
     if not targets and not removed:
         return True
     # Where pip caches, when it is not the default ``~/.cache/pip``.
     explicit = option_value(cmd.words, "--cache-dir")
-    cache_dir = explicit[-1] if explicit else (_variable("PIP_CACHE_DIR", instr, cmds, index) or None)
+    cache_dir = explicit[-1] if explicit else (_variable("PIP_CACHE_DIR", instr, cmd, exported) or None)
     if cache_dir is None:
-        xdg = _variable("XDG_CACHE_HOME", instr, cmds, index)
+        xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
         cache_dir = f"{xdg.rstrip('/')}/pip" if xdg else None
     return not any(_is_pip_cache(path, cache_dir) for path in (*targets, *removed))
 
@@ -445,14 +451,23 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
-            for index, install in enumerate(script.installs()):
+            cmds, installs = script.commands(), script.installs()
+            if not any(installs):
+                continue  # no Python package manager in this RUN (most RUNs)
+            # The commands that may clean pip's cache (rm, pip cache ...), for the installs before them.
+            cleaners = [
+                i for i, (cmd, install) in enumerate(zip(cmds, installs, strict=True))
+                if cmd.program == "rm" or (install is not None and install.verb == "cache")
+            ]
+            exported: dict[str, str] = {}
+            for index, install in enumerate(installs):
                 if install is None:
-                    continue
-                if _sets_no_cache(install):
+                    _exports(cmds[index], exported)
+                elif _sets_no_cache(install):
                     configured = True
                 elif (
                     install.tool == "pip" and install.verb == "install" and not configured
-                    and _keeps_cache(df, instr, script, index)
+                    and _keeps_cache(df, instr, script, index, exported, cleaners)
                 ):
                     findings.append(_cache_finding(df, instr, script, install))
     return findings
