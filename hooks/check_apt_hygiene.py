@@ -236,58 +236,37 @@ def _shown(cmd: Command, call: PackageCall | None) -> str:
     return f"{call.manager} {call.verb}" if call is not None else cmd.program
 
 
-# Of one script: (offset, shown, offset of the verb) of each ``install`` without
-# --no-install-recommends, and
-# (offset, shown, installs after it, may install after it, removes the lists after it) of
-# the last update.
-_Update = tuple[int, str, bool, bool, bool]
-_Events = tuple[tuple[tuple[int, str, int], ...], _Update | None]
-
-
-def _events(script: Script) -> _Events:
-    """What the apt rules need of a RUN's script: its commands, walked once."""
-    recommends: list[tuple[int, str, int]] = []
-    events: list[tuple[str, Command, PackageCall | None]] = []
-    functions = defined_functions(script.text)
-    for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
-        if _updates(cmd, call):
-            events.append(("update", cmd, call))
-        elif call is not None and call.manager in _APT and call.verb in _INSTALLS:
-            events.append(("install", cmd, call))
-            if call.verb == "install" and not _norecommends_option(call):
-                verb = next((i for i, w in enumerate(cmd.words) if i and w.lower() == "install"), 0)
-                recommends.append((cmd.offsets[0], _shown(cmd, call), cmd.offsets[verb]))
-        elif _removes_lists(cmd, call):
-            events.append(("remove", cmd, call))
-        elif call is None and (runs_unseen_code(cmd, functions) or installs_system_packages(cmd)):
-            events.append(("unseen", cmd, call))
-    last = max((i for i, event in enumerate(events) if event[0] == "update"), default=-1)
-    if last < 0:
-        return tuple(recommends), None
-    _, cmd, call = events[last]
-    after = {kind for kind, _, _ in events[last + 1:]}
-    return tuple(recommends), (
-        cmd.offsets[0], _shown(cmd, call), "install" in after, "unseen" in after, "remove" in after,
-    )
-
-
 def _check_run(
     df: Dockerfile, instr: Instruction, script: Script, *, shipped: bool, norecommends: bool
 ) -> list[Finding]:
+    """The apt findings of one RUN. Its commands are walked once for the apt calls; what
+    follows the last update is looked at only when there is one."""
     found: list[Finding] = []
-    recommends, update = _events(script)
-    if shipped and not norecommends:
-        for offset, shown, verb in recommends:
-            line, col = script.position(offset)
-            found.append(RECOMMENDS.at(
-                df.path, line, col,
-                f"'{shown}' without --no-install-recommends also installs "
-                f"recommended packages; add --no-install-recommends",
-                fix=_recommends_fix(df, instr, script, verb, shown),
-            ))
-    if update is None:
+    cmds = script.commands()
+    calls = script.package_calls()
+    last = -1  # the last update
+    for index, call in enumerate(calls):
+        if call is None:
+            if _updates(cmds[index], call):
+                last = index
+        elif call.manager in _APT:
+            if call.verb == "update":
+                last = index
+            elif call.verb == "install" and shipped and not norecommends and not _norecommends_option(call):
+                found.append(_recommends(df, instr, script, call))
+    if last < 0:
         return found
-    offset, shown, installs, may_install, removes = update
+    cmd = cmds[last]
+    offset, shown = cmd.offsets[0], _shown(cmd, calls[last])
+    installs = may_install = removes = False
+    functions = defined_functions(script.text)
+    for cmd, call in zip(cmds[last + 1:], calls[last + 1:], strict=True):
+        if call is not None and call.manager in _APT and call.verb in _INSTALLS:
+            installs = True
+        elif _removes_lists(cmd, call):
+            removes = True
+        elif call is None and (runs_unseen_code(cmd, functions) or installs_system_packages(cmd)):
+            may_install = True
     line, col = script.position(offset)
     if not installs and not may_install:
         found.append(STALE.at(
@@ -300,9 +279,22 @@ def _check_run(
             df.path, line, col,
             f"the package lists from '{shown}' stay in this layer; end the RUN with "
             f"'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)",
-            fix=_lists_fix(df, instr, offset),
+            fix=_lists_fix(df, instr, script, offset),
         ))
     return found
+
+
+def _recommends(df: Dockerfile, instr: Instruction, script: Script, call: PackageCall) -> Finding:
+    cmd = call.command
+    shown = _shown(cmd, call)
+    verb = next((i for i, w in enumerate(cmd.words) if i and w.lower() == "install"), 0)
+    line, col = script.position(cmd.offsets[0])
+    return RECOMMENDS.at(
+        df.path, line, col,
+        f"'{shown}' without --no-install-recommends also installs "
+        f"recommended packages; add --no-install-recommends",
+        fix=_recommends_fix(df, instr, script, cmd.offsets[verb], shown),
+    )
 
 
 # Fixes (applied only in fix mode: hooks/_fix.py)
@@ -321,7 +313,7 @@ def _recommends_fix(df: Dockerfile, instr: Instruction, script: Script, verb: in
     return insert_after_word(df, line, col, "install", f" {option}")
 
 
-def _lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
+def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) -> Fix:
     """``&& rm -rf /var/lib/apt/lists/*`` at the end of a shell-form RUN (on a new
     continuation line when the RUN spans lines, in the style of its ``&&``), or a line
     ``rm -rf /var/lib/apt/lists/*`` before the terminator of a heredoc the shell runs."""
@@ -333,7 +325,8 @@ def _lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
     args = instr.args
     if instr.heredocs or not args or args[-1] in ";&|(" or args.endswith(df.escape):
         return Fix()
-    before = commands(args)
+    # The RUN's commands as the script has them, unless a program variable was resolved there.
+    before = script.commands() if script.text == args else commands(args)
     after = commands(f"{args} && {_REMOVE_LISTS}")
     if (
         len(after) != len(before) + 1 or [c.words for c in after[:-1]] != [c.words for c in before]

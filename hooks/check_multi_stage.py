@@ -60,7 +60,7 @@ RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
@@ -119,11 +119,13 @@ def _kind(package: str) -> str | None:
 
 def _words(instr: Instruction, word: str) -> list[str] | None:
     """The package names a word stands for; None when it cannot be known."""
+    if "$" not in word and "`" not in word:
+        return [word]
     match = _VAR_RE.match(word)
     if match:
         var = instr.lookup(match.group(1) or match.group(2))
         return var.value.split() if var is not None and var.resolved else None
-    return None if "$" in word or "`" in word else [word]
+    return None
 
 
 class _Install(NamedTuple):
@@ -151,13 +153,9 @@ _TRIGGERED = "is installed by this ONBUILD trigger into every image built FROM t
 
 def _check_run(df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool) -> list[Finding]:
     script = run_script(instr, df.lines)
-    if "$" in script.text or "`" in script.text:  # package lists may come from variables
-        kept = _kept_tools(script, lambda word: _words(instr, word))
-    else:
-        kept = _kept_tools(script, lambda word: [word])
     found: list[Finding] = []
-    for offset, name, message in kept:
-        if runs_make and _VERSION_SEP_RE.split(name, 1)[0].lower() == "make":
+    for offset, name, message in _kept_tools(instr, script):
+        if _VERSION_SEP_RE.split(name, 1)[0].lower() == "make" and runs_make:
             continue
         line, col = script.position(offset)
         found.append(BUILD_TOOLS.at(
@@ -175,27 +173,21 @@ def _runs_make(df: Dockerfile, stage: Stage) -> bool:
     )
 
 
-def _kept_tools(script: Script, words_of: Callable[[str], list[str] | None]) -> list[tuple[int, str, str]]:
-    """(offset, package name, message) of each build tool the script installs and keeps; ``words_of``
-    gives the package names a word stands for (None: unknown)."""
+def _kept_tools(instr: Instruction, script: Script) -> list[tuple[int, str, str]]:
+    """(offset, package name, message) of each build tool the script installs and keeps."""
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
-    marked_auto: list[int] = []
     autoremoves: list[int] = []
-    calls = script.package_calls()
-    for order, cmd in enumerate(script.commands()):
-        if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",):
-            marked_auto.append(order)
-            continue
-        call = calls[order]
+    for order, call in enumerate(script.package_calls()):
         family = _FAMILY.get(call.manager, "") if call is not None else ""
         if call is None or not family:
             continue
         if call.verb in _INSTALL_VERBS[family]:
             virtual = _virtual(call)
+            cmd = call.command
             for index in call.operands:
                 word = cmd.words[index]
-                for name in words_of(word) or ():
+                for name in _words(instr, word) or ():
                     kind = _kind(name)
                     if kind is not None:
                         shown = f"'{name}'" if name == word else f"'{name}' (from {word})"
@@ -203,7 +195,7 @@ def _kept_tools(script: Script, words_of: Callable[[str], list[str] | None]) -> 
         elif call.verb in _REMOVE_VERBS[family]:
             patterns: list[str] | None = []
             for word in call.operand_words():
-                names = words_of(word)
+                names = _words(instr, word)
                 patterns = None if names is None or patterns is None else patterns + names
             removals.append((order, patterns))
             if family == "apt" and (
@@ -211,6 +203,12 @@ def _kept_tools(script: Script, words_of: Callable[[str], list[str] | None]) -> 
                 or any(o in ("--auto-remove", "--autoremove") for o in call.options)
             ):
                 autoremoves.append(order)
+    if not installs:
+        return []
+    marked_auto = [
+        order for order, cmd in enumerate(script.commands())
+        if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",)
+    ] if autoremoves else []
     return [
         (item.offset, item.name, f"{item.shown} ({item.kind}) {_SHIPPED} and not removed in "
                                  f"the same RUN; build wheels in a builder stage and copy them over")

@@ -159,18 +159,18 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         return unknown_target(df.path, target)
     chain: list[Stage] = df.chain(stage)
     last_user: Instruction | None = None
-    dropper_installed = has_entrypoint = False
+    has_entrypoint = False
     for member in chain:
         for instr in member.instructions:
             if instr.keyword == "USER":
                 last_user = instr
-            elif instr.keyword in ("ENTRYPOINT", "CMD") and _drops_privileges(instr):
-                return []
-            if instr.keyword == "ENTRYPOINT":
-                has_entrypoint = True
-            elif not dropper_installed:
-                dropper_installed = _installs_dropper(df, instr)
-    if last_user is None and dropper_installed and has_entrypoint:
+            elif instr.keyword in ("ENTRYPOINT", "CMD"):
+                if _drops_privileges(instr):
+                    return []
+                has_entrypoint = has_entrypoint or instr.keyword == "ENTRYPOINT"
+    if last_user is None and has_entrypoint and any(
+        _installs_dropper(df, instr) for member in chain for instr in member.instructions
+    ):
         return []  # the entrypoint script switches users (gosu "$APP_USER" "$@")
     if last_user is None:
         root = chain[0].image

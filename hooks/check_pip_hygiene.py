@@ -99,7 +99,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
-from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
@@ -160,7 +159,7 @@ def _name_key(name: str) -> str:
 # ---------------------------------------------------------------------------
 
 def _exports(cmd: Command, exported: dict[str, str]) -> None:
-    """Remember ``export NAME=value`` (and bare assignments) for the commands after it."""
+    """Remember ``export NAME=value`` (``declare``, ``readonly``...) for the commands after it."""
     if cmd.program in ("export", "declare", "typeset", "readonly"):
         for word in cmd.words[1:]:
             name, sep, value = word.partition("=")
@@ -168,18 +167,16 @@ def _exports(cmd: Command, exported: dict[str, str]) -> None:
                 exported[name] = value
 
 
-def _script_variable(name: str, cmd: Command, exported: Mapping[str, str]) -> str | None:
-    """The value the script gives ``name`` for ``cmd`` (an assignment before it, an export);
-    None when the script does not set it."""
+def _variable(name: str, instr: Instruction, cmd: Command, exported: Mapping[str, str]) -> str | None:
+    """The value of ``name`` for ``cmd``, a command of ``instr``'s script: a ``NAME=value``
+    prefix, else an export before it (``exported``), else the ENV or ARG where ``instr``
+    runs (``$NAME`` when unknown); None when nothing sets it."""
     for assignment in reversed(cmd.assignments):
         key, _, value = assignment.partition("=")
         if key == name:
             return value
-    return exported.get(name)
-
-
-def _instruction_variable(name: str, instr: Instruction) -> str | None:
-    """The value of ``name`` where ``instr`` runs (ENV, ARG); ``$NAME`` when unknown."""
+    if name in exported:
+        return exported[name]
     var = instr.lookup(name)
     if var is None:
         return None
@@ -235,15 +232,6 @@ def unpinned(word: str) -> tuple[str, str] | None:
     return name, rest
 
 
-class _PinnedInstall(NamedTuple):
-    """What DPH107 needs of one ``pip install`` / ``uv pip install`` of a script, from its text."""
-
-    # (variable, its value for the command as the script sets it; None: as the Dockerfile sets it)
-    env: tuple[tuple[str, str | None], ...]
-    unpinned: tuple[tuple[int, str, str], ...]  # (offset, name key, message) of each unpinned package
-    vcs: tuple[tuple[int, str], ...] = ()  # (offset, word) of each VCS link, judged where it runs
-
-
 def _vcs_words(
     cmd: Command, args: tuple[str, ...], operands: Sequence[int], editable: tuple[str, ...]
 ) -> list[tuple[int, str]]:
@@ -251,6 +239,8 @@ def _vcs_words(
     base = len(cmd.words) - len(args)
     found: list[tuple[int, str]] = []
     for index, word in enumerate(args):
+        if "://" not in word:
+            continue
         if index in operands or (index > 0 and args[index - 1] in editable):
             value = word
         elif word.startswith("--editable="):
@@ -265,71 +255,66 @@ def _vcs_words(
     return found
 
 
-def _pinned_installs(script: Script) -> tuple[_PinnedInstall, ...]:
-    """The installs of a RUN's script that name packages and may use an index."""
-    found: list[_PinnedInstall] = []
-    exported: dict[str, str] = {}
-    for cmd, install in zip(script.commands(), script.installs(), strict=True):
-        _exports(cmd, exported)
-        if install is None:
-            continue
-        restricted: tuple[str, ...]
-        env: tuple[str, ...]
-        if install.tool == "pip" and install.verb == "install":
-            long_values, short_values = _PIP_VALUE, _PIP_SHORT_VALUE
-            restricted = ("-c", "--constraint")
-            env = ("PIP_CONSTRAINT", "PIP_NO_INDEX")
-        elif install.tool == "uv" and install.verb == "pip install":
-            long_values, short_values = _UV_VALUE, _UV_SHORT_VALUE
-            restricted = ("-c", "--constraint", "--constraints", "--override", "--overrides")
-            env = ("UV_CONSTRAINT", "UV_OVERRIDE", "UV_NO_INDEX")
-        else:
-            continue
-        args = install.args
-        operands = list(_operands(args, long_values, short_values))
-        # A VCS link installs the ref it names, whatever the index or the constraints say.
-        vcs = tuple(_vcs_words(cmd, args, operands, ("-e", "--editable")))
-        if "--no-index" in args or option_value(args, *restricted):
-            if vcs:
-                found.append(_PinnedInstall((), (), vcs))
-            continue
-        base = len(cmd.words) - len(args)
-        unpinned_words: list[tuple[int, str, str]] = []
-        for index in operands:
-            word = args[index]
-            found_word = unpinned(word)
-            if found_word is None:
-                continue
-            offset = cmd.offsets[base + index] if base + index < len(cmd.offsets) else cmd.offset
-            message = _unpinned_message(script.text, offset, word, *found_word)
-            unpinned_words.append((offset, _name_key(found_word[0]), message))
-        if unpinned_words or vcs:
-            values = tuple((name, _script_variable(name, cmd, exported)) for name in env)
-            found.append(_PinnedInstall(values, tuple(unpinned_words), vcs))
-    return tuple(found)
-
-
 def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
-        if instr.keyword != "RUN" or instr.stage < 0:
-            continue
-        script = run_script(instr, df.lines)
-        for install in _pinned_installs(script):
-            for offset, word in install.vcs:
-                message = _vcs_message(df, instr, word, allowed)
-                if message is not None:
-                    line, col = script.position(offset)
-                    findings.append(UNPINNED.at(df.path, line, col, message))
-            if any(
-                ((_instruction_variable(name, instr) if value is None else value) or "").lower() not in _FALSE
-                for name, value in install.env
-            ):
-                continue
-            for offset, key, message in install.unpinned:
-                if key not in allowed:
-                    line, col = script.position(offset)
-                    findings.append(UNPINNED.at(df.path, line, col, message))
+        if instr.keyword == "RUN" and instr.stage >= 0:
+            script = run_script(instr, df.lines)
+            installs = script.installs()
+            if not any(installs):
+                continue  # no Python package manager in this RUN (most RUNs)
+            exported: dict[str, str] = {}
+            for cmd, install in zip(script.commands(), installs, strict=True):
+                if install is None:
+                    _exports(cmd, exported)
+                else:
+                    findings.extend(_unpinned_in(df, instr, script, install, exported, allowed))
+    return findings
+
+
+def _unpinned_in(
+    df: Dockerfile, instr: Instruction, script: Script, install: Install, exported: Mapping[str, str],
+    allowed: frozenset[str],
+) -> list[Finding]:
+    """DPH107 on one ``pip install`` / ``uv pip install`` of the script (``exported``: the
+    variables the script exported before it)."""
+    restricted: tuple[str, ...]
+    env: tuple[str, ...]
+    if install.tool == "pip" and install.verb == "install":
+        long_values, short_values = _PIP_VALUE, _PIP_SHORT_VALUE
+        restricted = ("-c", "--constraint")
+        env = ("PIP_CONSTRAINT", "PIP_NO_INDEX")
+    elif install.tool == "uv" and install.verb == "pip install":
+        long_values, short_values = _UV_VALUE, _UV_SHORT_VALUE
+        restricted = ("-c", "--constraint", "--constraints", "--override", "--overrides")
+        env = ("UV_CONSTRAINT", "UV_OVERRIDE", "UV_NO_INDEX")
+    else:
+        return []
+    cmd, args = install.command, install.args
+    operands = list(_operands(args, long_values, short_values))
+    findings: list[Finding] = []
+    # A VCS link installs the ref it names, whatever the index or the constraints say.
+    for offset, word in _vcs_words(cmd, args, operands, ("-e", "--editable")):
+        message = _vcs_message(df, instr, word, allowed)
+        if message is not None:
+            line, col = script.position(offset)
+            findings.append(UNPINNED.at(df.path, line, col, message))
+    base = len(cmd.words) - len(args)
+    judged: list[tuple[int, str, str, str]] = []  # (offset, word, name, version) of each unpinned package
+    for operand in operands:
+        word = args[operand]
+        found = unpinned(word)
+        if found is not None and _name_key(found[0]) not in allowed:
+            offset = cmd.offsets[base + operand] if base + operand < len(cmd.offsets) else cmd.offset
+            judged.append((offset, word, *found))
+    if not judged or "--no-index" in args or option_value(args, *restricted):
+        return findings
+    if all((_variable(name, instr, cmd, exported) or "").lower() in _FALSE for name in env):
+        for offset, word, name, version in judged:
+            line, col = script.position(offset)
+            findings.append(UNPINNED.at(
+                df.path, line, col, _unpinned_message(script.text, offset, word, name, version),
+            ))
     return findings
 
 
@@ -399,98 +384,49 @@ def _is_pip_cache(path: str, cache_dir: str | None) -> bool:
     return path.endswith(("/.cache/pip", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
 
 
-class _CachedInstall(NamedTuple):
-    """What DPH506 needs of one ``pip install`` of a script, from its text."""
-
-    offset: int
-    spelled: str  # the command up to the verb: 'pip3 install'
-    configured: bool  # the script set no-cache-dir in pip's configuration before it
-    # Variables as the script sets them for the command (None: as the Dockerfile sets them)
-    no_cache_dir: str | None  # PIP_NO_CACHE_DIR
-    explicit: str | None  # the last --cache-dir value, if any
-    cache_dir: str | None  # PIP_CACHE_DIR
-    xdg: str | None  # XDG_CACHE_HOME
-    removed: tuple[str, ...]  # what later ``rm`` commands of the script remove
-    verb: int = -1  # offset in the script of the ``install`` word (for the fix)
+def _no_cache_flag(cmd: Command) -> bool:
+    """``--no-cache-dir`` (or an abbreviation pip accepts) on the command line."""
+    return any(
+        word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
+        or (len(word) >= 7 and _NO_CACHE_FLAG.startswith(word))
+        for word in cmd.words
+    )
 
 
-def _cached_installs(script: Script) -> tuple[tuple[_CachedInstall, ...], bool]:
-    """The pip installs of a RUN's script that may leave a cache, and whether the script
-    sets no-cache-dir in pip's configuration."""
-    cmds = script.commands()
-    installs = script.installs()
-    # Only these can clean pip's cache later in the RUN (looked up per install).
-    cleaners = [i for i, c in enumerate(cmds) if c.program == "rm" or _is_cache_command(installs[i])]
-    exported: dict[str, str] = {}
-    configured = False
-    found: list[_CachedInstall] = []
-    for index, cmd in enumerate(cmds):
-        _exports(cmd, exported)
-        install = installs[index]
-        configured = configured or _sets_no_cache(install)
-        if install is None or install.tool != "pip" or install.verb != "install":
-            continue
-        if any(
-            word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
-            or (len(word) >= 7 and _NO_CACHE_FLAG.startswith(word))
-            for word in cmd.words
-        ):
-            continue
-        removed: list[str] = []
-        purged = False
-        for i in cleaners[bisect_right(cleaners, index):]:
-            after, later = cmds[i], installs[i]
-            if later is not None and later.verb == "cache" and later.args[:1] in (("purge",), ("remove",)):
-                purged = True
-                break
-            if after.program == "rm":
-                removed.extend(word for word in after.words[1:] if not word.startswith("-"))
-        if purged:
-            continue
-        explicit = option_value(cmd.words, "--cache-dir")
-        found.append(_CachedInstall(
-            cmd.offsets[0] if cmd.offsets else cmd.offset,
-            " ".join(cmd.words[:len(cmd.words) - len(install.args)]),
-            configured,
-            _script_variable("PIP_NO_CACHE_DIR", cmd, exported),
-            explicit[-1] if explicit else None,
-            _script_variable("PIP_CACHE_DIR", cmd, exported),
-            _script_variable("XDG_CACHE_HOME", cmd, exported),
-            tuple(removed),
-            cmd.offsets[len(cmd.words) - len(install.args) - 1] if len(cmd.offsets) == len(cmd.words) else -1,
-        ))
-    return tuple(found), configured
-
-
-def _cache_dir(install: _CachedInstall, instr: Instruction) -> str | None:
-    """Where pip caches for ``install``, when it is not the default ``~/.cache/pip``."""
-    if install.explicit is not None:
-        return install.explicit
-    value = _instruction_variable("PIP_CACHE_DIR", instr) if install.cache_dir is None else install.cache_dir
-    if value:
-        return value
-    xdg = _instruction_variable("XDG_CACHE_HOME", instr) if install.xdg is None else install.xdg
-    return f"{xdg.rstrip('/')}/pip" if xdg else None
-
-
-def _no_cache(df: Dockerfile, instr: Instruction, install: _CachedInstall) -> bool:
-    value = install.no_cache_dir
-    if _instruction_variable("PIP_NO_CACHE_DIR", instr) if value is None else value:
+def _keeps_cache(
+    df: Dockerfile, instr: Instruction, script: Script, index: int, exported: Mapping[str, str],
+    cleaners: Sequence[int],
+) -> bool:
+    """Whether the ``pip install`` that is command ``index`` of the script leaves pip's cache
+    in the layer: no ``--no-cache-dir``, no PIP_NO_CACHE_DIR, no cache mount over the cache
+    directory, and no removal of it (or ``pip cache purge``) by the ``cleaners`` after it."""
+    cmds, installs = script.commands(), script.installs()
+    cmd = cmds[index]
+    if _no_cache_flag(cmd) or _variable("PIP_NO_CACHE_DIR", instr, cmd, exported):
+        return False
+    removed: list[str] = []
+    for after in cleaners[bisect_right(cleaners, index):]:
+        later = installs[after]
+        if later is not None and later.verb == "cache" and later.args[:1] in (("purge",), ("remove",)):
+            return False
+        if cmds[after].program == "rm":
+            removed.extend(word for word in cmds[after].words[1:] if not word.startswith("-"))
+    targets = _cache_targets(df, instr) if instr.flags else []
+    if not targets and not removed:
         return True
-    cache_dir = _cache_dir(install, instr)
-    if instr.flags and any(_is_pip_cache(target, cache_dir) for target in _cache_targets(df, instr)):
-        return True
-    return any(_is_pip_cache(word, cache_dir) for word in install.removed)
+    # Where pip caches, when it is not the default ``~/.cache/pip``.
+    explicit = option_value(cmd.words, "--cache-dir")
+    cache_dir = explicit[-1] if explicit else (_variable("PIP_CACHE_DIR", instr, cmd, exported) or None)
+    if cache_dir is None:
+        xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
+        cache_dir = f"{xdg.rstrip('/')}/pip" if xdg else None
+    return not any(_is_pip_cache(path, cache_dir) for path in (*targets, *removed))
 
 
-def _is_cache_command(install: Install | None) -> bool:
-    return install is not None and install.verb == "cache"
-
-
-def _sets_no_cache(install: Install | None) -> bool:
+def _sets_no_cache(install: Install) -> bool:
     """``pip config set global.no-cache-dir true`` (any section)."""
     return (
-        install is not None and install.tool == "pip" and install.verb == "config"
+        install.tool == "pip" and install.verb == "config"
         and install.args[:1] == ("set",) and any(word.endswith(".no-cache-dir") for word in install.args)
     )
 
@@ -506,7 +442,7 @@ def _no_cache_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int)
 
 def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
-    configured = False
+    configured = False  # pip's configuration turns the cache off
     for member in df.chain(stage):
         for instr in member.steps():
             # A pip.conf written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
@@ -515,20 +451,39 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
-            installs, sets_no_cache = _cached_installs(script)
-            for install in installs:
-                if configured or install.configured or _no_cache(df, instr, install):
-                    continue
-                line, col = script.position(install.offset)
-                findings.append(PIP_CACHE.at(
-                    df.path, line, col,
-                    f"'{install.spelled}' without --no-cache-dir leaves pip's cache in the image; add "
-                    f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount "
-                    f"(RUN --mount=type=cache,target=/root/.cache/pip)",
-                    fix=_no_cache_fix(df, instr, script, install.verb),
-                ))
-            configured = configured or sets_no_cache
+            cmds, installs = script.commands(), script.installs()
+            if not any(installs):
+                continue  # no Python package manager in this RUN (most RUNs)
+            # The commands that may clean pip's cache (rm, pip cache ...), for the installs before them.
+            cleaners = [
+                i for i, (cmd, install) in enumerate(zip(cmds, installs, strict=True))
+                if cmd.program == "rm" or (install is not None and install.verb == "cache")
+            ]
+            exported: dict[str, str] = {}
+            for index, install in enumerate(installs):
+                if install is None:
+                    _exports(cmds[index], exported)
+                elif _sets_no_cache(install):
+                    configured = True
+                elif (
+                    install.tool == "pip" and install.verb == "install" and not configured
+                    and _keeps_cache(df, instr, script, index, exported, cleaners)
+                ):
+                    findings.append(_cache_finding(df, instr, script, install))
     return findings
+
+
+def _cache_finding(df: Dockerfile, instr: Instruction, script: Script, install: Install) -> Finding:
+    cmd = install.command
+    verb = len(cmd.words) - len(install.args) - 1  # the ``install`` word
+    line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)
+    return PIP_CACHE.at(
+        df.path, line, col,
+        f"'{' '.join(cmd.words[:verb + 1])}' without --no-cache-dir leaves pip's cache in the image; add "
+        f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount "
+        f"(RUN --mount=type=cache,target=/root/.cache/pip)",
+        fix=_no_cache_fix(df, instr, script, cmd.offsets[verb] if len(cmd.offsets) == len(cmd.words) else -1),
+    )
 
 
 # ---------------------------------------------------------------------------

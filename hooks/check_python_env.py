@@ -88,17 +88,11 @@ is set to an empty value or declared as an ``ARG``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from hooks._cli import run_hook
-from hooks._dockerfile import (
-    Dockerfile,
-    Stage,
-    Var,
-    arg_declarations_of,
-    key_values_of,
-)
-from hooks._findings import WARNING, Finding, Fix, Rule, unknown_target
+from hooks._dockerfile import Dockerfile, Expanded, Instruction, Stage, arg_declarations_of
+from hooks._findings import NO_FIX, WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import indent, line_end, line_ending, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._images import runs_python
@@ -128,15 +122,15 @@ _INTERPRETER_RE = re.compile(r"^(python|pypy)(\d+(\.\d+)*)?$")
 
 def _runs_compileall(cmd: Command) -> bool:
     """``python -m compileall ...`` (any interpreter, ``-mcompileall`` too)."""
+    words = cmd.words
+    if "compileall" not in words and "-mcompileall" not in words:
+        return False
     if not _INTERPRETER_RE.match(cmd.program.rsplit("/", 1)[-1]):
         return False
-    words = cmd.words
     return any(
         word == "-mcompileall" or (word == "-m" and words[i + 1:i + 2] == ("compileall",))
         for i, word in enumerate(words)
     )
-
-
 
 
 def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
@@ -159,18 +153,20 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
     return False
 
 
-def _misspelling(name: str, env: dict[str, Var]) -> str | None:
+def _misspelling(name: str, written_names: Iterable[str]) -> str | None:
     """An ENV name that looks like a misspelling of ``name`` (``PYTHONBUFFERED``)."""
-    for written in env:
-        if written != name and _similar(written.upper(), name):
-            return written
-    return None
-
-
-def _similar(written: str, name: str) -> bool:
     from difflib import SequenceMatcher
 
-    return SequenceMatcher(None, written, name).ratio() >= 0.8
+    others = [written for written in written_names if written != name]
+    if not others:
+        return None
+    matcher = SequenceMatcher(None, b=name)  # compared with each name: worked out once
+    for written in others:
+        matcher.set_seq1(written.upper())
+        # The cheap upper bounds first, as difflib.get_close_matches does.
+        if matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8:
+            return written
+    return None
 
 
 def _switches(words: Sequence[str]) -> str:
@@ -216,47 +212,57 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     chain = df.chain(stage)
     if not runs_python(df, chain):
         return []
-    env: dict[str, Var] = {}
+    env: dict[str, tuple[Instruction, str]] = {}  # name -> the last ENV that sets it, and its raw value
     build_args: set[str] = set()
     for member in chain:
         for instr in member.instructions:
             if instr.keyword == "ENV":
-                for name, raw, _ in key_values_of(instr.args, df.escape):
-                    value = instr.expand(raw, df.escape)
-                    env[name] = Var(value.value, value.resolved)
+                for name, raw, _ in instr.key_values(df.escape):
+                    env[name] = (instr, raw)
             elif instr.keyword == "ARG":
                 build_args.update(name for name, _ in arg_declarations_of(instr.args, df.escape))
-    switches, assigned = _runtime_settings(df, stage)
-    where = f"final stage '{stage.name}'" if stage.name else "the final stage"
-    line, col = stage.from_.position(0)
-    findings = []
+    runtime: tuple[str, dict[str, str]] | None = None  # worked out when an ENV is missing
+    problems: list[tuple[Rule, str, str, str]] = []  # (rule, variable, problem, purpose)
     for rule, name, switch, purpose in _VARIABLES:
-        var = env.get(name)
-        if (var is not None and (var.value or not var.resolved)) or switch in switches or assigned.get(name):
+        var: Expanded | None = None
+        if name in env:
+            instr, raw = env[name]
+            var = instr.expand(raw, df.escape)
+            if var.value or not var.resolved:
+                continue
+        if runtime is None:
+            runtime = _runtime_settings(df, stage)
+        switches, assigned = runtime
+        if switch in switches or assigned.get(name):
             continue
         if rule is NO_BYTECODE and var is None and _compiles_bytecode(df, chain):
             continue
-        typo = _misspelling(name, env)
         if var is not None:
             problem = f"sets {name} to an empty value, which Python ignores"
         elif name in build_args:
             problem = f"sets {name} only as an ARG, which the running container does not see"
-        elif typo is not None:
+        elif (typo := _misspelling(name, env)) is not None:
             problem = f"sets '{typo}', not {name} (a misspelling?)"
         else:
             seen = "in this Dockerfile"
             if len(chain) > 1:
                 seen += " (in it or the stages it is built from)"
             problem = f"runs Python and no ENV {seen} sets {name}"
-        findings.append(rule.at(
-            df.path, line, col, f"{where} {problem}; add 'ENV {name}=1' {purpose}",
-        ))
+        problems.append((rule, name, problem, purpose))
+    if not problems:
+        return []
     # The fix: both variables that no ENV or ARG names, on one new ENV line after the FROM.
-    names = {r.code: n for r, n, _, _ in _VARIABLES if n not in env and n not in build_args}
-    if any(finding.code in names for finding in findings):
-        fix = _env_fix(df, stage, [names[f.code] for f in findings if f.code in names])
-        findings = [f._replace(fix=fix) if f.code in names else f for f in findings]
-    return findings
+    fixed = [name for _, name, _, _ in problems if name not in env and name not in build_args]
+    fix = _env_fix(df, stage, fixed) if fixed else NO_FIX
+    where = f"final stage '{stage.name}'" if stage.name else "the final stage"
+    line, col = stage.from_.position(0)
+    return [
+        rule.at(
+            df.path, line, col, f"{where} {problem}; add 'ENV {name}=1' {purpose}",
+            fix=fix if name in fixed else NO_FIX,
+        )
+        for rule, name, problem, purpose in problems
+    ]
 
 
 def _env_fix(df: Dockerfile, stage: Stage, names: list[str]) -> Fix:
