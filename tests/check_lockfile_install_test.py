@@ -50,6 +50,9 @@ PASS = [
     pytest.param({"Dockerfile": BASE + "RUN pipenv install requests==2.32.3\n"}, id="pipenv-install-named-package"),
     pytest.param({"Dockerfile": BASE + "COPY pyproject.toml pdm.lock ./\nRUN pdm install --prod --frozen-lockfile\n"},
                  id="pdm-frozen-lockfile"),
+    # pdm's --no-lock is the deprecated spelling of --frozen-lockfile (pdm/cli/options.py).
+    pytest.param({"Dockerfile": BASE + "COPY pyproject.toml pdm.lock ./\nRUN pdm install --prod --no-lock\n"},
+                 id="pdm-no-lock"),
     pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pdm install --check --no-self\n"}, id="pdm-check"),
     pytest.param({"Dockerfile": BASE + "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"
                   "COPY . .\nRUN pip install --no-cache-dir --no-deps .\n", **PIP_TOOLS_PROJECT},
