@@ -23,8 +23,9 @@ Reports an install that may resolve fresh versions although the project has a lo
 file: ``uv sync`` without ``--locked``/``--frozen``, ``uv pip install -r pyproject.toml``,
 ``poetry install`` with no ``poetry.lock`` copied or mounted before it (a
 ``poetry.lock*`` glob lets the build go on without it), ``pipenv install`` without
-``--deploy``/``--ignore-pipfile``, ``pdm install`` without ``--frozen-lockfile`` (or its older spelling ``--no-lock``)/``--check``,
-and ``pip install -r requirements.in`` (the loose pip-tools input, not its compiled file).
+``--deploy``/``--ignore-pipfile``, ``pdm install`` without ``--frozen-lockfile`` (or its
+older spelling ``--no-lock``) or ``--check``, and ``pip install -r requirements.in``
+(the loose pip-tools input, not its compiled file).
 ### Why is this bad?
 Each of these re-resolves (or silently rewrites the lock) when the lock is missing or
 stale, so the image gets versions nobody reviewed, and two builds of one commit differ.
@@ -366,7 +367,8 @@ def _ignores_lock(
             f"(the build then fails on a stale lock) or use 'pipenv sync'"
         )
     if tool == "pdm" and verb == "install":
-        if {"--frozen-lockfile", "--no-lock", "--check"} & set(args) or _on("PDM_FROZEN_LOCKFILE", instr, cmd, exported):
+        frozen = {"--frozen-lockfile", "--no-lock", "--check"} & set(args)
+        if frozen or _on("PDM_FROZEN_LOCKFILE", instr, cmd, exported):
             return None
         return 0, (
             f"'{shown}' without --frozen-lockfile re-locks when pdm.lock is stale; add "

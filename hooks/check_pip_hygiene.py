@@ -68,7 +68,8 @@ RUN pip install --no-cache-dir git+https://github.com/org/lib.git@0123456789abcd
 ### What it does
 Reports a ``pip install`` in the shipped stage chain that keeps pip's download and
 wheel cache: no ``--no-cache-dir``, no ``PIP_NO_CACHE_DIR``, no cache mount on the
-pip cache directory and no removal of it in the same ``RUN``.
+pip cache directory and no removal of it in the same ``RUN``. An install from local
+files only (``--no-index``, ``--find-links`` a directory) downloads nothing and is not reported.
 ### Why is this bad?
 pip keeps every downloaded archive and built wheel under ``~/.cache/pip``; in an image
 layer that is dead weight (often tens to hundreds of MB) that every pull downloads.
@@ -402,7 +403,7 @@ def _keeps_cache(
     directory, and no removal of it (or ``pip cache purge``) by the ``cleaners`` after it."""
     cmds, installs = script.commands(), script.installs()
     cmd = cmds[index]
-    if _no_cache_flag(cmd) or _variable("PIP_NO_CACHE_DIR", instr, cmd, exported):
+    if _no_cache_flag(cmd) or _variable("PIP_NO_CACHE_DIR", instr, cmd, exported) or _local_only(cmd.words):
         return False
     removed: list[str] = []
     for after in cleaners[bisect_right(cleaners, index):]:
@@ -421,6 +422,15 @@ def _keeps_cache(
         xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
         cache_dir = f"{xdg.rstrip('/')}/pip" if xdg else None
     return not any(_is_pip_cache(path, cache_dir) for path in (*targets, *removed))
+
+
+def _local_only(words: tuple[str, ...]) -> bool:
+    """``pip install --no-index`` with no ``--find-links`` on the network: pip downloads
+    nothing (no HTTP cache) and skips its version check, so it writes no cache for wheels,
+    the usual case (``--find-links=/wheels`` built by ``pip wheel`` in a builder stage)."""
+    if "--no-index" not in words:
+        return False
+    return not any("://" in link and not link.startswith("file:") for link in option_value(words, "--find-links", "-f"))
 
 
 def _sets_no_cache(install: Install) -> bool:

@@ -88,6 +88,11 @@ PASS = [
         id="cache-mount-on-cache-dir-option",
     ),
     pytest.param(BASE + "RUN pip install -r r.txt && pip cache purge\n", id="cache-purged"),
+    pytest.param(
+        BASE + "RUN pip install --no-index --find-links=/wheels flask && rm -rf /wheels\n"
+        "RUN pip install --no-index -f file:///wheels /wheels/*.whl\n",
+        id="local-wheels-only",
+    ),
     pytest.param(BASE + "RUN pip install -r r.txt \\\n && rm -rf /root/.cache/pip/*\n", id="cache-removed"),
     pytest.param(
         BASE + "RUN pip config set global.no-cache-dir false\nRUN pip install -r r.txt\n", id="pip-config-set"
@@ -290,6 +295,12 @@ FAIL = [
         BASE + "ENV PIP_NO_CACHE_DIR=1\nFROM python:3.12-slim-bookworm\nRUN pip install -r requirements.txt\n",
         [(4, 5, "DPH506", "'pip install' " + CACHE_FIX)],
         id="env-of-unrelated-stage-does-not-count",
+    ),
+    pytest.param(
+        BASE + "RUN pip install --no-index --find-links=https://x.example/wheels app==1.0\n"
+        "RUN pip install --find-links=/wheels app==1.0\n",
+        [(2, 5, "DPH506", "'pip install' " + CACHE_FIX), (3, 5, "DPH506", "'pip install' " + CACHE_FIX)],
+        id="remote-find-links-or-index-still-downloads",
     ),
     pytest.param(
         BASE + "RUN <<EOF\npip install -r r.txt\nEOF\n",
