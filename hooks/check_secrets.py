@@ -24,10 +24,9 @@ is ``ssh private key``), and is a secret when:
   ``PASSWD``, ``PWORD``, ``PASSPHRASE``, ``APIKEY``, ``PRIVATEKEY``, ``CREDENTIAL`` or
   ``CREDENTIALS``, or contains ``PASSWORD``, ``PASSWD``, ``PASSPHRASE``, ``SECRET``,
   ``APIKEY`` or ``PRIVATEKEY`` (``PGPASSWORD``);
-- the last word is ``AUTH`` (``NPM_AUTH``, ``BASIC_AUTH``), except after a switch
-  (``NO``, ``USE``, ``SKIP``, ``ENABLE``, ``DISABLE``, ``REQUIRE``, ``WITH``, ``WITHOUT``,
-  ``ALLOW``: ``DISABLE_AUTH=true``), or, after another word, ``PASS``, ``PWD`` or
-  ``PW`` (``DB_PASS``, ``MYSQL_PWD``; ``PWD`` alone is the working directory);
+- the last word is ``AUTH`` (``NPM_AUTH``, ``BASIC_AUTH``), or, after another word,
+  ``PASS``, ``PWD`` or ``PW`` (``DB_PASS``, ``MYSQL_PWD``; ``PWD`` alone is the working
+  directory);
 - ``KEY`` follows a word that says which key, or is joined to it (``SSHKEY``): ``API``,
   ``PRIVATE``, ``SECRET``, ``SIGNING``, ``ENCRYPTION``, ``MASTER``, ``ACCOUNT``,
   ``SSH``, ``DEPLOY``, ``FERNET``, ``JWT``, ``HMAC``, ``LICENSE``, ``GIT``;
@@ -35,8 +34,14 @@ is ``ssh private key``), and is a secret when:
 
 These hold no secret and pass:
 
+- a switch: a name where ``NO``, ``USE``, ``SKIP``, ``ENABLE``, ``DISABLE``, ``REQUIRE``,
+  ``WITH``, ``WITHOUT``, ``ALLOW`` or ``DISALLOW`` comes before the secret word
+  (``DISABLE_AUTH=true``, ``OIDC_USE_ID_TOKEN=true``, ``MYSQL_ALLOW_EMPTY_PASSWORD=yes``);
 - a name with the word ``PUBLIC``: ``NEXT_PUBLIC_*`` and ``VITE_PUBLIC_*`` variables
   are shipped to every browser by design, ``JWT_PUBLIC_KEY`` is a public key;
+- a name that front-end build tools put into the browser bundle by its prefix:
+  ``VITE_*``, ``REACT_APP_*`` and ``GATSBY_*`` (``VITE_AMPLITUDE_API_KEY``): such a value
+  is public once built, and a build secret cannot hide it;
 - a name whose last word names something else than the secret: ``FILE``, ``FILES``,
   ``PATH``, ``PATHS``, ``DIR``, ``DIRS``, ``DIRECTORY``, ``FOLDER``, ``MOUNT``,
   ``URL``, ``URLS``, ``URI``, ``ENDPOINT``, ``HOST``, ``HOSTNAME``, ``PORT``, ``ID``,
@@ -82,7 +87,8 @@ kept on purpose: BuildKit also reports any other ``KEY`` (``GPG_KEY``, the relea
 signing key fingerprint in the official Python images; ``AWS_ACCESS_KEY_ID``;
 ``CACHE_KEY``), a secret word before a last word listed above (``TOKEN_URL``,
 ``PASSWORD_MIN_LENGTH``, ``AUTH_TYPE``), ``GOOGLE_APPLICATION_CREDENTIALS``,
-a switch before ``AUTH`` (``DISABLE_AUTH``), a path value and an empty ``ENV``
+a switch before the secret word (``DISABLE_AUTH``, ``USE_ID_TOKEN``), the bundled
+front-end prefixes (``VITE_API_KEY``), a path value and an empty ``ENV``
 (``ENV git_key=``); it lets through a ``FILE`` or ``VERSION`` before the secret word
 (``FILE_ENCRYPTION_KEY``), secret words inside a word or a case change
 (``PGPASSWORD``, ``sshPrivateKey``, ``SENDGRIDAPIKEY``), ``PASSPHRASE``, ``DB_PASS``,
@@ -234,8 +240,10 @@ _KEY_QUALIFIERS = frozenset({
     "api", "private", "secret", "signing", "encryption", "master", "account", "ssh", "deploy",
     "fernet", "jwt", "hmac", "license", "git",
 })
-# AUTH as the last word is a secret (NPM_AUTH, BASIC_AUTH), unless a switch turns it on or off.
-_AUTH_SWITCHES = frozenset({"no", "use", "skip", "enable", "disable", "require", "with", "without", "allow"})
+# A switch word before the secret word makes the name a switch (DISABLE_AUTH, USE_ID_TOKEN).
+_SWITCHES = frozenset({"no", "use", "skip", "enable", "disable", "require", "with", "without", "allow", "disallow"})
+# Front-end build tools inline variables of these prefixes into the browser bundle.
+_BUNDLED_PREFIXES = (("vite",), ("react", "app"), ("gatsby",))
 # The last word says the variable holds something else than the secret itself.
 _NOT_A_SECRET = frozenset({
     "file", "files", "path", "paths", "dir", "dirs", "directory", "folder", "mount", "url", "urls",
@@ -266,22 +274,30 @@ def name_words(name: str) -> list[str]:
 def secret_name(name: str) -> bool:
     """Whether a variable name says it holds a secret (see DPH701)."""
     words = name_words(name)
-    if not words or words[-1] in _NOT_A_SECRET or "public" in words or "_".join(words) in _PATH_VARIABLES:
+    if (
+        not words or words[-1] in _NOT_A_SECRET or "public" in words or "_".join(words) in _PATH_VARIABLES
+        or any(tuple(words[:len(prefix)]) == prefix for prefix in _BUNDLED_PREFIXES)
+    ):
         return False
-    if len(words) > 1 and words[-1] in _SECRET_LAST_WORDS:
-        return True
-    if words[-1] == "auth" and not (len(words) > 1 and words[-2] in _AUTH_SWITCHES):
-        return True
+    secret = _secret_word(words)
+    return secret is not None and _SWITCHES.isdisjoint(words[:secret])
+
+
+def _secret_word(words: list[str]) -> int | None:
+    """The index of the first word that makes ``words`` a secret's name, or None."""
     for i, word in enumerate(words):
         if word in _SECRET_WORDS or any(part in word for part in _SECRET_PARTS):
-            return True
+            return i
         if word.endswith("key") and (word[:-3] in _KEY_QUALIFIERS or (
             word == "key" and i > 0 and words[i - 1] in _KEY_QUALIFIERS
         )):
-            return True
+            return i
         if word == "string" and i > 0 and words[i - 1] == "connection":
-            return True
-    return False
+            return i
+    last = len(words) - 1
+    if (last > 0 and words[last] in _SECRET_LAST_WORDS) or words[last] == "auth":
+        return last
+    return None
 
 
 def _declared_names(instr: Instruction, escape: str) -> tuple[tuple[str, str | None, int], ...]:

@@ -74,6 +74,11 @@ PASS = [
     ),
     pytest.param(BASE + "ENV DISABLE_AUTH=true JUPYTER_NO_AUTH=1 USE_AUTH=0\n", id="auth-switches"),
     pytest.param(
+        "FROM node:20.11.1-bookworm-slim AS ui\nARG VITE_AMPLITUDE_API_KEY=\"\"\n"
+        "ARG VITE_DISPATCH_AUTHENTICATION_PROVIDER_USE_ID_TOKEN=false\nRUN npm run build\n" + BASE,
+        id="front-end-bundle-and-token-switch",
+    ),
+    pytest.param(
         BASE + "COPY .env.example .env.sample .env.template /app/\nCOPY .env.dist /app/.env\n",
         id="env-templates",
     ),
@@ -293,6 +298,13 @@ def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
         ("MAX_NEW_TOKENS", False), ("TOKEN_LIMIT", False), ("JWT_PUBLIC_KEY", False), ("OPENAI_API_BASE", False),
         ("AUTH", True), ("NPM_AUTH", True), ("proxyAuth", True), ("GIT_KEY", True), ("OAUTH", False),
         ("NEXT_PUBLIC_API_TOKEN", False), ("publicToken", False), ("SKIP_AUTH", False), ("AUTH_URL", False),
+        # switches: a switch word before the secret word (netflix/dispatch, the mysql image)
+        ("VITE_AUTH_USE_ID_TOKEN", False), ("OIDC_USE_ID_TOKEN", False), ("MYSQL_ALLOW_EMPTY_PASSWORD", False),
+        ("ENABLE_TOKEN_AUTH", False), ("JUPYTER_NO_AUTH", False), ("TOKEN_DISABLE", False),
+        ("USER_TOKEN", True), ("NOTION_TOKEN", True), ("ID_TOKEN", True), ("TOKEN_FOR_USE", True),
+        # front-end variables inlined into the browser bundle (PrefectHQ/prefect)
+        ("VITE_AMPLITUDE_API_KEY", False), ("REACT_APP_MAPS_API_KEY", False), ("GATSBY_ALGOLIA_API_KEY", False),
+        ("INVITE_TOKEN", True), ("REACT_TOKEN", True), ("APP_REACT_SECRET", True),
     ],
 )
 def test_secret_name(name: str, secret: bool) -> None:
@@ -458,7 +470,7 @@ def test_secrets_never_printed(write: Writer, capsys: pytest.CaptureFixture[str]
 
 
 def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
-    text = BASE + "# dph: ignore=DPH701 only a flag name, no value\nARG USE_AUTH_TOKEN\n"
+    text = BASE + "# dph: ignore=DPH701 a throw-away token of the test stage\nARG DEPLOY_TOKEN\n"
     assert main([write("Dockerfile", text)]) == 0
     req = write("requirements.txt", f"--index-url https://ci:{PASSWORD}@localhost/simple  # noqa: DPH702\n")
     assert main([req]) == 0
@@ -690,7 +702,8 @@ def test_dph701_doc_lists_exactly_what_the_rule_does() -> None:
 
     assert _doc_words("a name whose last word names") == upper(cs._NOT_A_SECRET)
     assert _doc_words("``KEY`` follows a word") == upper(cs._KEY_QUALIFIERS) | {"KEY", "SSHKEY"}
-    assert _doc_words("the last word is ``AUTH``") == upper(cs._AUTH_SWITCHES | cs._SECRET_LAST_WORDS) | {"AUTH"}
+    assert _doc_words("the last word is ``AUTH``") == upper(cs._SECRET_LAST_WORDS) | {"AUTH"}
+    assert _doc_words("a switch: a name where") == upper(cs._SWITCHES)
     assert _doc_words("a word is ``TOKEN``") == upper(cs._SECRET_WORDS | set(cs._SECRET_PARTS)) | {"PGPASSWORD"}
     assert {"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE"} == upper(cs._PATH_VARIABLES)
 
