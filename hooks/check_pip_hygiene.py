@@ -40,7 +40,8 @@ Options:
 
 ## DPH107 unpinned-pip-install
 ### What it does
-Reports each package named on a ``pip install`` / ``uv pip install`` command line that
+Reports each package named on a ``pip install`` / ``uv pip install`` command line (or
+``pip wheel``, which resolves the same way to build wheels for a later install) that
 is not pinned to exactly one version with ``==`` (or ``===``), at the package word.
 ``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins. A VCS link is pinned only by a
 full commit hash: no ref, a branch, a tag or an abbreviated hash is reported (DPH102's
@@ -128,7 +129,7 @@ _PIP_VALUE = frozenset({
     "--extra-index-url", "--find-links", "--group", "--log", "--proxy", "--retries", "--timeout",
     "--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--python",
     "--use-feature", "--use-deprecated", "--keyring-provider", "--log-file", "--local-log",
-    "--build-dir", "--download",
+    "--build-dir", "--download", "--wheel-dir",
 })
 _UV_VALUE = frozenset({
     "--requirements", "--requirement", "--constraints", "--constraint", "--overrides", "--override",
@@ -141,7 +142,7 @@ _UV_VALUE = frozenset({
     "--python-preference", "--allow-insecure-host", "--trusted-host", "--refresh-package", "--group",
     "--torch-backend", "--dependency-metadata",
 })
-_PIP_SHORT_VALUE = frozenset("rceiftC")
+_PIP_SHORT_VALUE = frozenset("rceiftCw")  # -w: pip wheel's --wheel-dir
 _UV_SHORT_VALUE = frozenset("rceifbpPC")
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip", ".egg")
 _NAME_RE = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)", re.DOTALL)
@@ -277,11 +278,11 @@ def _unpinned_in(
     df: Dockerfile, instr: Instruction, script: Script, install: Install, exported: Mapping[str, str],
     allowed: frozenset[str],
 ) -> list[Finding]:
-    """DPH107 on one ``pip install`` / ``uv pip install`` of the script (``exported``: the
+    """DPH107 on one ``pip install`` / ``pip wheel`` / ``uv pip install`` of the script (``exported``: the
     variables the script exported before it)."""
     restricted: tuple[str, ...]
     env: tuple[str, ...]
-    if install.tool == "pip" and install.verb == "install":
+    if install.tool == "pip" and install.verb in ("install", "wheel"):
         long_values, short_values = _PIP_VALUE, _PIP_SHORT_VALUE
         restricted = ("-c", "--constraint")
         env = ("PIP_CONSTRAINT", "PIP_NO_INDEX")

@@ -297,6 +297,14 @@ FAIL = [
         id="env-of-unrelated-stage-does-not-count",
     ),
     pytest.param(
+        BASE + "RUN pip wheel --no-cache-dir -w wheels flask attrs==24.2.0 && pip wheel --wheel-dir w six\n",
+        [
+            (2, 40, "DPH107", "package 'flask' is not pinned; " + PIN_FIX.format("flask")),
+            (2, 87, "DPH107", "package 'six' is not pinned; " + PIN_FIX.format("six")),
+        ],
+        id="pip-wheel-resolves-too",
+    ),
+    pytest.param(
         BASE + "RUN pip install --no-index --find-links=https://x.example/wheels app==1.0\n"
         "RUN pip install --find-links=/wheels app==1.0\n",
         [(2, 5, "DPH506", "'pip install' " + CACHE_FIX), (3, 5, "DPH506", "'pip install' " + CACHE_FIX)],
