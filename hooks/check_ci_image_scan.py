@@ -10,7 +10,10 @@ A build is ``docker build``, ``docker buildx build|bake``, ``docker image build`
 ``docker compose build``, ``docker-compose build``, kaniko's ``/kaniko/executor``,
 ``buildah bud|build``, ``podman build``, ``docker/build-push-action``,
 ``docker/bake-action``, ``redhat-actions/buildah-build`` or Azure's ``Docker@2`` task
-(``build``, ``buildAndPush``). A scan anywhere in the same file counts for every build
+(``build``, ``buildAndPush``). A build whose every output is files, not an image
+(``docker buildx build --output type=local,dest=dist``, ``-o out``, ``type=tar``;
+``outputs: type=local,...`` of the actions), makes nothing to scan and is not counted.
+A scan anywhere in the same file counts for every build
 in it, since a scan job usually ``needs:`` the build job: Trivy
 (``aquasecurity/trivy-action``, ``trivy image``), Grype (``anchore/scan-action``,
 ``grype``), Snyk (``snyk/actions/docker``, ``snyk container test``), Docker Scout
@@ -107,6 +110,9 @@ _BUILD_ACTION_RE = lazy(
     r"^(?:docker/build-push-action|docker/bake-action|redhat-actions/buildah-build)(?:@|$)", re.I
 )
 _DOCKER_TASK_RE = lazy(r"^Docker@\d+$", re.I)
+# An ``--output``/``-o`` option of a build command, up to the end of the command.
+_OUTPUT_OPTION_RE = lazy(r"(?:^|[ \t])(?:--output|-o)(?:=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s;&|]+)")
+_COMMAND_END_RE = lazy(r"(?<!\\)\n|[;&|]")
 _SCAN_COMMAND_RE = lazy(
     rf"(?<![\w.:/-])(?:[\w.:-]*/)*(?:trivy\b[^\n;&|]{{0,200}}?{_SEP}(?:image|i){_END}|grype{_END}"
     rf"|snyk{_SEP}container{_SEP}(?:test|monitor){_END}"
@@ -194,6 +200,8 @@ def _walk(root: Node, text: str, builds: list[Build]) -> bool:
                     if _SCAN_REFERENCE_RE.search(ref) or (name == "uses" and _SCAN_WORKFLOW_RE.search(ref)):
                         scanned = True
                     elif name == "uses" and _BUILD_ACTION_RE.match(ref):
+                        if _action_exports_files(pairs):
+                            continue
                         builds.append(Build(scalar.start_mark.index, ref.split("@", 1)[0]))
                     elif name == "task" and _DOCKER_TASK_RE.match(ref) and _docker_task_builds(pairs):
                         builds.append(Build(scalar.start_mark.index, f"task '{ref}'"))
@@ -201,6 +209,33 @@ def _walk(root: Node, text: str, builds: list[Build]) -> bool:
                 stack.append(key_node)
             stack.append(value)
     return scanned
+
+
+def _exports_files(outputs: Sequence[str]) -> bool:
+    """Whether every build output in ``outputs`` (``type=local,dest=out``, ``out``) writes
+    files rather than an image: BuildKit's ``local`` and ``tar`` exporters, or a bare
+    destination path (``-o out``, ``-o -``: the local or tar exporter)."""
+    specs = [spec.strip().strip("\"'") for spec in outputs if spec.strip()]
+    if not specs:
+        return False
+    for spec in specs:
+        fields = dict(field.partition("=")[::2] for field in spec.split(","))
+        kind = fields.get("type")
+        if kind is None and "=" in spec:
+            return False  # attributes without a type: the exporter is not known
+        if kind is not None and kind.strip().lower() not in ("local", "tar"):
+            return False
+    return True
+
+
+def _action_exports_files(pairs: Sequence[tuple[str, Node, Node]]) -> bool:
+    """``with: outputs:`` of a build action names only file exporters."""
+    for key, _, value in pairs:
+        if key == "with" and _kind(value) == "mapping":
+            for k, v in value.value:
+                if _kind(k) == "scalar" and k.value == "outputs" and _kind(v) == "scalar":
+                    return _exports_files(str(v.value).splitlines())
+    return False
 
 
 def _docker_task_builds(pairs: Sequence[tuple[str, Node, Node]]) -> bool:
@@ -224,9 +259,16 @@ def _commands(scalar: Node, text: str, builds: list[Build]) -> bool:
     for label, pattern in _BUILD_COMMANDS:  # 'docker compose build' first: it is no 'docker build'
         for match in pattern.finditer(raw):
             if match.start() not in found and not _in_comment(raw, match.start()):
-                found[match.start()] = label
-    builds.extend(Build(start + offset, label) for offset, label in found.items())
+                found[match.start()] = "" if label == "docker build" and _files_only(raw, match.end()) else label
+    builds.extend(Build(start + offset, label) for offset, label in found.items() if label)
     return scans
+
+
+def _files_only(raw: str, after: int) -> bool:
+    """Whether the build command that goes on at ``after`` exports only files (``--output``)."""
+    end = _COMMAND_END_RE.search(raw, after)
+    command = raw[after:end.start() if end else len(raw)]
+    return _exports_files([match.group(1) for match in _OUTPUT_OPTION_RE.finditer(command)])
 
 
 def _advice(path: str) -> str:

@@ -157,6 +157,21 @@ jobs:
           name: build
           command: podman build -t app .
 """, id="circleci-trivy-orb"),
+    pytest.param(GHA, """\
+jobs:
+  wheels:
+    steps:
+      - run: docker buildx build --target wheels --output type=local,dest=dist .
+      - run: |
+          docker build -o out . && echo built
+          docker buildx build \\
+            --output "type=tar,dest=rootfs.tar" .
+      - uses: docker/build-push-action@v6
+        with:
+          target: artifacts
+          outputs: |
+            type=local,dest=out
+""", id="builds-that-export-files-make-no-image"),
     pytest.param(GHA, "", id="empty"),
     pytest.param(GHA, "- just\n- a list\n", id="non-mapping-document"),
     pytest.param(GHA, "docker build\n", id="scalar-document"),
@@ -190,6 +205,24 @@ jobs:
         (5, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
         (6, 20, "DPH801", _msg("docker compose build", GHA_ADVICE)),
     ], id="gha-sbom-is-not-a-scan"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    steps:
+      - run: docker buildx build --output type=local,dest=dist . && docker build -t app .
+      - run: docker buildx build --output type=image,name=app,push=true .
+      - run: docker buildx build -o type=docker .
+      - uses: docker/build-push-action@v6
+        with:
+          outputs: |
+            type=local,dest=out
+            type=registry
+""", [
+        (4, 69, "DPH801", _msg("docker build", GHA_ADVICE)),
+        (5, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
+        (6, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
+        (7, 15, "DPH801", _msg("docker/build-push-action", GHA_ADVICE)),
+    ], id="gha-image-outputs-still-count"),
     pytest.param(GITLAB, """\
 include:
   - template: Security/Dependency-Scanning.gitlab-ci.yml
