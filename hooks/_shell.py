@@ -270,21 +270,117 @@ def _finish(
     if not rest or rest[0] in _CLOSERS:
         return
     program = rest[0].rsplit("/", 1)[-1]
-    if program in _SHELLS and depth < MAX_NESTING:
-        for j, word in enumerate(rest[1:], start=1):
-            if word.startswith("-") and "c" in word[1:] and not word.startswith("--"):
-                if j + 1 < len(rest):
-                    at = offsets[j + 1]
-                    base = _inner_base(script, at, rest[j + 1])
-                    found.extend(
-                        Command(
-                            c.words, tuple(assignments) + c.assignments, offset,
-                            tuple(at if base is None else base + o for o in c.offsets),
-                        )
-                        for c in commands(rest[j + 1], depth + 1)
-                    )
-                return
+    at_string = _command_string_index(rest) if program in _SHELLS and depth < MAX_NESTING else None
+    if at_string is not None:
+        if at_string < len(rest):
+            at = offsets[at_string]
+            base = _inner_base(script, at, rest[at_string])
+            found.extend(
+                Command(
+                    c.words, tuple(assignments) + c.assignments, offset,
+                    tuple(at if base is None else base + o for o in c.offsets),
+                )
+                for c in commands(rest[at_string], depth + 1)
+            )
+        return
     found.append(Command(tuple(rest), tuple(assignments), offset, offsets))
+
+
+def _command_string_index(words: Sequence[str]) -> int | None:
+    """Where the command string of a shell call is in ``words`` (``sh -c '...'``,
+    ``bash -ec "..."``: the word after the ``-c`` option, which may be missing), or None
+    when there is no ``-c``."""
+    for j, word in enumerate(words[1:], start=1):
+        if word.startswith("-") and "c" in word[1:] and not word.startswith("--"):
+            return j + 1
+    return None
+
+
+def shell_command_string(words: Sequence[str]) -> str | None:
+    """The script that ``words`` hand to a shell (``sh -c 'a && b'`` -> ``a && b``), or
+    None when they are no ``-c`` call of one of the shells."""
+    if not words or words[0].rsplit("/", 1)[-1] not in _SHELLS:
+        return None
+    index = _command_string_index(words)
+    return words[index] if index is not None and index < len(words) else None
+
+
+# ---------------------------------------------------------------------------
+# The top-level list of a command line: which process ends up running
+# ---------------------------------------------------------------------------
+
+_LIST_OPERATORS = frozenset({"&&", "||", ";", ";;", "&", "\n"})
+_COMPOUND = _KEYWORDS | _CLOSERS | {"for", "case", "select", "function"}
+
+
+class Step(NamedTuple):
+    """One pipeline of a command line's top-level list (the parts joined by ``&&``,
+    ``||``, ``;``, ``&`` and newlines), which the shell itself runs in turn."""
+
+    joined_by: str  # the operator before it: '' for the first step, else '&&', '||', ';', '&', '\n'
+    words: tuple[str, ...]  # its words, quotes removed, redirections and brackets left out
+    offset: int  # offset in the script of its first word
+    simple: bool  # one simple command: no pipe, no subshell or group, no shell keyword
+
+    @property
+    def command(self) -> tuple[str, ...]:
+        """The words after the leading ``NAME=value`` assignments."""
+        return _after_assignments(self.words)
+
+    @property
+    def execs(self) -> bool:
+        """Whether the shell replaces itself with the step's program: a simple command that
+        starts with ``exec`` (after assignments: ``PORT=80 exec app``) and names a program
+        (``exec >log 2>&1`` only redirects the shell's output)."""
+        command = self.command
+        return self.simple and len(command) > 1 and command[0] == "exec"
+
+
+def command_list(script: str) -> tuple[Step, ...]:
+    """The steps of ``script``'s top-level list, in order. What a subshell ``( ... )``
+    holds stays in one step, as does a pipeline; a step that starts with a shell keyword
+    (``if``, ``while``, ``fi``, ``{``...) is a part of a compound command."""
+    steps: list[Step] = []
+    words: list[str] = []
+    offset = 0
+    joined_by = ""
+    simple = True
+    depth = 0  # of subshell brackets: the lexer keeps a ')' that ends a word in the word
+    for text, at, is_op in _tokens(script):
+        if not is_op:
+            if not words:
+                offset = at
+            words.append(text)
+            if depth:
+                depth = max(depth - text.count(")") + text.count("("), 0)
+            continue
+        if text in ("(", ")"):
+            depth = max(depth + (1 if text == "(" else -1), 0)
+            simple = False
+        elif depth or text not in _LIST_OPERATORS:
+            simple = simple and text != "|"  # a pipeline: each command runs in a child process
+        elif words:
+            steps.append(Step(joined_by, tuple(words), offset, simple and _simple(tuple(words))))
+            words, joined_by, simple = [], text, True
+        elif steps and not joined_by:
+            joined_by = text
+    if words:
+        steps.append(Step(joined_by, tuple(words), offset, simple and _simple(tuple(words))))
+    return tuple(steps)
+
+
+def _after_assignments(words: tuple[str, ...]) -> tuple[str, ...]:
+    i = 0
+    while i < len(words) and _ASSIGNMENT_RE.match(words[i]):
+        i += 1
+    return words[i:]
+
+
+def _simple(words: tuple[str, ...]) -> bool:
+    """Whether ``words`` (without pipes or brackets) are a simple command, not a part of a
+    compound one (``if x``, ``do y``, ``fi``, ``name() {``)."""
+    command = _after_assignments(words)
+    return bool(command) and command[0] not in _COMPOUND and not _FUNCTION_RE.match(command[0])
 
 
 # ---------------------------------------------------------------------------

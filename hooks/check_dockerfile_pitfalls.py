@@ -65,8 +65,16 @@ offered when the comment spans continuation lines, is all the arguments, mention
 ## DPH605 shell-form-command
 ### What it does
 Reports the shipped image's ``ENTRYPOINT`` in shell form, and its ``CMD`` in shell form
-when there is no ``ENTRYPOINT`` or an exec-form one. A shell-form command that starts
-with ``exec`` replaces the shell and is fine (without an exec-form ``ENTRYPOINT``).
+when there is no ``ENTRYPOINT`` or an exec-form one. A shell-form command whose
+application replaces the shell with ``exec`` is fine (without an exec-form
+``ENTRYPOINT``): the command that ends up running is the last of a list joined by
+``&&``, ``;`` or newlines (``migrate && exec gunicorn app:app``; a ``|| exit 1``
+fallback after it does not count), ``NAME=value`` assignments may come first
+(``PORT=80 exec app``), and ``exec sh -c '...'`` is judged by its command string.
+Reported too: ``exec`` before an earlier command (``exec migrate && gunicorn``
+replaces the shell with ``migrate``, and ``gunicorn`` never runs), and ``exec`` in a
+pipeline or a ``( ... )`` subshell, which replaces only a child of the shell. An
+``exec`` with no program (``exec >log 2>&1``) only redirects the shell's output.
 ### Why is this bad?
 Shell form runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s SIGTERM
 does not reach the application, which is killed after the timeout without a graceful
@@ -77,7 +85,8 @@ every shell-form ``CMD`` and ``ENTRYPOINT`` of every stage it builds unless that
 or one it is built from has a ``SHELL``. Differences kept on purpose: a ``SHELL`` does
 not silence DPH605 (bash or a custom shell as PID 1 forwards no signals either); only
 the shipped image's commands are judged (not a builder stage's, nor an overridden
-one); a command that starts with ``exec`` passes; Windows images are not judged.
+one); a command whose application replaces the shell with ``exec`` passes; Windows
+images are not judged.
 ### Example
 ```dockerfile
 FROM python:3.12-slim-bookworm
@@ -87,6 +96,7 @@ CMD gunicorn --bind 0.0.0.0:8000 app:app
 ```dockerfile
 FROM python:3.12-slim-bookworm
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]
+# or, to run a step first: CMD python manage.py migrate && exec gunicorn app:app
 ```
 ### Fix
 Rewrites a one-line command to exec form (``CMD ["gunicorn", "app:app"]``) only when
@@ -147,6 +157,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import (
@@ -165,6 +176,7 @@ from hooks._findings import ERROR, INFO, WARNING, Finding, Fix, Rule, unknown_ta
 from hooks._fix import args_edits, indent, line_start, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._images import is_windows
+from hooks._shell import MAX_NESTING, Step, command_list, shell_command_string
 
 INVALID_EXEC_FORM = Rule(
     "DPH603", "invalid-exec-form", ERROR,
@@ -370,6 +382,85 @@ def _exec_suggestion(kw: str, script: str) -> str:
     return f"use exec form, or start the command with 'exec' ({kw} exec ...) so it replaces the shell"
 
 
+class _Launch(NamedTuple):
+    """How a shell-form command line starts the application: ``main`` is the step that
+    should replace the shell (the last one, before any ``||`` fallbacks), ``stopper`` an
+    earlier step whose ``exec`` replaces the shell first, so that the rest never runs."""
+
+    main: Step
+    stopper: Step | None
+    nested: bool  # judged inside 'exec sh -c "..."'
+    steps: int
+
+
+def _launch(script: str, depth: int = 0) -> _Launch | None:
+    """How ``script`` starts the application (None: no command to judge). Once
+    ``exec sh -c '...'`` replaces the shell, its command string is judged in turn."""
+    steps = command_list(script)
+    if not steps:
+        return None
+    main = next(
+        (i for i in range(len(steps) - 1, -1, -1) if steps[i].joined_by != "||"), 0
+    )  # 'app || exit 1': the part after '||' runs only when the application fails
+    stopper = next((step for step in steps[:main] if step.execs), None)
+    inner = shell_command_string(steps[main].command[1:]) if steps[main].execs else None
+    if stopper is None and inner is not None and depth < MAX_NESTING:
+        nested = _launch(inner, depth + 1)
+        if nested is not None:
+            return nested
+    return _Launch(steps[main], stopper, depth > 0, len(steps))
+
+
+def _shown(step: Step) -> str:
+    """A step as messages name it: its first two words ('kinto start ...')."""
+    words = step.command[1:] if step.execs else step.command
+    return " ".join(words[:2]) + (" ..." if len(words) > 2 else "")
+
+
+def _with_exec(step: Step) -> str:
+    """The step with 'exec' in front of its program: '... && exec gunicorn app'."""
+    joined = {"": "", "\n": "...; ", ";": "...; "}.get(step.joined_by, f"... {step.joined_by} ")
+    assignments = " ".join(step.words[:len(step.words) - len(step.command)])
+    return f"'{joined}{assignments + ' ' if assignments else ''}exec {_shown(step)}'"
+
+
+class _Verdict(NamedTuple):
+    """What DPH605 says of a shell-form command that does not replace the shell."""
+
+    text: str
+    whole: bool  # the whole message; else the advice after the PID 1 explanation
+
+
+def _not_replacing(kw: str, instr: Instruction) -> _Verdict | None:
+    """Why the shell-form ``instr`` leaves the application under /bin/sh, or None when
+    the application replaces the shell with 'exec'."""
+    launch = _launch(instr.args)
+    if launch is None:
+        return _Verdict(_exec_suggestion(kw, instr.args), whole=False)
+    main, stopper = launch.main, launch.stopper
+    if stopper is not None:
+        fix = f"put 'exec' only before the command that runs the application: {_with_exec(main)}"
+        return _Verdict(
+            f"{kw} in shell form: 'exec' before '{_shown(stopper)}' replaces the shell with it, so the "
+            f"commands after it never run; {fix if main.simple else 'remove it'}",
+            whole=True,
+        )
+    if main.execs:
+        return None
+    if not main.simple:
+        return _Verdict(
+            "use exec form, or put 'exec' before the command that runs the application, outside any "
+            "pipeline, subshell or compound command",
+            whole=False,
+        )
+    if launch.steps == 1 and not launch.nested and main.command == main.words:
+        return _Verdict(_exec_suggestion(kw, instr.args), whole=False)  # one command: exec form fits
+    return _Verdict(
+        f"put 'exec' before the command that runs the application, so it replaces the shell: {_with_exec(main)}",
+        whole=False,
+    )
+
+
 def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     stage = df.final_stage(target)
     if stage is None or is_windows(df, df.chain(stage)):
@@ -383,22 +474,22 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
             continue
         if instr.args.startswith("[") and _meant_as_exec(instr.keyword, instr.args):
             continue  # a broken exec form: DPH603 says what to fix
-        starts_with_exec = split_blanks(instr.args)[0] == "exec"
-        if instr is entrypoint:
-            if starts_with_exec:
+        if instr is entrypoint or entrypoint is None:
+            verdict = _not_replacing(instr.keyword, instr)
+            if verdict is None:
                 continue
-            message = (
-                "ENTRYPOINT in shell form runs under /bin/sh -c: the application is not PID 1, gets no "
-                "SIGTERM from 'docker stop', and CMD and 'docker run' arguments are ignored; "
-                + _exec_suggestion("ENTRYPOINT", instr.args)
-            )
-        elif entrypoint is None:
-            if starts_with_exec:
-                continue
-            message = (
-                "CMD in shell form runs under /bin/sh -c: the application is not PID 1 and gets no "
-                "SIGTERM from 'docker stop'; " + _exec_suggestion("CMD", instr.args)
-            )
+            if verdict.whole:
+                message = verdict.text
+            elif instr is entrypoint:
+                message = (
+                    "ENTRYPOINT in shell form runs under /bin/sh -c: the application is not PID 1, gets no "
+                    "SIGTERM from 'docker stop', and CMD and 'docker run' arguments are ignored; " + verdict.text
+                )
+            else:
+                message = (
+                    "CMD in shell form runs under /bin/sh -c: the application is not PID 1 and gets no "
+                    "SIGTERM from 'docker stop'; " + verdict.text
+                )
         elif entrypoint.json is not None:
             message = (
                 "CMD in shell form after an exec-form ENTRYPOINT passes '/bin/sh', '-c' and the command "

@@ -8,11 +8,11 @@ Dockerfile or requirements file is never printed: messages show it masked
 Names (DPH701) are judged by words, not substrings: ``GITHUB_TOKEN`` is a secret,
 ``TOKENIZERS_PARALLELISM`` is not; the words and their exceptions are listed below.
 
-DPH704 needs the ``.dockerignore`` that applies. The build context is not written in
-the Dockerfile, so the hook accepts ``<Dockerfile>.dockerignore`` next to the
-Dockerfile (BuildKit prefers it), else a ``.dockerignore`` in the Dockerfile's
-directory or in any parent directory up to the repository root (as for
-``docker build -f docker/Dockerfile .``).
+DPH704 needs the ``.dockerignore`` that applies, and DPH703 heeds it. The build
+context is not written in the Dockerfile, so the hook accepts
+``<Dockerfile>.dockerignore`` next to the Dockerfile (BuildKit prefers it), else a
+``.dockerignore`` in the Dockerfile's directory or in any parent directory up to the
+repository root (as for ``docker build -f docker/Dockerfile .``).
 
 ## DPH701 secret-arg-or-env
 ### What it does
@@ -147,7 +147,10 @@ what its ``.dockerignore`` excludes does not count (``COPY library-scripts/*.env
 passes when the matches are ``meta.env`` files, and is reported when one is a
 ``.env``). A glob that matches nothing here is reported only when every name it can
 match is a secret file (``*.p12``, ``*/id_rsa``): ``*.env`` may be version metadata,
-``.env*`` only ``.env.example``, ``*.pem`` a certificate.
+``.env*`` only ``.env.example``, ``*.pem`` a certificate. A source named without
+wildcards that an ignore file which may apply excludes (``COPY .env`` with ``.env`` in
+the ``.dockerignore``) passes: the builder never receives it, so the ``COPY`` fails
+instead of copying it.
 ### Why is this bad?
 The file is stored in a layer for good: deleting it in a later step does not remove
 it from the image. Mount it for the one ``RUN`` that needs it, or give it to the
@@ -646,6 +649,13 @@ def _in_builder_stage(df: Dockerfile, instr: Instruction) -> bool:
     return final is not None and all(member.index != instr.stage for member in df.chain(final))
 
 
+def _kept_out(path: str, ignores: Sequence[_dockerignore.IgnoreFile]) -> bool:
+    """Whether an ignore file that may apply excludes the literal source ``path``: the
+    builder then never receives it, and the COPY fails instead of copying it."""
+    rel = posixpath.normpath("/" + path).lstrip("/")
+    return any(_dockerignore.excluded(_dockerignore.parse(text), rel) for _path, text in ignores)
+
+
 def _copies(
     df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
     context: _context.BuildContext | None,
@@ -674,6 +684,8 @@ def _copies(
                 found_secret = _glob_secret(path, dest, context)
             else:
                 kind = secret_file(path, dest)
+                if kind is not None and _kept_out(path, ignores):
+                    continue  # never in the context: the COPY fails, it copies no secret
                 found_secret = None if kind is None else (kind, "")
             if found_secret is None:
                 continue

@@ -352,3 +352,61 @@ def test_brace_expand(word: str, words: list[str]) -> None:
 
 def test_brace_expand_is_bounded() -> None:
     assert len(_shell.brace_expand("{a,b}" * 40, limit=64)) <= 66
+
+
+# (joined_by, words, simple, execs) of each step of a command line's top-level list.
+_STEPS = [
+    pytest.param(
+        "kinto migrate --ini x && exec kinto start --ini x",
+        [("", ("kinto", "migrate", "--ini", "x"), True, False),
+         ("&&", ("exec", "kinto", "start", "--ini", "x"), True, True)],
+        id="and-list",
+    ),
+    pytest.param(
+        "set -e; cd /app\n exec gunicorn app || exit 1",
+        [("", ("set", "-e"), True, False), (";", ("cd", "/app"), True, False),
+         ("\n", ("exec", "gunicorn", "app"), True, True), ("||", ("exit", "1"), True, False)],
+        id="semicolon-newline-or",
+    ),
+    pytest.param("PORT=80 exec app", [("", ("PORT=80", "exec", "app"), True, True)], id="assignment-before-exec"),
+    pytest.param(
+        "exec >log 2>&1; app",
+        [("", ("exec",), True, False), (";", ("app",), True, False)],
+        id="exec-without-program-only-redirects",
+    ),
+    pytest.param("exec app | tee log", [("", ("exec", "app", "tee", "log"), False, False)], id="pipeline"),
+    pytest.param(
+        "(cd /app; exec app) && exec b",
+        [("", ("cd", "/app", "exec", "app)"), False, False), ("&&", ("exec", "b"), True, True)],
+        id="subshell-is-one-step",
+    ),
+    pytest.param(
+        "if [ x ]; then exec a; fi",
+        [("", ("if", "[", "x", "]"), False, False), (";", ("then", "exec", "a"), False, False),
+         (";", ("fi",), False, False)],
+        id="compound-command",
+    ),
+    pytest.param("sh -c 'a && exec b'", [("", ("sh", "-c", "a && exec b"), True, False)], id="sh-c-is-one-word"),
+    pytest.param("; a &", [("", ("a",), True, False)], id="stray-operators"),
+    pytest.param("", [], id="empty"),
+]
+
+
+@pytest.mark.parametrize(("script", "steps"), _STEPS)
+def test_command_list(script: str, steps: list[tuple[str, tuple[str, ...], bool, bool]]) -> None:
+    assert [(s.joined_by, s.words, s.simple, s.execs) for s in _shell.command_list(script)] == steps
+
+
+@pytest.mark.parametrize(
+    ("words", "string"),
+    [
+        pytest.param(("sh", "-c", "a && b"), "a && b", id="sh-c"),
+        pytest.param(("/bin/bash", "-ec", "a"), "a", id="bash-ec"),
+        pytest.param(("sh", "-c"), None, id="no-string"),
+        pytest.param(("sh", "start.sh"), None, id="script-file"),
+        pytest.param(("python", "-c", "x"), None, id="not-a-shell"),
+        pytest.param((), None, id="nothing"),
+    ],
+)
+def test_shell_command_string(words: tuple[str, ...], string: str | None) -> None:
+    assert _shell.shell_command_string(words) == string

@@ -65,6 +65,20 @@ PASS = [
         id="inherited-cmd-cleared-by-entrypoint",
     ),
     pytest.param(BASE + "CMD exec gunicorn --bind 0.0.0.0:$PORT app:app\n", id="shell-form-with-exec"),
+    # The process that ends up running is the last command of the list: it replaces the shell.
+    pytest.param(
+        BASE + "CMD kinto migrate --ini $KINTO_INI && exec kinto start --ini $KINTO_INI\n", id="kinto-exec-last",
+    ),
+    pytest.param(
+        BASE + "CMD python manage.py migrate && \\\n    exec gunicorn app.wsgi\n", id="exec-last-over-lines",
+    ),
+    pytest.param(BASE + "CMD cd /app; exec gunicorn app:app\n", id="exec-after-semicolon"),
+    pytest.param(BASE + "CMD PORT=8000 exec python -m app\n", id="assignment-before-exec"),
+    pytest.param(BASE + "CMD exec gunicorn app:app || exit 1\n", id="exec-then-fallback"),
+    pytest.param(
+        BASE + "CMD exec sh -c 'python manage.py migrate && exec gunicorn app.wsgi'\n", id="exec-sh-c-exec-last",
+    ),
+    pytest.param(BASE + "ENTRYPOINT alembic upgrade head && exec python -m app\n", id="entrypoint-exec-last"),
     pytest.param(BASE + "ENTRYPOINT [\"python\", \"-m\", \"app\"]\nCMD [\"--port\", \"8000\"]\n", id="exec-both"),
     pytest.param(BASE, id="no-cmd-base-image-default"),
     pytest.param(
@@ -237,7 +251,7 @@ FAIL = [
         id="shell-form-cmd",
     ),
     pytest.param(
-        BASE + "CMD gunicorn --bind 0.0.0.0:$PORT app:app && echo bye\n",
+        BASE + "CMD gunicorn --bind 0.0.0.0:$PORT app:app\n",
         [(2, 5, "DPH605", CMD_SHELL + "use exec form, or start the command with 'exec' (CMD exec ...) "
           "so it replaces the shell")],
         id="shell-form-cmd-with-expansion",
@@ -254,6 +268,62 @@ FAIL = [
         [(3, 5, "DPH605", "CMD in shell form after an exec-form ENTRYPOINT passes '/bin/sh', '-c' and the "
           "command to the ENTRYPOINT as arguments; write CMD in exec form (a JSON array)")],
         id="shell-form-cmd-after-exec-entrypoint",
+    ),
+    pytest.param(
+        BASE + "CMD kinto migrate --ini kinto.ini && kinto start --ini kinto.ini\n",
+        [(2, 5, "DPH605", CMD_SHELL + "put 'exec' before the command that runs the application, so it replaces "
+          "the shell: '... && exec kinto start ...'")],
+        id="list-without-exec",
+    ),
+    pytest.param(
+        BASE + "CMD exec python manage.py migrate && gunicorn app.wsgi\n",
+        [(2, 5, "DPH605", "CMD in shell form: 'exec' before 'python manage.py ...' replaces the shell with it, so "
+          "the commands after it never run; put 'exec' only before the command that runs the application: "
+          "'... && exec gunicorn app.wsgi'")],
+        id="exec-first-stops-the-rest",
+    ),
+    pytest.param(
+        BASE + "ENTRYPOINT exec alembic upgrade head; exec python -m app\n",
+        [(2, 12, "DPH605", "ENTRYPOINT in shell form: 'exec' before 'alembic upgrade ...' replaces the shell with "
+          "it, so the commands after it never run; put 'exec' only before the command that runs the "
+          "application: '...; exec python -m ...'")],
+        id="entrypoint-two-execs",
+    ),
+    pytest.param(
+        BASE + "CMD exec migrate | tee log && gunicorn app:app | tee -a log\n",
+        [(2, 5, "DPH605", CMD_SHELL + "use exec form, or put 'exec' before the command that runs the application, "
+          "outside any pipeline, subshell or compound command")],
+        id="exec-in-a-pipeline-replaces-a-child",
+    ),
+    pytest.param(
+        BASE + "CMD (cd /app && exec gunicorn app:app)\n",
+        [(2, 5, "DPH605", CMD_SHELL + "use exec form, or put 'exec' before the command that runs the application, "
+          "outside any pipeline, subshell or compound command")],
+        id="exec-in-a-subshell",
+    ),
+    pytest.param(
+        BASE + "CMD exec sh -c 'python manage.py migrate && gunicorn app.wsgi'\n",
+        [(2, 5, "DPH605", CMD_SHELL + "put 'exec' before the command that runs the application, so it replaces "
+          "the shell: '... && exec gunicorn app.wsgi'")],
+        id="exec-sh-c-without-exec-inside",
+    ),
+    pytest.param(
+        BASE + "CMD PORT=8000 gunicorn app:app\n",
+        [(2, 5, "DPH605", CMD_SHELL + "put 'exec' before the command that runs the application, so it replaces "
+          "the shell: 'PORT=8000 exec gunicorn app:app'")],
+        id="assignment-is-not-exec-form",
+    ),
+    pytest.param(
+        BASE + "CMD gunicorn app:app || exit 1\n",
+        [(2, 5, "DPH605", CMD_SHELL + "put 'exec' before the command that runs the application, so it replaces "
+          "the shell: 'exec gunicorn app:app'")],
+        id="fallback-after-or-is-not-the-application",
+    ),
+    pytest.param(
+        BASE + "CMD exec >/proc/1/fd/1 2>&1; gunicorn app:app\n",
+        [(2, 5, "DPH605", CMD_SHELL + "put 'exec' before the command that runs the application, so it replaces "
+          "the shell: '...; exec gunicorn app:app'")],
+        id="exec-redirection-replaces-nothing",
     ),
     pytest.param(
         BASE + "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nCMD python app.py\n",
@@ -354,3 +424,16 @@ def test_buildkit_overlap_pass(text: str) -> None:
 def test_buildkit_silenced_by_shell_dph605_is_not(text: str) -> None:
     # BuildKit's JSONArgsRecommended keeps quiet after a SHELL; DPH605 documents why it does not.
     assert [code for _line, code in _codes(text)] == ["DPH605"]
+
+
+def test_main_exec_before_the_first_command(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    # Real-world shape: 'exec' before the migration, so the server never starts.
+    bad = write("Dockerfile", BASE + "CMD exec python manage.py migrate && gunicorn app.wsgi\n")
+    assert main([bad]) == 1
+    assert capsys.readouterr().out == (
+        "Dockerfile:2:5: DPH605 CMD in shell form: 'exec' before 'python manage.py ...' replaces the shell with "
+        "it, so the commands after it never run; put 'exec' only before the command that runs the application: "
+        "'... && exec gunicorn app.wsgi'\n"
+    )
+    good = write("Dockerfile", BASE + "CMD python manage.py migrate && exec gunicorn app.wsgi\n")
+    assert main([good]) == 0

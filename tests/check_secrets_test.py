@@ -282,7 +282,8 @@ def test_pass(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), FAIL)
 def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
-    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text), dockerignores=IGNORE_OK)]
+    # No ignore file known: an excluded source is judged below, with its ignore files.
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text), dockerignores=None)]
     assert found == expected
 
 
@@ -498,7 +499,7 @@ def test_included_file_reported_once(write: Writer, capsys: pytest.CaptureFixtur
     assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [["common.in:1:19:", "DPH702"]]
 
 
-# --- DPH703: glob sources judged by the build context ---------------------------------
+# --- DPH703: sources judged by the build context and its ignore files -----------------
 # Real-world shape (dev containers): the *.env files beside the scripts are version metadata.
 DEVCONTAINER = (
     "FROM mcr.microsoft.com/devcontainers/python:1-3.12-bookworm\n"
@@ -550,6 +551,19 @@ CONTEXT_PASS = [
         {"tls/ca.pem": "", "tls/fullchain.pem": ""},
         "Dockerfile", BASE + "COPY tls/*.pem /app/tls/\n", id="only-certificates-in-context",
     ),
+    # A source the ignore file keeps out of the context is never copied: the COPY fails.
+    pytest.param(
+        {".dockerignore": "**/.git\n.env\n", "backend/app.py": ""},
+        "Dockerfile", BASE + "COPY ./backend .\nCOPY ./.env .env\n", id="open-webui-dotenv-in-dockerignore",
+    ),
+    pytest.param(
+        {".dockerignore": "config/\n*.key\n"},
+        "Dockerfile", BASE + "COPY config/.env.production server.key /app/\n", id="excluded-directory-and-pattern",
+    ),
+    pytest.param(
+        {"docker/Dockerfile.dockerignore": "/.netrc\n"},
+        "docker/Dockerfile", BASE + "COPY .netrc /root/.netrc\n", id="dockerfile-specific-ignore-excludes",
+    ),
 ]
 
 
@@ -587,6 +601,21 @@ CONTEXT_FAIL = [
         [(2, 6, "COPY 'home/.s*' (it matches 'home/.ssh' in the build context) puts an SSH key into an image "
                 "layer; use 'RUN --mount=type=ssh' (or a build secret) for the step that needs it")],
         id="glob-matches-a-directory",
+    ),
+    pytest.param(
+        {".dockerignore": ".git\n"}, "Dockerfile", BASE + "COPY ./.env .env\n",
+        [(2, 6, f"COPY './.env' puts a secret file into an image layer; {FIX_FILE}")],
+        id="ignore-file-does-not-exclude-the-secret",
+    ),
+    pytest.param(
+        {".dockerignore": ".env*\n!.env.production\n"}, "Dockerfile", BASE + "COPY .env.local .env.production /app/\n",
+        [(2, 17, f"COPY '.env.production' puts a secret file into an image layer; {FIX_FILE}")],
+        id="re-included-by-a-negation",
+    ),
+    pytest.param(
+        {".dockerignore": ".env\n", "Dockerfile.dockerignore": ".git\n"}, "Dockerfile", BASE + "COPY .env /app/\n",
+        [(2, 6, f"COPY '.env' puts a secret file into an image layer; {FIX_FILE}")],
+        id="dockerfile-specific-ignore-file-wins",
     ),
 ]
 
@@ -712,3 +741,14 @@ def test_dph701_doc_lists_exactly_what_the_rule_does() -> None:
 def test_documented_last_words_pass(word: str) -> None:
     assert secret_name(f"DEPLOY_TOKEN_{word.upper()}") is False
     assert secret_name(f"DEPLOY_TOKEN_{word.upper()}_X") is True
+
+
+def test_main_copy_of_a_dotenv_that_dockerignore_excludes(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    df = write("Dockerfile", BASE + "COPY .env /app/.env\n")
+    assert main([df]) == 1
+    assert capsys.readouterr().out == (
+        f"Dockerfile:2:6: DPH703 COPY '.env' puts a secret file into an image layer; {FIX_FILE}\n"
+    )
+    write(".dockerignore", ".env\n")
+    assert main([df]) == 0  # the build fails on the missing file: nothing secret is copied
+    assert capsys.readouterr().out == ""
