@@ -25,7 +25,8 @@ is found as for check-secrets.
 ### What it does
 Reports a ``COPY``/``ADD`` of the whole build context (at its ``.`` source) that comes
 before a dependency install in the same stage or a stage built from it, and names the
-install it busts. A whole-context bind mount on the install's own ``RUN`` is reported
+install it busts, with the files to copy first (the requirements files and the
+constraints files, ``-c``, the install reads). A whole-context bind mount on the install's own ``RUN`` is reported
 at its ``--mount``.
 ### Why is this bad?
 Docker reuses a layer only while everything before it is unchanged. With the source
@@ -147,6 +148,8 @@ def manifest_keys(install: Install) -> tuple[str, ...]:
         tool == "uv" and verb == "pip install"
     ):
         files = option_value(args, "-r", "--requirement", "--requirements")
+        if files:  # the constraints files it reads must be copied first too
+            files += option_value(args, "-c", "--constraint", "--constraints")
         return tuple(f"'{_base(name)}'" for name in files if name)
     if tool == "uv" and verb == "pip sync":
         files = [word for word in args if not word.startswith("-")]

@@ -209,6 +209,15 @@ FAIL = [
         id="pip-r-after-copy-dot",
     ),
     pytest.param(
+        "FROM python:3.12-slim-bookworm\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt\n",
+        [(3, 6, "DPH301", "COPY '.' copies the whole source before the dependency install on line 4 "
+          "('pip install --no-cache-dir -r requirements.txt -c constra...'), so every source change "
+          "re-installs every dependency; copy only 'requirements.txt' and 'constraints.txt' first, "
+          "run the install, then copy the source")],
+        id="constraints-file-is-copied-first-too",
+    ),
+    pytest.param(
         "FROM python:3.12-slim-bookworm\nCOPY --chown=app:app . /app\nRUN uv sync --frozen\n",
         [(2, 22, "DPH301", "COPY '.' copies the whole source before the dependency install on line 3 "
           "('uv sync --frozen'), so every source change re-installs every dependency; copy only "
