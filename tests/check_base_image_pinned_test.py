@@ -73,6 +73,9 @@ PASS = [
         id="mount-from-stage",
     ),
     pytest.param("FROM ubuntu:22.04\n", id="ubuntu-release"),
+    pytest.param("FROM arm64v8/python:3.12-slim-bookworm\n", id="python-in-architecture-namespace"),
+    pytest.param("ARG TARGET_ARCH=i386\nFROM ${TARGET_ARCH}/python:3.12-slim-bookworm\n",
+                 id="architecture-namespace-from-arg-default"),
     pytest.param("FROM nginx:1.27-alpine\n", id="nginx-minor"),
     pytest.param("FROM debian:bookworm-20240904-slim\n", id="dated-tag"),
     pytest.param("FROM example.com/app:sha-3f2a1bc\n", id="commit-tag"),
@@ -296,6 +299,20 @@ FAIL = [
              "pin it, e.g. 'python:3.12-slim-bookworm'"),
         ],
         id="two-args-two-defaults-to-fix",
+    ),
+    pytest.param(
+        "FROM amd64/python:3.12-slim\n",
+        [(1, 6, "DPH206", "base image 'amd64/python:3.12-slim' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'amd64/python:3.12-slim-bookworm'")],
+        id="python-in-architecture-namespace",
+    ),
+    pytest.param(
+        # The namespace is not known without --build-arg: DPH208 says so, as before.
+        "ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.12-slim\n",
+        [(2, 6, "DPH208", "base image '${TARGET_ARCH}/python:3.12-slim' is '/python:3.12-slim' without "
+          "--build-arg (ARG TARGET_ARCH has no default), not a valid image reference, so the build fails; give it "
+          "a pinned default, e.g. 'ARG TARGET_ARCH=<value>'")],
+        id="architecture-namespace-from-arg-without-default",
     ),
 ]
 
