@@ -7,14 +7,21 @@ holds a ``.`` or a ``:``, is ``localhost``, or has upper-case letters), lower-ca
 components, a tag (``[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}``) and a digest
 (``sha256:`` + 64 hex). ``python``, ``library/python``, ``docker.io/library/python``
 and ``index.docker.io/library/python`` normalise to one :attr:`ImageRef.name`.
-Anything the grammar rejects gives ``None``.
+Anything the grammar rejects gives ``None``. An official image is also known behind a
+mirror (``public.ecr.aws/docker/library/python``) and in the Docker Hub namespaces that
+publish one architecture of every official image (``arm64v8/python``, ``amd64/python``:
+:data:`ARCH_NAMESPACES`).
 
 ``parse_python_tag("3.12.4-slim-bookworm")`` splits a tag of the Docker Official
 ``python`` image into version, flavour (full / slim / alpine / windows) and OS release.
 
 ``image_uses(df)`` lists every ``FROM``, ``COPY --from=`` and ``RUN --mount=…,from=``
 that names an image (not a stage, not ``scratch``), with the exact position of the
-image word and its value after ARG *defaults* are substituted.
+image word and its value after ARG *defaults* are substituted, parsed (``ref``) when
+the value is known. One unknown value is read: a first component that is an ARG alone,
+without a value, before a literal official image name (``ARG TARGET_ARCH`` then
+``FROM ${TARGET_ARCH}/python:3.12-alpine3.20``) is an architecture namespace, so the
+``ref`` is that official image, its namespace ``${TARGET_ARCH}``.
 """
 from __future__ import annotations
 
@@ -59,6 +66,13 @@ OFFICIAL_MIRRORS = {
     "public.ecr.aws": "docker/library/",
     "mirror.gcr.io": "library/",
 }
+# Docker Hub namespaces that each publish one architecture of every official image
+# (github.com/docker-library/official-images#architectures-other-than-amd64):
+# 'arm64v8/python' is the official python image, built for ARMv8 only.
+ARCH_NAMESPACES = frozenset({
+    "amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64",
+    "s390x", "winamd64",
+})
 DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke")
 WINDOWS_VARIANTS = ("windowsservercore", "nanoserver")
 # What a suggestion in a message names; one place to move forward. Every DPH2xx
@@ -80,6 +94,11 @@ PYTHON_DEBIAN_RELEASES: dict[str, tuple[str, ...]] = {
     "3.13": ("bookworm", "trixie"),
     "3.14": ("bookworm", "trixie"),
 }
+# The architecture namespaces every Debian release of the official python image is
+# published for (library/python: bookworm has no mips64le or riscv64, arm32v6 has only
+# Alpine, winamd64 only Windows): a slim Debian suggestion keeps only these namespaces.
+PYTHON_DEBIAN_ARCHES = frozenset({"amd64", "arm32v5", "arm32v7", "arm64v8", "i386", "ppc64le", "s390x"})
+WINDOWS_ARCH = "winamd64"
 # Minor versions published as ``<version>-windowsservercore-ltsc2022`` / ``-nanoserver-ltsc2022``.
 PYTHON_WINDOWS_LTSC2022 = frozenset({"3.10", "3.11", "3.12", "3.13"})
 # Official images whose tags are ``MAJOR.MINOR[...]`` versions, so that ``node:20-slim``
@@ -105,6 +124,7 @@ _REFERENCE_RE = re.compile(
     r"(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?",
     re.ASCII,
 )
+_ARG_NAMESPACE_RE = re.compile(r"(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)))/([^$]+)")
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 _VERSION_RE = re.compile(r"\d+(?:\.\d+){0,3}(?:(?:a|b|rc)\d+)?", re.ASCII)
 _TOKEN_VERSION_RE = re.compile(r"([A-Za-z]*)(\d+(?:\.\d+)*)", re.ASCII)
@@ -126,11 +146,18 @@ class ImageRef(NamedTuple):
     tag: str
     digest: str  # 'sha256:<hex>'
     name: str  # registry/repository: 'docker.io/library/python'
-    official: str  # Docker Official Image name ('python'), mirrors included; else ''
+    official: str  # Docker Official Image name ('python'), mirrors and ARCH_NAMESPACES included; else ''
     # The tag of the official ``python`` image split into its parts (parse_python_tag),
     # worked out once for every check that judges it; None for another image or a tag
     # outside the official scheme.
     python: PythonTag | None = None
+
+    @property
+    def arch(self) -> str:
+        """The architecture namespace of an official image on Docker Hub (``arm64v8``, or
+        the ARG it comes from: ``${TARGET_ARCH}``); '' for the multi-architecture image."""
+        namespace = self.repository.partition("/")[0]
+        return namespace if self.official and self.registry == DOCKER_HUB and namespace != "library" else ""
 
     def with_tag(self, tag: str) -> str:
         """The reference as written, with ``tag`` and no digest: ``python:3.12``."""
@@ -167,6 +194,8 @@ def parse_image(ref: str) -> ImageRef | None:
         repository = "library/" + repository
     official = ""
     prefix = "library/" if registry == DOCKER_HUB else OFFICIAL_MIRRORS.get(registry)
+    if registry == DOCKER_HUB and repository.partition("/")[0] in ARCH_NAMESPACES:
+        prefix = repository.partition("/")[0] + "/"
     if prefix and repository.startswith(prefix) and "/" not in repository[len(prefix):]:
         official = repository[len(prefix):]
     python = parse_python_tag(tag) if official == "python" else None
@@ -273,7 +302,9 @@ def suggest_image(ref: ImageRef) -> Suggestion:
     may not exist:
 
     - the official ``python`` image: :func:`suggest_python_tag` (slim Debian, OS release
-      and minor version; a suggestion no DPH2xx rule reports);
+      and minor version; a suggestion no DPH2xx rule reports), in the architecture
+      namespace written when that namespace publishes it (:data:`PYTHON_DEBIAN_ARCHES`,
+      :data:`WINDOWS_ARCH`), else as the multi-architecture ``python`` image;
     - images that publish no version tags (distroless, Chainguard, ``buildpack-deps``):
       the reference with ``@sha256:<digest>``;
     - ``debian``/``ubuntu`` codename tags: the dated form, ``debian:bookworm-<YYYYMMDD>-slim``;
@@ -282,7 +313,8 @@ def suggest_image(ref: ImageRef) -> Suggestion:
     - any other image: ``<version>`` as the tag, or a digest.
     """
     if ref.official == "python":
-        return Suggestion(ref.with_tag(suggest_python_tag(ref.python)), False)
+        tag = suggest_python_tag(ref.python)
+        return Suggestion(ref.with_tag(tag) if _publishes_suggestion(ref) else f"python:{tag}", False)
     if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY:
         return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
     first, dash, rest = ref.tag.partition("-")
@@ -296,6 +328,18 @@ def suggest_image(ref: ImageRef) -> Suggestion:
             kept = rest if first in _CHANNELS else ref.tag
             return Suggestion(ref.with_tag("<version>" + (f"-{kept}" if kept else "")), True)
     return Suggestion(ref.with_tag("<version>"), True)
+
+
+def _publishes_suggestion(ref: ImageRef) -> bool:
+    """Whether the namespace of a ``python`` image publishes the tag suggested for it:
+    the multi-architecture image does; an architecture namespace, for Windows tags only
+    ``winamd64``, for Debian ones only :data:`PYTHON_DEBIAN_ARCHES` (not ``arm32v6``,
+    nor ``${TARGET_ARCH}``, whose value is not known)."""
+    if not ref.arch:
+        return True
+    if ref.python is not None and ref.python.flavor == "windows":
+        return ref.arch == WINDOWS_ARCH
+    return ref.arch in PYTHON_DEBIAN_ARCHES
 
 
 def tag_version(tag: str) -> str:
@@ -525,11 +569,28 @@ def _stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
         if stage.parent is not None or (named is not None and named.index < stage.index):
             return None
     line, col = instr.args_position(0)
-    return ImageUse(instr, "from", words[0], value, line, col, stage.index, _parsed(value))
+    return ImageUse(instr, "from", words[0], value, line, col, stage.index, _parsed(words[0], value))
 
 
-def _parsed(value: Expanded) -> ImageRef | None:
-    return parse_image(value.value) if value.resolved else None
+def _parsed(word: str, value: Expanded) -> ImageRef | None:
+    return parse_image(value.value) if value.resolved else _arch_variable_image(word, value)
+
+
+def _arch_variable_image(word: str, value: Expanded) -> ImageRef | None:
+    """The official image ``word`` names when its namespace is an ARG without a value
+    and the rest is literal: ``${TARGET_ARCH}/python:3.12-alpine3.20`` (``value``: the
+    word expanded, ``/python:3.12-alpine3.20``) is the official ``python`` image in the
+    architecture namespace the build passes (:data:`ARCH_NAMESPACES`), so what its tag
+    says (Alpine, full, a Python version) is known. None for any other unresolved word:
+    a variable elsewhere, more than the namespace, or a name that is no official image."""
+    match = _ARG_NAMESPACE_RE.fullmatch(word)
+    if match is None or (match.group(2) or match.group(3)) not in value.unresolved_names:
+        return None
+    rest = parse_image(match.group(4))
+    if rest is None or value.value != f"/{match.group(4)}" or rest.written != rest.official:
+        return None  # a registry, a path, or a variable's value in the word
+    repository = f"{match.group(1)}/{rest.official}"
+    return rest._replace(written=repository, repository=repository, name=f"{DOCKER_HUB}/{repository}")
 
 
 def image_uses(df: Dockerfile) -> list[ImageUse]:
@@ -573,7 +634,7 @@ def _flag_uses(df: Dockerfile, instr: Instruction, kind: str) -> list[ImageUse]:
             if value.resolved and _names_stage(df, value.value):
                 continue
             line, col = instr.position(at)
-            out.append(ImageUse(instr, kind, text, value, line, col, instr.stage, _parsed(value)))
+            out.append(ImageUse(instr, kind, text, value, line, col, instr.stage, _parsed(text, value)))
     if kind == "copy" and len(out) > 1:
         out = out[-1:]  # the last --from wins
     return out

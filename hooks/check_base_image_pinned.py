@@ -23,6 +23,12 @@ A ``FROM`` is judged as a build without ``--build-arg`` sees it, by BuildKit's r
 only the ARGs declared before the first ``FROM`` are in scope, and one declared without
 a default is empty. So ``ARG VARIANT`` then ``FROM busybox:1.36.1${VARIANT}`` is judged
 as ``busybox:1.36.1`` (pinned: no finding), and ``FROM scratch${DEBUG}`` as ``scratch``.
+A ``FROM`` whose image is one ARG alone (``ARG BASE_IMAGE=debian:bookworm-slim``, then
+``FROM $BASE_IMAGE AS build`` and ``FROM ${BASE_IMAGE}``) names the image only in that
+ARG's default, one place to fix: its findings are reported once, at the first ``FROM``
+that names the ARG, and say which later ``FROM`` lines use it too (a suppression goes on
+that first ``FROM``). Where the ARG is part of the word (``python:${PY}-slim``), each
+``FROM`` has its own text to fix and is reported.
 
 Every message suggests the same replacement for one reference (``hooks._images.suggest_image``),
 which no rule of this hook or of check-python-base-image reports (DPH207 aside, an
@@ -201,6 +207,7 @@ RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE, UND
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _PLATFORM_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
+_WHOLE_ARG_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _MARK = "\x00"  # stands for an ARG's value while trying defaults for it
 _BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -387,16 +394,46 @@ def _unverifiable(use: ImageUse, shown: str) -> str:
     )
 
 
+def _whole_arg(use: ImageUse) -> str | None:
+    """The ARG a FROM's image is, when the word is that ARG alone (``$BASE``, ``${BASE}``)."""
+    match = _WHOLE_ARG_RE.fullmatch(use.raw) if use.kind == "from" else None
+    return None if match is None else match.group(1) or match.group(2)
+
+
+def _froms_of_args(uses: list[ImageUse]) -> dict[str, list[int]]:
+    """The lines of the FROMs whose image is one ARG alone, by ARG name, in order."""
+    lines: dict[str, list[int]] = {}
+    for use in uses:
+        name = _whole_arg(use)
+        if name is not None:
+            lines.setdefault(name, []).append(use.line)
+    return lines
+
+
+def _once(findings: list[Finding], name: str, lines: list[int]) -> list[Finding]:
+    """The findings of the first FROM of ARG ``name``, saying the later ones share them."""
+    if len(lines) < 2:
+        return findings
+    others = ", ".join(str(line) for line in lines[1:])
+    note = f" (reported once for ARG {name}: the FROM at line{'s' if len(lines) > 2 else ''} {others} uses it too)"
+    return [f._replace(message=f.message + note) for f in findings]
+
+
 def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
     findings: list[Finding] = _platform_findings(df)
-    for use in image_uses(df):
+    uses = image_uses(df)
+    arg_froms = _froms_of_args(uses)
+    for use in uses:
         if use.kind == "from":
+            name = _whole_arg(use)
+            if name is not None and arg_froms[name][0] != use.line:
+                continue  # the same ARG, the same image: reported at its first FROM
             found = _from_findings(df, use)
-            findings.extend(found)
             if require_digest and not any(f.code in ("DPH208", "DPH209") for f in found):
                 ref = parse_image(from_default(df, use.raw).value)
                 if ref is not None and not ref.digest and ref.registry.rsplit(":", 1)[0] not in _LOCAL_HOSTS:
-                    findings.append(_no_digest(df, use, ref))
+                    found.append(_no_digest(df, use, ref))
+            findings.extend(found if name is None else _once(found, name, arg_froms[name]))
             continue
         value = use.value.value
         written = f"'{use.raw}'" if use.raw == value or not use.value.resolved else f"'{use.raw}' ('{value}')"

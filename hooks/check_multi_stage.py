@@ -21,7 +21,8 @@ Options:
 ## DPH303 build-tools-in-final-stage
 ### What it does
 Reports a build tool or header package installed in a shipped stage and not removed
-again in the same ``RUN`` (reported at the package name). Removal counts when it
+again in the same ``RUN`` (reported at the package name; a package installed twice in
+one ``RUN``, as in both branches of an ``if``, once, at its first install kept). Removal counts when it
 comes after the install: ``apt-get purge``/``remove`` of the package (globs too), the
 official images' ``apt-mark auto '.*'`` followed by ``apt-get purge --auto-remove``,
 ``apk del`` of the package or of its ``apk add --virtual`` group, ``dnf remove``. A
@@ -209,10 +210,14 @@ def _kept_tools(instr: Instruction, script: Script) -> list[tuple[int, str, str]
         order for order, cmd in enumerate(script.commands())
         if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",)
     ] if autoremoves else []
+    kept: dict[str, _Install] = {}  # by package: the first install kept (if/else branches repeat it)
+    for item in installs:
+        if not _removed(item, removals, marked_auto, autoremoves):
+            kept.setdefault(_VERSION_SEP_RE.split(item.name, 1)[0].lower(), item)
     return [
         (item.offset, item.name, f"{item.shown} ({item.kind}) {_SHIPPED} and not removed in "
                                  f"the same RUN; build wheels in a builder stage and copy them over")
-        for item in installs if not _removed(item, removals, marked_auto, autoremoves)
+        for item in kept.values()
     ]
 
 

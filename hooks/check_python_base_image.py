@@ -6,11 +6,16 @@ tools), a ``-slim`` variant (about 150 MB, just what Python needs) and ``-alpine
 Only the final stage (the last one, or the one named by ``--target``) is judged for
 the full variant, following ``FROM <stage>`` inheritance to the image it is built
 on: builder stages may use the full image to compile wheels. Alpine is reported in
-every stage. Images behind an ARG without a default, digest-only references and
-images other than the official ``python`` (or its mirrors) are not judged. The image a
-message suggests comes from the same advice as check-base-image-pinned's
-(``hooks._images.suggest_image``: slim Debian, with the minor version and an OS release
-that version is published on), so no rule of either hook reports it.
+every stage. The official ``python`` image counts behind a mirror
+(``public.ecr.aws/docker/library/python``) and in its per-architecture namespaces
+(``arm64v8/python``, ``amd64/python``), also when the namespace is an ARG
+(``FROM ${TARGET_ARCH}/python:3.12-alpine3.20``, with or without a default). Other images
+behind an ARG without a default, digest-only references and images other than the
+official ``python`` are not judged. The image a message suggests comes from the same
+advice as check-base-image-pinned's (``hooks._images.suggest_image``: slim Debian, with
+the minor version and an OS release that version is published on, in the architecture
+namespace written when it publishes that tag, else the multi-architecture ``python``),
+so no rule of either hook reports it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -97,7 +102,7 @@ def _slim(use: ImageUse) -> str:
 
 def _shown(use: ImageUse) -> str:
     value = use.value.value
-    return f"'{use.raw}'" if use.raw == value else f"'{use.raw}' ('{value}')"
+    return f"'{use.raw}'" if use.raw == value or not use.value.resolved else f"'{use.raw}' ('{value}')"
 
 
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:

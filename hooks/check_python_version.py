@@ -2,7 +2,8 @@
 
 The Python version of the shipped stage (the last one, or ``--target``) comes from the
 base image its stage chain starts from: a tag of the official ``python`` image
-(``python:3.12-slim-bookworm``, mirrors included) or of uv's images
+(``python:3.12-slim-bookworm``, mirrors and architecture namespaces such as
+``arm64v8/python`` or ``${TARGET_ARCH}/python`` included) or of uv's images
 (``ghcr.io/astral-sh/uv:python3.12-bookworm-slim``), after ARG defaults are substituted.
 Other images, a tag without a version (``python:slim``) and a digest without a tag tell
 no version and are not judged.
@@ -94,7 +95,7 @@ def check(df: Dockerfile, *, context: BuildContext | None = None, target: str | 
     version = image_python(use) if use is not None else None
     if context is None or use is None or version is None:
         return []
-    shown = f"base image '{use.value.value}'"
+    shown = f"base image '{use.value.value if use.value.resolved else use.raw}'"
     findings: list[Finding] = []
     for constraint in requires_python(context.pyproject()):
         if not version_allowed(version, constraint):

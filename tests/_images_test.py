@@ -63,6 +63,19 @@ SHA = "sha256:" + "a" * 64
         pytest.param("[::1]:5000/app", ("[::1]:5000", "app", "", "", ""), id="ipv6"),
         pytest.param("Registry/app", ("Registry", "app", "", "", ""), id="upper-case-first-is-a-host"),
         pytest.param("my_image:v1_2", ("docker.io", "library/my_image", "v1_2", "", "my_image"), id="underscore"),
+        pytest.param(
+            "arm64v8/python:3.12-alpine", ("docker.io", "arm64v8/python", "3.12-alpine", "", "python"),
+            id="architecture-namespace",
+        ),
+        pytest.param(
+            "docker.io/winamd64/python:3.12-windowsservercore",
+            ("docker.io", "winamd64/python", "3.12-windowsservercore", "", "python"),
+            id="windows-architecture-namespace",
+        ),
+        pytest.param("arm64v8/foo/python:3", ("docker.io", "arm64v8/foo/python", "3", "", ""),
+                     id="architecture-namespace-with-a-path-is-no-official-image"),
+        pytest.param("ghcr.io/arm64v8/python:3", ("ghcr.io", "arm64v8/python", "3", "", ""),
+                     id="architecture-namespace-elsewhere-than-docker-hub"),
     ],
 )
 def test_parse_image(ref: str, expected: tuple[str, str, str, str, str]) -> None:
@@ -115,6 +128,11 @@ def test_with_tag_keeps_written_name() -> None:
         ("gcr.io/distroless/python3-debian12", False),
         ("pypy:3.10", False),
         ("Python", False),
+        ("amd64/python:3.11-alpine3.20", True),
+        ("arm32v7/python", True),
+        ("s390x/python:3.12-slim-bookworm", True),
+        ("arm64/python:3.12", False),  # not a namespace of the official images
+        ("arm64v8/pypy:3.10", False),
     ],
 )
 def test_is_python_image(ref: str, expected: bool) -> None:
@@ -220,6 +238,15 @@ def test_suggested_python_release_is_published() -> None:
         ("buildpack-deps", "'buildpack-deps:latest@sha256:<digest>'"),
         ("nvcr.io/nvidia/tritonserver:latest", "'nvcr.io/nvidia/tritonserver:<version>' or a digest"),
         ("ghcr.io/org/img", "'ghcr.io/org/img:<version>' or a digest"),
+        # An architecture namespace keeps the suggestion only where it publishes that tag.
+        ("arm64v8/python:3-alpine", "'arm64v8/python:3.12-slim-bookworm'"),
+        ("i386/python:3.11", "'i386/python:3.11-slim-bookworm'"),
+        ("arm32v6/python:3.12-alpine3.20", "'python:3.12-slim-bookworm'"),  # arm32v6: Alpine only
+        ("riscv64/python:3.12-alpine", "'python:3.12-slim-bookworm'"),  # riscv64: no bookworm
+        ("winamd64/python:3.12-windowsservercore", "'winamd64/python:3.12-windowsservercore-ltsc2022'"),
+        ("winamd64/python:3.12", "'python:3.12-slim-bookworm'"),
+        ("amd64/python:3.12-nanoserver", "'python:3.12-nanoserver-ltsc2022'"),
+        ("arm64v8/debian:bookworm-slim", "'arm64v8/debian:bookworm-<YYYYMMDD>-slim' or a digest"),
     ],
 )
 def test_suggest_image(ref: str, expected: str) -> None:
@@ -277,6 +304,8 @@ def test_is_immutable_tag(tag: str, expected: bool) -> None:
         (f"python@{SHA}", ""),
         ("python:3.12-windowsservercore", ""),
         ("example.com/team/app:1.0", ""),
+        ("arm64v8/python:3.12-bookworm", "full"),
+        ("arm64v8/debian:bookworm", "os"),
     ],
 )
 def test_base_kind(ref: str, expected: str) -> None:
@@ -337,6 +366,42 @@ def test_image_uses_arg_defaults() -> None:
     ]
     assert [u.ref for u in uses][1] == parse_image("python:3.12")
     assert uses[0].ref is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n",
+                     ("${TARGET_ARCH}/python:3.11-alpine3.20", "python", "${TARGET_ARCH}", "alpine"),
+                     id="namespace-from-arg-without-default"),
+        pytest.param("ARG ARCH\nFROM $ARCH/python:3.12\n", ("$ARCH/python:3.12", "python", "$ARCH", "full"),
+                     id="bare-variable"),
+        pytest.param("FROM ${TARGETARCH}/node:20\n", ("${TARGETARCH}/node:20", "node", "${TARGETARCH}", ""),
+                     id="automatic-arg"),
+        pytest.param("ARG TARGET_ARCH=arm64v8\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n",
+                     ("arm64v8/python:3.11-alpine3.20", "python", "arm64v8", "alpine"),
+                     id="namespace-from-arg-default-is-expanded"),
+    ],
+)
+def test_image_uses_architecture_namespace(text: str, expected: tuple[str, str, str, str]) -> None:
+    ref = image_uses(parse(text))[0].ref
+    assert ref is not None
+    assert (str(ref), ref.official, ref.arch, ref.python.flavor if ref.python else "") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("ARG REGISTRY\nFROM ${REGISTRY}/library/python:3.12\n", id="more-than-a-namespace"),
+        pytest.param("ARG A\nFROM ${A}x/python:3.12\n", id="variable-and-text"),
+        pytest.param("ARG A\nARG TAG\nFROM ${A}/python:${TAG}\n", id="tag-from-arg-too"),
+        pytest.param("ARG A\nFROM ${A}/ghcr.io/org/app:1\n", id="registry-after-the-variable"),
+        pytest.param("ARG A\nFROM ${A}/Python:3.12\n", id="invalid-rest"),
+        pytest.param("ARG BASE\nFROM ${BASE}\n", id="whole-image"),
+    ],
+)
+def test_image_uses_unresolved_is_unknown(text: str) -> None:
+    assert image_uses(parse(text))[0].ref is None
 
 
 def test_image_uses_quotes_and_mount_types() -> None:
@@ -404,6 +469,10 @@ ADVICE_CASES = [
     ("ARG PY\nFROM python:${PY}-slim-bullseye\n", {"DPH208"}),
     ("ARG TAG\nFROM nvcr.io/nvidia/tritonserver:${TAG}\n", {"DPH208"}),
     ("FROM python:${PY:-3.12}\n", {"DPH209", "DPH206", "DPH204"}),
+    ("arm64v8/python:3.12-alpine", {"DPH206", "DPH205"}),
+    ("arm32v6/python:3-alpine3.20", {"DPH203", "DPH205"}),
+    ("amd64/python:3.12", {"DPH206", "DPH204"}),
+    ("ARG TARGET_ARCH=amd64\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n", {"DPH205"}),
 ]
 
 

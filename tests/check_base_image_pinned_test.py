@@ -73,6 +73,9 @@ PASS = [
         id="mount-from-stage",
     ),
     pytest.param("FROM ubuntu:22.04\n", id="ubuntu-release"),
+    pytest.param("FROM arm64v8/python:3.12-slim-bookworm\n", id="python-in-architecture-namespace"),
+    pytest.param("ARG TARGET_ARCH=i386\nFROM ${TARGET_ARCH}/python:3.12-slim-bookworm\n",
+                 id="architecture-namespace-from-arg-default"),
     pytest.param("FROM nginx:1.27-alpine\n", id="nginx-minor"),
     pytest.param("FROM debian:bookworm-20240904-slim\n", id="dated-tag"),
     pytest.param("FROM example.com/app:sha-3f2a1bc\n", id="commit-tag"),
@@ -244,6 +247,73 @@ FAIL = [
         ],
         id="continuation-lines",
     ),
+    pytest.param(
+        # micromamba-docker: one ARG default, two stages built on it: one finding, at the first FROM.
+        "ARG BASE_IMAGE=debian:bookworm-slim\nFROM $BASE_IMAGE AS stage1\nRUN true\nFROM ${BASE_IMAGE}\n",
+        [(2, 6, "DPH203", "base image '$BASE_IMAGE' ('debian:bookworm-slim') has a floating tag ('bookworm-slim' "
+          "names no version); pin it, e.g. 'debian:bookworm-<YYYYMMDD>-slim' or a digest (reported once for "
+          "ARG BASE_IMAGE: the FROM at line 4 uses it too)")],
+        id="one-arg-several-froms-reported-once",
+    ),
+    pytest.param(
+        "ARG BASE=python:3-slim\nFROM $BASE AS a\nFROM $BASE AS b\nFROM ${BASE}\n",
+        [(2, 6, "DPH203", "base image '$BASE' ('python:3-slim') has a floating tag ('3' is a major version "
+          "only); pin it, e.g. 'python:3.12-slim-bookworm' (reported once for ARG BASE: the FROM at lines 3, 4 "
+          "uses it too)")],
+        id="one-arg-three-froms",
+    ),
+    pytest.param(
+        "ARG BASE\nFROM $BASE AS a\nFROM $BASE\n",
+        [(2, 6, "DPH208", "base image '$BASE' comes from ARG BASE, which has no default, so a build without "
+          "--build-arg has no base image and fails; give it a pinned default, e.g. 'ARG BASE=<image>:<version>' "
+          "(reported once for ARG BASE: the FROM at line 3 uses it too)")],
+        id="one-arg-without-default-several-froms",
+    ),
+    pytest.param(
+        # The ARG gives only part of the image: each FROM has its own text to fix, each is reported.
+        "ARG PY=3.12\nFROM python:${PY}-slim AS a\nFROM python:${PY}-slim\n",
+        [
+            (2, 6, "DPH206", "base image 'python:${PY}-slim' ('python:3.12-slim') does not name its OS release, "
+             "so it moves to the next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'"),
+            (3, 6, "DPH206", "base image 'python:${PY}-slim' ('python:3.12-slim') does not name its OS release, "
+             "so it moves to the next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'"),
+        ],
+        id="arg-in-part-of-the-image-reported-at-each-from",
+    ),
+    pytest.param(
+        "FROM python:3-slim AS a\nFROM python:3-slim\n",
+        [
+            (1, 6, "DPH203", "base image 'python:3-slim' has a floating tag ('3' is a major version only); "
+             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+            (2, 6, "DPH203", "base image 'python:3-slim' has a floating tag ('3' is a major version only); "
+             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+        ],
+        id="same-literal-image-reported-at-each-from",
+    ),
+    pytest.param(
+        "ARG A=python:3-slim\nARG B=python:3-slim\nFROM $A AS a\nFROM $B\n",
+        [
+            (3, 6, "DPH203", "base image '$A' ('python:3-slim') has a floating tag ('3' is a major version only); "
+             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+            (4, 6, "DPH203", "base image '$B' ('python:3-slim') has a floating tag ('3' is a major version only); "
+             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+        ],
+        id="two-args-two-defaults-to-fix",
+    ),
+    pytest.param(
+        "FROM amd64/python:3.12-slim\n",
+        [(1, 6, "DPH206", "base image 'amd64/python:3.12-slim' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'amd64/python:3.12-slim-bookworm'")],
+        id="python-in-architecture-namespace",
+    ),
+    pytest.param(
+        # The namespace is not known without --build-arg: DPH208 says so, as before.
+        "ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.12-slim\n",
+        [(2, 6, "DPH208", "base image '${TARGET_ARCH}/python:3.12-slim' is '/python:3.12-slim' without "
+          "--build-arg (ARG TARGET_ARCH has no default), not a valid image reference, so the build fails; give it "
+          "a pinned default, e.g. 'ARG TARGET_ARCH=<value>'")],
+        id="architecture-namespace-from-arg-without-default",
+    ),
 ]
 
 
@@ -295,6 +365,36 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main([write("Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_require_digest_one_arg_several_froms() -> None:
+    text = f"ARG BASE={PINNED}\nFROM $BASE AS a\nFROM $BASE\n"
+    found = [(f.line, f.col, f.code, f.message) for f in check(parse(text), require_digest=True)]
+    assert found == [
+        (2, 6, "DPH207", f"base image '$BASE' ('{PINNED}') is not pinned by digest; append '@sha256:<digest>' "
+         f"(see 'docker buildx imagetools inspect {PINNED}') (reported once for ARG BASE: the FROM at line 3 "
+         "uses it too)"),
+    ]
+
+
+def test_suppression_of_one_arg_several_froms(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    """The finding of an image that is one ARG is at the first FROM naming it, so a suppression
+    there silences it for every FROM. A suppression on a later FROM now silences nothing: it is
+    reported as unused (DPH903, "remove it") rather than kept quietly, so the reader learns
+    that the first FROM's comment is the one that counts."""
+    first = "# dph: ignore=DPH203 follows Debian point releases\n"
+    later = "# dph: ignore=DPH203 follows Debian point releases\n"
+    froms = ("ARG BASE_IMAGE=debian:bookworm-slim\n", "FROM $BASE_IMAGE AS stage1\n", "FROM $BASE_IMAGE\n")
+    assert main([write("Dockerfile", froms[0] + first + froms[1] + froms[2])]) == 0
+    assert capsys.readouterr().out == ""
+    assert main([write("Dockerfile", froms[0] + first + froms[1] + later + froms[2])]) == 1
+    assert capsys.readouterr().out == (
+        "Dockerfile:4:15: DPH903 suppression of DPH203 matched nothing in the next instruction; remove it\n"
+    )
+    assert main([write("Dockerfile", froms[0] + froms[1] + later + froms[2])]) == 1
+    assert [line.split()[:2] for line in capsys.readouterr().out.splitlines()] == [
+        ["Dockerfile:2:6:", "DPH203"], ["Dockerfile:3:15:", "DPH903"],
+    ]
 
 
 # BuildKit's own checks that overlap DPH208 (InvalidDefaultArgInFrom) and DPH209

@@ -253,6 +253,12 @@ FAIL = [
           "with a program the image has")],
         id="non-python-slim-image-gets-no-python-advice",
     ),
+    pytest.param(
+        # The official python image in an architecture namespace: its Alpine variant has no curl either.
+        "ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.12-alpine3.20\nHEALTHCHECK CMD curl -f http://127.0.0.1:8000/\n",
+        [(3, 17, "DPH602", _tool("curl", "${TARGET_ARCH}/python:3.12-alpine3.20", "alpine", "http://127.0.0.1:8000/"))],
+        id="python-alpine-in-architecture-namespace-from-arg",
+    ),
 ]
 
 

@@ -197,6 +197,32 @@ FAIL = [
           "built FROM this one and not removed in the same RUN; build wheels in a builder stage and copy them over")],
         id="onbuild-trigger",
     ),
+    pytest.param(
+        # open-webui: the same packages in both branches of an if: one finding per package.
+        SLIM + 'RUN if [ "$USE_CUDA" = "true" ]; then \\\n'
+        "        apt-get install -y --no-install-recommends git build-essential pandoc python3-dev; \\\n"
+        "    else \\\n"
+        "        apt-get install -y --no-install-recommends git build-essential pandoc curl jq python3-dev; \\\n"
+        "    fi\n",
+        [(3, 56, "DPH303", _msg("'build-essential'")),
+         (3, 79, "DPH303", _msg("'python3-dev'", "build headers"))],
+        id="same-package-in-both-branches-reported-once",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get install -y gcc=4:12.2.0-3 && apt-get install -y gcc libpq-dev\n",
+        [(2, 24, "DPH303", _msg("'gcc=4:12.2.0-3'")), (2, 65, "DPH303", _msg("'libpq-dev'", "build headers"))],
+        id="same-package-spelt-with-a-version-reported-once",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get install -y gcc && apt-get purge -y gcc && apt-get install -y gcc\n",
+        [(2, 74, "DPH303", _msg("'gcc'"))],
+        id="first-install-removed-the-kept-one-reported",
+    ),
+    pytest.param(
+        SLIM + "RUN apt-get install -y gcc\nRUN apt-get install -y gcc\n",
+        [(2, 24, "DPH303", _msg("'gcc'")), (3, 24, "DPH303", _msg("'gcc'"))],
+        id="same-package-in-two-runs-reported-in-each",
+    ),
 ]
 
 

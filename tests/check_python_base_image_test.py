@@ -33,6 +33,10 @@ PASS = [
     pytest.param("FROM gcr.io/distroless/python3-debian12:nonroot\n", id="distroless"),
     pytest.param("FROM cgr.dev/chainguard/python:latest\n", id="chainguard"),
     pytest.param("FROM bitnami/python:3.12\n", id="not-the-official-image"),
+    pytest.param("FROM arm64v8/python:3.12-slim-bookworm\n", id="slim-in-architecture-namespace"),
+    pytest.param("ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.12-slim-bookworm\n",
+                 id="slim-in-architecture-namespace-from-arg"),
+    pytest.param("ARG REGISTRY\nFROM ${REGISTRY}/team/python:3.12-alpine\n", id="unresolved-path-not-judged"),
     pytest.param("FROM python:3.12-windowsservercore-ltsc2022\n", id="windows-has-no-slim"),
     pytest.param("FROM python:3.12-custom\n", id="unknown-tag-scheme"),
     pytest.param("FROM python:3.12 AS build\nFROM scratch\nCOPY --from=build /app /app\n", id="scratch-final"),
@@ -116,6 +120,35 @@ FAIL = [
           "wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
           "'python:3.12-slim-bookworm'")],
         id="alpine-builder",
+    ),
+    pytest.param(
+        # certbot: the architecture namespace is an ARG without a default.
+        "ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.10-alpine3.16\n",
+        [(2, 6, "DPH205", "stage 0 is built on the Alpine image '${TARGET_ARCH}/python:3.10-alpine3.16'; many "
+          "packages have no wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
+          "'python:3.10-slim-bookworm'")],
+        id="alpine-in-architecture-namespace-from-arg",
+    ),
+    pytest.param(
+        "ARG TARGET_ARCH=amd64\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n",
+        [(2, 6, "DPH205", "stage 0 is built on the Alpine image '${TARGET_ARCH}/python:3.11-alpine3.20' "
+          "('amd64/python:3.11-alpine3.20'); many packages have no wheels for its musl libc and compile from "
+          "source; use a slim Debian image, e.g. 'amd64/python:3.11-slim-bookworm'")],
+        id="alpine-in-architecture-namespace-from-arg-default",
+    ),
+    pytest.param(
+        "FROM arm32v6/python:3.12-alpine3.20\n",
+        [(1, 6, "DPH205", "stage 0 is built on the Alpine image 'arm32v6/python:3.12-alpine3.20'; many packages "
+          "have no wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
+          "'python:3.12-slim-bookworm'")],
+        id="alpine-only-architecture-suggests-the-multi-architecture-image",
+    ),
+    pytest.param(
+        "FROM arm64v8/python:3.12-bookworm\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image 'arm64v8/python:3.12-bookworm', about 1 GB "
+          "of compilers and libraries the service does not need; use the slim variant, e.g. "
+          "'arm64v8/python:3.12-slim-bookworm'")],
+        id="full-image-in-architecture-namespace",
     ),
 ]
 

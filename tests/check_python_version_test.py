@@ -98,6 +98,13 @@ FAIL = [
           ".python-version asks for 3.12.4; make the two name the same version")],
         id="uv-image-both",
     ),
+    pytest.param(
+        {"Dockerfile": "ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.11-slim-bookworm\n",
+         ".python-version": "3.12\n"},
+        [(2, 6, "DPH210", "base image '${TARGET_ARCH}/python:3.11-slim-bookworm' runs Python 3.11, but "
+          ".python-version asks for 3.12; make the two name the same version")],
+        id="architecture-namespace-from-arg",
+    ),
 ]
 
 
