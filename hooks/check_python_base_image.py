@@ -9,8 +9,10 @@ on: builder stages may use the full image to compile wheels. Alpine is reported 
 every stage. Images behind an ARG without a default, digest-only references and
 images other than the official ``python`` (or its mirrors) are not judged. The image a
 message suggests comes from the same advice as check-base-image-pinned's
-(``hooks._images.suggest_image``: slim Debian, with the minor version and an OS release
-that version is published on), so no rule of either hook reports it.
+(``hooks._images.suggest_image``: slim Debian, with the written patch or minor version
+and an OS release that version is published on, or a placeholder release where none is
+known for the patch: ``python:3.12.3`` gives ``python:3.12.3-slim-bookworm``), so no
+rule of either hook reports it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
