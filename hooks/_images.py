@@ -82,17 +82,43 @@ WINDOWS_VARIANTS = ("windowsservercore", "nanoserver")
 SUGGESTED_PYTHON = "3.12"  # python:3.12-slim-bookworm exists
 SUGGESTED_DEBIAN = "bookworm"
 SUGGESTED_WINDOWS = "ltsc2022"
+# Which patches of each minor version the official ``python`` image was published for on
+# each Debian release since bullseye: (first, last) patch, e.g. 3.11.4 to 3.11.14 on
+# bookworm. docker-library/python builds the current patch of every maintained minor
+# version on the newest Debian releases, so a release carries the patch current on the
+# day it was added up to the one current on the day it was dropped:
+# - bullseye: added 2021-08-16 (docker-library/python f154e5d, official-images #10736),
+#   dropped 2025-08-12 (docker-library/python 093598a, official-images #19661);
+# - bookworm: added 2023-06-14 (docker-library/python 5d908b0, official-images #14854);
+# - trixie: added 2025-08-12, with bullseye's removal.
+# For the releases still built, the last patch is the newest in official-images'
+# library/python at 01732a42 (3.10.19, 3.11.14, 3.12.12, 3.13.9, 3.14.0): a later patch
+# is not vouched for until this table is extended (the advice prints a placeholder).
+PYTHON_DEBIAN_PATCHES: dict[str, dict[str, tuple[int, int]]] = {
+    "3.7": {"bullseye": (11, 17), "bookworm": (17, 17)},
+    "3.8": {"bullseye": (11, 20), "bookworm": (17, 20)},
+    "3.9": {"bullseye": (6, 23), "bookworm": (17, 24), "trixie": (23, 24)},
+    "3.10": {"bullseye": (0, 18), "bookworm": (12, 19), "trixie": (18, 19)},
+    "3.11": {"bullseye": (0, 13), "bookworm": (4, 14), "trixie": (13, 14)},
+    "3.12": {"bullseye": (0, 11), "bookworm": (0, 12), "trixie": (11, 12)},
+    "3.13": {"bullseye": (0, 6), "bookworm": (0, 9), "trixie": (6, 9)},
+    "3.14": {"bookworm": (0, 0), "trixie": (0, 0)},
+}
+# Older Debian releases a minor version was published on (stretch and buster were dropped
+# in 2021 and 2023; 3.12 never had buster), patch by patch not recorded: a patch is kept
+# beside one of them only where the tag names it.
+PYTHON_OLDER_DEBIAN: dict[str, tuple[str, ...]] = {
+    "3.7": ("stretch", "buster"),
+    "3.8": ("buster",),
+    "3.9": ("buster",),
+    "3.10": ("buster",),
+    "3.11": ("buster",),
+}
 # The Debian releases the official ``python`` image was published on, per minor version,
-# as far as they are known for sure (3.7 stopped at bullseye; trixie came with 3.13).
+# oldest first (a ``<minor>-slim-<release>`` tag exists for each); minor versions not
+# listed are not known.
 PYTHON_DEBIAN_RELEASES: dict[str, tuple[str, ...]] = {
-    "3.7": ("buster", "bullseye"),
-    "3.8": ("buster", "bullseye", "bookworm"),
-    "3.9": ("bullseye", "bookworm"),
-    "3.10": ("bullseye", "bookworm"),
-    "3.11": ("bullseye", "bookworm"),
-    "3.12": ("bullseye", "bookworm"),
-    "3.13": ("bookworm", "trixie"),
-    "3.14": ("bookworm", "trixie"),
+    minor: (*PYTHON_OLDER_DEBIAN.get(minor, ()), *patches) for minor, patches in PYTHON_DEBIAN_PATCHES.items()
 }
 # The architecture namespaces every Debian release of the official python image is
 # published for (library/python: bookworm has no mips64le or riscv64, arm32v6 has only
@@ -258,32 +284,67 @@ def parse_python_tag(tag: str) -> PythonTag | None:
     return None
 
 
-def suggest_python_tag(tag: PythonTag | None) -> str:
-    """The tag the advice names for a ``python`` image tagged ``tag`` (None: unknown or
-    no tag): slim Debian, never Alpine; the written major.minor (else
-    :data:`SUGGESTED_PYTHON`); the written OS release when :data:`PYTHON_DEBIAN_RELEASES`
-    does not deny it, else :data:`SUGGESTED_DEBIAN` or the newest release published for
-    that version, else the placeholder ``<debian release>``. A patch version is kept
-    only beside the release written with it: which releases a patch was built on is not
-    known here. Windows tags keep their kind (no slim variant exists).
+def suggest_python_tag(tag: PythonTag | None, *, keep_full: bool = False) -> str:
+    """The tag the advice names for a ``python`` image tagged ``tag`` (None: a tag outside
+    the official scheme). It keeps what the tag says and adds what it lacks:
+
+    - the variant: slim Debian, never Alpine; with ``keep_full`` a full image stays full
+      (where no rule asks for slim: a builder stage, ``COPY --from``). Windows tags keep
+      their kind (no slim variant exists);
+    - the version: the written patch (``3.12.3``), else the written major.minor (a
+      pre-release names its minor line), else :data:`SUGGESTED_PYTHON`;
+    - the OS release: the written one when that version was published on it, else
+      :data:`SUGGESTED_DEBIAN` or the newest release it was published on
+      (:func:`published_debian_releases`), else the placeholder ``<debian release>``:
+      a patch is only named beside a release it is known to be built on.
     """
-    minor = ".".join(tag.version.split(".")[:2]) if tag is not None and tag.depth >= 2 else SUGGESTED_PYTHON
-    minor = re.sub(r"(a|b|rc)\d+$", "", minor)  # '3.13.0rc1' names the 3.13 line
+    minor = SUGGESTED_PYTHON
+    if tag is not None and tag.depth >= 2:
+        minor = re.sub(r"(a|b|rc)\d+$", "", ".".join(tag.version.split(".")[:2]))  # '3.13.0rc1': 3.13
+    patch = tag.version if tag is not None and tag.depth >= 3 and not tag.prerelease else ""
+    version = patch or minor
     if tag is not None and tag.flavor == "windows":
         kind = tag.variant.split("-")[0]
         if tag.os_release:
-            version = tag.version if tag.depth >= 2 and not tag.prerelease else minor
             return f"{version}-{kind}-{tag.os_release}"
-        release = SUGGESTED_WINDOWS if minor in PYTHON_WINDOWS_LTSC2022 else "<windows release>"
-        return f"{minor}-{kind}-{release}"
-    known = PYTHON_DEBIAN_RELEASES.get(minor)
+        known = not patch and minor in PYTHON_WINDOWS_LTSC2022
+        return f"{version}-{kind}-{SUGGESTED_WINDOWS if known else '<windows release>'}"
+    variant = "" if keep_full and tag is not None and tag.flavor == "full" else "slim-"
     written = tag.os_release if tag is not None and tag.flavor != "alpine" else ""
-    if tag is not None and written and (known is None or written in known):
-        version = tag.version if tag.depth >= 3 and not tag.prerelease else minor
-        return f"{version}-slim-{written}"
-    if known:
-        return f"{minor}-slim-{SUGGESTED_DEBIAN if SUGGESTED_DEBIAN in known else known[-1]}"
-    return f"{minor}-slim-<debian release>"
+    return f"{version}-{variant}{_debian_release(version, written)}"
+
+
+def published_debian_releases(version: str) -> tuple[str, ...] | None:
+    """The Debian releases the official ``python`` image was published on for ``version``,
+    oldest first: for ``3.12`` (any patch) from :data:`PYTHON_DEBIAN_RELEASES`, for
+    ``3.12.3`` those of :data:`PYTHON_DEBIAN_PATCHES` whose patches hold it. None when
+    the minor version is not in the tables."""
+    parts = version.split(".")
+    minor = ".".join(parts[:2])
+    if minor not in PYTHON_DEBIAN_RELEASES:
+        return None
+    if len(parts) == 2:
+        return PYTHON_DEBIAN_RELEASES[minor]
+    if len(parts) != 3 or not parts[2].isdigit():
+        return ()
+    patch = int(parts[2])
+    return tuple(
+        release for release, (first, last) in PYTHON_DEBIAN_PATCHES[minor].items() if first <= patch <= last
+    )
+
+
+def _debian_release(version: str, written: str) -> str:
+    """The Debian release the advice names beside ``version`` (``3.12`` or ``3.12.3``):
+    the ``written`` one when it is published for it (or the version is not in the tables;
+    a patch beside an older release than the table records is taken as written), else
+    :data:`SUGGESTED_DEBIAN` or the newest published, else ``<debian release>``."""
+    published = published_debian_releases(version)
+    older = PYTHON_OLDER_DEBIAN.get(".".join(version.split(".")[:2]), ())
+    if written and (published is None or written in published or written in older):
+        return written
+    if published:
+        return SUGGESTED_DEBIAN if SUGGESTED_DEBIAN in published else published[-1]
+    return "<debian release>"
 
 
 class Suggestion(NamedTuple):
@@ -296,15 +357,17 @@ class Suggestion(NamedTuple):
         return f"'{self.reference}'" + (" or a digest" if self.or_digest else "")
 
 
-def suggest_image(ref: ImageRef) -> Suggestion:
+def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
     """The one replacement every DPH2xx message suggests for ``ref``, so that findings
     on one reference never contradict each other, and no concrete tag is printed that
     may not exist:
 
-    - the official ``python`` image: :func:`suggest_python_tag` (slim Debian, OS release
-      and minor version; a suggestion no DPH2xx rule reports), in the architecture
-      namespace written when that namespace publishes it (:data:`PYTHON_DEBIAN_ARCHES`,
-      :data:`WINDOWS_ARCH`), else as the multi-architecture ``python`` image;
+    - the official ``python`` image: :func:`suggest_python_tag` (the written version and
+      variant, slim Debian for a full image unless ``keep_full`` says no rule asks for
+      slim where ``ref`` is, never Alpine, and an OS release that version is published
+      on; a suggestion no DPH2xx rule reports), in the architecture namespace written
+      when that namespace publishes it (:data:`PYTHON_DEBIAN_ARCHES`, :data:`WINDOWS_ARCH`),
+      else as the multi-architecture ``python`` image;
     - images that publish no version tags (distroless, Chainguard, ``buildpack-deps``):
       the reference with ``@sha256:<digest>``;
     - ``debian``/``ubuntu`` codename tags: the dated form, ``debian:bookworm-<YYYYMMDD>-slim``;
@@ -313,7 +376,7 @@ def suggest_image(ref: ImageRef) -> Suggestion:
     - any other image: ``<version>`` as the tag, or a digest.
     """
     if ref.official == "python":
-        tag = suggest_python_tag(ref.python)
+        tag = suggest_python_tag(ref.python, keep_full=keep_full)
         return Suggestion(ref.with_tag(tag) if _publishes_suggestion(ref) else f"python:{tag}", False)
     if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY:
         return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
@@ -832,19 +895,20 @@ def floating_reason(ref: ImageRef) -> str | None:
     return None
 
 
-def pin_problem(ref: ImageRef) -> tuple[str, str, str] | None:
+def pin_problem(ref: ImageRef, *, keep_full: bool = False) -> tuple[str, str, str] | None:
     """The tag problem of ``ref`` (at most one): the code of the rule that reports it
     (DPH201 no tag, DPH202 ``latest``, DPH203 floating, DPH206 a ``python`` tag without
     its OS release), what is wrong (``"has no tag"``) and the fix (from
-    :func:`suggest_image`, asked only when there is a problem). None when a digest or
-    the tag pins it."""
+    :func:`suggest_image`, asked only when there is a problem; ``keep_full`` as there).
+    None when a digest or the tag pins it."""
     problem = _tag_problem(ref)
     if problem is None:
         return None
     code, what = problem
+    suggestion = suggest_image(ref, keep_full=keep_full)
     if code == "DPH206" and ref.python is not None and ref.python.flavor == "alpine":
-        return code, what, f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggest_image(ref)}"
-    return code, what, f"pin it, e.g. {suggest_image(ref)}"
+        return code, what, f"pin a release of a slim Debian image instead (see DPH205), e.g. {suggestion}"
+    return code, what, f"pin it, e.g. {suggestion}"
 
 
 def _tag_problem(ref: ImageRef) -> tuple[str, str] | None:

@@ -32,12 +32,21 @@ that first ``FROM``). Where the ARG is part of the word (``python:${PY}-slim``),
 
 Every message suggests the same replacement for one reference (``hooks._images.suggest_image``),
 which no rule of this hook or of check-python-base-image reports (DPH207 aside, an
-opt-in): for ``python``, a slim Debian tag with the minor version and an OS release it
-is published on; for other images, a digest or a placeholder in the tag's own form
-(``node:20.<minor>-slim``, ``openjdk:<version>``), never a guessed tag.
+opt-in). For ``python`` it keeps what the tag says and adds what it lacks: the written
+patch (``python:3.12.3-slim`` gives ``python:3.12.3-slim-bookworm``) or minor version,
+and the variant: a full image stays full in a builder stage, ``COPY --from`` and
+``RUN --mount`` (``python:3.9-bookworm``), while the image the shipped stage is built on
+(the last stage, or ``--target``) gets the slim variant, as DPH204 advises there; Alpine
+gets slim Debian (DPH205). The OS release is one that version was published on, from a
+table of the Debian releases each patch was built on; where no release is known for a
+patch, a placeholder: ``python:3.5.1-slim-<debian release>``. For other images: a digest
+or a placeholder in the tag's own form (``node:20.<minor>-slim``, ``openjdk:<version>``),
+never a guessed tag.
 
 Options:
     --require-digest   also require an ``@sha256:`` digest on every image (DPH207).
+    --target NAME      the stage that is shipped (default: the last one): the image it is
+                       built on is advised slim.
 
 ## DPH201 untagged-base-image
 ### What it does
@@ -180,7 +189,7 @@ from collections.abc import Sequence
 from hooks._cli import run_hook
 from hooks._dockerfile import BUILTIN_ARGS, Dockerfile, Instruction
 from hooks._findings import ERROR, Finding, Rule
-from hooks._hook import Hook, Option
+from hooks._hook import TARGET, Hook, Option
 from hooks._images import (
     FLOATING,
     LATEST,
@@ -212,19 +221,21 @@ _MARK = "\x00"  # stands for an ARG's value while trying defaults for it
 _BY_CODE = {rule.code: rule for rule in RULES}
 
 
-def _judge(ref: ImageRef) -> tuple[Rule, str, str] | None:
+def _judge(ref: ImageRef, keep_full: bool) -> tuple[Rule, str, str] | None:
     """The tag problem of ``ref`` (at most one, see hooks._images.pin_problem): its rule,
-    what is wrong, and the fix."""
-    problem = pin_problem(ref)
+    what is wrong, and the fix (a full python image stays full with ``keep_full``)."""
+    problem = pin_problem(ref, keep_full=keep_full)
     return None if problem is None else (_BY_CODE[problem[0]], problem[1], problem[2])
 
 
-def _pinned(ref: ImageRef) -> bool:
+def _pinned(ref: ImageRef, keep_full: bool) -> bool:
     """Whether ``ref`` is what the advice names for it and no rule here reports."""
-    return _judge(ref) is None and (bool(ref.digest) or suggest_image(ref).reference == str(ref))
+    return _judge(ref, keep_full) is None and (
+        bool(ref.digest) or suggest_image(ref, keep_full=keep_full).reference == str(ref)
+    )
 
 
-def _arg_default(df: Dockerfile, word: str, name: str) -> str:
+def _arg_default(df: Dockerfile, word: str, name: str, keep_full: bool) -> str:
     """A default for ARG ``name`` that makes the FROM ``word`` a pinned reference,
     taken from the advice; a placeholder where the ARG is not part of a tag we know."""
     value = from_default(df, word, {name: _MARK}).value
@@ -240,13 +251,13 @@ def _arg_default(df: Dockerfile, word: str, name: str) -> str:
     before, _, after = value[colon + 1:].partition(_MARK)
     known = "-".join(part for part in re.split(r"-+", before + after) if part)  # '3.7-' + '' -> '3.7'
     guess = parse_image(f"{value[:colon]}:{known}" if known else value[:colon]) or image
-    tag = suggest_image(guess).reference.rpartition(":")[2]
+    tag = suggest_image(guess, keep_full=keep_full).reference.rpartition(":")[2]
     candidates = [tag.split("-")[0], tag, tag.partition("-")[2], "-" + tag.partition("-")[2]]
     if tag.startswith(before) and tag.endswith(after) and len(tag) > len(before) + len(after):
         candidates.insert(0, tag[len(before):len(tag) - len(after)])  # the part the ARG stands for
     for candidate in candidates:
         ref = parse_image(value.replace(_MARK, candidate))
-        if ref is not None and _pinned(ref):
+        if ref is not None and _pinned(ref, keep_full):
             return candidate
     return "<pinned value>"
 
@@ -261,11 +272,12 @@ def _why(raw: str | None) -> str:
     return "has no default" if raw is None else "has an empty default"
 
 
-def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
-    """The findings of the image a FROM names, as a build without --build-arg sees it."""
+def _from_findings(df: Dockerfile, use: ImageUse, keep_full: bool) -> list[Finding]:
+    """The findings of the image a FROM names, as a build without --build-arg sees it
+    (a full python image stays full in the advice with ``keep_full``)."""
     found = from_default(df, use.raw)
     value = found.value
-    findings = _undeclared(df, use.instr, use.raw, found, use.instr.args_offset, "image")
+    findings = _undeclared(df, use.instr, use.raw, found, use.instr.args_offset, "image", keep_full)
     shown = f"base image '{use.raw}'" + (f" ('{value}')" if use.raw != value and found.known else "")
 
     def report(rule: Rule, message: str) -> list[Finding]:
@@ -281,13 +293,13 @@ def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
         return report(UNVERIFIABLE, (
             f"base image '{use.raw}' comes from ARG {name}, whose default '{written}' cannot be resolved, so "
             f"the image cannot be verified; give it a pinned default, e.g. "
-            f"'ARG {name}={_arg_default(df, use.raw, name)}'"
+            f"'ARG {name}={_arg_default(df, use.raw, name, keep_full)}'"
         ))
     ref = use.ref if use.value.resolved and use.value.value == value else parse_image(value)
     if ref is None:
         if found.empty:
             name, raw = found.empty[0]
-            fix = f"give it a pinned default, e.g. 'ARG {name}={_arg_default(df, use.raw, name)}'"
+            fix = f"give it a pinned default, e.g. 'ARG {name}={_arg_default(df, use.raw, name, keep_full)}'"
             if not value:
                 return report(UNVERIFIABLE, (
                     f"base image '{use.raw}' comes from ARG {name}, which {_why(raw)}, so a build without "
@@ -308,13 +320,13 @@ def _from_findings(df: Dockerfile, use: ImageUse) -> list[Finding]:
         return findings
     if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
         return findings  # built on this machine by an earlier step, not pulled
-    problem = _judge(ref)
+    problem = _judge(ref, keep_full)
     if problem is None and found.empty and re.search(r"--|[-.]$", ref.tag):
         name, raw = found.empty[0]
         return report(UNVERIFIABLE, (
             f"base image '{use.raw}' is '{value}' without --build-arg (ARG {name} {_why(raw)}), a tag cut "
             f"short where the value goes, which no image is likely to publish; give it a pinned default, e.g. "
-            f"'ARG {name}={_arg_default(df, use.raw, name)}'"
+            f"'ARG {name}={_arg_default(df, use.raw, name, keep_full)}'"
         ))
     if problem is None:
         return findings
@@ -334,7 +346,7 @@ def _names_earlier_stage(df: Dockerfile, value: str, index: int) -> bool:
 
 
 def _undeclared(
-    df: Dockerfile, instr: Instruction, word: str, found: Default, offset: int, what: str,
+    df: Dockerfile, instr: Instruction, word: str, found: Default, offset: int, what: str, keep_full: bool = False,
 ) -> list[Finding]:
     """DPH209 for each name in ``word`` that no ARG before the first FROM declares.
 
@@ -357,7 +369,7 @@ def _undeclared(
         if close:
             fix = f"did you mean ${close[0]}?"
         else:
-            default = _arg_default(df, word, name) if what == "image" else "<value>"
+            default = _arg_default(df, word, name, keep_full) if what == "image" else "<value>"
             fix = f"declare it before the first FROM, e.g. 'ARG {name}={default}'"
         subject = f"FROM --platform={word}" if what == "platform" else f"base image '{word}'"
         out.append(UNDECLARED.at(df.path, line, col, (
@@ -400,35 +412,47 @@ def _whole_arg(use: ImageUse) -> str | None:
     return None if match is None else match.group(1) or match.group(2)
 
 
-def _froms_of_args(uses: list[ImageUse]) -> dict[str, list[int]]:
-    """The lines of the FROMs whose image is one ARG alone, by ARG name, in order."""
-    lines: dict[str, list[int]] = {}
+def _froms_of_args(uses: list[ImageUse]) -> dict[str, list[ImageUse]]:
+    """The FROMs whose image is one ARG alone, by ARG name, in order."""
+    froms: dict[str, list[ImageUse]] = {}
     for use in uses:
         name = _whole_arg(use)
         if name is not None:
-            lines.setdefault(name, []).append(use.line)
-    return lines
+            froms.setdefault(name, []).append(use)
+    return froms
 
 
-def _once(findings: list[Finding], name: str, lines: list[int]) -> list[Finding]:
+def _once(findings: list[Finding], name: str, froms: list[ImageUse]) -> list[Finding]:
     """The findings of the first FROM of ARG ``name``, saying the later ones share them."""
-    if len(lines) < 2:
+    if len(froms) < 2:
         return findings
-    others = ", ".join(str(line) for line in lines[1:])
-    note = f" (reported once for ARG {name}: the FROM at line{'s' if len(lines) > 2 else ''} {others} uses it too)"
+    others = ", ".join(str(use.line) for use in froms[1:])
+    note = f" (reported once for ARG {name}: the FROM at line{'s' if len(froms) > 2 else ''} {others} uses it too)"
     return [f._replace(message=f.message + note) for f in findings]
 
 
-def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
+def _shipped_base(df: Dockerfile, target: str | None) -> int | None:
+    """The index of the stage whose FROM names the image the shipped stage (``target``,
+    else the last) is built on: there a full python image is reported (DPH204 of
+    check-python-base-image), so the advice is slim. None when ``target`` names no stage."""
+    final = df.final_stage(target)
+    return None if final is None else df.chain(final)[0].index
+
+
+def check(df: Dockerfile, *, require_digest: bool = False, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = _platform_findings(df)
+    shipped = _shipped_base(df, target)
     uses = image_uses(df)
     arg_froms = _froms_of_args(uses)
     for use in uses:
         if use.kind == "from":
             name = _whole_arg(use)
-            if name is not None and arg_froms[name][0] != use.line:
+            if name is not None and arg_froms[name][0] is not use:
                 continue  # the same ARG, the same image: reported at its first FROM
-            found = _from_findings(df, use)
+            # Slim is advised where the shipped stage's image is written (for an ARG, at
+            # any of its FROMs), so the advice agrees with DPH204's.
+            stages = [use.stage] if name is None else [other.stage for other in arg_froms[name]]
+            found = _from_findings(df, use, keep_full=shipped not in stages)
             if require_digest and not any(f.code in ("DPH208", "DPH209") for f in found):
                 ref = parse_image(from_default(df, use.raw).value)
                 if ref is not None and not ref.digest and ref.registry.rsplit(":", 1)[0] not in _LOCAL_HOSTS:
@@ -446,7 +470,7 @@ def check(df: Dockerfile, *, require_digest: bool = False) -> list[Finding]:
             continue  # not a valid reference: the build fails on it anyway
         if ref.registry.rsplit(":", 1)[0] in _LOCAL_HOSTS:
             continue  # built on this machine by an earlier step, not pulled
-        problem = _judge(ref)
+        problem = _judge(ref, keep_full=True)  # files copied from a full image stay the full image's
         if problem is not None:
             findings.append(problem[0].at(df.path, use.line, use.col, f"{shown} {problem[1]}; {problem[2]}"))
         if require_digest and not ref.digest:
@@ -467,8 +491,8 @@ def _no_digest(df: Dockerfile, use: ImageUse, ref: ImageRef) -> Finding:
 
 HOOK = Hook(
     id="check-base-image-pinned", doc=__doc__ or "", rules=RULES,
-    options=(Option("require-digest", "require an @sha256: digest on every image", "flag"),),
-    dockerfile=lambda df, ctx: check(df, require_digest=ctx.options.require_digest),
+    options=(Option("require-digest", "require an @sha256: digest on every image", "flag"), TARGET),
+    dockerfile=lambda df, ctx: check(df, require_digest=ctx.options.require_digest, target=ctx.options.target),
 )
 
 

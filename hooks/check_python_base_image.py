@@ -13,9 +13,10 @@ every stage. The official ``python`` image counts behind a mirror
 behind an ARG without a default, digest-only references and images other than the
 official ``python`` are not judged. The image a message suggests comes from the same
 advice as check-base-image-pinned's (``hooks._images.suggest_image``: slim Debian, with
-the minor version and an OS release that version is published on, in the architecture
-namespace written when it publishes that tag, else the multi-architecture ``python``),
-so no rule of either hook reports it.
+the written patch or minor version and an OS release that version is published on, or a
+placeholder release where none is known for the patch: ``python:3.12.3`` gives
+``python:3.12.3-slim-bookworm``; in the architecture namespace written when it publishes
+that tag, else the multi-architecture ``python``), so no rule of either hook reports it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.

@@ -6,7 +6,10 @@ import pytest
 
 from hooks._dockerfile import parse
 from hooks._images import (
+    DEBIAN_RELEASES,
+    PYTHON_DEBIAN_PATCHES,
     PYTHON_DEBIAN_RELEASES,
+    PYTHON_OLDER_DEBIAN,
     SUGGESTED_DEBIAN,
     SUGGESTED_PYTHON,
     ImageRef,
@@ -18,6 +21,7 @@ from hooks._images import (
     is_python_image,
     parse_image,
     parse_python_tag,
+    published_debian_releases,
     suggest_image,
     suggest_python_tag,
     tag_version,
@@ -192,11 +196,11 @@ def test_python_tag_depth() -> None:
         ("3-slim-bullseye", "3.12-slim-bullseye"),
         ("3-buster", "3.12-slim-bookworm"),  # no 3.12 image on buster
         ("3.11-alpine", "3.11-slim-bookworm"),  # never Alpine
-        ("3.9.2-alpine3.13", "3.9-slim-bookworm"),  # the patch was never built on bookworm
+        ("3.9.2-alpine3.13", "3.9.2-slim-<debian release>"),  # built before bullseye: no release vouched for
         ("3.11.9-bullseye", "3.11.9-slim-bullseye"),  # a patch beside its release is kept
-        ("3.12.4", "3.12-slim-bookworm"),
-        ("3.7", "3.7-slim-bullseye"),  # 3.7 images stopped at bullseye
-        ("3.7-bookworm", "3.7-slim-bullseye"),  # written, but never published
+        ("3.12.4", "3.12.4-slim-bookworm"),  # the patch is kept
+        ("3.7", "3.7-slim-bookworm"),  # 3.7.17, the last, was built on bookworm
+        ("3.7-bookworm", "3.7-slim-bookworm"),
         ("3.13-trixie", "3.13-slim-trixie"),
         ("3.13.0rc1", "3.13-slim-bookworm"),
         ("3.14-rc-slim", "3.14-slim-bookworm"),
@@ -205,10 +209,77 @@ def test_python_tag_depth() -> None:
         ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
         ("3.8-windowsservercore", "3.8-windowsservercore-<windows release>"),
         ("3.11.9-nanoserver-1809", "3.11.9-nanoserver-1809"),
+        # a patch is kept, beside a release it was built on, else a placeholder release
+        ("3.12.3-slim", "3.12.3-slim-bookworm"),
+        ("3.12.3-alpine", "3.12.3-slim-bookworm"),
+        ("3.14.0", "3.14.0-slim-bookworm"),
+        ("3.11.4", "3.11.4-slim-bookworm"),  # bookworm came with 3.11.4
+        ("3.11.3", "3.11.3-slim-bullseye"),  # ... so 3.11.3 names the newest release it was built on
+        ("3.11.3-bookworm", "3.11.3-slim-bullseye"),  # written, but never built
+        ("3.12.11-trixie", "3.12.11-slim-trixie"),
+        ("3.12.10-trixie", "3.12.10-slim-bookworm"),  # trixie came with 3.12.11
+        ("3.5.1", "3.5.1-slim-<debian release>"),  # 3.5 is not in the tables (3.5.1 was built on jessie)
+        ("3.8.10", "3.8.10-slim-<debian release>"),  # built before bullseye, on buster only
+        ("3.8.10-buster", "3.8.10-slim-buster"),  # an older release the tag names is kept
+        ("3.13.10", "3.13.10-slim-<debian release>"),  # newer than the table
+        ("3.12.4.1", "3.12.4.1-slim-<debian release>"),
+        ("3.12.3-windowsservercore", "3.12.3-windowsservercore-<windows release>"),
+        # the releases each minor version was published on
+        ("3.12-trixie", "3.12-slim-trixie"),
+        ("3.13-bullseye", "3.13-slim-bullseye"),
+        ("3.10-buster", "3.10-slim-buster"),
+        ("3.12-buster", "3.12-slim-bookworm"),
     ],
 )
 def test_suggest_python_tag(tag: str, expected: str) -> None:
     assert suggest_python_tag(parse_python_tag(tag)) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("3.9", "3.9-bookworm"),
+        ("3.12.3", "3.12.3-bookworm"),
+        ("", "3.12-bookworm"),
+        ("3", "3.12-bookworm"),
+        ("3.11.9-bullseye", "3.11.9-bullseye"),
+        ("3.5.1", "3.5.1-<debian release>"),
+        ("3.12-slim", "3.12-slim-bookworm"),
+        ("3.12.3-alpine", "3.12.3-slim-bookworm"),  # never Alpine
+        ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
+    ],
+)
+def test_suggest_python_tag_keeps_a_full_image(tag: str, expected: str) -> None:
+    """Where no rule asks for slim (a builder stage, COPY --from), a full image stays full."""
+    assert suggest_python_tag(parse_python_tag(tag), keep_full=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("3.12", ("bullseye", "bookworm", "trixie")),
+        ("3.7", ("stretch", "buster", "bullseye", "bookworm")),
+        ("3.12.3", ("bullseye", "bookworm")),
+        ("3.12.12", ("bookworm", "trixie")),
+        ("3.7.17", ("bullseye", "bookworm")),
+        ("3.9.5", ()),
+        ("3.12.99", ()),
+        ("3.12.4.1", ()),
+        ("3.5", None),
+        ("3.5.1", None),
+    ],
+)
+def test_published_debian_releases(version: str, expected: tuple[str, ...] | None) -> None:
+    assert published_debian_releases(version) == expected
+
+
+def test_python_release_tables_are_consistent() -> None:
+    for minor, patches in PYTHON_DEBIAN_PATCHES.items():
+        releases = PYTHON_DEBIAN_RELEASES[minor]
+        assert list(releases) == sorted(releases, key=DEBIAN_RELEASES.index), minor
+        for release, (first, last) in patches.items():
+            assert first <= last, (minor, release)
+    assert set(PYTHON_OLDER_DEBIAN) <= set(PYTHON_DEBIAN_PATCHES)
 
 
 def test_suggest_python_tag_for_unknown() -> None:
@@ -473,16 +544,36 @@ ADVICE_CASES = [
     ("arm32v6/python:3-alpine3.20", {"DPH203", "DPH205"}),
     ("amd64/python:3.12", {"DPH206", "DPH204"}),
     ("ARG TARGET_ARCH=amd64\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n", {"DPH205"}),
+    # a patch version is kept, beside a release it was built on or a placeholder
+    ("python:3.12.3-slim", {"DPH206"}),
+    ("python:3.12.3", {"DPH206", "DPH204"}),
+    ("python:3.5.1", {"DPH206", "DPH204"}),
+    ("python:3.8.10-buster", {"DPH204"}),
+    ("python:3.13.10-slim", {"DPH206"}),
+    ("python:3.12.3-windowsservercore", {"DPH206"}),
+    # a full image stays full where no rule asks for slim: builder stages, COPY --from
+    ("FROM python:3.9 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206"}),
+    ("FROM python:3.11.9 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206"}),
+    ("FROM python AS build\nFROM python:3.12-slim-bookworm\n", {"DPH201"}),
+    ("FROM python:3 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH203"}),
+    ("FROM python:3.9 AS base\nFROM base\n", {"DPH206", "DPH204"}),  # the final stage's image
+    ("FROM python:3.12.3-alpine AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206", "DPH205"}),
+    ("FROM python:3.12-slim-bookworm\nCOPY --from=python:3.11 /usr/local /usr/local\n", {"DPH206"}),
+    ("ARG PY\nFROM python:${PY} AS build\nFROM python:3.12-slim-bookworm\n", {"DPH208"}),
+    ("FROM python:3.9 AS build\nFROM python:3.12.3\n", {"DPH206", "DPH204"}),
+    # one ARG for a builder and the shipped stage: reported once, with the shipped stage's advice
+    ("ARG BASE=python:3.11\nFROM $BASE AS build\nFROM $BASE\n", {"DPH206", "DPH204"}),
 ]
 
 
-def _dph2(text: str) -> list[tuple[str, str]]:
-    """(code, message) of every DPH2xx finding of both base-image hooks (DPH207 is an opt-in)."""
+def _dph2(text: str) -> list[tuple[int, int, str, str]]:
+    """(line, col, code, message) of every DPH2xx finding of both base-image hooks (DPH207
+    is an opt-in)."""
     from hooks import check_base_image_pinned, check_python_base_image
 
     df = parse(text)
     findings = check_base_image_pinned.check(df) + check_python_base_image.check(df)
-    return [(f.code, f.message) for f in findings if f.code.startswith("DPH2")]
+    return [(f.line, f.col, f.code, f.message) for f in findings if f.code.startswith("DPH2")]
 
 
 def _filled(suggestion: str) -> str:
@@ -492,34 +583,60 @@ def _filled(suggestion: str) -> str:
     return suggestion
 
 
+def _replaced(text: str, line: int, col: int, reference: str) -> str:
+    """``text`` with the image reference at ``line``:``col`` replaced by ``reference``."""
+    lines = text.splitlines()
+    row = lines[line - 1]
+    end = col - 1
+    while end < len(row) and row[end] not in " \t,":
+        end += 1
+    lines[line - 1] = row[:col - 1] + reference + row[end:]
+    return "\n".join(lines) + "\n"
+
+
+def _assert_published(suggestion: str, text: str) -> None:
+    """A concrete python tag names a release its version is known to be published on
+    (or one the linted file wrote beside it)."""
+    image = parse_image(suggestion.partition("=")[2] if suggestion.startswith("ARG ") else suggestion)
+    tag = parse_python_tag(image.tag) if image is not None and image.official == "python" else None
+    if tag is None or tag.flavor == "windows" or "<" in tag.os_release:
+        return
+    published = published_debian_releases(tag.version)
+    assert (published is not None and tag.os_release in published) or f"-{tag.os_release}" in text, suggestion
+
+
 @pytest.mark.parametrize(("case", "codes"), [pytest.param(c, k, id=c.replace("\n", " ")) for c, k in ADVICE_CASES])
 def test_every_suggestion_passes_every_base_image_rule(case: str, codes: set[str]) -> None:
     text = case if "\n" in case else f"FROM {case}\n"
     found = _dph2(text)
-    assert {code for code, _ in found} == codes
-    suggestions = {re.search(r"e\.g\. '([^']+)'", message).group(1) for _, message in found}  # type: ignore[union-attr]
-    assert len(suggestions) == (1 if codes else 0) or codes == {"DPH209", "DPH206", "DPH204"}
-    results = set()
-    for suggestion in suggestions:
+    assert {code for _, _, code, _ in found} == codes
+    suggested: dict[tuple[int, int], set[str]] = {}
+    for line, col, _, message in found:
+        suggested.setdefault((line, col), set()).add(re.search(r"e\.g\. '([^']+)'", message).group(1))  # type: ignore[union-attr]
+    assert all(len(suggestions) == 1 for suggestions in suggested.values()), f"one reference, one advice: {suggested}"
+    fixed = text
+    finals = set()
+    for (line, col), (suggestion,) in sorted(suggested.items(), reverse=True):
+        _assert_published(suggestion, text)
         if suggestion.startswith("ARG "):  # a default for the ARG the FROM uses
             name = suggestion[4:].partition("=")[0]
-            lines = [line for line in text.splitlines() if line != f"ARG {name}"]
-            fixed = "\n".join([_filled(suggestion), *lines]) + "\n"
+            lines = [row for row in text.splitlines() if row != f"ARG {name}"]
+            alone = "\n".join([_filled(suggestion), *lines]) + "\n"
+            assert _dph2(alone) == [], alone
+            finals.add(parse(alone).stages[-1].image.value)
         else:
-            fixed = f"FROM {_filled(suggestion)}\n"
+            fixed = _replaced(fixed, line, col, _filled(suggestion))
+    if fixed != text:
         assert _dph2(fixed) == [], fixed
-        results.add(parse(fixed).stages[-1].image.value)
-        image = parse_image(suggestion.partition("=")[2] if suggestion.startswith("ARG ") else suggestion)
-        tag = parse_python_tag(image.tag) if image is not None and image.official == "python" else None
-        if tag is not None and tag.flavor != "windows" and "<" not in tag.os_release:
-            # a concrete python tag names a release the table knows for its version
-            assert tag.os_release in PYTHON_DEBIAN_RELEASES[".".join(tag.version.split(".")[:2])]
-    assert len(results) <= 1, f"findings on one FROM lead to different images: {results}"
+        if finals:
+            finals.add(parse(fixed).stages[-1].image.value)
+    assert len(finals) <= 1, f"findings on one FROM lead to different images: {finals}"
 
 
 def test_no_suggestion_is_alpine_or_a_full_python_image() -> None:
-    for tag in ("", "3", "3.12", "3.12-alpine", "alpine3.20", "3.11.9-bullseye", "3.7-alpine3.18", "bookworm"):
-        suggested = parse_python_tag(suggest_python_tag(parse_python_tag(tag)))
+    for tag in ("", "3", "3.12", "3.12-alpine", "alpine3.20", "3.11.9-bullseye", "3.7-alpine3.18", "bookworm",
+                "3.12.3", "3.5.1"):
+        suggested = parse_python_tag(_filled(suggest_python_tag(parse_python_tag(tag))))
         assert suggested is not None and suggested.flavor == "slim" and suggested.depth >= 2
 
 

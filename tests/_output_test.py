@@ -193,7 +193,8 @@ def test_explain_by_code_and_by_name() -> None:
         "DPH201 untagged-base-image (error)\n\nAn image has no tag and no digest.\n\n"
         "Hook: check-base-image-pinned (and docker-python-hooks check)\n\n"
         "Options (command line / pyproject.toml):\n"
-        "- `--require-digest` / `require-digest = true`: require an @sha256: digest on every image\n\n"
+        "- `--require-digest` / `require-digest = true`: require an @sha256: digest on every image\n"
+        "- `--target NAME` / `target = \"NAME\"`: the stage that is shipped (default: the last)\n\n"
         "## What it does\n\nReports an image with neither a tag nor a digest. Overlaps hadolint DL3006.\n\n"
         "## Why is this bad?\n\n"
     )
@@ -248,6 +249,7 @@ def test_explain_lists_the_hooks_options() -> None:
     assert (
         "Hook: check-base-image-pinned (and docker-python-hooks check)\n\n"
         "Options (command line / pyproject.toml):\n"
-        "- `--require-digest` / `require-digest = true`: require an @sha256: digest on every image\n\n"
+        "- `--require-digest` / `require-digest = true`: require an @sha256: digest on every image\n"
+        "- `--target NAME` / `target = \"NAME\"`: the stage that is shipped (default: the last)\n\n"
         "## What it does\n"
     ) in text

@@ -170,7 +170,7 @@ FAIL = [
     pytest.param(
         "FROM python:3.12.4\n",
         [(1, 6, "DPH206", "base image 'python:3.12.4' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "next Debian release; pin it, e.g. 'python:3.12.4-slim-bookworm'")],
         id="python-full-without-os-release",
     ),
     pytest.param(
@@ -229,7 +229,7 @@ FAIL = [
         f"FROM {PINNED}\nRUN --mount=type=cache,target=/c \\\n"
         "    --mount=type=bind,from=python:3.12,source=/usr/local,target=/py true\n",
         [(3, 28, "DPH206", "RUN --mount image 'python:3.12' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "next Debian release; pin it, e.g. 'python:3.12-bookworm'")],  # files of the full image
         id="mount-from-image",
     ),
     pytest.param(
@@ -314,6 +314,46 @@ FAIL = [
           "a pinned default, e.g. 'ARG TARGET_ARCH=<value>'")],
         id="architecture-namespace-from-arg-without-default",
     ),
+    pytest.param(
+        "FROM python:3.12.3-slim AS runtime\n",
+        [(1, 6, "DPH206", "base image 'python:3.12.3-slim' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.12.3-slim-bookworm'")],
+        id="patch-version-is-kept",
+    ),
+    pytest.param(
+        f"FROM python:3.9 AS build\nFROM {PINNED}\n",
+        [(1, 6, "DPH206", "base image 'python:3.9' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.9-bookworm'")],
+        id="builder-keeps-the-full-image",
+    ),
+    pytest.param(
+        f"FROM python AS build\nFROM {PINNED}\n",
+        [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-bookworm'")],
+        id="untagged-builder-keeps-the-full-image",
+    ),
+    pytest.param(
+        "FROM python:3.9 AS build\nFROM python:3.11.9 AS base\nFROM base\n",
+        [
+            (1, 6, "DPH206", "base image 'python:3.9' does not name its OS release, so it moves to the "
+             "next Debian release; pin it, e.g. 'python:3.9-bookworm'"),
+            (2, 6, "DPH206", "base image 'python:3.11.9' does not name its OS release, so it moves to the "
+             "next Debian release; pin it, e.g. 'python:3.11.9-slim-bookworm'"),  # as DPH204 there
+        ],
+        id="image-of-the-final-stage-is-advised-slim",
+    ),
+    pytest.param(
+        "FROM python:3.5.1\n",
+        [(1, 6, "DPH206", "base image 'python:3.5.1' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.5.1-slim-<debian release>'")],
+        id="patch-not-known-on-a-release-gets-a-placeholder",
+    ),
+    pytest.param(
+        "ARG PY\nFROM python:${PY} AS build\nFROM python:3.12-slim-bookworm\n",
+        [(2, 6, "DPH208", "base image 'python:${PY}' is 'python:' without --build-arg (ARG PY has no default), "
+          "not a valid image reference, so the build fails; give it a pinned default, e.g. "
+          "'ARG PY=3.12-bookworm'")],
+        id="arg-default-of-a-builder-keeps-the-full-image",
+    ),
 ]
 
 
@@ -337,6 +377,28 @@ def test_require_digest() -> None:
         (4, 13, "DPH201", "COPY --from image 'nginx' has no tag; pin it, e.g. 'nginx:<version>' or a digest"),
         (4, 13, "DPH207", "COPY --from image 'nginx' is not pinned by digest; append '@sha256:<digest>' "
          "(see 'docker buildx imagetools inspect nginx')"),
+    ]
+
+
+def test_target_is_advised_like_dph204() -> None:
+    """The shipped stage (--target) is advised slim, as check-python-base-image's DPH204
+    advises it; the others keep the full image."""
+    text = "FROM python:3.9 AS build\nFROM python:3.12 AS test\n"
+    found = [(f.line, f.message.rpartition(" ")[2]) for f in check(parse(text), target="build")]
+    assert found == [(1, "'python:3.9-slim-bookworm'"), (2, "'python:3.12-bookworm'")]
+    found = [(f.line, f.message.rpartition(" ")[2]) for f in check(parse(text), target="missing")]
+    assert found == [(1, "'python:3.9-bookworm'"), (2, "'python:3.12-bookworm'")]
+
+
+def test_main_keeps_what_the_tag_says(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("Dockerfile", (
+        "FROM python:3.12.3-slim AS runtime\nFROM python:3.9 AS build\nFROM python:3.12.3\n"
+        "COPY --from=python:3.11 /usr/local/lib /usr/local/lib\n"
+    ))
+    assert main([path, "--target", "runtime"]) == 1
+    assert [line.rpartition(" ")[2] for line in capsys.readouterr().out.splitlines()] == [
+        "'python:3.12.3-slim-bookworm'", "'python:3.9-bookworm'", "'python:3.12.3-bookworm'",
+        "'python:3.11-bookworm'",
     ]
 
 
@@ -497,7 +559,7 @@ BUILDKIT_FAIL = [
         "ARG VARIANT\nFROM python:3.7-${VARIANT}\n",
         [(2, 6, "DPH208", "base image 'python:3.7-${VARIANT}' is 'python:3.7-' without --build-arg (ARG VARIANT "
           "has no default), a tag cut short where the value goes, which no image is likely to publish; give it "
-          "a pinned default, e.g. 'ARG VARIANT=slim-bullseye'")],
+          "a pinned default, e.g. 'ARG VARIANT=slim-bookworm'")],
         id="optional-part-leaves-a-dangling-dash",
     ),
     pytest.param(

@@ -104,15 +104,28 @@ FAIL = [
     pytest.param(
         "FROM python:3.7\n",
         [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.7', about 1 GB of compilers "
-          "and libraries the service does not need; use the slim variant, e.g. 'python:3.7-slim-bullseye'")],
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.7-slim-bookworm'")],
         id="full-3.7-gets-a-release-it-was-published-on",
     ),
     pytest.param(
         f"FROM python:3.9.2-alpine3.13 AS build\nFROM {SLIM}\n",
         [(1, 6, "DPH205", "stage 'build' is built on the Alpine image 'python:3.9.2-alpine3.13'; many packages "
           "have no wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
-          "'python:3.9-slim-bookworm'")],
-        id="alpine-patch-version-gets-minor-on-debian",
+          "'python:3.9.2-slim-<debian release>'")],  # 3.9.2 was built on buster only
+        id="alpine-patch-version-is-kept-with-a-placeholder-release",
+    ),
+    pytest.param(
+        "FROM python:3.9 AS build\nFROM python:3.12.3\n",
+        [(2, 6, "DPH204", "the final stage is built on the full image 'python:3.12.3', about 1 GB of compilers "
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12.3-slim-bookworm'")],
+        id="full-patch-version-keeps-its-patch",
+    ),
+    pytest.param(
+        "FROM python:3.5.1\n",
+        [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.5.1', about 1 GB of compilers "
+          "and libraries the service does not need; use the slim variant, e.g. "
+          "'python:3.5.1-slim-<debian release>'")],  # 3.5.1 was built on jessie, never with a release tag
+        id="old-patch-version-gets-a-placeholder-release",
     ),
     pytest.param(
         f"FROM python:alpine AS tools\nFROM {SLIM}\n",
