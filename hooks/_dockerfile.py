@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple, cast
 
+from hooks._files import in_dev_container
 from hooks._patterns import lazy
 
 if TYPE_CHECKING:
@@ -388,6 +389,11 @@ class Dockerfile:
                     everything.append(instr.sub)
             self._all = tuple(everything)
         return self._all
+
+    @property
+    def dev_container(self) -> bool:
+        """Whether this is a development container's Dockerfile (:func:`hooks._files.in_dev_container`)."""
+        return in_dev_container(self.path)
 
     def stage_named(self, name: str) -> Stage | None:
         return self.stage_names.get(name.lower())

@@ -129,6 +129,14 @@ def is_ci_config(path: str) -> bool:
     return file_kind(path) == "ci"
 
 
+def in_dev_container(path: str) -> bool:
+    """Whether ``path`` is in a ``.devcontainer`` directory, where the Development Containers
+    specification keeps the Dockerfile and Compose file of a development environment
+    (https://containers.dev): an image to work in, never shipped. The rules that judge a
+    shipped image (its user, Python settings, size, health check) do not apply there."""
+    return ".devcontainer" in path.replace(os.sep, "/").split("/")[:-1]
+
+
 def load_toml(text: str) -> dict[str, Any]:
     """``text`` read as TOML (:mod:`tomllib`; ``tomli`` on Python 3.10), imported only when a
     file needs it. Raises ValueError (``TOMLDecodeError`` is one) for text that is not TOML."""

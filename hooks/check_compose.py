@@ -14,7 +14,9 @@ the image it builds) is judged by the base-image pin rules of check-base-image-p
 from a local Dockerfile, ``build.args`` are applied to the Dockerfile's ``ARG``
 defaults, and each ``FROM`` whose image they change is judged the same way, reported
 at the argument's value. Images of this machine (``localhost/...``,
-``localhost:5000/...``) are not judged.
+``localhost:5000/...``) are not judged. A development container's Compose file (in a
+``.devcontainer`` directory) has only its images judged: its services are never
+deployed, so DPH404 and DPH405 do not apply.
 
 Options:
     --require-digest   also require an ``@sha256:`` digest on every image (DPH207).
@@ -75,6 +77,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
+from hooks._files import in_dev_container
 from hooks._findings import ERROR, WARNING, Finding, Rule
 from hooks._hook import Hook, Option
 from hooks._images import (
@@ -230,6 +233,8 @@ def check(compose: Compose, *, require_digest: bool = False, read_only: bool = F
             findings.extend(_image_findings(service, service.image, require_digest))
         if service.build is not None:
             findings.extend(_build_arg_findings(service.build, require_digest))
+        if in_dev_container(service.path):
+            continue  # a development environment, never shipped: only its images are judged
         user = service.user
         if user is not None and user.resolved and user.value.split(":", 1)[0].strip() in _ROOT:
             findings.append(ROOT_USER.at(

@@ -7,7 +7,9 @@ inherited. An image *serves* when it ``EXPOSE``s a port or its ``ENTRYPOINT``/``
 granian, ``waitress-serve``, ``flask run``, ``fastapi run`` or ``manage.py
 runserver``/``django-admin runserver``. Workers, CLIs and batch jobs (``celery worker``, ``python job.py``) are not
 judged, and ``HEALTHCHECK NONE`` is an explicit opt-out: use it when the orchestrator
-(Kubernetes liveness/readiness probes, ECS, Nomad) does the probing.
+(Kubernetes liveness/readiness probes, ECS, Nomad) does the probing. Neither is a
+development container's Dockerfile (in a ``.devcontainer`` directory) asked for one: it
+is never deployed (a ``HEALTHCHECK`` it has is still checked by DPH602).
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -207,7 +209,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             if instr.keyword == "HEALTHCHECK":
                 healthcheck = instr
     if healthcheck is None:
-        reason = _serves(df, stage, chain)
+        reason = _serves(df, stage, chain) if not df.dev_container else ""
         if not reason:
             return []
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"

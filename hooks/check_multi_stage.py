@@ -13,7 +13,9 @@ and build systems (``make``, ``cmake``, ``autoconf``, ``automake``, ``libtool``,
 ``libltdl7``) are not build tools. ``make`` is not reported when the image's ``CMD`` or
 ``ENTRYPOINT`` runs it: there it is the task runner, needed at run time. ``git`` is not a
 build tool: images use it at run time too. ``ONBUILD RUN`` triggers of a shipped stage
-are judged too (they install into every image built ``FROM`` it).
+are judged too (they install into every image built ``FROM`` it). A development
+container's Dockerfile (in a ``.devcontainer`` directory) is not judged: compilers are
+what a development environment is for.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -244,6 +246,8 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     stage = df.final_stage(target)
     if stage is None:
         return unknown_target(df.path, target)
+    if df.dev_container:
+        return []  # a development environment needs its compilers
     found: list[Finding] = []
     runs_make = _runs_make(df, stage)
     for member in df.chain(stage):

@@ -11,7 +11,9 @@ Base images known to default to a non-root user need no ``USER``: distroless
 entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``: named in the
 ``ENTRYPOINT``/``CMD`` itself, or installed in the stage chain (``apt-get install gosu``,
 ``COPY --from=tianon/gosu``) for the ``ENTRYPOINT`` script to use, as the official
-images of Postgres and Redis do.
+images of Postgres and Redis do. A development container's Dockerfile (in a
+``.devcontainer`` directory) is not judged: ``devcontainer.json`` chooses the user it
+runs as (``remoteUser``, ``containerUser``), and the image is never shipped.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -157,6 +159,8 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     stage = df.final_stage(target)
     if stage is None:
         return unknown_target(df.path, target)
+    if df.dev_container:
+        return []  # the user a dev container runs as is devcontainer.json's remoteUser
     chain: list[Stage] = df.chain(stage)
     last_user: Instruction | None = None
     has_entrypoint = False

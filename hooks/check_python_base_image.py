@@ -5,8 +5,9 @@ The official ``python`` image comes in a full variant (``python:3.12``,
 tools), a ``-slim`` variant (about 150 MB, just what Python needs) and ``-alpine``.
 Only the final stage (the last one, or the one named by ``--target``) is judged for
 the full variant, following ``FROM <stage>`` inheritance to the image it is built
-on: builder stages may use the full image to compile wheels. Alpine is reported in
-every stage. The official ``python`` image counts behind a mirror
+on: builder stages may use the full image to compile wheels, and so may a development
+container's Dockerfile (in a ``.devcontainer`` directory). Alpine is reported in
+every stage, dev containers included. The official ``python`` image counts behind a mirror
 (``public.ecr.aws/docker/library/python``) and in its per-architecture namespaces
 (``arm64v8/python``, ``amd64/python``), also when the namespace is an ARG
 (``FROM ${TARGET_ARCH}/python:3.12-alpine3.20``, with or without a default). Other images
@@ -123,7 +124,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         return findings + unknown_target(df.path, target)
     root = df.chain(final)[0]
     found = _python_tag(df, root)
-    if found is not None and found[1].flavor == "full":
+    if found is not None and found[1].flavor == "full" and not df.dev_container:
         use = found[0]
         where = f"final stage '{final.name}'" if final.name else "the final stage"
         via = f" (through stage '{root.name or root.index}')" if root is not final else ""

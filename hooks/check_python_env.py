@@ -17,7 +17,8 @@ command that the image runs count as well: ``python -B`` for PYTHONDONTWRITEBYTE
 compiles its byte code at build time (``python -m compileall`` in a ``RUN`` of the
 shipped stages or of a stage they ``COPY --from``) ships fresh ``.pyc`` files on
 purpose, for a faster start; Python writes none at run time, so it needs no
-PYTHONDONTWRITEBYTECODE.
+PYTHONDONTWRITEBYTECODE. A development container's Dockerfile (in a ``.devcontainer``
+directory) is not judged: it is an environment to work in, never shipped.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -209,6 +210,8 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     stage = df.final_stage(target)
     if stage is None:
         return unknown_target(df.path, target)
+    if df.dev_container:
+        return []  # a development environment, never shipped
     chain = df.chain(stage)
     if not runs_python(df, chain):
         return []

@@ -13,6 +13,7 @@ from hooks._files import (
     decode_dockerfile,
     decode_requirements,
     find_root,
+    in_dev_container,
     is_ci_config,
     is_dockerfile,
     is_requirements,
@@ -205,3 +206,16 @@ def test_listings_are_ignored_when_paths_are_not_taken_from_the_working_director
     repo = Repo(str(tmp_path / "repo"))
     repo.note_listing(".", [])
     assert repo.optional_text("x") == "x"
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    (".devcontainer/Dockerfile", True),
+    ("services/api/.devcontainer/Containerfile", True),
+    ("/abs/repo/.devcontainer/compose.yaml", True),
+    (".devcontainer", False),
+    ("devcontainer/Dockerfile", False),
+    (".devcontainer.Dockerfile", False),
+    ("Dockerfile", False),
+])
+def test_in_dev_container(path: str, expected: bool) -> None:
+    assert in_dev_container(path) is expected

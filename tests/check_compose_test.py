@@ -244,3 +244,31 @@ def test_the_image_pin_rules_are_declared_as_reported_here_too() -> None:
     assert reported == {"DPH201", "DPH202", "DPH203", "DPH206", "DPH207", "DPH208"}
     assert reported <= check_compose.HOOK.codes
     assert set(check_compose.HOOK.reports) <= set(check_base_image_pinned.HOOK.rules)
+
+
+def test_dev_container_compose_judges_images_only(tmp_path: Path) -> None:
+    files = {
+        ".devcontainer/compose.yaml": (
+            "services:\n"
+            "  app:\n"
+            "    build:\n"
+            "      context: ..\n"
+            "      dockerfile: .devcontainer/Dockerfile\n"
+            "    user: root\n"
+            "  db:\n"
+            "    image: postgres:16\n"
+        ),
+        ".devcontainer/Dockerfile": "FROM python:3.12-slim-bookworm\n",
+    }
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    compose = load(".devcontainer/compose.yaml", Repo(str(tmp_path)))
+    found = [(f.code, f.line) for f in check(compose, read_only=True)]
+    assert found == [("DPH203", 8)]  # not DPH404 (user: root) nor DPH405 (read_only)
+    # The same services in a shipped compose file: the service's user and filesystem count.
+    (tmp_path / "compose.yaml").write_text(
+        files[".devcontainer/compose.yaml"].replace("context: ..", "context: .")
+    )
+    shipped = [f.code for f in check(load("compose.yaml", Repo(str(tmp_path))), read_only=True)]
+    assert sorted(shipped) == ["DPH203", "DPH404", "DPH405"]

@@ -292,3 +292,12 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     text = "# dph: ignore=DPH601 probed by Kubernetes\nFROM python:3.12-slim\nEXPOSE 8000\n"
     assert main([write("Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_dev_container_needs_no_healthcheck() -> None:
+    text = "FROM python:3.12-slim-bookworm\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\"]\n"
+    assert check(parse(text, ".devcontainer/Dockerfile")) == []
+    assert [f.code for f in check(parse(text, "Dockerfile"))] == ["DPH601"]
+    # A probe that is not in the image is wrong in any image.
+    broken = text + "HEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n"
+    assert [f.code for f in check(parse(broken, ".devcontainer/Dockerfile"))] == ["DPH602"]

@@ -263,3 +263,15 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
                  "RUN apt-get install -y --no-install-recommends gcc\n")
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_dev_container_keeps_its_compilers(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends build-essential git "
+        "&& rm -rf /var/lib/apt/lists/*\n"
+    )
+    assert check(parse(text, ".devcontainer/Dockerfile")) == []
+    assert [f.code for f in check(parse(text, "Dockerfile"))] == ["DPH303"]
+    assert main([write(".devcontainer/Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""

@@ -187,3 +187,15 @@ def test_suppression_before_from(write: Writer, capsys: pytest.CaptureFixture[st
     path = write("Dockerfile", text)
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_dev_container_is_not_judged(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dev container's user is chosen by devcontainer.json (remoteUser), not by USER."""
+    text = "FROM mcr.microsoft.com/devcontainers/python:1-3.12-bookworm\nRUN pip install --no-cache-dir ruff==0.6.9\n"
+    assert check(parse(text, ".devcontainer/Dockerfile")) == []
+    assert check(parse("FROM python:3.12-slim-bookworm\nUSER root\n", "svc/.devcontainer/Dockerfile")) == []
+    # Only the Dev Containers folder: a file named after it, or a similar folder, is judged.
+    assert [f.code for f in check(parse(text, "devcontainer/Dockerfile"))] == ["DPH401"]
+    assert [f.code for f in check(parse(text, ".devcontainer.Dockerfile"))] == ["DPH401"]
+    assert main([write(".devcontainer/Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""

@@ -207,3 +207,11 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     text = "# dph: ignore=DPH204 needs git at run time\nFROM python:3.12-bookworm\n"
     assert main([write("Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_dev_container_may_use_the_full_image_but_not_alpine() -> None:
+    assert check(parse("FROM python:3.12-bookworm\n", ".devcontainer/Dockerfile")) == []
+    assert [f.code for f in check(parse("FROM python:3.12-bookworm\n", "Dockerfile"))] == ["DPH204"]
+    # musl wheels hurt a development environment as much: DPH205 still applies.
+    found = check(parse("FROM python:3.12-alpine3.20\n", ".devcontainer/Dockerfile"))
+    assert [f.code for f in found] == ["DPH205"]

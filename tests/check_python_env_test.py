@@ -265,3 +265,11 @@ def test_global_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -
     )
     assert main([write("Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_dev_container_is_not_judged(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    text = 'FROM python:3.12-bookworm\nCMD ["python", "-m", "http.server"]\n'
+    assert check(parse(text, ".devcontainer/Dockerfile")) == []
+    assert [f.code for f in check(parse(text, "docker/Dockerfile"))] == ["DPH501", "DPH502"]
+    assert main([write(".devcontainer/Dockerfile", text)]) == 0
+    assert capsys.readouterr().out == ""
