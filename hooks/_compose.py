@@ -79,6 +79,7 @@ class Build(NamedTuple):
     args: dict[str, Value]  # an arg listed without a value (taken from the environment) is unresolved
     dockerfile_path: str | None  # the Dockerfile as a repository path, when local and resolved
     parsed: Dockerfile | None  # that Dockerfile, parsed; None when it cannot be read
+    target: Value | None = None  # the stage built (None: the last)
 
 
 class Service(NamedTuple):
@@ -405,6 +406,7 @@ class _Loader:
         args: dict[str, Value] = {}
         context: Value | None = None
         dockerfile: Value | None = None
+        target: Value | None = None
         inline = False
         layers = ([base] if base is not None else []) + [(path, node)]
         for where, layer in layers:
@@ -416,13 +418,15 @@ class _Loader:
                 context = _value(spec["context"][1], where)
             if "dockerfile" in spec:
                 dockerfile = _value(spec["dockerfile"][1], where)
+            if "target" in spec:
+                target = _value(spec["target"][1], where)
             inline = inline or "dockerfile_inline" in spec
             if "args" in spec:
                 args.update(self._args(spec["args"][1], where))
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         df_path = self._dockerfile_path(path, context, dockerfile) if not inline else None
         parsed = self._parse(df_path) if df_path is not None else None
-        return Build(path, line, col, context, dockerfile, inline, args, df_path, parsed)
+        return Build(path, line, col, context, dockerfile, inline, args, df_path, parsed, target)
 
     def _args(self, node: Node, path: str) -> dict[str, Value]:
         out: dict[str, Value] = {}

@@ -13,10 +13,11 @@ the image it builds) is judged by the base-image pin rules of check-base-image-p
 ``--require-digest``), ``DPH208`` a variable without a default. For a service built
 from a local Dockerfile, ``build.args`` are applied to the Dockerfile's ``ARG``
 defaults, and each ``FROM`` whose image they change is judged the same way, reported
-at the argument's value. Images of this machine (``localhost/...``,
-``localhost:5000/...``) are not judged. A development container's Compose file (in a
-``.devcontainer`` directory) has only its images judged: its services are never
-deployed, so DPH404 and DPH405 do not apply.
+at the argument's value; as for the Dockerfile, the advice keeps a builder stage's full
+``python`` image full (the stage that ships is ``build.target``, else the last).
+Images of this machine (``localhost/...``, ``localhost:5000/...``) are not judged. A
+development container's Compose file (in a ``.devcontainer`` directory) has only its
+images judged: its services are never deployed, so DPH404 and DPH405 do not apply.
 
 Options:
     --require-digest   also require an ``@sha256:`` digest on every image (DPH207).
@@ -94,6 +95,7 @@ from hooks._images import (
 
 if TYPE_CHECKING:
     from hooks._compose import Build, Compose, Service, Value
+    from hooks._dockerfile import Dockerfile
     from hooks._images import ImageRef
 
 ROOT_USER = Rule(
@@ -141,9 +143,11 @@ def _image_findings(service: Service, image: Value, require_digest: bool) -> lis
     return _judged(ref, shown, image, require_digest)
 
 
-def _judged(ref: ImageRef, shown: str, where: Value, require_digest: bool) -> list[Finding]:
+def _judged(
+    ref: ImageRef, shown: str, where: Value, require_digest: bool, *, keep_full: bool = False,
+) -> list[Finding]:
     findings = []
-    problem = pin_problem(ref)
+    problem = pin_problem(ref, keep_full=keep_full)
     if problem is not None:
         code, what, fix = problem
         findings.append(_rule(code).at(where.path, where.line, where.col, f"{shown} {what}; {fix}"))
@@ -168,6 +172,7 @@ def _build_arg_findings(build: Build, require_digest: bool) -> list[Finding]:
     if df is None or not build.args:
         return []
     values = {name: arg.value for name, arg in build.args.items() if arg.resolved}
+    shipped = _shipped_base(df, build.target)
     findings: list[Finding] = []
     for stage in df.stages:
         words = split_blanks(stage.from_.args)
@@ -200,8 +205,20 @@ def _build_arg_findings(build: Build, require_digest: bool) -> list[Finding]:
         ref = parse_image(value)
         if ref is None or not _pulled(ref):
             continue
-        findings.extend(_judged(ref, f"{shown} '{value}', which", where, require_digest))
+        # A builder stage may stay on the full image: the advice agrees with the Dockerfile's.
+        keep_full = shipped is not None and stage.index != shipped
+        findings.extend(_judged(ref, f"{shown} '{value}', which", where, require_digest, keep_full=keep_full))
     return findings
+
+
+def _shipped_base(df: Dockerfile, target: Value | None) -> int | None:
+    """The index of the stage whose FROM names the image the service's image is built on:
+    the chain root of ``build.target`` (else of the last stage). None when the target is
+    not known (not resolved, or no such stage): then every stage is advised slim."""
+    if target is not None and not target.resolved:
+        return None
+    final = df.final_stage(target.value if target is not None else None)
+    return None if final is None else df.chain(final)[0].index
 
 
 def _python_build(build: Build) -> bool:

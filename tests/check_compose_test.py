@@ -272,3 +272,34 @@ def test_dev_container_compose_judges_images_only(tmp_path: Path) -> None:
     )
     shipped = [f.code for f in check(load("compose.yaml", Repo(str(tmp_path))), read_only=True)]
     assert sorted(shipped) == ["DPH203", "DPH404", "DPH405"]
+
+
+BUILDER_DOCKERFILE = (
+    "ARG BUILDER=python:3.12.8-bookworm\n"
+    "ARG RUNTIME=python:3.12.8-slim-bookworm\n"
+    "FROM ${BUILDER} AS build\n"
+    "RUN pip wheel -w /w .\n"
+    "FROM ${RUNTIME} AS runtime\n"
+    "COPY --from=build /w /w\n"
+    "FROM build AS test\n"
+)
+
+
+@pytest.mark.parametrize(("target", "builder_advice", "runtime_advice"), [
+    # No target: the last stage 'test' is built on the builder's image, which ships.
+    pytest.param("", "python:3.12-slim-bookworm", "python:3.12-slim-bookworm", id="last-stage"),
+    # target: runtime ships the RUNTIME image: the builder's full image may stay full,
+    # as check-base-image-pinned advises for the Dockerfile itself.
+    pytest.param("      target: runtime\n", "python:3.12-bookworm", "python:3.12-slim-bookworm", id="target"),
+    pytest.param("      target: $T\n", "python:3.12-slim-bookworm", "python:3.12-slim-bookworm", id="unknown-target"),
+])
+def test_build_args_advice_keeps_a_builder_full(
+    tmp_path: Path, target: str, builder_advice: str, runtime_advice: str,
+) -> None:
+    compose = (
+        "services:\n  api:\n    build:\n      context: .\n" + target
+        + "      args:\n        BUILDER: python:3.12\n        RUNTIME: python:3.12-slim\n"
+    )
+    found = run(tmp_path, {"compose.yaml": compose, "Dockerfile": BUILDER_DOCKERFILE})
+    advice = [message.rsplit("e.g. ", 1)[1] for *_, code, message in found if code == "DPH206"]
+    assert advice == [f"'{builder_advice}'", f"'{runtime_advice}'"]
