@@ -79,8 +79,7 @@ WINDOWS_VARIANTS = ("windowsservercore", "nanoserver")
 # message takes its suggestion from :func:`suggest_image`, which relies on the facts
 # below (Docker Hub tags of the official images, checked by hand). Where a fact is not
 # listed, the advice prints a placeholder in <angle brackets>, never a guessed tag.
-SUGGESTED_PYTHON = "3.12"  # python:3.12-slim-bookworm exists
-SUGGESTED_DEBIAN = "bookworm"
+SUGGESTED_PYTHON = "3.12"  # python:3.12-slim-trixie and -bookworm exist
 SUGGESTED_WINDOWS = "ltsc2022"
 # Which patches of each minor version the official ``python`` image was published for on
 # each Debian release since bullseye: (first, last) patch, e.g. 3.11.4 to 3.11.14 on
@@ -293,10 +292,12 @@ def suggest_python_tag(tag: PythonTag | None, *, keep_full: bool = False) -> str
       their kind (no slim variant exists);
     - the version: the written patch (``3.12.3``), else the written major.minor (a
       pre-release names its minor line), else :data:`SUGGESTED_PYTHON`;
-    - the OS release: the written one when that version was published on it, else
-      :data:`SUGGESTED_DEBIAN` or the newest release it was published on
-      (:func:`published_debian_releases`), else the placeholder ``<debian release>``:
-      a patch is only named beside a release it is known to be built on.
+    - the OS release: the written one when that version was published on it, else the
+      newest release it was published on (:func:`published_debian_releases`): the one
+      the tag without a release resolves to, now or when its patch was current, so the
+      pin keeps the OS the build already runs on (package names differ between Debian
+      releases); else the placeholder ``<debian release>``: a patch is only named beside
+      a release it is known to be built on.
     """
     minor = SUGGESTED_PYTHON
     if tag is not None and tag.depth >= 2:
@@ -337,13 +338,14 @@ def _debian_release(version: str, written: str) -> str:
     """The Debian release the advice names beside ``version`` (``3.12`` or ``3.12.3``):
     the ``written`` one when it is published for it (or the version is not in the tables;
     a patch beside an older release than the table records is taken as written), else
-    :data:`SUGGESTED_DEBIAN` or the newest published, else ``<debian release>``."""
+    the newest published (what the tag without a release resolves to), else
+    ``<debian release>``."""
     published = published_debian_releases(version)
     older = PYTHON_OLDER_DEBIAN.get(".".join(version.split(".")[:2]), ())
     if written and (published is None or written in published or written in older):
         return written
     if published:
-        return SUGGESTED_DEBIAN if SUGGESTED_DEBIAN in published else published[-1]
+        return published[-1]
     return "<debian release>"
 
 

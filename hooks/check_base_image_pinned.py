@@ -37,9 +37,13 @@ patch (``python:3.12.3-slim`` gives ``python:3.12.3-slim-bookworm``) or minor ve
 and the variant: a full image stays full in a builder stage, ``COPY --from`` and
 ``RUN --mount`` (``python:3.9-bookworm``), while the image the shipped stage is built on
 (the last stage, or ``--target``) gets the slim variant, as DPH204 advises there; Alpine
-gets slim Debian (DPH205). The OS release is one that version was published on, from a
-table of the Debian releases each patch was built on; where no release is known for a
-patch, a placeholder: ``python:3.5.1-slim-<debian release>``. For other images: a digest
+gets slim Debian (DPH205). The OS release is the written one when that version was
+published on it, else the newest it was published on, from a table of the Debian
+releases each patch was built on: the release the tag resolves to today (or did when
+its patch was current), so the pin keeps the OS and its package names as they are
+(``python:3.12-slim`` gives ``python:3.12-slim-trixie``, ``python:3.12.3-slim``
+``python:3.12.3-slim-bookworm``). Where no release is known for a patch, a
+placeholder: ``python:3.5.1-slim-<debian release>``. For other images: a digest
 or a placeholder in the tag's own form (``node:20.<minor>-slim``, ``openjdk:<version>``),
 never a guessed tag.
 
@@ -108,7 +112,7 @@ FROM python:3.12-slim
 ```
 ### Use instead
 ```dockerfile
-FROM python:3.12-slim-bookworm
+FROM python:3.12-slim-trixie
 ```
 
 ## DPH207 base-image-without-digest

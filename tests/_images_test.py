@@ -10,7 +10,6 @@ from hooks._images import (
     PYTHON_DEBIAN_PATCHES,
     PYTHON_DEBIAN_RELEASES,
     PYTHON_OLDER_DEBIAN,
-    SUGGESTED_DEBIAN,
     SUGGESTED_PYTHON,
     ImageRef,
     PythonTag,
@@ -187,23 +186,23 @@ def test_python_tag_depth() -> None:
 @pytest.mark.parametrize(
     ("tag", "expected"),
     [
-        ("", "3.12-slim-bookworm"),
-        ("slim", "3.12-slim-bookworm"),
-        ("3-slim", "3.12-slim-bookworm"),
-        ("3.11-slim", "3.11-slim-bookworm"),
-        ("3.11", "3.11-slim-bookworm"),
+        ("", "3.12-slim-trixie"),
+        ("slim", "3.12-slim-trixie"),
+        ("3-slim", "3.12-slim-trixie"),
+        ("3.11-slim", "3.11-slim-trixie"),
+        ("3.11", "3.11-slim-trixie"),
         ("bookworm", "3.12-slim-bookworm"),
         ("3-slim-bullseye", "3.12-slim-bullseye"),
-        ("3-buster", "3.12-slim-bookworm"),  # no 3.12 image on buster
-        ("3.11-alpine", "3.11-slim-bookworm"),  # never Alpine
+        ("3-buster", "3.12-slim-trixie"),  # no 3.12 image on buster
+        ("3.11-alpine", "3.11-slim-trixie"),  # never Alpine
         ("3.9.2-alpine3.13", "3.9.2-slim-<debian release>"),  # built before bullseye: no release vouched for
         ("3.11.9-bullseye", "3.11.9-slim-bullseye"),  # a patch beside its release is kept
         ("3.12.4", "3.12.4-slim-bookworm"),  # the patch is kept
         ("3.7", "3.7-slim-bookworm"),  # 3.7.17, the last, was built on bookworm
         ("3.7-bookworm", "3.7-slim-bookworm"),
         ("3.13-trixie", "3.13-slim-trixie"),
-        ("3.13.0rc1", "3.13-slim-bookworm"),
-        ("3.14-rc-slim", "3.14-slim-bookworm"),
+        ("3.13.0rc1", "3.13-slim-trixie"),
+        ("3.14-rc-slim", "3.14-slim-trixie"),
         ("3.6", "3.6-slim-<debian release>"),  # not in the table: a placeholder
         ("3.6-stretch", "3.6-slim-stretch"),
         ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
@@ -212,7 +211,7 @@ def test_python_tag_depth() -> None:
         # a patch is kept, beside a release it was built on, else a placeholder release
         ("3.12.3-slim", "3.12.3-slim-bookworm"),
         ("3.12.3-alpine", "3.12.3-slim-bookworm"),
-        ("3.14.0", "3.14.0-slim-bookworm"),
+        ("3.14.0", "3.14.0-slim-trixie"),
         ("3.11.4", "3.11.4-slim-bookworm"),  # bookworm came with 3.11.4
         ("3.11.3", "3.11.3-slim-bullseye"),  # ... so 3.11.3 names the newest release it was built on
         ("3.11.3-bookworm", "3.11.3-slim-bullseye"),  # written, but never built
@@ -228,7 +227,7 @@ def test_python_tag_depth() -> None:
         ("3.12-trixie", "3.12-slim-trixie"),
         ("3.13-bullseye", "3.13-slim-bullseye"),
         ("3.10-buster", "3.10-slim-buster"),
-        ("3.12-buster", "3.12-slim-bookworm"),
+        ("3.12-buster", "3.12-slim-trixie"),
     ],
 )
 def test_suggest_python_tag(tag: str, expected: str) -> None:
@@ -238,13 +237,13 @@ def test_suggest_python_tag(tag: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("tag", "expected"),
     [
-        ("3.9", "3.9-bookworm"),
+        ("3.9", "3.9-trixie"),
         ("3.12.3", "3.12.3-bookworm"),
-        ("", "3.12-bookworm"),
-        ("3", "3.12-bookworm"),
+        ("", "3.12-trixie"),
+        ("3", "3.12-trixie"),
         ("3.11.9-bullseye", "3.11.9-bullseye"),
         ("3.5.1", "3.5.1-<debian release>"),
-        ("3.12-slim", "3.12-slim-bookworm"),
+        ("3.12-slim", "3.12-slim-trixie"),
         ("3.12.3-alpine", "3.12.3-slim-bookworm"),  # never Alpine
         ("3.11-windowsservercore", "3.11-windowsservercore-ltsc2022"),
     ],
@@ -283,19 +282,19 @@ def test_python_release_tables_are_consistent() -> None:
 
 
 def test_suggest_python_tag_for_unknown() -> None:
-    assert suggest_python_tag(None) == "3.12-slim-bookworm"
+    assert suggest_python_tag(None) == "3.12-slim-trixie"
 
 
-def test_suggested_python_release_is_published() -> None:
+def test_suggested_python_is_published() -> None:
     """The default the advice falls back to is in its own table of published images."""
-    assert SUGGESTED_DEBIAN in PYTHON_DEBIAN_RELEASES[SUGGESTED_PYTHON]
+    assert PYTHON_DEBIAN_RELEASES[SUGGESTED_PYTHON][-1] == "trixie"
 
 
 @pytest.mark.parametrize(
     ("ref", "expected"),
     [
-        ("python", "'python:3.12-slim-bookworm'"),
-        ("docker.io/library/python:3-alpine", "'docker.io/library/python:3.12-slim-bookworm'"),
+        ("python", "'python:3.12-slim-trixie'"),
+        ("docker.io/library/python:3-alpine", "'docker.io/library/python:3.12-slim-trixie'"),
         ("gcr.io/distroless/python3-debian12:nonroot", "'gcr.io/distroless/python3-debian12:nonroot@sha256:<digest>'"),
         ("cgr.dev/chainguard/python", "'cgr.dev/chainguard/python:latest@sha256:<digest>'"),
         ("buildpack-deps:bookworm", "'buildpack-deps:bookworm@sha256:<digest>'"),
@@ -310,12 +309,12 @@ def test_suggested_python_release_is_published() -> None:
         ("nvcr.io/nvidia/tritonserver:latest", "'nvcr.io/nvidia/tritonserver:<version>' or a digest"),
         ("ghcr.io/org/img", "'ghcr.io/org/img:<version>' or a digest"),
         # An architecture namespace keeps the suggestion only where it publishes that tag.
-        ("arm64v8/python:3-alpine", "'arm64v8/python:3.12-slim-bookworm'"),
-        ("i386/python:3.11", "'i386/python:3.11-slim-bookworm'"),
-        ("arm32v6/python:3.12-alpine3.20", "'python:3.12-slim-bookworm'"),  # arm32v6: Alpine only
-        ("riscv64/python:3.12-alpine", "'python:3.12-slim-bookworm'"),  # riscv64: no bookworm
+        ("arm64v8/python:3-alpine", "'arm64v8/python:3.12-slim-trixie'"),
+        ("i386/python:3.11", "'i386/python:3.11-slim-trixie'"),
+        ("arm32v6/python:3.12-alpine3.20", "'python:3.12-slim-trixie'"),  # arm32v6: Alpine only
+        ("riscv64/python:3.12-alpine", "'python:3.12-slim-trixie'"),  # riscv64: no trixie
         ("winamd64/python:3.12-windowsservercore", "'winamd64/python:3.12-windowsservercore-ltsc2022'"),
-        ("winamd64/python:3.12", "'python:3.12-slim-bookworm'"),
+        ("winamd64/python:3.12", "'python:3.12-slim-trixie'"),
         ("amd64/python:3.12-nanoserver", "'python:3.12-nanoserver-ltsc2022'"),
         ("arm64v8/debian:bookworm-slim", "'arm64v8/debian:bookworm-<YYYYMMDD>-slim' or a digest"),
     ],

@@ -217,13 +217,13 @@ def test_formats_from_the_command_line(write: Writer, capsys: pytest.CaptureFixt
     assert check_base_image_pinned.main(["--format", "github", path]) == 1
     assert capsys.readouterr().out == (
         "::error file=odd dir/x%25%2Cy.Dockerfile,line=1,col=6,title=DPH201"
-        "::base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'\n"
+        "::base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-trixie'\n"
     )
     assert check_base_image_pinned.main(["--format", "json", "--exit-zero", path]) == 0
     assert json.loads(capsys.readouterr().out) == [{
         "path": "odd dir/x%,y.Dockerfile", "line": 1, "column": 6, "end_line": None, "end_column": None,
         "code": "DPH201", "name": "untagged-base-image", "severity": "error",
-        "message": "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'",
+        "message": "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-trixie'",
         "url": f"{DOCS}#dph201-untagged-base-image",
     }]
     assert main(["check", "--format", "sarif", "--select", "DPH201", "."]) == 1

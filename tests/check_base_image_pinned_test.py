@@ -98,7 +98,7 @@ FAIL = [
     ),
     pytest.param(
         "FROM python\n",
-        [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
+        [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-slim-trixie'")],
         id="untagged",
     ),
     pytest.param(
@@ -109,13 +109,13 @@ FAIL = [
     pytest.param(
         "FROM docker.io/library/python:latest\n",
         [(1, 6, "DPH202", "base image 'docker.io/library/python:latest' uses the 'latest' tag; "
-          "pin it, e.g. 'docker.io/library/python:3.12-slim-bookworm'")],
+          "pin it, e.g. 'docker.io/library/python:3.12-slim-trixie'")],
         id="latest",
     ),
     pytest.param(
         "FROM python:3-slim\n",
         [(1, 6, "DPH203", "base image 'python:3-slim' has a floating tag ('3' is a major version only); "
-          "pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "pin it, e.g. 'python:3.12-slim-trixie'")],
         id="python-major-only",
     ),
     pytest.param(
@@ -127,7 +127,7 @@ FAIL = [
     pytest.param(
         "FROM python:3-alpine\n",
         [(1, 6, "DPH203", "base image 'python:3-alpine' has a floating tag ('3' is a major version only); "
-          "pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "pin it, e.g. 'python:3.12-slim-trixie'")],
         id="python-major-alpine-gets-slim-debian",
     ),
     pytest.param(
@@ -164,7 +164,7 @@ FAIL = [
     pytest.param(
         "FROM python:3.12-slim\n",
         [(1, 6, "DPH206", "base image 'python:3.12-slim' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "next Debian release; pin it, e.g. 'python:3.12-slim-trixie'")],
         id="python-without-os-release",
     ),
     pytest.param(
@@ -177,7 +177,7 @@ FAIL = [
         "FROM python:3.12-alpine\n",
         [(1, 6, "DPH206", "base image 'python:3.12-alpine' does not name its OS release, so it moves to the "
           "next Alpine release; pin a release of a slim Debian image instead (see DPH205), e.g. "
-          "'python:3.12-slim-bookworm'")],
+          "'python:3.12-slim-trixie'")],
         id="python-alpine-without-release",
     ),
     pytest.param(
@@ -229,7 +229,7 @@ FAIL = [
         f"FROM {PINNED}\nRUN --mount=type=cache,target=/c \\\n"
         "    --mount=type=bind,from=python:3.12,source=/usr/local,target=/py true\n",
         [(3, 28, "DPH206", "RUN --mount image 'python:3.12' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12-bookworm'")],  # files of the full image
+          "next Debian release; pin it, e.g. 'python:3.12-trixie'")],  # files of the full image
         id="mount-from-image",
     ),
     pytest.param(
@@ -241,9 +241,9 @@ FAIL = [
         "FROM \\\n    python:3-slim-bookworm \\\n    AS build\nFROM python:latest\n",
         [
             (2, 5, "DPH203", "base image 'python:3-slim-bookworm' has a floating tag ('3' is a major version "
-             "only); pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "only); pin it, e.g. 'python:3.12-slim-bookworm'"),  # the written release is kept
             (4, 6, "DPH202", "base image 'python:latest' uses the 'latest' tag; "
-             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "pin it, e.g. 'python:3.12-slim-trixie'"),
         ],
         id="continuation-lines",
     ),
@@ -258,7 +258,7 @@ FAIL = [
     pytest.param(
         "ARG BASE=python:3-slim\nFROM $BASE AS a\nFROM $BASE AS b\nFROM ${BASE}\n",
         [(2, 6, "DPH203", "base image '$BASE' ('python:3-slim') has a floating tag ('3' is a major version "
-          "only); pin it, e.g. 'python:3.12-slim-bookworm' (reported once for ARG BASE: the FROM at lines 3, 4 "
+          "only); pin it, e.g. 'python:3.12-slim-trixie' (reported once for ARG BASE: the FROM at lines 3, 4 "
           "uses it too)")],
         id="one-arg-three-froms",
     ),
@@ -274,9 +274,9 @@ FAIL = [
         "ARG PY=3.12\nFROM python:${PY}-slim AS a\nFROM python:${PY}-slim\n",
         [
             (2, 6, "DPH206", "base image 'python:${PY}-slim' ('python:3.12-slim') does not name its OS release, "
-             "so it moves to the next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "so it moves to the next Debian release; pin it, e.g. 'python:3.12-slim-trixie'"),
             (3, 6, "DPH206", "base image 'python:${PY}-slim' ('python:3.12-slim') does not name its OS release, "
-             "so it moves to the next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "so it moves to the next Debian release; pin it, e.g. 'python:3.12-slim-trixie'"),
         ],
         id="arg-in-part-of-the-image-reported-at-each-from",
     ),
@@ -284,9 +284,9 @@ FAIL = [
         "FROM python:3-slim AS a\nFROM python:3-slim\n",
         [
             (1, 6, "DPH203", "base image 'python:3-slim' has a floating tag ('3' is a major version only); "
-             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "pin it, e.g. 'python:3.12-slim-trixie'"),
             (2, 6, "DPH203", "base image 'python:3-slim' has a floating tag ('3' is a major version only); "
-             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "pin it, e.g. 'python:3.12-slim-trixie'"),
         ],
         id="same-literal-image-reported-at-each-from",
     ),
@@ -294,16 +294,16 @@ FAIL = [
         "ARG A=python:3-slim\nARG B=python:3-slim\nFROM $A AS a\nFROM $B\n",
         [
             (3, 6, "DPH203", "base image '$A' ('python:3-slim') has a floating tag ('3' is a major version only); "
-             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "pin it, e.g. 'python:3.12-slim-trixie'"),
             (4, 6, "DPH203", "base image '$B' ('python:3-slim') has a floating tag ('3' is a major version only); "
-             "pin it, e.g. 'python:3.12-slim-bookworm'"),
+             "pin it, e.g. 'python:3.12-slim-trixie'"),
         ],
         id="two-args-two-defaults-to-fix",
     ),
     pytest.param(
         "FROM amd64/python:3.12-slim\n",
         [(1, 6, "DPH206", "base image 'amd64/python:3.12-slim' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'amd64/python:3.12-slim-bookworm'")],
+          "next Debian release; pin it, e.g. 'amd64/python:3.12-slim-trixie'")],
         id="python-in-architecture-namespace",
     ),
     pytest.param(
@@ -323,19 +323,19 @@ FAIL = [
     pytest.param(
         f"FROM python:3.9 AS build\nFROM {PINNED}\n",
         [(1, 6, "DPH206", "base image 'python:3.9' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.9-bookworm'")],
+          "next Debian release; pin it, e.g. 'python:3.9-trixie'")],
         id="builder-keeps-the-full-image",
     ),
     pytest.param(
         f"FROM python AS build\nFROM {PINNED}\n",
-        [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-bookworm'")],
+        [(1, 6, "DPH201", "base image 'python' has no tag; pin it, e.g. 'python:3.12-trixie'")],
         id="untagged-builder-keeps-the-full-image",
     ),
     pytest.param(
         "FROM python:3.9 AS build\nFROM python:3.11.9 AS base\nFROM base\n",
         [
             (1, 6, "DPH206", "base image 'python:3.9' does not name its OS release, so it moves to the "
-             "next Debian release; pin it, e.g. 'python:3.9-bookworm'"),
+             "next Debian release; pin it, e.g. 'python:3.9-trixie'"),
             (2, 6, "DPH206", "base image 'python:3.11.9' does not name its OS release, so it moves to the "
              "next Debian release; pin it, e.g. 'python:3.11.9-slim-bookworm'"),  # as DPH204 there
         ],
@@ -351,7 +351,7 @@ FAIL = [
         "ARG PY\nFROM python:${PY} AS build\nFROM python:3.12-slim-bookworm\n",
         [(2, 6, "DPH208", "base image 'python:${PY}' is 'python:' without --build-arg (ARG PY has no default), "
           "not a valid image reference, so the build fails; give it a pinned default, e.g. "
-          "'ARG PY=3.12-bookworm'")],
+          "'ARG PY=3.12-trixie'")],
         id="arg-default-of-a-builder-keeps-the-full-image",
     ),
 ]
@@ -385,9 +385,9 @@ def test_target_is_advised_like_dph204() -> None:
     advises it; the others keep the full image."""
     text = "FROM python:3.9 AS build\nFROM python:3.12 AS test\n"
     found = [(f.line, f.message.rpartition(" ")[2]) for f in check(parse(text), target="build")]
-    assert found == [(1, "'python:3.9-slim-bookworm'"), (2, "'python:3.12-bookworm'")]
+    assert found == [(1, "'python:3.9-slim-trixie'"), (2, "'python:3.12-trixie'")]
     found = [(f.line, f.message.rpartition(" ")[2]) for f in check(parse(text), target="missing")]
-    assert found == [(1, "'python:3.9-bookworm'"), (2, "'python:3.12-bookworm'")]
+    assert found == [(1, "'python:3.9-trixie'"), (2, "'python:3.12-trixie'")]
 
 
 def test_main_keeps_what_the_tag_says(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -397,8 +397,8 @@ def test_main_keeps_what_the_tag_says(write: Writer, capsys: pytest.CaptureFixtu
     ))
     assert main([path, "--target", "runtime"]) == 1
     assert [line.rpartition(" ")[2] for line in capsys.readouterr().out.splitlines()] == [
-        "'python:3.12.3-slim-bookworm'", "'python:3.9-bookworm'", "'python:3.12.3-bookworm'",
-        "'python:3.11-bookworm'",
+        "'python:3.12.3-slim-bookworm'", "'python:3.9-trixie'", "'python:3.12.3-bookworm'",
+        "'python:3.11-trixie'",
     ]
 
 
@@ -414,7 +414,7 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([good, bad]) == 1
     assert capsys.readouterr().out == (
         "app/Containerfile:1:6: DPH206 base image 'python:3.12-slim' does not name its OS release, so it "
-        "moves to the next Debian release; pin it, e.g. 'python:3.12-slim-bookworm'\n"
+        "moves to the next Debian release; pin it, e.g. 'python:3.12-slim-trixie'\n"
     )
     assert main([bad, "--require-digest"]) == 1
     assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["DPH206", "DPH207"]
@@ -531,7 +531,7 @@ BUILDKIT_FAIL = [
         "ARG PY=3.12\nARG VARIANT\nFROM python:${PY}${VARIANT}\n",
         [(3, 6, "DPH208", "base image 'python:${PY}${VARIANT}' is 'python:3.12' without --build-arg (ARG VARIANT "
           "has no default), which does not name its OS release, so it moves to the next Debian release; pin it, "
-          "e.g. 'python:3.12-slim-bookworm'")],
+          "e.g. 'python:3.12-slim-trixie'")],
         id="optional-suffix-on-python-without-release",
     ),
     pytest.param(
@@ -590,7 +590,7 @@ BUILDKIT_FAIL = [
     pytest.param(
         "ARG SFX\nFROM python${SFX}\n",
         [(2, 6, "DPH208", "base image 'python${SFX}' is 'python' without --build-arg (ARG SFX has no default), "
-          "which has no tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "which has no tag; pin it, e.g. 'python:3.12-slim-trixie'")],
         id="optional-suffix-on-untagged-python",
     ),
     pytest.param(

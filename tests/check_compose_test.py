@@ -77,7 +77,7 @@ FAIL = [
     pytest.param(
         {C: "x-py: &py\n  image: python:3-slim\nservices:\n  job:\n    <<: *py\n"},
         [(C, 2, 10, "DPH203", "service 'job' image 'python:3-slim' has a floating tag ('3' is a major version only); "
-          "pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "pin it, e.g. 'python:3.12-slim-trixie'")],
         id="floating-through-merge-key",
     ),
     pytest.param(
@@ -99,7 +99,7 @@ FAIL = [
         {C: "services:\n  api:\n    build:\n      context: api\n      args:\n        - BASE_TAG=latest\n",
          "api/Dockerfile": "ARG BASE_TAG=3.12-slim-bookworm\nARG BASE=python:$BASE_TAG\nFROM $BASE\n"},
         [(C, 6, 20, "DPH202", "build.args BASE_TAG='latest' make the base image '$BASE' of api/Dockerfile "
-          "'python:latest', which uses the 'latest' tag; pin it, e.g. 'python:3.12-slim-bookworm'")],
+          "'python:latest', which uses the 'latest' tag; pin it, e.g. 'python:3.12-slim-trixie'")],
         id="build-arg-list-form-through-another-arg",
     ),
     pytest.param(
@@ -287,11 +287,11 @@ BUILDER_DOCKERFILE = (
 
 @pytest.mark.parametrize(("target", "builder_advice", "runtime_advice"), [
     # No target: the last stage 'test' is built on the builder's image, which ships.
-    pytest.param("", "python:3.12-slim-bookworm", "python:3.12-slim-bookworm", id="last-stage"),
+    pytest.param("", "python:3.12-slim-trixie", "python:3.12-slim-trixie", id="last-stage"),
     # target: runtime ships the RUNTIME image: the builder's full image may stay full,
     # as check-base-image-pinned advises for the Dockerfile itself.
-    pytest.param("      target: runtime\n", "python:3.12-bookworm", "python:3.12-slim-bookworm", id="target"),
-    pytest.param("      target: $T\n", "python:3.12-slim-bookworm", "python:3.12-slim-bookworm", id="unknown-target"),
+    pytest.param("      target: runtime\n", "python:3.12-trixie", "python:3.12-slim-trixie", id="target"),
+    pytest.param("      target: $T\n", "python:3.12-slim-trixie", "python:3.12-slim-trixie", id="unknown-target"),
 ])
 def test_build_args_advice_keeps_a_builder_full(
     tmp_path: Path, target: str, builder_advice: str, runtime_advice: str,

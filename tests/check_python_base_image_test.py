@@ -51,7 +51,7 @@ FAIL = [
     pytest.param(
         "FROM python:3.12\nCOPY . /app\n",
         [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.12', about 1 GB of compilers "
-          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12-slim-bookworm'")],
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12-slim-trixie'")],
         id="full-final",
     ),
     pytest.param(
@@ -64,7 +64,7 @@ FAIL = [
     pytest.param(
         "FROM python\n",
         [(1, 6, "DPH204", "the final stage is built on the full image 'python', about 1 GB of compilers "
-          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12-slim-bookworm'")],
+          "and libraries the service does not need; use the slim variant, e.g. 'python:3.12-slim-trixie'")],
         id="untagged-is-full",
     ),
     pytest.param(
@@ -78,7 +78,7 @@ FAIL = [
         "ARG PYTHON_VERSION=3.11\nFROM python:${PYTHON_VERSION}\n",
         [(2, 6, "DPH204", "the final stage is built on the full image 'python:${PYTHON_VERSION}' "
           "('python:3.11'), about 1 GB of compilers and libraries the service does not need; use the slim "
-          "variant, e.g. 'python:3.11-slim-bookworm'")],
+          "variant, e.g. 'python:3.11-slim-trixie'")],
         id="full-through-arg",
     ),
     pytest.param(
@@ -94,10 +94,10 @@ FAIL = [
         [
             (1, 6, "DPH205", "stage 'build' is built on the Alpine image 'python:3.12-alpine3.20'; many "
              "packages have no wheels for its musl libc and compile from source; use a slim Debian image, "
-             "e.g. 'python:3.12-slim-bookworm'"),
+             "e.g. 'python:3.12-slim-trixie'"),
             (2, 6, "DPH205", "stage 1 is built on the Alpine image 'python:3.12-alpine'; many packages have no "
              "wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
-             "'python:3.12-slim-bookworm'"),
+             "'python:3.12-slim-trixie'"),
         ],
         id="alpine-in-every-stage",
     ),
@@ -131,7 +131,7 @@ FAIL = [
         f"FROM python:alpine AS tools\nFROM {SLIM}\n",
         [(1, 6, "DPH205", "stage 'tools' is built on the Alpine image 'python:alpine'; many packages have no "
           "wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
-          "'python:3.12-slim-bookworm'")],
+          "'python:3.12-slim-trixie'")],
         id="alpine-builder",
     ),
     pytest.param(
@@ -139,21 +139,21 @@ FAIL = [
         "ARG TARGET_ARCH\nFROM ${TARGET_ARCH}/python:3.10-alpine3.16\n",
         [(2, 6, "DPH205", "stage 0 is built on the Alpine image '${TARGET_ARCH}/python:3.10-alpine3.16'; many "
           "packages have no wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
-          "'python:3.10-slim-bookworm'")],
+          "'python:3.10-slim-trixie'")],
         id="alpine-in-architecture-namespace-from-arg",
     ),
     pytest.param(
         "ARG TARGET_ARCH=amd64\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n",
         [(2, 6, "DPH205", "stage 0 is built on the Alpine image '${TARGET_ARCH}/python:3.11-alpine3.20' "
           "('amd64/python:3.11-alpine3.20'); many packages have no wheels for its musl libc and compile from "
-          "source; use a slim Debian image, e.g. 'amd64/python:3.11-slim-bookworm'")],
+          "source; use a slim Debian image, e.g. 'amd64/python:3.11-slim-trixie'")],
         id="alpine-in-architecture-namespace-from-arg-default",
     ),
     pytest.param(
         "FROM arm32v6/python:3.12-alpine3.20\n",
         [(1, 6, "DPH205", "stage 0 is built on the Alpine image 'arm32v6/python:3.12-alpine3.20'; many packages "
           "have no wheels for its musl libc and compile from source; use a slim Debian image, e.g. "
-          "'python:3.12-slim-bookworm'")],
+          "'python:3.12-slim-trixie'")],
         id="alpine-only-architecture-suggests-the-multi-architecture-image",
     ),
     pytest.param(
