@@ -154,6 +154,18 @@ _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 _VERSION_RE = re.compile(r"\d+(?:\.\d+){0,3}(?:(?:a|b|rc)\d+)?", re.ASCII)
 _TOKEN_VERSION_RE = re.compile(r"([A-Za-z]*)(\d+(?:\.\d+)*)", re.ASCII)
 _COMMIT_RE = re.compile(r"[0-9a-f]{7,64}", re.ASCII)
+# A build date in a tag: 2024-01-15 (Jupyter Docker Stacks), 2024.01.15; 20240115 is a
+# long number, which is_immutable_tag accepts anyway.
+_DATE_RE = re.compile(r"(?<![0-9])20[0-9]{2}([-._])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12][0-9]|3[01])(?![0-9])", re.ASCII)
+# CPU architecture words in a tag (quay.io/jupyter/...:x86_64-2024-05-27), which name no version.
+_ARCH_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:x86[-_]64|amd64|arm64(?:v8)?|aarch64|armv[5-7]l?|ppc64le|s390x|i[3-6]86)(?![A-Za-z0-9])",
+    re.ASCII | re.IGNORECASE,
+)
+# Red Hat's registries tag an image release '<version>-<release>' (ubi9/python-311:1-77):
+# one build of the image; '1' and 'latest' float.
+_REDHAT_REGISTRIES = frozenset({"registry.access.redhat.com", "registry.redhat.io"})
+_RELEASE_TAG_RE = re.compile(r"[0-9]+(?:\.[0-9]+)*-[0-9]+(?:\.[0-9]+)?", re.ASCII)
 # Letter prefixes of tag tokens that name an OS release, not the software's version.
 OS_PREFIXES = frozenset({
     "alpine", "ltsc", "ubi", "debian", "ubuntu", "bookworm", "bullseye", "buster", "trixie",
@@ -412,9 +424,10 @@ def tag_version(tag: str) -> str:
 
     Tokens are split on ``-`` and ``_``; the first token that starts with a number
     (``1.27``, ``20240904``) or with a non-OS word and a number (``v1.2``, ``py3.12``)
-    gives the version. ``alpine3.20``, ``ltsc2022`` and ``bookworm`` are OS releases.
+    gives the version. ``alpine3.20``, ``ltsc2022`` and ``bookworm`` are OS releases, and
+    ``x86_64`` or ``arm64`` an architecture.
     """
-    for token in re.split(r"[-_]", tag):
+    for token in re.split(r"[-_]", _ARCH_RE.sub("", tag)):
         match = _TOKEN_VERSION_RE.match(token)
         if match is None:
             continue
@@ -426,7 +439,10 @@ def tag_version(tag: str) -> str:
 
 
 def is_immutable_tag(tag: str) -> bool:
-    """A tag that carries a commit id (``sha-3f2a1bc``, ``main-abcdef1``) or a build date."""
+    """A tag that carries a commit id (``sha-3f2a1bc``, ``main-abcdef1``) or a build date
+    (``20240904``, ``2024-01-15``: the Jupyter Docker Stacks pin by date)."""
+    if _DATE_RE.search(tag):
+        return True
     for token in re.split(r"[-_.]", tag):
         if _COMMIT_RE.fullmatch(token) and any(c.isdigit() for c in token) and any(
             c.isalpha() for c in token
@@ -889,6 +905,8 @@ def floating_reason(ref: ImageRef) -> str | None:
             return None if tag.depth else f"'{ref.tag}' names no Python version"
     if is_immutable_tag(ref.tag):
         return None
+    if ref.registry in _REDHAT_REGISTRIES and _RELEASE_TAG_RE.fullmatch(ref.tag):
+        return None  # ubi9/python-311:1-77: release 77 of image version 1
     version = tag_version(ref.tag)
     if not version:
         return f"'{ref.tag}' names no version"

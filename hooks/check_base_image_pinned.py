@@ -84,7 +84,11 @@ FROM python:3.12-slim-bookworm
 ## DPH203 floating-base-image-tag
 ### What it does
 Reports a tag that names no version (``lts``, ``slim``, ``bookworm``) or only a major
-version (``python:3``, ``python:3-slim``, ``node:20``), unless a digest pins it.
+version (``python:3``, ``python:3-slim``, ``node:20``), unless a digest pins it. A tag
+that names one build is pinned: a commit id (``sha-3f2a1bc``), a build date
+(``20240904``, the Jupyter Docker Stacks' ``2024-01-15`` and ``x86_64-2024-05-27``), or
+a Red Hat image release (``registry.access.redhat.com/ubi9/python-311:1-77``). An
+architecture word (``x86_64``, ``arm64``) names no version.
 ### Why is this bad?
 Such tags are re-pointed to every new minor release: ``python:3-slim`` jumps from
 3.12 to 3.13, and wheels or C extensions built for one break on the other.

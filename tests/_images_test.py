@@ -339,6 +339,9 @@ def test_suggest_image(ref: str, expected: str) -> None:
         ("stable-alpine3.20", ""),
         ("alpine3.20", ""),
         ("ltsc2022", ""),
+        ("x86_64-python-3.11", "3.11"),
+        ("aarch64-12.1", "12.1"),
+        ("cuda12-arm64", "12"),
         ("nonroot", ""),
         ("latest", ""),
     ],
@@ -349,7 +352,11 @@ def test_tag_version(tag: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("tag", "expected"),
-    [("sha-3f2a1bc", True), ("abcdef1", True), ("main-20240904", True), ("dev", False), ("1.2.3", False)],
+    [
+        ("sha-3f2a1bc", True), ("abcdef1", True), ("main-20240904", True), ("dev", False), ("1.2.3", False),
+        ("2024-01-15", True), ("x86_64-2024-05-27", True), ("lab-2024.05.27", True),
+        ("2024-13-01", False), ("2024-01", False), ("1-2024-01-15x", True), ("12024-01-15", False),
+    ],
 )
 def test_is_immutable_tag(tag: str, expected: bool) -> None:
     assert is_immutable_tag(tag) is expected

@@ -20,6 +20,10 @@ PASS = [
     pytest.param(f"FROM python:latest@{SHA}\n", id="latest-with-digest"),
     pytest.param(f"FROM python:3-slim@{SHA}\n", id="floating-with-digest"),
     pytest.param(f"FROM gcr.io/distroless/python3-debian12:nonroot@{SHA}\n", id="distroless-digest"),
+    pytest.param("FROM quay.io/jupyter/scipy-notebook:2024-01-15\n", id="jupyter-date-tag"),
+    pytest.param("FROM quay.io/jupyter/datascience-notebook:x86_64-2024-05-27\n", id="jupyter-arch-date-tag"),
+    pytest.param("FROM registry.access.redhat.com/ubi9/python-311:1-77\n", id="redhat-version-release-tag"),
+    pytest.param("FROM registry.access.redhat.com/ubi9/python-311:1-77.1726664316\n", id="redhat-respin-tag"),
     pytest.param("FROM scratch\nCOPY --from=scratch / /\n", id="scratch"),
     pytest.param(
         f"FROM {PINNED} AS builder\nRUN pip wheel -w /w .\nFROM builder AS test\n"
@@ -378,6 +382,18 @@ def test_require_digest() -> None:
         (4, 13, "DPH207", "COPY --from image 'nginx' is not pinned by digest; append '@sha256:<digest>' "
          "(see 'docker buildx imagetools inspect nginx')"),
     ]
+
+
+@pytest.mark.parametrize(("image", "reason"), [
+    ("registry.access.redhat.com/ubi9/python-311:1", "'1' is a major version only"),
+    ("quay.io/jupyter/scipy-notebook:x86_64-python-3", "'3' is a major version only"),
+    ("quay.io/jupyter/scipy-notebook:x86_64-latest", "'x86_64-latest' names no version"),
+    ("quay.io/example/app:1-77", "'1' is a major version only"),  # version-release only at Red Hat
+])
+def test_floating_tags_near_the_pinned_forms(image: str, reason: str) -> None:
+    found = check(parse(f"FROM {image}\n"))
+    assert [f.code for f in found] == ["DPH203"]
+    assert f"has a floating tag ({reason})" in found[0].message
 
 
 def test_target_is_advised_like_dph204() -> None:
