@@ -6,7 +6,9 @@ Builder stages are never flagged, and ``USER`` inside ``ONBUILD`` is not execute
 Base images known to default to a non-root user need no ``USER``: distroless
 ``:nonroot`` tags, Chainguard images other than ``-dev``, ``mambaorg/micromamba``
 (``mambauser``), the Jupyter Docker Stacks (``jupyter/*-notebook``, ``jovyan``),
-``apache/airflow``, ``apache/superset``, ``odoo`` and Windows ``nanoserver``
+``apache/airflow``, ``apache/superset``, ``odoo``, Red Hat's Python images
+(``registry.access.redhat.com/ubi9/python-311``, ``quay.io/sclorg/python-311-c9s``:
+``USER 1001``) and Windows ``nanoserver``
 (``ContainerUser``). Neither does a final stage whose
 entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``: named in the
 ``ENTRYPOINT``/``CMD`` itself, or installed in the stage chain (``apt-get install gosu``,
@@ -20,7 +22,9 @@ Options:
 
 ## DPH401 missing-user
 ### What it does
-Reports a final stage that never sets ``USER`` (reported at its ``FROM``).
+Reports a final stage that never sets ``USER`` (reported at its ``FROM``). The advice
+creates the user with the image's own tools: ``useradd``, or BusyBox's ``addgroup -S`` /
+``adduser -S`` on Alpine and Chainguard/Wolfi ``-dev`` images (which have no ``useradd``).
 ### Why is this bad?
 Without ``USER`` the container runs as root (``ContainerAdministrator`` on Windows
 Server Core): a compromised process owns the whole container and, with a container
@@ -66,13 +70,14 @@ USER app
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._images import is_windows, parse_image
+from hooks._images import base_kind, is_windows, parse_image
 from hooks._shell import Script, run_script
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
@@ -88,6 +93,11 @@ _NONROOT_REPOSITORIES = frozenset({
     "docker.io/library/odoo",  # odoo
 })
 _JUPYTER_REGISTRIES = ("docker.io", "quay.io")
+# Red Hat's Python language images (sclorg/s2i-python-container) end with USER 1001.
+_REDHAT_PYTHON_RE = re.compile(
+    r"(?:registry\.access\.redhat\.com|registry\.redhat\.io)/ubi[0-9]+/python-[0-9]+"
+    r"|quay\.io/(?:sclorg|fedora)/python-[0-9]+(?:-[a-z0-9]+)?"
+)
 
 
 def _nonroot_image(image: str) -> bool:
@@ -104,12 +114,20 @@ def _nonroot_image(image: str) -> bool:
     ref = parse_image(image)
     if ref is None:
         return False
-    if ref.name in _NONROOT_REPOSITORIES:
+    if ref.name in _NONROOT_REPOSITORIES or _REDHAT_PYTHON_RE.fullmatch(ref.name):
         return True
     owner, _, repo = ref.repository.partition("/")
     return ref.registry in _JUPYTER_REGISTRIES and owner == "jupyter" and (
         repo.endswith("-notebook") or repo == "docker-stacks-foundation"
     )
+
+
+def _busybox_image(image: str) -> bool:
+    """Whether ``image`` creates users with BusyBox (``adduser``), not shadow's ``useradd``."""
+    ref = parse_image(image)
+    if ref is None:
+        return False
+    return base_kind(ref) == "alpine" or ref.registry == "cgr.dev" or ref.repository.endswith("/wolfi-base")
 
 
 def _drops_privileges(instr: Instruction) -> bool:
@@ -188,10 +206,13 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
                 f"{where} never sets USER, so the container runs as ContainerAdministrator; "
                 f"add 'USER ContainerUser' (the unprivileged account of Windows images)",
             )]
+        # Alpine and Chainguard/Wolfi -dev images have BusyBox's adduser, not useradd.
+        busybox = root.resolved and _busybox_image(root.value)
+        create = "RUN addgroup -S app && adduser -S -G app app" if busybox else "RUN useradd -r app"
         return [MISSING_USER.at(
             df.path, line, col,
             f"{where} never sets USER, so the container runs as root; "
-            f"add a non-root user (e.g. 'RUN useradd -r app' and 'USER app')",
+            f"add a non-root user (e.g. '{create}' and 'USER app')",
         )]
     value = last_user.expand(last_user.args, df.escape)
     if value.resolved and _is_root(value.value):

@@ -199,3 +199,31 @@ def test_dev_container_is_not_judged(write: Writer, capsys: pytest.CaptureFixtur
     assert [f.code for f in check(parse(text, ".devcontainer.Dockerfile"))] == ["DPH401"]
     assert main([write(".devcontainer/Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("image", [
+    "registry.access.redhat.com/ubi9/python-311:1-77",
+    "registry.redhat.io/ubi8/python-39:latest",
+    "quay.io/sclorg/python-312-c9s:c9s",
+    "quay.io/fedora/python-313:latest",
+])
+def test_red_hat_python_images_run_as_1001(image: str) -> None:
+    assert check(parse(f"FROM {image}\nCOPY . /opt/app-root/src\n")) == []
+
+
+def test_red_hat_base_image_runs_as_root() -> None:
+    text = "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+    assert [f.code for f in check(parse(text))] == ["DPH401"]
+
+
+@pytest.mark.parametrize(("image", "create"), [
+    ("python:3.12-alpine3.20", "RUN addgroup -S app && adduser -S -G app app"),
+    ("nginx:1.27.3-alpine", "RUN addgroup -S app && adduser -S -G app app"),
+    ("cgr.dev/chainguard/python:latest-dev", "RUN addgroup -S app && adduser -S -G app app"),
+    ("python:3.12-slim-trixie", "RUN useradd -r app"),
+])
+def test_advice_creates_the_user_with_the_image_tools(image: str, create: str) -> None:
+    """Alpine and Chainguard -dev images have BusyBox's adduser; useradd would fail the build."""
+    found = check(parse(f"FROM {image}\nCOPY . /app\n"))
+    assert [f.code for f in found] == ["DPH401"]
+    assert found[0].message.endswith(f"(e.g. '{create}' and 'USER app')")
