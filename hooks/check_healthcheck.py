@@ -47,7 +47,10 @@ Debian ``-slim``, distroless, Chainguard or ``scratch`` base (neither tool), or 
 ``python``/``alpine`` Alpine base (busybox ``wget`` only), when no stage of the chain
 installs it (``apt-get install curl``, ``apk add wget``, ...) or copies it in. A broken
 exec form (``CMD ["curl", "-f", "http://x/"] || exit 1``, single quotes), which DPH603
-reports, is judged by the list it means, so both are fixed in one pass.
+reports, is judged by the list it means, so both are fixed in one pass. In an image
+with Python the message suggests a ``python3 -c`` urllib probe of the same URL: in exec
+form, or in shell form when the URL holds a variable (``${PORT}``), which only a shell
+expands.
 ### Why is this bad?
 The probe fails with "command not found" every time, so the container is marked
 unhealthy for ever and orchestrators that act on it restart it in a loop. In an image with
@@ -164,10 +167,11 @@ def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Fin
     line, col = check.find(command.words[0], start)
     if has_python(df, chain):
         url = _probe_url(command).replace("'", "%27").replace('"', "%22")
-        fix = (
-            "probe with Python instead: HEALTHCHECK CMD [\"python3\", \"-c\", "
-            f"\"import urllib.request; urllib.request.urlopen('{url}')\"]"
-        )
+        code = f"import urllib.request; urllib.request.urlopen('{url}')"
+        if "$" in url:  # a variable (${PORT}): only the shell form's shell expands it
+            fix = f"probe with Python instead: HEALTHCHECK CMD python3 -c \"{code}\""
+        else:
+            fix = f"probe with Python instead: HEALTHCHECK CMD [\"python3\", \"-c\", \"{code}\"]"
     else:
         fix = f"install {tool} in the shipped stages or probe with a program the image has"
     if meant is not None:  # DPH603 reports the broken list: say both, to fix both at once

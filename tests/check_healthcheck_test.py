@@ -301,3 +301,22 @@ def test_dev_container_needs_no_healthcheck() -> None:
     # A probe that is not in the image is wrong in any image.
     broken = text + "HEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n"
     assert [f.code for f in check(parse(broken, ".devcontainer/Dockerfile"))] == ["DPH602"]
+
+
+def test_python_probe_for_a_variable_port_keeps_the_shell_form() -> None:
+    """Exec form expands no variable: the advice for a ${PORT} probe is the shell form."""
+    text = (
+        "FROM python:3.12-slim-trixie\nENV PORT=8000\nEXPOSE 8000\n"
+        "HEALTHCHECK CMD curl -f http://localhost:${PORT}/health || exit 1\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    found = check(parse(text))
+    assert [f.code for f in found] == ["DPH602"]
+    assert found[0].message.endswith(
+        "probe with Python instead: HEALTHCHECK CMD python3 -c \"import urllib.request; "
+        "urllib.request.urlopen('http://localhost:${PORT}/health')\""
+    )
+    advised = text.replace(
+        "curl -f http://localhost:${PORT}/health || exit 1",
+        "python3 -c \"import urllib.request; urllib.request.urlopen('http://localhost:${PORT}/health')\"",
+    )
+    assert check(parse(advised)) == []
