@@ -628,6 +628,18 @@ def expand_defaults(instr: Instruction, word: str, escape: str = "\\") -> Expand
     return expand(word, lookup, escape)
 
 
+def shipped_base(df: Dockerfile, target: str | None) -> int | None:
+    """The index of the stage whose FROM names the image the shipped stage (``target``,
+    else the last) is built on: there a full python image is reported (DPH204 of
+    check-python-base-image), so the image advice is slim there and keeps a full image
+    full elsewhere. None when ``target`` names no stage, and for a development container,
+    which DPH204 lets keep the full image."""
+    if df.dev_container:
+        return None
+    final = df.final_stage(target)
+    return None if final is None else df.chain(final)[0].index
+
+
 def stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:
     """The image a stage's FROM names, or None for ``FROM <earlier stage>`` / scratch
     (worked out once per stage: several checks ask)."""

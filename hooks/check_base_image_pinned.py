@@ -213,6 +213,7 @@ from hooks._images import (
     image_uses,
     parse_image,
     pin_problem,
+    shipped_base,
     suggest_image,
 )
 
@@ -439,17 +440,9 @@ def _once(findings: list[Finding], name: str, froms: list[ImageUse]) -> list[Fin
     return [f._replace(message=f.message + note) for f in findings]
 
 
-def _shipped_base(df: Dockerfile, target: str | None) -> int | None:
-    """The index of the stage whose FROM names the image the shipped stage (``target``,
-    else the last) is built on: there a full python image is reported (DPH204 of
-    check-python-base-image), so the advice is slim. None when ``target`` names no stage."""
-    final = df.final_stage(target)
-    return None if final is None else df.chain(final)[0].index
-
-
 def check(df: Dockerfile, *, require_digest: bool = False, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = _platform_findings(df)
-    shipped = _shipped_base(df, target)
+    shipped = shipped_base(df, target)
     uses = image_uses(df)
     arg_froms = _froms_of_args(uses)
     for use in uses:

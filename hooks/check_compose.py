@@ -91,11 +91,11 @@ from hooks._images import (
     is_python_image,
     parse_image,
     pin_problem,
+    shipped_base,
 )
 
 if TYPE_CHECKING:
     from hooks._compose import Build, Compose, Service, Value
-    from hooks._dockerfile import Dockerfile
     from hooks._images import ImageRef
 
 ROOT_USER = Rule(
@@ -172,7 +172,9 @@ def _build_arg_findings(build: Build, require_digest: bool) -> list[Finding]:
     if df is None or not build.args:
         return []
     values = {name: arg.value for name, arg in build.args.items() if arg.resolved}
-    shipped = _shipped_base(df, build.target)
+    # The stage that ships: build.target, else the last; not known for an unresolved target.
+    target = build.target
+    shipped = None if target is not None and not target.resolved else shipped_base(df, target and target.value)
     findings: list[Finding] = []
     for stage in df.stages:
         words = split_blanks(stage.from_.args)
@@ -209,16 +211,6 @@ def _build_arg_findings(build: Build, require_digest: bool) -> list[Finding]:
         keep_full = shipped is not None and stage.index != shipped
         findings.extend(_judged(ref, f"{shown} '{value}', which", where, require_digest, keep_full=keep_full))
     return findings
-
-
-def _shipped_base(df: Dockerfile, target: Value | None) -> int | None:
-    """The index of the stage whose FROM names the image the service's image is built on:
-    the chain root of ``build.target`` (else of the last stage). None when the target is
-    not known (not resolved, or no such stage): then every stage is advised slim."""
-    if target is not None and not target.resolved:
-        return None
-    final = df.final_stage(target.value if target is not None else None)
-    return None if final is None else df.chain(final)[0].index
 
 
 def _python_build(build: Build) -> bool:

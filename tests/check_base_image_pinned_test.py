@@ -666,3 +666,11 @@ def test_buildkit_pass(text: str) -> None:
 def test_buildkit_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
     found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
     assert found == expected
+
+
+def test_dev_container_keeps_its_full_image_in_the_advice() -> None:
+    """DPH204 lets a dev container use the full image: the pin advice does not make it slim."""
+    found = check(parse("FROM python:3.12\n", ".devcontainer/Dockerfile"))
+    assert [f.message.rpartition(" ")[2] for f in found] == ["'python:3.12-trixie'"]
+    found = check(parse("FROM python:3.12\n", "Dockerfile"))
+    assert [f.message.rpartition(" ")[2] for f in found] == ["'python:3.12-slim-trixie'"]
