@@ -1,4 +1,4 @@
-"""check-pip-hygiene: pip installs pin what they name and leave no cache in the image.
+"""check-pip-hygiene: pip and uv installs pin what they name and leave no cache in the image.
 
 Recognises ``pip``, ``pip3``, ``pip3.12``, ``/usr/local/bin/pip``, ``python -m pip``,
 ``python3.12 -m pip`` and (for pins only) ``uv pip install``, in shell-form, exec-form
@@ -17,8 +17,17 @@ cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbrev
 directory (``*/.cache/pip``, ``*/.cache``, ``$PIP_CACHE_DIR``, ``$XDG_CACHE_HOME``,
 ``--cache-dir``); when ``pip config set global.no-cache-dir`` ran earlier, or a heredoc
 wrote a ``pip.conf`` with ``no-cache-dir``; or when the same ``RUN`` removes the cache
-afterwards (``pip cache purge``, ``rm -rf /root/.cache/pip``). uv has its own cache
-and is not judged here.
+afterwards (``pip cache purge``, ``rm -rf /root/.cache/pip``).
+
+DPH507 judges uv the same way, over the same stages: ``uv pip install``, ``uv pip sync``,
+``uv sync``, ``uv add`` and ``uv tool install`` keep uv's cache unless the command says
+``--no-cache`` (``-n``; uv takes it anywhere on the line), ``UV_NO_CACHE`` is true (uv
+reads ``0``, ``false``, ``no`` and ``off`` as false), a cache or tmpfs mount covers uv's
+cache directory (``*/.cache/uv``, ``*/.cache``, ``$UV_CACHE_DIR``, ``$XDG_CACHE_HOME``,
+``--cache-dir``), a heredoc wrote a ``uv.toml`` with ``no-cache = true``, or the same
+``RUN`` cleans it afterwards (``uv cache clean``, ``uv cache prune``, ``rm -rf
+/root/.cache/uv``). ``[tool.uv] no-cache`` in pyproject.toml is not read: set
+``UV_NO_CACHE`` or pass ``--no-cache`` in the Dockerfile, where a reader sees it.
 
 DPH107 judges every stage and ``ONBUILD`` trigger: a builder stage builds what ships.
 Requirements files (``-r``), paths (``.``, ``./pkg``, ``/wheels/*``), archives and
@@ -87,14 +96,50 @@ FROM python:3.12-slim-bookworm
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 ```
-### Fix
-Adds ``--no-cache-dir`` right after the ``install`` word (uv is not judged here, so
-``uv pip install`` gets nothing). Not offered for an exec-form ``RUN``, nor where
-``install`` is quoted, built from a variable or glued to other text.
 or keep the cache between builds, outside the image:
 ```dockerfile
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ```
+### Fix
+Adds ``--no-cache-dir`` right after the ``install`` word (``uv pip install`` is
+DPH507's). Not offered for an exec-form ``RUN``, nor where ``install`` is quoted, built
+from a variable or glued to other text.
+
+## DPH507 uv-cache-in-image
+### What it does
+Reports a uv command that installs packages (``uv pip install``, ``uv pip sync``,
+``uv sync``, ``uv add``, ``uv tool install``) in the shipped stage chain and keeps uv's
+cache: no ``--no-cache``, no true ``UV_NO_CACHE``, no cache mount on uv's cache
+directory and no ``uv cache clean`` or removal of it in the same ``RUN``. An install from
+local wheels only (``--no-index``) is not reported.
+### Why is this bad?
+uv keeps the index metadata it fetched and every wheel it built from a source
+distribution under ``~/.cache/uv``; with ``UV_LINK_MODE=copy`` (usual beside cache
+mounts) it also keeps a second copy of every installed package. In the image that is
+dead weight that every pull downloads. uv's Docker guide recommends a cache mount, or
+``--no-cache``/``UV_NO_CACHE`` when the cache is not mounted. hadolint does not look at uv.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /bin/uv
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-install-project
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /bin/uv
+COPY pyproject.toml uv.lock ./
+RUN uv sync --no-cache --frozen --no-install-project
+```
+or keep the cache between builds, outside the image:
+```dockerfile
+RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-install-project
+```
+### Fix
+Adds ``--no-cache`` right after the subcommand (``sync``, ``install``). Not offered for
+an exec-form ``RUN``, nor where the subcommand is quoted, built from a variable or
+glued to other text.
 """
 from __future__ import annotations
 
@@ -118,7 +163,12 @@ PIP_CACHE = Rule(
     "A pip install in the shipped stages keeps pip's cache in the image.",
     fixable=True,
 )
-RULES = (UNPINNED, PIP_CACHE)
+UV_CACHE = Rule(
+    "DPH507", "uv-cache-in-image", WARNING,
+    "A uv install or sync in the shipped stages keeps uv's cache in the image.",
+    fixable=True,
+)
+RULES = (UNPINNED, PIP_CACHE, UV_CACHE)
 
 # Options whose value is the next word (a ``--name=value`` word carries its own).
 _PIP_VALUE = frozenset({
@@ -150,6 +200,9 @@ _PIN_RE = re.compile(r"===\s*\S+|==\s*[^\s*]+")
 _NO_CACHE_FLAG = "--no-cache-dir"
 _PIP_CONF_RE = re.compile(r"^\s*no[-_]cache[-_]dir\s*=", re.IGNORECASE | re.MULTILINE)
 _FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
+# uv commands that download and build packages into uv's cache.
+_UV_CACHING = frozenset({"pip install", "pip sync", "sync", "add"})
+_UV_CONF_RE = re.compile(r"^\s*no-cache\s*=\s*true\b", re.MULTILINE)
 
 
 def _name_key(name: str) -> str:
@@ -376,14 +429,16 @@ def _cache_targets(df: Dockerfile, instr: Instruction) -> list[str]:
     return targets
 
 
-def _is_pip_cache(path: str, cache_dir: str | None) -> bool:
+def _is_tool_cache(path: str, cache_dir: str | None, tool: str) -> bool:
+    """Whether a mount target or removed ``path`` covers the cache directory of ``tool``
+    (pip or uv): ``cache_dir`` when it is set, else the default ``~/.cache/<tool>``."""
     path = path.rstrip("/*").rstrip("/")
     if not path:
         return False
     if cache_dir is not None:
         cache_dir = cache_dir.rstrip("/")
         return cache_dir == path or cache_dir.startswith(path + "/")
-    return path.endswith(("/.cache/pip", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
+    return path.endswith((f"/.cache/{tool}", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
 
 
 def _no_cache_flag(cmd: Command) -> bool:
@@ -422,7 +477,80 @@ def _keeps_cache(
     if cache_dir is None:
         xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
         cache_dir = f"{xdg.rstrip('/')}/pip" if xdg else None
-    return not any(_is_pip_cache(path, cache_dir) for path in (*targets, *removed))
+    return not any(_is_tool_cache(path, cache_dir, "pip") for path in (*targets, *removed))
+
+
+def _uv_keeps_cache(
+    df: Dockerfile, instr: Instruction, script: Script, index: int, exported: Mapping[str, str],
+    cleaners: Sequence[int],
+) -> bool:
+    """Whether the uv command that is command ``index`` of the script leaves uv's cache in
+    the layer: no ``--no-cache`` (``-n``, a global option uv takes anywhere), no true
+    ``UV_NO_CACHE``, no cache mount over uv's cache directory, and neither ``uv cache
+    clean``/``prune`` nor a removal of that directory by the ``cleaners`` after it."""
+    cmds, installs = script.commands(), script.installs()
+    cmd = cmds[index]
+    words = cmd.words
+    if "--no-cache" in words or "-n" in words or any(w.startswith("--no-cache=") for w in words):
+        return False
+    no_cache = _variable("UV_NO_CACHE", instr, cmd, exported)
+    if no_cache is not None and no_cache.lower() not in _FALSE:
+        return False  # set (uv reads 1/true/yes/on), or a value not known here
+    if _uv_offline_local(words):
+        return False
+    removed: list[str] = []
+    for after in cleaners[bisect_right(cleaners, index):]:
+        later = installs[after]
+        if (
+            later is not None and later.tool == "uv" and later.verb == "cache"
+            and later.args[:1] in (("clean",), ("prune",))
+        ):
+            return False
+        if cmds[after].program == "rm":
+            removed.extend(word for word in cmds[after].words[1:] if not word.startswith("-"))
+    targets = _cache_targets(df, instr) if instr.flags else []
+    if not targets and not removed:
+        return True
+    # Where uv caches, when it is not the default ``~/.cache/uv``.
+    explicit = option_value(words, "--cache-dir")
+    cache_dir = explicit[-1] if explicit else (_variable("UV_CACHE_DIR", instr, cmd, exported) or None)
+    if cache_dir is None:
+        xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
+        cache_dir = f"{xdg.rstrip('/')}/uv" if xdg else None
+    return not any(_is_tool_cache(path, cache_dir, "uv") for path in (*targets, *removed))
+
+
+def _uv_caches(install: Install) -> bool:
+    """Whether a uv call downloads or builds packages through uv's cache."""
+    return install.verb in _UV_CACHING or (install.verb == "tool" and install.args[:1] == ("install",))
+
+
+def _uv_offline_local(words: tuple[str, ...]) -> bool:
+    """``uv pip install --no-index --find-links DIR`` (wheels built in a builder stage):
+    nothing is downloaded, and what uv unpacks into its cache is hard-linked into the
+    environment, so the cache adds next to nothing to the layer (as pip's ``--no-index``)."""
+    return "--no-index" in words and not any(
+        "://" in link and not link.startswith("file:") for link in option_value(words, "--find-links", "-f")
+    )
+
+
+def _uv_cache_finding(df: Dockerfile, instr: Instruction, script: Script, install: Install) -> Finding:
+    cmd = install.command
+    verb = len(cmd.words) - len(install.args) - 1  # the last word of the verb (``sync``, ``install``)
+    if install.verb == "tool":
+        verb += 1  # ``uv tool install``
+    line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)
+    fix = Fix()
+    if instr.json is None and len(cmd.offsets) == len(cmd.words):
+        at_line, at_col = script.position(cmd.offsets[verb])
+        fix = insert_after_word(df, at_line, at_col, cmd.words[verb], " --no-cache")
+    return UV_CACHE.at(
+        df.path, line, col,
+        f"'{' '.join(cmd.words[:verb + 1])}' without --no-cache leaves uv's cache in the image; add "
+        f"--no-cache, set ENV UV_NO_CACHE=1, or use a cache mount "
+        f"(RUN --mount=type=cache,target=/root/.cache/uv)",
+        fix=fix,
+    )
 
 
 def _local_only(words: tuple[str, ...]) -> bool:
@@ -454,11 +582,14 @@ def _no_cache_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int)
 def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
     configured = False  # pip's configuration turns the cache off
+    uv_configured = False  # uv's (uv.toml: no-cache = true)
     for member in df.chain(stage):
         for instr in member.steps():
-            # A pip.conf written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
+            # A pip.conf or uv.toml written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
             if instr.heredocs and not configured:
                 configured = any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)
+            if instr.heredocs and not uv_configured:
+                uv_configured = any(_UV_CONF_RE.search(d.content) for d in instr.heredocs)
             if instr.keyword != "RUN":
                 continue
             script = run_script(instr, df.lines)
@@ -481,6 +612,11 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                     and _keeps_cache(df, instr, script, index, exported, cleaners)
                 ):
                     findings.append(_cache_finding(df, instr, script, install))
+                elif (
+                    install.tool == "uv" and not uv_configured and _uv_caches(install)
+                    and _uv_keeps_cache(df, instr, script, index, exported, cleaners)
+                ):
+                    findings.append(_uv_cache_finding(df, instr, script, install))
     return findings
 
 

@@ -73,6 +73,14 @@ FIXES = [
         id="DPH506-before-continuation",
     ),
     pytest.param(
+        "check-pip-hygiene", HEAD + ENVS + "RUN uv pip install --system flask==3.0.3\n" + TAIL,
+        HEAD + ENVS + "RUN uv pip install --no-cache --system flask==3.0.3\n" + TAIL, id="DPH507",
+    ),
+    pytest.param(
+        "check-pip-hygiene", HEAD + ENVS + "RUN uv sync \\\n    --frozen\n" + TAIL,
+        HEAD + ENVS + "RUN uv sync --no-cache \\\n    --frozen\n" + TAIL, id="DPH507-before-continuation",
+    ),
+    pytest.param(
         "check-apt-hygiene",
         HEAD + ENVS + "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n" + TAIL,
         HEAD + ENVS + "RUN apt-get update && apt-get install --no-install-recommends -y libpq5 "
@@ -214,6 +222,7 @@ NOT_OFFERED = [
     ),
     pytest.param(HEAD + ENVS + 'RUN ["pip", "install", "flask==3.0.3"]\n' + TAIL, "DPH506", id="DPH506-exec-form"),
     pytest.param(HEAD + ENVS + 'RUN pip "install" flask==3.0.3\n' + TAIL, "DPH506", id="DPH506-quoted-verb"),
+    pytest.param(HEAD + ENVS + 'RUN ["uv", "sync", "--frozen"]\n' + TAIL, "DPH507", id="DPH507-exec-form"),
     pytest.param(
         HEAD + ENVS + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 &\n" + TAIL,
         "DPH504", id="DPH504-ends-in-operator",
@@ -399,8 +408,8 @@ def test_fixes_do_not_change_sorting_dedupe_or_output() -> None:
 def test_fixable_rules_are_declared() -> None:
     fixable = {code for code, rule in all_rules().items() if rule.fixable}
     assert fixable == {
-        "DPH101", "DPH301", "DPH501", "DPH502", "DPH503", "DPH504", "DPH506", "DPH604", "DPH605", "DPH606",
-        "DPH607",
+        "DPH101", "DPH301", "DPH501", "DPH502", "DPH503", "DPH504", "DPH506", "DPH507", "DPH604", "DPH605",
+        "DPH606", "DPH607",
     }
 
 

@@ -102,8 +102,39 @@ PASS = [
         id="pip-conf-heredoc",
     ),
     pytest.param(
-        BASE + "RUN uv pip install --system -r requirements.txt && uv pip install --system flask==3.0.3\n",
-        id="uv-pip-has-its-own-cache",
+        BASE + "RUN uv pip install --no-cache --system -r requirements.txt && uv -n pip install --system flask==3.0.3\n"
+        "RUN uv sync --frozen --no-cache\n",
+        id="uv-no-cache-flag",
+    ),
+    pytest.param(BASE + "ENV UV_NO_CACHE=1\nRUN uv sync --frozen\n", id="uv-no-cache-env"),
+    pytest.param(BASE + "RUN UV_NO_CACHE=true uv sync --frozen\n", id="uv-no-cache-prefix"),
+    pytest.param(BASE + "ARG UV_NO_CACHE\nRUN uv sync --frozen\n", id="uv-no-cache-unknown-value"),
+    pytest.param(
+        BASE + "RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen\n"
+        "RUN --mount=type=cache,target=/root/.cache uv pip install --system -r r.txt\n"
+        "ENV UV_CACHE_DIR=/opt/uv-cache\n"
+        "RUN --mount=type=cache,target=/opt/uv-cache uv sync --frozen\n",
+        id="uv-cache-mount",
+    ),
+    pytest.param(
+        BASE + "RUN uv sync --frozen && uv cache clean\n"
+        "RUN uv pip install --system -r r.txt && rm -rf /root/.cache/uv\n"
+        "RUN uv tool install ruff==0.5.0 && uv cache prune --ci\n",
+        id="uv-cache-cleaned",
+    ),
+    pytest.param(
+        BASE + "COPY <<EOF /etc/uv/uv.toml\nno-cache = true\nEOF\nRUN uv sync --frozen\n",
+        id="uv-toml-heredoc",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN uv sync --frozen\n"
+        "FROM python:3.12-slim-bookworm\nCOPY --from=build /app/.venv /app/.venv\n",
+        id="uv-cache-in-builder-stage",
+    ),
+    pytest.param(
+        BASE + "RUN uv pip install --system --no-index --find-links /wheels -r r.txt\n"
+        "RUN uv pip compile requirements.in -o requirements.txt && uv lock && uv venv /opt/venv\n",
+        id="uv-local-wheels-and-non-installing-verbs",
     ),
     pytest.param(
         BASE + "RUN pip install --no-cache-dir \"uvicorn[standard]==0.30.6\" 'django===4.2.1' \\\n"
@@ -113,7 +144,7 @@ PASS = [
     pytest.param(
         BASE + "RUN pip install --no-cache-dir -c constraints.txt flask\n"
         "RUN PIP_CONSTRAINT=/c.txt pip install --no-cache-dir flask\n"
-        "RUN uv pip install --system --override overrides.txt flask\n",
+        "RUN uv pip install --no-cache --system --override overrides.txt flask\n",
         id="constrained",
     ),
     pytest.param(
@@ -182,6 +213,10 @@ CACHE_FIX = (
     "without --no-cache-dir leaves pip's cache in the image; add --no-cache-dir, set ENV "
     "PIP_NO_CACHE_DIR=1, or use a cache mount (RUN --mount=type=cache,target=/root/.cache/pip)"
 )
+UV_CACHE_FIX = (
+    "without --no-cache leaves uv's cache in the image; add --no-cache, set ENV "
+    "UV_NO_CACHE=1, or use a cache mount (RUN --mount=type=cache,target=/root/.cache/uv)"
+)
 
 FAIL = [
     pytest.param(
@@ -212,7 +247,10 @@ FAIL = [
     ),
     pytest.param(
         BASE + "RUN uv pip install --system -i https://pypi.org/simple httpx\n",
-        [(2, 56, "DPH107", "package 'httpx' is not pinned; " + PIN_FIX.format("httpx"))],
+        [
+            (2, 5, "DPH507", "'uv pip install' " + UV_CACHE_FIX),
+            (2, 56, "DPH107", "package 'httpx' is not pinned; " + PIN_FIX.format("httpx")),
+        ],
         id="uv-pip-install",
     ),
     pytest.param(
@@ -337,6 +375,7 @@ FAIL = [
              "'main', a branch or tag that can move; use the full commit hash it points to instead"),
             (3, 55, "DPH107", "VCS install 'git+ssh://git@github.com/org/lib3.git' is not pinned to a "
              "commit; add '@<full commit hash>' to the repository URL"),
+            (4, 5, "DPH507", "'uv pip install' " + UV_CACHE_FIX),
             (4, 32, "DPH107", "VCS install 'git+https://github.com/org/lib4.git@abc1234#egg=lib4' uses the "
              "abbreviated commit 'abc1234'; write the full commit hash, which cannot become ambiguous"),
             (5, 51, "DPH107", "VCS install 'git+https://github.com/org/lib5.git@release' is pinned to "
@@ -351,6 +390,27 @@ FAIL = [
           "to 'v2.1', a branch or tag that can move; use the full commit hash it points to instead")],
         id="vcs-ref-from-arg",
     ),
+    pytest.param(
+        BASE + "COPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-project\n"
+        "RUN uv tool install ruff==0.5.0\nRUN uv --directory /app add httpx==0.27.0\n",
+        [
+            (3, 5, "DPH507", "'uv sync' " + UV_CACHE_FIX),
+            (4, 5, "DPH507", "'uv tool install' " + UV_CACHE_FIX),
+            (5, 5, "DPH507", "'uv --directory /app add' " + UV_CACHE_FIX),
+        ],
+        id="uv-keeps-cache",
+    ),
+    pytest.param(
+        BASE + "ENV UV_NO_CACHE=0\nRUN uv sync --frozen\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip uv sync --frozen && rm -rf /root/.cache/pip\n"
+        "ENV UV_CACHE_DIR=/opt/uv\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen\n",
+        [
+            (3, 5, "DPH507", "'uv sync' " + UV_CACHE_FIX),
+            (4, 48, "DPH507", "'uv sync' " + UV_CACHE_FIX),
+            (6, 47, "DPH507", "'uv sync' " + UV_CACHE_FIX),
+        ],
+        id="uv-cache-false-env-or-other-directory",
+    ),
 ]
 
 
@@ -362,7 +422,7 @@ def test_pass(text: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), FAIL)
 def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
     found = [(f.line, f.col, f.code, f.message) for f in check(parse(text))]
-    assert found == expected
+    assert sorted(found) == sorted(expected)
 
 
 def test_allow_unpinned() -> None:
