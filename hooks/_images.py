@@ -26,6 +26,7 @@ without a value, before a literal official image name (``ARG TARGET_ARCH`` then
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._dockerfile import (
@@ -37,7 +38,7 @@ from hooks._dockerfile import (
     expand,
     split_blanks,
 )
-from hooks._findings import ERROR, WARNING, Rule
+from hooks._findings import ERROR, WARNING, Finding, Rule
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile, Stage
@@ -711,6 +712,36 @@ def image_uses(df: Dockerfile) -> list[ImageUse]:
                 uses.extend(_flag_uses(df, instr, "mount"))
     uses.sort(key=lambda u: (u.line, u.col))
     return uses
+
+
+_WHOLE_ARG_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def whole_arg(use: ImageUse) -> str | None:
+    """The ARG a FROM's image is, when the word is that ARG alone (``$BASE``, ``${BASE}``)."""
+    match = _WHOLE_ARG_RE.fullmatch(use.raw) if use.kind == "from" else None
+    return None if match is None else match.group(1) or match.group(2)
+
+
+def froms_of_args(uses: Iterable[ImageUse]) -> dict[str, list[ImageUse]]:
+    """The FROMs whose image is one ARG alone, by ARG name, in order. Such FROMs name one
+    image with one place to fix it (the ARG's default): a rule about the image reports it
+    once, at the first of them (:func:`reported_once`)."""
+    froms: dict[str, list[ImageUse]] = {}
+    for use in uses:
+        name = whole_arg(use)
+        if name is not None:
+            froms.setdefault(name, []).append(use)
+    return froms
+
+
+def reported_once(findings: list[Finding], name: str, froms: list[ImageUse]) -> list[Finding]:
+    """The findings of the first FROM of ARG ``name``, saying that the later ones share them."""
+    if len(froms) < 2:
+        return findings
+    others = ", ".join(str(use.line) for use in froms[1:])
+    note = f" (reported once for ARG {name}: the FROM at line{'s' if len(froms) > 2 else ''} {others} uses it too)"
+    return [f._replace(message=f.message + note) for f in findings]
 
 
 def _flag_uses(df: Dockerfile, instr: Instruction, kind: str) -> list[ImageUse]:

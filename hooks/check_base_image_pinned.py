@@ -209,12 +209,15 @@ from hooks._images import (
     ImageRef,
     ImageUse,
     from_default,
+    froms_of_args,
     global_arg_names,
     image_uses,
     parse_image,
     pin_problem,
+    reported_once,
     shipped_base,
     suggest_image,
+    whole_arg,
 )
 
 UNDECLARED = Rule(
@@ -225,7 +228,6 @@ RULES = (UNTAGGED, LATEST, FLOATING, NO_OS_RELEASE, NO_DIGEST, UNVERIFIABLE, UND
 _WHAT = {"from": "base image", "copy": "COPY --from image", "mount": "RUN --mount image"}
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _PLATFORM_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}")
-_WHOLE_ARG_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _MARK = "\x00"  # stands for an ARG's value while trying defaults for it
 _BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -415,39 +417,14 @@ def _unverifiable(use: ImageUse, shown: str) -> str:
     )
 
 
-def _whole_arg(use: ImageUse) -> str | None:
-    """The ARG a FROM's image is, when the word is that ARG alone (``$BASE``, ``${BASE}``)."""
-    match = _WHOLE_ARG_RE.fullmatch(use.raw) if use.kind == "from" else None
-    return None if match is None else match.group(1) or match.group(2)
-
-
-def _froms_of_args(uses: list[ImageUse]) -> dict[str, list[ImageUse]]:
-    """The FROMs whose image is one ARG alone, by ARG name, in order."""
-    froms: dict[str, list[ImageUse]] = {}
-    for use in uses:
-        name = _whole_arg(use)
-        if name is not None:
-            froms.setdefault(name, []).append(use)
-    return froms
-
-
-def _once(findings: list[Finding], name: str, froms: list[ImageUse]) -> list[Finding]:
-    """The findings of the first FROM of ARG ``name``, saying the later ones share them."""
-    if len(froms) < 2:
-        return findings
-    others = ", ".join(str(use.line) for use in froms[1:])
-    note = f" (reported once for ARG {name}: the FROM at line{'s' if len(froms) > 2 else ''} {others} uses it too)"
-    return [f._replace(message=f.message + note) for f in findings]
-
-
 def check(df: Dockerfile, *, require_digest: bool = False, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = _platform_findings(df)
     shipped = shipped_base(df, target)
     uses = image_uses(df)
-    arg_froms = _froms_of_args(uses)
+    arg_froms = froms_of_args(uses)
     for use in uses:
         if use.kind == "from":
-            name = _whole_arg(use)
+            name = whole_arg(use)
             if name is not None and arg_froms[name][0] is not use:
                 continue  # the same ARG, the same image: reported at its first FROM
             # Slim is advised where the shipped stage's image is written (for an ARG, at
@@ -458,7 +435,7 @@ def check(df: Dockerfile, *, require_digest: bool = False, target: str | None = 
                 ref = parse_image(from_default(df, use.raw).value)
                 if ref is not None and not ref.digest and ref.registry.rsplit(":", 1)[0] not in _LOCAL_HOSTS:
                     found.append(_no_digest(df, use, ref))
-            findings.extend(found if name is None else _once(found, name, arg_froms[name]))
+            findings.extend(found if name is None else reported_once(found, name, arg_froms[name]))
             continue
         value = use.value.value
         written = f"'{use.raw}'" if use.raw == value or not use.value.resolved else f"'{use.raw}' ('{value}')"

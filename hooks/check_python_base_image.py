@@ -49,6 +49,8 @@ RUN pip install --no-cache-dir /wheels/*
 ## DPH205 alpine-python-base-image
 ### What it does
 Reports any stage built on a ``python`` Alpine image (``python:3.12-alpine3.20``).
+Stages whose ``FROM`` is one ARG alone (``FROM ${BASE}``) name one image with one place
+to fix it: reported once, at the first of them.
 ### Why is this bad?
 Alpine uses musl libc. Many packages on PyPI publish only manylinux (glibc) wheels,
 so on Alpine pip compiles them from source: slow builds and a compiler toolchain in
@@ -74,9 +76,12 @@ from hooks._hook import TARGET, Hook
 from hooks._images import (
     ImageUse,
     PythonTag,
+    froms_of_args,
     is_python_image,
+    reported_once,
     stage_image_use,
     suggest_image,
+    whole_arg,
 )
 
 FULL_IMAGE = Rule(
@@ -109,16 +114,21 @@ def _shown(use: ImageUse) -> str:
 
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
-    for stage in df.stages:
-        found = _python_tag(df, stage)
-        if found is not None and found[1].flavor == "alpine":
-            use = found[0]
-            where = f"stage '{stage.name}'" if stage.name else f"stage {stage.index}"
-            findings.append(ALPINE_IMAGE.at(
-                df.path, use.line, use.col,
-                f"{where} is built on the Alpine image {_shown(use)}; many packages have no wheels for "
-                f"its musl libc and compile from source; use a slim Debian image, e.g. '{_slim(use)}'",
-            ))
+    tags = (_python_tag(df, stage) for stage in df.stages)
+    alpine = [use for use, tag in filter(None, tags) if tag.flavor == "alpine"]
+    arg_froms = froms_of_args(alpine)
+    for use in alpine:
+        name = whole_arg(use)
+        if name is not None and arg_froms[name][0] is not use:
+            continue  # the same ARG, the same image: reported at its first FROM (as DPH206)
+        stage = use.stage
+        where = f"stage '{df.stages[stage].name}'" if df.stages[stage].name else f"stage {stage}"
+        finding = ALPINE_IMAGE.at(
+            df.path, use.line, use.col,
+            f"{where} is built on the Alpine image {_shown(use)}; many packages have no wheels for "
+            f"its musl libc and compile from source; use a slim Debian image, e.g. '{_slim(use)}'",
+        )
+        findings.extend([finding] if name is None else reported_once([finding], name, arg_froms[name]))
     final = df.final_stage(target)
     if final is None:
         return findings + unknown_target(df.path, target)

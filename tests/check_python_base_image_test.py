@@ -102,6 +102,15 @@ FAIL = [
         id="alpine-in-every-stage",
     ),
     pytest.param(
+        "ARG BASE=python:3.12-alpine\nFROM ${BASE} AS build\nFROM $BASE\nFROM ${BASE} AS test\n",
+        [
+            (2, 6, "DPH205", "stage 'build' is built on the Alpine image '${BASE}' ('python:3.12-alpine'); many "
+             "packages have no wheels for its musl libc and compile from source; use a slim Debian image, "
+             "e.g. 'python:3.12-slim-trixie' (reported once for ARG BASE: the FROM at lines 3, 4 uses it too)"),
+        ],
+        id="alpine-arg-in-several-froms-reported-once",
+    ),
+    pytest.param(
         "FROM python:3.7\n",
         [(1, 6, "DPH204", "the final stage is built on the full image 'python:3.7', about 1 GB of compilers "
           "and libraries the service does not need; use the slim variant, e.g. 'python:3.7-slim-bookworm'")],
