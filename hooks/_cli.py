@@ -101,7 +101,8 @@ def requirements_problems(model: RequirementsSet) -> list[Finding]:
     findings = [SYNTAX_ERROR.at(path, p.line, p.col, p.message) for path, p in model.problems()]
     if model.root.empty:
         findings.insert(0, UNREADABLE.at(
-            model.root.path, 1, 1, "file is empty; add requirements or delete the file",
+            model.root.path, 1, 1, "file is empty; add requirements, or a comment line saying why it is empty "
+            "(pip installs nothing from either, but an empty file looks truncated)",
         ))
     return findings
 

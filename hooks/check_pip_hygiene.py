@@ -52,7 +52,9 @@ Options:
 Reports each package named on a ``pip install`` / ``uv pip install`` command line (or
 ``pip wheel``, which resolves the same way to build wheels for a later install) that
 is not pinned to exactly one version with ``==`` (or ``===``), at the package word.
-``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins. A VCS link is pinned only by a
+``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins; a name that the same command
+line also pins (``pip install poetry poetry==2.0.1``) is pinned, as pip's resolver merges
+the two. A VCS link is pinned only by a
 full commit hash: no ref, a branch, a tag or an abbreviated hash is reported (DPH102's
 test, on the command line).
 ### Why is this bad?
@@ -263,6 +265,15 @@ def _operands(args: tuple[str, ...], long_values: frozenset[str], short_values: 
         i += 1
 
 
+def _pinned_name(word: str) -> str | None:
+    """The package name ``word`` pins with ``==`` (``poetry==2.0.1``), else None."""
+    match = _NAME_RE.fullmatch(word) if unpinned(word) is None else None
+    if match is None or "://" in word or "/" in word:
+        return None
+    rest = match.group(3).split(";", 1)[0]
+    return match.group(1) if any(_PIN_RE.fullmatch(clause.strip()) for clause in rest.split(",")) else None
+
+
 def unpinned(word: str) -> tuple[str, str] | None:
     """(name, version part) when ``word`` names a package without a ``==`` pin, else None.
 
@@ -356,10 +367,13 @@ def _unpinned_in(
             findings.append(UNPINNED.at(df.path, line, col, message))
     base = len(cmd.words) - len(args)
     judged: list[tuple[int, str, str, str]] = []  # (offset, word, name, version) of each unpinned package
+    # A name also pinned on the same command line (``poetry poetry==2.0.1``): pip's resolver
+    # merges the two requirements, so the pin decides.
+    pinned = {_name_key(name) for name in map(_pinned_name, (args[i] for i in operands)) if name}
     for operand in operands:
         word = args[operand]
         found = unpinned(word)
-        if found is not None and _name_key(found[0]) not in allowed:
+        if found is not None and _name_key(found[0]) not in allowed and _name_key(found[0]) not in pinned:
             offset = cmd.offsets[base + operand] if base + operand < len(cmd.offsets) else cmd.offset
             judged.append((offset, word, *found))
     if not judged or "--no-index" in args or option_value(args, *restricted):

@@ -937,7 +937,8 @@ def test_encodings(write: Writer, data: bytes, names: list[str]) -> None:
 def test_problems_empty_root_and_syntax_errors(write: Writer) -> None:
     write("requirements.txt", "  \n\n")
     assert [f.render() for f in requirements_problems(R.load("requirements.txt", Repo()))] == [
-        "requirements.txt:1:1: DPH901 file is empty; add requirements or delete the file",
+        "requirements.txt:1:1: DPH901 file is empty; add requirements, or a comment line saying why it is "
+        "empty (pip installs nothing from either, but an empty file looks truncated)",
     ]
     write("requirements.txt", "# only a comment\n")
     assert requirements_problems(R.load("requirements.txt", Repo())) == []

@@ -142,6 +142,10 @@ PASS = [
         id="pinned",
     ),
     pytest.param(
+        BASE + "RUN pip install --no-cache-dir poetry poetry==2.0.1 'Flask[async]>=3' flask==3.0.3\n",
+        id="name-also-pinned-on-the-same-line",
+    ),
+    pytest.param(
         BASE + "RUN pip install --no-cache-dir -c constraints.txt flask\n"
         "RUN PIP_CONSTRAINT=/c.txt pip install --no-cache-dir flask\n"
         "RUN uv pip install --no-cache --system --override overrides.txt flask\n",
