@@ -397,7 +397,10 @@ class BuildContext:
                 ignores = dict(self.ignores)
                 ignore = ignores.get(rel + ".dockerignore")
                 if ignore is None:
-                    ignore = ignores.get(ignore_path)
+                    ignore = next((
+                        text for path, text in self.ignores
+                        if posixpath.dirname(path) == directory and posixpath.basename(path) in _dockerignore.NAMES
+                    ), None)
                 if ignore is None:
                     return found
                 patterns = _dockerignore.parse(ignore)

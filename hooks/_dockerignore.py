@@ -13,6 +13,10 @@ exists, else ``.dockerignore`` at the root of the build context. The context is 
 written in the Dockerfile; :func:`candidates` lists the Dockerfile's own ignore file,
 then ``.dockerignore`` in the Dockerfile's directory and in every parent directory up
 to the repository root (the usual contexts of ``docker build -f docker/Dockerfile .``).
+Podman and Buildah read ``.containerignore`` first and ``.dockerignore`` when there is
+none; BuildKit reads only ``.dockerignore``. So in each directory the ``.dockerignore``
+counts, or the ``.containerignore`` where there is no ``.dockerignore`` (a project that
+has only that one builds with Podman).
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
 
 # (path shown in messages, content)
 IgnoreFile = tuple[str, str]
+# The ignore file of a build context's root, in the order they are looked for (see above).
+NAMES = (".dockerignore", ".containerignore")
 # (compiled pattern, is a negation)
 Patterns = list[tuple["re.Pattern[str]", bool]]
 _REGEX_ONLY = frozenset(".+()|{}$")  # escaped: special in a regular expression, not in a pattern
@@ -168,14 +174,19 @@ def load(repo: Repo, dockerfile: str) -> list[IgnoreFile]:
 
 
 def _from_directory(repo: Repo, directory: str) -> list[IgnoreFile]:
-    """The ``.dockerignore`` files of ``directory`` and its parents that exist, nearest
-    first, as :func:`candidates` lists them; remembered per directory for the run."""
+    """The ignore files of ``directory`` and its parents that exist (in each, the
+    ``.dockerignore`` or else the ``.containerignore``), nearest first, as
+    :func:`candidates` lists the directories; remembered per directory for the run."""
     known = repo.ignore_files_of_directory.get(directory)
     if known is not None:
         return known
-    path = posixpath.join(directory, ".dockerignore") if directory else ".dockerignore"
-    text = repo.optional_text(path)
-    found: list[IgnoreFile] = [(path, text)] if text is not None else []
+    found: list[IgnoreFile] = []
+    for name in NAMES:
+        path = posixpath.join(directory, name) if directory else name
+        text = repo.optional_text(path)
+        if text is not None:
+            found.append((path, text))
+            break
     parent = posixpath.dirname(directory)
     if directory and directory not in (parent, "..") and not directory.startswith("../"):
         found += _from_directory(repo, parent)
@@ -185,5 +196,5 @@ def _from_directory(repo: Repo, directory: str) -> list[IgnoreFile]:
 
 def specific(files: Sequence[IgnoreFile]) -> list[IgnoreFile]:
     """The files BuildKit could use: a Dockerfile's own ignore file wins over the rest."""
-    own = [f for f in files if posixpath.basename(f[0]) != ".dockerignore"]
+    own = [f for f in files if posixpath.basename(f[0]) not in NAMES]
     return own[:1] if own else list(files)

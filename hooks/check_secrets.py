@@ -11,8 +11,9 @@ Names (DPH701) are judged by words, not substrings: ``GITHUB_TOKEN`` is a secret
 DPH704 needs the ``.dockerignore`` that applies, and DPH703 heeds it. The build
 context is not written in the Dockerfile, so the hook accepts
 ``<Dockerfile>.dockerignore`` next to the Dockerfile (BuildKit prefers it), else a
-``.dockerignore`` in the Dockerfile's directory or in any parent directory up to the
-repository root (as for ``docker build -f docker/Dockerfile .``).
+``.dockerignore`` (or Podman's ``.containerignore``) in the Dockerfile's directory or in
+any parent directory up to the repository root (as for ``docker build -f
+docker/Dockerfile .``).
 
 ## DPH701 secret-arg-or-env
 ### What it does
@@ -177,7 +178,11 @@ on the instruction count. In a builder stage whose copied tree the shipped image
 not take whole (it copies only the build output: ``COPY --from=build /app/dist``),
 only ``.env`` must be excluded: ``.git`` (which setuptools-scm or versioningit need
 there), ``.venv`` and ``__pycache__`` never ship, while exported build caches keep
-the ``.env``. The shipped image is the last stage and what it copies from.
+the ``.env``. The shipped image is the last stage and what it copies from. When the
+project's build reads its version from ``.git`` (setuptools-scm, hatch-vcs, versioningit,
+poetry-dynamic-versioning... in ``build-system.requires`` of the context's pyproject.toml),
+the message says how to keep the build working without shipping ``.git``. Podman's
+``.containerignore`` counts where a directory has no ``.dockerignore``.
 ### Why is this bad?
 The whole directory goes into the image: the ``.env`` file with its secrets, the git
 history, a virtual environment built for another platform, stale byte code. It also
@@ -202,7 +207,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _context, _dockerignore
@@ -531,9 +536,51 @@ def _gaps(patterns: _dockerignore.Patterns, negations: list[str], required: Sequ
     ]
 
 
+# Build backends and plugins that read the project's version from .git, by the name a
+# build-system.requires entry gives them (normalised); setuptools-scm's bypass variable
+# works for those built on it.
+_GIT_VERSIONING = {
+    "setuptools-scm": True, "hatch-vcs": True, "flit-scm": True, "versioningit": False,
+    "poetry-dynamic-versioning": False, "uv-dynamic-versioning": False, "dunamai": False,
+    "setuptools-git-versioning": False, "vcversioner": False,
+}
+_REQUIREMENT_NAME_RE = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def git_versioning(pyproject: Mapping[str, object] | None) -> tuple[str, bool] | None:
+    """(tool, whether SETUPTOOLS_SCM_PRETEND_VERSION stands in for .git) when the project's
+    build reads its version from .git: a VCS-versioning plugin in build-system.requires,
+    or pdm-backend with ``[tool.pdm.version] source = "scm"``."""
+    build = pyproject.get("build-system") if pyproject else None
+    requires = build.get("requires") if isinstance(build, dict) else None
+    for entry in requires if isinstance(requires, list) else ():
+        match = _REQUIREMENT_NAME_RE.match(entry) if isinstance(entry, str) else None
+        name = re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else ""
+        if name in _GIT_VERSIONING:
+            return name, _GIT_VERSIONING[name]
+    tool = pyproject.get("tool") if pyproject else None
+    pdm = tool.get("pdm") if isinstance(tool, dict) else None
+    version = pdm.get("version") if isinstance(pdm, dict) else None
+    if isinstance(version, dict) and version.get("source") == "scm":
+        return "pdm-backend", False
+    return None
+
+
+def _git_note(versioning: tuple[str, bool] | None) -> str:
+    """What to say when .git must leave a context that the build reads the version from."""
+    if versioning is None:
+        return ""
+    tool, pretend = versioning
+    how = "e.g. SETUPTOOLS_SCM_PRETEND_VERSION" if pretend else f"see {tool}'s documentation"
+    return (
+        f" (the build reads the version from .git through {tool}: build the wheel in a builder stage, "
+        f"which may keep .git, and copy only the wheel; or exclude .git and pass the version in, {how})"
+    )
+
+
 def _context_copy(
     df: Dockerfile, instr: Instruction, word: str, offset: int, ignores: Sequence[_dockerignore.IgnoreFile],
-    required: Sequence[str] = MUST_EXCLUDE,
+    required: Sequence[str] = MUST_EXCLUDE, versioning: tuple[str, bool] | None = None,
 ) -> Finding | None:
     extra = "\n".join(instr.flag_values("exclude"))
     line, col = instr.args_position(offset)
@@ -544,7 +591,7 @@ def _context_copy(
         return UNFILTERED_CONTEXT_COPY.at(
             df.path, line, col,
             f"{head}, but there is no .dockerignore (next to the Dockerfile or in a parent "
-            f"directory); add one that excludes {names}",
+            f"directory); add one that excludes {names}" + (_git_note(versioning) if ".git" in required else ""),
         )
     results: list[tuple[str, tuple[str, ...]]] = []
     for path, text in ignores or [("", "")]:
@@ -558,7 +605,8 @@ def _context_copy(
     missing = [f"{g} in every directory" if g == "__pycache__" else g for g in gaps]
     return UNFILTERED_CONTEXT_COPY.at(
         df.path, line, col,
-        f"{head}, but {where} does not exclude {', '.join(missing)}; add {suggestions}",
+        f"{head}, but {where} does not exclude {', '.join(missing)}; add {suggestions}"
+        + (_git_note(versioning) if ".git" in gaps else ""),
     )
 
 
@@ -676,7 +724,8 @@ def _copies(
                         if required is None:
                             required = _required(df)
                         must = required.get(id(instr), MUST_EXCLUDE)
-                    found = _context_copy(df, instr, word, offset, ignores, must)
+                    versioning = git_versioning(context.pyproject()) if context is not None else None
+                    found = _context_copy(df, instr, word, offset, ignores, must, versioning)
                     if found is not None:
                         findings.append(found)
                 continue

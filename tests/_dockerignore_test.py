@@ -73,3 +73,13 @@ def test_load_reads_existing_files_inside_the_repository(write: Writer) -> None:
     assert found == [("docker/Dockerfile.dockerignore", ".env\n"), (".dockerignore", ".git\n")]
     assert _dockerignore.specific(found) == [("docker/Dockerfile.dockerignore", ".env\n")]
     assert _dockerignore.load(repo, repo.root + "/docker/Dockerfile") == found
+
+
+def test_load_takes_a_containerignore_where_there_is_no_dockerignore(write: Writer) -> None:
+    write("app/Containerfile", "FROM x\n")
+    write("app/.containerignore", ".git\n")  # Podman's name for it
+    write(".containerignore", ".venv\n")
+    write(".dockerignore", ".env\n")  # BuildKit and Podman both read this one first
+    found = _dockerignore.load(Repo(), "app/Containerfile")
+    assert found == [("app/.containerignore", ".git\n"), (".dockerignore", ".env\n")]
+    assert _dockerignore.specific(found) == found

@@ -752,3 +752,47 @@ def test_main_copy_of_a_dotenv_that_dockerignore_excludes(write: Writer, capsys:
     write(".dockerignore", ".env\n")
     assert main([df]) == 0  # the build fails on the missing file: nothing secret is copied
     assert capsys.readouterr().out == ""
+
+
+def test_main_containerfile_with_a_containerignore(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    df = write("Containerfile", BASE + "COPY . /app\nCOPY .env /app/.env\n")
+    write(".env", "TOKEN=x\n")
+    write(".containerignore", ".git\n.env\n.venv\n**/__pycache__\n")
+    assert main([df]) == 0  # Podman reads .containerignore: the context is filtered, .env never sent
+    assert capsys.readouterr().out == ""
+
+
+def test_main_git_excluded_from_a_context_whose_build_reads_the_version_from_git(
+    write: Writer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    df = write("Dockerfile", BASE + "COPY . /src\nRUN pip install --no-cache-dir /src\n")
+    write(".dockerignore", ".env\n.venv\n**/__pycache__\n")
+    write("pyproject.toml", '[build-system]\nrequires = ["hatchling>=1.20", "hatch-vcs"]\n')
+    assert main([df]) == 1
+    assert capsys.readouterr().out == (
+        "Dockerfile:2:6: DPH704 'COPY .' copies the whole build context, but '.dockerignore' does not exclude "
+        ".git; add '.git' (the build reads the version from .git through hatch-vcs: build the wheel in a builder "
+        "stage, which may keep .git, and copy only the wheel; or exclude .git and pass the version in, e.g. "
+        "SETUPTOOLS_SCM_PRETEND_VERSION)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "expected"),
+    [
+        pytest.param('[build-system]\nrequires = ["setuptools>=64", "setuptools_scm[toml]>=8"]\n',
+                     ("setuptools-scm", True), id="setuptools-scm"),
+        pytest.param('[build-system]\nrequires = ["poetry-core", "poetry-dynamic-versioning>=1,<2"]\n',
+                     ("poetry-dynamic-versioning", False), id="poetry-dynamic-versioning"),
+        pytest.param('[build-system]\nrequires = ["pdm-backend"]\n[tool.pdm.version]\nsource = "scm"\n',
+                     ("pdm-backend", False), id="pdm-scm"),
+        pytest.param('[build-system]\nrequires = ["hatchling"]\n', None, id="static-version"),
+        pytest.param('[build-system]\nrequires = "hatch-vcs"\n', None, id="malformed-requires"),
+        pytest.param(None, None, id="no-pyproject"),
+    ],
+)
+def test_git_versioning(pyproject: str | None, expected: tuple[str, bool] | None) -> None:
+    from hooks._files import load_toml
+    from hooks.check_secrets import git_versioning
+
+    assert git_versioning(None if pyproject is None else load_toml(pyproject)) == expected
