@@ -353,8 +353,9 @@ def test_hashes_from_constraints_count(write: Writer, capsys: pytest.CaptureFixt
                      ["requirements.txt:3:1: DPH101 'flask' is not pinned"], id="latin-1"),
         pytest.param(b"flask==3.0.3\n\xff\n", ["requirements.txt:1:1: DPH901 cannot decode file as UTF-8 "
                                                "(invalid byte at offset 13, line 2)"], id="invalid-utf-8"),
-        pytest.param(b"\n  \n", ["requirements.txt:1:1: DPH901 file is empty; add requirements or delete "
-                                 "the file"], id="empty"),
+        pytest.param(b"\n  \n", ["requirements.txt:1:1: DPH901 file is empty; add requirements, or a comment "
+                                 "line saying why it is empty (pip installs nothing from either, but an empty "
+                                 "file looks truncated)"], id="empty"),
         pytest.param(b"flask==3.0.3\nfoo[bar\n", ["requirements.txt:2:1: DPH904 invalid requirement 'foo[bar': "
                                                   "Expected matching RIGHT_BRACKET for LEFT_BRACKET, after "
                                                   "extras"], id="syntax-error"),
