@@ -26,7 +26,7 @@ without a value, before a literal official image name (``ARG TARGET_ARCH`` then
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._dockerfile import (
@@ -639,6 +639,27 @@ def shipped_base(df: Dockerfile, target: str | None) -> int | None:
         return None
     final = df.final_stage(target)
     return None if final is None else df.chain(final)[0].index
+
+
+# Red Hat's Python language images (sclorg/s2i-python-container): their Dockerfiles end
+# with USER 1001 and set PYTHONUNBUFFERED=1 and PIP_NO_CACHE_DIR=off (pip reads any value
+# of that variable as "no cache").
+REDHAT_PYTHON_RE = re.compile(
+    r"(?:registry\.access\.redhat\.com|registry\.redhat\.io)/ubi[0-9]+/python-[0-9]+"
+    r"|quay\.io/(?:sclorg|fedora)/python-[0-9]+(?:-[a-z0-9]+)?"
+)
+_REDHAT_PYTHON_ENV: Mapping[str, str] = {"PYTHONUNBUFFERED": "1", "PIP_NO_CACHE_DIR": "off"}
+_NO_ENV: Mapping[str, str] = {}
+
+
+def image_env(df: Dockerfile, stage: Stage) -> Mapping[str, str]:
+    """The ENV that the image ``stage`` is built on sets itself, for the images whose
+    Dockerfiles are known here (Red Hat's Python images); empty for any other."""
+    use = stage_image_use(df, df.chain(stage)[0])
+    ref = use.ref if use is not None else None
+    if ref is not None and REDHAT_PYTHON_RE.fullmatch(ref.name):
+        return _REDHAT_PYTHON_ENV
+    return _NO_ENV
 
 
 def stage_image_use(df: Dockerfile, stage: Stage) -> ImageUse | None:

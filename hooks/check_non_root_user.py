@@ -70,14 +70,13 @@ USER app
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._images import base_kind, is_windows, parse_image
+from hooks._images import REDHAT_PYTHON_RE, base_kind, is_windows, parse_image
 from hooks._shell import Script, run_script
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
@@ -93,11 +92,6 @@ _NONROOT_REPOSITORIES = frozenset({
     "docker.io/library/odoo",  # odoo
 })
 _JUPYTER_REGISTRIES = ("docker.io", "quay.io")
-# Red Hat's Python language images (sclorg/s2i-python-container) end with USER 1001.
-_REDHAT_PYTHON_RE = re.compile(
-    r"(?:registry\.access\.redhat\.com|registry\.redhat\.io)/ubi[0-9]+/python-[0-9]+"
-    r"|quay\.io/(?:sclorg|fedora)/python-[0-9]+(?:-[a-z0-9]+)?"
-)
 
 
 def _nonroot_image(image: str) -> bool:
@@ -114,7 +108,7 @@ def _nonroot_image(image: str) -> bool:
     ref = parse_image(image)
     if ref is None:
         return False
-    if ref.name in _NONROOT_REPOSITORIES or _REDHAT_PYTHON_RE.fullmatch(ref.name):
+    if ref.name in _NONROOT_REPOSITORIES or REDHAT_PYTHON_RE.fullmatch(ref.name):
         return True
     owner, _, repo = ref.repository.partition("/")
     return ref.registry in _JUPYTER_REGISTRIES and owner == "jupyter" and (

@@ -16,8 +16,10 @@ cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbrev
 ``off``, as "no cache"); when ``RUN --mount=type=cache`` (or ``tmpfs``) covers pip's cache
 directory (``*/.cache/pip``, ``*/.cache``, ``$PIP_CACHE_DIR``, ``$XDG_CACHE_HOME``,
 ``--cache-dir``); when ``pip config set global.no-cache-dir`` ran earlier, or a heredoc
-wrote a ``pip.conf`` with ``no-cache-dir``; or when the same ``RUN`` removes the cache
-afterwards (``pip cache purge``, ``rm -rf /root/.cache/pip``).
+wrote a ``pip.conf`` with ``no-cache-dir``; when the base image is one of Red Hat's
+Python images (``ubi9/python-311``, ``sclorg``), whose Dockerfiles set
+``PIP_NO_CACHE_DIR``; or when the same ``RUN`` removes the cache afterwards (``pip cache
+purge``, ``rm -rf /root/.cache/pip``).
 
 DPH507 judges uv the same way, over the same stages: ``uv pip install``, ``uv pip sync``,
 ``uv sync``, ``uv add`` and ``uv tool install`` keep uv's cache unless the command says
@@ -154,6 +156,7 @@ from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import insert_after_word
 from hooks._hook import TARGET, Hook, Option
+from hooks._images import image_env
 from hooks._shell import Command, Install, Script, option_value, run_script
 
 UNPINNED = Rule(
@@ -595,7 +598,7 @@ def _no_cache_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int)
 
 def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
-    configured = False  # pip's configuration turns the cache off
+    configured = "PIP_NO_CACHE_DIR" in image_env(df, stage)  # pip's configuration turns the cache off
     uv_configured = False  # uv's (uv.toml: no-cache = true)
     for member in df.chain(stage):
         for instr in member.steps():

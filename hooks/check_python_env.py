@@ -18,7 +18,10 @@ compiles its byte code at build time (``python -m compileall`` in a ``RUN`` of t
 shipped stages or of a stage they ``COPY --from``) ships fresh ``.pyc`` files on
 purpose, for a faster start; Python writes none at run time, so it needs no
 PYTHONDONTWRITEBYTECODE. A development container's Dockerfile (in a ``.devcontainer``
-directory) is not judged: it is an environment to work in, never shipped.
+directory) is not judged: it is an environment to work in, never shipped. What a base
+image sets is not visible here, except for Red Hat's Python images
+(``registry.access.redhat.com/ubi9/python-311``, ``quay.io/sclorg/python-312-c9s``),
+whose published Dockerfiles set ``PYTHONUNBUFFERED=1``: they count as setting it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -96,7 +99,7 @@ from hooks._dockerfile import Dockerfile, Expanded, Instruction, Stage, arg_decl
 from hooks._findings import NO_FIX, WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import indent, line_end, line_ending, newline_near
 from hooks._hook import TARGET, Hook
-from hooks._images import runs_python
+from hooks._images import image_env, runs_python
 from hooks._shell import Command, argv_commands, instruction_commands, run_script
 
 NO_BYTECODE = Rule(
@@ -225,6 +228,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             elif instr.keyword == "ARG":
                 build_args.update(name for name, _ in arg_declarations_of(instr.args, df.escape))
     runtime: tuple[str, dict[str, str]] | None = None  # worked out when an ENV is missing
+    inherited = image_env(df, stage)  # what the base image sets itself (Red Hat's Python images)
     problems: list[tuple[Rule, str, str, str]] = []  # (rule, variable, problem, purpose)
     for rule, name, switch, purpose in _VARIABLES:
         var: Expanded | None = None
@@ -233,6 +237,8 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             var = instr.expand(raw, df.escape)
             if var.value or not var.resolved:
                 continue
+        elif inherited.get(name):
+            continue
         if runtime is None:
             runtime = _runtime_settings(df, stage)
         switches, assigned = runtime

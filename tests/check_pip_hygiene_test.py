@@ -107,6 +107,11 @@ PASS = [
         id="uv-no-cache-flag",
     ),
     pytest.param(BASE + "ENV UV_NO_CACHE=1\nRUN uv sync --frozen\n", id="uv-no-cache-env"),
+    pytest.param(
+        "FROM registry.access.redhat.com/ubi9/python-311:1-77\nRUN pip install -r r.txt\n"
+        "FROM quay.io/fedora/python-313\nRUN pip install -r r.txt\n",
+        id="red-hat-python-image-sets-pip-no-cache-dir",
+    ),
     pytest.param(BASE + "RUN UV_NO_CACHE=true uv sync --frozen\n", id="uv-no-cache-prefix"),
     pytest.param(BASE + "ARG UV_NO_CACHE\nRUN uv sync --frozen\n", id="uv-no-cache-unknown-value"),
     pytest.param(

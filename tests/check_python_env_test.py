@@ -122,6 +122,13 @@ CHAIN = "in this Dockerfile (in it or the stages it is built from)"
 
 FAIL = [
     pytest.param(
+        "FROM registry.access.redhat.com/ubi9/python-311:1-77\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n"
+        "FROM quay.io/sclorg/python-312-c9s:c9s AS other\nCOPY . /app\nFROM other\n",
+        [(6, 1, "DPH501", "the final stage runs Python and no ENV " + CHAIN + " sets PYTHONDONTWRITEBYTECODE; "
+          + FROM_HINT_501)],
+        id="red-hat-python-image-sets-pythonunbuffered",
+    ),
+    pytest.param(
         "FROM python:3.12-slim-bookworm\nCOPY . /app\n",
         [
             (1, 1, "DPH501", NEVER_501),
