@@ -25,6 +25,9 @@ Options:
 Reports a final stage that never sets ``USER`` (reported at its ``FROM``). The advice
 creates the user with the image's own tools: ``useradd``, or BusyBox's ``addgroup -S`` /
 ``adduser -S`` on Alpine and Chainguard/Wolfi ``-dev`` images (which have no ``useradd``).
+A distroless image (``gcr.io/distroless/python3-debian12``) has no shell to create a user
+with, but has the ``nonroot`` account (uid 65532): the advice is ``USER nonroot`` (or its
+``:nonroot`` tag, which needs no finding).
 ### Why is this bad?
 Without ``USER`` the container runs as root (``ContainerAdministrator`` on Windows
 Server Core): a compromised process owns the whole container and, with a container
@@ -116,6 +119,13 @@ def _nonroot_image(image: str) -> bool:
     )
 
 
+def _has_nonroot_account(image: str) -> bool:
+    """Distroless images (``gcr.io/distroless/...``) that run as root: no shell, so no user
+    can be created, but they have the ``nonroot`` account (uid 65532) to switch to."""
+    ref = parse_image(image)
+    return ref is not None and ref.registry == "gcr.io" and ref.repository.startswith("distroless/")
+
+
 def _busybox_image(image: str) -> bool:
     """Whether ``image`` creates users with BusyBox (``adduser``), not shadow's ``useradd``."""
     ref = parse_image(image)
@@ -199,6 +209,13 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
                 df.path, line, col,
                 f"{where} never sets USER, so the container runs as ContainerAdministrator; "
                 f"add 'USER ContainerUser' (the unprivileged account of Windows images)",
+            )]
+        if root.resolved and _has_nonroot_account(root.value):
+            return [MISSING_USER.at(
+                df.path, line, col,
+                f"{where} never sets USER, so the container runs as root; add 'USER nonroot' (uid 65532, "
+                f"which distroless images have: they have no shell to create a user) or use the image's "
+                f"':nonroot' tag",
             )]
         # Alpine and Chainguard/Wolfi -dev images have BusyBox's adduser, not useradd.
         busybox = root.resolved and _busybox_image(root.value)

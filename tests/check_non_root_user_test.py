@@ -79,7 +79,18 @@ PASS = [
     ),
 ]
 
+DISTROLESS_ADVICE = (
+    "the final stage never sets USER, so the container runs as root; add 'USER nonroot' (uid 65532, which "
+    "distroless images have: they have no shell to create a user) or use the image's ':nonroot' tag"
+)
+
 FAIL = [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN python -m venv /venv\n"
+        "FROM gcr.io/distroless/python3-debian12:latest@sha256:" + "0" * 64 + "\nCOPY --from=build /venv /venv\n",
+        [(3, 1, "DPH401", DISTROLESS_ADVICE)],
+        id="distroless-root-advice-uses-its-nonroot-account",
+    ),
     pytest.param(
         "FROM python:3.12-slim-bookworm\nCOPY . /app\n",
         [(1, 1, "DPH401", "the final stage never sets USER, so the container runs as root; "
