@@ -233,3 +233,77 @@ def recorded_versions(repo: Repo, path: str) -> Recorded | None:
         parent = os.path.normpath(os.path.join(directory, os.pardir))
         directory = "" if parent == "." else parent
     return None
+
+
+# ---------------------------------------------------------------------------
+# Requirements files that are a package's own dependency list
+# ---------------------------------------------------------------------------
+
+_INSTALL_REQUIRES_RE = re.compile(r"\b(?:install_requires|extras_require)\b")
+
+
+def _file_list(value: object) -> list[str]:
+    """A ``file`` / ``files`` value of pyproject.toml: one path or a list of paths."""
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _metadata_files(pyproject: Mapping[str, object]) -> list[str]:
+    """The requirements files a pyproject.toml reads as the package's dependencies, as
+    written (relative to its directory): setuptools' ``[tool.setuptools.dynamic]``
+    ``dependencies``/``optional-dependencies`` ``file``, and hatch-requirements-txt's
+    ``[tool.hatch.metadata.hooks.requirements_txt]`` ``files`` (and ``filename``) with its
+    ``optional-dependencies``."""
+    found: list[str] = []
+    dynamic = _table(pyproject, "tool", "setuptools", "dynamic")
+    if dynamic is not None:
+        dependencies = dynamic.get("dependencies")
+        if isinstance(dependencies, dict):
+            found += _file_list(dependencies.get("file"))
+        optional = dynamic.get("optional-dependencies")
+        for extra in optional.values() if isinstance(optional, dict) else ():
+            if isinstance(extra, dict):
+                found += _file_list(extra.get("file"))
+    hook = _table(pyproject, "tool", "hatch", "metadata", "hooks", "requirements_txt")
+    if hook is not None:
+        found += _file_list(hook.get("files")) + _file_list(hook.get("filename"))
+        optional = hook.get("optional-dependencies")
+        for files in optional.values() if isinstance(optional, dict) else ():
+            found += _file_list(files)
+    return found
+
+
+def package_metadata_source(repo: Repo, path: str) -> str | None:
+    """The project file that reads the requirements file ``path`` as the package's own
+    dependency list (what ``pip install .`` asks for, ranges meant for every user of the
+    package): a ``pyproject.toml`` whose setuptools dynamic metadata or
+    hatch-requirements-txt names it, or a ``setup.py`` that writes its path as a string
+    and sets ``install_requires``/``extras_require``. Looked for in the file's directory
+    and its parents inside the repository; None when none reads it. Nothing is run."""
+    target = os.path.realpath(repo.full(path))
+    directory = os.path.dirname(path)
+    for _ in range(MAX_PARENTS):
+        if not repo.inside(directory or "."):
+            return None
+        here = os.path.realpath(repo.full(directory or "."))
+        pyproject_path = os.path.join(directory, "pyproject.toml") if directory else "pyproject.toml"
+        text = repo.optional_text(pyproject_path)
+        if text is not None:
+            try:
+                listed = _metadata_files(load_toml(text))
+            except ValueError:
+                listed = []
+            if any(os.path.normpath(os.path.join(here, name)) == target for name in listed):
+                return pyproject_path
+        setup_path = os.path.join(directory, "setup.py") if directory else "setup.py"
+        text = repo.optional_text(setup_path)
+        if text is not None and _INSTALL_REQUIRES_RE.search(text):
+            rel = os.path.relpath(target, here).replace(os.sep, "/")
+            if not rel.startswith("../") and re.search(rf"""["'](?:\./)?{re.escape(rel)}["']""", text):
+                return setup_path
+        if here == repo.root:
+            return None
+        parent = os.path.normpath(os.path.join(directory, os.pardir))
+        directory = "" if parent == "." else parent
+    return None

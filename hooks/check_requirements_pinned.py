@@ -24,7 +24,11 @@ reported too, since it cannot be checked. The lines of a constraints file (read 
 ``-c``, or a ``constraints*.txt`` checked on its own) are not requirements: pip
 installs nothing from them, so a security floor (``pycryptodome>=3.6.6``) or an
 exclusion (``tenacity!=8.4.0``) there is fine, while its ``==`` pins count for the
-requirements. Overlaps hadolint DL3013 (``pip install`` in a Dockerfile), which treats
+requirements. A file that a package's metadata reads as its dependency list
+(``[tool.setuptools.dynamic]`` ``file``, hatch-requirements-txt's ``files``, or a
+``setup.py`` that names it and sets ``install_requires``) is not judged: its ranges are
+meant for every user of the package, and an image pins them with a lock or constraints
+file. Overlaps hadolint DL3013 (``pip install`` in a Dockerfile), which treats
 ``>=`` as pinned and skips ``-r`` files.
 ### Why is this bad?
 An unpinned requirement installs whatever is newest on the day of the build: the same
@@ -159,22 +163,29 @@ RULES = (UNPINNED, UNPINNED_VCS, BROKEN_INCLUDE, MISSING_HASH)
 
 
 
-def check(model: RequirementsSet, *, require_hashes: bool = False, repo: Repo | None = None) -> list[Finding]:
-    """The findings of ``model``; with ``repo`` (fix mode), DPH101 findings carry a fix
-    where a lock file records the version."""
+def check(
+    model: RequirementsSet, *, require_hashes: bool = False, repo: Repo | None = None, fix: bool = False,
+) -> list[Finding]:
+    """The findings of ``model``. With ``repo``, a file that a package's metadata reads as
+    its dependency list gets no DPH101; with ``fix`` too, DPH101 findings carry a fix where
+    a lock file records the version."""
     reported = model.reported()
     paths = {f.path for f in reported}
     findings = [
         BROKEN_INCLUDE.at(p.path, p.line, p.col, p.message)
         for p in model.include_problems if p.path in paths
     ]
-    locks = _Locks(repo, model.root.path) if repo is not None else None
+    locks = _Locks(repo, model.root.path) if repo is not None and fix else None
     for reqfile in reported:
         constraints_only = REQUIREMENT not in model.roles.get(reqfile.path, ())
+        found: list[Finding] = []
         for entry in reqfile.requirements():
             req = entry.requirement
             if req is not None and not (constraints_only and req.kind == INDEX):
-                findings.extend(_pins(model, reqfile, entry, req, locks))
+                found.extend(_pins(model, reqfile, entry, req, locks))
+        if repo is not None and any(f.code == UNPINNED.code for f in found) and _package_metadata(repo, reqfile.path):
+            found = [f for f in found if f.code != UNPINNED.code]  # ranges meant for the package's users
+        findings.extend(found)
     mode = "--require-hashes was given to the hook" if require_hashes else _hash_mode(model, model.files)
     if mode:
         findings.extend(_hashes(model, reported, mode, tree_mode=not require_hashes))
@@ -213,6 +224,14 @@ def _pins(
         f"(pip-compile or uv pip compile can generate pins)",
         fix=_pin_fix(reqfile, entry, req, locks) if locks is not None and reqfile is model.root else NO_FIX,
     )]
+
+
+def _package_metadata(repo: Repo, path: str) -> bool:
+    """Whether a pyproject.toml or setup.py reads ``path`` as the package's dependency list
+    (hooks._project, imported only when a file has an unpinned requirement)."""
+    from hooks._project import package_metadata_source
+
+    return package_metadata_source(repo, path) is not None
 
 
 class _Locks:
@@ -361,7 +380,7 @@ HOOK = Hook(
         "flag",
     ),),
     requirements=lambda model, ctx: check(
-        model, require_hashes=ctx.options.require_hashes, repo=ctx.repo if ctx.fixer is not None else None,
+        model, require_hashes=ctx.options.require_hashes, repo=ctx.repo, fix=ctx.fixer is not None,
     ),
 )
 

@@ -388,3 +388,14 @@ def test_require_hashes_option_of_the_hook(write: Writer, capsys: pytest.Capture
     assert main([path]) == 0
     assert main(["--require-hashes", path]) == 1
     assert capsys.readouterr().out.startswith("requirements.txt:1:1: DPH104 'flask==3.0.3' has no --hash")
+
+
+def test_main_package_metadata_file_keeps_its_ranges(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("requirements.txt", "mkdocs>=1.5.1\ngit+https://github.com/org/lib.git@main#egg=lib\n")
+    write("pyproject.toml", '[project]\nname = "pkg"\ndynamic = ["dependencies"]\n'
+                            '[tool.hatch.metadata.hooks.requirements_txt]\nfiles = ["requirements.txt"]\n')
+    assert main([path]) == 1  # the VCS branch is still reported: it moves for every user
+    assert [line.split()[1] for line in lines(capsys.readouterr().out)] == ["DPH102"]
+    write("requirements-docker.txt", "mkdocs>=1.5.1\n")  # not the package's: reported
+    assert main(["requirements-docker.txt"]) == 1
+    assert "DPH101" in capsys.readouterr().out

@@ -1,0 +1,59 @@
+"""hooks._project: what the project files say (Python version constraints, lock files,
+and the requirements files a package's metadata reads)."""
+from __future__ import annotations
+
+import pytest
+
+from hooks._files import Repo
+from hooks._project import package_metadata_source, python_version_pins
+from tests.conftest import Writer
+
+
+def test_python_version_pins() -> None:
+    assert python_version_pins("\ufeff3.12.4\n# comment\npypy3.10\ncpython@3.11\nsystem\n") == ("3.12.4", "3.11")
+
+
+@pytest.mark.parametrize(
+    ("files", "path", "expected"),
+    [
+        pytest.param(
+            {"pyproject.toml": '[project]\ndynamic = ["dependencies"]\n'
+                               '[tool.hatch.metadata.hooks.requirements_txt]\nfiles = ["requirements.txt"]\n'},
+            "requirements.txt", "pyproject.toml", id="hatch-requirements-txt",
+        ),
+        pytest.param(
+            {"pyproject.toml": '[tool.hatch.metadata.hooks.requirements_txt]\nfilename = "requirements.txt"\n'},
+            "requirements.txt", "pyproject.toml", id="hatch-requirements-txt-filename",
+        ),
+        pytest.param(
+            {"pyproject.toml": '[tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]\n'
+                               'crypto = ["requirements/crypto.txt"]\n'},
+            "requirements/crypto.txt", "pyproject.toml", id="hatch-optional-from-a-subdirectory",
+        ),
+        pytest.param(
+            {"pyproject.toml": '[tool.setuptools.dynamic]\ndependencies = {file = ["requirements/base.txt"]}\n'
+                               'optional-dependencies.dev = {file = "requirements/dev.txt"}\n'},
+            "requirements/dev.txt", "pyproject.toml", id="setuptools-dynamic-optional",
+        ),
+        pytest.param(
+            {"setup.py": "from setuptools import setup\n"
+                         "setup(install_requires=open('requirements.txt').read().splitlines())\n"},
+            "requirements.txt", "setup.py", id="setup-py-names-it",
+        ),
+        pytest.param(
+            {"pyproject.toml": '[tool.setuptools.dynamic]\ndependencies = {file = ["requirements.txt"]}\n'},
+            "docker/requirements.txt", None, id="another-file-of-the-same-name",
+        ),
+        pytest.param(
+            {"setup.py": "# see requirements.txt for the app\nfrom setuptools import setup\nsetup(name='x')\n"},
+            "requirements.txt", None, id="setup-py-without-install-requires",
+        ),
+        pytest.param({"pyproject.toml": "not [toml"}, "requirements.txt", None, id="invalid-toml"),
+        pytest.param({}, "requirements.txt", None, id="no-project-file"),
+    ],
+)
+def test_package_metadata_source(write: Writer, files: dict[str, str], path: str, expected: str | None) -> None:
+    for name, text in files.items():
+        write(name, text)
+    write(path, "flask>=3\n")
+    assert package_metadata_source(Repo(), path) == expected
