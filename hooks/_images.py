@@ -388,6 +388,9 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
     - ``debian``/``ubuntu`` codename tags: the dated form, ``debian:bookworm-<YYYYMMDD>-slim``;
     - a major-only tag of an image of :data:`MINOR_VERSIONED`: ``node:20.<minor>-slim``,
       and its channel tags: ``node:<version>-slim`` for ``node:lts-slim``;
+    - a tag that names only the Python an image of other software bundles
+      (:func:`bundles_python`): uv's ``<version>-python3.12-bookworm-slim``, for others
+      the same tag with ``@sha256:<digest>`` (their tag schemes are not known here);
     - any other image: ``<version>`` as the tag, or a digest.
     """
     if ref.official == "python":
@@ -395,6 +398,12 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
         return Suggestion(ref.with_tag(tag) if _publishes_suggestion(ref) else f"python:{tag}", False)
     if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY:
         return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
+    if ref.tag and bundles_python(ref) and tag_version(ref.tag) and not tag_version(ref.tag, bundled_python=True):
+        # Only the bundled Python is named (uv:python3.12-bookworm-slim): uv's images put
+        # their own version in front; of the others, no tag scheme is known here.
+        if ref.name == UV_IMAGE:
+            return Suggestion(ref.with_tag(f"<version>-{ref.tag}"), True)
+        return Suggestion(f"{ref.with_tag(ref.tag)}@sha256:<digest>", False)
     first, dash, rest = ref.tag.partition("-")
     if ref.official in DATED_CODENAMES and first in CODENAMES:
         return Suggestion(ref.with_tag(f"{first}-<YYYYMMDD>{dash}{rest}"), True)
@@ -420,23 +429,43 @@ def _publishes_suggestion(ref: ImageRef) -> bool:
     return ref.arch in PYTHON_DEBIAN_ARCHES
 
 
-def tag_version(tag: str) -> str:
+def tag_version(tag: str, *, bundled_python: bool = False) -> str:
     """The software version a generic tag names, or '' when it names none.
 
     Tokens are split on ``-`` and ``_``; the first token that starts with a number
     (``1.27``, ``20240904``) or with a non-OS word and a number (``v1.2``, ``py3.12``)
     gives the version. ``alpine3.20``, ``ltsc2022`` and ``bookworm`` are OS releases, and
-    ``x86_64`` or ``arm64`` an architecture.
+    ``x86_64`` or ``arm64`` an architecture. With ``bundled_python`` (an image that is
+    not itself Python, see :func:`bundles_python`), a Python version (``python3.12``,
+    ``py312``, ``python-3.11``) is the Python the image bundles, not its own version.
     """
+    after_python = False
     for token in re.split(r"[-_]", _ARCH_RE.sub("", tag)):
+        if bundled_python and token.lower() in _PYTHON_WORDS:
+            after_python = True  # ``python-3.11``: the next token is Python's version
+            continue
         match = _TOKEN_VERSION_RE.match(token)
-        if match is None:
+        skip, after_python = after_python and match is not None and not match.group(1), False
+        if match is None or skip:
             continue
         prefix = match.group(1).lower()
-        if prefix in OS_PREFIXES:
+        if prefix in OS_PREFIXES or (bundled_python and prefix in _PYTHON_WORDS):
             continue
         return match.group(2)
     return ""
+
+
+_PYTHON_WORDS = frozenset({"python", "py", "pypy", "cp"})
+UV_IMAGE = "ghcr.io/astral-sh/uv"
+
+
+def bundles_python(ref: ImageRef) -> bool:
+    """Whether a Python version in ``ref``'s tag is the Python an image of some other
+    software bundles (``ghcr.io/astral-sh/uv:python3.12-bookworm-slim``,
+    ``jupyter/base-notebook:python-3.11``), not the image's own version: the image's name
+    (the last part of its repository) does not say python or pypy."""
+    name = ref.repository.rsplit("/", 1)[-1].lower()
+    return "python" not in name and "pypy" not in name
 
 
 def is_immutable_tag(tag: str) -> bool:
@@ -971,8 +1000,11 @@ def floating_reason(ref: ImageRef) -> str | None:
         return None
     if ref.registry in _REDHAT_REGISTRIES and _RELEASE_TAG_RE.fullmatch(ref.tag):
         return None  # ubi9/python-311:1-77: release 77 of image version 1
-    version = tag_version(ref.tag)
+    bundled = bundles_python(ref)
+    version = tag_version(ref.tag, bundled_python=bundled)
     if not version:
+        if bundled and tag_version(ref.tag):
+            return f"'{ref.tag}' names only the Python version the image bundles, not a version of the image"
         return f"'{ref.tag}' names no version"
     if "." not in version and len(version) < 6:
         return f"'{version}' is a major version only"

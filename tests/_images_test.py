@@ -353,6 +353,18 @@ def test_tag_version(tag: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("tag", "expected"),
     [
+        ("python3.12-bookworm-slim", ""), ("python-3.11", ""), ("x86_64-python-3.11", ""),
+        ("py312_24.1.2-0", "24.1.2"), ("2.9.1-python3.11", "2.9.1"), ("cp311-2024.1", "2024.1"),
+        ("0.5.11-python3.12-alpine", "0.5.11"), ("build-python3.8", ""),
+    ],
+)
+def test_tag_version_of_an_image_that_bundles_python(tag: str, expected: str) -> None:
+    assert tag_version(tag, bundled_python=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
         ("sha-3f2a1bc", True), ("abcdef1", True), ("main-20240904", True), ("dev", False), ("1.2.3", False),
         ("2024-01-15", True), ("x86_64-2024-05-27", True), ("lab-2024.05.27", True),
         ("2024-13-01", False), ("2024-01", False), ("1-2024-01-15x", True), ("12024-01-15", False),
