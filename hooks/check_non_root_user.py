@@ -4,7 +4,8 @@ Only the final stage counts (the last one, or the one named by ``--target``), to
 with the stages it is built ``FROM``: a ``USER`` set in a parent stage is inherited.
 Builder stages are never flagged, and ``USER`` inside ``ONBUILD`` is not executed.
 Base images known to default to a non-root user need no ``USER``: distroless
-``:nonroot`` tags, Chainguard images other than ``-dev``, ``mambaorg/micromamba``
+``:nonroot`` tags, Chainguard images other than ``-dev`` and ``wolfi-base`` (and
+``cgr.dev/chainguard/python:latest-dev`` too, which runs as ``nonroot``), ``mambaorg/micromamba``
 (``mambauser``), the Jupyter Docker Stacks (``jupyter/*-notebook``, ``jovyan``),
 ``apache/airflow``, ``apache/superset``, ``odoo``, Red Hat's Python images
 (``registry.access.redhat.com/ubi9/python-311``, ``quay.io/sclorg/python-311-c9s``:
@@ -107,7 +108,12 @@ def _nonroot_image(image: str) -> bool:
     if "nanoserver" in name or "nanoserver" in tag:
         return True  # Windows Nano Server runs as ContainerUser
     if name.startswith("cgr.dev/chainguard/"):
-        return not tag.endswith("-dev")
+        # Chainguard's apko configurations: the Python images run as nonroot (65532), the
+        # -dev ones too; wolfi-base declares no account and runs as root.
+        image_name = name.rsplit("/", 1)[-1]
+        if image_name == "wolfi-base":
+            return False
+        return image_name == "python" or not tag.endswith("-dev")
     ref = parse_image(image)
     if ref is None:
         return False

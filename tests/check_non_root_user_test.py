@@ -21,6 +21,7 @@ PASS = [
     ),
     pytest.param("FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY . /app\n", id="distroless-nonroot"),
     pytest.param("FROM cgr.dev/chainguard/python:latest\nCOPY . /app\n", id="chainguard"),
+    pytest.param("FROM cgr.dev/chainguard/python:latest-dev\nCOPY . /app\n", id="chainguard-python-dev"),
     pytest.param(
         "ARG APP_USER=app\nFROM python:3.12-slim-bookworm\nARG APP_USER\nUSER ${APP_USER}\n",
         id="user-from-global-arg",
@@ -230,7 +231,8 @@ def test_red_hat_base_image_runs_as_root() -> None:
 @pytest.mark.parametrize(("image", "create"), [
     ("python:3.12-alpine3.20", "RUN addgroup -S app && adduser -S -G app app"),
     ("nginx:1.27.3-alpine", "RUN addgroup -S app && adduser -S -G app app"),
-    ("cgr.dev/chainguard/python:latest-dev", "RUN addgroup -S app && adduser -S -G app app"),
+    ("cgr.dev/chainguard/wolfi-base:latest", "RUN addgroup -S app && adduser -S -G app app"),
+    ("cgr.dev/chainguard/node:latest-dev", "RUN addgroup -S app && adduser -S -G app app"),
     ("python:3.12-slim-trixie", "RUN useradd -r app"),
 ])
 def test_advice_creates_the_user_with_the_image_tools(image: str, create: str) -> None:
