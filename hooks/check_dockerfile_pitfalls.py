@@ -1,6 +1,6 @@
 """check-dockerfile-pitfalls: instructions that silently do something else than written.
 
-DPH603, DPH604, DPH606 and DPH607 look at every instruction of every stage (ONBUILD
+DPH603, DPH604, DPH606, DPH607 and DPH608 look at every instruction of every stage (ONBUILD
 triggers included): they are about what the text means, wherever it is. DPH605 looks
 only at the ``CMD`` and ``ENTRYPOINT`` that the shipped image ends up with: those of
 the final stage (the last one, or ``--target``) and the stages it is built ``FROM``, an
@@ -152,6 +152,31 @@ FROM python:3.12-slim-bookworm AS builder
 ```
 ### Fix
 Rewrites ``as`` in the case of the ``FROM`` keyword.
+
+## DPH608 exec-form-variable
+### What it does
+Reports a ``$NAME`` or ``${NAME}`` in an exec-form ``CMD``, ``ENTRYPOINT``, ``RUN`` or
+``HEALTHCHECK CMD`` (``["gunicorn", "--bind", "0.0.0.0:${PORT}"]``), at the variable.
+Not reported: what a shell in the list receives (``["sh", "-c", "exec app --port
+$PORT"]``, also after ``tini --`` or ``gosu user``), and the words of programs that read
+``$`` themselves (``awk``, ``sed``, ``jq``, ``envsubst``, ``perl``).
+### Why is this bad?
+The exec form runs the program directly, without a shell, and Docker expands no
+variable in it: the program gets the literal text ``${PORT}`` and fails, or worse,
+binds or reads something else. hadolint and ``docker build --check`` do not report it.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV PORT=8000
+CMD ["gunicorn", "--bind", "0.0.0.0:${PORT}", "app:app"]
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+ENV PORT=8000
+CMD ["sh", "-c", "exec gunicorn --bind \\"0.0.0.0:${PORT}\\" app:app"]
+```
+(``exec`` makes the application replace the shell, so it is PID 1 and gets signals.)
 """
 from __future__ import annotations
 
@@ -199,7 +224,11 @@ FROM_AS_CASING = Rule(
     "DPH607", "from-as-casing", INFO, "The 'AS' of a FROM is not cased like the 'FROM'.",
     fixable=True,
 )
-RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING)
+EXEC_FORM_VARIABLE = Rule(
+    "DPH608", "exec-form-variable", ERROR,
+    "An exec-form [...] list names a variable, which no shell expands.",
+)
+RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING, EXEC_FORM_VARIABLE)
 
 _SHELL_RUNS = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
 _LISTS = frozenset({"COPY", "ADD", "VOLUME"})
@@ -503,8 +532,41 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
     return found
 
 
+_VARIABLE_RE = re.compile(r"(?<!\\)\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+# Programs that expand what they are given (shells), or read '$' in their own syntax.
+_EXPANDERS = frozenset({
+    "sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox", "powershell", "pwsh", "cmd",
+    "powershell.exe", "pwsh.exe", "cmd.exe",
+    "awk", "gawk", "mawk", "nawk", "sed", "jq", "yq", "envsubst", "perl",
+})
+
+
+def _exec_form_variable(instr: Instruction) -> _Problem | None:
+    """DPH608: the first ``$NAME`` in an exec-form list, before any shell in it."""
+    kw = instr.keyword
+    argv = instr.json
+    if kw == "HEALTHCHECK":
+        probe = healthcheck_probe(instr.args)
+        argv = probe[1] if probe is not None else None
+    if not argv or "$" not in instr.args:
+        return None
+    for item in argv:
+        if item.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() in _EXPANDERS:
+            return None  # a shell gets the rest (or a program that reads '$' itself)
+        found = _VARIABLE_RE.search(item)
+        if found is not None:
+            variable = found.group()
+            how = '["sh", "-c", "exec ..."]' if kw in ("CMD", "ENTRYPOINT") else '["sh", "-c", "..."]'
+            head = f"{kw} CMD" if kw == "HEALTHCHECK" else kw
+            return EXEC_FORM_VARIABLE, max(instr.args.find(variable), 0), (
+                f"exec form runs no shell, so '{variable}' is not expanded: the program gets that literal "
+                f"text; run the command through a shell ({head} {how}) or write the value"
+            )
+    return None
+
+
 def _problems(instr: Instruction, escape: str) -> list[_Problem]:
-    """What DPH603, DPH604, DPH606 and DPH607 find in one instruction; a rule is asked
+    """What DPH603, DPH604, DPH606, DPH607 and DPH608 find in one instruction; a rule is asked
     only when the instruction has what it looks for."""
     kw, args = instr.keyword, instr.args
     found = []
@@ -512,6 +574,8 @@ def _problems(instr: Instruction, escape: str) -> list[_Problem]:
         found.append(_invalid_exec_form(instr))
     if "#" in args:
         found.append(_inline_comment(instr, escape))
+    if "$" in args and kw in _SHELL_RUNS:
+        found.append(_exec_form_variable(instr))
     if kw in ("ENV", "LABEL"):
         found.append(_legacy_key_value(instr, escape))
     elif kw == "FROM":

@@ -19,6 +19,13 @@ CMD_SHELL = (
 )
 
 PASS = [
+    pytest.param(
+        BASE + 'ENTRYPOINT ["tini", "--", "sh", "-c", "exec gunicorn --bind 0.0.0.0:$PORT app:app"]\n'
+        'CMD ["/bin/bash", "-c", "echo $HOME"]\nRUN ["awk", "{print $NF}", "f"]\n'
+        'CMD ["echo", "cost: 5$", "\\\\$HOME", "$(date)", "$1"]\nCMD gunicorn --bind 0.0.0.0:$PORT app:app\n'
+        'SHELL ["pwsh", "-Command"]\nRUN ["pwsh", "-Command", "$ErrorActionPreference = \'Stop\'"]\n',
+        id="exec-form-variables-a-shell-expands-or-none",
+    ),
     pytest.param(BASE + 'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n', id="exec-form-cmd"),
     pytest.param(
         BASE + 'ENTRYPOINT ["tini", "--"]\nCMD [ "python", \\\n    "-m", "app" ]\n', id="exec-form-over-lines",
@@ -124,7 +131,25 @@ PASS = [
     pytest.param(BASE + "ENV A\nCMD [\"python\"]\n", id="env-without-value-is-dph904-not-dph606"),
 ]
 
+EXEC_VARIABLE = (
+    "exec form runs no shell, so '{}' is not expanded: the program gets that literal text; run the command "
+    "through a shell ({} {}) or write the value"
+)
+
 FAIL = [
+    pytest.param(
+        BASE + 'ENV PORT=8000\nCMD ["gunicorn", "--bind", "0.0.0.0:${PORT}", "app:app"]\n'
+        'RUN ["pip", "install", "-r", "$REQS"]\n'
+        'HEALTHCHECK --interval=30s CMD ["python3", "probe.py", "--port", "$PORT"]\n'
+        'ONBUILD ENTRYPOINT ["app", "--workers", "${WORKERS:-2}"]\n',
+        [
+            (3, 37, "DPH608", EXEC_VARIABLE.format("${PORT}", "CMD", '["sh", "-c", "exec ..."]')),
+            (4, 31, "DPH608", EXEC_VARIABLE.format("$REQS", "RUN", '["sh", "-c", "..."]')),
+            (5, 67, "DPH608", EXEC_VARIABLE.format("$PORT", "HEALTHCHECK CMD", '["sh", "-c", "..."]')),
+            (6, 42, "DPH608", EXEC_VARIABLE.format("${WORKERS:-2}", "ENTRYPOINT", '["sh", "-c", "exec ..."]')),
+        ],
+        id="exec-form-variable",
+    ),
     pytest.param(
         BASE + 'HEALTHCHECK --interval=30s CMD ["curl", "-f", "http://127.0.0.1/"] || exit 1\nCMD ["python"]\n',
         [(2, 68, "DPH603", f"HEALTHCHECK exec form is followed by more text ('|| exit 1'), {SH}; "
