@@ -22,7 +22,9 @@ Options:
 Reports an install that may resolve fresh versions although the project has a lock
 file: ``uv sync`` without ``--locked``/``--frozen``, ``uv pip install -r pyproject.toml``,
 ``poetry install`` with no ``poetry.lock`` copied or mounted before it (a
-``poetry.lock*`` glob lets the build go on without it), ``pipenv install`` without
+``poetry.lock*`` glob lets the build go on without it), ``pipenv install`` or ``pipenv
+sync`` when the project has a ``Pipfile.lock`` that is not copied or mounted before it
+(pipenv then locks afresh), ``pipenv lock`` in such a project, ``pipenv install`` without
 ``--deploy``/``--ignore-pipfile``, ``pdm install`` without ``--frozen-lockfile`` (or its
 older spelling ``--no-lock``) or ``--check``, and ``pip install -r requirements.in``
 (the loose pip-tools input, not its compiled file).
@@ -194,16 +196,27 @@ _LOCK_FIX = {
 }
 
 
+# The lock files whose copy before the install is followed (their installers resolve
+# afresh without them): poetry.lock for ``poetry install``, Pipfile.lock for ``pipenv``.
+_TRACKED_LOCKS = ("poetry.lock", "Pipfile.lock")
+
+
+class _Lock(NamedTuple):
+    """Whether one lock file was copied: ``state`` is '' unknown, 'yes' copied, or the glob
+    line ('poetry.lock*' on line N); ``dirs`` are directories of the build context copied
+    since then: if one of them holds the lock, it was copied. The context is asked only
+    when an install needs the answer (most Dockerfiles have none)."""
+
+    state: str = ""
+    dirs: tuple[str, ...] = ()
+
+
 class _State(NamedTuple):
     """What the stages before an instruction provide (a stage starts from its parent's end)."""
 
     copied: dict[str, str]  # base name -> context path of each file copied by name
-    poetry_lock: str  # '' unknown, 'yes' copied, or the glob line ('poetry.lock*' on line N)
+    locks: dict[str, _Lock]  # by name (see _TRACKED_LOCKS)
     locked_deps: bool  # an earlier install read a lock or requirements file
-    # Directories of the build context copied since poetry_lock was set: if one of them
-    # holds a poetry.lock, it was copied. The context is asked only when a poetry
-    # install needs the answer (most Dockerfiles have none).
-    lock_dirs: tuple[str, ...] = ()
 
 
 def _env(name: str, instr: Instruction, cmd: Command, exported: dict[str, str]) -> str | None:
@@ -264,33 +277,32 @@ def _after_copy(df: Dockerfile, instr: Instruction, state: _State, known_context
     """``known_context``: the build context can be looked at (else a copied directory may
     hold a poetry.lock)."""
     copied = dict(state.copied)
-    lock, lock_dirs = state.poetry_lock, state.lock_dirs
+    locks = dict(state.locks)
     from_elsewhere = instr.flag("from") is not None  # a stage or an image: only names are known
     for source in _copy_sources(df, instr):
         base = source.rstrip("/").rsplit("/", 1)[-1]
-        if _GLOB.search(source):
-            if fnmatch.fnmatchcase("poetry.lock", base):
-                lock, lock_dirs = f"'{source}' on line {instr.start_line}", ()
-            continue
-        if base == "poetry.lock":
-            lock, lock_dirs = "yes", ()
-        elif source and (base in ("", ".") or "." not in base):  # a directory, the context root too
-            if from_elsewhere or not known_context:
-                lock, lock_dirs = "yes", ()  # it may hold one
-            else:
-                lock_dirs += (source,)
-        if base and not from_elsewhere:
+        directory = bool(source) and (base in ("", ".") or "." not in base)  # the context root too
+        for name in _TRACKED_LOCKS:
+            lock = locks.get(name, _Lock())
+            if _GLOB.search(source):
+                if fnmatch.fnmatchcase(name, base):
+                    locks[name] = _Lock(f"'{source}' on line {instr.start_line}")
+            elif base == name or (directory and (from_elsewhere or not known_context)):
+                locks[name] = _Lock("yes")  # copied by name, or a directory that may hold it
+            elif directory:
+                locks[name] = lock._replace(dirs=(*lock.dirs, source))
+        if base and not from_elsewhere and not _GLOB.search(source):
             copied[base] = source
-    return _State(copied, lock, state.locked_deps, lock_dirs)
+    return _State(copied, locks, state.locked_deps)
 
 
-def _poetry_lock(state: _State, context: BuildContext | None) -> str:
-    """:attr:`_State.poetry_lock`, once the directories copied after it are looked at."""
-    if context is not None and any(
-        context.exists(source.rstrip("/") + "/poetry.lock") for source in state.lock_dirs
-    ):
+def _lock_state(state: _State, name: str, context: BuildContext | None) -> str:
+    """:attr:`_Lock.state` of the lock ``name``, once the directories copied after it are
+    looked at."""
+    lock = state.locks.get(name, _Lock())
+    if context is not None and any(context.exists(source.rstrip("/") + "/" + name) for source in lock.dirs):
         return "yes"
-    return state.poetry_lock
+    return lock.state
 
 
 def _message_at(script: Script, cmd: Command, index: int = 0) -> tuple[int, int]:
@@ -343,7 +355,7 @@ def _ignores_lock(
                 )
         return None
     if tool == "poetry" and verb in ("install", "sync"):
-        lock = _poetry_lock(state, context)
+        lock = _lock_state(state, "poetry.lock", context)
         if lock == "yes" or _mounted(instr, "poetry.lock"):
             return None
         why = (
@@ -354,18 +366,8 @@ def _ignores_lock(
             f"'{shown}' resolves the dependencies afresh when poetry.lock is missing, and {why}; "
             f"copy poetry.lock by its exact name before the install"
         )
-    if tool == "pipenv" and verb == "install":
-        if {"--deploy", "--ignore-pipfile"} & set(args):
-            return None
-        i = 0
-        while i < len(args):
-            if not args[i].startswith("-"):
-                return None  # `pipenv install NAME` adds a package
-            i += 2 if args[i] in _PIPENV_VALUE else 1
-        return 0, (
-            f"'{shown}' without --deploy re-locks when Pipfile.lock is stale; add --deploy "
-            f"(the build then fails on a stale lock) or use 'pipenv sync'"
-        )
+    if tool == "pipenv" and verb in ("install", "sync", "lock"):
+        return _pipenv_ignores_lock(instr, install, shown, state, context)
     if tool == "pdm" and verb == "install":
         frozen = {"--frozen-lockfile", "--no-lock", "--check"} & set(args)
         if frozen or _on("PDM_FROZEN_LOCKFILE", instr, cmd, exported):
@@ -375,6 +377,44 @@ def _ignores_lock(
             f"--frozen-lockfile (or --check, which fails on a stale lock)"
         )
     return None
+
+
+def _pipenv_ignores_lock(
+    instr: Instruction, install: Install, shown: str, state: _State, context: BuildContext | None,
+) -> tuple[int, str] | None:
+    """DPH110 for pipenv: ``pipenv lock`` when the project has a Pipfile.lock; ``install``
+    or ``sync`` when the project's Pipfile.lock is not copied or mounted before it (pipenv
+    then locks afresh); ``install`` without ``--deploy``/``--ignore-pipfile``."""
+    verb, args = install.verb, install.args
+    project_lock = context is not None and "Pipfile.lock" in context.lock_files()
+    if verb == "lock":
+        if not project_lock or "--dev-only" in args:
+            return None
+        return 0, (
+            f"'{shown}' resolves the dependencies afresh and replaces the project's Pipfile.lock; "
+            f"copy Pipfile.lock instead and install with 'pipenv sync' or 'pipenv install --deploy'"
+        )
+    i = 0
+    while i < len(args):
+        if not args[i].startswith("-"):
+            return None  # `pipenv install NAME` adds a package
+        i += 2 if args[i] in _PIPENV_VALUE else 1
+    lock = _lock_state(state, "Pipfile.lock", context)
+    if project_lock and lock != "yes" and not _mounted(instr, "Pipfile.lock"):
+        why = (
+            f"the glob {lock} lets the build go on without it" if lock
+            else "the project's Pipfile.lock is not copied or mounted before it"
+        )
+        return 0, (
+            f"'{shown}' locks the dependencies afresh when Pipfile.lock is missing, and {why}; "
+            f"copy Pipfile.lock by its exact name before the install"
+        )
+    if verb == "sync" or {"--deploy", "--ignore-pipfile"} & set(args):
+        return None
+    return 0, (
+        f"'{shown}' without --deploy re-locks when Pipfile.lock is stale; add --deploy "
+        f"(the build then fails on a stale lock) or use 'pipenv sync'"
+    )
 
 
 def _reads_requirements(install: Install) -> bool:
@@ -556,7 +596,7 @@ def check(df: Dockerfile, *, context: BuildContext | None = None, check_hashes: 
     findings: list[Finding] = []
     ends: list[_State] = []
     for stage in df.stages:
-        state = ends[stage.parent] if stage.parent is not None else _State({}, "", False)
+        state = ends[stage.parent] if stage.parent is not None else _State({}, {}, False)
         for instr in stage.instructions:
             if instr.keyword in ("COPY", "ADD"):
                 state = _after_copy(df, instr, state, context is not None)

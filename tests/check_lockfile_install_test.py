@@ -101,6 +101,13 @@ PASS = [
     pytest.param({"Dockerfile": BASE + "RUN pipx install --python python3.12 poetry==1.8.3\n"},
                  id="pipx-option-value-before-the-package"),
     pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pipenv sync --system\n"}, id="pipenv-sync"),
+    pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pipenv sync --system\n", "Pipfile": "", "Pipfile.lock": ""},
+                 id="pipenv-sync-lock-in-a-copied-directory"),
+    pytest.param({"Dockerfile": BASE + "COPY Pipfile ./\nRUN --mount=type=bind,source=Pipfile.lock,target=Pipfile.lock "
+                  "pipenv install --deploy --system\n", "Pipfile": "", "Pipfile.lock": ""},
+                 id="pipenv-lock-mounted"),
+    pytest.param({"Dockerfile": BASE + "COPY Pipfile ./\nRUN pipenv lock && pipenv install --deploy --system\n",
+                  "Pipfile": ""}, id="pipenv-lock-in-a-project-without-a-lock"),
     pytest.param({"Dockerfile": BASE + "RUN <<EOF\nset -e\ncurl -sSL https://install.python-poetry.org > /tmp/p.py\n"
                   "POETRY_VERSION=1.8.3 python3 /tmp/p.py\nEOF\n"}, id="heredoc-installer-pinned-on-next-command"),
 ]
@@ -156,6 +163,22 @@ FAIL = [
         [(3, 37, "DPH110", "'pipenv install' without --deploy re-locks when Pipfile.lock is stale; add --deploy "
           "(the build then fails on a stale lock) or use 'pipenv sync'")],
         id="pipenv-without-deploy",
+    ),
+    pytest.param(
+        {"Dockerfile": BASE + "COPY Pipfile ./\nRUN pipenv lock && pipenv install --system --deploy\n"
+         "FROM python:3.12-slim-bookworm\nCOPY Pipfile Pipfile.lock* ./\nRUN pipenv sync --system\n",
+         "Pipfile": "", "Pipfile.lock": ""},
+        [
+            (3, 5, "DPH110", "'pipenv lock' resolves the dependencies afresh and replaces the project's "
+             "Pipfile.lock; copy Pipfile.lock instead and install with 'pipenv sync' or 'pipenv install --deploy'"),
+            (3, 20, "DPH110", "'pipenv install' locks the dependencies afresh when Pipfile.lock is missing, and "
+             "the project's Pipfile.lock is not copied or mounted before it; copy Pipfile.lock by its exact name "
+             "before the install"),
+            (6, 5, "DPH110", "'pipenv sync' locks the dependencies afresh when Pipfile.lock is missing, and the "
+             "glob 'Pipfile.lock*' on line 5 lets the build go on without it; copy Pipfile.lock by its exact name "
+             "before the install"),
+        ],
+        id="pipenv-lock-not-copied",
     ),
     pytest.param(
         {"Dockerfile": BASE + "COPY pyproject.toml pdm.lock ./\nRUN pdm install --prod --no-self\n"},
