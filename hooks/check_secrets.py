@@ -15,6 +15,10 @@ context is not written in the Dockerfile, so the hook accepts
 any parent directory up to the repository root (as for ``docker build -f
 docker/Dockerfile .``).
 
+Options:
+    --target NAME   the stage that is shipped (default: the last): DPH704 asks less of the
+                    whole-context copies of the stages it does not take whole.
+
 ## DPH701 secret-arg-or-env
 ### What it does
 Reports an ``ARG`` or ``ENV`` whose name says it holds a secret (at the name). A name
@@ -214,7 +218,7 @@ from hooks import _context, _dockerignore
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, arg_declarations_of
 from hooks._findings import ERROR, WARNING, Finding, Rule
-from hooks._hook import Context, Hook
+from hooks._hook import TARGET, Context, Hook
 from hooks._patterns import lazy
 from hooks._secrets import credentials_by_line
 
@@ -610,10 +614,11 @@ def _context_copy(
     )
 
 
-def _shipped_stages(df: Dockerfile) -> tuple[set[int], dict[int, set[str]]]:
-    """The last stage's chain, and the directories the shipped stages take from each
-    stage with ``COPY --from`` (sources and their parents join the shipped stages)."""
-    final = df.final_stage()
+def _shipped_stages(df: Dockerfile, target: str | None) -> tuple[set[int], dict[int, set[str]]]:
+    """The shipped stage's chain (the last stage, or ``target``), and the directories the
+    shipped stages take from each stage with ``COPY --from`` (sources and their parents
+    join the shipped stages)."""
+    final = df.final_stage(target)
     if final is None:
         return set(), {}
     chain = {member.index for member in df.chain(final)}
@@ -656,7 +661,7 @@ def _absolute(directory: str, path: str) -> str:
     return "/" + posixpath.normpath(posixpath.join(directory, path)).lstrip("/")
 
 
-def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
+def _required(df: Dockerfile, target: str | None) -> dict[int, Sequence[str]]:
     """What each whole-context COPY of a builder stage must keep out, by instruction id.
 
     A builder stage's files reach the image only through a ``COPY --from`` of it or of
@@ -667,7 +672,7 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     final = df.final_stage()
     if final is None or len(df.chain(final)) == len(df.stages):
         return {}  # every stage ships: there is no builder stage
-    chain, taken = _shipped_stages(df)
+    chain, taken = _shipped_stages(df, target)
     below: list[set[str]] = [set(taken.get(stage.index, ())) for stage in df.stages]
     for stage in reversed(df.stages):  # a parent comes before its children
         if stage.parent is not None and below[stage.index]:
@@ -690,10 +695,11 @@ def _required(df: Dockerfile) -> dict[int, Sequence[str]]:
     return out
 
 
-def _in_builder_stage(df: Dockerfile, instr: Instruction) -> bool:
-    """Whether ``instr`` belongs to a stage that the shipped image is not built FROM (only
-    a copy there may need less excluded, see :func:`_required`)."""
-    final = df.final_stage()
+def _in_builder_stage(df: Dockerfile, instr: Instruction, target: str | None) -> bool:
+    """Whether ``instr`` belongs to a stage that the shipped image (the last stage, or
+    ``target``; an unknown target ships every stage) is not built FROM (only a copy there
+    may need less excluded, see :func:`_required`)."""
+    final = df.final_stage(target)
     return final is not None and all(member.index != instr.stage for member in df.chain(final))
 
 
@@ -706,7 +712,7 @@ def _kept_out(path: str, ignores: Sequence[_dockerignore.IgnoreFile]) -> bool:
 
 def _copies(
     df: Dockerfile, dockerignores: Sequence[_dockerignore.IgnoreFile] | None,
-    context: _context.BuildContext | None,
+    context: _context.BuildContext | None, target: str | None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
@@ -720,9 +726,9 @@ def _copies(
             if _whole_context(path):
                 if dockerignores is not None:
                     must: Sequence[str] = MUST_EXCLUDE
-                    if _in_builder_stage(df, instr):
+                    if _in_builder_stage(df, instr, target):
                         if required is None:
-                            required = _required(df)
+                            required = _required(df, target)
                         must = required.get(id(instr), MUST_EXCLUDE)
                     versioning = git_versioning(context.pyproject()) if context is not None else None
                     found = _context_copy(df, instr, word, offset, ignores, must, versioning)
@@ -758,15 +764,16 @@ def _copies(
 
 def check(
     df: Dockerfile, *, dockerignores: Sequence[_dockerignore.IgnoreFile] | None = None,
-    context: _context.BuildContext | None = None,
+    context: _context.BuildContext | None = None, target: str | None = None,
 ) -> list[Finding]:
     """DPH701-704 on a Dockerfile. ``dockerignores`` are the candidate ignore files
     that exist, by precedence (see :func:`hooks._dockerignore.load`); None skips DPH704.
-    ``context`` lists what a glob source matches; None judges globs by their pattern."""
+    ``context`` lists what a glob source matches; None judges globs by their pattern.
+    ``target``: the shipped stage (default: the last), for DPH704's builder stages."""
     return [
         *_names(df),
         *credential_findings(df.path, df.lines, "Dockerfile", _DOCKERFILE_FIX),
-        *_copies(df, dockerignores, context),
+        *_copies(df, dockerignores, context, target),
     ]
 
 
@@ -782,11 +789,11 @@ def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
     """:func:`check` with what it needs beyond the Dockerfile: the ignore files that apply,
     and the candidate build contexts (listed only when a glob source asks)."""
     context = ctx.build_context(df)
-    return check(df, dockerignores=context.ignores, context=context)
+    return check(df, dockerignores=context.ignores, context=context, target=ctx.options.target)
 
 
 HOOK = Hook(
-    id="check-secrets", doc=__doc__ or "", rules=RULES,
+    id="check-secrets", doc=__doc__ or "", rules=RULES, options=(TARGET,),
     dockerfile=_check_in_context,
     requirements=lambda model, ctx: check_requirements(model),
 )
