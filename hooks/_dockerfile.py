@@ -120,6 +120,12 @@ class Problem(NamedTuple):
 
 
 EMPTY_VARS: Mapping[str, Var] = {}
+# Names of stages that are built for development or tests, not shipped (lower case, as
+# BuildKit compares stage names).
+DEV_STAGE_NAMES = frozenset({
+    "dev", "devel", "develop", "development", "debug", "test", "tests", "testing", "unittest",
+    "lint", "linting", "ci", "devcontainer",
+})
 
 
 class Instruction:
@@ -408,9 +414,15 @@ class Dockerfile:
         return stage if stage is not None and stage.index < limit else None
 
     def final_stage(self, target: str | None = None) -> Stage | None:
-        """The stage that is shipped: ``target`` if given, else the last one."""
+        """The stage that is shipped: ``target`` if given, else the last one, unless the
+        last one is a development or test stage (named as in :data:`DEV_STAGE_NAMES`,
+        ``FROM production AS dev``), which a build for shipping skips with ``--target``:
+        then the last stage before it that is not one."""
         if target:
             return self.stage_named(target)
+        for stage in reversed(self.stages):
+            if stage.name not in DEV_STAGE_NAMES:
+                return stage
         return self.stages[-1] if self.stages else None
 
     def chain(self, stage: Stage) -> list[Stage]:

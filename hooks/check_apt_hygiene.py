@@ -6,7 +6,7 @@ Every ``RUN`` is read as the shell runs it: the command line, heredoc bodies
 (and the front ends ``apt-fast`` and ``nala``) are recognised (``add-apt-repository``
 updates the lists too, unless ``-n``).
 DPH503 and DPH504 are about the size of the image, so they judge only what ships: the
-final stage (the last one, or ``--target``) and the stages it is built ``FROM``. A
+final stage (``--target``, else the last one that is not a dev or test stage) and the stages it is built ``FROM``. A
 builder stage's layers are discarded, so its cleanup does not matter (hadolint
 #167). DPH505 breaks builds in any stage, so it judges every stage. An ``ONBUILD RUN``
 trigger is judged as a ``RUN`` of the stage that declares it (it runs in every build

@@ -173,8 +173,10 @@ def _build_arg_findings(build: Build, require_digest: bool) -> list[Finding]:
         return []
     values = {name: arg.value for name, arg in build.args.items() if arg.resolved}
     # The stage that ships: build.target, else the last; not known for an unresolved target.
+    # Compose builds the last stage when no target is given, a test or dev stage too.
     target = build.target
-    shipped = None if target is not None and not target.resolved else shipped_base(df, target and target.value)
+    name = target.value if target is not None else (df.stages[-1].name if df.stages else None)
+    shipped = None if target is not None and not target.resolved else shipped_base(df, name)
     findings: list[Finding] = []
     for stage in df.stages:
         words = split_blanks(stage.from_.args)

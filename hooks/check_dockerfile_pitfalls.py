@@ -3,9 +3,9 @@
 DPH603, DPH604, DPH606, DPH607 and DPH608 look at every instruction of every stage (ONBUILD
 triggers included): they are about what the text means, wherever it is. DPH605 looks
 only at the ``CMD`` and ``ENTRYPOINT`` that the shipped image ends up with: those of
-the final stage (the last one, or ``--target``) and the stages it is built ``FROM``, an
-``ENTRYPOINT`` clearing an inherited ``CMD`` as in BuildKit. A ``CMD`` of a builder stage
-never runs, and an overridden one does not matter. Windows images (a
+the final stage (``--target``, else the last one that is not a dev or test stage) and
+the stages it is built ``FROM``, an ``ENTRYPOINT`` clearing an inherited ``CMD`` as in
+BuildKit. A ``CMD`` of a builder stage never runs, and an overridden one does not matter. Windows images (a
 ``windows``/``nanoserver``/``servercore`` base, a PowerShell or cmd ``SHELL``, or the
 backtick ``escape`` directive) are not judged by DPH605: shell form is their norm.
 

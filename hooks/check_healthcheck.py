@@ -1,6 +1,6 @@
 """check-healthcheck: a serving image has a HEALTHCHECK, and its probe exists in the image.
 
-Only the final stage counts (the last one, or the one named by ``--target``), with the
+Only the final stage counts (the one named by ``--target``, else the last one that is not a dev or test stage), with the
 stages it is built ``FROM``: a ``HEALTHCHECK`` or ``EXPOSE`` in a parent stage is
 inherited. An image *serves* when it ``EXPOSE``s a port or its ``ENTRYPOINT``/``CMD``
 (exec or shell form, ``sh -c`` included) runs gunicorn, uvicorn, hypercorn, daphne,

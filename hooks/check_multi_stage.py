@@ -1,6 +1,6 @@
 """check-multi-stage: the shipped image carries no compilers or build headers.
 
-Only the final stage counts (the last one, or the one named by ``--target``), together
+Only the final stage counts (the one named by ``--target``, else the last one that is not a dev or test stage), together
 with the stages it is built ``FROM``; builder stages are never flagged. Installs by
 ``apt-get``/``apt``/``aptitude`` (``apt-fast``, ``nala``), ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
 (``group install "Development Tools"`` too) are read from every ``RUN``, heredoc

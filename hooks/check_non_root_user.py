@@ -1,6 +1,6 @@
 """check-non-root-user: the shipped image must not run as root.
 
-Only the final stage counts (the last one, or the one named by ``--target``), together
+Only the final stage counts (the one named by ``--target``, else the last one that is not a dev or test stage), together
 with the stages it is built ``FROM``: a ``USER`` set in a parent stage is inherited.
 Builder stages are never flagged, and ``USER`` inside ``ONBUILD`` is not executed.
 Base images known to default to a non-root user need no ``USER``: distroless

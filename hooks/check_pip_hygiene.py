@@ -7,8 +7,8 @@ and heredoc ``RUN``s, also behind ``sudo``, ``env`` or ``sh -c``, and spelled th
 value is not known here (no default, set by the script itself) stays unknown and is not
 judged.
 
-DPH506 judges what ships: the final stage (the last one, or ``--target``) and the stages
-it is built ``FROM``, with their ``ONBUILD RUN`` triggers (which run in every build
+DPH506 judges what ships: the final stage (``--target``, else the last one that is not
+a dev or test stage) and the stages it is built ``FROM``, with their ``ONBUILD RUN`` triggers (which run in every build
 ``FROM`` the image); a cache left in a builder stage is not copied into the image. The
 cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
 ``--no-cache``); when ``PIP_NO_CACHE_DIR`` is set (``ENV`` in the stage chain, ``ARG``,

@@ -3,7 +3,7 @@
 The official ``python`` image comes in a full variant (``python:3.12``,
 ``python:3.12-bookworm``: about 1 GB, with compilers, headers and version-control
 tools), a ``-slim`` variant (about 150 MB, just what Python needs) and ``-alpine``.
-Only the final stage (the last one, or the one named by ``--target``) is judged for
+Only the final stage (the one named by ``--target``, else the last one that is not a dev or test stage) is judged for
 the full variant, following ``FROM <stage>`` inheritance to the image it is built
 on: builder stages may use the full image to compile wheels, and so may a development
 container's Dockerfile (in a ``.devcontainer`` directory). Alpine is reported in

@@ -1,6 +1,6 @@
 """check-python-env: a shipped Python image sets PYTHONDONTWRITEBYTECODE and PYTHONUNBUFFERED.
 
-Only the final stage counts (the last one, or the one named by ``--target``), with the
+Only the final stage counts (the one named by ``--target``, else the last one that is not a dev or test stage), with the
 stages it is built ``FROM``: an ``ENV`` set in a parent stage is inherited. The stage
 must run Python: its base image is a Python image (``python``, ``pypy``, distroless
 ``python3``, a ``python`` tag), or its ``RUN``, ``CMD``, ``ENTRYPOINT`` or

@@ -1,6 +1,6 @@
 """check-python-version: the image's Python is the one the project asks for.
 
-The Python version of the shipped stage (the last one, or ``--target``) comes from the
+The Python version of the shipped stage (``--target``, else the last one that is not a dev or test stage) comes from the
 base image its stage chain starts from: a tag of the official ``python`` image
 (``python:3.12-slim-bookworm``, mirrors and architecture namespaces such as
 ``arm64v8/python`` or ``${TARGET_ARCH}/python`` included) or of uv's images

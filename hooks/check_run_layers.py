@@ -7,7 +7,7 @@ so such a pair is left alone. Heredoc ``RUN``s count when the shell runs their b
 (``RUN <<EOF``, ``RUN bash <<EOF``); a body run by another interpreter
 (``#!/usr/bin/env python3``, ``RUN python3 <<EOF``) or written to a file, and the exec
 form ``RUN ["..."]`` (no shell to join with, maybe none in the image) are not
-mergeable. Only what ships is judged: the final stage (the last one, or ``--target``)
+mergeable. Only what ships is judged: the final stage (``--target``, else the last one that is not a dev or test stage)
 and the stages it is built ``FROM``. Builder stages are discarded, and separate
 ``RUN``s there keep the build cache fine-grained (hadolint #1056). ``ONBUILD RUN``
 triggers are compared with each other only: two consecutive ``ONBUILD RUN`` lines are

@@ -95,3 +95,20 @@ def test_stage_triggers_and_steps() -> None:
 def test_parsing_exec_forms() -> None:
     df = parse('FROM a\nRUN ["pip", "install", "x"]\nCMD ["python", "app.py"]\n')
     assert [i.json for i in df.instructions] == [None, ("pip", "install", "x"), ("python", "app.py")]
+
+
+@pytest.mark.parametrize(
+    ("text", "shipped"),
+    [
+        pytest.param("FROM a AS production\nFROM production AS dev\n", "production", id="dev-last"),
+        pytest.param("FROM a AS base\nFROM base AS app\nFROM app AS Test\nFROM app AS lint\n", "app", id="two-test"),
+        pytest.param("FROM a AS dev\n", "dev", id="only-a-dev-stage"),
+        pytest.param("FROM a AS dev\nFROM b\n", None, id="unnamed-last"),
+        pytest.param("FROM a AS build\nFROM b AS docs\n", "docs", id="other-names-ship"),
+    ],
+)
+def test_final_stage_skips_a_last_dev_or_test_stage(text: str, shipped: str | None) -> None:
+    df = parse(text)
+    final = df.final_stage()
+    assert final is not None and final.name == shipped
+    assert df.final_stage("dev" if "AS dev" in text else None) is not None

@@ -371,8 +371,9 @@ def test_fail(text: str, expected: list[tuple[int, int, str, str]]) -> None:
 
 def test_target_selects_stage_for_dph605_only() -> None:
     text = "FROM python:3.12-slim AS prod\nCMD [\"python\"]\nFROM prod AS debug\nENV A 1\nCMD python -i\n"
-    assert [f.code for f in check(parse(text))] == ["DPH606", "DPH605"]
+    assert [f.code for f in check(parse(text), target="debug")] == ["DPH606", "DPH605"]
     assert [f.code for f in check(parse(text), target="prod")] == ["DPH606"]
+    assert [f.code for f in check(parse(text))] == ["DPH606"]  # a last 'debug' stage is not shipped
     assert [f.code for f in check(parse(text), target="nope")] == ["DPH606", "DPH905"]
 
 

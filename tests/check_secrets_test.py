@@ -802,10 +802,10 @@ def test_target_is_the_shipped_stage_for_dph704() -> None:
     text = (
         "FROM python:3.12-slim-bookworm AS build\nCOPY . /src\nRUN pip wheel --no-deps -w /wheels /src\n"
         "FROM python:3.12-slim-bookworm AS app\nCOPY --from=build /wheels /wheels\n"
-        "FROM python:3.12-slim-bookworm AS lint\nCOPY --from=build /src /src\n"
+        "FROM python:3.12-slim-bookworm AS docs\nCOPY --from=build /src /src\n"
     )
     ignores = [(".dockerignore", ".env\n")]
-    # The last stage 'lint' takes /src whole: the build stage's copy must keep .git out too.
+    # The last stage 'docs' takes /src whole: the build stage's copy must keep .git out too.
     assert [f.code for f in check(parse(text), dockerignores=ignores)] == ["DPH704"]
     # Shipped 'app' takes only the wheels: .env is all the copy must keep out.
     assert check(parse(text), dockerignores=ignores, target="app") == []
