@@ -158,8 +158,11 @@ Rewrites ``as`` in the case of the ``FROM`` keyword.
 Reports a ``$NAME`` or ``${NAME}`` in an exec-form ``CMD``, ``ENTRYPOINT``, ``RUN`` or
 ``HEALTHCHECK CMD`` (``["gunicorn", "--bind", "0.0.0.0:${PORT}"]``), at the variable.
 Not reported: what a shell in the list receives (``["sh", "-c", "exec app --port
-$PORT"]``, also after ``tini --`` or ``gosu user``), and the words of programs that read
-``$`` themselves (``awk``, ``sed``, ``jq``, ``envsubst``, ``perl``).
+$PORT"]``, also after ``tini --`` or ``gosu user``), the words of programs that read
+``$`` themselves (``awk``, ``sed``, ``jq``, ``envsubst``, ``perl``), code after ``-c`` or
+``-e`` (``python -c "...'$HOME'..."``), and a ``CMD`` whose words go to an ``ENTRYPOINT``
+that may expand them (a shell, ``["sh", "-c"]``, or a script; ``tini``, ``dumb-init`` and
+``gosu`` pass them on unchanged, so under those the ``CMD`` is judged).
 ### Why is this bad?
 The exec form runs the program directly, without a shell, and Docker expands no
 variable in it: the program gets the literal text ``${PORT}`` and fails, or worse,
@@ -541,7 +544,33 @@ _EXPANDERS = frozenset({
 })
 
 
-def _exec_form_variable(instr: Instruction) -> _Problem | None:
+# Programs that run the rest of their arguments as a command, unchanged.
+_PASS_THROUGH = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "gosu", "su-exec", "setpriv", "exec"})
+
+
+def _program(word: str) -> str:
+    return word.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
+
+
+def _passes_on(entrypoint: Instruction | None) -> bool:
+    """Whether a CMD's words reach a program unchanged under ``entrypoint``: there is none,
+    or it is an exec form of pass-through wrappers (``tini --``, ``gosu app``). Under a
+    script or a shell, the CMD's words may be expanded (``ENTRYPOINT ["sh", "-c"]``)."""
+    if entrypoint is None:
+        return True
+    words = entrypoint.json
+    if words is None:
+        return False  # shell form: the CMD is not run at all
+    for index, word in enumerate(words):
+        if _program(word) in _PASS_THROUGH or word.startswith("-"):
+            continue
+        if index > 0 and _program(words[index - 1]) in ("gosu", "su-exec"):
+            continue  # the user they switch to
+        return False
+    return True
+
+
+def _exec_form_variable(df: Dockerfile, instr: Instruction) -> _Problem | None:
     """DPH608: the first ``$NAME`` in an exec-form list, before any shell in it."""
     kw = instr.keyword
     argv = instr.json
@@ -550,9 +579,15 @@ def _exec_form_variable(instr: Instruction) -> _Problem | None:
         argv = probe[1] if probe is not None else None
     if not argv or "$" not in instr.args:
         return None
-    for item in argv:
-        if item.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() in _EXPANDERS:
+    if kw == "CMD" and 0 <= instr.stage < len(df.stages):
+        entrypoint, cmd = df.entrypoint_cmd(df.stages[instr.stage])
+        if cmd is instr and not _passes_on(entrypoint):
+            return None  # its words are arguments of an ENTRYPOINT that may expand them
+    for index, item in enumerate(argv):
+        if _program(item) in _EXPANDERS:
             return None  # a shell gets the rest (or a program that reads '$' itself)
+        if index > 0 and argv[index - 1] in ("-c", "-e", "--eval", "-command"):
+            continue  # code for an interpreter (python -c "...$HOME..."), in its own syntax
         found = _VARIABLE_RE.search(item)
         if found is not None:
             variable = found.group()
@@ -565,7 +600,7 @@ def _exec_form_variable(instr: Instruction) -> _Problem | None:
     return None
 
 
-def _problems(instr: Instruction, escape: str) -> list[_Problem]:
+def _problems(df: Dockerfile, instr: Instruction, escape: str) -> list[_Problem]:
     """What DPH603, DPH604, DPH606, DPH607 and DPH608 find in one instruction; a rule is asked
     only when the instruction has what it looks for."""
     kw, args = instr.keyword, instr.args
@@ -575,7 +610,7 @@ def _problems(instr: Instruction, escape: str) -> list[_Problem]:
     if "#" in args:
         found.append(_inline_comment(instr, escape))
     if "$" in args and kw in _SHELL_RUNS:
-        found.append(_exec_form_variable(instr))
+        found.append(_exec_form_variable(df, instr))
     if kw in ("ENV", "LABEL"):
         found.append(_legacy_key_value(instr, escape))
     elif kw == "FROM":
@@ -586,7 +621,7 @@ def _problems(instr: Instruction, escape: str) -> list[_Problem]:
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
-        for rule, offset, message in _problems(instr, df.escape):
+        for rule, offset, message in _problems(df, instr, df.escape):
             line, col = instr.args_position(offset)
             findings.append(rule.at(df.path, line, col, message, fix=_fix_of(df, instr, rule, offset)))
     if target and df.final_stage(target) is None:

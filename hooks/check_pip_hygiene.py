@@ -23,8 +23,9 @@ purge``, ``rm -rf /root/.cache/pip``).
 
 DPH507 judges uv the same way, over the same stages: ``uv pip install``, ``uv pip sync``,
 ``uv sync``, ``uv add`` and ``uv tool install`` keep uv's cache unless the command says
-``--no-cache`` (``-n``; uv takes it anywhere on the line), ``UV_NO_CACHE`` is true (uv
-reads ``0``, ``false``, ``no`` and ``off`` as false), a cache or tmpfs mount covers uv's
+``--no-cache`` (``-n``, ``--no-cache-dir``; uv takes it anywhere on the line),
+``UV_NO_CACHE`` is true (uv reads ``0``, ``false``, ``no`` and ``off`` as false), a
+cache or tmpfs mount covers uv's
 cache directory (``*/.cache/uv``, ``*/.cache``, ``$UV_CACHE_DIR``, ``$XDG_CACHE_HOME``,
 ``--cache-dir``), a heredoc wrote a ``uv.toml`` with ``no-cache = true``, or the same
 ``RUN`` cleans it afterwards (``uv cache clean``, ``uv cache prune``, ``rm -rf
@@ -508,8 +509,8 @@ def _uv_keeps_cache(
     cmds, installs = script.commands(), script.installs()
     cmd = cmds[index]
     words = cmd.words
-    if "--no-cache" in words or "-n" in words or any(w.startswith("--no-cache=") for w in words):
-        return False
+    if {"--no-cache", "--no-cache-dir", "-n"} & set(words):
+        return False  # --no-cache-dir: uv's alias of --no-cache
     no_cache = _variable("UV_NO_CACHE", instr, cmd, exported)
     if no_cache is not None and no_cache.lower() not in _FALSE:
         return False  # set (uv reads 1/true/yes/on), or a value not known here

@@ -26,6 +26,12 @@ PASS = [
         'SHELL ["pwsh", "-Command"]\nRUN ["pwsh", "-Command", "$ErrorActionPreference = \'Stop\'"]\n',
         id="exec-form-variables-a-shell-expands-or-none",
     ),
+    pytest.param(
+        BASE + 'ENTRYPOINT ["/bin/sh", "-c"]\nCMD ["exec gunicorn --bind 0.0.0.0:$PORT app:app"]\n'
+        'FROM python:3.12-slim-bookworm\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["serve", "--port", "$PORT"]\n'
+        'HEALTHCHECK CMD ["python3", "-c", "import os; print(os.path.expandvars(\'$HOME\'))"]\n',
+        id="exec-form-cmd-under-an-expanding-entrypoint-and-code-strings",
+    ),
     pytest.param(BASE + 'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n', id="exec-form-cmd"),
     pytest.param(
         BASE + 'ENTRYPOINT ["tini", "--"]\nCMD [ "python", \\\n    "-m", "app" ]\n', id="exec-form-over-lines",
@@ -149,6 +155,11 @@ FAIL = [
             (6, 42, "DPH608", EXEC_VARIABLE.format("${WORKERS:-2}", "ENTRYPOINT", '["sh", "-c", "exec ..."]')),
         ],
         id="exec-form-variable",
+    ),
+    pytest.param(
+        BASE + 'ENTRYPOINT ["tini", "--", "gosu", "app"]\nCMD ["gunicorn", "--bind", ":$PORT"]\n',
+        [(3, 30, "DPH608", EXEC_VARIABLE.format("$PORT", "CMD", '["sh", "-c", "exec ..."]'))],
+        id="exec-form-cmd-under-pass-through-wrappers",
     ),
     pytest.param(
         BASE + 'HEALTHCHECK --interval=30s CMD ["curl", "-f", "http://127.0.0.1/"] || exit 1\nCMD ["python"]\n',

@@ -103,7 +103,7 @@ PASS = [
     ),
     pytest.param(
         BASE + "RUN uv pip install --no-cache --system -r requirements.txt && uv -n pip install --system flask==3.0.3\n"
-        "RUN uv sync --frozen --no-cache\n",
+        "RUN uv sync --frozen --no-cache\nRUN uv --no-cache-dir sync --frozen\n",
         id="uv-no-cache-flag",
     ),
     pytest.param(BASE + "ENV UV_NO_CACHE=1\nRUN uv sync --frozen\n", id="uv-no-cache-env"),
