@@ -240,6 +240,9 @@ def recorded_versions(repo: Repo, path: str) -> Recorded | None:
 # ---------------------------------------------------------------------------
 
 _INSTALL_REQUIRES_RE = re.compile(r"\b(?:install_requires|extras_require)\b")
+# setup.cfg's ``install_requires = file: requirements.txt`` (setuptools >= 62.6), also in
+# ``[options.extras_require]``: the files after ``file:``, separated by commas.
+_SETUP_CFG_FILE_RE = re.compile(r"^[ \t]*[\w.-]+[ \t]*[=:][ \t]*file:[ \t]*([^\n#;]+)", re.MULTILINE)
 
 
 def _file_list(value: object) -> list[str]:
@@ -278,8 +281,9 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
     """The project file that reads the requirements file ``path`` as the package's own
     dependency list (what ``pip install .`` asks for, ranges meant for every user of the
     package): a ``pyproject.toml`` whose setuptools dynamic metadata or
-    hatch-requirements-txt names it, or a ``setup.py`` that writes its path as a string
-    and sets ``install_requires``/``extras_require``. Looked for in the file's directory
+    hatch-requirements-txt names it, a ``setup.cfg`` that reads it with ``file:``
+    (``install_requires = file: requirements.txt``), or a ``setup.py`` that writes its path
+    as a string and sets ``install_requires``/``extras_require``. Looked for in the file's directory
     and its parents inside the repository; None when none reads it. Nothing is run."""
     target = os.path.realpath(repo.full(path))
     directory = os.path.dirname(path)
@@ -296,6 +300,12 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
                 listed = []
             if any(os.path.normpath(os.path.join(here, name)) == target for name in listed):
                 return pyproject_path
+        cfg_path = os.path.join(directory, "setup.cfg") if directory else "setup.cfg"
+        text = repo.optional_text(cfg_path)
+        if text is not None:
+            listed = [name.strip() for found in _SETUP_CFG_FILE_RE.findall(text) for name in found.split(",")]
+            if any(name and os.path.normpath(os.path.join(here, name)) == target for name in listed):
+                return cfg_path
         setup_path = os.path.join(directory, "setup.py") if directory else "setup.py"
         text = repo.optional_text(setup_path)
         if text is not None and _INSTALL_REQUIRES_RE.search(text):

@@ -7,7 +7,9 @@ Base images known to default to a non-root user need no ``USER``: distroless
 ``:nonroot`` tags, Chainguard images other than ``-dev`` and ``wolfi-base`` (and
 ``cgr.dev/chainguard/python:latest-dev`` too, which runs as ``nonroot``), ``mambaorg/micromamba``
 (``mambauser``), the Jupyter Docker Stacks (``jupyter/*-notebook``, ``jovyan``),
-``apache/airflow``, ``apache/superset``, ``odoo``, Red Hat's Python images
+``apache/airflow``, ``apache/superset``, ``odoo``, ``rayproject/ray`` (``ray``), AWS
+Lambda's base images (``public.ecr.aws/lambda/python``: Lambda runs the function as its
+own unprivileged user, whatever ``USER`` says), Red Hat's Python images
 (``registry.access.redhat.com/ubi9/python-311``, ``quay.io/sclorg/python-311-c9s``:
 ``USER 1001``) and Windows ``nanoserver``
 (``ContainerUser``). Neither does a final stage whose
@@ -94,7 +96,12 @@ _NONROOT_REPOSITORIES = frozenset({
     "docker.io/apache/airflow",  # airflow (50000)
     "docker.io/apache/superset",  # superset
     "docker.io/library/odoo",  # odoo
+    "docker.io/rayproject/ray",  # ray (1000)
+    "docker.io/rayproject/ray-ml",
+    "docker.io/anyscale/ray",
 })
+# AWS Lambda runs a function's image as its own unprivileged user, whatever USER says.
+_LAMBDA_PREFIXES = ("public.ecr.aws/lambda/", "docker.io/amazon/aws-lambda-")
 _JUPYTER_REGISTRIES = ("docker.io", "quay.io")
 
 
@@ -118,6 +125,8 @@ def _nonroot_image(image: str) -> bool:
     if ref is None:
         return False
     if ref.name in _NONROOT_REPOSITORIES or REDHAT_PYTHON_RE.fullmatch(ref.name):
+        return True
+    if ref.name.startswith(_LAMBDA_PREFIXES):
         return True
     owner, _, repo = ref.repository.partition("/")
     return ref.registry in _JUPYTER_REGISTRIES and owner == "jupyter" and (

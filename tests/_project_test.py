@@ -36,6 +36,14 @@ def test_python_version_pins() -> None:
             "requirements/dev.txt", "pyproject.toml", id="setuptools-dynamic-optional",
         ),
         pytest.param(
+            {"setup.cfg": "[metadata]\nname = x\n[options]\ninstall_requires = file: requirements.txt\n"},
+            "requirements.txt", "setup.cfg", id="setup-cfg-file",
+        ),
+        pytest.param(
+            {"setup.cfg": "[options.extras_require]\nmpi = file: requirements/base.txt, requirements/mpi.txt\n"},
+            "requirements/mpi.txt", "setup.cfg", id="setup-cfg-extras-file-list",
+        ),
+        pytest.param(
             {"setup.py": "from setuptools import setup\n"
                          "setup(install_requires=open('requirements.txt').read().splitlines())\n"},
             "requirements.txt", "setup.py", id="setup-py-names-it",

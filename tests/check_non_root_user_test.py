@@ -22,6 +22,9 @@ PASS = [
     pytest.param("FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY . /app\n", id="distroless-nonroot"),
     pytest.param("FROM cgr.dev/chainguard/python:latest\nCOPY . /app\n", id="chainguard"),
     pytest.param("FROM cgr.dev/chainguard/python:latest-dev\nCOPY . /app\n", id="chainguard-python-dev"),
+    pytest.param("FROM public.ecr.aws/lambda/python:3.12\nCOPY app.py ${LAMBDA_TASK_ROOT}\nCMD [\"app.handler\"]\n",
+                 id="aws-lambda-runs-as-its-own-user"),
+    pytest.param("FROM rayproject/ray:2.9.0-py310\nCOPY . /app\n", id="ray-runs-as-ray"),
     pytest.param(
         "ARG APP_USER=app\nFROM python:3.12-slim-bookworm\nARG APP_USER\nUSER ${APP_USER}\n",
         id="user-from-global-arg",
