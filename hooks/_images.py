@@ -391,12 +391,17 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
     - a tag that names only the Python an image of other software bundles
       (:func:`bundles_python`): uv's ``<version>-python3.12-bookworm-slim``, for others
       the same tag with ``@sha256:<digest>`` (their tag schemes are not known here);
-    - any other image: ``<version>`` as the tag, or a digest.
+    - Chainguard images (``cgr.dev``), whose free tags are ``latest`` and ``latest-dev``:
+      the reference with ``@sha256:<digest>``;
+    - any other image: ``<version>`` in place of the version the tag names, the rest of
+      the tag kept (``valkey:8-alpine`` -> ``valkey:<version>-alpine``), else ``<version>``
+      as the tag; or a digest.
     """
     if ref.official == "python":
         tag = suggest_python_tag(ref.python, keep_full=keep_full)
         return Suggestion(ref.with_tag(tag) if _publishes_suggestion(ref) else f"python:{tag}", False)
-    if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY:
+    if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY or ref.registry == "cgr.dev":
+        # Chainguard's free images carry only ':latest' and ':latest-dev': a digest pins them.
         return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
     if ref.tag and bundles_python(ref) and tag_version(ref.tag) and not tag_version(ref.tag, bundled_python=True):
         # Only the bundled Python is named (uv:python3.12-bookworm-slim): uv's images put
@@ -414,6 +419,9 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
         if not version and ref.tag:
             kept = rest if first in _CHANNELS else ref.tag
             return Suggestion(ref.with_tag("<version>" + (f"-{kept}" if kept else "")), True)
+    span = _version_span(ref.tag, bundled_python=bundles_python(ref)) if ref.tag else None
+    if span is not None:  # the rest of the tag stays: '8-alpine' -> '<version>-alpine'
+        return Suggestion(ref.with_tag(f"{ref.tag[:span[0]]}<version>{ref.tag[span[1]:]}"), True)
     return Suggestion(ref.with_tag("<version>"), True)
 
 
@@ -439,8 +447,16 @@ def tag_version(tag: str, *, bundled_python: bool = False) -> str:
     not itself Python, see :func:`bundles_python`), a Python version (``python3.12``,
     ``py312``, ``python-3.11``) is the Python the image bundles, not its own version.
     """
+    span = _version_span(tag, bundled_python=bundled_python)
+    return tag[span[0]:span[1]] if span else ""
+
+
+def _version_span(tag: str, *, bundled_python: bool = False) -> tuple[int, int] | None:
+    """Where in ``tag`` the version :func:`tag_version` gives is written, or None."""
+    masked = _ARCH_RE.sub(lambda m: "A" * len(m.group()), tag)  # same length, no digits, no separators
     after_python = False
-    for token in re.split(r"[-_]", _ARCH_RE.sub("", tag)):
+    for piece in re.finditer(r"[^-_]+", masked):
+        token = piece.group()
         if bundled_python and token.lower() in _PYTHON_WORDS:
             after_python = True  # ``python-3.11``: the next token is Python's version
             continue
@@ -451,8 +467,8 @@ def tag_version(tag: str, *, bundled_python: bool = False) -> str:
         prefix = match.group(1).lower()
         if prefix in OS_PREFIXES or (bundled_python and prefix in _PYTHON_WORDS):
             continue
-        return match.group(2)
-    return ""
+        return piece.start() + match.start(2), piece.start() + match.end(2)
+    return None
 
 
 _PYTHON_WORDS = frozenset({"python", "py", "pypy", "cp"})

@@ -317,6 +317,11 @@ def test_suggested_python_is_published() -> None:
         ("winamd64/python:3.12", "'python:3.12-slim-trixie'"),
         ("amd64/python:3.12-nanoserver", "'python:3.12-nanoserver-ltsc2022'"),
         ("arm64v8/debian:bookworm-slim", "'arm64v8/debian:bookworm-<YYYYMMDD>-slim' or a digest"),
+        # The rest of the tag is kept: the variant, the bundled Python, an architecture.
+        ("valkey/valkey:8-alpine", "'valkey/valkey:<version>-alpine' or a digest"),
+        ("prefecthq/prefect:3-python3.13", "'prefecthq/prefect:<version>-python3.13' or a digest"),
+        ("example/app:x86_64-v2-slim", "'example/app:x86_64-v<version>-slim' or a digest"),
+        ("cgr.dev/chainguard/python:latest-dev", "'cgr.dev/chainguard/python:latest-dev@sha256:<digest>'"),
     ],
 )
 def test_suggest_image(ref: str, expected: str) -> None:
