@@ -12,7 +12,9 @@ A build is ``docker build``, ``docker buildx build|bake``, ``docker image build`
 ``docker/bake-action``, ``redhat-actions/buildah-build`` or Azure's ``Docker@2`` task
 (``build``, ``buildAndPush``). A build whose every output is files, not an image
 (``docker buildx build --output type=local,dest=dist``, ``-o out``, ``type=tar``;
-``outputs: type=local,...`` of the actions), makes nothing to scan and is not counted.
+``outputs: type=local,...`` of the actions), makes nothing to scan and is not counted;
+nor is one that only prints or checks (``docker buildx bake --print``, ``--list``,
+``--check``, ``--call check``; ``call: check`` of ``docker/build-push-action``).
 A scan anywhere in the same file counts for every build
 in it, since a scan job usually ``needs:`` the build job: Trivy
 (``aquasecurity/trivy-action``, ``trivy image``), Grype (``anchore/scan-action``,
@@ -99,6 +101,7 @@ _OPTS = rf"(?:{_SEP}-\S+(?:{_SEP}[^-\s]\S*)??)*"  # options before the sub-comma
 _END = r"(?![\w-])"
 _BUILD_COMMANDS = (
     ("docker compose build", lazy(rf"\bdocker(?:{_SEP}compose|-compose){_OPTS}{_SEP}build{_END}")),
+    ("docker buildx bake", lazy(rf"\bdocker{_OPTS}{_SEP}buildx{_SEP}bake{_END}")),
     ("docker build", lazy(
         rf"\bdocker{_OPTS}{_SEP}(?:buildx{_SEP}(?:build|b|bake)|image{_SEP}build|builder{_SEP}build|build){_END}"
     )),
@@ -112,6 +115,9 @@ _BUILD_ACTION_RE = lazy(
 _DOCKER_TASK_RE = lazy(r"^Docker@\d+$", re.I)
 # An ``--output``/``-o`` option of a build command, up to the end of the command.
 _OUTPUT_OPTION_RE = lazy(r"(?:^|[ \t])(?:--output|-o)(?:=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s;&|]+)")
+# Options with which a build command builds nothing: bake's ``--print``/``--list`` show the
+# definition, ``--check`` and ``--call check|outline|targets`` only evaluate the Dockerfile.
+_NO_BUILD_OPTION_RE = lazy(r"(?:^|[ \t])(?:--print|--list(?:=\S*)?|--check|--call(?:=|[ \t]+)(?!build\b)\S+)(?=\s|$)")
 _COMMAND_END_RE = lazy(r"(?<!\\)\n|[;&|]")
 _SCAN_COMMAND_RE = lazy(
     rf"(?<![\w.:/-])(?:[\w.:-]*/)*(?:trivy\b[^\n;&|]{{0,200}}?{_SEP}(?:image|i){_END}|grype{_END}"
@@ -229,12 +235,17 @@ def _exports_files(outputs: Sequence[str]) -> bool:
 
 
 def _action_exports_files(pairs: Sequence[tuple[str, Node, Node]]) -> bool:
-    """``with: outputs:`` of a build action names only file exporters."""
+    """A build action that makes no image: ``with: outputs:`` names only file exporters,
+    or ``with: call:`` only evaluates the Dockerfile (``check``, ``outline``, ``targets``)."""
     for key, _, value in pairs:
         if key == "with" and _kind(value) == "mapping":
             for k, v in value.value:
-                if _kind(k) == "scalar" and k.value == "outputs" and _kind(v) == "scalar":
-                    return _exports_files(str(v.value).splitlines())
+                if _kind(k) != "scalar" or _kind(v) != "scalar":
+                    continue
+                if k.value == "outputs" and _exports_files(str(v.value).splitlines()):
+                    return True
+                if k.value == "call" and str(v.value).strip().lower() not in ("", "build"):
+                    return True
     return False
 
 
@@ -259,15 +270,19 @@ def _commands(scalar: Node, text: str, builds: list[Build]) -> bool:
     for label, pattern in _BUILD_COMMANDS:  # 'docker compose build' first: it is no 'docker build'
         for match in pattern.finditer(raw):
             if match.start() not in found and not _in_comment(raw, match.start()):
-                found[match.start()] = "" if label == "docker build" and _files_only(raw, match.end()) else label
+                builds_image = label not in ("docker build", "docker buildx bake") or not _no_image(raw, match.end())
+                found[match.start()] = label if builds_image else ""
     builds.extend(Build(start + offset, label) for offset, label in found.items() if label)
     return scans
 
 
-def _files_only(raw: str, after: int) -> bool:
-    """Whether the build command that goes on at ``after`` exports only files (``--output``)."""
+def _no_image(raw: str, after: int) -> bool:
+    """Whether the build command that goes on at ``after`` makes no image: it exports only
+    files (``--output``), or only prints or checks (``--print``, ``--check``, ``--call check``)."""
     end = _COMMAND_END_RE.search(raw, after)
     command = raw[after:end.start() if end else len(raw)]
+    if _NO_BUILD_OPTION_RE.search(command):
+        return True
     return _exports_files([match.group(1) for match in _OUTPUT_OPTION_RE.finditer(command)])
 
 

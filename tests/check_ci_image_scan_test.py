@@ -172,6 +172,16 @@ jobs:
           outputs: |
             type=local,dest=out
 """, id="builds-that-export-files-make-no-image"),
+    pytest.param(GHA, """\
+jobs:
+  lint:
+    steps:
+      - run: echo "matrix=$(docker buildx bake --print | jq -c .)" >> "$GITHUB_OUTPUT"
+      - run: docker buildx bake --list targets && docker buildx build --check . && docker build --call=outline .
+      - uses: docker/build-push-action@v6
+        with:
+          call: check
+""", id="print-list-and-check-make-no-image"),
     pytest.param(GHA, "", id="empty"),
     pytest.param(GHA, "- just\n- a list\n", id="non-mapping-document"),
     pytest.param(GHA, "docker build\n", id="scalar-document"),
@@ -223,6 +233,20 @@ jobs:
         (6, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
         (7, 15, "DPH801", _msg("docker/build-push-action", GHA_ADVICE)),
     ], id="gha-image-outputs-still-count"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    steps:
+      - run: docker buildx bake --push app
+      - run: docker buildx build --call=build -t app .
+      - uses: docker/build-push-action@v6
+        with:
+          call: build
+""", [
+        (4, 14, "DPH801", _msg("docker buildx bake", GHA_ADVICE)),
+        (5, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
+        (6, 15, "DPH801", _msg("docker/build-push-action", GHA_ADVICE)),
+    ], id="gha-bake-and-call-build"),
     pytest.param(GITLAB, """\
 include:
   - template: Security/Dependency-Scanning.gitlab-ci.yml
