@@ -365,6 +365,25 @@ class RequirementsSet:
                 return entry
         return None
 
+    def pinned_by_requirement(self, req: Requirement) -> Entry | None:
+        """Another requirement of the set (this file or one it includes with ``-r``) that
+        pins ``req``'s name with ``==``, with no marker or the same marker: pip merges the
+        requirements of one name (``bleach[css]`` and ``bleach==6.1.0``), so the pin holds.
+        Looked up only for an unpinned requirement."""
+        if not req.name:
+            return None
+        for path, reqfile in self.files.items():
+            if REQUIREMENT not in self.roles.get(path, ()):
+                continue
+            for entry in reqfile.requirements():
+                other = entry.requirement
+                if (
+                    other is not None and other.name == req.name and other.pin is not None
+                    and not _has_env_var(other) and (other.marker is None or _same_marker(other.marker, req.marker))
+                ):
+                    return entry
+        return None
+
     def includes_of(self, path: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == path]
 

@@ -19,7 +19,9 @@ Options:
 ### What it does
 Reports a requirement that is not pinned to exactly one version: ``>=``, ``~=``,
 ``!=``, ranges, wildcards (``==2.*``) and bare names are not pins, unless an
-included constraints file pins the name. A version taken from ``${VAR}`` is
+included constraints file pins the name, or another line of the file (or of a file it
+includes with ``-r``) pins it with ``==`` (``bleach[css]`` beside ``bleach==6.1.0``: pip
+merges the two). A version taken from ``${VAR}`` is
 reported too, since it cannot be checked. The lines of a constraints file (read with
 ``-c``, or a ``constraints*.txt`` checked on its own) are not requirements: pip
 installs nothing from them, so a security floor (``pycryptodome>=3.6.6``) or an
@@ -208,6 +210,7 @@ def _pins(
     names = [n for _, version in req.specs for n in ENV_VAR_RE.findall(version)] if req.env_vars else []
     if not req.unresolved and not names and (
         req.pin is not None or model.pinned_by_constraint(req) is not None
+        or model.pinned_by_requirement(req) is not None
     ):
         return []  # pinned: no message to write
     shown = _short(req.shown)
