@@ -7,7 +7,8 @@ does, every variable taken as unset (neither the environment nor ``.env`` is rea
 Findings point at the YAML line and column of the offending value.
 
 Every ``image:`` of a service that is not built here (a service with ``build:`` names
-the image it builds) is judged by the base-image pin rules of check-base-image-pinned:
+the image it builds, and a service without ``build:`` whose ``image:`` is one of those
+runs what was built, not a pull) is judged by the base-image pin rules of check-base-image-pinned:
 ``DPH201`` no tag, ``DPH202`` ``latest``, ``DPH203`` a floating tag, ``DPH206`` a
 ``python`` tag without its OS release, ``DPH207`` no digest (with
 ``--require-digest``), ``DPH208`` a variable without a default. For a service built
@@ -239,8 +240,15 @@ def _python_build(build: Build) -> bool:
 def check(compose: Compose, *, require_digest: bool = False, read_only: bool = False) -> list[Finding]:
     """The services of ``compose`` (what cannot be read is reported by the runner)."""
     findings: list[Finding] = []
+    # The images that services build (build: with image: names the result): a service that
+    # runs one of them (a worker beside the web service) runs what was built here, not a pull.
+    built = {service.image.raw for service in compose.services if service.build is not None and service.image}
+    built |= {service.image.value for service in compose.services
+              if service.build is not None and service.image and service.image.resolved}
     for service in compose.services:
-        if service.image is not None and service.build is None:
+        if service.image is not None and service.build is None and not (
+            service.image.raw in built or (service.image.resolved and service.image.value in built)
+        ):
             findings.extend(_image_findings(service, service.image, require_digest))
         if service.build is not None:
             findings.extend(_build_arg_findings(service.build, require_digest))

@@ -53,6 +53,10 @@ PASS = [
     pytest.param({"compose.yaml": "services:\n  a:\n    image: x:1.0\n    user: \"1000:0\"\n"},
                  id="root-group-only"),
     pytest.param({"compose.yaml": "services: {}\n"}, id="no-services"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: .\n    image: \"acme/app:${TAG:-latest}\"\n"
+                  "  worker:\n    image: \"acme/app:${TAG:-latest}\"\n  beat:\n    image: acme/app:latest\n",
+                  "Dockerfile": "FROM python:3.12-slim-bookworm\n"},
+                 id="services-that-run-the-image-another-service-builds"),
 ]
 
 
