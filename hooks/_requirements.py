@@ -299,10 +299,11 @@ def root_role(path: str) -> str:
 class RequirementsSet:
     """A root requirements file and every file it includes, each parsed once."""
 
-    __slots__ = ("_pins", "edges", "files", "include_problems", "roles", "root")
+    __slots__ = ("_pins", "_requirement_pins", "edges", "files", "include_problems", "roles", "root")
 
     def __init__(self, root: RequirementsFile) -> None:
         self._pins: dict[str, list[Entry]] | None = None
+        self._requirement_pins: dict[str, list[Entry]] | None = None
         self.root = root
         self.files: dict[str, RequirementsFile] = {root.path: root}
         self.edges: list[Edge] = []
@@ -372,16 +373,18 @@ class RequirementsSet:
         Looked up only for an unpinned requirement."""
         if not req.name:
             return None
-        for path, reqfile in self.files.items():
-            if REQUIREMENT not in self.roles.get(path, ()):
-                continue
-            for entry in reqfile.requirements():
-                other = entry.requirement
-                if (
-                    other is not None and other.name == req.name and other.pin is not None
-                    and not _has_env_var(other) and (other.marker is None or _same_marker(other.marker, req.marker))
-                ):
-                    return entry
+        if self._requirement_pins is None:  # by name, worked out once for the set
+            self._requirement_pins = {}
+            for path, reqfile in self.files.items():
+                if REQUIREMENT in self.roles.get(path, ()):
+                    for entry in reqfile.requirements():
+                        other = entry.requirement
+                        if other is not None and other.name and other.pin is not None and not _has_env_var(other):
+                            self._requirement_pins.setdefault(other.name, []).append(entry)
+        for entry in self._requirement_pins.get(req.name, ()):
+            marker = entry.requirement.marker if entry.requirement else None
+            if marker is None or _same_marker(marker, req.marker):
+                return entry
         return None
 
     def includes_of(self, path: str) -> list[Edge]:
