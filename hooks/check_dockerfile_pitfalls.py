@@ -132,7 +132,9 @@ Rewrites a one-line ``ENV key value`` as ``ENV key=value``, or ``ENV key="value"
 when the value has blanks, only when the new value expands exactly like the old one
 (checked by our parser with the variables set, unset and empty). Not offered for
 ``ENV KEY = 1`` (was ``1`` meant, or ``= 1``?), for values whose ``#`` DPH604 reports
-(that fix comes first), nor across continuation lines.
+(that fix comes first), for a value that reads as more variables (``ENV A 1 B 2``
+sets A to ``1 B 2``; the message shows the pairs that were meant, which change what the
+image sets), nor across continuation lines.
 
 ## DPH607 from-as-casing
 ### What it does
@@ -354,6 +356,21 @@ def _inline_comment(instr: Instruction, escape: str) -> _Problem | None:
     )
 
 
+_ENV_NAME_RE = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def _several_variables(kw: str, value: str) -> list[str] | None:
+    """The words of a legacy ``ENV`` value that reads as more pairs (``1 PYTHONDONTWRITEBYTECODE
+    1``: ``ENV PYTHONUNBUFFERED 1 PYTHONDONTWRITEBYTECODE 1`` was meant as two variables),
+    else None. The legacy form sets one variable to all of it."""
+    if kw != "ENV" or any(c in value for c in "\"'"):
+        return None
+    words = value.split()
+    if len(words) < 3 or len(words) % 2 == 0 or not all(_ENV_NAME_RE.fullmatch(w) for w in words[1::2]):
+        return None
+    return words
+
+
 def _legacy_key_value(instr: Instruction, escape: str) -> _Problem | None:
     kw, keyword_raw, args = instr.keyword, instr.keyword_raw, instr.args
     words = parse_words(args, escape)
@@ -362,6 +379,15 @@ def _legacy_key_value(instr: Instruction, escape: str) -> _Problem | None:
     key, value, _ = instr.key_values(escape)[0]
     if not value:
         return None  # a syntax error (DPH904)
+    several = _several_variables(kw, value)
+    if several is not None:
+        rest = zip(several[1::2], several[2::2], strict=True)
+        pairs = " ".join([f"{key}={several[0]}", *(f"{name}={word}" for name, word in rest)])
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return LEGACY_KEY_VALUE, 0, (
+            f"legacy '{kw} key value' form sets one variable, {key}, to '{shown}', which reads as several "
+            f"variables; write '{keyword_raw} {pairs}'"
+        )
     real, meant = value, value[1:].lstrip(" \t") if value.startswith("=") else ""
     if meant:
         value = meant  # 'ENV KEY = 1': the blanks around '=' made it the legacy form
@@ -665,6 +691,8 @@ def _key_value_fix(df: Dockerfile, instr: Instruction) -> Fix:
     key, value, _ = instr.key_values(escape)[0]
     if value.startswith("=") or "?" in expand(value, _LOOKUPS[1], escape).unresolved_names:
         return Fix()  # 'ENV KEY = 1': what was meant is a guess; or the value does not expand
+    if _several_variables(instr.keyword, value) is not None:
+        return Fix()  # several variables were meant: keeping the one value would keep the bug
     for candidate in (f"{key}={value}", f'{key}="{value}"'):
         pairs = key_values_of(candidate, escape)
         if len(pairs) != 1 or pairs[0][0] != key or parse_words(candidate, escape) != [candidate]:

@@ -207,6 +207,7 @@ NOT_OFFERED = [
     pytest.param(HEAD + ENVS + "ENV DEBUG = 0\n" + TAIL, "DPH606", id="DPH606-blanks-around-equals"),
     pytest.param(HEAD + ENVS + "ENV A 1 # one\n" + TAIL, "DPH606", id="DPH606-waits-for-DPH604"),
     pytest.param(HEAD + ENVS + "ENV MSG it's\n" + TAIL, "DPH606", id="DPH606-unbalanced-quote"),
+    pytest.param(HEAD + ENVS + "ENV APP_ENV prod LOG_LEVEL info\n" + TAIL, "DPH606", id="DPH606-several-variables"),
     pytest.param(HEAD + ENVS + "ENV A \\\n    1\n" + TAIL, "DPH606", id="DPH606-over-lines"),
     pytest.param(HEAD + ENVS + "COPY . /app # dph: ignore=DPH304\n" + TAIL, "DPH604", id="DPH604-would-suppress"),
     pytest.param(HEAD + ENVS + USER + "CMD python $APP\n", "DPH605", id="DPH605-variable"),
