@@ -47,9 +47,9 @@ FILE_KIND_PATTERNS = {
         r"(^|/)(\.github/workflows/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|azure-pipelines\.ya?ml"
         r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
     ),
-    # Compose files: compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml...
-    # (a GitHub workflow named compose.yml is CI configuration).
-    "compose": r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(docker-)?compose([._-][^/]*)?\.ya?ml$",
+    # Compose files: compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml,
+    # dev-docker-compose.yml... (a GitHub workflow named compose.yml is CI configuration).
+    "compose": r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(([^/]*[._-])?docker-compose|compose)([._-][^/]*)?\.ya?ml$",
 }
 FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements", "requirements_in"})
 

@@ -1,6 +1,7 @@
 """check-compose: Compose services pull pinned images and do not run as root.
 
-Reads ``compose.yaml``, ``compose.yml``, ``docker-compose*.yml`` / ``.yaml`` and the
+Reads ``compose.yaml``, ``compose.yml``, ``docker-compose*.yml`` / ``.yaml`` (also with a
+prefix: ``dev-docker-compose.yml``) and the
 files they ``include:`` or ``extends:`` (inside the repository only), with anchors,
 aliases, merge keys (``<<``) and ``${VAR:-default}`` interpolation resolved as Compose
 does, every variable taken as unset (neither the environment nor ``.env`` is read).
