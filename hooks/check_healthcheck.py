@@ -18,8 +18,9 @@ Options:
 ### What it does
 Reports a final stage that serves but has no ``HEALTHCHECK`` (reported at its ``FROM``).
 The message suggests a ``python -c`` urllib probe only when the image has Python (a
-Python base image, a Python program run, or ``python3`` installed); for Java, nginx,
-Node or gRPC images it suggests a program the image has.
+Python base image, a Python program run, or ``python3`` installed); for Java, nginx or
+Node images it suggests a program the image has, and for a server whose ``ENTRYPOINT``
+or ``CMD`` names gRPC (``dagster api grpc``) a probe that speaks gRPC.
 ### Why is this bad?
 Docker, Compose and Swarm only know that the process is alive, not that it answers:
 a deadlocked server stays "running", ``depends_on: condition: service_healthy`` never
@@ -117,6 +118,16 @@ def _serves(df: Dockerfile, stage: Stage, chain: list[Stage]) -> str:
                 if server:
                     return f"runs {server}"
     return ""
+
+
+def _speaks_grpc(df: Dockerfile, stage: Stage) -> bool:
+    """Whether the ENTRYPOINT or CMD names gRPC (``dagster api grpc``, ``--grpc-port``):
+    an HTTP probe cannot check such a server."""
+    return any(
+        "grpc" in word.lower()
+        for runs in df.entrypoint_cmd(stage) if runs is not None
+        for command in instruction_commands(runs) for word in command.words
+    )
 
 
 def _provides(df: Dockerfile, instr: Instruction, tool: str) -> bool:
@@ -218,13 +229,15 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             return []
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"
         line, col = stage.from_.position(0)
-        if has_python(df, chain):
-            probe = "e.g. a python -c urllib probe"
+        if _speaks_grpc(df, stage):
+            advice = "add one that speaks gRPC (the server's own health command, or grpc_health_probe)"
+        elif has_python(df, chain):
+            advice = "add one (e.g. a python -c urllib probe)"
         else:
-            probe = "with a program the image has: its own health command, or curl or wget where installed"
+            advice = "add one (with a program the image has: its own health command, or curl or wget where installed)"
         return [MISSING.at(
             df.path, line, col,
-            f"{where} serves ({reason}) but has no HEALTHCHECK; add one ({probe}), or 'HEALTHCHECK NONE' "
+            f"{where} serves ({reason}) but has no HEALTHCHECK; {advice}, or 'HEALTHCHECK NONE' "
             "when the orchestrator probes the container",
         )]
     found = _missing_tool(df, chain, healthcheck)

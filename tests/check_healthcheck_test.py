@@ -130,6 +130,14 @@ def _tool(tool: str, image: str, kind: str, url: str) -> str:
 
 FAIL = [
     pytest.param(
+        "FROM python:3.12-slim-bookworm\nEXPOSE 4000\n"
+        'CMD ["dagster", "api", "grpc", "-h", "0.0.0.0", "-p", "4000", "-f", "repo.py"]\n',
+        [(1, 1, "DPH601", "the final stage serves (EXPOSE 4000) but has no HEALTHCHECK; add one that speaks gRPC "
+          "(the server's own health command, or grpc_health_probe), or 'HEALTHCHECK NONE' when the orchestrator "
+          "probes the container")],
+        id="grpc-server-gets-no-http-probe",
+    ),
+    pytest.param(
         "FROM eclipse-temurin:21.0.4_7-jre\nCOPY app.jar /app.jar\nEXPOSE 8080\n"
         'ENTRYPOINT ["java", "-jar", "/app.jar"]\n',
         [(1, 1, "DPH601", f"the final stage serves (EXPOSE 8080) but has no HEALTHCHECK; {NEUTRAL}")],
