@@ -52,6 +52,9 @@ FILE_KIND_PATTERNS = {
     "compose": r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(([^/]*[._-])?docker-compose|compose)([._-][^/]*)?\.ya?ml$",
 }
 FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements", "requirements_in"})
+# A path with '{{' is inside a project template (cookiecutter's '{{cookiecutter.project_slug}}/'
+# folder): its files are Jinja, rendered into Dockerfiles and requirements files later.
+_NOT_TEMPLATE = r"^(?!.*\{\{).*?"
 
 
 def kind_pattern(kinds: Iterable[str]) -> str:
@@ -59,10 +62,10 @@ def kind_pattern(kinds: Iterable[str]) -> str:
     kinds = list(kinds)
     if len(kinds) == 1:
         flags = "(?i)" if kinds[0] in FILE_KIND_CASEFOLD else ""
-        return flags + FILE_KIND_PATTERNS[kinds[0]]
-    return "|".join(
+        return f"{flags}{_NOT_TEMPLATE}(?:{FILE_KIND_PATTERNS[kinds[0]]})"
+    return _NOT_TEMPLATE + "(?:" + "|".join(
         f"(?{'i' if kind in FILE_KIND_CASEFOLD else ''}:{FILE_KIND_PATTERNS[kind]})" for kind in kinds
-    )
+    ) + ")"
 
 
 _KIND_RES = [(kind, lazy(kind_pattern([kind]))) for kind in FILE_KIND_PATTERNS]

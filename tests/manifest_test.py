@@ -85,7 +85,8 @@ def test_readme_mentions_every_hook() -> None:
         ("deploy/docker-compose.prod.yaml", "compose"), ("compose.override.yml", "compose"),
         (".github/workflows/compose.yml", "ci"), ("composer.json", None), ("my-compose.yml", None),
         ("contrib/dev-docker-compose.yml", "compose"), ("ci.docker-compose.yaml", "compose"),
-        ("docker-composer.yml", None),
+        ("docker-composer.yml", None), ("{{cookiecutter.project_slug}}/Dockerfile", None),
+        ("tpl/{{ cookiecutter.name }}/requirements.txt", None), ("{{cookiecutter.slug}}/compose.yaml", None),
     ],
 )
 def test_one_classifier_for_manifest_hooks_and_all_rules_command(path: str, expected: str | None) -> None:
