@@ -285,12 +285,12 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
     (``install_requires = file: requirements.txt``), or a ``setup.py`` that writes its path
     as a string and sets ``install_requires``/``extras_require``. Looked for in the file's directory
     and its parents inside the repository; None when none reads it. Nothing is run."""
-    target = os.path.realpath(repo.full(path))
+    target = repo.realpath(path)
     directory = os.path.dirname(path)
     for _ in range(MAX_PARENTS):
         if not repo.inside(directory or "."):
             return None
-        here = os.path.realpath(repo.full(directory or "."))
+        here = repo.realpath(directory or ".")
         pyproject_path = os.path.join(directory, "pyproject.toml") if directory else "pyproject.toml"
         text = repo.optional_text(pyproject_path)
         if text is not None:
