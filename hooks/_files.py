@@ -380,12 +380,15 @@ class Repo:
     def optional_text(self, path: str) -> str | None:
         """:meth:`read_text`, or None when ``path`` cannot be read (most often: it does not
         exist). Remembered for the run, misses too: optional files such as ``.dockerignore``
-        are looked up again for every Dockerfile below them."""
+        are looked up again for every Dockerfile below them. A file that the walk's listing
+        of its directory shows missing is answered from the listing, and not remembered."""
         if path in self._optional:
             return self._optional[path]
         text: str | None = None
         full = self.full(path)
-        if not self._unlisted(full) and not isinstance(self._resolve(full)[1], FileNotFoundError):
+        if self._unlisted(full):
+            return None
+        if not isinstance(self._resolve(full)[1], FileNotFoundError):
             try:
                 text = self.read_text(path)
             except ReadError:
