@@ -212,9 +212,9 @@ class Repo:
     def __init__(self, root: str | None = None, *, base: str | None = None) -> None:
         self.root = os.path.realpath(root) if root else find_root()
         self._prefix = self.root.rstrip(os.sep) + os.sep
-        self._cache: dict[str, bytes] = {}
         # What the models derive from files, once per run and shared by every check (files
-        # are taken not to change while a run reads them, as for ``_cache``): parsed
+        # are taken not to change while a run reads them; their bytes are not kept, the
+        # models are, and fix mode checks that the bytes it writes over are those it read): parsed
         # requirements files by (real path, display path); the ignore files that may apply
         # to a Dockerfile, and to a directory; the entries of a build-context directory;
         # a build context's lock files and pyproject.toml (by directory); the Dockerfiles
@@ -333,9 +333,6 @@ class Repo:
         """The bytes of a regular file inside the root, or :class:`ReadError`."""
         full = self.full(path)
         real, known = self._resolve(full)
-        cached = self._cache.get(real)
-        if cached is not None:
-            return cached
         if not self._inside_real(real):
             kind = "a symlink to a file" if os.path.islink(full) else "a file"
             raise ReadError(f"{kind} outside the repository root {self.root}; not read")
@@ -364,8 +361,7 @@ class Repo:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         if len(data) > MAX_BYTES:
             raise ReadError(f"file is larger than {MAX_BYTES // 1024} KiB; not checked")
-        self._cache[real] = data
-        self._resolved.pop(full, None)  # read: its bytes are what is kept
+        self._resolved.pop(full, None)  # read: nothing more to know of it
         return data
 
     def read_dockerfile(self, path: str) -> str:
