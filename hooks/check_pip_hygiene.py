@@ -150,7 +150,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
@@ -459,69 +460,56 @@ def _is_tool_cache(path: str, cache_dir: str | None, tool: str) -> bool:
     return path.endswith((f"/.cache/{tool}", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
 
 
-def _no_cache_flag(cmd: Command) -> bool:
+def _no_cache_flag(words: tuple[str, ...]) -> bool:
     """``--no-cache-dir`` (or an abbreviation pip accepts) on the command line."""
     return any(
         word == _NO_CACHE_FLAG or word.startswith(_NO_CACHE_FLAG + "=")
         or (len(word) >= 7 and _NO_CACHE_FLAG.startswith(word))
-        for word in cmd.words
+        for word in words
     )
+
+
+class _CacheTool(NamedTuple):
+    """How one installer's cache is turned off, found and emptied."""
+
+    name: str  # the installer, and its directory under ~/.cache
+    no_cache: Callable[[tuple[str, ...]], bool]  # the command line turns the cache off
+    off_variable: str  # the variable that turns it off
+    any_value_off: bool  # pip reads any value of it as "off"; uv reads a boolean
+    cleaning: frozenset[str]  # ``<name> cache X`` that empties it
+    dir_variable: str  # the variable that moves it
+
+
+_PIP = _CacheTool("pip", _no_cache_flag, "PIP_NO_CACHE_DIR", True, frozenset({"purge", "remove"}), "PIP_CACHE_DIR")
+# uv takes --no-cache (-n, and its alias --no-cache-dir) anywhere on the line.
+_UV = _CacheTool(
+    "uv", lambda words: not {"--no-cache", "--no-cache-dir", "-n"}.isdisjoint(words), "UV_NO_CACHE", False,
+    frozenset({"clean", "prune"}), "UV_CACHE_DIR",
+)
 
 
 def _keeps_cache(
     df: Dockerfile, instr: Instruction, script: Script, index: int, exported: Mapping[str, str],
-    cleaners: Sequence[int],
+    cleaners: Sequence[int], tool: _CacheTool,
 ) -> bool:
-    """Whether the ``pip install`` that is command ``index`` of the script leaves pip's cache
-    in the layer: no ``--no-cache-dir``, no PIP_NO_CACHE_DIR, no cache mount over the cache
-    directory, and no removal of it (or ``pip cache purge``) by the ``cleaners`` after it."""
+    """Whether the install that is command ``index`` of the script leaves ``tool``'s cache
+    in the layer: the command line does not turn it off, nor does its variable, no cache
+    mount covers its directory, and the ``cleaners`` after it neither empty it (``pip cache
+    purge``, ``uv cache clean``) nor remove the directory. An install from local files
+    only (``--no-index``) downloads nothing to keep."""
     cmds, installs = script.commands(), script.installs()
     cmd = cmds[index]
-    if _no_cache_flag(cmd) or _variable("PIP_NO_CACHE_DIR", instr, cmd, exported) or _local_only(cmd.words):
+    if tool.no_cache(cmd.words) or _local_only(cmd.words):
         return False
-    removed: list[str] = []
-    for after in cleaners[bisect_right(cleaners, index):]:
-        later = installs[after]
-        if later is not None and later.verb == "cache" and later.args[:1] in (("purge",), ("remove",)):
-            return False
-        if cmds[after].program == "rm":
-            removed.extend(word for word in cmds[after].words[1:] if not word.startswith("-"))
-    targets = _cache_targets(df, instr) if instr.flags else []
-    if not targets and not removed:
-        return True
-    # Where pip caches, when it is not the default ``~/.cache/pip``.
-    explicit = option_value(cmd.words, "--cache-dir")
-    cache_dir = explicit[-1] if explicit else (_variable("PIP_CACHE_DIR", instr, cmd, exported) or None)
-    if cache_dir is None:
-        xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
-        cache_dir = f"{xdg.rstrip('/')}/pip" if xdg else None
-    return not any(_is_tool_cache(path, cache_dir, "pip") for path in (*targets, *removed))
-
-
-def _uv_keeps_cache(
-    df: Dockerfile, instr: Instruction, script: Script, index: int, exported: Mapping[str, str],
-    cleaners: Sequence[int],
-) -> bool:
-    """Whether the uv command that is command ``index`` of the script leaves uv's cache in
-    the layer: no ``--no-cache`` (``-n``, a global option uv takes anywhere), no true
-    ``UV_NO_CACHE``, no cache mount over uv's cache directory, and neither ``uv cache
-    clean``/``prune`` nor a removal of that directory by the ``cleaners`` after it."""
-    cmds, installs = script.commands(), script.installs()
-    cmd = cmds[index]
-    words = cmd.words
-    if {"--no-cache", "--no-cache-dir", "-n"} & set(words):
-        return False  # --no-cache-dir: uv's alias of --no-cache
-    no_cache = _variable("UV_NO_CACHE", instr, cmd, exported)
-    if no_cache is not None and no_cache.lower() not in _FALSE:
-        return False  # set (uv reads 1/true/yes/on), or a value not known here
-    if _uv_offline_local(words):
-        return False
+    off = _variable(tool.off_variable, instr, cmd, exported)
+    if off is not None and (bool(off) if tool.any_value_off else off.lower() not in _FALSE):
+        return False  # set (a value not known here counts as set)
     removed: list[str] = []
     for after in cleaners[bisect_right(cleaners, index):]:
         later = installs[after]
         if (
-            later is not None and later.tool == "uv" and later.verb == "cache"
-            and later.args[:1] in (("clean",), ("prune",))
+            later is not None and later.tool == tool.name and later.verb == "cache"
+            and later.args[:1] and later.args[0] in tool.cleaning
         ):
             return False
         if cmds[after].program == "rm":
@@ -529,27 +517,18 @@ def _uv_keeps_cache(
     targets = _cache_targets(df, instr) if instr.flags else []
     if not targets and not removed:
         return True
-    # Where uv caches, when it is not the default ``~/.cache/uv``.
-    explicit = option_value(words, "--cache-dir")
-    cache_dir = explicit[-1] if explicit else (_variable("UV_CACHE_DIR", instr, cmd, exported) or None)
+    # Where the cache is, when it is not the default ``~/.cache/<name>``.
+    explicit = option_value(cmd.words, "--cache-dir")
+    cache_dir = explicit[-1] if explicit else (_variable(tool.dir_variable, instr, cmd, exported) or None)
     if cache_dir is None:
         xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
-        cache_dir = f"{xdg.rstrip('/')}/uv" if xdg else None
-    return not any(_is_tool_cache(path, cache_dir, "uv") for path in (*targets, *removed))
+        cache_dir = f"{xdg.rstrip('/')}/{tool.name}" if xdg else None
+    return not any(_is_tool_cache(path, cache_dir, tool.name) for path in (*targets, *removed))
 
 
 def _uv_caches(install: Install) -> bool:
     """Whether a uv call downloads or builds packages through uv's cache."""
     return install.verb in _UV_CACHING or (install.verb == "tool" and install.args[:1] == ("install",))
-
-
-def _uv_offline_local(words: tuple[str, ...]) -> bool:
-    """``uv pip install --no-index --find-links DIR`` (wheels built in a builder stage):
-    nothing is downloaded, and what uv unpacks into its cache is hard-linked into the
-    environment, so the cache adds next to nothing to the layer (as pip's ``--no-index``)."""
-    return "--no-index" in words and not any(
-        "://" in link and not link.startswith("file:") for link in option_value(words, "--find-links", "-f")
-    )
 
 
 def _uv_cache_finding(df: Dockerfile, instr: Instruction, script: Script, install: Install) -> Finding:
@@ -572,9 +551,10 @@ def _uv_cache_finding(df: Dockerfile, instr: Instruction, script: Script, instal
 
 
 def _local_only(words: tuple[str, ...]) -> bool:
-    """``pip install --no-index`` with no ``--find-links`` on the network: pip downloads
-    nothing (no HTTP cache) and skips its version check, so it writes no cache for wheels,
-    the usual case (``--find-links=/wheels`` built by ``pip wheel`` in a builder stage)."""
+    """``pip install --no-index`` (or uv's) with no ``--find-links`` on the network: nothing
+    is downloaded, so pip writes no cache for the wheels, the usual case (``--find-links=/wheels``
+    built by ``pip wheel`` in a builder stage), and what uv unpacks into its cache is
+    hard-linked into the environment, adding next to nothing to the layer."""
     if "--no-index" not in words:
         return False
     return not any("://" in link and not link.startswith("file:") for link in option_value(words, "--find-links", "-f"))
@@ -627,12 +607,12 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                     configured = True
                 elif (
                     install.tool == "pip" and install.verb == "install" and not configured
-                    and _keeps_cache(df, instr, script, index, exported, cleaners)
+                    and _keeps_cache(df, instr, script, index, exported, cleaners, _PIP)
                 ):
                     findings.append(_cache_finding(df, instr, script, install))
                 elif (
                     install.tool == "uv" and not uv_configured and _uv_caches(install)
-                    and _uv_keeps_cache(df, instr, script, index, exported, cleaners)
+                    and _keeps_cache(df, instr, script, index, exported, cleaners, _UV)
                 ):
                     findings.append(_uv_cache_finding(df, instr, script, install))
     return findings
