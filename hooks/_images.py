@@ -403,10 +403,11 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
     if base_kind(ref) == "distroless" or ref.official in DIGEST_ONLY or ref.registry == "cgr.dev":
         # Chainguard's free images carry only ':latest' and ':latest-dev': a digest pins them.
         return Suggestion(f"{ref.with_tag(ref.tag or 'latest')}@sha256:<digest>", False)
-    if ref.tag and bundles_python(ref) and tag_version(ref.tag) and not tag_version(ref.tag, bundled_python=True):
-        # Only the bundled Python is named (uv:python3.12-bookworm-slim): uv's images put
-        # their own version in front; of the others, no tag scheme is known here.
-        if ref.name == UV_IMAGE:
+    if ref.tag and tag_version(ref.tag) and not own_version(ref):
+        # Only a bundled component is named (uv:python3.12-bookworm-slim, pgvector:pg16):
+        # uv's and pgvector's images put their own version in front; of the others, no
+        # tag scheme is known here.
+        if ref.name in _VERSION_IN_FRONT:
             return Suggestion(ref.with_tag(f"<version>-{ref.tag}"), True)
         return Suggestion(f"{ref.with_tag(ref.tag)}@sha256:<digest>", False)
     first, dash, rest = ref.tag.partition("-")
@@ -419,7 +420,7 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
         if not version and ref.tag:
             kept = rest if first in _CHANNELS else ref.tag
             return Suggestion(ref.with_tag("<version>" + (f"-{kept}" if kept else "")), True)
-    span = _version_span(ref.tag, bundled_python=bundles_python(ref)) if ref.tag else None
+    span = _version_span(ref.tag, bundled_python=bundles_python(ref), own=True) if ref.tag else None
     if span is not None:  # the rest of the tag stays: '8-alpine' -> '<version>-alpine'
         return Suggestion(ref.with_tag(f"{ref.tag[:span[0]]}<version>{ref.tag[span[1]:]}"), True)
     return Suggestion(ref.with_tag("<version>"), True)
@@ -451,8 +452,13 @@ def tag_version(tag: str, *, bundled_python: bool = False) -> str:
     return tag[span[0]:span[1]] if span else ""
 
 
-def _version_span(tag: str, *, bundled_python: bool = False) -> tuple[int, int] | None:
-    """Where in ``tag`` the version :func:`tag_version` gives is written, or None."""
+def _version_span(
+    tag: str, *, bundled_python: bool = False, own: bool = False,
+) -> tuple[int, int] | None:
+    """Where in ``tag`` the version :func:`tag_version` gives is written, or None. With
+    ``own``, a number after a word other than ``v`` (``pg16``, ``cuda12``, ``node20``)
+    is the version of a component the image bundles, not the image's own, and
+    ``REL-9_18`` is the release 9.18."""
     masked = _ARCH_RE.sub(lambda m: "A" * len(m.group()), tag)  # same length, no digits, no separators
     after_python = False
     for piece in re.finditer(r"[^-_]+", masked):
@@ -467,12 +473,31 @@ def _version_span(tag: str, *, bundled_python: bool = False) -> tuple[int, int] 
         prefix = match.group(1).lower()
         if prefix in OS_PREFIXES or (bundled_python and prefix in _PYTHON_WORDS):
             continue
-        return piece.start() + match.start(2), piece.start() + match.end(2)
+        if own and prefix not in ("", "v") and not (prefix in _PYTHON_WORDS and not bundled_python):
+            continue  # 'pg16': the Postgres a pgvector image is built for
+        start, end = piece.start() + match.start(2), piece.start() + match.end(2)
+        if own and match.end() == len(token) and (minor := _UNDERSCORE_MINOR_RE.match(masked, end)):
+            end = minor.end()  # 'REL-9_18': release 9.18
+        return start, end
     return None
+
+
+_UNDERSCORE_MINOR_RE = re.compile(r"_\d+(?![^-_])")
+
+
+def own_version(ref: ImageRef) -> str:
+    """The image's own version in ``ref``'s tag (``9_18`` for ``REL-9_18``), '' when the
+    tag names none: not the Python an image of other software bundles, nor a component's
+    version glued to its name (``pg16``, ``cuda12``)."""
+    span = _version_span(ref.tag, bundled_python=bundles_python(ref), own=True)
+    return ref.tag[span[0]:span[1]] if span else ""
 
 
 _PYTHON_WORDS = frozenset({"python", "py", "pypy", "cp"})
 UV_IMAGE = "ghcr.io/astral-sh/uv"
+# Images whose pinned tags are '<own version>-<the floating tag>' (uv:0.5.11-python3.12-bookworm-slim,
+# pgvector:0.8.0-pg16).
+_VERSION_IN_FRONT = frozenset({UV_IMAGE, "docker.io/pgvector/pgvector"})
 
 
 def bundles_python(ref: ImageRef) -> bool:
@@ -1016,13 +1041,12 @@ def floating_reason(ref: ImageRef) -> str | None:
         return None
     if ref.registry in _REDHAT_REGISTRIES and _RELEASE_TAG_RE.fullmatch(ref.tag):
         return None  # ubi9/python-311:1-77: release 77 of image version 1
-    bundled = bundles_python(ref)
-    version = tag_version(ref.tag, bundled_python=bundled)
+    version = own_version(ref)
     if not version:
-        if bundled and tag_version(ref.tag):
-            return f"'{ref.tag}' names only the Python version the image bundles, not a version of the image"
+        if tag_version(ref.tag):
+            return f"'{ref.tag}' names only the version of what the image bundles, not a version of the image"
         return f"'{ref.tag}' names no version"
-    if "." not in version and len(version) < 6:
+    if "." not in version and "_" not in version and len(version) < 6:
         return f"'{version}' is a major version only"
     return None
 

@@ -88,10 +88,13 @@ version (``python:3``, ``python:3-slim``, ``node:20``), unless a digest pins it.
 that names one build is pinned: a commit id (``sha-3f2a1bc``), a build date
 (``20240904``, the Jupyter Docker Stacks' ``2024-01-15`` and ``x86_64-2024-05-27``), or
 a Red Hat image release (``registry.access.redhat.com/ubi9/python-311:1-77``). An
-architecture word (``x86_64``, ``arm64``) names no version, and neither does the Python
-version of an image that is not Python itself: ``ghcr.io/astral-sh/uv:python3.12-bookworm-slim``
-or ``jupyter/base-notebook:python-3.11`` move with every release of uv or of the
-notebook stack (``uv:0.5.11-python3.12-bookworm-slim`` names one).
+architecture word (``x86_64``, ``arm64``) names no version, and neither does the version
+of a component the image bundles: the Python of an image that is not Python itself
+(``ghcr.io/astral-sh/uv:python3.12-bookworm-slim``, ``jupyter/base-notebook:python-3.11``),
+or a number glued to a name other than ``v`` (``pgvector/pgvector:pg16``, ``cuda12``):
+those move with every release of uv, the notebook stack or pgvector
+(``uv:0.5.11-python3.12-bookworm-slim``, ``pgvector:0.8.0-pg16`` name one). ``REL-9_18``
+is release 9.18.
 ### Why is this bad?
 Such tags are re-pointed to every new minor release: ``python:3-slim`` jumps from
 3.12 to 3.13, and wheels or C extensions built for one break on the other.

@@ -387,13 +387,13 @@ def test_require_digest() -> None:
 @pytest.mark.parametrize(("image", "reason"), [
     ("registry.access.redhat.com/ubi9/python-311:1", "'1' is a major version only"),
     ("quay.io/jupyter/scipy-notebook:x86_64-python-3",
-     "'x86_64-python-3' names only the Python version the image bundles, not a version of the image"),
+     "'x86_64-python-3' names only the version of what the image bundles, not a version of the image"),
     ("quay.io/jupyter/scipy-notebook:python-3.11.7",
-     "'python-3.11.7' names only the Python version the image bundles, not a version of the image"),
+     "'python-3.11.7' names only the version of what the image bundles, not a version of the image"),
     ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim",
-     "'python3.12-bookworm-slim' names only the Python version the image bundles, not a version of the image"),
+     "'python3.12-bookworm-slim' names only the version of what the image bundles, not a version of the image"),
     ("tiangolo/uvicorn-gunicorn-fastapi:python3.11-slim",
-     "'python3.11-slim' names only the Python version the image bundles, not a version of the image"),
+     "'python3.11-slim' names only the version of what the image bundles, not a version of the image"),
     ("quay.io/jupyter/scipy-notebook:x86_64-latest", "'x86_64-latest' names no version"),
     ("quay.io/example/app:1-77", "'1' is a major version only"),  # version-release only at Red Hat
 ])
@@ -406,6 +406,8 @@ def test_floating_tags_near_the_pinned_forms(image: str, reason: str) -> None:
 @pytest.mark.parametrize(("image", "advice"), [
     ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "'ghcr.io/astral-sh/uv:<version>-python3.12-bookworm-slim' "
      "or a digest"),
+    ("pgvector/pgvector:pg16", "'pgvector/pgvector:<version>-pg16' or a digest"),
+    ("timescale/timescaledb:latest-pg16", "'timescale/timescaledb:latest-pg16@sha256:<digest>'"),
     ("quay.io/jupyter/base-notebook:python-3.11", "'quay.io/jupyter/base-notebook:python-3.11@sha256:<digest>'"),
 ])
 def test_bundled_python_tag_advice(image: str, advice: str) -> None:
@@ -417,6 +419,7 @@ def test_bundled_python_tag_advice(image: str, advice: str) -> None:
 @pytest.mark.parametrize("image", [
     "ghcr.io/astral-sh/uv:0.5.11-python3.12-bookworm-slim", "apache/airflow:2.9.1-python3.11",
     "continuumio/miniconda3:py312_24.1.2-0", "nikolaik/python-nodejs:python3.12-nodejs20",
+    "pgvector/pgvector:0.8.0-pg17-bookworm", "elestio/pgadmin:REL-9_18", "timescale/timescaledb:2.14.2-pg16",
     "rayproject/ray:2.9.0-py310", "public.ecr.aws/lambda/python:3.12",
 ])
 def test_own_version_beside_a_bundled_python_pins(image: str) -> None:
