@@ -423,6 +423,8 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
     span = _version_span(ref.tag, bundled_python=bundles_python(ref), own=True) if ref.tag else None
     if span is not None:  # the rest of the tag stays: '8-alpine' -> '<version>-alpine'
         return Suggestion(ref.with_tag(f"{ref.tag[:span[0]]}<version>{ref.tag[span[1]:]}"), True)
+    if first in _CHANNELS and rest:  # 'latest-gpu' -> '<version>-gpu': the variant stays
+        return Suggestion(ref.with_tag(f"<version>-{rest}"), True)
     return Suggestion(ref.with_tag("<version>"), True)
 
 

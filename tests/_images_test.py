@@ -319,6 +319,7 @@ def test_suggested_python_is_published() -> None:
         ("arm64v8/debian:bookworm-slim", "'arm64v8/debian:bookworm-<YYYYMMDD>-slim' or a digest"),
         # The rest of the tag is kept: the variant, the bundled Python, an architecture.
         ("valkey/valkey:8-alpine", "'valkey/valkey:<version>-alpine' or a digest"),
+        ("tensorflow/tensorflow:latest-gpu", "'tensorflow/tensorflow:<version>-gpu' or a digest"),
         ("prefecthq/prefect:3-python3.13", "'prefecthq/prefect:<version>-python3.13' or a digest"),
         ("example/app:x86_64-v2-slim", "'example/app:x86_64-v<version>-slim' or a digest"),
         ("cgr.dev/chainguard/python:latest-dev", "'cgr.dev/chainguard/python:latest-dev@sha256:<digest>'"),
