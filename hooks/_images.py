@@ -328,6 +328,29 @@ def suggest_python_tag(tag: PythonTag | None, *, keep_full: bool = False) -> str
     return f"{version}-{variant}{_debian_release(version, written)}"
 
 
+# docker-library/python builds only maintained minor versions: those before this one have
+# reached their end of life and were dropped from library/python, so their tags no longer move.
+PYTHON_OLDEST_BUILT = (3, 10)
+
+
+def python_tag_frozen(tag: PythonTag) -> bool:
+    """Whether the official ``python`` image no longer rebuilds ``tag``, so that it stays on
+    the OS release it last had: a minor version before :data:`PYTHON_OLDEST_BUILT` (end of
+    life), or a patch older than the newest one :data:`PYTHON_DEBIAN_PATCHES` records for
+    its minor (a patch tag is built only while it is the current one)."""
+    if tag.depth < 2 or tag.prerelease:
+        return False
+    parts = tag.version.split(".")
+    if not (parts[0].isdigit() and parts[1].isdigit()):
+        return False
+    if (int(parts[0]), int(parts[1])) < PYTHON_OLDEST_BUILT:
+        return True
+    patches = PYTHON_DEBIAN_PATCHES.get(f"{parts[0]}.{parts[1]}")
+    if tag.depth == 3 and patches and parts[2].isdigit():
+        return int(parts[2]) < max(last for _, last in patches.values())
+    return False
+
+
 def published_debian_releases(version: str) -> tuple[str, ...] | None:
     """The Debian releases the official ``python`` image was published on for ``version``,
     oldest first: for ``3.12`` (any patch) from :data:`PYTHON_DEBIAN_RELEASES`, for
@@ -1080,7 +1103,7 @@ def _tag_problem(ref: ImageRef) -> tuple[str, str] | None:
     if reason is not None:
         return "DPH203", f"has a floating tag ({reason})"
     tag = ref.python
-    if tag is not None and not tag.os_release:
+    if tag is not None and not tag.os_release and not python_tag_frozen(tag):
         system = {"alpine": "Alpine", "windows": "Windows"}.get(tag.flavor, "Debian")
         return "DPH206", f"does not name its OS release, so it moves to the next {system} release"
     return None

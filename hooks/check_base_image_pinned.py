@@ -112,7 +112,11 @@ COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /bin/
 ## DPH206 python-image-without-os-release
 ### What it does
 Reports a ``python`` image tag with a version but no OS release (``python:3.12``,
-``python:3.12-slim``, ``python:3.12-alpine``), unless a digest pins it.
+``python:3.12-slim``, ``python:3.12-alpine``), unless a digest pins it. A tag the
+official image no longer rebuilds does not move and is not reported: a minor version
+past its end of life (before 3.10: ``python:3.9-slim``), or a patch older than the
+newest one known for its minor (``python:3.12.3``; a patch tag is rebuilt only while it
+is current).
 ### Why is this bad?
 Without the release the tag moves to the next Debian (or Alpine) release when it
 comes out: system libraries, ``apt`` package names and glibc change under the build.

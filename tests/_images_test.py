@@ -541,10 +541,10 @@ ADVICE_CASES = [
     ("python:3.12", {"DPH206", "DPH204"}),
     ("python:3.12-alpine", {"DPH206", "DPH205"}),
     ("python:3.9.2-alpine3.13", {"DPH205"}),
-    ("python:3.7", {"DPH206", "DPH204"}),
+    ("python:3.7", {"DPH204"}),  # end of life: the tag no longer moves
     ("python:3.12-bookworm", {"DPH204"}),
     ("python:3-slim-bullseye", {"DPH203"}),
-    ("python:3.6", {"DPH206", "DPH204"}),
+    ("python:3.6", {"DPH204"}),
     ("python:3.12-windowsservercore", {"DPH206"}),
     ("buildpack-deps:bookworm", {"DPH203"}),
     ("openjdk:8", {"DPH203"}),
@@ -569,22 +569,24 @@ ADVICE_CASES = [
     ("amd64/python:3.12", {"DPH206", "DPH204"}),
     ("ARG TARGET_ARCH=amd64\nFROM ${TARGET_ARCH}/python:3.11-alpine3.20\n", {"DPH205"}),
     # a patch version is kept, beside a release it was built on or a placeholder
-    ("python:3.12.3-slim", {"DPH206"}),
-    ("python:3.12.3", {"DPH206", "DPH204"}),
-    ("python:3.5.1", {"DPH206", "DPH204"}),
+    ("python:3.12.3-slim", set()),  # superseded patch: no longer rebuilt
+    ("python:3.12.12-slim", {"DPH206"}),
+    ("python:3.12.3", {"DPH204"}),
+    ("python:3.12.12", {"DPH206", "DPH204"}),
+    ("python:3.5.1", {"DPH204"}),
     ("python:3.8.10-buster", {"DPH204"}),
     ("python:3.13.10-slim", {"DPH206"}),
-    ("python:3.12.3-windowsservercore", {"DPH206"}),
+    ("python:3.12.3-windowsservercore", set()),
     # a full image stays full where no rule asks for slim: builder stages, COPY --from
-    ("FROM python:3.9 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206"}),
-    ("FROM python:3.11.9 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206"}),
+    ("FROM python:3.10 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206"}),
+    ("FROM python:3.11.14 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206"}),
     ("FROM python AS build\nFROM python:3.12-slim-bookworm\n", {"DPH201"}),
     ("FROM python:3 AS build\nFROM python:3.12-slim-bookworm\n", {"DPH203"}),
-    ("FROM python:3.9 AS base\nFROM base\n", {"DPH206", "DPH204"}),  # the final stage's image
-    ("FROM python:3.12.3-alpine AS build\nFROM python:3.12-slim-bookworm\n", {"DPH206", "DPH205"}),
+    ("FROM python:3.10 AS base\nFROM base\n", {"DPH206", "DPH204"}),  # the final stage's image
+    ("FROM python:3.12.3-alpine AS build\nFROM python:3.12-slim-bookworm\n", {"DPH205"}),
     ("FROM python:3.12-slim-bookworm\nCOPY --from=python:3.11 /usr/local /usr/local\n", {"DPH206"}),
     ("ARG PY\nFROM python:${PY} AS build\nFROM python:3.12-slim-bookworm\n", {"DPH208"}),
-    ("FROM python:3.9 AS build\nFROM python:3.12.3\n", {"DPH206", "DPH204"}),
+    ("FROM python:3.10 AS build\nFROM python:3.12.12\n", {"DPH206", "DPH204"}),
     # one ARG for a builder and the shipped stage: reported once, with the shipped stage's advice
     ("ARG BASE=python:3.11\nFROM $BASE AS build\nFROM $BASE\n", {"DPH206", "DPH204"}),
 ]

@@ -172,9 +172,9 @@ FAIL = [
         id="python-without-os-release",
     ),
     pytest.param(
-        "FROM python:3.12.4\n",
-        [(1, 6, "DPH206", "base image 'python:3.12.4' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12.4-slim-bookworm'")],
+        "FROM python:3.12.12\n",
+        [(1, 6, "DPH206", "base image 'python:3.12.12' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.12.12-slim-trixie'")],
         id="python-full-without-os-release",
     ),
     pytest.param(
@@ -319,15 +319,15 @@ FAIL = [
         id="architecture-namespace-from-arg-without-default",
     ),
     pytest.param(
-        "FROM python:3.12.3-slim AS runtime\n",
-        [(1, 6, "DPH206", "base image 'python:3.12.3-slim' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.12.3-slim-bookworm'")],
+        "FROM python:3.11.14-slim AS runtime\n",
+        [(1, 6, "DPH206", "base image 'python:3.11.14-slim' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.11.14-slim-trixie'")],
         id="patch-version-is-kept",
     ),
     pytest.param(
-        f"FROM python:3.9 AS build\nFROM {PINNED}\n",
-        [(1, 6, "DPH206", "base image 'python:3.9' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.9-trixie'")],
+        f"FROM python:3.10 AS build\nFROM {PINNED}\n",
+        [(1, 6, "DPH206", "base image 'python:3.10' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.10-trixie'")],
         id="builder-keeps-the-full-image",
     ),
     pytest.param(
@@ -336,19 +336,19 @@ FAIL = [
         id="untagged-builder-keeps-the-full-image",
     ),
     pytest.param(
-        "FROM python:3.9 AS build\nFROM python:3.11.9 AS base\nFROM base\n",
+        "FROM python:3.10 AS build\nFROM python:3.11.14 AS base\nFROM base\n",
         [
-            (1, 6, "DPH206", "base image 'python:3.9' does not name its OS release, so it moves to the "
-             "next Debian release; pin it, e.g. 'python:3.9-trixie'"),
-            (2, 6, "DPH206", "base image 'python:3.11.9' does not name its OS release, so it moves to the "
-             "next Debian release; pin it, e.g. 'python:3.11.9-slim-bookworm'"),  # as DPH204 there
+            (1, 6, "DPH206", "base image 'python:3.10' does not name its OS release, so it moves to the "
+             "next Debian release; pin it, e.g. 'python:3.10-trixie'"),
+            (2, 6, "DPH206", "base image 'python:3.11.14' does not name its OS release, so it moves to the "
+             "next Debian release; pin it, e.g. 'python:3.11.14-slim-trixie'"),  # as DPH204 there
         ],
         id="image-of-the-final-stage-is-advised-slim",
     ),
     pytest.param(
-        "FROM python:3.5.1\n",
-        [(1, 6, "DPH206", "base image 'python:3.5.1' does not name its OS release, so it moves to the "
-          "next Debian release; pin it, e.g. 'python:3.5.1-slim-<debian release>'")],
+        "FROM python:3.13.10\n",
+        [(1, 6, "DPH206", "base image 'python:3.13.10' does not name its OS release, so it moves to the "
+          "next Debian release; pin it, e.g. 'python:3.13.10-slim-<debian release>'")],
         id="patch-not-known-on-a-release-gets-a-placeholder",
     ),
     pytest.param(
@@ -429,23 +429,32 @@ def test_own_version_beside_a_bundled_python_pins(image: str) -> None:
 def test_target_is_advised_like_dph204() -> None:
     """The shipped stage (--target) is advised slim, as check-python-base-image's DPH204
     advises it; the others keep the full image."""
-    text = "FROM python:3.9 AS build\nFROM python:3.12 AS test\n"
+    text = "FROM python:3.10 AS build\nFROM python:3.12 AS test\n"
     found = [(f.line, f.message.rpartition(" ")[2]) for f in check(parse(text), target="build")]
-    assert found == [(1, "'python:3.9-slim-trixie'"), (2, "'python:3.12-trixie'")]
+    assert found == [(1, "'python:3.10-slim-trixie'"), (2, "'python:3.12-trixie'")]
     found = [(f.line, f.message.rpartition(" ")[2]) for f in check(parse(text), target="missing")]
-    assert found == [(1, "'python:3.9-trixie'"), (2, "'python:3.12-trixie'")]
+    assert found == [(1, "'python:3.10-trixie'"), (2, "'python:3.12-trixie'")]
 
 
 def test_main_keeps_what_the_tag_says(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     path = write("Dockerfile", (
-        "FROM python:3.12.3-slim AS runtime\nFROM python:3.9 AS build\nFROM python:3.12.3\n"
+        "FROM python:3.12.12-slim AS runtime\nFROM python:3.10 AS build\nFROM python:3.12.12\n"
         "COPY --from=python:3.11 /usr/local/lib /usr/local/lib\n"
     ))
     assert main([path, "--target", "runtime"]) == 1
     assert [line.rpartition(" ")[2] for line in capsys.readouterr().out.splitlines()] == [
-        "'python:3.12.3-slim-bookworm'", "'python:3.9-trixie'", "'python:3.12.3-bookworm'",
+        "'python:3.12.12-slim-trixie'", "'python:3.10-trixie'", "'python:3.12.12-trixie'",
         "'python:3.11-trixie'",
     ]
+
+
+@pytest.mark.parametrize("image", [
+    "python:3.12.3-slim", "python:3.11.1", "python:3.9-slim", "python:3.8-alpine", "python:3.7.17",
+    "python:3.12.3-windowsservercore", "python:2.7-slim",
+])
+def test_tags_that_are_no_longer_rebuilt_do_not_move(image: str) -> None:
+    """A superseded patch or an end-of-life minor is not rebuilt: it stays on its OS release."""
+    assert [f.code for f in check(parse(f"FROM {image} AS build\nFROM python:3.12-slim-trixie\n"))] == []
 
 
 def test_unresolved_is_not_also_missing_a_digest() -> None:
