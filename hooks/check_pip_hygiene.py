@@ -8,9 +8,10 @@ value is not known here (no default, set by the script itself) stays unknown and
 judged.
 
 DPH506 judges what ships: the final stage (``--target``, else the last one that is not
-a dev or test stage) and the stages it is built ``FROM``, with their ``ONBUILD RUN`` triggers (which run in every build
-``FROM`` the image); a cache left in a builder stage is not copied into the image. The
-cache is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
+a dev or test stage) and the stages it is built ``FROM``, with their ``ONBUILD RUN``
+triggers (which run in every build ``FROM`` the image); a cache left in a builder stage
+is not copied into the image. The cache (``~/.cache/pip`` of the ``USER`` the ``RUN`` runs as: under ``/root`` only for
+root) is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
 ``--no-cache``); when ``PIP_NO_CACHE_DIR`` is set (``ENV`` in the stage chain, ``ARG``,
 ``export`` or a ``NAME=value`` / ``env`` prefix; pip reads any boolean, even ``0`` or
 ``off``, as "no cache"); when ``RUN --mount=type=cache`` (or ``tmpfs``) covers pip's cache
@@ -448,15 +449,18 @@ def _cache_targets(df: Dockerfile, instr: Instruction) -> list[str]:
     return targets
 
 
-def _is_tool_cache(path: str, cache_dir: str | None, tool: str) -> bool:
+def _is_tool_cache(path: str, cache_dir: str | None, tool: str, user: str | None) -> bool:
     """Whether a mount target or removed ``path`` covers the cache directory of ``tool``
-    (pip or uv): ``cache_dir`` when it is set, else the default ``~/.cache/<tool>``."""
+    (pip or uv): ``cache_dir`` when it is set, else the default ``~/.cache/<tool>`` of the
+    ``user`` the command runs as (None: root; another user's cache is not under /root)."""
     path = path.rstrip("/*").rstrip("/")
     if not path:
         return False
     if cache_dir is not None:
         cache_dir = cache_dir.rstrip("/")
         return cache_dir == path or cache_dir.startswith(path + "/")
+    if user is not None and (path == "/root" or path.startswith("/root/")):
+        return False
     return path.endswith((f"/.cache/{tool}", "/.cache")) or path in ("~", "$HOME", "${HOME}", "/root")
 
 
@@ -490,7 +494,7 @@ _UV = _CacheTool(
 
 def _keeps_cache(
     df: Dockerfile, instr: Instruction, script: Script, index: int, exported: Mapping[str, str],
-    cleaners: Sequence[int], tool: _CacheTool,
+    cleaners: Sequence[int], tool: _CacheTool, user: str | None,
 ) -> bool:
     """Whether the install that is command ``index`` of the script leaves ``tool``'s cache
     in the layer: the command line does not turn it off, nor does its variable, no cache
@@ -523,7 +527,7 @@ def _keeps_cache(
     if cache_dir is None:
         xdg = _variable("XDG_CACHE_HOME", instr, cmd, exported)
         cache_dir = f"{xdg.rstrip('/')}/{tool.name}" if xdg else None
-    return not any(_is_tool_cache(path, cache_dir, tool.name) for path in (*targets, *removed))
+    return not any(_is_tool_cache(path, cache_dir, tool.name, user) for path in (*targets, *removed))
 
 
 def _uv_caches(install: Install) -> bool:
@@ -531,7 +535,9 @@ def _uv_caches(install: Install) -> bool:
     return install.verb in _UV_CACHING or (install.verb == "tool" and install.args[:1] == ("install",))
 
 
-def _uv_cache_finding(df: Dockerfile, instr: Instruction, script: Script, install: Install) -> Finding:
+def _uv_cache_finding(
+    df: Dockerfile, instr: Instruction, script: Script, install: Install, user: str | None,
+) -> Finding:
     cmd = install.command
     verb = len(cmd.words) - len(install.args) - 1  # the last word of the verb (``sync``, ``install``)
     if install.verb == "tool":
@@ -544,8 +550,7 @@ def _uv_cache_finding(df: Dockerfile, instr: Instruction, script: Script, instal
     return UV_CACHE.at(
         df.path, line, col,
         f"'{' '.join(cmd.words[:verb + 1])}' without --no-cache leaves uv's cache in the image; add "
-        f"--no-cache, set ENV UV_NO_CACHE=1, or use a cache mount "
-        f"(RUN --mount=type=cache,target=/root/.cache/uv)",
+        f"--no-cache, set ENV UV_NO_CACHE=1, or use a cache mount ({_mount_advice('uv', user)})",
         fix=fix,
     )
 
@@ -577,12 +582,29 @@ def _no_cache_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int)
     return insert_after_word(df, line, col, "install", f" {_NO_CACHE_FLAG}")
 
 
+def _user_of(df: Dockerfile, instr: Instruction) -> str | None:
+    """The user a ``USER`` instruction switches to, None for root (or a value not known)."""
+    value = instr.expand(instr.args.split(":", 1)[0].strip(), df.escape)
+    name = value.value.strip()
+    return None if not value.resolved or name in ("", "root", "0") else name
+
+
+def _mount_advice(tool: str, user: str | None) -> str:
+    """The cache mount a message suggests: on root's cache, or on the cache of ``user``."""
+    if user is None:
+        return f"RUN --mount=type=cache,target=/root/.cache/{tool}"
+    return f"RUN --mount=type=cache,target=<home of {user}>/.cache/{tool},uid=<uid of {user}>"
+
+
 def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
     configured = "PIP_NO_CACHE_DIR" in image_env(df, stage)  # pip's configuration turns the cache off
     uv_configured = False  # uv's (uv.toml: no-cache = true)
+    user: str | None = None  # the USER the RUNs run as (None: root, or not known)
     for member in df.chain(stage):
         for instr in member.steps():
+            if instr.keyword == "USER":
+                user = _user_of(df, instr)
             # A pip.conf or uv.toml written from a heredoc (COPY <<EOF /etc/pip.conf, cat <<EOF > ...).
             if instr.heredocs and not configured:
                 configured = any(_PIP_CONF_RE.search(d.content) for d in instr.heredocs)
@@ -607,26 +629,27 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
                     configured = True
                 elif (
                     install.tool == "pip" and install.verb == "install" and not configured
-                    and _keeps_cache(df, instr, script, index, exported, cleaners, _PIP)
+                    and _keeps_cache(df, instr, script, index, exported, cleaners, _PIP, user)
                 ):
-                    findings.append(_cache_finding(df, instr, script, install))
+                    findings.append(_cache_finding(df, instr, script, install, user))
                 elif (
                     install.tool == "uv" and not uv_configured and _uv_caches(install)
-                    and _keeps_cache(df, instr, script, index, exported, cleaners, _UV)
+                    and _keeps_cache(df, instr, script, index, exported, cleaners, _UV, user)
                 ):
-                    findings.append(_uv_cache_finding(df, instr, script, install))
+                    findings.append(_uv_cache_finding(df, instr, script, install, user))
     return findings
 
 
-def _cache_finding(df: Dockerfile, instr: Instruction, script: Script, install: Install) -> Finding:
+def _cache_finding(
+    df: Dockerfile, instr: Instruction, script: Script, install: Install, user: str | None,
+) -> Finding:
     cmd = install.command
     verb = len(cmd.words) - len(install.args) - 1  # the ``install`` word
     line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)
     return PIP_CACHE.at(
         df.path, line, col,
         f"'{' '.join(cmd.words[:verb + 1])}' without --no-cache-dir leaves pip's cache in the image; add "
-        f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount "
-        f"(RUN --mount=type=cache,target=/root/.cache/pip)",
+        f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount ({_mount_advice('pip', user)})",
         fix=_no_cache_fix(df, instr, script, cmd.offsets[verb] if len(cmd.offsets) == len(cmd.words) else -1),
     )
 

@@ -108,6 +108,10 @@ PASS = [
     ),
     pytest.param(BASE + "ENV UV_NO_CACHE=1\nRUN uv sync --frozen\n", id="uv-no-cache-env"),
     pytest.param(
+        BASE + "USER 1000\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 pip install -r r.txt\n",
+        id="cache-mount-of-a-non-root-user",
+    ),
+    pytest.param(
         "FROM registry.access.redhat.com/ubi9/python-311:1-77\nRUN pip install -r r.txt\n"
         "FROM quay.io/fedora/python-313\nRUN pip install -r r.txt\n",
         id="red-hat-python-image-sets-pip-no-cache-dir",
@@ -398,6 +402,20 @@ FAIL = [
         [(3, 32, "DPH107", "VCS install 'git+https://github.com/org/lib.git@${LIB_REF}#egg=lib' is pinned "
           "to 'v2.1', a branch or tag that can move; use the full commit hash it points to instead")],
         id="vcs-ref-from-arg",
+    ),
+    pytest.param(
+        BASE + "RUN useradd -m worker\nUSER worker\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt\nRUN uv sync --frozen\nUSER root\nRUN pip install -r r.txt\n",
+        [
+            (4, 48, "DPH506", "'pip install' without --no-cache-dir leaves pip's cache in the image; add "
+             "--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount (RUN --mount=type=cache,"
+             "target=<home of worker>/.cache/pip,uid=<uid of worker>)"),
+            (5, 5, "DPH507", "'uv sync' without --no-cache leaves uv's cache in the image; add --no-cache, set "
+             "ENV UV_NO_CACHE=1, or use a cache mount (RUN --mount=type=cache,target=<home of worker>/.cache/uv,"
+             "uid=<uid of worker>)"),
+            (7, 5, "DPH506", "'pip install' " + CACHE_FIX),
+        ],
+        id="cache-of-a-non-root-user",
     ),
     pytest.param(
         BASE + "COPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-project\n"
