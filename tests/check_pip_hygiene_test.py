@@ -405,7 +405,8 @@ FAIL = [
     ),
     pytest.param(
         BASE + "RUN useradd -m worker\nUSER worker\n"
-        "RUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt\nRUN uv sync --frozen\nUSER root\nRUN pip install -r r.txt\n",
+        "RUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt\n"
+        "RUN uv sync --frozen\nUSER root\nRUN pip install -r r.txt\n",
         [
             (4, 48, "DPH506", "'pip install' without --no-cache-dir leaves pip's cache in the image; add "
              "--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount (RUN --mount=type=cache,"
