@@ -100,7 +100,8 @@ RUN uv pip install --system --require-hashes -r requirements.txt
 Reports a package manager installed without a version: the install scripts of uv,
 Poetry, PDM and Rye fetched with ``curl``/``wget`` or ``ADD`` (uv's from a URL without a version,
 the others without ``POETRY_VERSION``, ``PDM_VERSION``, ``RYE_VERSION`` or
-``--version``), and ``pipx install`` / ``uv tool install`` of one without ``==``.
+``--version``), and ``pipx install`` / ``uv tool install`` of one without ``==``. A ``curl`` that only prints
+the script (no pipe, no ``-o``/``-O``, no redirection, nothing after it) installs nothing.
 ``pip install poetry`` without a pin is DPH107.
 ### Why is this bad?
 The installer takes whatever release is newest on the day of the build: a new major
@@ -508,6 +509,12 @@ def _installer_scripts(
     for an unpinned package manager."""
     cmd = cmds[index]
     after = cmds[index + 1] if index + 1 < len(cmds) else None
+    if after is None and cmd.program == "curl" and ">" not in instr.args and not any(
+        word in ("-o", "-O", "--output", "--remote-name") or word.startswith(("-o", "--output="))
+        or (word.startswith("-") and not word.startswith("--") and "O" in word)
+        for word in cmd.words[1:]
+    ):
+        return []  # curl prints the script and nothing runs it: nothing is installed
     found = []
     for i, word in enumerate(cmd.words[1:], start=1):
         for tool, pattern, variable, options in _INSTALLERS:

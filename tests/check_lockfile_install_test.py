@@ -101,6 +101,8 @@ PASS = [
     pytest.param({"Dockerfile": BASE + "RUN pipx install --python python3.12 poetry==1.8.3\n"},
                  id="pipx-option-value-before-the-package"),
     pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pipenv sync --system\n"}, id="pipenv-sync"),
+    pytest.param({"Dockerfile": BASE + "RUN curl -sSL https://install.python-poetry.org\n"},
+                 id="installer-printed-and-never-run"),
     pytest.param({"Dockerfile": BASE + "COPY . .\nRUN pipenv sync --system\n", "Pipfile": "", "Pipfile.lock": ""},
                  id="pipenv-sync-lock-in-a-copied-directory"),
     pytest.param({"Dockerfile": BASE + "COPY Pipfile ./\nRUN --mount=type=bind,source=Pipfile.lock,target=Pipfile.lock "
