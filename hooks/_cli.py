@@ -53,7 +53,7 @@ def _internal_error(path: str, exc: BaseException) -> list[Finding]:
 
 def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
     """The parsed Dockerfile, or the DPH901 finding that explains why there is none."""
-    from hooks._dockerfile import parse
+    from hooks._dockerfile import KNOWN_INSTRUCTIONS, parse
 
     try:
         text = repo.read_dockerfile(path)
@@ -61,7 +61,16 @@ def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
         return UNREADABLE.at(path, 1, 1, str(exc))
     if not text or text.isspace():
         return UNREADABLE.at(path, 1, 1, "file is empty; a Dockerfile needs at least a FROM")
-    return parse(text, path)
+    df = parse(text, path)
+    if df.instructions and not any(instr.keyword in KNOWN_INSTRUCTIONS for instr in df.instructions):
+        # Not one instruction: another kind of file under a Dockerfile's name (YAML, a script).
+        first = df.instructions[0]
+        return UNREADABLE.at(
+            path, 1, 1,
+            f"not a Dockerfile: no line is a Dockerfile instruction (line {first.start_line} starts with "
+            f"'{first.keyword_raw[:30]}')",
+        )
+    return df
 
 
 def lint_dockerfile(

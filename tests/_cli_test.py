@@ -51,6 +51,10 @@ def test_no_files_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.param(b"\xff\xfeF\x00", "DPH901 cannot decode file as UTF-8 (invalid byte at offset 0, line 1)",
                      id="utf16"),
         pytest.param(b"FROM x\x00\n", "DPH901 file contains NUL bytes; is it binary?", id="nul"),
+        pytest.param(b"services:\n  web:\n    image: nginx:1.27\n", "DPH901 not a Dockerfile: no line is a "
+                     "Dockerfile instruction (line 1 starts with 'services:')", id="yaml-named-dockerfile"),
+        pytest.param(b"#!/bin/sh\nset -e\necho hi\n", "DPH901 not a Dockerfile: no line is a Dockerfile "
+                     "instruction (line 2 starts with 'set')", id="script-named-dockerfile"),
     ],
 )
 def test_bad_input_is_one_line(
