@@ -1,6 +1,6 @@
 """check-dockerfile-pitfalls: instructions that silently do something else than written.
 
-DPH603, DPH604, DPH606, DPH607 and DPH608 look at every instruction of every stage (ONBUILD
+DPH603, DPH604 and DPH606 to DPH609 look at every instruction of every stage (ONBUILD
 triggers included): they are about what the text means, wherever it is. DPH605 looks
 only at the ``CMD`` and ``ENTRYPOINT`` that the shipped image ends up with: those of
 the final stage (``--target``, else the last one that is not a dev or test stage) and
@@ -182,6 +182,28 @@ ENV PORT=8000
 CMD ["sh", "-c", "exec gunicorn --bind \\"0.0.0.0:${PORT}\\" app:app"]
 ```
 (``exec`` makes the application replace the shell, so it is PID 1 and gets signals.)
+
+## DPH609 exec-form-command-in-one-item
+### What it does
+Reports an exec-form ``CMD``, ``ENTRYPOINT``, ``RUN`` or ``HEALTHCHECK CMD`` whose first
+item, the program, is a whole command line (``CMD ["python3 main.py"]``), at the item.
+A path with blanks (``["C:\\\\Program Files\\\\app.exe"]``) is a program name, and a
+``CMD`` under an ``ENTRYPOINT`` holds that program's arguments, where blanks are fine.
+### Why is this bad?
+The exec form runs its first item as the program, without a shell to split it: Docker
+looks for an executable named ``python3 main.py`` and finds none, so the container
+does not start (``exec: "python3 main.py": executable file not found in $PATH``), the
+``RUN`` fails the build, or the health check always fails.
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm
+CMD ["python3 main.py"]
+```
+### Use instead
+```dockerfile
+FROM python:3.12-slim-bookworm
+CMD ["python3", "main.py"]
+```
 """
 from __future__ import annotations
 
@@ -233,7 +255,14 @@ EXEC_FORM_VARIABLE = Rule(
     "DPH608", "exec-form-variable", ERROR,
     "An exec-form [...] list names a variable, which no shell expands.",
 )
-RULES = (INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING, EXEC_FORM_VARIABLE)
+EXEC_FORM_ONE_STRING = Rule(
+    "DPH609", "exec-form-command-in-one-item", ERROR,
+    "An exec-form [...] list names its whole command line as the program.",
+)
+RULES = (
+    INVALID_EXEC_FORM, INLINE_COMMENT, SHELL_FORM, LEGACY_KEY_VALUE, FROM_AS_CASING, EXEC_FORM_VARIABLE,
+    EXEC_FORM_ONE_STRING,
+)
 
 _SHELL_RUNS = frozenset({"CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"})
 _LISTS = frozenset({"COPY", "ADD", "VOLUME"})
@@ -626,6 +655,36 @@ def _exec_form_variable(df: Dockerfile, instr: Instruction) -> _Problem | None:
     return None
 
 
+def _exec_form_one_string(df: Dockerfile, instr: Instruction) -> _Problem | None:
+    """DPH609: ``CMD ["python3 main.py"]``: the first item, the program, holds blanks and
+    is no path (a path may hold blanks: ``["C:\\Program Files\\app.exe"]``)."""
+    kw = instr.keyword
+    argv = instr.json
+    if kw == "HEALTHCHECK":
+        probe = healthcheck_probe(instr.args)
+        argv = probe[1] if probe is not None else None
+    if not argv or not any(c in argv[0] for c in " \t"):
+        return None
+    first, _, rest = argv[0].strip().partition(" ")
+    if not rest or (("/" in first or "\\" in first) and not rest.lstrip().startswith("-")):
+        return None
+    if kw == "CMD" and 0 <= instr.stage < len(df.stages):
+        entrypoint, cmd = df.entrypoint_cmd(df.stages[instr.stage])
+        if cmd is instr and entrypoint is not None:
+            return None  # the CMD's items are the ENTRYPOINT's arguments: blanks are fine there
+    import json
+
+    head = f"{kw} CMD" if kw == "HEALTHCHECK" else kw
+    split = json.dumps([*split_blanks(argv[0]), *argv[1:]])
+    outcome = {"RUN": "the build fails", "HEALTHCHECK": "the check always fails"}.get(
+        kw, "the container does not start",
+    )
+    return EXEC_FORM_ONE_STRING, max(instr.args.find(argv[0]), 0), (
+        f"exec form runs the program named '{argv[0]}', blanks included, which does not exist, so "
+        f"{outcome}; give each word its own item: {head} {split}"
+    )
+
+
 def _problems(df: Dockerfile, instr: Instruction, escape: str) -> list[_Problem]:
     """What DPH603, DPH604, DPH606, DPH607 and DPH608 find in one instruction; a rule is asked
     only when the instruction has what it looks for."""
@@ -637,6 +696,8 @@ def _problems(df: Dockerfile, instr: Instruction, escape: str) -> list[_Problem]
         found.append(_inline_comment(instr, escape))
     if "$" in args and kw in _SHELL_RUNS:
         found.append(_exec_form_variable(df, instr))
+    if kw in _SHELL_RUNS and "[" in args:
+        found.append(_exec_form_one_string(df, instr))
     if kw in ("ENV", "LABEL"):
         found.append(_legacy_key_value(instr, escape))
     elif kw == "FROM":

@@ -32,6 +32,11 @@ PASS = [
         'HEALTHCHECK CMD ["python3", "-c", "import os; print(os.path.expandvars(\'$HOME\'))"]\n',
         id="exec-form-cmd-under-an-expanding-entrypoint-and-code-strings",
     ),
+    pytest.param(
+        BASE + 'ENTRYPOINT ["/bin/echo"]\nCMD ["hello world"]\nFROM python:3.12-slim-bookworm\n'
+        'ENTRYPOINT ["C:\\\\Program Files\\\\app.exe"]\nRUN ["/opt/my tools/run"]\n',
+        id="exec-form-arguments-and-paths-with-blanks",
+    ),
     pytest.param(BASE + 'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n', id="exec-form-cmd"),
     pytest.param(
         BASE + 'ENTRYPOINT ["tini", "--"]\nCMD [ "python", \\\n    "-m", "app" ]\n', id="exec-form-over-lines",
@@ -155,6 +160,20 @@ FAIL = [
             (6, 42, "DPH608", EXEC_VARIABLE.format("${WORKERS:-2}", "ENTRYPOINT", '["sh", "-c", "exec ..."]')),
         ],
         id="exec-form-variable",
+    ),
+    pytest.param(
+        BASE + 'CMD ["python3 main.py"]\nRUN ["pip install -r r.txt"]\nHEALTHCHECK CMD ["curl -f http://x/"]\n',
+        [
+            (2, 7, "DPH609", "exec form runs the program named 'python3 main.py', blanks included, which does not "
+             "exist, so the container does not start; give each word its own item: CMD [\"python3\", \"main.py\"]"),
+            (3, 7, "DPH609", "exec form runs the program named 'pip install -r r.txt', blanks included, which does "
+             "not exist, so the build fails; give each word its own item: RUN [\"pip\", \"install\", \"-r\", "
+             "\"r.txt\"]"),
+            (4, 19, "DPH609", "exec form runs the program named 'curl -f http://x/', blanks included, which does "
+             "not exist, so the check always fails; give each word its own item: HEALTHCHECK CMD [\"curl\", "
+             "\"-f\", \"http://x/\"]"),
+        ],
+        id="exec-form-command-in-one-item",
     ),
     pytest.param(
         BASE + 'ENTRYPOINT ["tini", "--", "gosu", "app"]\nCMD ["gunicorn", "--bind", ":$PORT"]\n',
