@@ -466,6 +466,10 @@ def _exec_suggestion(kw: str, script: str) -> str:
         import json
 
         return f"use exec form: {kw} {json.dumps(words)}"
+    if _VARIABLE_RE.search(script):  # exec form would not expand it (DPH608)
+        return (
+            f"start the command with 'exec' ({kw} exec ...): it replaces the shell, which still expands the variables"
+        )
     return f"use exec form, or start the command with 'exec' ({kw} exec ...) so it replaces the shell"
 
 
