@@ -411,9 +411,10 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
     - ``debian``/``ubuntu`` codename tags: the dated form, ``debian:bookworm-<YYYYMMDD>-slim``;
     - a major-only tag of an image of :data:`MINOR_VERSIONED`: ``node:20.<minor>-slim``,
       and its channel tags: ``node:<version>-slim`` for ``node:lts-slim``;
-    - a tag that names only the Python an image of other software bundles
-      (:func:`bundles_python`): uv's ``<version>-python3.12-bookworm-slim``, for others
-      the same tag with ``@sha256:<digest>`` (their tag schemes are not known here);
+    - a tag that names only the version of a component the image bundles
+      (:func:`own_version`: the Python of ``uv:python3.12-bookworm-slim``, the Postgres
+      of ``pgvector:pg16``): ``<version>-<the tag>`` for uv and pgvector, whose tags are
+      so; for others the same tag with ``@sha256:<digest>`` (their schemes are not known);
     - Chainguard images (``cgr.dev``), whose free tags are ``latest`` and ``latest-dev``:
       the reference with ``@sha256:<digest>``;
     - any other image: ``<version>`` in place of the version the tag names, the rest of
@@ -443,7 +444,7 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
         if not version and ref.tag:
             kept = rest if first in _CHANNELS else ref.tag
             return Suggestion(ref.with_tag("<version>" + (f"-{kept}" if kept else "")), True)
-    span = _version_span(ref.tag, bundled_python=bundles_python(ref), own=True) if ref.tag else None
+    span = _own_span(ref)
     if span is not None:  # the rest of the tag stays: '8-alpine' -> '<version>-alpine'
         return Suggestion(ref.with_tag(f"{ref.tag[:span[0]]}<version>{ref.tag[span[1]:]}"), True)
     if first in _CHANNELS and rest:  # 'latest-gpu' -> '<version>-gpu': the variant stays
@@ -463,17 +464,16 @@ def _publishes_suggestion(ref: ImageRef) -> bool:
     return ref.arch in PYTHON_DEBIAN_ARCHES
 
 
-def tag_version(tag: str, *, bundled_python: bool = False) -> str:
+def tag_version(tag: str) -> str:
     """The software version a generic tag names, or '' when it names none.
 
     Tokens are split on ``-`` and ``_``; the first token that starts with a number
     (``1.27``, ``20240904``) or with a non-OS word and a number (``v1.2``, ``py3.12``)
     gives the version. ``alpine3.20``, ``ltsc2022`` and ``bookworm`` are OS releases, and
-    ``x86_64`` or ``arm64`` an architecture. With ``bundled_python`` (an image that is
-    not itself Python, see :func:`bundles_python`), a Python version (``python3.12``,
-    ``py312``, ``python-3.11``) is the Python the image bundles, not its own version.
+    ``x86_64`` or ``arm64`` an architecture. What of it is the image's own version, and
+    not a bundled component's, is :func:`own_version`'s question.
     """
-    span = _version_span(tag, bundled_python=bundled_python)
+    span = _version_span(tag)
     return tag[span[0]:span[1]] if span else ""
 
 
@@ -514,8 +514,13 @@ def own_version(ref: ImageRef) -> str:
     """The image's own version in ``ref``'s tag (``9_18`` for ``REL-9_18``), '' when the
     tag names none: not the Python an image of other software bundles, nor a component's
     version glued to its name (``pg16``, ``cuda12``)."""
-    span = _version_span(ref.tag, bundled_python=bundles_python(ref), own=True)
+    span = _own_span(ref)
     return ref.tag[span[0]:span[1]] if span else ""
+
+
+def _own_span(ref: ImageRef) -> tuple[int, int] | None:
+    """Where :func:`own_version` is written in ``ref``'s tag, or None."""
+    return _version_span(ref.tag, bundled_python=bundles_python(ref), own=True) if ref.tag else None
 
 
 _PYTHON_WORDS = frozenset({"python", "py", "pypy", "cp"})

@@ -18,6 +18,7 @@ from hooks._images import (
     image_uses,
     is_immutable_tag,
     is_python_image,
+    own_version,
     parse_image,
     parse_python_tag,
     published_debian_releases,
@@ -364,8 +365,9 @@ def test_tag_version(tag: str, expected: str) -> None:
         ("0.5.11-python3.12-alpine", "0.5.11"), ("build-python3.8", ""),
     ],
 )
-def test_tag_version_of_an_image_that_bundles_python(tag: str, expected: str) -> None:
-    assert tag_version(tag, bundled_python=True) == expected
+def test_own_version_of_an_image_that_bundles_python(tag: str, expected: str) -> None:
+    ref = parse_image(f"example/app:{tag}")
+    assert ref is not None and own_version(ref) == expected
 
 
 @pytest.mark.parametrize(
