@@ -629,13 +629,18 @@ def _passes_on(entrypoint: Instruction | None) -> bool:
     return True
 
 
+def _exec_argv(instr: Instruction) -> tuple[str, ...] | None:
+    """The exec-form list a CMD, ENTRYPOINT, RUN or HEALTHCHECK CMD runs, or None."""
+    if instr.keyword == "HEALTHCHECK":
+        probe = healthcheck_probe(instr.args)
+        return probe[1] if probe is not None else None
+    return instr.json
+
+
 def _exec_form_variable(df: Dockerfile, instr: Instruction) -> _Problem | None:
     """DPH608: the first ``$NAME`` in an exec-form list, before any shell in it."""
     kw = instr.keyword
-    argv = instr.json
-    if kw == "HEALTHCHECK":
-        probe = healthcheck_probe(instr.args)
-        argv = probe[1] if probe is not None else None
+    argv = _exec_argv(instr)
     if not argv or "$" not in instr.args:
         return None
     if kw == "CMD" and 0 <= instr.stage < len(df.stages):
@@ -663,10 +668,7 @@ def _exec_form_one_string(df: Dockerfile, instr: Instruction) -> _Problem | None
     """DPH609: ``CMD ["python3 main.py"]``: the first item, the program, holds blanks and
     is no path (a path may hold blanks: ``["C:\\Program Files\\app.exe"]``)."""
     kw = instr.keyword
-    argv = instr.json
-    if kw == "HEALTHCHECK":
-        probe = healthcheck_probe(instr.args)
-        argv = probe[1] if probe is not None else None
+    argv = _exec_argv(instr)
     if not argv or not any(c in argv[0] for c in " \t"):
         return None
     first, _, rest = argv[0].strip().partition(" ")
