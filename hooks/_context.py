@@ -370,11 +370,7 @@ class BuildContext:
         (parsed once per directory for the run)."""
         if self._nowhere("pyproject.toml"):
             return None
-        directory = self.directory
-        if directory not in self.repo.pyprojects:
-            text = self.text("pyproject.toml")
-            self.repo.pyprojects[directory] = None if text is None else _parse_toml(text)
-        return self.repo.pyprojects[directory]
+        return pyproject_of(self.repo, self.directory)
 
     # What a source glob matches, in the candidate contexts.
 
@@ -455,6 +451,16 @@ class BuildContext:
             (name, kind == DIR or (kind == LINK and os.path.isdir(os.path.join(full, name))))
             for name, kind in listed.kinds.items()
         )
+
+
+def pyproject_of(repo: Repo, directory: str) -> Mapping[str, object] | None:
+    """The ``pyproject.toml`` of ``directory`` (a Repo path, '' for the base directory) as a
+    table, or None when it is missing or not valid TOML; parsed once per directory for the
+    run, whoever asks (a build context, the requirements files it lies beside)."""
+    if directory not in repo.pyprojects:
+        text = repo.optional_text(posixpath.join(directory, "pyproject.toml") if directory else "pyproject.toml")
+        repo.pyprojects[directory] = None if text is None else _parse_toml(text)
+    return repo.pyprojects[directory]
 
 
 def _parse_toml(text: str) -> dict[str, object] | None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from hooks._context import lock_files
+from hooks._context import lock_files, pyproject_of
 from hooks._files import Repo, load_toml
 
 if TYPE_CHECKING:
@@ -291,15 +291,11 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
         if not repo.inside(directory or "."):
             return None
         here = repo.realpath(directory or ".")
-        pyproject_path = os.path.join(directory, "pyproject.toml") if directory else "pyproject.toml"
-        text = repo.optional_text(pyproject_path)
-        if text is not None:
-            try:
-                listed = _metadata_files(load_toml(text))
-            except ValueError:
-                listed = []
-            if any(os.path.normpath(os.path.join(here, name)) == target for name in listed):
-                return pyproject_path
+        pyproject = pyproject_of(repo, directory)
+        if pyproject is not None and any(
+            os.path.normpath(os.path.join(here, name)) == target for name in _metadata_files(pyproject)
+        ):
+            return os.path.join(directory, "pyproject.toml") if directory else "pyproject.toml"
         cfg_path = os.path.join(directory, "setup.cfg") if directory else "setup.cfg"
         text = repo.optional_text(cfg_path)
         if text is not None:
