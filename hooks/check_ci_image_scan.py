@@ -17,7 +17,8 @@ nor is one that only prints or checks (``docker buildx bake --print``, ``--list`
 ``--check``, ``--call check``; ``call: check`` of ``docker/build-push-action``).
 A scan anywhere in the same file counts for every build
 in it, since a scan job usually ``needs:`` the build job: Trivy
-(``aquasecurity/trivy-action``, ``trivy image``), Grype (``anchore/scan-action``,
+(``aquasecurity/trivy-action`` with its default ``scan-type: image``, not ``fs``,
+``repo`` or ``config``, which scan the checkout; ``trivy image``), Grype (``anchore/scan-action``,
 ``grype``), Snyk (``snyk/actions/docker``, ``snyk container test``), Docker Scout
 (``docker/scout-action``, ``docker scout cves``), Anchore, Clair, GitLab's
 ``Container-Scanning`` and ``Auto-DevOps`` templates and ``container_scanning`` job,
@@ -204,7 +205,7 @@ def _walk(root: Node, text: str, builds: list[Build]) -> bool:
                 for scalar in _scalars(value):
                     ref = str(scalar.value).strip()
                     if _SCAN_REFERENCE_RE.search(ref) or (name == "uses" and _SCAN_WORKFLOW_RE.search(ref)):
-                        scanned = True
+                        scanned = scanned or not _scans_no_image(ref, pairs)
                     elif name == "uses" and _BUILD_ACTION_RE.match(ref):
                         if _action_exports_files(pairs):
                             continue
@@ -215,6 +216,20 @@ def _walk(root: Node, text: str, builds: list[Build]) -> bool:
                 stack.append(key_node)
             stack.append(value)
     return scanned
+
+
+def _scans_no_image(ref: str, pairs: Sequence[tuple[str, Node, Node]]) -> bool:
+    """A scanner action told to scan something else than an image: trivy-action's
+    ``scan-type: fs``, ``repo``, ``config``, ``rootfs`` or ``sbom`` (its default is
+    ``image``)."""
+    if not ref.lower().startswith("aquasecurity/trivy-action"):
+        return False
+    for key, _, value in pairs:
+        if key == "with" and _kind(value) == "mapping":
+            for k, v in value.value:
+                if _kind(k) == "scalar" and k.value == "scan-type" and _kind(v) == "scalar":
+                    return str(v.value).strip().lower() not in ("", "image")
+    return False
 
 
 def _exports_files(outputs: Sequence[str]) -> bool:

@@ -247,6 +247,16 @@ jobs:
         (5, 14, "DPH801", _msg("docker build", GHA_ADVICE)),
         (6, 15, "DPH801", _msg("docker/build-push-action", GHA_ADVICE)),
     ], id="gha-bake-and-call-build"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    steps:
+      - run: docker build -t app:ci .
+      - uses: aquasecurity/trivy-action@0.28.0
+        with:
+          scan-type: fs
+          scan-ref: .
+""", [(4, 14, "DPH801", _msg("docker build", GHA_ADVICE))], id="gha-trivy-fs-scans-the-checkout-not-the-image"),
     pytest.param(GITLAB, """\
 include:
   - template: Security/Dependency-Scanning.gitlab-ci.yml
