@@ -46,7 +46,7 @@ import os
 import posixpath
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._files import ReadError, Repo, is_requirements
@@ -289,6 +289,26 @@ class RequirementsFile:
         return f"RequirementsFile({self.path!r}, {len(self.entries)} entries)"
 
 
+def _exact_pins(files: Iterable[RequirementsFile]) -> dict[str, list[Entry]]:
+    """Canonical name -> the entries of ``files`` that pin it with ``==`` (no ``${VAR}``)."""
+    pins: dict[str, list[Entry]] = {}
+    for reqfile in files:
+        for entry in reqfile.requirements():
+            req = entry.requirement
+            if req and req.name and req.pin is not None and not _has_env_var(req):
+                pins.setdefault(req.name, []).append(entry)
+    return pins
+
+
+def _pin_for(req: Requirement, pins: Mapping[str, list[Entry]]) -> Entry | None:
+    """The entry of ``pins`` that pins ``req``: same name, and no marker or the same marker."""
+    for entry in pins.get(req.name or "", ()):
+        marker = entry.requirement.marker if entry.requirement else None
+        if marker is None or _same_marker(marker, req.marker):
+            return entry
+    return None
+
+
 def root_role(path: str) -> str:
     """How pip reads a file checked on its own: ``constraints*.txt`` as constraints (-c),
     anything else as requirements (-r)."""
@@ -348,44 +368,23 @@ class RequirementsSet:
 
         Computed once, on the first call (after :func:`load` has built the set)."""
         if self._pins is None:
-            self._pins = {}
-            for reqfile in self.constraint_files():
-                for entry in reqfile.requirements():
-                    req = entry.requirement
-                    if req and req.name and req.pin is not None and not _has_env_var(req):
-                        self._pins.setdefault(req.name, []).append(entry)
+            self._pins = _exact_pins(self.constraint_files())
         return self._pins
 
     def pinned_by_constraint(self, req: Requirement) -> Entry | None:
         """The constraint that pins ``req``: same name, and no marker or the same marker."""
-        if not req.name:
-            return None
-        for entry in self.constraint_pins().get(req.name, ()):
-            marker = entry.requirement.marker if entry.requirement else None
-            if marker is None or _same_marker(marker, req.marker):
-                return entry
-        return None
+        return _pin_for(req, self.constraint_pins())
 
     def pinned_by_requirement(self, req: Requirement) -> Entry | None:
         """Another requirement of the set (this file or one it includes with ``-r``) that
         pins ``req``'s name with ``==``, with no marker or the same marker: pip merges the
         requirements of one name (``bleach[css]`` and ``bleach==6.1.0``), so the pin holds.
-        Looked up only for an unpinned requirement."""
-        if not req.name:
-            return None
-        if self._requirement_pins is None:  # by name, worked out once for the set
-            self._requirement_pins = {}
-            for path, reqfile in self.files.items():
-                if REQUIREMENT in self.roles.get(path, ()):
-                    for entry in reqfile.requirements():
-                        other = entry.requirement
-                        if other is not None and other.name and other.pin is not None and not _has_env_var(other):
-                            self._requirement_pins.setdefault(other.name, []).append(entry)
-        for entry in self._requirement_pins.get(req.name, ()):
-            marker = entry.requirement.marker if entry.requirement else None
-            if marker is None or _same_marker(marker, req.marker):
-                return entry
-        return None
+        Looked up only for an unpinned requirement (the index is built on the first call)."""
+        if self._requirement_pins is None:
+            self._requirement_pins = _exact_pins(
+                [f for path, f in self.files.items() if REQUIREMENT in self.roles.get(path, ())]
+            )
+        return _pin_for(req, self._requirement_pins)
 
     def includes_of(self, path: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == path]
