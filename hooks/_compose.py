@@ -2,7 +2,7 @@
 
 ``load(path, repo)`` gives a :class:`Compose`: every service with the values the checks
 judge (``image``, ``build`` with its context, Dockerfile and ``args``, ``user``,
-``read_only``), each as a :class:`Value` that keeps the file, line and column where it
+``read_only``, ``healthcheck``), each as a :class:`Value` that keeps the file, line and column where it
 is written. The YAML is composed into nodes by PyYAML's safe loader (never
 constructed: no tag runs code, an alias is one node however often it is used), so
 anchors, aliases and merge keys (``<<: *defaults``, also a list of them; the
@@ -82,6 +82,16 @@ class Build(NamedTuple):
     target: Value | None = None  # the stage built (None: the last)
 
 
+class Healthcheck(NamedTuple):
+    """A service's ``healthcheck.test``: the probe Docker runs in the container."""
+
+    argv: tuple[str, ...] | None  # ["CMD", prog, args...]: the program and its arguments
+    shell: str | None  # ["CMD-SHELL", text] or a plain string: a command line for /bin/sh -c
+    path: str
+    line: int  # of the ``test`` value
+    col: int
+
+
 class Service(NamedTuple):
     name: str
     path: str  # the file where the service is defined
@@ -91,6 +101,7 @@ class Service(NamedTuple):
     build: Build | None
     user: Value | None
     read_only: Value | None
+    healthcheck: Healthcheck | None = None  # None: none set here (or disabled, or NONE)
 
 
 class Compose:
@@ -106,6 +117,23 @@ class Compose:
 
     def __repr__(self) -> str:
         return f"Compose({self.path!r}, services={[s.name for s in self.services]})"
+
+    def build_of(self, service: Service) -> Build | None:
+        """How the image that ``service`` runs is built here: its own ``build``, or that of
+        the service whose ``build`` names the same ``image`` (a worker running the image
+        the web service builds). None for an image that is pulled."""
+        if service.build is not None:
+            return service.build
+        image = service.image
+        if image is None:
+            return None
+        for other in self.services:
+            named = other.image
+            if other.build is not None and named is not None and (
+                named.raw == image.raw or (named.resolved and image.resolved and named.value == image.value)
+            ):
+                return other.build
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -223,6 +251,12 @@ def _value(node: Node, path: str) -> Value | None:
     raw = str(node.value)
     value, resolved, names = interpolate(raw)
     return Value(raw, value, resolved, names, path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _written(raw: str) -> str:
+    """``raw`` interpolated, or as written when a variable in it is unresolved."""
+    text, resolved, _ = interpolate(raw)
+    return text if resolved else raw
 
 
 def _from_environment(name: str, node: Node, path: str) -> Value:
@@ -397,10 +431,41 @@ class _Loader:
         build = None
         if "build" in fields:
             build = self.build(*fields["build"], fields.get("build_base"))
+        healthcheck = self.healthcheck(*fields["healthcheck"]) if "healthcheck" in fields else None
         return Service(
             name, path, key.start_mark.line + 1, key.start_mark.column + 1,
-            value("image"), build, value("user"), value("read_only"),
+            value("image"), build, value("user"), value("read_only"), healthcheck,
         )
+
+    def healthcheck(self, path: str, node: Node) -> Healthcheck | None:
+        """``test`` as Compose runs it: a list starting with CMD (the program and its
+        arguments) or CMD-SHELL (a command line), or a string (a command line). None for
+        ``disable: true``, ``["NONE"]`` or anything else. A variable Compose cannot
+        resolve is kept as written (``${PORT}``): the program is still known."""
+        spec = self.reader.mapping(node)
+        disable = spec.get("disable")
+        if disable is not None and _kind(disable[1]) == "scalar" and str(disable[1].value).lower() in _TRUE:
+            return None
+        test = spec.get("test")
+        if test is None:
+            return None
+        test_node = test[1]
+        line, col = test_node.start_mark.line + 1, test_node.start_mark.column + 1
+        if _kind(test_node) == "scalar":
+            text = _written(str(test_node.value))
+            return Healthcheck(None, text, path, line, col) if text.strip() else None
+        if _kind(test_node) != "sequence" or not test_node.value:
+            return None
+        words: list[str] = []
+        for item in test_node.value:
+            if _kind(item) != "scalar":
+                return None
+            words.append(_written(str(item.value)))
+        if words[0] == "CMD" and len(words) > 1:
+            return Healthcheck(tuple(words[1:]), None, path, line, col)
+        if words[0] == "CMD-SHELL" and len(words) > 1:
+            return Healthcheck(None, " ".join(words[1:]), path, line, col)
+        return None
 
     def build(self, path: str, node: Node, base: tuple[str, Node] | None) -> Build:
         args: dict[str, Value] = {}

@@ -241,15 +241,10 @@ def _python_build(build: Build) -> bool:
 def check(compose: Compose, *, require_digest: bool = False, read_only: bool = False) -> list[Finding]:
     """The services of ``compose`` (what cannot be read is reported by the runner)."""
     findings: list[Finding] = []
-    # The images that services build (build: with image: names the result): a service that
-    # runs one of them (a worker beside the web service) runs what was built here, not a pull.
-    built = {service.image.raw for service in compose.services if service.build is not None and service.image}
-    built |= {service.image.value for service in compose.services
-              if service.build is not None and service.image and service.image.resolved}
     for service in compose.services:
-        if service.image is not None and service.build is None and not (
-            service.image.raw in built or (service.image.resolved and service.image.value in built)
-        ):
+        # A service that runs the image another service builds (a worker beside the web
+        # service) runs what was built here, not a pull.
+        if service.image is not None and compose.build_of(service) is None:
             findings.extend(_image_findings(service, service.image, require_digest))
         if service.build is not None:
             findings.extend(_build_arg_findings(service.build, require_digest))

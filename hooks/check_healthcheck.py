@@ -11,6 +11,9 @@ judged, and ``HEALTHCHECK NONE`` is an explicit opt-out: use it when the orchest
 development container's Dockerfile (in a ``.devcontainer`` directory) asked for one: it
 is never deployed (a ``HEALTHCHECK`` it has is still checked by DPH602).
 
+Compose files are read for their services' ``healthcheck`` (DPH602 only: a Compose file
+does not say whether a service serves).
+
 Options:
     --target NAME   judge the stage NAME instead of the last one.
 
@@ -52,6 +55,13 @@ reports, is judged by the list it means, so both are fixed in one pass. In an im
 with Python the message suggests a ``python3 -c`` urllib probe of the same URL: in exec
 form, or in shell form when the URL holds a variable (``${PORT}``), which only a shell
 expands.
+
+In a Compose file, a service's ``healthcheck.test`` (``["CMD", ...]``, ``["CMD-SHELL",
+...]`` or a string) is judged the same way against the image the service runs: the
+stage its Dockerfile builds here (``build.target``, else the last stage, as Compose
+builds it; also for a service that runs the image another service builds), or a pulled
+official ``python`` image. Other pulled images are not judged: what they contain is not
+known from their name.
 ### Why is this bad?
 The probe fails with "command not found" every time, so the container is marked
 unhealthy for ever and orchestrators that act on it restart it in a loop. In an image with
@@ -70,14 +80,18 @@ HEALTHCHECK CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_probe
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._images import base_kind, has_python, stage_image_use
-from hooks._shell import Command, argv_commands, instruction_commands, run_script
+from hooks._images import base_kind, has_python, is_python_image, parse_image, stage_image_use
+from hooks._shell import Command, argv_commands, commands, instruction_commands, run_script
+
+if TYPE_CHECKING:
+    from hooks._compose import Compose, Service
 
 MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
 TOOL_MISSING = Rule(
@@ -148,37 +162,59 @@ def _probe_url(command: Command) -> str:
     return urls[0] if urls else "http://127.0.0.1:8000/"
 
 
-def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Finding | None:
+def _base(df: Dockerfile, chain: list[Stage]) -> tuple[str, str]:
+    """(kind, image) of the chain's base image (see :func:`hooks._images.base_kind`)."""
     if chain[0].image.resolved and chain[0].image.value.lower() == "scratch":
-        kind, image = "scratch", "scratch"
-    else:
-        use = stage_image_use(df, chain[0])
-        ref = use.ref if use is not None else None
-        kind = base_kind(ref)
-        if kind == "alpine" and ref is not None and ref.official not in ("python", "alpine"):
-            kind = ""  # other Alpine-based images may ship curl (nginx:alpine does)
-        image = str(ref)
+        return "scratch", "scratch"
+    use = stage_image_use(df, chain[0])
+    ref = use.ref if use is not None else None
+    kind = base_kind(ref)
+    if kind == "alpine" and ref is not None and ref.official not in ("python", "alpine"):
+        kind = ""  # other Alpine-based images may ship curl (nginx:alpine does)
+    return kind, str(ref)
+
+
+def _absent(
+    commands: Sequence[Command], kind: str, provided: Callable[[str], bool],
+) -> tuple[Command, str] | None:
+    """The first probe command that calls curl or wget where the image (of ``kind``) has
+    none and nothing ``provided`` it; None when one of the probes works."""
     lacking = _LACKS.get(kind, ())
-    instructions = [i for member in chain for i in member.instructions]
     missing: list[tuple[Command, str]] = []
-    probe = healthcheck_probe(check.args)
-    start = probe[0] if probe is not None else 0
-    meant = _meant_argv(check.args[start:]) if probe is not None and probe[1] is None else None
-    commands = argv_commands(meant) if meant is not None else instruction_commands(check)
     for command in commands:
         tool = command.program
         if tool not in _TOOLS:
             continue
-        if tool not in lacking or any(_provides(df, i, tool) for i in instructions):
+        if tool not in lacking or provided(tool):
             return None  # a probe that works: `curl ... || wget ...` is fine with one of them
         missing.append((command, tool))
-    if not missing:
+    return missing[0] if missing else None
+
+
+def _chain_provides(df: Dockerfile, chain: list[Stage]) -> Callable[[str], bool]:
+    instructions = [i for member in chain for i in member.instructions]
+    return lambda tool: any(_provides(df, i, tool) for i in instructions)
+
+
+def _python_probe(command: Command) -> tuple[str, str]:
+    """(URL, Python statement) of a probe of the URL that ``command`` fetches."""
+    url = _probe_url(command).replace("'", "%27").replace('"', "%22")
+    return url, f"import urllib.request; urllib.request.urlopen('{url}')"
+
+
+def _missing_tool(df: Dockerfile, chain: list[Stage], check: Instruction) -> Finding | None:
+    kind, image = _base(df, chain)
+    probe = healthcheck_probe(check.args)
+    start = probe[0] if probe is not None else 0
+    meant = _meant_argv(check.args[start:]) if probe is not None and probe[1] is None else None
+    commands = argv_commands(meant) if meant is not None else instruction_commands(check)
+    absent = _absent(commands, kind, _chain_provides(df, chain))
+    if absent is None:
         return None
-    command, tool = missing[0]
+    command, tool = absent
     line, col = check.find(command.words[0], start)
     if has_python(df, chain):
-        url = _probe_url(command).replace("'", "%27").replace('"', "%22")
-        code = f"import urllib.request; urllib.request.urlopen('{url}')"
+        url, code = _python_probe(command)
         if "$" in url:  # a variable (${PORT}): only the shell form's shell expands it
             fix = f"probe with Python instead: HEALTHCHECK CMD python3 -c \"{code}\""
         else:
@@ -244,10 +280,65 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     return [found] if found is not None else []
 
 
+def _service_image(compose: Compose, service: Service) -> tuple[str, str, Callable[[str], bool], bool] | None:
+    """(kind, description, provided, has Python) of the image a Compose service runs: the
+    stage its Dockerfile builds (``build.target``, else the last stage, as Compose builds
+    it), or a pulled official python image; None when unknown."""
+    build = compose.build_of(service)
+    if build is not None:
+        df = build.parsed
+        if df is None or not df.stages or (build.target is not None and not build.target.resolved):
+            return None
+        stage = df.stage_named(build.target.value) if build.target is not None else df.stages[-1]
+        if stage is None:
+            return None
+        chain = df.chain(stage)
+        kind, image = _base(df, chain)
+        where = f"the image built from {build.dockerfile_path}"
+        return kind, f"{where} (base '{image}', {kind})", _chain_provides(df, chain), has_python(df, chain)
+    if service.image is None or not service.image.resolved:
+        return None
+    ref = parse_image(service.image.value)
+    if ref is None or not is_python_image(ref):
+        return None
+    kind = base_kind(ref)
+    return kind, f"the image '{service.image.value}' ({kind})", lambda tool: False, True
+
+
+def check_compose(compose: Compose) -> list[Finding]:
+    """DPH602 for the ``healthcheck`` of each Compose service whose image is known."""
+    findings: list[Finding] = []
+    for service in compose.services:
+        probe = service.healthcheck
+        known = _service_image(compose, service) if probe is not None else None
+        if probe is None or known is None:
+            continue
+        kind, image, provided, python = known
+        probes = argv_commands(probe.argv) if probe.argv is not None else commands(probe.shell or "")
+        absent = _absent(probes, kind, provided)
+        if absent is None:
+            continue
+        command, tool = absent
+        if python:
+            url, code = _python_probe(command)
+            code = code.replace("$", "$$")  # as Compose reads it: '$$' is a '$' for the shell
+            form = f'"CMD-SHELL", "python3 -c \\"{code}\\""' if "$" in url else f'"CMD", "python3", "-c", "{code}"'
+            fix = f"probe with Python instead: test: [{form}]"
+        else:
+            fix = f"install {tool} in the image or probe with a program it has"
+        findings.append(TOOL_MISSING.at(
+            probe.path, probe.line, probe.col,
+            f"service '{service.name}' healthcheck calls {tool}, but {image} has no {tool} "
+            f"and nothing installs it, so the check always fails; {fix}",
+        ))
+    return findings
+
+
 HOOK = Hook(
     id="check-healthcheck", doc=__doc__ or "", rules=RULES,
     options=(TARGET,),
     dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+    compose=lambda model, ctx: check_compose(model),
 )
 
 

@@ -147,3 +147,49 @@ def test_unreadable_root_raises(tmp_path: Path) -> None:
     with pytest.raises(ReadError):
         load("compose.yaml", Repo(str(tmp_path)))
 
+
+
+def test_healthcheck_forms(tmp_path: Path) -> None:
+    compose = loaded(tmp_path, {"compose.yaml": (
+        "services:\n"
+        "  cmd:\n"
+        "    healthcheck:\n"
+        "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:${PORT:-8000}/\"]\n"
+        "  shell:\n"
+        "    healthcheck:\n"
+        "      test: [\"CMD-SHELL\", \"wget -qO- http://localhost:$$PORT/ || exit 1\"]\n"
+        "  text:\n"
+        "    healthcheck: {test: \"curl -f http://localhost:${PORT}/\"}\n"
+        "  none:\n"
+        "    healthcheck: {test: [\"NONE\"]}\n"
+        "  disabled:\n"
+        "    healthcheck: {disable: true, test: [\"CMD\", \"curl\", \"x\"]}\n"
+        "  interval-only:\n"
+        "    healthcheck: {interval: 30s}\n"
+        "  unset: {}\n"
+    )})
+    probes = {service.name: service.healthcheck for service in compose.services}
+    cmd, shell, text = probes["cmd"], probes["shell"], probes["text"]
+    assert cmd is not None and (cmd.argv, cmd.shell, cmd.line, cmd.col) == (
+        ("curl", "-f", "http://localhost:8000/"), None, 4, 13,
+    )
+    assert shell is not None and shell.shell == "wget -qO- http://localhost:$PORT/ || exit 1"
+    # An unresolved variable is kept as written: the program is still known.
+    assert text is not None and text.shell == "curl -f http://localhost:${PORT}/"
+    assert [probes[name] for name in ("none", "disabled", "interval-only", "unset")] == [None] * 4
+
+
+def test_build_of_a_service_running_another_services_image(tmp_path: Path) -> None:
+    compose = loaded(tmp_path, {
+        "Dockerfile": "FROM python:3.12-slim-bookworm\n",
+        "compose.yaml": (
+            "services:\n"
+            "  web: {build: ., image: \"app:${TAG:-dev}\"}\n"
+            "  worker: {image: \"app:dev\"}\n"
+            "  db: {image: postgres:16.4-bookworm}\n"
+        ),
+    })
+    web, worker, db = compose.services
+    assert compose.build_of(web) is web.build is not None
+    assert compose.build_of(worker) is web.build
+    assert compose.build_of(db) is None

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from hooks._compose import load as load_compose
 from hooks._dockerfile import parse
-from hooks.check_healthcheck import check, main
+from hooks._files import Repo
+from hooks.check_healthcheck import check, check_compose, main
 from tests.conftest import Writer
 
 PROBE = (
@@ -328,3 +332,80 @@ def test_python_probe_for_a_variable_port_keeps_the_shell_form() -> None:
         "python3 -c \"import urllib.request; urllib.request.urlopen('http://localhost:${PORT}/health')\"",
     )
     assert check(parse(advised)) == []
+
+
+COMPOSE_DOCKERFILE = (
+    "FROM python:3.12-slim-bookworm AS base\nRUN pip install --no-cache-dir gunicorn==23.0.0\n"
+    "FROM base AS curl\nRUN apt-get update && apt-get install -y --no-install-recommends curl "
+    "&& rm -rf /var/lib/apt/lists/*\n"
+    "FROM base AS web\nUSER 1000\nCMD [\"gunicorn\", \"app:app\"]\n"
+)
+
+
+def _compose_findings(tmp_path: Path, compose: str) -> list[tuple[int, str]]:
+    (tmp_path / "Dockerfile").write_text(COMPOSE_DOCKERFILE)
+    (tmp_path / "compose.yaml").write_text(compose)
+    model = load_compose("compose.yaml", Repo(str(tmp_path)))
+    return [(f.line, f.message) for f in check_compose(model)]
+
+
+def test_compose_healthcheck_tool_missing_in_the_built_image(tmp_path: Path) -> None:
+    found = _compose_findings(tmp_path, (
+        "services:\n"
+        "  web:\n"
+        "    build: .\n"
+        "    image: app:dev\n"
+        "    healthcheck:\n"
+        "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n"
+        "  worker:\n"  # runs the image 'web' builds
+        "    image: app:dev\n"
+        "    healthcheck: {test: \"wget -qO- http://localhost:$${PORT}/ || exit 1\"}\n"
+        "  python:\n"
+        "    image: python:3.12-alpine3.20\n"
+        "    healthcheck: {test: [\"CMD\", \"curl\", \"-f\", \"http://localhost/\"]}\n"
+    ))
+    assert found == [
+        (6, "service 'web' healthcheck calls curl, but the image built from Dockerfile (base "
+            "'python:3.12-slim-bookworm', slim) has no curl and nothing installs it, so the check always fails; "
+            "probe with Python instead: test: [\"CMD\", \"python3\", \"-c\", \"import urllib.request; "
+            "urllib.request.urlopen('http://localhost:8000/health')\"]"),
+        # The shell's variable stays '$$' in the advice, as Compose reads it.
+        (9, "service 'worker' healthcheck calls wget, but the image built from Dockerfile (base "
+            "'python:3.12-slim-bookworm', slim) has no wget and nothing installs it, so the check always fails; "
+            "probe with Python instead: test: [\"CMD-SHELL\", \"python3 -c \\\"import urllib.request; "
+            "urllib.request.urlopen('http://localhost:$${PORT}/')\\\"\"]"),
+        (12, "service 'python' healthcheck calls curl, but the image 'python:3.12-alpine3.20' (alpine) has no "
+             "curl and nothing installs it, so the check always fails; probe with Python instead: test: "
+             "[\"CMD\", \"python3\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://localhost/')\"]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        pytest.param("build: {context: ., target: curl}\n    healthcheck: {test: curl -f http://x/}",
+                     id="target-installs-curl"),
+        pytest.param("image: python:3.12-bookworm\n    healthcheck: {test: curl -f http://x/}",
+                     id="full-image-has-curl"),
+        pytest.param("image: postgres:16.4-alpine\n    healthcheck: {test: curl -f http://x/}",
+                     id="other-image-unknown"),
+        pytest.param("build: .\n    healthcheck: {test: [\"CMD\", \"python3\", \"-c\", \"print()\"]}",
+                     id="python-probe"),
+        pytest.param("image: python:3.12-alpine3.20\n    healthcheck: {test: \"curl -f http://x/ || wget -q http://x/\"}",
+                     id="busybox-wget-after-curl"),
+        pytest.param("build: .\n    healthcheck: {disable: true, test: curl -f http://x/}", id="disabled"),
+        pytest.param("build: {context: ., target: \"${T}\"}\n    healthcheck: {test: curl x}", id="unknown-target"),
+        pytest.param("build: {context: ., target: nope}\n    healthcheck: {test: curl x}", id="missing-target"),
+        pytest.param("build: {context: ., dockerfile_inline: FROM python:3.12-slim}\n    healthcheck: {test: curl x}",
+                     id="inline-dockerfile"),
+    ],
+)
+def test_compose_healthcheck_that_works_or_is_not_known(tmp_path: Path, service: str) -> None:
+    assert _compose_findings(tmp_path, f"services:\n  web:\n    {service}\n") == []
+
+
+def test_compose_healthcheck_from_the_hook(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("Dockerfile", COMPOSE_DOCKERFILE)
+    compose = write("docker-compose.yml", "services:\n  web:\n    build: .\n    healthcheck:\n      test: curl x\n")
+    assert main([compose]) == 1
+    assert capsys.readouterr().out.startswith("docker-compose.yml:5:13: DPH602 service 'web' healthcheck calls curl")
