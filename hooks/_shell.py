@@ -813,6 +813,26 @@ class PackageCall(NamedTuple):
     def operand_words(self) -> list[str]:
         return [self.command.words[i] for i in self.operands]
 
+    def packages(self, instr: Instruction) -> tuple[list[str], bool]:
+        """The package words, with the ARG and ENV variables of ``instr`` expanded and
+        split on blanks as the shell splits an unquoted variable (``apt-get install
+        ${RUNTIME_PACKAGES}`` after ``ARG RUNTIME_PACKAGES="curl tzdata"``), and whether
+        every word is known: False when a variable has no value here (set in the script,
+        or by ``--build-arg``), or when no package is named (``xargs -a packages.txt
+        apt-get install``), so that the call may install anything."""
+        names: list[str] = []
+        known = bool(self.operands)
+        for word in self.operand_words():
+            if "$" not in word:
+                names.append(word)
+                continue
+            expanded = instr.expand(word)
+            if expanded.resolved:
+                names.extend(expanded.value.split())
+            else:
+                known = False
+        return names, known
+
 
 _APT_VALUE = frozenset({
     "-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release",

@@ -145,15 +145,22 @@ def _speaks_grpc(df: Dockerfile, stage: Stage) -> bool:
 
 
 def _provides(df: Dockerfile, instr: Instruction, tool: str) -> bool:
-    """Does this RUN install ``tool``, or this COPY/ADD copy a binary of that name?"""
+    """Does this RUN install ``tool`` (or may it: a package list in a variable that has no
+    value here), or this COPY/ADD copy a binary of that name?"""
     if instr.keyword in ("COPY", "ADD"):
         return any(word.rsplit("/", 1)[-1] == tool for word in instr.words())
     if instr.keyword != "RUN":
         return False
-    for command in run_script(instr, df.lines).commands():
-        if command.program in _INSTALLERS and any(w in ("install", "add") for w in command.words):
-            if any(w == tool or w.startswith((tool + "=", tool + "~")) for w in command.words):
-                return True
+    script = run_script(instr, df.lines)
+    for command, call in zip(script.commands(), script.package_calls(), strict=True):
+        if call is not None:
+            names, known = call.packages(instr) if call.verb in ("install", "add") else ([], True)
+        elif command.program in _INSTALLERS and any(w in ("install", "in", "add") for w in command.words):
+            names, known = list(command.words), True  # zypper
+        else:
+            continue
+        if not known or any(w == tool or w.startswith((tool + "=", tool + "~")) for w in names):
+            return True
     return False
 
 

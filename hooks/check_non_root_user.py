@@ -168,7 +168,7 @@ def _installs_dropper(df: Dockerfile, instr: Instruction) -> bool:
         return any(_is_dropper(word) for word in instr.json)
     if instr.keyword != "RUN":
         return False
-    return _script_installs_dropper(run_script(instr, df.lines))
+    return _script_installs_dropper(run_script(instr, df.lines), instr)
 
 
 def _copies_dropper(args: str) -> bool:
@@ -176,11 +176,12 @@ def _copies_dropper(args: str) -> bool:
     return any(_is_dropper(word) for word in split_blanks(args))
 
 
-def _script_installs_dropper(script: Script) -> bool:
-    """Whether a RUN's script installs ``gosu``/``su-exec``."""
+def _script_installs_dropper(script: Script, instr: Instruction) -> bool:
+    """Whether a RUN's script installs ``gosu``/``su-exec`` (named in an ARG or ENV
+    variable too)."""
     for cmd, call in zip(script.commands(), script.package_calls(), strict=True):
         if call is not None and call.verb in ("install", "add"):
-            if any(_is_dropper(word) for word in call.operand_words()):
+            if any(_is_dropper(word) for word in call.packages(instr)[0]):
                 return True
         elif any("/" in word and _is_dropper(word) for word in cmd.words[1:]):
             return True  # curl -o /usr/local/bin/gosu ..., chmod +x /usr/local/bin/gosu

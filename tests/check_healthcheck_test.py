@@ -409,3 +409,30 @@ def test_compose_healthcheck_from_the_hook(write: Writer, capsys: pytest.Capture
     compose = write("docker-compose.yml", "services:\n  web:\n    build: .\n    healthcheck:\n      test: curl x\n")
     assert main([compose]) == 1
     assert capsys.readouterr().out.startswith("docker-compose.yml:5:13: DPH602 service 'web' healthcheck calls curl")
+
+
+@pytest.mark.parametrize(
+    ("packages", "reported"),
+    [
+        pytest.param('ARG RUNTIME_PACKAGES="curl tzdata"\n', False, id="arg-list-has-curl"),
+        pytest.param("ENV RUNTIME_PACKAGES=curl\n", False, id="env-list-has-curl"),
+        pytest.param("ARG RUNTIME_PACKAGES\n", False, id="arg-without-value-may-hold-curl"),
+        pytest.param('ARG RUNTIME_PACKAGES="tzdata git"\n', True, id="arg-list-without-curl"),
+    ],
+)
+def test_package_list_in_a_variable(packages: str, reported: bool) -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm\n" + packages
+        + "RUN apt-get update && apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} "
+        "&& rm -rf /var/lib/apt/lists/*\nHEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n"
+    )
+    assert [f.code for f in check(parse(text))] == (["DPH602"] if reported else [])
+
+
+def test_packages_from_a_file_may_hold_the_tool() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm\nCOPY packages.txt /tmp/\n"
+        "RUN apt-get update && xargs -a /tmp/packages.txt apt-get install -y --no-install-recommends\n"
+        "HEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n"
+    )
+    assert check(parse(text)) == []

@@ -7,6 +7,12 @@ from hooks.check_non_root_user import check, main
 from tests.conftest import Writer
 
 PASS = [
+    pytest.param(
+        'FROM python:3.12-slim-bookworm\nARG RUNTIME_PACKAGES="gosu tzdata"\n'
+        "RUN apt-get update && apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES}\n"
+        'COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+        id="gosu-installed-through-an-arg-package-list",
+    ),
     pytest.param("FROM python:3.12-slim-bookworm\nUSER app\n", id="named-user"),
     pytest.param("FROM python:3.12-slim-bookworm\nUSER 10001:10001\n", id="numeric-uid"),
     pytest.param(
