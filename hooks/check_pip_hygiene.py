@@ -416,8 +416,14 @@ def _vcs_message(df: Dockerfile, instr: Instruction, word: str, allowed: frozens
     return f"VCS install '{shown if len(shown) <= 80 else shown[:77] + '...'}' {problem}"
 
 
+_EXTRAS_RE = re.compile(r"\s*(\[[^\]]*\])")
+
+
 def _unpinned_message(script: str, offset: int, word: str, name: str, version: str) -> str:
-    fix = f"pin it with '==' (e.g. '{name}==X.Y.Z') or install it from a pinned requirements file"
+    at = word.find(name)
+    extras = _EXTRAS_RE.match(word, at + len(name)) if at >= 0 else None
+    example = name + (extras.group(1) if extras else "")  # the extras stay: 'ray[serve]==X.Y.Z'
+    fix = f"pin it with '==' (e.g. '{example}==X.Y.Z') or install it from a pinned requirements file"
     after = script[offset + len(word):offset + len(word) + 1]
     if not version and script.startswith(word, offset) and after in ("<", ">"):
         return (

@@ -241,7 +241,7 @@ FAIL = [
         BASE + "RUN pip install --no-cache-dir \"uvicorn[standard]>=0.30\" 'Django~=4.2' flask==3.*\n",
         [
             (2, 32, "DPH107", "package 'uvicorn[standard]>=0.30' is not pinned to one version; "
-             + PIN_FIX.format("uvicorn")),
+             + PIN_FIX.format("uvicorn[standard]")),
             (2, 58, "DPH107", "package 'Django~=4.2' is not pinned to one version; " + PIN_FIX.format("Django")),
             (2, 72, "DPH107", "package 'flask==3.*' is not pinned to one version; " + PIN_FIX.format("flask")),
         ],
