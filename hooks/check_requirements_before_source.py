@@ -125,11 +125,11 @@ _WORD_RE = lazy(r"[^ \t\v\f\r\n]+")
 _PIPENV_VALUE = frozenset({"--python", "--pypi-mirror", "--extra-pip-args", "--categories", "-r"})
 # (manifest files, the deps-only install to run before the source is copied)
 _FIXES = {
-    "uv sync": ("pyproject.toml and uv.lock", "'uv sync --no-install-project'"),
-    "poetry": ("pyproject.toml and poetry.lock", "'poetry install --no-root'"),
-    "pdm": ("pyproject.toml and pdm.lock", "'pdm install --no-self'"),
-    "pipenv": ("Pipfile and Pipfile.lock", "the install"),
-    "uv pip sync": ("the requirements file", "the sync"),
+    "uv sync": ("pyproject.toml and uv.lock", "--no-install-project"),
+    "poetry": ("pyproject.toml and poetry.lock", "--no-root"),
+    "pdm": ("pyproject.toml and pdm.lock", "--no-self"),
+    "pipenv": ("Pipfile and Pipfile.lock", ""),
+    "uv pip sync": ("the requirements file", ""),
 }
 
 # A source event: (line, col, what it is), keyed by position so that a copy in a parent
@@ -350,7 +350,17 @@ def _bust(head: _Copies | None, install: _Install, busted: dict[_Source, _Instal
 
 def _message(what: str, line: int, command: str, keys: tuple[str, ...]) -> str:
     shown = command if len(command) <= 60 else command[:57] + "..."
-    files, first = _FIXES.get(keys[0]) or (" and ".join(keys), "the install")
+    files, flag = _FIXES.get(keys[0]) or (" and ".join(keys), "")
+    # The user's own install with the flag that leaves the project out: its other flags
+    # (--locked, --only main, --frozen-lockfile) stay, so no other rule reports the advice.
+    if not flag:
+        first = "the install" if keys[0] != "uv pip sync" else "the sync"
+    elif flag in command.split():
+        first = f"'{shown}'"
+    elif len(command) <= 80:
+        first = f"'{command} {flag}'"
+    else:
+        first = f"the same install with {flag}"
     if what.startswith("RUN"):
         return (
             f"{what} re-runs its dependency install ('{shown}') on every source change; "

@@ -221,14 +221,14 @@ FAIL = [
         "FROM python:3.12-slim-bookworm\nCOPY --chown=app:app . /app\nRUN uv sync --frozen\n",
         [(2, 22, "DPH301", "COPY '.' copies the whole source before the dependency install on line 3 "
           "('uv sync --frozen'), so every source change re-installs every dependency; copy only "
-          "pyproject.toml and uv.lock first, run 'uv sync --no-install-project', then copy the source")],
+          "pyproject.toml and uv.lock first, run 'uv sync --frozen --no-install-project', then copy the source")],
         id="uv-sync-without-earlier-deps-only-sync",
     ),
     pytest.param(
         'FROM python:3.12-slim-bookworm\nCOPY [".", "/app"]\nRUN poetry install --no-interaction\n',
         [(2, 8, "DPH301", "COPY '.' copies the whole source before the dependency install on line 3 "
           "('poetry install --no-interaction'), so every source change re-installs every dependency; "
-          "copy only pyproject.toml and poetry.lock first, run 'poetry install --no-root', then copy "
+          "copy only pyproject.toml and poetry.lock first, run 'poetry install --no-interaction --no-root', then copy "
           "the source")],
         id="json-copy-poetry",
     ),
@@ -276,7 +276,7 @@ FAIL = [
         "RUN pdm sync --prod\n",
         [(4, 6, "DPH301", "COPY '${SRC}' copies the whole source before the dependency install on line 5 "
           "('pdm sync --prod'), so every source change re-installs every dependency; copy only "
-          "pyproject.toml and pdm.lock first, run 'pdm install --no-self', then copy the source")],
+          "pyproject.toml and pdm.lock first, run 'pdm sync --prod --no-self', then copy the source")],
         id="source-from-arg",
     ),
     pytest.param(
