@@ -363,9 +363,14 @@ def _ignores_lock(
             f"the glob {lock} lets the build go on without the lock"
             if lock else "no poetry.lock is copied or mounted before it"
         )
+        # No lock beside pyproject.toml: 'COPY poetry.lock' alone would fail the build.
+        create = (
+            "create it ('poetry lock'; none is in the build context), commit it and copy it"
+            if context is not None and "poetry.lock" not in context.lock_files() else "copy poetry.lock"
+        )
         return 0, (
             f"'{shown}' resolves the dependencies afresh when poetry.lock is missing, and {why}; "
-            f"copy poetry.lock by its exact name before the install"
+            f"{create} by its exact name before the install"
         )
     if tool == "pipenv" and verb in ("install", "sync", "lock"):
         return _pipenv_ignores_lock(instr, install, shown, state, context)

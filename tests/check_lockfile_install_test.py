@@ -121,10 +121,13 @@ def test_pass(tmp_path: Path, files: dict[str, str]) -> None:
 
 
 POETRY_FIX = "copy poetry.lock by its exact name before the install"
+# The project has no poetry.lock: copying one alone would fail the build.
+POETRY_CREATE = "create it ('poetry lock'; none is in the build context), commit it and copy it by its exact name " \
+    "before the install"
 FAIL = [
     pytest.param(
         {"Dockerfile": BASE + "WORKDIR /app/\nCOPY ./pyproject.toml ./poetry.lock* /app/\n"
-         "RUN poetry install --no-root\n"},
+         "RUN poetry install --no-root\n", "poetry.lock": "# lock\n"},
         [(4, 5, "DPH110", "'poetry install' resolves the dependencies afresh when poetry.lock is missing, and the "
           "glob './poetry.lock*' on line 3 lets the build go on without the lock; " + POETRY_FIX)],
         id="fastapi-template-poetry-lock-glob",
@@ -132,13 +135,13 @@ FAIL = [
     pytest.param(
         {"Dockerfile": BASE + "COPY pyproject.toml ./\nRUN poetry install --no-root\n"},
         [(3, 5, "DPH110", "'poetry install' resolves the dependencies afresh when poetry.lock is missing, and no "
-          "poetry.lock is copied or mounted before it; " + POETRY_FIX)],
+          "poetry.lock is copied or mounted before it; " + POETRY_CREATE)],
         id="poetry-without-lock",
     ),
     pytest.param(
         {"Dockerfile": BASE + "COPY . .\nRUN poetry install\n"},
         [(3, 5, "DPH110", "'poetry install' resolves the dependencies afresh when poetry.lock is missing, and no "
-          "poetry.lock is copied or mounted before it; " + POETRY_FIX)],
+          "poetry.lock is copied or mounted before it; " + POETRY_CREATE)],
         id="poetry-whole-context-without-lock-file",
     ),
     pytest.param(
@@ -245,7 +248,7 @@ FAIL = [
     ),
     pytest.param(
         {"Dockerfile": "FROM python:3.12-slim-bookworm AS src\nCOPY . /src\nFROM python:3.12-slim-bookworm\n"
-         "COPY --from=src /src/poetry.lock* ./\nRUN poetry install --no-root\n"},
+         "COPY --from=src /src/poetry.lock* ./\nRUN poetry install --no-root\n", "poetry.lock": "# lock\n"},
         [(5, 5, "DPH110", "'poetry install' resolves the dependencies afresh when poetry.lock is missing, and the "
           "glob '/src/poetry.lock*' on line 4 lets the build go on without the lock; " + POETRY_FIX)],
         id="poetry-lock-glob-from-a-stage",
