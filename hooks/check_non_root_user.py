@@ -27,7 +27,11 @@ Options:
 ### What it does
 Reports a final stage that never sets ``USER`` (reported at its ``FROM``). The advice
 creates the user with the image's own tools: ``useradd``, or BusyBox's ``addgroup -S`` /
-``adduser -S`` on Alpine and Chainguard/Wolfi ``-dev`` images (which have no ``useradd``).
+``adduser -S`` on Alpine, BusyBox and Chainguard/Wolfi ``-dev`` images and on any image
+whose packages come from ``apk`` (which have no ``useradd``); on ``ubi-minimal`` (no
+``useradd`` either) it is a numeric ``USER 1001``. When the stage already creates a user
+(``useradd -r -g saleor saleor``) but never switches to it, the advice is ``USER`` with
+that name.
 A distroless image (``gcr.io/distroless/python3-debian12``) has no shell to create a user
 with, but has the ``nonroot`` account (uid 65532): the advice is ``USER nonroot`` (or its
 ``:nonroot`` tag, which needs no finding).
@@ -76,6 +80,7 @@ USER app
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hooks._cli import run_hook
@@ -146,7 +151,10 @@ def _busybox_image(image: str) -> bool:
     ref = parse_image(image)
     if ref is None:
         return False
-    return base_kind(ref) == "alpine" or ref.registry == "cgr.dev" or ref.repository.endswith("/wolfi-base")
+    return (
+        base_kind(ref) == "alpine" or ref.official == "busybox" or ref.registry == "cgr.dev"
+        or ref.repository.endswith("/wolfi-base")
+    )
 
 
 def _drops_privileges(instr: Instruction) -> bool:
@@ -186,6 +194,35 @@ def _script_installs_dropper(script: Script, instr: Instruction) -> bool:
         elif any("/" in word and _is_dropper(word) for word in cmd.words[1:]):
             return True  # curl -o /usr/local/bin/gosu ..., chmod +x /usr/local/bin/gosu
     return False
+
+
+_USER_CREATORS = frozenset({"useradd", "adduser"})
+_USER_NAME_RE = re.compile(r"[a-z_][a-z0-9_.-]*\$?", re.IGNORECASE)
+
+
+def _created_user(df: Dockerfile, chain: list[Stage]) -> str | None:
+    """The user the last ``useradd``/``adduser`` of the chain creates (its last word,
+    when that is a plain name), or None."""
+    created = None
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword != "RUN":
+                continue
+            for cmd in run_script(instr, df.lines).commands():
+                if cmd.program in _USER_CREATORS and len(cmd.words) > 1:
+                    name = cmd.words[-1]
+                    if _USER_NAME_RE.fullmatch(name) and not _is_root(name):
+                        created = name
+    return created
+
+
+def _uses_apk(df: Dockerfile, chain: list[Stage]) -> bool:
+    """Whether a RUN of the chain installs packages with apk (an Alpine-based image)."""
+    return any(
+        call is not None and call.manager == "apk"
+        for member in chain for instr in member.instructions if instr.keyword == "RUN"
+        for call in run_script(instr, df.lines).package_calls()
+    )
 
 
 def _is_root(user: str) -> bool:
@@ -233,9 +270,23 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
                 f"which distroless images have: they have no shell to create a user) or use the image's "
                 f"':nonroot' tag",
             )]
-        # Alpine and Chainguard/Wolfi -dev images have BusyBox's adduser, not useradd.
-        busybox = root.resolved and _busybox_image(root.value)
+        created = _created_user(df, chain)
+        if created is not None:
+            return [MISSING_USER.at(
+                df.path, line, col,
+                f"{where} never sets USER, so the container runs as root, although it creates the user "
+                f"'{created}'; add 'USER {created}' after the steps that need root",
+            )]
+        # Alpine and Chainguard/Wolfi -dev images have BusyBox's adduser, not useradd; so
+        # has an image whose packages come from apk (a Home Assistant add-on's BUILD_FROM).
+        busybox = (root.resolved and _busybox_image(root.value)) or _uses_apk(df, chain)
         create = "RUN addgroup -S app && adduser -S -G app app" if busybox else "RUN useradd -r app"
+        if root.resolved and root.value.split("@", 1)[0].split(":", 1)[0].endswith("ubi-minimal"):
+            return [MISSING_USER.at(
+                df.path, line, col,
+                f"{where} never sets USER, so the container runs as root; add 'USER 1001' (a numeric uid "
+                f"needs no account, and ubi-minimal has no useradd)",
+            )]
         return [MISSING_USER.at(
             df.path, line, col,
             f"{where} never sets USER, so the container runs as root; "

@@ -250,3 +250,35 @@ def test_advice_creates_the_user_with_the_image_tools(image: str, create: str) -
     found = check(parse(f"FROM {image}\nCOPY . /app\n"))
     assert [f.code for f in found] == ["DPH401"]
     assert found[0].message.endswith(f"(e.g. '{create}' and 'USER app')")
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        pytest.param(
+            "FROM python:3.12-slim-bookworm\nRUN groupadd -r saleor && useradd -r -g saleor saleor\nCOPY . /app\n",
+            "although it creates the user 'saleor'; add 'USER saleor' after the steps that need root",
+            id="created-user-named",
+        ),
+        pytest.param(
+            "ARG BUILD_FROM=ghcr.io/home-assistant/amd64-base:3.16\nFROM ${BUILD_FROM}\n"
+            "RUN apk add --no-cache python3=3.12.8-r1\n",
+            "add a non-root user (e.g. 'RUN addgroup -S app && adduser -S -G app app' and 'USER app')",
+            id="apk-image-busybox-adduser",
+        ),
+        pytest.param(
+            "FROM busybox:1.36.1\nCOPY app /app\n",
+            "add a non-root user (e.g. 'RUN addgroup -S app && adduser -S -G app app' and 'USER app')",
+            id="busybox-adduser",
+        ),
+        pytest.param(
+            "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nRUN microdnf install -y python3.12\n",
+            "add 'USER 1001' (a numeric uid needs no account, and ubi-minimal has no useradd)",
+            id="ubi-minimal-numeric-uid",
+        ),
+    ],
+)
+def test_missing_user_advice_fits_the_image(text: str, advice: str) -> None:
+    found = check(parse(text))
+    assert [f.code for f in found] == ["DPH401"]
+    assert found[0].message.endswith(advice)
