@@ -752,6 +752,35 @@ _REDHAT_PYTHON_ENV: Mapping[str, str] = {"PYTHONUNBUFFERED": "1", "PIP_NO_CACHE_
 _NO_ENV: Mapping[str, str] = {}
 
 
+# Images whose own Dockerfile ends with a non-root USER, by name: the user their
+# builds' RUNs run as (and whose home holds pip's and uv's caches).
+IMAGE_USERS = {
+    "docker.io/mambaorg/micromamba": "mambauser",
+    "docker.io/apache/airflow": "airflow",  # uid 50000
+    "docker.io/apache/superset": "superset",
+    "docker.io/library/odoo": "odoo",
+    "docker.io/rayproject/ray": "ray",  # uid 1000
+    "docker.io/rayproject/ray-ml": "ray",
+    "docker.io/anyscale/ray": "ray",
+}
+_JUPYTER_REGISTRIES = ("docker.io", "quay.io")
+
+
+def image_user(ref: ImageRef | None) -> str | None:
+    """The non-root user that ``ref``'s own Dockerfile switches to, for the images known
+    here (:data:`IMAGE_USERS`, Jupyter's docker-stacks: ``jovyan``); None for any other."""
+    if ref is None:
+        return None
+    if ref.name in IMAGE_USERS:
+        return IMAGE_USERS[ref.name]
+    owner, _, repo = ref.repository.partition("/")
+    if ref.registry in _JUPYTER_REGISTRIES and owner == "jupyter" and (
+        repo.endswith("-notebook") or repo == "docker-stacks-foundation"
+    ):
+        return "jovyan"
+    return None
+
+
 def image_env(df: Dockerfile, stage: Stage) -> Mapping[str, str]:
     """The ENV that the image ``stage`` is built on sets itself, for the images whose
     Dockerfiles are known here (Red Hat's Python images); empty for any other."""

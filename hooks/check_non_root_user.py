@@ -87,7 +87,7 @@ from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._images import REDHAT_PYTHON_RE, base_kind, is_windows, parse_image
+from hooks._images import REDHAT_PYTHON_RE, base_kind, image_user, is_windows, parse_image
 from hooks._shell import Script, run_script
 
 MISSING_USER = Rule("DPH401", "missing-user", ERROR, "The final stage never sets USER.")
@@ -96,18 +96,8 @@ RULES = (MISSING_USER, ROOT_USER)
 
 _PRIVILEGE_DROPPERS = ("gosu", "su-exec", "setpriv", "chpst", "runuser")
 # Images whose own Dockerfile ends with a non-root USER (registry/repository).
-_NONROOT_REPOSITORIES = frozenset({
-    "docker.io/mambaorg/micromamba",  # mambauser
-    "docker.io/apache/airflow",  # airflow (50000)
-    "docker.io/apache/superset",  # superset
-    "docker.io/library/odoo",  # odoo
-    "docker.io/rayproject/ray",  # ray (1000)
-    "docker.io/rayproject/ray-ml",
-    "docker.io/anyscale/ray",
-})
 # AWS Lambda runs a function's image as its own unprivileged user, whatever USER says.
 _LAMBDA_PREFIXES = ("public.ecr.aws/lambda/", "docker.io/amazon/aws-lambda-")
-_JUPYTER_REGISTRIES = ("docker.io", "quay.io")
 
 
 def _nonroot_image(image: str) -> bool:
@@ -129,14 +119,9 @@ def _nonroot_image(image: str) -> bool:
     ref = parse_image(image)
     if ref is None:
         return False
-    if ref.name in _NONROOT_REPOSITORIES or REDHAT_PYTHON_RE.fullmatch(ref.name):
+    if REDHAT_PYTHON_RE.fullmatch(ref.name) or ref.name.startswith(_LAMBDA_PREFIXES):
         return True
-    if ref.name.startswith(_LAMBDA_PREFIXES):
-        return True
-    owner, _, repo = ref.repository.partition("/")
-    return ref.registry in _JUPYTER_REGISTRIES and owner == "jupyter" and (
-        repo.endswith("-notebook") or repo == "docker-stacks-foundation"
-    )
+    return image_user(ref) is not None  # micromamba, Ray, Jupyter's docker-stacks...
 
 
 def _has_nonroot_account(image: str) -> bool:

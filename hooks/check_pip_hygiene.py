@@ -10,8 +10,10 @@ judged.
 DPH506 judges what ships: the final stage (``--target``, else the last one that is not
 a dev or test stage) and the stages it is built ``FROM``, with their ``ONBUILD RUN``
 triggers (which run in every build ``FROM`` the image); a cache left in a builder stage
-is not copied into the image. The cache (``~/.cache/pip`` of the ``USER`` the ``RUN`` runs as: under ``/root`` only for
-root) is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
+is not copied into the image. The cache (``~/.cache/pip`` of the ``USER`` the ``RUN`` runs
+as: under ``/root`` only for root; before any ``USER``, the user the base image ends with,
+where it is known: ``mambauser`` for micromamba, ``jovyan`` for Jupyter's images, ``ray``
+for Ray's) is off when the command says ``--no-cache-dir`` (or its unambiguous abbreviation
 ``--no-cache``); when ``PIP_NO_CACHE_DIR`` is set (``ENV`` in the stage chain, ``ARG``,
 ``export`` or a ``NAME=value`` / ``env`` prefix; pip reads any boolean, even ``0`` or
 ``off``, as "no cache"); when ``RUN --mount=type=cache`` (or ``tmpfs``) covers pip's cache
@@ -159,7 +161,7 @@ from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import ERROR, WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import insert_after_word
 from hooks._hook import TARGET, Hook, Option
-from hooks._images import image_env
+from hooks._images import image_env, image_user, stage_image_use
 from hooks._shell import Command, Install, Script, option_value, run_script
 
 UNPINNED = Rule(
@@ -589,10 +591,12 @@ def _no_cache_fix(df: Dockerfile, instr: Instruction, script: Script, verb: int)
 
 
 def _user_of(df: Dockerfile, instr: Instruction) -> str | None:
-    """The user a ``USER`` instruction switches to, None for root (or a value not known)."""
-    value = instr.expand(instr.args.split(":", 1)[0].strip(), df.escape)
-    name = value.value.strip()
-    return None if not value.resolved or name in ("", "root", "0") else name
+    """The user a ``USER`` instruction switches to, None for root; as written when its
+    variable has no value here (``USER $MAMBA_USER``, set by the base image)."""
+    written = instr.args.split(":", 1)[0].strip()
+    value = instr.expand(written, df.escape)
+    name = value.value.strip() if value.resolved else written
+    return None if name in ("", "root", "0") else name
 
 
 def _mount_advice(tool: str, user: str | None) -> str:
@@ -606,8 +610,10 @@ def _cache_findings(df: Dockerfile, stage: Stage) -> list[Finding]:
     findings: list[Finding] = []
     configured = "PIP_NO_CACHE_DIR" in image_env(df, stage)  # pip's configuration turns the cache off
     uv_configured = False  # uv's (uv.toml: no-cache = true)
-    user: str | None = None  # the USER the RUNs run as (None: root, or not known)
-    for member in df.chain(stage):
+    chain = df.chain(stage)
+    use = stage_image_use(df, chain[0])
+    user = image_user(use.ref if use is not None else None)  # the USER the RUNs run as (None: root)
+    for member in chain:
         for instr in member.steps():
             if instr.keyword == "USER":
                 user = _user_of(df, instr)

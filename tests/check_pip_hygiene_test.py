@@ -509,3 +509,24 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [
+        pytest.param("FROM mambaorg/micromamba:1.5.8-jammy\n", "<home of mambauser>", id="micromamba-base-user"),
+        pytest.param("FROM jupyter/scipy-notebook:2024-05-27\n", "<home of jovyan>", id="jupyter-base-user"),
+        pytest.param("FROM rayproject/ray:2.9.0-py310\n", "<home of ray>", id="ray-base-user"),
+        pytest.param(
+            "FROM mambaorg/micromamba:1.5.8-jammy\nUSER root\nRUN apt-get update\nUSER $MAMBA_USER\n",
+            "<home of $MAMBA_USER>", id="user-from-a-base-image-variable",
+        ),
+    ],
+)
+def test_cache_advice_names_the_base_images_user(text: str, home: str) -> None:
+    """The base image's own USER runs the RUNs: its home holds pip's cache, not /root's."""
+    found = [f for f in check(parse(text + "RUN pip install -r requirements.txt\n")) if f.code == "DPH506"]
+    assert len(found) == 1
+    assert f"target={home}/.cache/pip,uid=" in found[0].message
+    mounted = text + "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
+    assert [f.code for f in check(parse(mounted)) if f.code == "DPH506"] == ["DPH506"]  # root's cache is not theirs
