@@ -2,7 +2,8 @@
 
 Not a shell: a small, linear, never-raising lexer that is good enough to answer
 "which programs does this RUN call, with which words". It handles quotes, escapes,
-comments, ``&& || ; | &`` and newlines, subshell and group brackets, leading
+comments, ``&& || ; | &`` and newlines, subshell and group brackets, ``case`` commands
+(the header and each arm's patterns are no commands; an arm's commands are), leading
 ``NAME=value`` assignments, wrappers (``sudo``, ``env``, ``exec``, ``time``, ``nice``,
 ``nohup``, ``command``), shell keywords (``if``/``then``/``do``/...), and
 ``sh -c '...'`` / ``bash -c "..."`` (whose argument is split in turn).
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 # The common tokens in one match: a run of characters that none of _tokens' branches
 # treats specially, blanks, an operator (longest first).
 _SIMPLE_TOKEN_RE = lazy(
-    r"(?P<plain>[^\\'\"$`# \t\r<>&|;\n()]+)|(?P<blank>[ \t\r]+)|(?P<op>&&|\|\||;;|[;|&\n()])"
+    r"(?P<plain>[^\\'\"$`# \t\r<>&|;\n()]+)|(?P<blank>[ \t\r]+)|(?P<op>&&|\|\||;;&|;;|;&|[;|&\n()])"
 )
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSERS = frozenset({"fi", "done", "esac", "}"})
@@ -77,6 +78,89 @@ class Install(NamedTuple):
     command: Command
 
 
+_ARM_ENDS = frozenset({";;", ";&", ";;&"})
+# What a ``case`` command expects next: its subject word, the word ``in``, a pattern list
+# (ended by ``)``), or the commands of an arm (ended by ``;;``, ``;&``, ``;;&``).
+_SUBJECT, _IN, _PATTERN, _ARM = range(4)
+
+
+class _Cases:
+    """Follows the ``case`` commands of a token stream, one token at a time.
+
+    :meth:`feed` says whether a token is ``case`` syntax rather than a part of a command:
+    ``case WORD in``, each arm's pattern list with its brackets and ``|``, the ``;;`` that
+    ends an arm, and ``esac``. What an arm runs stays ordinary tokens. A malformed ``case``
+    is given up where it goes wrong, and the tokens go on as plain commands.
+    """
+
+    __slots__ = ("at_start", "fed", "states")
+
+    def __init__(self) -> None:
+        self.states: list[int] = []  # one per open ``case``, innermost last
+        self.at_start = True  # the next word starts a command
+        self.fed = 0  # tokens fed so far (for :func:`_tokens`, which feeds in batches)
+
+    def in_pattern(self, tokens: Sequence[tuple[str, int, bool]]) -> bool:
+        """Whether the token after ``tokens`` (of which the first :attr:`fed` were fed
+        already) is in an arm's pattern list."""
+        for text, _, is_op in tokens[self.fed:]:
+            self.feed(text, is_op)
+        return bool(self.states) and self.states[-1] == _PATTERN
+
+    def feed(self, text: str, is_op: bool) -> bool:
+        """Take the next token; True when it is ``case`` syntax."""
+        self.fed += 1
+        states = self.states
+        state = states[-1] if states else _ARM
+        if state == _SUBJECT:
+            if not is_op:
+                states[-1] = _IN
+                return True
+        elif state == _IN:
+            if is_op and text == "\n":
+                return True
+            if not is_op and text == "in":
+                states[-1] = _PATTERN
+                self.at_start = True
+                return True
+        elif state == _PATTERN:
+            if not is_op:
+                if text == "esac" and self.at_start:
+                    states.pop()
+                    self.at_start = False
+                    return True
+                self.at_start = False
+                return True
+            if text == ")":
+                states[-1] = _ARM
+                self.at_start = True
+                return True
+            if text in ("(", "|", "\n"):
+                self.at_start = self.at_start and text == "\n"
+                return True
+        elif is_op:
+            if text in _ARM_ENDS and states:
+                states[-1] = _PATTERN
+                self.at_start = True
+                return True
+            self.at_start = True
+            return False
+        elif self.at_start and text == "case":
+            states.append(_SUBJECT)
+            return True
+        elif self.at_start and text == "esac" and states:
+            states.pop()
+            self.at_start = False
+            return True
+        else:
+            self.at_start = text in _KEYWORDS
+            return False
+        # A token the ``case`` syntax has no place for: give that ``case`` up.
+        states.pop()
+        self.fed -= 1
+        return self.feed(text, is_op)
+
+
 def _tokens(script: str) -> list[tuple[str, int, bool]]:
     """(text, offset, is_operator) tokens; quotes removed from words."""
     out: list[tuple[str, int, bool]] = []
@@ -86,6 +170,7 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     pos = 0
     n = len(script)
     simple = _SIMPLE_TOKEN_RE.match
+    cases = _Cases() if "case" in script else None  # a pattern list ends at its ')'
     while pos < n:
         found = simple(script, pos)
         if found is not None:
@@ -104,7 +189,10 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                 pos = found.end()
                 continue
             operator = found.group()
-            if not (in_word and operator in "()"):  # in a word, a bracket is a character
+            # In a word, a bracket is a character; not the ')' that ends a case pattern list.
+            if not (in_word and operator in "()") or (
+                operator == ")" and cases is not None and cases.in_pattern(out)
+            ):
                 if in_word:
                     out.append(("".join(word), start, False))
                     word, in_word = [], False
@@ -207,7 +295,10 @@ def commands(script: str, _depth: int = 0) -> tuple[Command, ...]:
     :meth:`Script.commands`; this is for other text."""
     found: list[Command] = []
     current: list[tuple[str, int]] = []
+    cases = _Cases() if "case" in script else None
     for text, offset, is_op in [*_tokens(script), ("", len(script), True)]:
+        if cases is not None and cases.feed(text, is_op):
+            is_op = True  # ``case WORD in``, a pattern list, ``;;``, ``esac``: not a command
         if not is_op:
             current.append((text, offset))
             continue
@@ -309,7 +400,7 @@ def shell_command_string(words: Sequence[str]) -> str | None:
 # The top-level list of a command line: which process ends up running
 # ---------------------------------------------------------------------------
 
-_LIST_OPERATORS = frozenset({"&&", "||", ";", ";;", "&", "\n"})
+_LIST_OPERATORS = frozenset({"&&", "||", ";", ";;", ";&", ";;&", "&", "\n"})
 _COMPOUND = _KEYWORDS | _CLOSERS | {"for", "case", "select", "function"}
 
 
@@ -318,6 +409,7 @@ class Step(NamedTuple):
     ``||``, ``;``, ``&`` and newlines), which the shell itself runs in turn."""
 
     joined_by: str  # the operator before it: '' for the first step, else '&&', '||', ';', '&', '\n'
+    # (or a case arm's ';;', ';&', ';;&')
     words: tuple[str, ...]  # its words, quotes removed, redirections and brackets left out
     offset: int  # offset in the script of its first word
     simple: bool  # one simple command: no pipe, no subshell or group, no shell keyword

@@ -387,6 +387,12 @@ _STEPS = [
         id="compound-command",
     ),
     pytest.param("sh -c 'a && exec b'", [("", ("sh", "-c", "a && exec b"), True, False)], id="sh-c-is-one-word"),
+    pytest.param(
+        "case $x in a) b;& c) exec d;; esac",
+        [("", ("case", "$x", "in", "a", "b"), False, False), (";&", ("c", "exec", "d"), False, False),
+         (";;", ("esac",), False, False)],
+        id="case-arms-are-parts-of-a-compound-command",
+    ),
     pytest.param("; a &", [("", ("a",), True, False)], id="stray-operators"),
     pytest.param("", [], id="empty"),
 ]
@@ -410,3 +416,53 @@ def test_command_list(script: str, steps: list[tuple[str, tuple[str, ...], bool,
 )
 def test_shell_command_string(words: tuple[str, ...], string: str | None) -> None:
     assert _shell.shell_command_string(words) == string
+
+
+_CASE_ARMS = [
+    pytest.param(
+        'apt-get update && case "$TARGETARCH" in amd64) apt-get install -y curl ;; '
+        "arm64|aarch64) apk add curl ;; (x86_64) a;& *) b ;;& esac && rm -rf /x",
+        [("apt-get", "update"), ("apt-get", "install", "-y", "curl"), ("apk", "add", "curl"), ("a",), ("b",),
+         ("rm", "-rf", "/x")],
+        id="one-line-arms",
+    ),
+    pytest.param(
+        'case "$x" in\n  a) pip install foo==1 ;;\n  b)\n    pip install bar\n    ;;\nesac\necho done',
+        [("pip", "install", "foo==1"), ("pip", "install", "bar"), ("echo", "done")],
+        id="arms-on-lines",
+    ),
+    pytest.param("case $x in a)b c;; esac", [("b", "c")], id="no-blank-after-pattern"),
+    pytest.param('case $x in "a)b" ) c; d;; esac', [("c",), ("d",)], id="quoted-bracket-and-blank"),
+    pytest.param("case $x in a) b\nesac", [("b",)], id="last-arm-without-terminator"),
+    pytest.param("case $x in esac; y", [("y",)], id="no-arms"),
+    pytest.param(
+        "case $x in a) case $y in b) in1;; esac; out1 ;; c) out2; esac; z",
+        [("in1",), ("out1",), ("out2",), ("z",)],
+        id="nested",
+    ),
+    pytest.param("if case $x in a) true;; esac; then y; fi", [("true",), ("y",)], id="after-keyword"),
+    pytest.param("echo case x in a) b", [("echo", "case", "x", "in", "a)", "b")], id="case-as-an-argument"),
+    pytest.param("sh -c 'case $1 in a) pip install x;; esac'", [("pip", "install", "x")], id="in-sh-c"),
+]
+
+
+@pytest.mark.parametrize(("script", "expected"), _CASE_ARMS)
+def test_case_arms_are_commands(script: str, expected: list[tuple[str, ...]]) -> None:
+    assert [c.words for c in _shell.commands(script)] == expected
+    assert _words_at(script) == expected  # each offset points at its word
+
+
+def test_case_arms_in_heredoc_run_are_located() -> None:
+    text = 'FROM python:3.12\nRUN <<EOF\ncase "$x" in\n  a) pip install foo==1 ;;\n  *) pip install bar ;;\nesac\nEOF\n'
+    assert _located(text) == [
+        [("pip", (4, 6)), ("install", (4, 10)), ("foo==1", (4, 18))],
+        [("pip", (5, 6)), ("install", (5, 10)), ("bar", (5, 18))],
+    ]
+
+
+def test_case_arm_installs_are_seen() -> None:
+    script = 'apt-get update && case "$A" in amd64) apt-get install -y curl ;; esac && pip install x'
+    df = parse(f"FROM python:3.12\nRUN {script}\n")
+    run = _shell.run_script(df.instructions[1], df.lines)
+    assert [c.verb for c in run.package_calls() if c] == ["update", "install"]
+    assert [i.args for i in run.installs() if i] == [("x",)]

@@ -384,3 +384,22 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
                  "RUN apt-get update\n")
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_installs_in_case_arms_count() -> None:
+    installs = (
+        SLIM + "ARG TARGETARCH\nRUN apt-get update \\\n"
+        '    && case "$TARGETARCH" in \\\n'
+        "         amd64) apt-get install -y --no-install-recommends intel-opencl-icd ;; \\\n"
+        "         arm64|aarch64) apt-get install -y --no-install-recommends mesa-opencl-icd ;; \\\n"
+        "       esac \\\n"
+        f"    && {CLEAN}\n"
+    )
+    assert check(parse(installs)) == []
+    no_install = (
+        SLIM + "ARG TARGETARCH\nRUN apt-get update \\\n"
+        '    && case "$TARGETARCH" in amd64) echo amd64 ;; *) echo other ;; esac \\\n'
+        f"    && {CLEAN}\n"
+    )
+    found = [(f.line, f.col, f.code) for f in check(parse(no_install))]
+    assert found == [(3, 5, "DPH505")]
