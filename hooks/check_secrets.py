@@ -178,7 +178,8 @@ RUN --mount=type=secret,id=netrc,target=/root/.netrc pip install -r requirements
 Reports a ``COPY .`` or ``ADD .`` (also ``./``, ``*``) of the whole build context
 when no ``.dockerignore`` applies, or when it does not exclude ``.git``, ``.env``,
 ``.venv`` and ``__pycache__`` in every directory (at the ``.``). ``--exclude`` flags
-on the instruction count. In a builder stage whose copied tree the shipped image does
+on the instruction count; an ``ONBUILD COPY .`` is not judged (it runs in a child
+image's build, with that build's context and ignore file). In a builder stage whose copied tree the shipped image does
 not take whole (it copies only the build output: ``COPY --from=build /app/dist``),
 only ``.env`` must be excluded: ``.git`` (which setuptools-scm or versioningit need
 there), ``.venv`` and ``__pycache__`` never ship, while exported build caches keep
@@ -717,6 +718,9 @@ def _copies(
     findings: list[Finding] = []
     ignores = _dockerignore.specific(dockerignores or ())
     required: dict[int, Sequence[str]] | None = None  # worked out at the first context copy
+    # ONBUILD triggers run in the build of a child image, with its context and its
+    # .dockerignore: no ignore file here decides what they copy.
+    triggers = {id(instr.sub) for instr in df.instructions if instr.sub is not None}
     for instr in df.all_instructions():
         if instr.keyword not in ("COPY", "ADD"):
             continue
@@ -724,7 +728,7 @@ def _copies(
         dest = words[-1] if words else ""
         for word, path, offset in _sources(instr, words, df.escape):
             if _whole_context(path):
-                if dockerignores is not None:
+                if dockerignores is not None and id(instr) not in triggers:
                     must: Sequence[str] = MUST_EXCLUDE
                     if _in_builder_stage(df, instr, target):
                         if required is None:

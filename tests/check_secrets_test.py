@@ -809,3 +809,10 @@ def test_target_is_the_shipped_stage_for_dph704() -> None:
     assert [f.code for f in check(parse(text), dockerignores=ignores)] == ["DPH704"]
     # Shipped 'app' takes only the wheels: .env is all the copy must keep out.
     assert check(parse(text), dockerignores=ignores, target="app") == []
+
+
+def test_onbuild_context_copy_is_the_child_builds() -> None:
+    """An ONBUILD COPY . runs in the child image's build, with the child's .dockerignore."""
+    text = BASE + "WORKDIR /app\nONBUILD COPY . /app\nONBUILD COPY .env /app/\n"
+    found = [(f.line, f.code) for f in check(parse(text), dockerignores=[])]
+    assert found == [(4, "DPH703")]  # a named secret file is copied whatever the context
