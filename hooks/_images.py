@@ -698,6 +698,33 @@ def _installs_python(df: Dockerfile, instr: Instruction) -> bool:
     return False
 
 
+def provides_tool(df: Dockerfile, chain: list[Stage], tool: str) -> bool:
+    """Whether a stage of ``chain`` installs the program ``tool`` with a package manager
+    (or may: a package list in a variable with no value here, or read by ``xargs``), or
+    copies in a file of that name."""
+    return any(_provides(df, instr, tool) for member in chain for instr in member.instructions)
+
+
+def _provides(df: Dockerfile, instr: Instruction, tool: str) -> bool:
+    from hooks._shell import run_script
+
+    if instr.keyword in ("COPY", "ADD"):
+        return any(word.rsplit("/", 1)[-1] == tool for word in instr.words())
+    if instr.keyword != "RUN":
+        return False
+    script = run_script(instr, df.lines)
+    for command, call in zip(script.commands(), script.package_calls(), strict=True):
+        if call is not None:
+            names, known = call.packages(instr) if call.verb in ("install", "add") else ([], True)
+        elif command.program in _PACKAGE_INSTALLERS and any(w in ("install", "in", "add") for w in command.words):
+            names, known = list(command.words), True  # zypper
+        else:
+            continue
+        if not known or any(w == tool or w.startswith((tool + "=", tool + "~")) for w in names):
+            return True
+    return False
+
+
 # ---------------------------------------------------------------------------
 # Where a Dockerfile names images
 # ---------------------------------------------------------------------------

@@ -87,8 +87,8 @@ from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage, healthcheck_probe
 from hooks._findings import ERROR, WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._images import base_kind, has_python, is_python_image, parse_image, stage_image_use
-from hooks._shell import Command, argv_commands, commands, instruction_commands, run_script
+from hooks._images import base_kind, has_python, is_python_image, parse_image, provides_tool, stage_image_use
+from hooks._shell import Command, argv_commands, commands, instruction_commands
 
 if TYPE_CHECKING:
     from hooks._compose import Compose, Service
@@ -104,7 +104,6 @@ SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "w
 _TOOLS = ("curl", "wget")
 # What each kind of base image (hooks._images.base_kind) lacks.
 _LACKS = {"slim": _TOOLS, "distroless": _TOOLS, "scratch": _TOOLS, "alpine": ("curl",)}
-_INSTALLERS = frozenset({"apt-get", "apt", "apk", "dnf", "yum", "microdnf", "zypper", "tdnf"})
 
 
 def _server(words: Sequence[str]) -> str:
@@ -144,26 +143,6 @@ def _speaks_grpc(df: Dockerfile, stage: Stage) -> bool:
     )
 
 
-def _provides(df: Dockerfile, instr: Instruction, tool: str) -> bool:
-    """Does this RUN install ``tool`` (or may it: a package list in a variable that has no
-    value here), or this COPY/ADD copy a binary of that name?"""
-    if instr.keyword in ("COPY", "ADD"):
-        return any(word.rsplit("/", 1)[-1] == tool for word in instr.words())
-    if instr.keyword != "RUN":
-        return False
-    script = run_script(instr, df.lines)
-    for command, call in zip(script.commands(), script.package_calls(), strict=True):
-        if call is not None:
-            names, known = call.packages(instr) if call.verb in ("install", "add") else ([], True)
-        elif command.program in _INSTALLERS and any(w in ("install", "in", "add") for w in command.words):
-            names, known = list(command.words), True  # zypper
-        else:
-            continue
-        if not known or any(w == tool or w.startswith((tool + "=", tool + "~")) for w in names):
-            return True
-    return False
-
-
 def _probe_url(command: Command) -> str:
     urls = [w for w in command.words if w.startswith(("http://", "https://"))]
     return urls[0] if urls else "http://127.0.0.1:8000/"
@@ -199,8 +178,7 @@ def _absent(
 
 
 def _chain_provides(df: Dockerfile, chain: list[Stage]) -> Callable[[str], bool]:
-    instructions = [i for member in chain for i in member.instructions]
-    return lambda tool: any(_provides(df, i, tool) for i in instructions)
+    return lambda tool: provides_tool(df, chain, tool)
 
 
 def _python_probe(command: Command) -> tuple[str, str]:

@@ -26,7 +26,10 @@ Options:
 ### What it does
 Reports a final stage built on a full ``python`` image: no ``-slim``, ``-alpine`` or
 Windows variant in the tag (``python:3.12``, ``python:3.12.4``, ``python:3.12-bookworm``,
-``python:latest``). Reported at the ``FROM`` that names the image.
+``python:latest``). Reported at the ``FROM`` that names the image. When the image's
+``HEALTHCHECK`` calls ``curl`` or ``wget``, which the full image has and slim has not, and
+no stage installs it, the message says so: the switch to slim needs the probe changed too
+(else DPH602 reports it).
 ### Why is this bad?
 The full image ships gcc, make, headers, git and hundreds of libraries the running
 service never uses: a bigger download, slower deploys and many more packages for
@@ -78,6 +81,7 @@ from hooks._images import (
     PythonTag,
     froms_of_args,
     is_python_image,
+    provides_tool,
     reported_once,
     stage_image_use,
     suggest_image,
@@ -141,9 +145,30 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         findings.append(FULL_IMAGE.at(
             df.path, use.line, use.col,
             f"{where} is built on the full image {_shown(use)}{via}, about 1 GB of compilers "
-            f"and libraries the service does not need; use the slim variant, e.g. '{_slim(use)}'",
+            f"and libraries the service does not need; use the slim variant, e.g. '{_slim(use)}'"
+            + _probe_note(df, df.chain(final)),
         ))
     return findings
+
+
+def _probe_note(df: Dockerfile, chain: list[Stage]) -> str:
+    """What else the switch to slim needs when the HEALTHCHECK calls curl or wget, which
+    the full image has and slim has not (DPH602 would report the probe after it)."""
+    from hooks._shell import instruction_commands
+
+    checks = [instr for member in chain for instr in member.instructions if instr.keyword == "HEALTHCHECK"]
+    if not checks:
+        return ""
+    tools = sorted({
+        command.program for command in instruction_commands(checks[-1])
+        if command.program in ("curl", "wget") and not provides_tool(df, chain, command.program)
+    })
+    if not tools:
+        return ""
+    return (
+        f"; slim has no {' or '.join(tools)}, which the HEALTHCHECK calls: install it there, or probe "
+        f"with python3 -c and urllib"
+    )
 
 
 HOOK = Hook(

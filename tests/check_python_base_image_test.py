@@ -224,3 +224,16 @@ def test_dev_container_may_use_the_full_image_but_not_alpine() -> None:
     # musl wheels hurt a development environment as much: DPH205 still applies.
     found = check(parse("FROM python:3.12-alpine3.20\n", ".devcontainer/Dockerfile"))
     assert [f.code for f in found] == ["DPH205"]
+
+
+def test_slim_advice_names_the_healthcheck_tool_slim_lacks() -> None:
+    base = "FROM python:3.12-bookworm\nEXPOSE 8000\n"
+    probe = "HEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n"
+    found = check(parse(base + probe))
+    assert [f.code for f in found] == ["DPH204"]
+    assert found[0].message.endswith(
+        "use the slim variant, e.g. 'python:3.12-slim-bookworm'; slim has no curl, which the HEALTHCHECK "
+        "calls: install it there, or probe with python3 -c and urllib"
+    )
+    installed = base + "RUN apt-get update && apt-get install -y --no-install-recommends curl\n" + probe
+    assert check(parse(installed))[0].message.endswith("e.g. 'python:3.12-slim-bookworm'")
