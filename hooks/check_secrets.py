@@ -186,7 +186,8 @@ there), ``.venv`` and ``__pycache__`` never ship, while exported build caches ke
 the ``.env``. The shipped image is the last stage and what it copies from. When the
 project's build reads its version from ``.git`` (setuptools-scm, hatch-vcs, versioningit,
 poetry-dynamic-versioning... in ``build-system.requires`` of the context's pyproject.toml),
-the message says how to keep the build working without shipping ``.git``. Podman's
+the message says how to keep the build working without shipping ``.git``; so it does when
+a later ``RUN`` of the stage names the path ``.git`` (``.git/config``). Podman's
 ``.containerignore`` counts where a directory has no ``.dockerignore``.
 ### Why is this bad?
 The whole directory goes into the image: the ``.env`` file with its secrets, the git
@@ -571,10 +572,31 @@ def git_versioning(pyproject: Mapping[str, object] | None) -> tuple[str, bool] |
     return None
 
 
-def _git_note(versioning: tuple[str, bool] | None) -> str:
-    """What to say when .git must leave a context that the build reads the version from."""
+_GIT_PATH_RE = re.compile(r"(?:^|[\s/'\"=])\.git(?:/|$|[\s'\";])")
+
+
+def _git_reader(df: Dockerfile, copy: Instruction) -> int | None:
+    """The line of the first RUN after ``copy``, in its stage, whose script names the
+    path ``.git`` (``.git/config``, ``git --git-dir=.git``), or None."""
+    stage = df.stages[copy.stage]
+    after = False
+    for instr in stage.instructions:
+        if instr is copy:
+            after = True
+        elif after and instr.keyword == "RUN" and _GIT_PATH_RE.search(instr.shell_text()):
+            return instr.start_line
+    return None
+
+
+def _git_note(versioning: tuple[str, bool] | None, reader: int | None = None) -> str:
+    """What to say when .git must leave a context that the build reads (the version from)."""
     if versioning is None:
-        return ""
+        if reader is None:
+            return ""
+        return (
+            f" (the RUN on line {reader} reads .git: do that in a builder stage, which may keep .git, "
+            f"and copy only its result into the image)"
+        )
     tool, pretend = versioning
     how = "e.g. SETUPTOOLS_SCM_PRETEND_VERSION" if pretend else f"see {tool}'s documentation"
     return (
@@ -596,7 +618,8 @@ def _context_copy(
         return UNFILTERED_CONTEXT_COPY.at(
             df.path, line, col,
             f"{head}, but there is no .dockerignore (next to the Dockerfile or in a parent "
-            f"directory); add one that excludes {names}" + (_git_note(versioning) if ".git" in required else ""),
+            f"directory); add one that excludes {names}"
+            + (_git_note(versioning, _git_reader(df, instr)) if ".git" in required else ""),
         )
     results: list[tuple[str, tuple[str, ...]]] = []
     for path, text in ignores or [("", "")]:
@@ -611,7 +634,7 @@ def _context_copy(
     return UNFILTERED_CONTEXT_COPY.at(
         df.path, line, col,
         f"{head}, but {where} does not exclude {', '.join(missing)}; add {suggestions}"
-        + (_git_note(versioning) if ".git" in gaps else ""),
+        + (_git_note(versioning, _git_reader(df, instr)) if ".git" in gaps else ""),
     )
 
 

@@ -816,3 +816,15 @@ def test_onbuild_context_copy_is_the_child_builds() -> None:
     text = BASE + "WORKDIR /app\nONBUILD COPY . /app\nONBUILD COPY .env /app/\n"
     found = [(f.line, f.code) for f in check(parse(text), dockerignores=[])]
     assert found == [(4, "DPH703")]  # a named secret file is copied whatever the context
+
+
+def test_git_advice_when_a_later_run_reads_git() -> None:
+    text = BASE + "WORKDIR /src\nCOPY . .\nRUN sed -i '/^x/d' .git/config\nRUN git --git-dir=.git log -1 > /rev\n"
+    found = [(f.line, f.message) for f in check(parse(text), dockerignores=[(".dockerignore", ".env\n.venv\n"
+                                                                             "**/__pycache__\n")])]
+    assert found == [(3, "'COPY .' copies the whole build context, but '.dockerignore' does not exclude .git; "
+                         "add '.git' (the RUN on line 4 reads .git: do that in a builder stage, which may keep "
+                         ".git, and copy only its result into the image)")]
+    gitignore_only = BASE + "COPY . .\nRUN cat .gitignore .github/x\n"
+    found = check(parse(gitignore_only), dockerignores=[(".dockerignore", ".env\n.venv\n**/__pycache__\n")])
+    assert [f.message.endswith("add '.git'") for f in found] == [True]
