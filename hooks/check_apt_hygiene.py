@@ -287,12 +287,12 @@ def _check_run(
 def _recommends(df: Dockerfile, instr: Instruction, script: Script, call: PackageCall) -> Finding:
     cmd = call.command
     shown = _shown(cmd, call)
+    option = "--without-recommends" if call.manager == "aptitude" else "--no-install-recommends"
     verb = next((i for i, w in enumerate(cmd.words) if i and w.lower() == "install"), 0)
     line, col = script.position(cmd.offsets[0])
     return RECOMMENDS.at(
         df.path, line, col,
-        f"'{shown}' without --no-install-recommends also installs "
-        f"recommended packages; add --no-install-recommends",
+        f"'{shown}' without {option} also installs recommended packages; add {option}",
         fix=_recommends_fix(df, instr, script, cmd.offsets[verb], shown),
     )
 

@@ -90,10 +90,13 @@ def _consecutive(df: Dockerfile, instructions: Sequence[Instruction], shown: str
             previous.flags == instr.flags or _flags(previous) == _flags(instr)
         ):
             line, col = instr.position(0)
+            # Heredoc scripts merge into one script (set -e), not into an '&&' chain.
+            how = "put both scripts in one heredoc" if previous.heredocs or instr.heredocs \
+                else "join the commands with '&&'"
             found.append(CONSECUTIVE.at(
                 df.path, line, col,
                 f"{shown} right after the {shown} on line {previous.start_line} with the same flags; "
-                f"merge them into one {shown} (join the commands with '&&') to save a layer",
+                f"merge them into one {shown} ({how}) to save a layer",
             ))
         previous = instr
     return found

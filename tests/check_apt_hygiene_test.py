@@ -403,3 +403,12 @@ def test_installs_in_case_arms_count() -> None:
     )
     found = [(f.line, f.col, f.code) for f in check(parse(no_install))]
     assert found == [(3, 5, "DPH505")]
+
+
+def test_aptitude_is_told_its_own_option() -> None:
+    text = "FROM debian:bookworm-slim\nRUN apt-get update && aptitude install -y vim && rm -rf /var/lib/apt/lists/*\n"
+    messages = [f.message for f in check(parse(text)) if f.code == "DPH503"]
+    assert messages == [
+        "'aptitude install' without --without-recommends also installs recommended packages; "
+        "add --without-recommends",
+    ]

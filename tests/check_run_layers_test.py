@@ -9,10 +9,10 @@ from tests.conftest import Writer
 SLIM = "FROM python:3.12-slim-bookworm\n"
 
 
-def _msg(line: int) -> str:
+def _msg(line: int, how: str = "join the commands with '&&'") -> str:
     return (
         f"RUN right after the RUN on line {line} with the same flags; "
-        f"merge them into one RUN (join the commands with '&&') to save a layer"
+        f"merge them into one RUN ({how}) to save a layer"
     )
 
 
@@ -100,7 +100,7 @@ FAIL = [
     ),
     pytest.param(
         SLIM + "RUN <<EOF\nset -e\napt-get update\nEOF\nRUN <<EOF\nset -e\npip check\nEOF\n",
-        [(6, 1, "DPH304", _msg(2))],
+        [(6, 1, "DPH304", _msg(2, "put both scripts in one heredoc"))],  # not an '&&' chain
         id="heredocs",
     ),
     pytest.param(
