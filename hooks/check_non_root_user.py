@@ -16,9 +16,11 @@ own unprivileged user, whatever ``USER`` says), Red Hat's Python images
 entrypoint drops privileges with ``gosu``, ``su-exec`` or ``setpriv``: named in the
 ``ENTRYPOINT``/``CMD`` itself, or installed in the stage chain (``apt-get install gosu``,
 ``COPY --from=tianon/gosu``) for the ``ENTRYPOINT`` script to use, as the official
-images of Postgres and Redis do. A development container's Dockerfile (in a
-``.devcontainer`` directory) is not judged: ``devcontainer.json`` chooses the user it
-runs as (``remoteUser``, ``containerUser``), and the image is never shipped.
+images of Postgres and Redis do; so is s6-overlay added or unpacked in the chain (its
+``/init`` runs the services with ``s6-setuidgid``, the linuxserver.io pattern). A
+development container's Dockerfile (in a ``.devcontainer`` directory) is not judged:
+``devcontainer.json`` chooses the user it runs as (``remoteUser``, ``containerUser``),
+and the image is never shipped.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -154,7 +156,11 @@ def _is_dropper(word: str) -> bool:
 
 
 def _installs_dropper(df: Dockerfile, instr: Instruction) -> bool:
-    """A RUN that installs ``gosu``/``su-exec`` (package or download), or a COPY of one."""
+    """A RUN that installs ``gosu``/``su-exec`` (package or download), or a COPY of one;
+    or s6-overlay (downloaded, added or unpacked), whose ``/init`` starts the services with
+    ``s6-setuidgid``."""
+    if instr.keyword in ("ADD", "COPY", "RUN") and "s6-overlay" in instr.args:
+        return True
     if instr.keyword in ("COPY", "ADD"):
         if instr.json is None:
             return _copies_dropper(instr.args)

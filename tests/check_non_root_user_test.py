@@ -282,3 +282,13 @@ def test_missing_user_advice_fits_the_image(text: str, advice: str) -> None:
     found = check(parse(text))
     assert [f.code for f in found] == ["DPH401"]
     assert found[0].message.endswith(advice)
+
+
+def test_s6_overlay_init_drops_privileges() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm\nARG S6_OVERLAY_VERSION=3.2.0.2\n"
+        "ADD https://github.com/just-containers/s6-overlay/releases/download/v${S6_OVERLAY_VERSION}/"
+        "s6-overlay-noarch.tar.xz /tmp\nRUN tar -C / -Jxpf /tmp/s6-overlay-noarch.tar.xz && useradd --uid 1000 abc\n"
+        'ENTRYPOINT ["/init"]\n'
+    )
+    assert check(parse(text)) == []
