@@ -80,8 +80,9 @@ one-line ``RUN``; on a new continuation line for one that spans lines, with the 
 where that ``RUN`` puts it (line end or line start) and the same indentation; as a new
 line before the terminator of a heredoc that the shell runs. Not offered for an
 exec-form ``RUN``, a ``RUN`` with several heredocs or data heredocs, one that ends in an
-operator, an open ``if``/``while``/``{`` or a comment, a heredoc body that runs
-``exit`` or ``exec``, nor where our shell lexer would not read the result as the same
+operator, an open ``if``/``while``/``{`` or a comment, one that runs ``exit`` or
+``exec`` after the ``apt-get update`` (the shell ends there, so the ``rm`` would never
+run; a heredoc body that runs either), nor where our shell lexer would not read the result as the same
 commands plus the ``rm``.
 
 ## DPH505 apt-update-without-install
@@ -327,6 +328,9 @@ def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) 
         return Fix()
     # The RUN's commands as the script has them, unless a program variable was resolved there.
     before = script.commands() if script.text == args else commands(args)
+    text = script.text if script.text == args else args
+    if any(_ends_shell(cmd, text) and (cmd.offset > update or text != script.text) for cmd in before):
+        return Fix()  # the shell ends at an exit or exec after the update: an rm at the end would never run
     after = commands(f"{args} && {_REMOVE_LISTS}")
     if (
         len(after) != len(before) + 1 or [c.words for c in after[:-1]] != [c.words for c in before]
@@ -361,11 +365,20 @@ def _heredoc_lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
     last = doc.end_line - 1
     if (
         not doc.terminated or last < doc.start_line or df.lines[last - 1].rstrip(" \t").endswith("\\")
-        or any(cmd.program in ("exit", "exec") for cmd in commands(doc.content))
+        or any(_ends_shell(cmd, doc.content) for cmd in commands(doc.content))
     ):
         return Fix()
     start = line_start(df, doc.end_line)
     return Fix(((start, start, f"{indent(df, last)}{_REMOVE_LISTS}{newline_near(df, last)}"),))
+
+
+def _ends_shell(cmd: Command, text: str) -> bool:
+    """Whether ``cmd`` (a command of ``text``) ends the shell: ``exit``, or ``exec program``
+    (the parser drops the ``exec`` wrapper, so it is read in the words before the program)."""
+    if cmd.program == "exit":
+        return True
+    start = cmd.offsets[0] if cmd.offsets else cmd.offset
+    return "exec" in text[cmd.offset:start].split()
 
 
 def _sets_norecommends(instr: Instruction) -> bool:

@@ -242,6 +242,20 @@ NOT_OFFERED = [
         + TAIL,
         "DPH504", id="DPH504-heredoc-exits",
     ),
+    pytest.param(
+        HEAD + ENVS + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5; exit 0\n" + TAIL,
+        "DPH504", id="DPH504-exits",
+    ),
+    pytest.param(
+        HEAD + ENVS + "RUN apt-get update \\\n && apt-get install -y --no-install-recommends libpq5 \\\n"
+        " && exec true\n" + TAIL,
+        "DPH504", id="DPH504-execs",
+    ),
+    pytest.param(
+        HEAD + ENVS + "RUN <<EOF\napt-get update\napt-get install -y --no-install-recommends libpq5\nexec true\nEOF\n"
+        + TAIL,
+        "DPH504", id="DPH504-heredoc-execs",
+    ),
     pytest.param(HEAD + "ENV PYTHONUNBUFFERED=\n" + TAIL, "DPH502", id="DPH502-empty-value"),
     pytest.param(HEAD + "ARG PYTHONUNBUFFERED=1\nENV PYTHONDONTWRITEBYTECODE=1\n" + TAIL, "DPH502", id="DPH502-arg"),
 ]
