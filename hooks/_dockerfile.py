@@ -58,6 +58,8 @@ KNOWN_INSTRUCTIONS = frozenset({
     "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
     "WORKDIR",
 })
+# A line that reads as an instruction: an upper-case keyword at the start of the line.
+_KEYWORD_LINE_RE = lazy(r"(?:" + "|".join(sorted(KNOWN_INSTRUCTIONS)) + r")(?:[ \t]|$)")
 VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 # Automatic platform ARGs: defined in the global scope, values known only at build time.
 BUILTIN_ARGS = (
@@ -137,6 +139,7 @@ class Instruction:
         "args",
         "args_offset",
         "args_vars",
+        "empty_continuation",
         "end_line",
         "env_vars",
         "flags",
@@ -170,6 +173,7 @@ class Instruction:
         self.flags = flags
         self.start_line = start_line
         self.end_line = start_line
+        self.empty_continuation = 0  # the first empty line a continuation skips (BuildKit warns), else 0
         self.json: tuple[str, ...] | None = None
         self.heredocs: tuple[Heredoc, ...] = ()
         self.sub: Instruction | None = None
@@ -516,7 +520,8 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
         pieces = [piece]
         joined = len(piece)
         end_line = line_no
-        empty_continuation = False
+        empty_continuation = 0
+        joined_after_empty = 0
         while continues and i < total:
             physical = lines[i]
             i += 1
@@ -526,9 +531,11 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
                 end_line = i
                 continue
             if not stripped:
-                empty_continuation = True
+                empty_continuation = empty_continuation or i
                 end_line = i
                 continue
+            if empty_continuation and not joined_after_empty:
+                joined_after_empty = i
             piece, continues = _trim_continuation(physical, escape)
             segments.append((joined, i, 0))
             pieces.append(piece)
@@ -539,6 +546,15 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
             df.warnings.append(Problem(line_no, 1, "empty continuation line inside the instruction"))
         instr = _instruction(df, logical, segments, line_no, escape)
         instr.end_line = end_line
+        instr.empty_continuation = empty_continuation
+        if joined_after_empty and _KEYWORD_LINE_RE.match(lines[joined_after_empty - 1]):
+            # An instruction written after the empty line is joined to this one, not run.
+            swallowed = lines[joined_after_empty - 1].strip(GO_SPACE)
+            df.errors.append(Problem(
+                empty_continuation, 1,
+                f"empty continuation line: BuildKit joins line {joined_after_empty} ({swallowed[:40]!r}) "
+                f"to this {instr.keyword or 'instruction'}; end the line before it without '{escape}'",
+            ))
         if instr.sub is not None:
             instr.sub.end_line = end_line  # the trigger spans the ONBUILD's lines
         if "<<" in logical:

@@ -114,7 +114,8 @@ UNUSED_SUPPRESSION = Rule(
 )
 SYNTAX_ERROR = Rule(
     "DPH904", "syntax-error", ERROR,
-    "A Dockerfile or requirements line that the build tool would reject.",
+    "A Dockerfile or requirements line that the build tool would reject, or an empty "
+    "continuation line after which BuildKit joins an instruction to the one before it.",
 )
 UNKNOWN_TARGET = Rule(
     "DPH905", "unknown-target-stage", ERROR,

@@ -18,7 +18,9 @@ requirements file whose bytes are not its text in UTF-8 (a UTF-16 BOM, a ``codin
 comment with other bytes): a DPH907 finding says why. Of a requirements file, only the
 file checked is written, never one it includes. Bytes outside the edits are kept as they were: BOM, line endings
 (each inserted line takes the ending of the line it is written next to), tabs, trailing
-blanks, comments, heredoc bodies, and the final newline or its absence.
+blanks, comments, heredoc bodies, and the final newline or its absence. No fix touches
+an instruction whose continuation skips an empty line (BuildKit then joins the next line
+to it, so its end is not where a reader sees it).
 """
 from __future__ import annotations
 
@@ -335,7 +337,18 @@ class Fixer:
             return [loaded]
         df = loaded
         findings = lint_parsed(df, ctx, checks, active, flags)
-        fixes = [finding.fix for finding in self.keep(findings) if finding.fix]
+        # An instruction whose continuation skips an empty line joins the next line to it
+        # (BuildKit warns): what a reader takes for its end is not, so none of its fixes.
+        joined = [
+            (line_start(df, instr.start_line), line_end(df, instr.end_line))
+            for instr in df.instructions if instr.empty_continuation
+        ]
+        fixes = [
+            finding.fix for finding in self.keep(findings)
+            if finding.fix and not any(
+                start <= high and end >= low for start, end, _ in finding.fix.edits for low, high in joined
+            )
+        ]
         if not fixes:
             return findings
 

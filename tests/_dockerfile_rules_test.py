@@ -146,6 +146,26 @@ def test_blank_continuation_lines_are_skipped_with_a_warning() -> None:
     ]
 
 
+def test_an_instruction_joined_after_an_empty_continuation_line_is_an_error() -> None:
+    """BuildKit joins ``WORKDIR /app`` to the RUN: no WORKDIR is set; a reader sees one."""
+    df = parse("FROM a\nRUN apt-get update && echo done \\\n\nWORKDIR /app\nUSER app\n")
+    assert shape(df) == [("FROM", 1, 1), ("RUN", 2, 4), ("USER", 5, 5)]
+    assert only(df, "RUN").empty_continuation == 3
+    assert [(e.line, e.message) for e in df.errors] == [
+        (3, "empty continuation line: BuildKit joins line 4 ('WORKDIR /app') to this RUN; "
+            "end the line before it without '\\'"),
+    ]
+
+
+@pytest.mark.parametrize("joined", ["  && rm -rf /var/lib/apt/lists/*", "    WORKDIR /app",
+                                    "env X=1 true", "COPYRIGHTS"])
+def test_an_empty_continuation_line_joining_no_instruction_only_warns(joined: str) -> None:
+    df = parse(f"FROM a\nRUN a \\\n\n{joined}\nUSER app\n")
+    assert df.errors == []
+    assert [(w.line, w.message) for w in df.warnings] == [(2, "empty continuation line inside the instruction")]
+    assert only(df, "RUN").empty_continuation == 3
+
+
 def test_comment_ending_in_escape_does_not_continue() -> None:
     df = parse("FROM a\n# comment \\\nUSER app\n")
     assert shape(df) == [("FROM", 1, 1), ("USER", 3, 3)]

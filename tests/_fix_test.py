@@ -271,6 +271,33 @@ def test_fix_not_offered(write: Writer, capsys: pytest.CaptureFixture[str], text
     assert [f.code for f in check_paths([path]) if f.code == code] == [code]
 
 
+def test_no_fix_for_an_instruction_with_an_empty_continuation_line(
+    write: Writer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """BuildKit joins the line after the empty one to the RUN: its end is not where a reader sees it."""
+    text = (
+        HEAD + ENVS + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\\n\n"
+        "  && echo done\nENV A 1\n" + TAIL
+    )
+    path = write("Dockerfile", text)
+    all_rules_main(["check", "--fix", path])
+    capsys.readouterr()
+    assert Path(path).read_text() == text.replace("ENV A 1", "ENV A=1")  # the other fix is applied
+    assert [f.code for f in check_paths([path]) if f.code == "DPH504"] == ["DPH504"]
+
+
+def test_no_fix_when_an_empty_continuation_line_swallows_an_instruction(
+    write: Writer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = HEAD + ENVS + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\\n\n" + TAIL
+    path = write("Dockerfile", text)
+    assert all_rules_main(["check", "--fix", path]) == 1
+    assert "Dockerfile:4:1: DPH904 empty continuation line: BuildKit joins line 5 ('WORKDIR /app') to this RUN" in (
+        capsys.readouterr().out
+    )
+    assert Path(path).read_text() == text
+
+
 def test_mixed_line_endings_keep_each_line_its_own(write: Writer) -> None:
     before = "FROM python:3.12-slim-bookworm as app\r\nRUN useradd --create-home --uid 10001 app\nUSER app\r\n" \
         'CMD ["python", "-m", "app"]\n'
