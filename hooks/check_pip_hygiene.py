@@ -110,8 +110,10 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ```
 ### Fix
 Adds ``--no-cache-dir`` right after the ``install`` word (``uv pip install`` is
-DPH507's). Not offered for an exec-form ``RUN``, nor where ``install`` is quoted, built
-from a variable or glued to other text.
+DPH507's). Not offered for an exec-form ``RUN``, where ``install`` is quoted, built
+from a variable or glued to other text, nor for a command with ``--cache-dir`` (pip
+applies the options in order, so that later ``--cache-dir`` would turn the cache back
+on; the message names its directory for the cache mount).
 
 ## DPH507 uv-cache-in-image
 ### What it does
@@ -658,9 +660,19 @@ def _cache_finding(
     cmd = install.command
     verb = len(cmd.words) - len(install.args) - 1  # the ``install`` word
     line, col = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)
+    shown = ' '.join(cmd.words[:verb + 1])
+    explicit = option_value(cmd.words, "--cache-dir")
+    if explicit:
+        # pip applies --no-cache-dir and --cache-dir in order: an added --no-cache-dir would be
+        # undone by the --cache-dir after it, so no fix; the mount goes on that directory.
+        return PIP_CACHE.at(
+            df.path, line, col,
+            f"'{shown}' with --cache-dir {explicit[-1]} leaves pip's cache in the image; drop --cache-dir and "
+            f"add --no-cache-dir, or use a cache mount (RUN --mount=type=cache,target={explicit[-1]})",
+        )
     return PIP_CACHE.at(
         df.path, line, col,
-        f"'{' '.join(cmd.words[:verb + 1])}' without --no-cache-dir leaves pip's cache in the image; add "
+        f"'{shown}' without --no-cache-dir leaves pip's cache in the image; add "
         f"--no-cache-dir, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount ({_mount_advice('pip', user)})",
         fix=_no_cache_fix(df, instr, script, cmd.offsets[verb] if len(cmd.offsets) == len(cmd.words) else -1),
     )

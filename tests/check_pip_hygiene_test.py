@@ -491,6 +491,17 @@ def test_unpinned(word: str, expected: tuple[str, str] | None) -> None:
     assert unpinned(word) == expected
 
 
+@pytest.mark.parametrize("option", ["--cache-dir /tmp/pipcache", "--cache-dir=/tmp/pipcache"])
+def test_no_fix_where_cache_dir_would_undo_it(option: str) -> None:
+    """pip applies --no-cache-dir and --cache-dir in order: the later --cache-dir turns the cache back on."""
+    found = check(parse(BASE + f"RUN pip install {option} flask==3.0.3\n"))
+    assert [(f.line, f.code, f.message) for f in found] == [(
+        2, "DPH506", "'pip install' with --cache-dir /tmp/pipcache leaves pip's cache in the image; drop "
+        "--cache-dir and add --no-cache-dir, or use a cache mount (RUN --mount=type=cache,target=/tmp/pipcache)",
+    )]
+    assert not found[0].fix
+
+
 def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     good = write("Dockerfile", POETRY)
     bad = write("docker/Dockerfile.prod", BASE + "RUN pip install -U pip\n")
