@@ -206,16 +206,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explain":
         return _explain(args.rule)
     repo = Repo()
-    fixer = _fix.session(args)  # None unless --fix or --diff
     try:
+        fixer = _fix.session(args)  # None unless --fix or --diff
         session = start(args, _every_option(), repo.root)
         findings = check_paths(args.paths, session.base, session=session, flags=Flags.of(args), fixer=fixer)
     except _config.ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    rules = sorted(all_rules().values())
     if fixer is not None:
-        return fixer.report(findings)
-    return finish(args, findings, session, repo, sorted(all_rules().values()))
+        return fixer.report(findings, lambda remaining: finish(args, remaining, session, repo, rules))
+    return finish(args, findings, session, repo, rules)
 
 
 if __name__ == "__main__":

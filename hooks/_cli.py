@@ -292,8 +292,8 @@ def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
     prepare_hook(parser, hook.options, argv)
     args = parser.parse_args(argv)
     repo = Repo()
-    fixer = _fix.session(args)  # None unless --fix or --diff
     try:
+        fixer = _fix.session(args)  # None unless --fix or --diff
         session = start(args, hook.options, repo.root)
         active = hook.codes | META_CODES
         flags = _suppress.Flags.of(args)
@@ -307,6 +307,7 @@ def run_hook(hook: Hook, argv: Sequence[str] | None = None) -> int:
     except _config.ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    rules = [*hook.rules, *hook.reports, *META_RULES]
     if fixer is not None:
-        return fixer.report(findings)
-    return finish(args, findings, session, repo, [*hook.rules, *hook.reports, *META_RULES])
+        return fixer.report(findings, lambda remaining: finish(args, remaining, session, repo, rules))
+    return finish(args, findings, session, repo, rules)

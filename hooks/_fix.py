@@ -10,7 +10,11 @@ what the check expects, so a fix never lands on the wrong characters.
 Only in fix mode (``--fix`` or ``--diff``) does :class:`Fixer` apply them, one file at a
 time: every fix of the file together, or none when two overlap. The fixed text must parse
 without errors and must not make any rule report more than before; then it is re-linted
-and what remains is reported. ``--diff`` prints a unified diff instead of writing.
+and what remains is reported like the findings of any run (``--format``,
+``--statistics``, ``--exit-zero``, ``--fail-level``), the status then 1 whenever a file
+changed. ``--diff`` prints a unified diff instead of writing, and only that: its status
+is 1 when there is a diff, and a ``--format`` other than text or ``--statistics`` with
+it is a usage error (exit 2).
 A file is written atomically (a temporary file in the same folder, then ``os.replace``)
 with its mode bits, and never when it is a symlink, outside the repository, has other
 hard links, did not parse cleanly, or changed on disk since it was read, nor a
@@ -267,10 +271,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def session(args: argparse.Namespace) -> Fixer | None:
-    """The fixer for a run, or None when neither --fix nor --diff was asked for."""
+    """The fixer for a run, or None when neither --fix nor --diff was asked for. Raises
+    ConfigError for --diff with --format other than text or --statistics: --diff prints
+    a unified diff, not the findings those flags format."""
     if getattr(args, "fix", False):
         return Fixer(write=True)
     if getattr(args, "diff", False):
+        fmt = getattr(args, "format", "text")
+        if fmt != "text" or getattr(args, "statistics", False):
+            from hooks._config import ConfigError
+
+            given = "--statistics" if getattr(args, "statistics", False) else f"--format {fmt}"
+            raise ConfigError(f"--diff prints a unified diff, not findings: {given} applies to --fix and to a check")
         return Fixer(write=False)
     return None
 
@@ -303,12 +315,14 @@ class Fixer:
         self.diffs: list[str] = []
         self.changed: list[str] = []
 
-    def report(self, findings: Sequence[Finding]) -> int:
+    def report(self, findings: list[Finding], finish: Callable[[list[Finding]], int] | None = None) -> int:
         """Print the outcome and return the exit status: for --diff, the diffs (1 when
-        there is one); for --fix, what remains (1 when a file changed or findings remain)."""
+        there is one); for --fix, what remains, printed and judged by ``finish`` (the run's
+        --format, --statistics, --exit-zero and --fail-level; plain text lines, 1 when
+        any remains, without it), and 1 whenever a file changed."""
         if not self.write:
             return report_diffs(self.diffs)
-        status = report(findings)
+        status = report(findings) if finish is None else finish(findings)
         return 1 if self.changed else status
 
     def dockerfile(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks import _fix
+from hooks import _fix, check_apt_hygiene
 from hooks.__main__ import check_paths
 from hooks.__main__ import main as all_rules_main
 from hooks._findings import Finding, Fix, Rule, report
@@ -491,6 +491,41 @@ def test_fix_and_diff_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> 
         all_rules_main(["check", "--fix", "--diff", "."])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_fix_reports_what_remains_in_the_format_asked(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    path = write("Dockerfile", "FROM python:3.12-slim-bookworm as app\n" + ENVS + 'CMD ["python", "-m", "app"]\n')
+    assert all_rules_main(["check", "--fix", "--format", "json", path]) == 1  # a file changed
+    assert Path(path).read_text().startswith("FROM python:3.12-slim-bookworm AS app\n")
+    assert [f["code"] for f in json.loads(capsys.readouterr().out)] == ["DPH401"]
+    assert all_rules_main(["check", "--fix", "--statistics", path]) == 1  # DPH401 remains
+    assert capsys.readouterr().out == "1  DPH401  missing-user\n"
+
+
+def test_fix_honours_exit_zero_and_fail_level_when_no_file_changes(
+    write: Writer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write("Dockerfile", CLEAN.replace("WORKDIR /app\n", "EXPOSE 80\nWORKDIR /app\n"))
+    assert all_rules_main(["check", "--fix", path]) == 1
+    assert "DPH601" in capsys.readouterr().out  # a warning remains
+    assert all_rules_main(["check", "--fix", "--exit-zero", path]) == 0
+    assert all_rules_main(["check", "--fix", "--fail-level", "error", path]) == 0
+    capsys.readouterr()
+    broken = write("Dockerfile", "FROM python:3.12-slim-bookworm as app\n" + ENVS + TAIL)
+    assert all_rules_main(["check", "--fix", "--exit-zero", broken]) == 1  # a file changed: still 1
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("flags", [["--format", "json"], ["--statistics"]])
+def test_diff_with_a_findings_format_is_a_usage_error(
+    write: Writer, capsys: pytest.CaptureFixture[str], flags: list[str],
+) -> None:
+    path = write("Dockerfile", "FROM python:3.12-slim-bookworm as app\n" + ENVS + TAIL)
+    assert all_rules_main(["check", "--diff", *flags, path]) == 2
+    assert "--diff prints a unified diff, not findings" in capsys.readouterr().err
+    assert check_apt_hygiene.main(["--diff", *flags, path]) == 2
 
 
 def test_a_suppressed_syntax_error_still_stops_the_fix(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
