@@ -104,7 +104,10 @@ it has no shell syntax at all: every word is plain (letters, digits and
 ``@%+=:,./-``: no variables, quotes, globs, ``~``, operators or redirections), the
 first word is a program (not an assignment or a shell built-in such as ``cd``), and no
 stage of the chain sets a ``SHELL``. A shell-form ``ENTRYPOINT`` is rewritten only when
-no ``CMD`` follows it (in exec form it would receive that ``CMD`` as arguments).
+no ``CMD`` follows it (in exec form it would receive that ``CMD`` as arguments). Not
+offered when the program is a script of the build context (named by a path: the file at
+that path, or a ``COPY`` source of that name) with no ``#!`` line: ``/bin/sh`` runs it as
+a script, exec form fails with "exec format error"; the message says to add one.
 
 ## DPH606 legacy-key-value-format
 ### What it does
@@ -207,9 +210,10 @@ CMD ["python3", "main.py"]
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import (
@@ -229,6 +233,9 @@ from hooks._fix import args_edits, indent, line_start, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._images import is_windows
 from hooks._shell import MAX_NESTING, Step, command_list, shell_command_string
+
+if TYPE_CHECKING:
+    from hooks._context import BuildContext
 
 INVALID_EXEC_FORM = Rule(
     "DPH603", "invalid-exec-form", ERROR,
@@ -552,7 +559,7 @@ def _not_replacing(kw: str, instr: Instruction) -> _Verdict | None:
     )
 
 
-def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
+def _shell_form(df: Dockerfile, target: str | None, context: BuildContext | None = None) -> list[Finding]:
     stage = df.final_stage(target)
     if stage is None or is_windows(df, df.chain(stage)):
         return []
@@ -590,8 +597,43 @@ def _shell_form(df: Dockerfile, target: str | None) -> list[Finding]:
             continue  # ignored by a shell-form ENTRYPOINT, which is reported
         line, col = instr.args_position(0)
         fix = _exec_form_fix(df, instr, chain) if instr is cmd or entrypoint_alone else Fix()
+        script = _script_without_shebang(instr, chain, context) if fix else None
+        if script is not None:
+            fix = Fix()  # execve() of a script without '#!' fails: "exec format error"
+            message += f" (the exec form needs a '#!' line in {script}, e.g. '#!/bin/sh': it has none)"
         found.append(SHELL_FORM.at(df.path, line, col, message, fix=fix))
     return found
+
+
+def _script_without_shebang(instr: Instruction, chain: list[Stage], context: BuildContext | None) -> str | None:
+    """The build-context file that the command's program names by a path (``./start.sh``,
+    ``/app/start.sh``: the file of that path in the context, or a COPY or ADD source with
+    its name), when it is found and does not start with ``#!``: /bin/sh runs such a file
+    as a script, but exec form's execve() fails. None when nothing is found."""
+    words = split_blanks(instr.args)
+    if context is None or not words or "/" not in words[0]:
+        return None
+    program = words[0]
+    name = posixpath.basename(program)
+    candidates: list[str] = []
+    if not program.startswith("/"):
+        candidates.append(posixpath.normpath(program))
+    for member in chain:
+        for step in member.instructions:
+            if step.keyword not in ("COPY", "ADD") or step.flag("from") is not None:
+                continue
+            sources = list(step.json[:-1]) if step.json is not None else split_blanks(step.args)[:-1]
+            candidates.extend(
+                posixpath.normpath(source) for source in sources
+                if posixpath.basename(source.rstrip("/")) == name and not source.startswith("-")
+            )
+    for candidate in dict.fromkeys(candidates):
+        if candidate.startswith("..") or any(char in candidate for char in "*?[$"):
+            continue
+        text = context.text(candidate.lstrip("/"))
+        if text is not None:
+            return None if text.startswith("#!") else candidate
+    return None
 
 
 _VARIABLE_RE = re.compile(r"(?<!\\)\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
@@ -711,7 +753,8 @@ def _problems(df: Dockerfile, instr: Instruction, escape: str) -> list[_Problem]
     return [problem for problem in found if problem is not None]
 
 
-def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+def check(df: Dockerfile, *, target: str | None = None, context: BuildContext | None = None) -> list[Finding]:
+    """``context``: the build context, where DPH605's fix looks for the script a command runs."""
     findings: list[Finding] = []
     for instr in df.all_instructions():
         for rule, offset, message in _problems(df, instr, df.escape):
@@ -719,7 +762,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             findings.append(rule.at(df.path, line, col, message, fix=_fix_of(df, instr, rule, offset)))
     if target and df.final_stage(target) is None:
         findings.extend(unknown_target(df.path, target))
-    findings.extend(_shell_form(df, target))
+    findings.extend(_shell_form(df, target, context))
     return findings
 
 
@@ -811,7 +854,7 @@ def _exec_form_fix(df: Dockerfile, instr: Instruction, chain: list[Stage]) -> Fi
 HOOK = Hook(
     id="check-dockerfile-pitfalls", doc=__doc__ or "", rules=RULES,
     options=(TARGET,),
-    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, context=ctx.build_context(df)),
 )
 
 

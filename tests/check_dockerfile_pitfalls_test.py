@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import argparse
+import posixpath
+from pathlib import Path
+
 import pytest
 
 from hooks._dockerfile import parse
 from hooks.check_dockerfile_pitfalls import check, main
 from tests.conftest import Writer
+
+HOOK_OPTIONS = argparse.Namespace(target=None)
 
 BASE = "FROM python:3.12-slim-bookworm\n"
 SH = "so Docker runs the whole line with /bin/sh -c"
@@ -416,6 +422,36 @@ def test_main(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
         f"Containerfile:2:6: DPH603 CMD exec form uses single quotes, which JSON does not allow, {SH}; "
         "use double quotes\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("cmd", "script", "shebang", "offered"),
+    [
+        ("./start.sh", "start.sh", b"echo hi\n", False),
+        ("/app/bin/run.sh", "bin/run.sh", b"set -e\nexec python app.py\n", False),
+        ("./start.sh", "start.sh", b"#!/bin/sh\necho hi\n", True),
+        ("./missing.sh", "start.sh", b"echo hi\n", True),  # not in the context: the fix as before
+        ("python app.py", "app.py", b"print(1)\n", True),  # a program on PATH, not a path
+    ],
+)
+def test_dph605_no_exec_form_fix_for_a_script_without_shebang(
+    write: Writer, cmd: str, script: str, shebang: bytes, offered: bool,
+) -> None:
+    from hooks._files import Repo
+    from hooks._hook import Context
+    from hooks.check_dockerfile_pitfalls import HOOK
+
+    write(script, shebang)
+    path = write("Dockerfile", BASE + f"WORKDIR /app\nCOPY {script} {posixpath.dirname(script) or '.'}/\nCMD {cmd}\n")
+    df = parse(Path(path).read_text(encoding="utf-8"), path)
+    found = [f for f in HOOK.dockerfile(df, Context(Repo(), HOOK_OPTIONS)) if f.code == "DPH605"]
+    assert len(found) == 1
+    assert bool(found[0].fix) == offered
+    assert ("needs a '#!' line in" in found[0].message) == (not offered)
+    if not offered:
+        assert found[0].message.endswith(
+            f"(the exec form needs a '#!' line in {script}, e.g. '#!/bin/sh': it has none)"
+        )
 
 
 def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
