@@ -553,7 +553,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
             df.errors.append(Problem(
                 empty_continuation, 1,
                 f"empty continuation line: BuildKit joins line {joined_after_empty} ({swallowed[:40]!r}) "
-                f"to this {instr.keyword or 'instruction'}; end the line before it without '{escape}'",
+                f"to this {instr.keyword or 'instruction'}; drop the '{escape}' that continues it to the empty line",
             ))
         if instr.sub is not None:
             instr.sub.end_line = end_line  # the trigger spans the ONBUILD's lines

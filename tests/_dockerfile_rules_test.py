@@ -153,7 +153,7 @@ def test_an_instruction_joined_after_an_empty_continuation_line_is_an_error() ->
     assert only(df, "RUN").empty_continuation == 3
     assert [(e.line, e.message) for e in df.errors] == [
         (3, "empty continuation line: BuildKit joins line 4 ('WORKDIR /app') to this RUN; "
-            "end the line before it without '\\'"),
+            "drop the '\\' that continues it to the empty line"),
     ]
 
 
