@@ -13,7 +13,8 @@ without errors and must not make any rule report more than before; then it is re
 and what remains is reported like the findings of any run (``--format``,
 ``--statistics``, ``--exit-zero``, ``--fail-level``), the status then 1 whenever a file
 changed. ``--diff`` prints a unified diff instead of writing, and only that: its status
-is 1 when there is a diff, and a ``--format`` other than text or ``--statistics`` with
+is 1 when there is a diff, or when a file's fixes were refused (its DPH907 line, saying
+why, goes to standard error), and a ``--format`` other than text or ``--statistics`` with
 it is a usage error (exit 2).
 A file is written atomically (a temporary file in the same folder, then ``os.replace``)
 with its mode bits, and never when it is a symlink, outside the repository, has other
@@ -33,6 +34,7 @@ import contextlib
 import itertools
 import os
 import stat
+import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
@@ -321,7 +323,11 @@ class Fixer:
         --format, --statistics, --exit-zero and --fail-level; plain text lines, 1 when
         any remains, without it), and 1 whenever a file changed."""
         if not self.write:
-            return report_diffs(self.diffs)
+            refused = [finding for finding in findings if finding.code == FIX_NOT_APPLIED.code]
+            for finding in refused:  # not a diff: said apart from it, and never silently passed
+                sys.stderr.write(f"{finding.render()}\n")
+            status = report_diffs(self.diffs)
+            return 1 if refused else status
         status = report(findings) if finish is None else finish(findings)
         return 1 if self.changed else status
 

@@ -726,3 +726,14 @@ def test_dph301_fix_not_offered(
     capsys.readouterr()
     assert [f.code for f in check_paths([path]) if f.code == "DPH301"] == ["DPH301"]
     assert "COPY requirements.txt" not in Path(path).read_text()
+
+
+def test_diff_says_why_fixes_were_refused(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    """A refused file has no diff, but --diff must not pass it silently."""
+    text = "FROM python:3.12-slim-bookworm # pinned\nRUN pip install -r requirements.txt\n"
+    path = write("Dockerfile", text)
+    assert all_rules_main(["check", "--diff", path]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("Dockerfile:1:1: DPH907 fixes not applied: the file does not parse cleanly")
+    assert Path(path).read_text() == text
