@@ -444,6 +444,7 @@ def test_dph605_no_exec_form_fix_for_a_script_without_shebang(
     write(script, shebang)
     path = write("Dockerfile", BASE + f"WORKDIR /app\nCOPY {script} {posixpath.dirname(script) or '.'}/\nCMD {cmd}\n")
     df = parse(Path(path).read_text(encoding="utf-8"), path)
+    assert HOOK.dockerfile is not None
     found = [f for f in HOOK.dockerfile(df, Context(Repo(), HOOK_OPTIONS)) if f.code == "DPH605"]
     assert len(found) == 1
     assert bool(found[0].fix) == offered

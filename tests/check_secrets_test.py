@@ -826,5 +826,5 @@ def test_git_advice_when_a_later_run_reads_git() -> None:
                          "add '.git' (the RUN on line 4 reads .git: do that in a builder stage, which may keep "
                          ".git, and copy only its result into the image)")]
     gitignore_only = BASE + "COPY . .\nRUN cat .gitignore .github/x\n"
-    found = check(parse(gitignore_only), dockerignores=[(".dockerignore", ".env\n.venv\n**/__pycache__\n")])
-    assert [f.message.endswith("add '.git'") for f in found] == [True]
+    plain = check(parse(gitignore_only), dockerignores=[(".dockerignore", ".env\n.venv\n**/__pycache__\n")])
+    assert [f.message.endswith("add '.git'") for f in plain] == [True]
