@@ -24,15 +24,20 @@ For a service built from a local context, the Dockerfile (``build.dockerfile``,
 default ``Dockerfile``, in ``build.context``) is read and parsed as well
 (:attr:`Build.parsed`; None when it cannot be read). Problems (invalid YAML, an
 include or extends that cannot be followed) are :attr:`Compose.problems`.
+
+A Dockerfile's check may ask which Compose services run its image
+(:func:`services_built_from`): those of the Compose files in the Dockerfile's directory
+and the directories above it, up to the repository root, each loaded once per run.
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from hooks._files import ReadError, Repo
+from hooks._files import ReadError, Repo, file_kind
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -552,3 +557,57 @@ def load(path: str, repo: Repo, text: str | None = None) -> Compose:
     _Loader(repo, compose).load_file(path, 0, text)
     return compose
 
+
+def services_built_from(
+    repo: Repo, dockerfile: str, mentioning: str,
+) -> Iterator[tuple[Service, Build, list[Service]]]:
+    """The Compose services that run the image built from the Dockerfile at ``dockerfile``
+    (a path as :class:`Repo` takes it), with how each builds it and the services of the
+    same name in the Compose files beside it (Compose merges ``compose.yaml`` and
+    ``compose.override.yaml``: a ``healthcheck`` may be set in either). Only the Compose
+    files of the Dockerfile's directory and the directories above it, up to the
+    repository root, are read: where a Compose file that builds it usually is. Of those,
+    only the files whose text has the word ``mentioning`` (the key the caller looks for),
+    or that may bring it in (``include``, ``extends``), are parsed: most Compose files
+    then cost a read, not the YAML machinery."""
+    from hooks._context import FILE, entries
+
+    real = repo.realpath(dockerfile)
+    if not repo.inside(dockerfile):
+        return
+    directory = os.path.dirname(real)
+    while True:
+        rel = os.path.relpath(directory, repo.base).replace(os.sep, "/")
+        if rel == ".":
+            rel = ""
+        elif rel.startswith(".."):  # above the working directory: a Compose file sees '../' as outside
+            rel = directory
+        names = sorted(
+            name for name, kind in entries(repo, rel).kinds.items()
+            if kind == FILE and file_kind(posixpath.join(rel, name)) == "compose"
+        )
+        paths = [posixpath.join(rel, name) for name in names]
+        texts = [repo.optional_text(path) or "" for path in paths]
+        if not any(mentioning in text or "include" in text or "extends" in text for text in texts):
+            paths = []
+        composes = [c for c in (_loaded(repo, path) for path in paths) if c is not None]
+        for compose in composes:
+            for service in compose.services:
+                build = compose.build_of(service)
+                built = build.dockerfile_path if build is not None else None
+                if build is not None and built is not None and repo.realpath(built) == real:
+                    same = [other for c in composes for other in c.services if other.name == service.name]
+                    yield service, build, same
+        if directory == repo.root or not directory.startswith(repo.root):
+            return
+        directory = os.path.dirname(directory)
+
+
+def _loaded(repo: Repo, path: str) -> Compose | None:
+    """The Compose file at ``path``, loaded once per run; None when it cannot be read."""
+    if path not in repo.composes:
+        try:
+            repo.composes[path] = load(path, repo, repo.optional_text(path))
+        except ReadError:
+            repo.composes[path] = None
+    return repo.composes[path]

@@ -20,6 +20,7 @@ from hooks._patterns import lazy
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from hooks._compose import Compose
     from hooks._context import Entries
     from hooks._dockerfile import Dockerfile
     from hooks._dockerignore import IgnoreFile
@@ -218,11 +219,13 @@ class Repo:
         # requirements files by (real path, display path); the ignore files that may apply
         # to a Dockerfile, and to a directory; the entries of a build-context directory;
         # a build context's lock files and pyproject.toml (by directory); the Dockerfiles
-        # a Compose file builds (None: unreadable).
+        # a Compose file builds (None: unreadable); the Compose files a Dockerfile's check
+        # looked up (hooks._compose.services_built_from; None: unreadable).
         self.requirements_files: dict[tuple[str, str], RequirementsFile] = {}
         self.lock_files: dict[str, tuple[str, ...]] = {}
         self.pyprojects: dict[str, Mapping[str, object] | None] = {}
         self.built_dockerfiles: dict[str, Dockerfile | None] = {}
+        self.composes: dict[str, Compose | None] = {}
         self.ignore_files_of_dockerfile: dict[str, list[IgnoreFile]] = {}
         self.ignore_files_of_directory: dict[str, list[IgnoreFile]] = {}
         self.directory_entries: dict[str, Entries] = {}

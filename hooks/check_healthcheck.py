@@ -11,15 +11,20 @@ judged, and ``HEALTHCHECK NONE`` is an explicit opt-out: use it when the orchest
 development container's Dockerfile (in a ``.devcontainer`` directory) asked for one: it
 is never deployed (a ``HEALTHCHECK`` it has is still checked by DPH602).
 
-Compose files are read for their services' ``healthcheck`` (DPH602 only: a Compose file
-does not say whether a service serves).
+Compose files are read for their services' ``healthcheck``: DPH602 judges its probe,
+and a stage that a Compose service runs and probes needs no ``HEALTHCHECK`` of its own
+(DPH601 is not reported). Those are the Compose files in the Dockerfile's directory and
+the directories above it, up to the repository root; the service runs the stage that
+its ``build.target`` names, else the last one.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
 
 ## DPH601 missing-healthcheck
 ### What it does
-Reports a final stage that serves but has no ``HEALTHCHECK`` (reported at its ``FROM``).
+Reports a final stage that serves but has no ``HEALTHCHECK`` (reported at its ``FROM``),
+unless a Compose file beside or above the Dockerfile runs that stage in a service with
+a ``healthcheck``.
 The message suggests a ``python -c`` urllib probe only when the image has Python (a
 Python base image, a Python program run, or ``python3`` installed); for Java, nginx or
 Node images it suggests a program the image has, and for a server whose ``ENTRYPOINT``
@@ -92,6 +97,7 @@ from hooks._shell import Command, argv_commands, commands, instruction_commands
 
 if TYPE_CHECKING:
     from hooks._compose import Compose, Service
+    from hooks._files import Repo
 
 MISSING = Rule("DPH601", "missing-healthcheck", WARNING, "The final stage serves but has no HEALTHCHECK.")
 TOOL_MISSING = Rule(
@@ -234,7 +240,26 @@ def _meant_argv(text: str) -> tuple[str, ...] | None:
     return None
 
 
-def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+def _compose_probes(repo: Repo, df: Dockerfile, stage: Stage) -> bool:
+    """Whether a Compose service that runs the image of ``stage`` probes it with a
+    ``healthcheck`` (set in its own Compose file or in one merged with it)."""
+    from hooks._compose import services_built_from
+
+    for _service, build, same in services_built_from(repo, df.path, "healthcheck"):
+        if build.target is None:
+            built: Stage | None = df.stages[-1]
+        elif build.target.resolved:
+            built = df.stage_named(build.target.value)
+        else:
+            continue
+        if built is stage and any(service.healthcheck is not None for service in same):
+            return True
+    return False
+
+
+def check(df: Dockerfile, *, target: str | None = None, repo: Repo | None = None) -> list[Finding]:
+    """DPH601 and DPH602 for the final stage of ``df``; with the ``repo`` it belongs to,
+    the Compose files that run it are read too."""
     stage = df.final_stage(target)
     if stage is None:
         return unknown_target(df.path, target)
@@ -246,7 +271,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
                 healthcheck = instr
     if healthcheck is None:
         reason = _serves(df, stage, chain) if not df.dev_container else ""
-        if not reason:
+        if not reason or (repo is not None and _compose_probes(repo, df, stage)):
             return []
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"
         line, col = stage.from_.position(0)
@@ -322,7 +347,7 @@ def check_compose(compose: Compose) -> list[Finding]:
 HOOK = Hook(
     id="check-healthcheck", doc=__doc__ or "", rules=RULES,
     options=(TARGET,),
-    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, repo=ctx.repo),
     compose=lambda model, ctx: check_compose(model),
 )
 

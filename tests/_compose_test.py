@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks._compose import Compose, interpolate, load
+from hooks._compose import Compose, interpolate, load, services_built_from
 from hooks._files import ReadError, Repo
 
 
@@ -193,3 +193,21 @@ def test_build_of_a_service_running_another_services_image(tmp_path: Path) -> No
     assert compose.build_of(web) is web.build is not None
     assert compose.build_of(worker) is web.build
     assert compose.build_of(db) is None
+
+
+def test_services_built_from_a_dockerfile(tmp_path: Path) -> None:
+    repo = write(tmp_path, {
+        "svc/Dockerfile": "FROM python:3.12-slim-bookworm\n",
+        "other/Dockerfile": "FROM python:3.12-slim-bookworm\n",
+        "compose.yaml": "services:\n  web:\n    build: svc\n    image: me/web\n"
+                        "  worker:\n    image: me/web\n  other:\n    build: other\n",
+        "compose.override.yaml": "services:\n  web:\n    healthcheck:\n      test: [CMD, 'true']\n",
+        "svc/compose.yml": "services:\n  api:\n    build: .\n",  # no 'healthcheck' in it: not parsed
+    })
+    found = [(service.name, build.dockerfile_path, [s.path for s in same])
+             for service, build, same in services_built_from(repo, "svc/Dockerfile", "healthcheck")]
+    assert found == [("web", "svc/Dockerfile", ["compose.override.yaml", "compose.yaml"]),
+                     ("worker", "svc/Dockerfile", ["compose.yaml"])]
+    assert sorted(repo.composes) == ["compose.override.yaml", "compose.yaml"]
+    assert [service.name for service, _, _ in services_built_from(repo, "other/Dockerfile", "build")] == ["other"]
+    assert list(services_built_from(repo, "missing/Dockerfile", "healthcheck")) == []

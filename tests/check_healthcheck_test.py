@@ -436,3 +436,49 @@ def test_packages_from_a_file_may_hold_the_tool() -> None:
         "HEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n"
     )
     assert check(parse(text)) == []
+
+
+SERVING = 'FROM python:3.12-slim-bookworm AS app\nEXPOSE 8000\nCMD ["gunicorn", "app:app"]\n'
+COMPOSE_PROBE = '    healthcheck:\n      test: ["CMD", "python3", "-c", "print(1)"]\n'
+
+
+@pytest.mark.parametrize(("files", "reported"), [
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: ./svc\n" + COMPOSE_PROBE}, False,
+                 id="compose-above-probes-the-service"),
+    pytest.param({"svc/docker-compose.yml": "services:\n  web:\n    build: .\n" + COMPOSE_PROBE}, False,
+                 id="compose-beside-probes-the-service"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: ./svc\n",
+                  "compose.override.yaml": "services:\n  web:\n" + COMPOSE_PROBE}, False,
+                 id="probe-set-in-the-override-file"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: {context: ./svc, target: app}\n" + COMPOSE_PROBE},
+                 False, id="target-is-the-final-stage"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    image: me/web:1\n    build: ./svc\n"
+                                  "  worker:\n    image: me/web:1\n" + COMPOSE_PROBE}, False,
+                 id="service-running-the-image-another-builds"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: ./svc\n"}, True, id="compose-without-probe"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: ./svc\n    healthcheck:\n      disable: true\n"},
+                 True, id="probe-disabled"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: {context: ./svc, target: base}\n" + COMPOSE_PROBE},
+                 True, id="compose-probes-another-stage"),
+    pytest.param({"compose.yaml": "services:\n  web:\n    build: ./other\n" + COMPOSE_PROBE}, True,
+                 id="compose-probes-another-dockerfile"),
+    pytest.param({"deploy/compose.yaml": "services:\n  web:\n    build: ../svc\n" + COMPOSE_PROBE}, True,
+                 id="compose-in-a-sibling-directory-is-not-looked-up"),
+    pytest.param({"compose.yaml": "services: [\n"}, True, id="invalid-compose-file"),
+])
+def test_compose_probe_stands_for_a_healthcheck(write: Writer, files: dict[str, str], reported: bool) -> None:
+    dockerfile = write("svc/Dockerfile", "FROM python:3.12-slim-bookworm AS base\n" + SERVING)
+    for name, text in files.items():
+        write(name, text)
+    found = [f.code for f in check(parse(Path(dockerfile).read_text(), dockerfile), repo=Repo())]
+    assert found == (["DPH601"] if reported else [])
+
+
+def test_compose_probe_found_from_a_subdirectory(
+    write: Writer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    write("svc/Dockerfile", SERVING)
+    root = Path(write("compose.yaml", "services:\n  web:\n    build: svc\n" + COMPOSE_PROBE)).resolve().parent
+    monkeypatch.chdir(root / "svc")
+    assert main(["Dockerfile"]) == 0
+    assert capsys.readouterr().out == ""
