@@ -16,6 +16,7 @@ from the lock with ``--no-install-project`` / ``--no-root`` first, the source af
 
 Options:
     --check-hashes   also report requirements files whose hashes are not enforced (DPH113).
+    --target NAME    judge the ``CMD`` and ``ENTRYPOINT`` of the stage NAME instead of the last one (DPH115).
 
 ## DPH110 install-ignores-lock
 ### What it does
@@ -123,6 +124,44 @@ or, for uv (with the uv version you use):
 FROM python:3.12-slim-bookworm
 COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/
 ```
+
+## DPH115 uv-run-syncs-at-start
+### What it does
+Reports ``uv run`` in the shipped stage's ``CMD`` or ``ENTRYPOINT`` (exec or shell form,
+``sh -c`` included) when the build installed the project with ``uv sync --no-dev`` (or
+``--no-default-groups``, ``--only-group``, ``--no-group``), the project's
+``pyproject.toml`` declares a ``dev`` dependency group (``[dependency-groups]`` or
+``[tool.uv] dev-dependencies``) that ``[tool.uv] default-groups`` does not leave out, and
+the image holds the project (``pyproject.toml`` copied into the shipped stages). Not
+reported when ``uv run`` has ``--no-sync``, ``--no-project``, ``--no-dev`` or its own group
+options, or ``UV_NO_SYNC`` / ``UV_NO_DEV`` is set.
+### Why is this bad?
+``uv run`` syncs the project environment before it starts the program, with uv's default
+groups, which include ``dev``: every container start downloads and installs the
+development tools that the build left out. The start then needs the network and a
+writable ``.venv`` (it fails as a non-root user or offline), takes seconds longer, and the
+running container holds packages nobody shipped.
+### Example
+```dockerfile
+FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY . .
+RUN uv sync --locked --no-dev
+CMD ["uv", "run", "gunicorn", "app:app"]
+```
+### Use instead
+```dockerfile
+FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY . .
+RUN uv sync --locked --no-dev
+ENV PATH="/app/.venv/bin:$PATH"
+CMD ["gunicorn", "app:app"]
+```
 """
 from __future__ import annotations
 
@@ -132,12 +171,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_hook
-from hooks._dockerfile import Dockerfile, Instruction, split_blanks
+from hooks._dockerfile import Dockerfile, Instruction, Stage, split_blanks
 from hooks._findings import ERROR, WARNING, Finding, Rule
-from hooks._hook import Hook, Option
-from hooks._shell import Command, Install, option_value, run_script
+from hooks._hook import TARGET, Hook, Option
+from hooks._shell import Command, Install, instruction_commands, option_value, python_install, run_script
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from hooks._context import BuildContext
     from hooks._requirements import RequirementsSet
     from hooks._shell import Script
@@ -158,7 +199,11 @@ UNPINNED_MANAGER = Rule(
     "DPH114", "unpinned-package-manager", ERROR,
     "A Python package manager is installed without a version.",
 )
-RULES = (IGNORES_LOCK, PROJECT_IGNORES_LOCK, HASHES_NOT_ENFORCED, UNPINNED_MANAGER)
+RUN_SYNCS = Rule(
+    "DPH115", "uv-run-syncs-at-start", WARNING,
+    "The shipped CMD or ENTRYPOINT runs 'uv run', which installs the dev dependencies the build left out.",
+)
+RULES = (IGNORES_LOCK, PROJECT_IGNORES_LOCK, HASHES_NOT_ENFORCED, UNPINNED_MANAGER, RUN_SYNCS)
 
 _FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
 _GLOB = re.compile(r"[*?\[]")
@@ -603,10 +648,14 @@ def _requirements_of(name: str, context: BuildContext, state: _State) -> Require
     return None
 
 
-def check(df: Dockerfile, *, context: BuildContext | None = None, check_hashes: bool = False) -> list[Finding]:
-    """``context``: the build context (None: unknown; DPH111 and DPH113 need it)."""
+def check(
+    df: Dockerfile, *, context: BuildContext | None = None, check_hashes: bool = False, target: str | None = None,
+) -> list[Finding]:
+    """``context``: the build context (None: unknown; DPH111, DPH113 and DPH115 need it);
+    ``target``: the shipped stage (DPH115; default: the last)."""
     findings: list[Finding] = []
     ends: list[_State] = []
+    dev_left_out: list[tuple[Instruction, str]] = []  # each uv sync that leaves the dev group out, described
     for stage in df.stages:
         state = ends[stage.parent] if stage.parent is not None else _State({}, {}, False)
         for instr in stage.instructions:
@@ -615,14 +664,139 @@ def check(df: Dockerfile, *, context: BuildContext | None = None, check_hashes: 
                 if instr.keyword == "ADD":
                     findings.extend(_added_installers(df, instr))
             elif instr.keyword == "RUN":
-                state = _run(df, instr, state, context, check_hashes, findings)
+                state = _run(df, instr, state, context, check_hashes, findings, dev_left_out)
         ends.append(state)
+    if dev_left_out and context is not None:
+        findings.extend(_uv_run_at_start(df, df.final_stage(target), dev_left_out, context))
+    return findings
+
+
+# uv sync options that leave uv's default groups (with 'dev') out; uv run options that
+# choose what it syncs (or that it does not), so that it does what the user meant.
+_LEAVES_DEV_OUT = ("--no-dev", "--no-default-groups", "--only-group", "--no-group")
+_RUN_CHOOSES = frozenset({"--no-sync", "--no-project", "--script", *_LEAVES_DEV_OUT, "--group", "--all-groups",
+                          "--only-dev", "--dev"})
+
+
+def _leaves_dev_out(install: Install) -> str:
+    """The option with which a ``uv sync`` leaves the dev group out, or ''."""
+    for word in install.args:
+        name = word.split("=", 1)[0]
+        if name in _LEAVES_DEV_OUT:
+            return name
+    return ""
+
+
+def _dev_group(pyproject: Mapping[str, object] | None) -> bool:
+    """Whether ``pyproject`` declares a ``dev`` group that ``uv run`` syncs by default."""
+    if pyproject is None:
+        return False
+    groups = pyproject.get("dependency-groups")
+    tool = pyproject.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    uv = uv if isinstance(uv, dict) else {}
+    declared = bool(isinstance(groups, dict) and groups.get("dev")) or bool(uv.get("dev-dependencies"))
+    defaults = uv.get("default-groups")
+    return declared and not (isinstance(defaults, list) and "dev" not in defaults)
+
+
+def _holds_project(df: Dockerfile, stage: Stage, seen: frozenset[int] = frozenset()) -> bool:
+    """Whether the image of ``stage`` holds the project's ``pyproject.toml``: copied by
+    name or with the whole context, in its stages or from a stage that holds it."""
+    for member in df.chain(stage):
+        for instr in member.instructions:
+            if instr.keyword not in ("COPY", "ADD"):
+                continue
+            source_stage = instr.flag("from")
+            if source_stage is not None:
+                other = df.stage_ref(source_stage, member.index)
+                if other is not None and other.index not in seen and any(
+                    _may_hold_project(source) for source in _copy_sources(df, instr)
+                ) and _holds_project(df, other, seen | {stage.index}):
+                    return True
+                continue
+            for source in _copy_sources(df, instr):  # '' when it could not be expanded: not known to
+                base = source.rstrip("/").rsplit("/", 1)[-1]
+                whole = bool(source) and source.strip("/") in ("", ".")  # the context root
+                named = base == "pyproject.toml" or (_GLOB.search(base) and fnmatch.fnmatchcase("pyproject.toml", base))
+                if whole or named:
+                    return True
+    return False
+
+
+def _environment_bin(df: Dockerfile, stage: Stage, instr: Instruction) -> str:
+    """The ``bin`` directory of the project environment that ``uv run`` uses in the image:
+    ``UV_PROJECT_ENVIRONMENT``, else ``.venv`` in the last absolute WORKDIR."""
+    var = instr.lookup("UV_PROJECT_ENVIRONMENT")
+    if var is not None and var.resolved and var.value.startswith("/"):
+        return var.value.rstrip("/") + "/bin"
+    workdir = ""
+    for member in df.chain(stage):
+        for step in member.instructions:
+            if step.keyword == "WORKDIR":
+                value = step.expand(step.args.strip(), df.escape)
+                workdir = value.value if value.resolved and value.value.startswith("/") else ""
+    return (workdir.rstrip("/") if workdir else "<project directory>") + "/.venv/bin"
+
+
+def _set_at_start(name: str, instr: Instruction, cmd: Command) -> bool:
+    """Whether the variable ``name`` is on for ``cmd`` of a CMD or ENTRYPOINT: its prefix
+    assignments, or an ENV (an ARG is gone when the container starts)."""
+    for assignment in reversed(cmd.assignments):
+        key, _, value = assignment.partition("=")
+        if key == name:
+            return value.lower() not in _FALSE
+    var = instr.env_vars.get(name)
+    return var is not None and (not var.resolved or var.value.lower() not in _FALSE)
+
+
+def _may_hold_project(source: str) -> bool:
+    """Whether a path copied from another stage may hold its ``pyproject.toml``: the file,
+    or a directory that is not an environment (``/app``, not ``/app/.venv`` or ``*.whl``)."""
+    base = source.rstrip("/").rsplit("/", 1)[-1]
+    return base == "pyproject.toml" or (bool(base) and "." not in base and base not in _ENVIRONMENT_DIRS)
+
+
+_ENVIRONMENT_DIRS = frozenset({"venv", "env", "bin", "lib", "site-packages", "dist", "wheels"})
+
+
+def _uv_run_at_start(
+    df: Dockerfile, stage: Stage | None, dev_left_out: list[tuple[Instruction, str]], context: BuildContext,
+) -> list[Finding]:
+    """DPH115 for each ``uv run`` the image of ``stage`` starts with."""
+    if stage is None or not _dev_group(context.pyproject()) or not _holds_project(df, stage):
+        return []
+    entrypoint, cmd = df.entrypoint_cmd(stage)
+    sync, how = dev_left_out[-1]
+    findings: list[Finding] = []
+    for instr in (entrypoint, cmd):
+        if instr is None:
+            continue
+        appended = cmd.json if instr is entrypoint and instr.json is not None and cmd is not None and cmd.json else ()
+        for command in instruction_commands(instr):
+            install = python_install(command)
+            if install is None or install.tool != "uv" or install.verb != "run":
+                continue
+            if _set_at_start("UV_NO_SYNC", instr, command) or _set_at_start("UV_NO_DEV", instr, command):
+                continue
+            if any(word.split("=", 1)[0] in _RUN_CHOOSES for word in (*install.args, *appended)):
+                continue
+            line, col = instr.find(command.words[0])
+            findings.append(RUN_SYNCS.at(
+                df.path, line, col,
+                f"{instr.keyword} runs 'uv run', which syncs the project environment before the program "
+                f"starts, with uv's default groups: the dev dependencies that {how} "
+                f"(line {sync.start_line}) left out are downloaded and installed at every container start "
+                "(it needs the network and a writable .venv); add --no-sync to 'uv run' (or 'ENV UV_NO_SYNC=1'), "
+                f"or put the environment on PATH ('ENV PATH=\"{_environment_bin(df, stage, instr)}:$PATH\"') "
+                "and run the program itself",
+            ))
     return findings
 
 
 def _run(
     df: Dockerfile, instr: Instruction, state: _State, context: BuildContext | None,
-    check_hashes: bool, findings: list[Finding],
+    check_hashes: bool, findings: list[Finding], dev_left_out: list[tuple[Instruction, str]],
 ) -> _State:
     script = run_script(instr, df.lines)
     cmds = script.commands()
@@ -655,6 +829,12 @@ def _run(
                     install, files, context, state, instr, cmd, exported,
                 )]
             locked_deps = locked_deps or _installs_locked(install, files)
+            if install.tool == "uv" and install.verb == "sync":
+                option = _leaves_dev_out(install)
+                if option:
+                    dev_left_out.append((instr, f"'uv sync {option}'"))
+                elif _on("UV_NO_DEV", instr, cmd, exported):
+                    dev_left_out.append((instr, "'uv sync' with UV_NO_DEV"))
         for rule, word, message in reports:
             line, col = _message_at(script, cmd, word)
             findings.append(rule.at(df.path, line, col, message))
@@ -663,9 +843,12 @@ def _run(
 
 HOOK = Hook(
     id="check-lockfile-install", doc=__doc__ or "", rules=RULES,
-    options=(Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),),
+    options=(
+        Option("check-hashes", "also report requirements files whose hashes are not enforced (DPH113)", "flag"),
+        TARGET,
+    ),
     dockerfile=lambda df, ctx: check(
-        df, context=ctx.build_context(df), check_hashes=ctx.options.check_hashes,
+        df, context=ctx.build_context(df), check_hashes=ctx.options.check_hashes, target=ctx.options.target,
     ),
 )
 

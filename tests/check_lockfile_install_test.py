@@ -379,6 +379,8 @@ def test_dph301_understands_the_guides() -> None:
         ("DPH111", {"uv.lock": "version = 1\n", "requirements.txt": "flask==3.0.3\n"}),
         ("DPH113", {"requirements.txt": HASHED}),
         ("DPH114", {}),
+        ("DPH115", {"pyproject.toml": "[project]\nname = 'app'\n[dependency-groups]\ndev = ['pytest']\n",
+                    "uv.lock": "version = 1\n"}),
     ],
 )
 def test_documented_examples(tmp_path: Path, code: str, context: dict[str, str]) -> None:
@@ -414,3 +416,84 @@ def test_copied_names() -> None:
         "ADD https://example.com/x.tar.gz /x\nCOPY <<EOF /etc/motd\nhi\nEOF\n"
     )
     assert copied_names(df) == ("pyproject.toml", "src")
+
+
+UV_APP = (
+    "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\nWORKDIR /srv\nCOPY pyproject.toml uv.lock ./\n"
+    "RUN uv sync --locked --no-dev --no-install-project\nCOPY . .\nRUN uv sync --locked {sync}\n"
+)
+DEV_GROUP = "[project]\nname = 'app'\nversion = '1'\n[dependency-groups]\ndev = ['pytest==8.3.3']\n"
+
+
+def _uv_run(tmp_path: Path, tail: str, pyproject: str = DEV_GROUP, sync: str = "--no-dev") -> list[str]:
+    files = {"Dockerfile": UV_APP.format(sync=sync) + tail, "pyproject.toml": pyproject, "uv.lock": "version = 1\n"}
+    return [f.message for f in run(tmp_path, files) if f.code == "DPH115"]
+
+
+@pytest.mark.parametrize("tail", [
+    'CMD ["uv", "run", "gunicorn", "app:app"]\n',
+    "CMD uv run gunicorn app:app\n",
+    'CMD ["sh", "-c", "uv run alembic upgrade head && exec uv run gunicorn app:app"]\n',
+    'ENTRYPOINT ["uv", "run"]\nCMD ["gunicorn", "app:app"]\n',
+    'CMD ["uv", "run", "--frozen", "gunicorn", "app:app"]\n',
+    'ARG UV_NO_SYNC=1\nCMD ["uv", "run", "gunicorn", "app:app"]\n',
+    'CMD UV_NO_SYNC=0 uv run gunicorn app:app\n',
+])
+def test_uv_run_syncs_the_dev_group_at_start(tmp_path: Path, tail: str) -> None:
+    messages = _uv_run(tmp_path, tail)
+    assert messages
+    assert "'uv sync --no-dev' (line 6)" in messages[0]
+    assert 'ENV PATH=\"/srv/.venv/bin:$PATH\"' in messages[0]
+
+
+@pytest.mark.parametrize(("tail", "pyproject", "sync"), [
+    pytest.param('CMD ["uv", "run", "--no-sync", "gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev", id="no-sync"),
+    pytest.param('CMD ["uv", "run", "--no-dev", "gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev", id="run-no-dev"),
+    pytest.param('ENTRYPOINT ["uv", "run"]\nCMD ["--no-sync", "gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev",
+                 id="cmd-gives-the-option"),
+    pytest.param('ENV UV_NO_SYNC=1\nCMD ["uv", "run", "gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev",
+                 id="env-no-sync"),
+    pytest.param('ENV UV_NO_DEV=1\nCMD ["uv", "run", "gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev",
+                 id="env-no-dev"),
+    pytest.param("CMD UV_NO_SYNC=1 uv run gunicorn app:app\n", DEV_GROUP, "--no-dev", id="prefix-no-sync"),
+    pytest.param('ENV PATH="/srv/.venv/bin:$PATH"\nCMD ["gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev",
+                 id="program-from-the-venv"),
+    pytest.param('CMD ["uv", "run", "gunicorn", "app:app"]\n', "[project]\nname = 'app'\n", "--no-dev",
+                 id="no-dev-group"),
+    pytest.param('CMD ["uv", "run", "gunicorn", "app:app"]\n',
+                 DEV_GROUP + "[tool.uv]\ndefault-groups = []\n", "--no-dev", id="dev-not-a-default-group"),
+    pytest.param('CMD ["uv", "run", "gunicorn", "app:app"]\n', "not toml [", "--no-dev", id="pyproject-unreadable"),
+    pytest.param('RUN uv run python -m compileall .\nCMD ["gunicorn", "app:app"]\n', DEV_GROUP, "--no-dev",
+                 id="uv-run-at-build-time"),
+])
+def test_uv_run_that_installs_nothing_at_start(tmp_path: Path, tail: str, pyproject: str, sync: str) -> None:
+    assert _uv_run(tmp_path, tail, pyproject, sync) == []
+
+
+def test_uv_run_after_a_sync_with_the_dev_group(tmp_path: Path) -> None:
+    text = 'FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\nCOPY . .\nRUN uv sync --locked\nCMD ["uv", "run", "x"]'
+    files = {"Dockerfile": text, "pyproject.toml": DEV_GROUP, "uv.lock": ""}
+    assert [f.code for f in run(tmp_path, files)] == []
+
+
+def test_uv_run_in_an_image_without_the_project(tmp_path: Path) -> None:
+    text = (
+        "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS build\nWORKDIR /app\nCOPY . .\n"
+        "RUN uv sync --locked --no-dev\n"
+        "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\nCOPY --from=build /app/.venv /app/.venv\n"
+        'CMD ["uv", "run", "app"]\n'
+    )
+    files = {"Dockerfile": text, "pyproject.toml": DEV_GROUP, "uv.lock": ""}
+    assert [f.code for f in run(tmp_path, files)] == []
+    copied = text.replace("/app/.venv /app/.venv", "/app /app")
+    assert [f.code for f in run(tmp_path, {**files, "Dockerfile": copied})] == ["DPH115"]
+
+
+def test_uv_run_of_another_target(tmp_path: Path) -> None:
+    text = UV_APP.format(sync="--no-dev") + 'CMD ["uv", "run", "app"]\nFROM python:3.12-slim-bookworm AS other\n'
+    files = {"Dockerfile": text, "pyproject.toml": DEV_GROUP, "uv.lock": ""}
+    assert [f.code for f in run(tmp_path, files)] == []
+    repo = Repo(str(tmp_path))
+    df = parse(text, "Dockerfile")
+    targeted = check(df, context=BuildContext(repo, "Dockerfile"), target="0")
+    assert targeted == []  # no stage is named '0'; --target names a stage
