@@ -15,14 +15,14 @@ from tests.projects import PIP_TOOLS_PROJECT, POETRY_DOCKERFILE, POETRY_PROJECT,
 BASE = "FROM python:3.12-slim-bookworm\n"
 
 
-def run(tmp: Path, files: dict[str, str], dockerfile: str = "Dockerfile", **options: bool) -> list[Finding]:
+def run(tmp: Path, files: dict[str, str], dockerfile: str = "Dockerfile", check_hashes: bool = False) -> list[Finding]:
     for name, content in files.items():
         path = tmp / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
     repo = Repo(str(tmp))
     text = files[dockerfile]
-    return check(parse(text, dockerfile), context=BuildContext(repo, dockerfile), **options)
+    return check(parse(text, dockerfile), context=BuildContext(repo, dockerfile), check_hashes=check_hashes)
 
 
 def found(findings: list[Finding]) -> list[tuple[int, int, str, str]]:
