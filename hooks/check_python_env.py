@@ -14,14 +14,15 @@ value from an unset build argument is assumed to be set. A misspelt name
 (``PYTHONBUFFERED``) does not count either, and the message says so. Python's own switches on the
 command that the image runs count as well: ``python -B`` for PYTHONDONTWRITEBYTECODE,
 ``python -u`` for PYTHONUNBUFFERED, or ``env PYTHONUNBUFFERED=1 ...``. An image that
-compiles its byte code at build time (``python -m compileall`` in a ``RUN`` of the
-shipped stages or of a stage they ``COPY --from``) ships fresh ``.pyc`` files on
-purpose, for a faster start; Python writes none at run time, so it needs no
-PYTHONDONTWRITEBYTECODE. A development container's Dockerfile (in a ``.devcontainer``
-directory) is not judged: it is an environment to work in, never shipped. What a base
-image sets is not visible here, except for Red Hat's Python images
-(``registry.access.redhat.com/ubi9/python-311``, ``quay.io/sclorg/python-312-c9s``),
-whose published Dockerfiles set ``PYTHONUNBUFFERED=1``: they count as setting it.
+compiles its byte code at build time (``python -m compileall``, or a uv install with
+``--compile-bytecode`` or ``UV_COMPILE_BYTECODE`` set, as uv's Docker guide does, in a
+``RUN`` of the shipped stages or of a stage they ``COPY --from``) ships fresh ``.pyc``
+files on purpose, for a faster start: it is not asked for PYTHONDONTWRITEBYTECODE. A
+development container's Dockerfile (in a ``.devcontainer`` directory) is not judged: it
+is an environment to work in, never shipped. What a base image sets is not visible here,
+except for Red Hat's Python images (``registry.access.redhat.com/ubi9/python-311``,
+``quay.io/sclorg/python-312-c9s``), whose published Dockerfiles set
+``PYTHONUNBUFFERED=1``: they count as setting it.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -100,7 +101,7 @@ from hooks._findings import NO_FIX, WARNING, Finding, Fix, Rule, unknown_target
 from hooks._fix import indent, line_end, line_ending, newline_near
 from hooks._hook import TARGET, Hook
 from hooks._images import image_env, runs_python
-from hooks._shell import Command, argv_commands, instruction_commands, run_script
+from hooks._shell import Command, argv_commands, instruction_commands, python_install, run_script
 
 NO_BYTECODE = Rule(
     "DPH501", "missing-pythondontwritebytecode", WARNING,
@@ -137,6 +138,26 @@ def _runs_compileall(cmd: Command) -> bool:
     )
 
 
+_UV_INSTALLS = ("sync", "pip install", "pip sync")
+_FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
+
+
+def _uv_compiles(instr: Instruction, cmd: Command) -> bool:
+    """A uv install that compiles what it installs: ``--compile-bytecode`` (``--compile``),
+    or ``UV_COMPILE_BYTECODE`` set for it (prefix assignment, ENV or ARG)."""
+    install = python_install(cmd)
+    if install is None or install.tool != "uv" or install.verb not in _UV_INSTALLS:
+        return False
+    if any(word in ("--compile-bytecode", "--compile") for word in install.args):
+        return True
+    for assignment in reversed(cmd.assignments):
+        name, _, value = assignment.partition("=")
+        if name == "UV_COMPILE_BYTECODE":
+            return value.lower() not in _FALSE
+    var = instr.lookup("UV_COMPILE_BYTECODE")
+    return var is not None and (not var.resolved or var.value.lower() not in _FALSE)
+
+
 def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
     """Byte code compiled at build time in the shipped stages or a stage they copy from."""
     seen: set[int] = set()
@@ -148,7 +169,8 @@ def _compiles_bytecode(df: Dockerfile, chain: list[Stage]) -> bool:
         seen.add(member.index)
         for instr in member.instructions:
             if instr.keyword == "RUN":
-                if any(_runs_compileall(c) for c in run_script(instr, df.lines).commands()):
+                commands = run_script(instr, df.lines).commands()
+                if any(_runs_compileall(c) or _uv_compiles(instr, c) for c in commands):
                     return True
             elif instr.keyword in ("COPY", "ADD") and instr.flag("from"):
                 source = df.stage_ref(instr.flag("from") or "", before=member.index)

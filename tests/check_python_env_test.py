@@ -109,6 +109,24 @@ PASS = [
         "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\nCOPY --from=build /src /src\n",
         id="bytecode-compiled-in-a-stage-copied-from",
     ),
+    pytest.param(
+        # uv's Docker guide: the builder compiles what uv installs, the venv is copied.
+        "FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS builder\nENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\n"
+        "RUN uv sync --locked --no-dev\n"
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\nCOPY --from=builder /app /app\n"
+        'CMD ["/app/.venv/bin/python", "-m", "app"]\n',
+        id="uv-compile-bytecode-env-in-a-stage-copied-from",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\n"
+        "RUN uv pip install --system --compile-bytecode -r requirements.txt\n",
+        id="uv-compile-bytecode-flag",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\nARG UV_COMPILE_BYTECODE=1\n"
+        "RUN UV_NO_CACHE=1 uv sync --frozen\n",
+        id="uv-compile-bytecode-build-arg",
+    ),
 ]
 
 FROM_HINT_501 = (
@@ -218,6 +236,17 @@ FAIL = [
         "FROM python:3.12-slim-bookworm\nRUN python -m compileall /app\n",
         [(1, 1, "DPH502", NEVER_502)],
         id="compiled-bytecode-does-not-unbuffer",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1 UV_COMPILE_BYTECODE=0\nRUN uv sync --frozen\n",
+        [(1, 1, "DPH501", NEVER_501)],
+        id="uv-compile-bytecode-off",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV PYTHONUNBUFFERED=1\n"
+        "RUN UV_COMPILE_BYTECODE=1 uv tool install ruff==0.8.0\n",
+        [(1, 1, "DPH501", NEVER_501)],
+        id="uv-tool-install-compiles-only-the-tool",
     ),
     pytest.param(
         # Real-world shapes: misspelt names set in good faith.
