@@ -415,6 +415,8 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
       (:func:`own_version`: the Python of ``uv:python3.12-bookworm-slim``, the Postgres
       of ``pgvector:pg16``): ``<version>-<the tag>`` for uv and pgvector, whose tags are
       so; for others the same tag with ``@sha256:<digest>`` (their schemes are not known);
+    - uv's images with an OS tag (``uv:bookworm-slim``): ``uv:<version>-bookworm-slim``
+      (``uv:<version>`` alone holds only the uv binaries, no shell);
     - Chainguard images (``cgr.dev``), whose free tags are ``latest`` and ``latest-dev``:
       the reference with ``@sha256:<digest>``;
     - any other image: ``<version>`` in place of the version the tag names, the rest of
@@ -434,6 +436,10 @@ def suggest_image(ref: ImageRef, *, keep_full: bool = False) -> Suggestion:
         if ref.name in _VERSION_IN_FRONT:
             return Suggestion(ref.with_tag(f"<version>-{ref.tag}"), True)
         return Suggestion(f"{ref.with_tag(ref.tag)}@sha256:<digest>", False)
+    if ref.name == UV_IMAGE and ref.tag and ref.tag not in _CHANNELS:
+        # An OS tag (uv:bookworm-slim, uv:alpine): '<version>' alone is the image that
+        # holds only the uv binaries, no shell; '<version>-bookworm-slim' keeps the OS.
+        return Suggestion(ref.with_tag(f"<version>-{ref.tag}"), True)
     first, dash, rest = ref.tag.partition("-")
     if ref.official in DATED_CODENAMES and first in CODENAMES:
         return Suggestion(ref.with_tag(f"{first}-<YYYYMMDD>{dash}{rest}"), True)
@@ -1128,6 +1134,8 @@ def floating_reason(ref: ImageRef) -> str | None:
     if ref.registry in _REDHAT_REGISTRIES and _RELEASE_TAG_RE.fullmatch(ref.tag):
         return None  # ubi9/python-311:1-77: release 77 of image version 1
     version = own_version(ref)
+    if version.isdigit() and _whole_number_releases(ref):
+        return None  # fedora:41 is Fedora 41, whose releases have no minor version
     if not version:
         if tag_version(ref.tag):
             return f"'{ref.tag}' names only the version of what the image bundles, not a version of the image"
@@ -1135,6 +1143,14 @@ def floating_reason(ref: ImageRef) -> str | None:
     if "." not in version and "_" not in version and len(version) < 6:
         return f"'{version}' is a major version only"
     return None
+
+
+def _whole_number_releases(ref: ImageRef) -> bool:
+    """Fedora's images: a release is one number (``fedora:41``), with no minor version to pin."""
+    name = ref.name.rsplit("/", 1)[-1]
+    return name in ("fedora", "fedora-minimal") and (
+        ref.official == "fedora" or ref.registry in ("registry.fedoraproject.org", "quay.io")
+    )
 
 
 def pin_problem(ref: ImageRef, *, keep_full: bool = False) -> tuple[str, str, str] | None:

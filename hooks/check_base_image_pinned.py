@@ -94,7 +94,8 @@ of a component the image bundles: the Python of an image that is not Python itse
 or a number glued to a name other than ``v`` (``pgvector/pgvector:pg16``, ``cuda12``):
 those move with every release of uv, the notebook stack or pgvector
 (``uv:0.5.11-python3.12-bookworm-slim``, ``pgvector:0.8.0-pg16`` name one). ``REL-9_18``
-is release 9.18.
+is release 9.18, and a Fedora release (``fedora:41``) is a whole version: Fedora has no
+minor releases.
 ### Why is this bad?
 Such tags are re-pointed to every new minor release: ``python:3-slim`` jumps from
 3.12 to 3.13, and wheels or C extensions built for one break on the other.

@@ -14,6 +14,7 @@ from hooks._images import (
     ImageRef,
     PythonTag,
     base_kind,
+    floating_reason,
     from_default,
     image_uses,
     is_immutable_tag,
@@ -324,6 +325,11 @@ def test_suggested_python_is_published() -> None:
         ("prefecthq/prefect:3-python3.13", "'prefecthq/prefect:<version>-python3.13' or a digest"),
         ("example/app:x86_64-v2-slim", "'example/app:x86_64-v<version>-slim' or a digest"),
         ("cgr.dev/chainguard/python:latest-dev", "'cgr.dev/chainguard/python:latest-dev@sha256:<digest>'"),
+        # uv's OS tags keep the OS: 'uv:<version>' alone has no shell.
+        ("ghcr.io/astral-sh/uv:bookworm-slim", "'ghcr.io/astral-sh/uv:<version>-bookworm-slim' or a digest"),
+        ("ghcr.io/astral-sh/uv:alpine", "'ghcr.io/astral-sh/uv:<version>-alpine' or a digest"),
+        ("ghcr.io/astral-sh/uv:latest", "'ghcr.io/astral-sh/uv:<version>' or a digest"),
+        ("ghcr.io/astral-sh/uv", "'ghcr.io/astral-sh/uv:<version>' or a digest"),
     ],
 )
 def test_suggest_image(ref: str, expected: str) -> None:
@@ -699,3 +705,17 @@ def test_from_default_with_a_value_tried() -> None:
     df = parse("ARG PY\nARG T=${PY}-slim-bookworm\nFROM python:$T\n")
     assert from_default(df, "python:$T", {"PY": "3.12"}).value == "python:3.12-slim-bookworm"
     assert from_default(df, "python:$T").value == "python:-slim-bookworm"  # the tried value is not kept
+
+
+@pytest.mark.parametrize(("ref", "floats"), [
+    ("fedora:41", False),
+    ("registry.fedoraproject.org/fedora:41", False),
+    ("quay.io/fedora/fedora-minimal:42", False),
+    ("fedora:rawhide", True),
+    ("example/fedora:41", True),  # not Fedora's own image: its scheme is not known
+    ("debian:12", True),
+])
+def test_fedora_releases_are_whole_versions(ref: str, floats: bool) -> None:
+    image = parse_image(ref)
+    assert image is not None
+    assert (floating_reason(image) is not None) == floats
