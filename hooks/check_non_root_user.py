@@ -36,7 +36,9 @@ whose packages come from ``apk`` (which have no ``useradd``); on ``ubi-minimal``
 that name.
 A distroless image (``gcr.io/distroless/python3-debian12``) has no shell to create a user
 with, but has the ``nonroot`` account (uid 65532): the advice is ``USER nonroot`` (or its
-``:nonroot`` tag, which needs no finding).
+``:nonroot`` tag, which needs no finding). On ``scratch`` the advice is a numeric
+``USER 65532:65532``; a ``scratch`` stage with no ``ENTRYPOINT`` or ``CMD`` holds files
+only (an export stage, built with ``--output``) and is not reported.
 ### Why is this bad?
 Without ``USER`` the container runs as root (``ContainerAdministrator`` on Windows
 Server Core): a compromised process owns the whole container and, with a container
@@ -246,6 +248,11 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         root = chain[0].image
         if root.resolved and _nonroot_image(root.value):
             return []
+        scratch = root.resolved and root.value.lower() == "scratch"
+        if scratch and not any(
+            instr.keyword in ("ENTRYPOINT", "CMD") for member in chain for instr in member.instructions
+        ):
+            return []  # files only (an export stage built with --output): no container runs it
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"
         line, col = stage.from_.position(0)
         if is_windows(df, chain):
@@ -260,6 +267,12 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
                 f"{where} never sets USER, so the container runs as root; add 'USER nonroot' (uid 65532, "
                 f"which distroless images have: they have no shell to create a user) or use the image's "
                 f"':nonroot' tag",
+            )]
+        if scratch:
+            return [MISSING_USER.at(
+                df.path, line, col,
+                f"{where} never sets USER, so the container runs as root; add 'USER 65532:65532' (a numeric "
+                f"uid needs no account, and scratch has no shell to create one)",
             )]
         created = _created_user(df, chain)
         if created is not None:

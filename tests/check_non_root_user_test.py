@@ -276,6 +276,12 @@ def test_advice_creates_the_user_with_the_image_tools(image: str, create: str) -
             "add 'USER 1001' (a numeric uid needs no account, and ubi-minimal has no useradd)",
             id="ubi-minimal-numeric-uid",
         ),
+        pytest.param(
+            "FROM golang:1.23.4 AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n"
+            'ENTRYPOINT ["/app"]\n',
+            "add 'USER 65532:65532' (a numeric uid needs no account, and scratch has no shell to create one)",
+            id="scratch-numeric-uid",
+        ),
     ],
 )
 def test_missing_user_advice_fits_the_image(text: str, advice: str) -> None:
@@ -292,3 +298,12 @@ def test_s6_overlay_init_drops_privileges() -> None:
         'ENTRYPOINT ["/init"]\n'
     )
     assert check(parse(text)) == []
+
+
+def test_scratch_stage_of_files_only_is_not_run() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm AS build\nRUN pip wheel --no-cache-dir -w /wheels .\n"
+        "FROM scratch AS export\nCOPY --from=build /wheels /\n"
+    )
+    assert check(parse(text)) == []
+    assert check(parse(text), target="build") != []
