@@ -11,7 +11,8 @@
     docker-python-hooks explain CODE       a rule's full documentation (code or name)
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;
-directories such as .git, node_modules and virtual environments are skipped. Exit
+directories such as .git, node_modules and virtual environments are skipped, and so are
+build/ and dist/ beside a setup.py, pyproject.toml or setup.cfg (a package's build output). Exit
 status: 0 clean, 1 findings, 2 usage error; with --fix, 1 also when a file was
 changed (pre-commit's fixer convention); with --diff, 1 when there is a diff.
 """
@@ -37,8 +38,12 @@ if TYPE_CHECKING:
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs", "build", "dist",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs",
 })
+# Python's build output, skipped beside a project file (setup.py, pyproject.toml, setup.cfg)
+# only: docker/build/ holds Dockerfiles, not a copy of the package.
+BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
+_PROJECT_FILES = frozenset({"setup.py", "pyproject.toml", "setup.cfg"})
 
 
 def iter_files(
@@ -81,6 +86,8 @@ def _walk(top: str, listed: Callable[[str, list[str]], None] | None = None) -> I
                     dirs.append((entry.name, link))
     except OSError:
         return  # as os.walk: a directory that cannot be listed is left out
+    if not _PROJECT_FILES.isdisjoint(files):
+        dirs = [(name, link) for name, link in dirs if name not in BUILD_OUTPUT_DIRS]
     if listed is not None:
         listed(top, names)
     prefix = os.path.join(top, "")

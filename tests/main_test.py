@@ -40,6 +40,13 @@ def test_iter_files_sorted_and_skips(write: Writer) -> None:
     assert list(iter_files(["given/file"])) == ["given/file"]
 
 
+def test_build_output_is_skipped_only_beside_a_project_file(write: Writer) -> None:
+    for name in ("pyproject.toml", "build/lib/Dockerfile", "dist/requirements.txt",
+                 "docker/build/Dockerfile", "docker/dist/requirements.txt"):
+        write(name, "x\n")
+    assert list(iter_files(["."])) == ["pyproject.toml", "docker/build/Dockerfile", "docker/dist/requirements.txt"]
+
+
 def test_rules_lists_every_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     out = capsys.readouterr().out
