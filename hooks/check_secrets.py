@@ -213,7 +213,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from hooks import _context, _dockerignore
@@ -522,14 +522,34 @@ def _whole_context(path: str) -> bool:
     return posixpath.normpath("/" + path).lstrip("/") in ("", "*")
 
 
-def _context_gaps(ignore_text: str, required: tuple[str, ...]) -> tuple[str, ...]:
-    """What of ``required`` the ignore file ``ignore_text`` lets into the context."""
+def _context_gaps(
+    ignore_text: str, required: tuple[str, ...], is_file: Callable[[str], bool] | None = None,
+) -> tuple[str, ...]:
+    """What of ``required`` the ignore file ``ignore_text`` lets into the context
+    (``is_file``: whether a path of the context is a regular file, when it can be told:
+    a re-included file, ``!static/README``, brings no ``__pycache__`` back)."""
     patterns = _dockerignore.parse(ignore_text)
-    return tuple(_gaps(patterns, _dockerignore.literal_negations(ignore_text), required))
+    negations = [path for path in _dockerignore.literal_negations(ignore_text) if is_file is None or not is_file(path)]
+    return tuple(_gaps(patterns, negations, required))
+
+
+_PYC = "pkg/__pycache__/mod.cpython-312.pyc"
+
+
+def _reincluded_pycache(ignore_text: str, is_file: Callable[[str], bool] | None) -> str | None:
+    """The directory whose negation (``!src`` after ``**/__pycache__``) brings back the
+    ``__pycache__`` that the ignore file otherwise excludes everywhere, if that is why."""
+    patterns = _dockerignore.parse(ignore_text)
+    if not _dockerignore.excluded(patterns, _PYC):
+        return None
+    for path in _dockerignore.literal_negations(ignore_text):
+        if (is_file is None or not is_file(path)) and not _dockerignore.excluded(patterns, f"{path}/{_PYC}"):
+            return path
+    return None
 
 
 def _gaps(patterns: _dockerignore.Patterns, negations: list[str], required: Sequence[str]) -> list[str]:
-    pyc = "pkg/__pycache__/mod.cpython-312.pyc"
+    pyc = _PYC
     probes = {
         ".git": [".git/HEAD"],
         ".env": [".env"],
@@ -608,6 +628,7 @@ def _git_note(versioning: tuple[str, bool] | None, reader: int | None = None) ->
 def _context_copy(
     df: Dockerfile, instr: Instruction, word: str, offset: int, ignores: Sequence[_dockerignore.IgnoreFile],
     required: Sequence[str] = MUST_EXCLUDE, versioning: tuple[str, bool] | None = None,
+    is_file: Callable[[str], bool] | None = None,
 ) -> Finding | None:
     extra = "\n".join(instr.flag_values("exclude"))
     line, col = instr.args_position(offset)
@@ -623,14 +644,23 @@ def _context_copy(
         )
     results: list[tuple[str, tuple[str, ...]]] = []
     for path, text in ignores or [("", "")]:
-        gaps = _context_gaps(text + "\n" + extra, tuple(required))
+        gaps = _context_gaps(text + "\n" + extra, tuple(required), is_file)
         if not gaps:
             return None
         results.append((path, gaps))
     path, gaps = results[0]  # the nearest ignore file speaks for all
     where = f"'{path}'" if path else f"--exclude on '{instr.keyword}'"
-    suggestions = ", ".join(f"'**/{g}'" if g == "__pycache__" else f"'{g}'" for g in gaps)
-    missing = [f"{g} in every directory" if g == "__pycache__" else g for g in gaps]
+    first_text = (ignores[0][1] if ignores else "") + "\n" + extra
+    reincluded = _reincluded_pycache(first_text, is_file) if "__pycache__" in gaps else None
+    suggestions = ", ".join(
+        (f"'**/__pycache__' after '!{reincluded}'" if reincluded else "'**/__pycache__'")
+        if g == "__pycache__" else f"'{g}'" for g in gaps
+    )
+    missing = [
+        (f"__pycache__ below '{reincluded}', which '!{reincluded}' re-includes" if reincluded
+         else f"{g} in every directory") if g == "__pycache__" else g
+        for g in gaps
+    ]
     return UNFILTERED_CONTEXT_COPY.at(
         df.path, line, col,
         f"{head}, but {where} does not exclude {', '.join(missing)}; add {suggestions}"
@@ -758,7 +788,8 @@ def _copies(
                             required = _required(df, target)
                         must = required.get(id(instr), MUST_EXCLUDE)
                     versioning = git_versioning(context.pyproject()) if context is not None else None
-                    found = _context_copy(df, instr, word, offset, ignores, must, versioning)
+                    is_file = context.exists if context is not None else None
+                    found = _context_copy(df, instr, word, offset, ignores, must, versioning, is_file)
                     if found is not None:
                         findings.append(found)
                 continue

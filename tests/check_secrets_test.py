@@ -351,7 +351,8 @@ HEAD = "'COPY .' copies the whole build context"
         ),
         pytest.param(
             [(".dockerignore", "*\n!src\n!requirements.txt\n")],
-            f"{HEAD}, but '.dockerignore' does not exclude __pycache__ in every directory; add '**/__pycache__'",
+            f"{HEAD}, but '.dockerignore' does not exclude __pycache__ below 'src', which '!src' re-includes; "
+            "add '**/__pycache__' after '!src'",
             id="allowlist-reincludes-pycache-under-src",
         ),
         pytest.param(
@@ -828,3 +829,29 @@ def test_git_advice_when_a_later_run_reads_git() -> None:
     gitignore_only = BASE + "COPY . .\nRUN cat .gitignore .github/x\n"
     plain = check(parse(gitignore_only), dockerignores=[(".dockerignore", ".env\n.venv\n**/__pycache__\n")])
     assert [f.message.endswith("add '.git'") for f in plain] == [True]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    pytest.param({"src/static/README": ""}, [], id="re-included-file-brings-no-pycache-back"),
+    pytest.param(
+        {"src/static/README/index.txt": ""},
+        ["'COPY .' copies the whole build context, but '.dockerignore' does not exclude __pycache__ below "
+         "'src/static/README', which '!src/static/README' re-includes; add '**/__pycache__' after "
+         "'!src/static/README'"],
+        id="re-included-directory-named-in-the-advice",
+    ),
+])
+def test_negation_after_pycache(write: Writer, files: dict[str, str], expected: list[str]) -> None:
+    from hooks import _dockerignore
+    from hooks._context import BuildContext
+    from hooks._files import Repo
+
+    for name, content in files.items():
+        write(name, content)
+    write(".dockerignore", "**/__pycache__\n.git\n.env\n.venv\n!src/static/README\n")
+    text = BASE + "COPY . /app\n"
+    path = write("Dockerfile", text)
+    repo = Repo()
+    ignores = _dockerignore.load(repo, path)
+    found = check(parse(text, path=path), dockerignores=ignores, context=BuildContext(repo, path))
+    assert [f.message for f in found if f.code == "DPH704"] == expected
