@@ -15,6 +15,7 @@ network. TOML is read with :mod:`tomllib` (``tomli`` on Python 3.10).
 """
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections.abc import Mapping
@@ -277,13 +278,33 @@ def _metadata_files(pyproject: Mapping[str, object]) -> list[str]:
     return found
 
 
+_STRING_RE = re.compile(r"""["']([^"'\n]+)["']""")
+_GLOB_RE = re.compile(r"[*?\[]")
+
+
+def _setup_py_names(text: str, rel: str) -> bool:
+    """Whether the ``setup.py`` ``text`` names the file ``rel`` (relative to its directory)
+    in a string: the path itself (``"requirements/base.txt"``), a glob that matches it
+    (``Path(".").glob("requirements/*.txt")``), or its directory together with a glob that
+    matches its name (``Path("requirements").glob("*.txt")``)."""
+    strings = {found.removeprefix("./").rstrip("/") for found in _STRING_RE.findall(text)}
+    if rel in strings:
+        return True
+    globs = [found for found in strings if _GLOB_RE.search(found)]
+    directory, _, name = rel.rpartition("/")
+    return any(fnmatch.fnmatchcase(rel, pattern) for pattern in globs) or (
+        bool(directory) and directory in strings and any(fnmatch.fnmatchcase(name, pattern) for pattern in globs)
+    )
+
+
 def package_metadata_source(repo: Repo, path: str) -> str | None:
     """The project file that reads the requirements file ``path`` as the package's own
     dependency list (what ``pip install .`` asks for, ranges meant for every user of the
     package): a ``pyproject.toml`` whose setuptools dynamic metadata or
     hatch-requirements-txt names it, a ``setup.cfg`` that reads it with ``file:``
-    (``install_requires = file: requirements.txt``), or a ``setup.py`` that writes its path
-    as a string and sets ``install_requires``/``extras_require``. Looked for in the file's directory
+    (``install_requires = file: requirements.txt``), or a ``setup.py`` that sets
+    ``install_requires``/``extras_require`` and writes its path, or a glob that matches it,
+    as a string (:func:`_setup_py_names`). Looked for in the file's directory
     and its parents inside the repository; None when none reads it. Nothing is run."""
     target = repo.realpath(path)
     directory = os.path.dirname(path)
@@ -306,7 +327,7 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
         text = repo.optional_text(setup_path)
         if text is not None and _INSTALL_REQUIRES_RE.search(text):
             rel = os.path.relpath(target, here).replace(os.sep, "/")
-            if not rel.startswith("../") and re.search(rf"""["'](?:\./)?{re.escape(rel)}["']""", text):
+            if not rel.startswith("../") and _setup_py_names(text, rel):
                 return setup_path
         if here == repo.root:
             return None

@@ -28,8 +28,8 @@ installs nothing from them, so a security floor (``pycryptodome>=3.6.6``) or an
 exclusion (``tenacity!=8.4.0``) there is fine, while its ``==`` pins count for the
 requirements. A file that a package's metadata reads as its dependency list
 (``[tool.setuptools.dynamic]`` ``file``, hatch-requirements-txt's ``files``, setup.cfg's
-``install_requires = file: ...``, or a ``setup.py`` that names it and sets
-``install_requires``) is not judged: its ranges are
+``install_requires = file: ...``, or a ``setup.py`` that names it, or a glob that
+matches it, and sets ``install_requires``) is not judged: its ranges are
 meant for every user of the package, and an image pins them with a lock or constraints
 file. Overlaps hadolint DL3013 (``pip install`` in a Dockerfile), which treats
 ``>=`` as pinned and skips ``-r`` files.

@@ -49,6 +49,22 @@ def test_python_version_pins() -> None:
             "requirements.txt", "setup.py", id="setup-py-names-it",
         ),
         pytest.param(
+            {"setup.py": "from pathlib import Path\nfrom setuptools import setup\n"
+                         "reqs = {f.stem: f.read_text().splitlines() for f in Path('.').glob('requirements/*.txt')}\n"
+                         "setup(install_requires=reqs['base'], extras_require={'dev': reqs['dev']})\n"},
+            "requirements/dev.txt", "setup.py", id="setup-py-glob-matches-it",
+        ),
+        pytest.param(
+            {"setup.py": "import glob\nfrom setuptools import setup\n"
+                         "files = glob.glob(os.path.join('requirements', '*.txt'))\n"
+                         "setup(install_requires=read(files))\n"},
+            "requirements/base.txt", "setup.py", id="setup-py-directory-and-name-glob",
+        ),
+        pytest.param(
+            {"setup.py": "from setuptools import setup\nsetup(install_requires=open('requirements/*.in').read())\n"},
+            "requirements/base.txt", None, id="setup-py-glob-that-does-not-match",
+        ),
+        pytest.param(
             {"pyproject.toml": '[tool.setuptools.dynamic]\ndependencies = {file = ["requirements.txt"]}\n'},
             "docker/requirements.txt", None, id="another-file-of-the-same-name",
         ),
