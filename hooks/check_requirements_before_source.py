@@ -104,13 +104,16 @@ from hooks._findings import NO_FIX, WARNING, Finding, Fix, Rule
 from hooks._fix import line_end, line_start, newline_near
 from hooks._hook import Context, Hook
 from hooks._patterns import lazy
-from hooks._shell import Command, Install, Script, option_value, run_script
+from hooks._shell import Command, Install, Script, option_value, python_install, run_script
 
 if TYPE_CHECKING:
+    from hooks._context import BuildContext
     from hooks._dockerignore import IgnoreFile
 
 # Reads a requirements file by name in every possible build context: the texts found.
 ReadManifest = Callable[[str], list[str]]
+# The files a requirements file (a build-context path) includes with -r/-c, as context paths.
+Includes = Callable[[str], tuple[str, ...]]
 
 SOURCE_FIRST = Rule(
     "DPH301", "source-copied-before-dependencies", WARNING,
@@ -241,13 +244,42 @@ def _dependency_installs(script: Script) -> list[tuple[Command, tuple[str, ...]]
     return out
 
 
-# A dependency install that busts a source: (line, command text, manifest keys).
-_Install = tuple[int, str, tuple[str, ...]]
+# A dependency install that busts a source: (line, command text, manifest keys, the
+# files as the advice names them: see _shown_files).
+_Install = tuple[int, str, tuple[str, ...], tuple[str, ...]]
 
 
 def _described(script: Script, cmd: Command, keys: tuple[str, ...]) -> _Install:
     line = script.position(cmd.offsets[0] if cmd.offsets else cmd.offset)[0]
-    return line, " ".join(cmd.words), keys
+    return line, " ".join(cmd.words), keys, _shown_files(script, cmd, keys)
+
+
+def _shown_files(script: Script, cmd: Command, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The requirements files of ``keys`` as the install names them, so that the advice
+    says which file to copy: the path written (``requirements/dev.txt``), behind the
+    relative ``cd`` of the same RUN (``cd src && pip install -r requirements.txt``); the
+    name alone for an absolute path or one with a variable. Empty for a tool's lock."""
+    install = python_install(cmd)
+    if install is None or not keys[0].startswith("'"):
+        return ()
+    written = option_value(install.args, "-r", "--requirement", "--requirements", "-c", "--constraint",
+                           "--constraints")
+    if install.verb == "pip sync":
+        written = [word for word in install.args if not word.startswith("-")]
+    directory = ""
+    for before in script.commands():
+        if before is cmd:
+            break
+        if before.program == "cd" and len(before.words) == 2:
+            target = before.words[1]
+            relative = not target.startswith(("/", "~", "-")) and "$" not in target
+            directory = posixpath.normpath(posixpath.join(directory, target)) if relative else "/"
+    shown = []
+    for name in dict.fromkeys(written):
+        path = posixpath.normpath(posixpath.join(directory, name)) if directory != "/" else "/"
+        plain = not path.startswith(("/", "..")) and "$" not in path
+        shown.append(path if plain else _base(name))
+    return tuple(shown)
 # The whole-context copies seen so far, grouped by the manifests installed before them;
 # each group is a linked list (newest first) that child stages share with their parent.
 _Copies = tuple[_Source, "_Copies | None"]
@@ -281,12 +313,14 @@ def _keeps_out_source(ignore_text: str) -> bool:
 
 def check(
     df: Dockerfile, *, dockerignores: Sequence[IgnoreFile] = (), read_manifest: ReadManifest | None = None,
+    includes: Includes | None = None,
 ) -> list[Finding]:
     """Each stage continues from its parent's end state, so every instruction is read
     once and an inherited copy is not walked again once an install has busted it: the
     work is linear even for thousands of chained stages (installs are met in file order,
     so the first install that busts a copy is the earliest). ``read_manifest`` reads a
-    requirements file for the fix (no fix without it)."""
+    requirements file for the fix (no fix without it); ``includes`` names the files a
+    requirements file includes, for the advice (asked only for a finding)."""
     if dockerignores and _manifests_only(dockerignores):
         return []  # every context copy brings the manifests only
     busted: dict[_Source, _Install] = {}
@@ -332,7 +366,7 @@ def check(
         ends.append((frozenset(installed), groups))
     return [
         SOURCE_FIRST.at(
-            df.path, source[0], source[1], _message(source[2], *busted[source]),
+            df.path, source[0], source[1], _message(source[2], *busted[source], includes=includes),
             fix=_move_fix(df, copies[source], runs[busted[source][0]], read_manifest)
             if source in copies and read_manifest is not None else NO_FIX,
         )
@@ -348,9 +382,18 @@ def _bust(head: _Copies | None, install: _Install, busted: dict[_Source, _Instal
         head = head[1]
 
 
-def _message(what: str, line: int, command: str, keys: tuple[str, ...]) -> str:
+def _message(
+    what: str, line: int, command: str, keys: tuple[str, ...], paths: tuple[str, ...],
+    includes: Includes | None = None,
+) -> str:
     shown = command if len(command) <= 60 else command[:57] + "..."
     files, flag = _FIXES.get(keys[0]) or (" and ".join(keys), "")
+    if paths:
+        included = [path for name in paths for path in (includes(name) if includes else ()) if path not in paths]
+        files = " and ".join(f"'{path}'" for path in paths)
+        if included:
+            listed = " and ".join(", ".join(f"'{path}'" for path in dict.fromkeys(included)).rsplit(", ", 1))
+            files += f" (with {listed}, which {'it includes' if len(paths) == 1 else 'they include'})"
     # The user's own install with the flag that leaves the project out: its other flags
     # (--locked, --only main, --frozen-lockfile) stay, so no other rule reports the advice.
     if not flag:
@@ -542,12 +585,31 @@ def manifest_reader(ctx: Context, dockerfile: str) -> ReadManifest:
     return read
 
 
+def includes_in(context: BuildContext) -> Includes:
+    """The files that a requirements file of the build ``context`` includes (with its
+    includes' includes), as context paths; none when it cannot be read."""
+
+    def included(rel: str) -> tuple[str, ...]:
+        model = context.requirements(rel)
+        if model is None:
+            return ()
+        prefix = context.directory.rstrip("/") + "/" if context.directory else ""
+        return tuple(path.removeprefix(prefix) for path in model.files if path != model.root.path)
+
+    return included
+
+
+def _check_in_context(df: Dockerfile, ctx: Context) -> list[Finding]:
+    context = ctx.build_context(df)
+    return check(
+        df, dockerignores=context.ignores, includes=includes_in(context),
+        read_manifest=manifest_reader(ctx, df.path) if ctx.fixer is not None else None,  # for the fix
+    )
+
+
 HOOK = Hook(
     id="check-requirements-before-source", doc=__doc__ or "", rules=RULES,
-    dockerfile=lambda df, ctx: check(
-        df, dockerignores=ctx.build_context(df).ignores,
-        read_manifest=manifest_reader(ctx, df.path) if ctx.fixer is not None else None,  # for the fix
-    ),
+    dockerfile=_check_in_context,
 )
 
 

@@ -405,3 +405,35 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main([path]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(("run", "files", "advice"), [
+    pytest.param(
+        "pip install --no-cache-dir -r requirements/dev.txt",
+        {"requirements/dev.txt": "-r lint.txt\n-r test.txt\n", "requirements/lint.txt": "ruff==0.8.0\n",
+         "requirements/test.txt": "-c ../constraints.txt\npytest==8.3.3\n", "constraints.txt": ""},
+        "copy only 'requirements/dev.txt' (with 'requirements/lint.txt', 'requirements/test.txt' and "
+        "'constraints.txt', which it includes) first",
+        id="includes-named-with-their-folder",
+    ),
+    pytest.param(
+        "cd src/ && pip install --no-cache-dir -r requirements.txt -c ../constraints.txt",
+        {"src/requirements.txt": "flask==3.0.3\n", "constraints.txt": ""},
+        "copy only 'src/requirements.txt' and 'constraints.txt' first",
+        id="path-behind-a-cd",
+    ),
+    pytest.param(
+        "pip install --no-cache-dir -r /app/requirements.txt",
+        {"requirements.txt": "flask==3.0.3\n"},
+        "copy only 'requirements.txt' first",
+        id="absolute-path-by-its-name",
+    ),
+])
+def test_advice_names_the_files_the_install_reads(
+    write: Writer, capsys: pytest.CaptureFixture[str], run: str, files: dict[str, str], advice: str,
+) -> None:
+    for name, text in files.items():
+        write(name, text)
+    dockerfile = write("Dockerfile", f"FROM python:3.12-slim-bookworm\nWORKDIR /app\nCOPY . .\nRUN {run}\n")
+    assert main([dockerfile]) == 1
+    assert f"; {advice}, run the install, then copy the source\n" in capsys.readouterr().out
