@@ -138,6 +138,7 @@ class _Install(NamedTuple):
     offset: int  # of the package word in the script
     order: int  # index of its command in the RUN
     virtual: str  # the ``apk add --virtual`` group, if any
+    family: str  # apt, apk or rpm
 
 
 def _virtual(call: PackageCall) -> str:
@@ -154,10 +155,12 @@ _SHIPPED = "is installed in the shipped image"
 _TRIGGERED = "is installed by this ONBUILD trigger into every image built FROM this one"
 
 
-def _check_run(df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool) -> list[Finding]:
+def _check_run(
+    df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool, builder: str = "",
+) -> list[Finding]:
     script = run_script(instr, df.lines)
     found: list[Finding] = []
-    for offset, name, message in _kept_tools(instr, script):
+    for offset, name, message in _kept_tools(instr, script, builder):
         if _VERSION_SEP_RE.split(name, 1)[0].lower() == "make" and runs_make:
             continue
         line, col = script.position(offset)
@@ -176,7 +179,38 @@ def _runs_make(df: Dockerfile, stage: Stage) -> bool:
     )
 
 
-def _kept_tools(instr: Instruction, script: Script) -> list[tuple[int, str, str]]:
+# Debian's and Ubuntu's header packages whose runtime library has the same name on every
+# current release (bookworm, trixie, jammy, noble): the advice names it. Others (libssl-dev:
+# libssl3 or libssl3t64) get "its runtime library".
+_RUNTIME_LIBRARY = {
+    "libpq-dev": "libpq5", "zlib1g-dev": "zlib1g", "libffi-dev": "libffi8", "libmariadb-dev": "libmariadb3",
+    "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1", "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0", "libgeos-dev": "libgeos-c1v5", "libzmq3-dev": "libzmq5",
+    "libbz2-dev": "libbz2-1.0", "liblzma-dev": "liblzma5", "libzstd-dev": "libzstd1", "libgmp-dev": "libgmp10",
+    "libsasl2-dev": "libsasl2-2", "libcairo2-dev": "libcairo2", "libopenjp2-7-dev": "libopenjp2-7",
+    "libwebp-dev": "libwebp7", "libfreetype-dev": "libfreetype6", "libfreetype6-dev": "libfreetype6",
+    "liblcms2-dev": "liblcms2-2", "libharfbuzz-dev": "libharfbuzz0b", "libjpeg62-turbo-dev": "libjpeg62-turbo",
+    "libsnappy-dev": "libsnappy1v5", "libopenblas-dev": "libopenblas0",
+}
+
+
+def _advice(item: _Install, family: str, builder: str) -> str:
+    """What to do about a kept build tool: ``builder`` is the stage the shipped image
+    already copies its build from ('' when none)."""
+    bare = _VERSION_SEP_RE.split(item.name, 1)[0].lower()
+    if item.kind == "build headers" and bare not in ("python3-dev", "python-dev") and not bare.startswith("python3."):
+        runtime = _RUNTIME_LIBRARY.get(bare) if family == "apt" else None
+        library = f"its runtime library ('{runtime}')" if runtime else f"the runtime library that '{bare}' depends on"
+        if builder:
+            return (f"the build already happens in stage '{builder}': install {library} here instead of the "
+                    f"headers, if the image needs it at run time")
+        return f"build wheels in a builder stage and copy them over; the shipped image needs only {library}"
+    if builder:
+        return f"the build already happens in stage '{builder}': do this step there too, or drop the tool here"
+    return "build wheels in a builder stage and copy them over"
+
+
+def _kept_tools(instr: Instruction, script: Script, builder: str = "") -> list[tuple[int, str, str]]:
     """(offset, package name, message) of each build tool the script installs and keeps."""
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
@@ -194,7 +228,7 @@ def _kept_tools(instr: Instruction, script: Script) -> list[tuple[int, str, str]
                     kind = _kind(name)
                     if kind is not None:
                         shown = f"'{name}'" if name == word else f"'{name}' (from {word})"
-                        installs.append(_Install(name, kind, shown, cmd.offsets[index], order, virtual))
+                        installs.append(_Install(name, kind, shown, cmd.offsets[index], order, virtual, family))
         elif call.verb in _REMOVE_VERBS[family]:
             patterns: list[str] | None = []
             for word in call.operand_words():
@@ -218,7 +252,7 @@ def _kept_tools(instr: Instruction, script: Script) -> list[tuple[int, str, str]
             kept.setdefault(_VERSION_SEP_RE.split(item.name, 1)[0].lower(), item)
     return [
         (item.offset, item.name, f"{item.shown} ({item.kind}) {_SHIPPED} and not removed in "
-                                 f"the same RUN; build wheels in a builder stage and copy them over")
+                                 f"the same RUN; {_advice(item, item.family, builder)}")
         for item in kept.values()
     ]
 
@@ -242,6 +276,52 @@ def _removed(
     )
 
 
+def _builder(df: Dockerfile, chain: list[Stage]) -> str:
+    """The name (or number) of a stage outside ``chain`` that the chain copies from and
+    that builds (installs a compiler or headers, or Python packages), '' when none, or
+    when the chain itself installs Python packages that may be built from source (from an
+    index: the headers may be there for them)."""
+    if any(_installs_from_index(df, instr) for member in chain for instr in member.instructions):
+        return ""
+    members = {member.index for member in chain}
+    for member in chain:
+        for instr in member.instructions:
+            ref = instr.flag("from") if instr.keyword == "COPY" else None
+            source = df.stage_ref(ref, before=member.index) if ref else None
+            if source is None or source.index in members:
+                continue
+            if any(_builds(df, step) for part in df.chain(source) for step in part.instructions):
+                return source.name or str(source.index)
+    return ""
+
+
+_PYTHON_INSTALLS = frozenset({"wheel", "sync", "install", "pip install", "pip sync"})
+
+
+def _builds(df: Dockerfile, instr: Instruction) -> bool:
+    if instr.keyword != "RUN":
+        return False
+    script = run_script(instr, df.lines)
+    return bool(_kept_tools(instr, script)) or any(
+        install is not None and install.verb in _PYTHON_INSTALLS for install in script.installs()
+    )
+
+
+def _installs_from_index(df: Dockerfile, instr: Instruction) -> bool:
+    """A Python package install in ``instr`` that may fetch (and build) from an index: not
+    ``--no-index`` nor ``--find-links`` (wheels built elsewhere)."""
+    if instr.keyword != "RUN":
+        return False
+    return any(
+        install is not None and install.verb in _PYTHON_INSTALLS and not any(map(_local_only, install.args))
+        for install in run_script(instr, df.lines).installs()
+    )
+
+
+def _local_only(word: str) -> bool:
+    return word in ("--no-index", "--offline") or word.startswith(("--find-links", "-f"))
+
+
 def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
     stage = df.final_stage(target)
     if stage is None:
@@ -250,10 +330,12 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         return []  # a development environment needs its compilers
     found: list[Finding] = []
     runs_make = _runs_make(df, stage)
-    for member in df.chain(stage):
+    chain = df.chain(stage)
+    builder = _builder(df, chain)
+    for member in chain:
         for instr in member.instructions:
             if instr.keyword == "RUN":
-                found.extend(_check_run(df, instr, runs_make=runs_make, trigger=False))
+                found.extend(_check_run(df, instr, runs_make=runs_make, trigger=False, builder=builder))
         for instr in member.triggers():
             if instr.keyword == "RUN":
                 found.extend(_check_run(df, instr, runs_make=False, trigger=True))

@@ -13,8 +13,13 @@ TAIL = (
 )
 
 
-def _msg(shown: str, kind: str = "a compiler toolchain") -> str:
-    return f"{shown} ({kind}) {TAIL}"
+LIBPQ = "its runtime library ('libpq5')"
+LIBXML2 = "its runtime library ('libxml2')"
+
+
+def _msg(shown: str, kind: str = "a compiler toolchain", runtime: str = "") -> str:
+    """The message; ``runtime``: the runtime library the advice names for build headers."""
+    return f"{shown} ({kind}) {TAIL}" + (f"; the shipped image needs only {runtime}" if runtime else "")
 
 
 PASS = [
@@ -120,7 +125,7 @@ FAIL = [
     pytest.param(
         SLIM + "RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev libpq5 "
         "&& rm -rf /var/lib/apt/lists/*\n",
-        [(2, 66, "DPH303", _msg("'gcc'")), (2, 70, "DPH303", _msg("'libpq-dev'", "build headers"))],
+        [(2, 66, "DPH303", _msg("'gcc'")), (2, 70, "DPH303", _msg("'libpq-dev'", "build headers", LIBPQ))],
         id="gcc-and-headers",
     ),
     pytest.param(
@@ -138,7 +143,9 @@ FAIL = [
         "FROM python:3.12-slim-bookworm AS base\n"
         "RUN apt-get update && apt-get install -y python3-dev\n"
         "FROM base AS builder\nRUN pip wheel -w /w .\nFROM base\nCOPY --from=builder /w /w\n",
-        [(2, 42, "DPH303", _msg("'python3-dev'", "build headers"))],
+        [(2, 42, "DPH303", "'python3-dev' (build headers) is installed in the shipped image and not removed in "
+                           "the same RUN; the build already happens in stage 'builder': do this step there too, "
+                           "or drop the tool here")],
         id="parent-of-final-ships",
     ),
     pytest.param(
@@ -156,7 +163,7 @@ FAIL = [
     pytest.param(
         SLIM + "ARG BUILD_DEPS=\"g++ libxml2-dev\"\nRUN apt-get install -y ${BUILD_DEPS}\n",
         [(3, 24, "DPH303", _msg("'g++' (from ${BUILD_DEPS})")),
-         (3, 24, "DPH303", _msg("'libxml2-dev' (from ${BUILD_DEPS})", "build headers"))],
+         (3, 24, "DPH303", _msg("'libxml2-dev' (from ${BUILD_DEPS})", "build headers", LIBXML2))],
         id="arg-package-list",
     ),
     pytest.param(
@@ -210,7 +217,7 @@ FAIL = [
     ),
     pytest.param(
         SLIM + "RUN apt-get install -y gcc=4:12.2.0-3 && apt-get install -y gcc libpq-dev\n",
-        [(2, 24, "DPH303", _msg("'gcc=4:12.2.0-3'")), (2, 65, "DPH303", _msg("'libpq-dev'", "build headers"))],
+        [(2, 24, "DPH303", _msg("'gcc=4:12.2.0-3'")), (2, 65, "DPH303", _msg("'libpq-dev'", "build headers", LIBPQ))],
         id="same-package-spelt-with-a-version-reported-once",
     ),
     pytest.param(
@@ -276,3 +283,28 @@ def test_dev_container_keeps_its_compilers(write: Writer, capsys: pytest.Capture
     assert [f.code for f in check(parse(text, "Dockerfile"))] == ["DPH303"]
     assert main([write(".devcontainer/Dockerfile", text)]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(("text", "advice"), [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip wheel --no-cache-dir -w /wheels -r requirements.txt\n"
+        "FROM python:3.12-slim-bookworm\nRUN apt-get update && apt-get install -y libpq-dev libmagic-dev\n"
+        "COPY --from=build /wheels /wheels\nRUN pip install --no-cache-dir --no-index --find-links /wheels -r r.txt\n",
+        ["the build already happens in stage 'build': install its runtime library ('libpq5') here instead of the "
+         "headers, if the image needs it at run time",
+         "the build already happens in stage 'build': install the runtime library that 'libmagic-dev' depends on "
+         "here instead of the headers, if the image needs it at run time"],
+        id="wheels-built-in-a-builder-already",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN pip wheel --no-cache-dir -w /wheels -r requirements.txt\n"
+        "FROM python:3.12-slim-bookworm\nRUN apt-get update && apt-get install -y libpq-dev\n"
+        "COPY --from=build /wheels /wheels\nRUN pip install --no-cache-dir psycopg2==2.9.10\n",
+        ["build wheels in a builder stage and copy them over; the shipped image needs only its runtime library "
+         "('libpq5')"],
+        id="the-shipped-stage-still-installs-from-an-index",
+    ),
+])
+def test_advice_for_headers_kept_for_their_library(text: str, advice: list[str]) -> None:
+    assert [f.message.split("; ", 1)[1] for f in check(parse(text))] == advice
