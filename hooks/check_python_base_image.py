@@ -27,9 +27,11 @@ Options:
 Reports a final stage built on a full ``python`` image: no ``-slim``, ``-alpine`` or
 Windows variant in the tag (``python:3.12``, ``python:3.12.4``, ``python:3.12-bookworm``,
 ``python:latest``). Reported at the ``FROM`` that names the image. When the image's
-``HEALTHCHECK`` calls ``curl`` or ``wget``, which the full image has and slim has not, and
-no stage installs it, the message says so: the switch to slim needs the probe changed too
-(else DPH602 reports it).
+``HEALTHCHECK``, or the ``healthcheck`` of a Compose service that runs it (in a Compose
+file beside or above the Dockerfile), calls ``curl`` or ``wget``, or a ``RUN`` of its
+stages calls ``curl``, ``wget`` or ``git``, which the full image has and slim has not,
+and no stage installs it, the message says so: the switch to slim needs the tool
+installed or the probe changed too (else the build fails, or DPH602 reports the probe).
 ### Why is this bad?
 The full image ships gcc, make, headers, git and hundreds of libraries the running
 service never uses: a bigger download, slower deploys and many more packages for
@@ -71,6 +73,7 @@ FROM python:3.12-slim-bookworm
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Stage
@@ -87,6 +90,10 @@ from hooks._images import (
     suggest_image,
     whole_arg,
 )
+
+if TYPE_CHECKING:
+    from hooks._compose import Healthcheck
+    from hooks._files import Repo
 
 FULL_IMAGE = Rule(
     "DPH204", "full-python-base-image", ERROR, "The final stage is built on a full python image.",
@@ -116,7 +123,9 @@ def _shown(use: ImageUse) -> str:
     return f"'{use.raw}'" if use.raw == value or not use.value.resolved else f"'{use.raw}' ('{value}')"
 
 
-def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
+def check(df: Dockerfile, *, target: str | None = None, repo: Repo | None = None) -> list[Finding]:
+    """DPH204 and DPH205; with the ``repo`` the Dockerfile belongs to, DPH204's advice
+    also reads the Compose healthchecks of the services that run the image."""
     findings: list[Finding] = []
     tags = (_python_tag(df, stage) for stage in df.stages)
     alpine = [use for use, tag in filter(None, tags) if tag.flavor == "alpine"]
@@ -146,35 +155,76 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             df.path, use.line, use.col,
             f"{where} is built on the full image {_shown(use)}{via}, about 1 GB of compilers "
             f"and libraries the service does not need; use the slim variant, e.g. '{_slim(use)}'"
-            + _probe_note(df, df.chain(final)),
+            + _probe_note(df, df.chain(final), repo),
         ))
     return findings
 
 
-def _probe_note(df: Dockerfile, chain: list[Stage]) -> str:
-    """What else the switch to slim needs when the HEALTHCHECK calls curl or wget, which
-    the full image has and slim has not (DPH602 would report the probe after it)."""
-    from hooks._shell import instruction_commands
+# Programs of the full python image that slim lacks, which a build or a probe may call.
+_FULL_ONLY_TOOLS = ("curl", "wget", "git")
 
+
+def _probe_note(df: Dockerfile, chain: list[Stage], repo: Repo | None = None) -> str:
+    """What else the switch to slim needs when the image's HEALTHCHECK, a RUN of its
+    stages or (with the ``repo``) a Compose healthcheck of a service that runs it calls
+    curl, wget or git, which the full image has, slim has not, and no stage installs
+    (DPH602 would report the probe after it; the RUN would fail)."""
+    from hooks._shell import Command, argv_commands, commands, instruction_commands, run_script
+
+    uses: dict[str, list[str]] = {}  # tool -> where it is called
+    probes = False  # a health probe calls one of them
+
+    def called(commands_: Sequence[Command], where: str, probe: bool = False) -> None:
+        nonlocal probes
+        for tool in ("curl", "wget") if probe else _FULL_ONLY_TOOLS:
+            if any(command.program == tool for command in commands_):
+                uses.setdefault(tool, []).append(where)
+                probes = probes or probe
+
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword == "RUN":
+                called(run_script(instr, df.lines).commands(), f"the RUN on line {instr.start_line}")
     checks = [instr for member in chain for instr in member.instructions if instr.keyword == "HEALTHCHECK"]
-    if not checks:
+    if checks:
+        called(instruction_commands(checks[-1]), "the HEALTHCHECK", probe=True)
+    for service, probe in _compose_probes(df, chain, repo) if repo is not None else ():
+        argv, shell = probe.argv, probe.shell or ""
+        place = f"the healthcheck of '{service}' in {probe.path}"
+        called(argv_commands(argv) if argv else commands(shell), place, probe=True)
+    missing = sorted(tool for tool in uses if not provides_tool(df, chain, tool))
+    if not missing:
         return ""
-    tools = sorted({
-        command.program for command in instruction_commands(checks[-1])
-        if command.program in ("curl", "wget") and not provides_tool(df, chain, command.program)
-    })
-    if not tools:
-        return ""
+    where = list(dict.fromkeys(place for tool, places in uses.items() if tool in missing for place in places))
+    names = " or ".join(missing)
+    install = f"install {' and '.join(missing)} (apt-get install --no-install-recommends {' '.join(missing)})"
     return (
-        f"; slim has no {' or '.join(tools)}, which the HEALTHCHECK calls: install it there, or probe "
-        f"with python3 -c and urllib"
+        f"; slim has no {names}, which {' and '.join(where)} {'call' if len(where) > 1 else 'calls'}: {install}"
+        + (", or probe with python3 -c and urllib" if probes else "")
     )
+
+
+def _compose_probes(df: Dockerfile, chain: list[Stage], repo: Repo) -> list[tuple[str, Healthcheck]]:
+    """(service, healthcheck) of each Compose service that runs the final stage of ``chain``."""
+    from hooks._compose import services_built_from
+
+    found = []
+    for service, build, same in services_built_from(repo, df.path, "healthcheck"):
+        if build.target is None:
+            built = df.stages[-1]
+        elif build.target.resolved:
+            built = df.stage_named(build.target.value) or df.stages[-1]
+        else:
+            continue
+        if built is chain[-1]:
+            found += [(service.name, other.healthcheck) for other in same if other.healthcheck is not None]
+    return found
 
 
 HOOK = Hook(
     id="check-python-base-image", doc=__doc__ or "", rules=RULES,
     options=(TARGET,),
-    dockerfile=lambda df, ctx: check(df, target=ctx.options.target),
+    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, repo=ctx.repo),
 )
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hooks._dockerfile import parse
+from hooks._files import Repo
 from hooks.check_python_base_image import check, main
 from tests.conftest import Writer
 
@@ -233,7 +236,30 @@ def test_slim_advice_names_the_healthcheck_tool_slim_lacks() -> None:
     assert [f.code for f in found] == ["DPH204"]
     assert found[0].message.endswith(
         "use the slim variant, e.g. 'python:3.12-slim-bookworm'; slim has no curl, which the HEALTHCHECK "
-        "calls: install it there, or probe with python3 -c and urllib"
+        "calls: install curl (apt-get install --no-install-recommends curl), or probe with python3 -c and urllib"
     )
     installed = base + "RUN apt-get update && apt-get install -y --no-install-recommends curl\n" + probe
     assert check(parse(installed))[0].message.endswith("e.g. 'python:3.12-slim-bookworm'")
+
+
+def test_slim_advice_names_the_build_tools_slim_lacks() -> None:
+    text = (
+        "FROM python:3.12-bookworm\nRUN wget -q https://example.org/pandoc.deb && dpkg -i pandoc.deb\n"
+        "RUN git clone https://example.org/repo.git /src && curl -fsS https://example.org/x -o /x\n"
+    )
+    found = check(parse(text))
+    assert found[0].message.endswith(
+        "; slim has no curl or git or wget, which the RUN on line 2 and the RUN on line 3 call: install curl and "
+        "git and wget (apt-get install --no-install-recommends curl git wget)"
+    )
+
+
+def test_slim_advice_names_a_compose_probe_slim_lacks(write: Writer) -> None:
+    dockerfile = write("Dockerfile", "FROM python:3.12-bookworm\nEXPOSE 8000\n")
+    write("compose.yaml", "services:\n  web:\n    build: .\n    healthcheck:\n      test: [CMD, curl, -f, x]\n")
+    found = check(parse(Path(dockerfile).read_text(), dockerfile), repo=Repo())
+    assert found[0].message.endswith(
+        "; slim has no curl, which the healthcheck of 'web' in compose.yaml calls: install curl (apt-get install "
+        "--no-install-recommends curl), or probe with python3 -c and urllib"
+    )
+    assert check(parse(Path(dockerfile).read_text(), dockerfile))[0].message.endswith("'python:3.12-slim-bookworm'")
