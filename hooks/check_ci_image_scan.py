@@ -10,11 +10,16 @@ A build is ``docker build``, ``docker buildx build|bake``, ``docker image build`
 ``docker compose build``, ``docker-compose build``, kaniko's ``/kaniko/executor``,
 ``buildah bud|build``, ``podman build``, ``docker/build-push-action``,
 ``docker/bake-action``, ``redhat-actions/buildah-build`` or Azure's ``Docker@2`` task
-(``build``, ``buildAndPush``). A build whose every output is files, not an image
-(``docker buildx build --output type=local,dest=dist``, ``-o out``, ``type=tar``;
-``outputs: type=local,...`` of the actions), makes nothing to scan and is not counted;
-nor is one that only prints or checks (``docker buildx bake --print``, ``--list``,
-``--check``, ``--call check``; ``call: check`` of ``docker/build-push-action``).
+(``build``, ``buildAndPush``). A build whose every output is files or nothing, not an
+image (``docker buildx build --output type=local,dest=dist``, ``-o out``, ``type=tar``,
+``type=cacheonly``; ``outputs: type=local,...`` of the actions), makes nothing to scan and
+is not counted; nor is one that only prints or checks (``docker buildx bake --print``,
+``--list``, ``--check``, ``--call check``; ``call: check`` of ``docker/build-push-action``),
+nor one whose result stays in the build cache: ``docker/build-push-action`` with none of
+``push``, ``load`` and ``outputs`` in a file that sets up a buildx builder
+(``docker/setup-buildx-action``), ``docker buildx build`` for several platforms without
+``--push``/``--load``, kaniko with ``--no-push`` and no ``--tar-path``. A build command
+written as text (an ``echo``/``printf`` argument, a heredoc's body) is not a build.
 A scan anywhere in the same file counts for every build
 in it, since a scan job usually ``needs:`` the build job: Trivy
 (``aquasecurity/trivy-action`` with its default ``scan-type: image``, not ``fs``,
@@ -114,12 +119,18 @@ _BUILD_ACTION_RE = lazy(
     r"^(?:docker/build-push-action|docker/bake-action|redhat-actions/buildah-build)(?:@|$)", re.I
 )
 _DOCKER_TASK_RE = lazy(r"^Docker@\d+$", re.I)
+_SETUP_BUILDX_RE = lazy(r"\buses:\s*['\"]?docker/setup-buildx-action\b", re.I)
 # An ``--output``/``-o`` option of a build command, up to the end of the command.
 _OUTPUT_OPTION_RE = lazy(r"(?:^|[ \t])(?:--output|-o)(?:=|[ \t]+)(\"[^\"]*\"|'[^']*'|[^\s;&|]+)")
 # Options with which a build command builds nothing: bake's ``--print``/``--list`` show the
 # definition, ``--check`` and ``--call check|outline|targets`` only evaluate the Dockerfile.
 _NO_BUILD_OPTION_RE = lazy(r"(?:^|[ \t])(?:--print|--list(?:=\S*)?|--check|--call(?:=|[ \t]+)(?!build\b)\S+)(?=\s|$)")
+_HEREDOC_RE = lazy(r"<<(-?)[ \t]*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 _COMMAND_END_RE = lazy(r"(?<!\\)\n|[;&|]")
+# A build for several platforms (``--platform linux/amd64,linux/arm64``), and the options
+# that export its result as an image.
+_PLATFORMS_RE = lazy(r"(?:^|[ \t])--platform(?:=|[ \t]+)['\"]?[^\s,'\"]+,")
+_EXPORT_OPTION_RE = lazy(r"(?:^|[ \t])(?:--push|--load)(?=\s|=|$)")
 _SCAN_COMMAND_RE = lazy(
     rf"(?<![\w.:/-])(?:[\w.:-]*/)*(?:trivy\b[^\n;&|]{{0,200}}?{_SEP}(?:image|i){_END}|grype{_END}"
     rf"|snyk{_SEP}container{_SEP}(?:test|monitor){_END}"
@@ -180,6 +191,7 @@ def _scalars(node: Node) -> Iterator[Node]:
 
 def _walk(root: Node, text: str, builds: list[Build]) -> bool:
     """Collect the builds under ``root``; return whether a scan was seen."""
+    buildx = _SETUP_BUILDX_RE.search(text) is not None
     scanned = False
     stack: list[Node] = [root]
     seen: set[int] = set()
@@ -207,7 +219,7 @@ def _walk(root: Node, text: str, builds: list[Build]) -> bool:
                     if _SCAN_REFERENCE_RE.search(ref) or (name == "uses" and _SCAN_WORKFLOW_RE.search(ref)):
                         scanned = scanned or not _scans_no_image(ref, pairs)
                     elif name == "uses" and _BUILD_ACTION_RE.match(ref):
-                        if _action_exports_files(pairs):
+                        if _action_exports_files(pairs, buildx):
                             continue
                         builds.append(Build(scalar.start_mark.index, ref.split("@", 1)[0]))
                     elif name == "task" and _DOCKER_TASK_RE.match(ref) and _docker_task_builds(pairs):
@@ -228,14 +240,15 @@ def _scans_no_image(ref: str, pairs: Sequence[tuple[str, Node, Node]]) -> bool:
         if key == "with" and _kind(value) == "mapping":
             for k, v in value.value:
                 if _kind(k) == "scalar" and k.value == "scan-type" and _kind(v) == "scalar":
-                    return str(v.value).strip().lower() not in ("", "image")
+                    kind = str(v.value).strip().lower()
+                    return kind not in ("", "image") and "${{" not in kind  # an expression may say image
     return False
 
 
 def _exports_files(outputs: Sequence[str]) -> bool:
     """Whether every build output in ``outputs`` (``type=local,dest=out``, ``out``) writes
-    files rather than an image: BuildKit's ``local`` and ``tar`` exporters, or a bare
-    destination path (``-o out``, ``-o -``: the local or tar exporter)."""
+    files, or nothing, rather than an image: BuildKit's ``local``, ``tar`` and ``cacheonly``
+    exporters, or a bare destination path (``-o out``, ``-o -``: the local or tar exporter)."""
     specs = [spec.strip().strip("\"'") for spec in outputs if spec.strip()]
     if not specs:
         return False
@@ -244,24 +257,30 @@ def _exports_files(outputs: Sequence[str]) -> bool:
         kind = fields.get("type")
         if kind is None and "=" in spec:
             return False  # attributes without a type: the exporter is not known
-        if kind is not None and kind.strip().lower() not in ("local", "tar"):
+        if kind is not None and kind.strip().lower() not in ("local", "tar", "cacheonly"):
             return False
     return True
 
 
-def _action_exports_files(pairs: Sequence[tuple[str, Node, Node]]) -> bool:
+def _action_exports_files(pairs: Sequence[tuple[str, Node, Node]], buildx: bool) -> bool:
     """A build action that makes no image: ``with: outputs:`` names only file exporters,
-    or ``with: call:`` only evaluates the Dockerfile (``check``, ``outline``, ``targets``)."""
+    or ``with: call:`` only evaluates the Dockerfile (``check``, ``outline``, ``targets``);
+    or, on a builder that ``docker/setup-buildx-action`` made (``buildx``: its result stays
+    in the build cache unless exported), none of ``push``, ``load`` and ``outputs`` is set:
+    a check that the image still builds."""
+    given: dict[str, str] = {}
     for key, _, value in pairs:
         if key == "with" and _kind(value) == "mapping":
             for k, v in value.value:
                 if _kind(k) != "scalar" or _kind(v) != "scalar":
                     continue
+                given[str(k.value)] = str(v.value).strip()
                 if k.value == "outputs" and _exports_files(str(v.value).splitlines()):
                     return True
                 if k.value == "call" and str(v.value).strip().lower() not in ("", "build"):
                     return True
-    return False
+    exported = any(given.get(name, "false").lower() not in ("false", "") for name in ("push", "load", "outputs"))
+    return buildx and not exported
 
 
 def _docker_task_builds(pairs: Sequence[tuple[str, Node, Node]]) -> bool:
@@ -285,10 +304,39 @@ def _commands(scalar: Node, text: str, builds: list[Build]) -> bool:
     for label, pattern in _BUILD_COMMANDS:  # 'docker compose build' first: it is no 'docker build'
         for match in pattern.finditer(raw):
             if match.start() not in found and not _in_comment(raw, match.start()):
-                builds_image = label not in ("docker build", "docker buildx bake") or not _no_image(raw, match.end())
+                if _in_text(raw, match.start()):
+                    builds_image = False
+                elif label == "kaniko":
+                    builds_image = not _kaniko_keeps_nothing(raw, match.end())
+                else:
+                    exports = label not in ("docker build", "docker buildx bake")
+                    builds_image = exports or not _no_image(raw, match.end())
                 found[match.start()] = label if builds_image else ""
     builds.extend(Build(start + offset, label) for offset, label in found.items() if label)
     return scans
+
+
+def _kaniko_keeps_nothing(raw: str, after: int) -> bool:
+    """kaniko with ``--no-push`` and no ``--tar-path``: the image is built and dropped."""
+    end = _COMMAND_END_RE.search(raw, after)
+    command = raw[after:end.start() if end else len(raw)]
+    return re.search(r"(?:^|\s)--no-push(?=\s|=|$)", command) is not None and "--tar-path" not in command
+
+
+def _in_text(raw: str, offset: int) -> bool:
+    """Whether ``offset`` of a script is text, not a command: an argument of ``echo`` or
+    ``printf`` on its line, or the body of a heredoc (``cat <<EOF ... EOF``)."""
+    start = raw.rfind("\n", 0, offset) + 1
+    if re.match(r"\s*(?:echo|printf)\b", raw[start:offset]):
+        return True
+    for heredoc in _HEREDOC_RE.finditer(raw, 0, start):
+        body = raw.find("\n", heredoc.end())
+        if body < 0 or body >= offset:
+            continue
+        close = re.compile(rf"^[ \t]*{re.escape(heredoc.group(2))}[ \t]*$", re.MULTILINE).search(raw, body + 1)
+        if close is None or close.start() > offset:
+            return True
+    return False
 
 
 def _no_image(raw: str, after: int) -> bool:
@@ -298,7 +346,10 @@ def _no_image(raw: str, after: int) -> bool:
     command = raw[after:end.start() if end else len(raw)]
     if _NO_BUILD_OPTION_RE.search(command):
         return True
-    return _exports_files([match.group(1) for match in _OUTPUT_OPTION_RE.finditer(command)])
+    outputs = [match.group(1) for match in _OUTPUT_OPTION_RE.finditer(command)]
+    if not outputs and not _EXPORT_OPTION_RE.search(command) and _PLATFORMS_RE.search(command):
+        return True  # several platforms and no --push/--load: the result stays in the build cache
+    return _exports_files(outputs)
 
 
 def _advice(path: str) -> str:

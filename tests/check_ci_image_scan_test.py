@@ -182,6 +182,50 @@ jobs:
         with:
           call: check
 """, id="print-list-and-check-make-no-image"),
+    pytest.param(GHA, """\
+jobs:
+  builds-on-arm:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/build-push-action@v6
+        with:
+          platforms: linux/arm64
+          cache-to: type=gha,mode=max
+      - uses: docker/build-push-action@v6
+        with:
+          outputs: type=cacheonly
+      - run: docker buildx build --platform linux/amd64,linux/arm64 .
+      - run: /kaniko/executor --context . --no-push
+""", id="builds-that-export-nothing"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        target: [{type: image, ref: app:ci}, {type: fs, ref: .}]
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          tags: app:ci
+          load: true
+      - uses: aquasecurity/trivy-action@0.28.0
+        with:
+          scan-type: ${{ matrix.target.type }}
+          image-ref: ${{ matrix.target.ref }}
+""", id="trivy-scan-type-from-an-expression"),
+    pytest.param(GHA, """\
+jobs:
+  hint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "to try it locally, run docker build -t app ."
+      - run: |
+          cat >> "$GITHUB_STEP_SUMMARY" <<EOF
+          Build it with: docker build -t app .
+          EOF
+""", id="build-command-in-text"),
     pytest.param(GHA, "", id="empty"),
     pytest.param(GHA, "- just\n- a list\n", id="non-mapping-document"),
     pytest.param(GHA, "docker build\n", id="scalar-document"),
@@ -295,6 +339,28 @@ jobs:
                  "          - docker build .\r\n", [
         (5, 13, "DPH801", _msg("docker build", OTHER_ADVICE)),
     ], id="bitbucket-bom-crlf"),
+    pytest.param(GHA, """\
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/build-push-action@v6
+        with:
+          push: ${{ github.event_name != 'pull_request' }}
+      - run: |
+          docker buildx build --platform linux/amd64,linux/arm64 --push -t app .
+          /kaniko/executor --context . --no-push --tar-path image.tar
+          cat <<EOF > notes.txt
+          text
+          EOF
+          docker build -t app .
+""", [
+        (6, 15, "DPH801", _msg("docker/build-push-action", GHA_ADVICE)),
+        (10, 11, "DPH801", _msg("docker build", GHA_ADVICE)),
+        (11, 11, "DPH801", _msg("kaniko", GHA_ADVICE)),
+        (15, 11, "DPH801", _msg("docker build", GHA_ADVICE)),
+    ], id="builds-that-export-an-image"),
     pytest.param(GHA, "jobs:\n  a: [\n", [
         (3, 1, "DPH904", _yaml("did not find expected node content")),
     ], id="syntax-error"),
