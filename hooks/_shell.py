@@ -171,6 +171,7 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     n = len(script)
     simple = _SIMPLE_TOKEN_RE.match
     cases = _Cases() if "case" in script else None  # a pattern list ends at its ')'
+    heredocs: list[tuple[str, bool]] = []  # (delimiter, strip tabs) of the heredocs the line opened
     while pos < n:
         found = simple(script, pos)
         if found is not None:
@@ -198,6 +199,9 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                     word, in_word = [], False
                 out.append((operator, pos, True))
                 pos += len(operator)
+                if operator == "\n" and heredocs:
+                    pos = _after_heredocs(script, pos, heredocs)
+                    heredocs = []
                 continue
         ch = script[pos]
         if ch == "\\":
@@ -267,17 +271,28 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                 if not text.isdigit():
                     out.append((text, start, False))
                 word, in_word = [], False
+            operator_start = pos
             while pos < n and script[pos] in "<>&|-":
                 pos += 1
+            operator = script[operator_start:pos]
             while pos < n and script[pos] in " \t":
                 pos += 1
             quote = ""
+            target_start = pos
             while pos < n and (quote or script[pos] not in " \t\n;&|()"):
                 if script[pos] in "'\"" and not quote:
                     quote = script[pos]
                 elif script[pos] == quote:
                     quote = ""
                 pos += 1
+            if operator in ("<<", "<<-") and not _feeds_a_shell(out):
+                # A heredoc inside the script: its body, from the next line up to the
+                # delimiter line, is the command's input, not shell (unless the command is
+                # a shell: 'bash <<EOF' runs it). A RUN's own heredocs (RUN <<EOF) are
+                # resolved by the Dockerfile model: their bodies follow without a delimiter line.
+                delimiter = script[target_start:pos].replace("'", "").replace('"', "").replace("\\", "")
+                if delimiter and re.search(rf"^[\t]*{re.escape(delimiter)}\r?$", script[pos:], re.MULTILINE):
+                    heredocs.append((delimiter, operator == "<<-"))
             continue
         # Anything else is part of the word: '$' without '(', '#' inside a word, and a
         # bracket inside a word (_SIMPLE_TOKEN_RE took every other operator and blank).
@@ -288,6 +303,32 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     if in_word:
         out.append(("".join(word), start, False))
     return out
+
+
+def _feeds_a_shell(tokens: list[tuple[str, int, bool]]) -> bool:
+    """Whether the command being read (the words after the last operator) is a shell."""
+    for text, _, is_op in reversed(tokens):
+        if is_op:
+            return False
+        if text.rsplit("/", 1)[-1] in _SHELLS:
+            return True
+    return False
+
+
+def _after_heredocs(script: str, pos: int, heredocs: list[tuple[str, bool]]) -> int:
+    """Where the script goes on after the bodies of ``heredocs``, which start at ``pos``
+    (the line after the one that opened them): past each body's delimiter line, or at the
+    end when a delimiter never comes."""
+    n = len(script)
+    for delimiter, strip_tabs in heredocs:
+        while pos < n:
+            end = script.find("\n", pos)
+            end = n if end < 0 else end
+            line = script[pos:end].rstrip("\r")
+            pos = min(end + 1, n)
+            if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                break
+    return pos
 
 
 def commands(script: str, _depth: int = 0) -> tuple[Command, ...]:

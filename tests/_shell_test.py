@@ -466,3 +466,19 @@ def test_case_arm_installs_are_seen() -> None:
     run = _shell.run_script(df.instructions[1], df.lines)
     assert [c.verb for c in run.package_calls() if c] == ["update", "install"]
     assert [i.args for i in run.installs() if i] == [("x",)]
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    pytest.param("python3 - <<'PY'\nprint('it\\'s fine')\nPY\nrm -rf /var/lib/apt/lists/*\n",
+                 [("python3", "-"), ("rm", "-rf", "/var/lib/apt/lists/*")], id="quoted-delimiter-body-is-input"),
+    pytest.param('cat > app.conf <<EOF && chmod 600 app.conf\nkey = "a\nEOF\nls\n',
+                 [("cat",), ("chmod", "600", "app.conf"), ("ls",)], id="body-starts-on-the-next-line"),
+    pytest.param("cat <<-END\n\tit's\n\tEND\nls\n", [("cat",), ("ls",)], id="dash-strips-tabs"),
+    pytest.param("cat <<A <<B\na'\nA\nb'\nB\nls\n", [("cat",), ("ls",)], id="two-heredocs-on-one-line"),
+    pytest.param("cat <<EOF\nls -l\n", [("cat",), ("ls", "-l")], id="no-delimiter-line-read-as-shell"),
+    pytest.param("cat <<<'x'; ls\n", [("cat",), ("ls",)], id="here-string-is-no-heredoc"),
+    pytest.param("bash <<EOF\napt-get install -y gcc\nEOF\n",
+                 [("bash",), ("apt-get", "install", "-y", "gcc"), ("EOF",)], id="body-fed-to-a-shell-is-shell"),
+])
+def test_heredoc_bodies(script: str, expected: list[tuple[str, ...]]) -> None:
+    assert [c.words for c in _shell.commands(script)] == expected
