@@ -75,7 +75,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
     apt-get update && apt-get install -y --no-install-recommends libpq5
 ```
 ### Fix
-Appends `` && rm -rf /var/lib/apt/lists/*`` to the ``RUN``: on the same line for a
+Appends `` && rm -rf /var/lib/apt/lists/*`` to the ``RUN`` (``sudo rm ...`` when the
+``apt-get update`` runs through ``sudo``, as under a non-root ``USER``): on the same line for a
 one-line ``RUN``; on a new continuation line for one that spans lines, with the ``&&``
 where that ``RUN`` puts it (line end or line start) and the same indentation; as a new
 line before the terminator of a heredoc that the shell runs. Not offered for an
@@ -269,6 +270,8 @@ def _check_run(
         elif call is None and (runs_unseen_code(cmd, functions) or installs_system_packages(cmd)):
             may_install = True
     line, col = script.position(offset)
+    # The update's own 'sudo' (a non-root USER): the removal needs it too.
+    remove = f"sudo {_REMOVE_LISTS}" if _through_sudo(script, cmds[last]) else _REMOVE_LISTS
     if not installs and not may_install:
         found.append(STALE.at(
             df.path, line, col,
@@ -279,8 +282,8 @@ def _check_run(
         found.append(LISTS.at(
             df.path, line, col,
             f"the package lists from '{shown}' stay in this layer; end the RUN with "
-            f"'rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)",
-            fix=_lists_fix(df, instr, script, offset),
+            f"'{remove}' (or use a cache mount on /var/lib/apt)",
+            fix=_lists_fix(df, instr, script, offset, remove),
         ))
     return found
 
@@ -314,7 +317,14 @@ def _recommends_fix(df: Dockerfile, instr: Instruction, script: Script, verb: in
     return insert_after_word(df, line, col, "install", f" {option}")
 
 
-def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) -> Fix:
+def _through_sudo(script: Script, cmd: Command) -> bool:
+    """Whether ``cmd`` is run through ``sudo`` (a wrapper before its program)."""
+    if not cmd.offsets or cmd.offsets[0] <= cmd.offset:
+        return False
+    return any(word.rsplit("/", 1)[-1] == "sudo" for word in script.text[cmd.offset:cmd.offsets[0]].split())
+
+
+def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int, remove: str = _REMOVE_LISTS) -> Fix:
     """``&& rm -rf /var/lib/apt/lists/*`` at the end of a shell-form RUN (on a new
     continuation line when the RUN spans lines, in the style of its ``&&``), or a line
     ``rm -rf /var/lib/apt/lists/*`` before the terminator of a heredoc the shell runs."""
@@ -322,7 +332,7 @@ def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) 
         return Fix()
     docs = shell_heredocs(instr)
     if docs:
-        return _heredoc_lists_fix(df, instr, update)
+        return _heredoc_lists_fix(df, instr, update, remove)
     args = instr.args
     if instr.heredocs or not args or args[-1] in ";&|(" or args.endswith(df.escape):
         return Fix()
@@ -331,7 +341,7 @@ def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) 
     text = script.text if script.text == args else args
     if any(_ends_shell(cmd, text) and (cmd.offset > update or text != script.text) for cmd in before):
         return Fix()  # the shell ends at an exit or exec after the update: an rm at the end would never run
-    after = commands(f"{args} && {_REMOVE_LISTS}")
+    after = commands(f"{args} && {remove}")
     if (
         len(after) != len(before) + 1 or [c.words for c in after[:-1]] != [c.words for c in before]
         or after[-1].words != tuple(_REMOVE_LISTS.split()) or args.split()[-1] in _OPEN_KEYWORDS
@@ -342,7 +352,7 @@ def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) 
         return Fix()
     line = instr.end_line
     if line == instr.start_line:
-        return args_edits(df, instr, [(len(args), len(args), f" && {_REMOVE_LISTS}")])
+        return args_edits(df, instr, [(len(args), len(args), f" && {remove}")])
     continued = [
         text for text in (df.lines[n - 1].rstrip(" \t") for n in range(instr.start_line, line))
         if text.endswith(df.escape) and not text.lstrip().startswith("#")
@@ -352,13 +362,13 @@ def _lists_fix(df: Dockerfile, instr: Instruction, script: Script, update: int) 
     lead = max((n for n in range(instr.start_line + 1, line + 1) if df.lines[n - 1].lstrip().startswith("&&")),
                default=line)
     text = (
-        f" && {df.escape}{newline_near(df, line)}{indent(df, line)}{_REMOVE_LISTS}" if trailing
-        else f" {df.escape}{newline_near(df, line)}{indent(df, lead)}&& {_REMOVE_LISTS}"
+        f" && {df.escape}{newline_near(df, line)}{indent(df, line)}{remove}" if trailing
+        else f" {df.escape}{newline_near(df, line)}{indent(df, lead)}&& {remove}"
     )
     return args_edits(df, instr, [(len(args), len(args), text)])
 
 
-def _heredoc_lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
+def _heredoc_lists_fix(df: Dockerfile, instr: Instruction, update: int, remove: str = _REMOVE_LISTS) -> Fix:
     if len(instr.heredocs) != 1 or update <= len(instr.args):
         return Fix()
     doc = instr.heredocs[0]
@@ -369,7 +379,7 @@ def _heredoc_lists_fix(df: Dockerfile, instr: Instruction, update: int) -> Fix:
     ):
         return Fix()
     start = line_start(df, doc.end_line)
-    return Fix(((start, start, f"{indent(df, last)}{_REMOVE_LISTS}{newline_near(df, last)}"),))
+    return Fix(((start, start, f"{indent(df, last)}{remove}{newline_near(df, last)}"),))
 
 
 def _ends_shell(cmd: Command, text: str) -> bool:

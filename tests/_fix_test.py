@@ -118,6 +118,13 @@ FIXES = [
         id="DPH504-heredoc",
     ),
     pytest.param(
+        "check-apt-hygiene",
+        HEAD + ENVS + "RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends libpq5\n" + TAIL,
+        HEAD + ENVS + "RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends libpq5 "
+        "&& sudo rm -rf /var/lib/apt/lists/*\n" + TAIL,
+        id="DPH504-through-sudo",
+    ),
+    pytest.param(
         "check-python-env", HEAD + TAIL, HEAD + ENVS + TAIL, id="DPH501-DPH502",
     ),
     pytest.param(

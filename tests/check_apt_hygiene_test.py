@@ -412,3 +412,16 @@ def test_aptitude_is_told_its_own_option() -> None:
         "'aptitude install' without --without-recommends also installs recommended packages; "
         "add --without-recommends",
     ]
+
+
+def test_lists_advice_keeps_the_sudo_of_the_update() -> None:
+    text = (
+        "FROM rayproject/ray:2.40.0-py312\n"
+        "RUN sudo apt-get update && sudo apt-get install -y --no-install-recommends curl\n"
+    )
+    messages = [f.message for f in check(parse(text)) if f.code == "DPH504"]
+    assert messages == [
+        "the package lists from 'apt-get update' stay in this layer; end the RUN with "
+        "'sudo rm -rf /var/lib/apt/lists/*' (or use a cache mount on /var/lib/apt)"
+    ]
+    assert [f.code for f in check(parse(text.rstrip("\n") + " && sudo rm -rf /var/lib/apt/lists/*\n"))] == []
