@@ -285,15 +285,17 @@ _GLOB_RE = re.compile(r"[*?\[]")
 def _setup_py_names(text: str, rel: str) -> bool:
     """Whether the ``setup.py`` ``text`` names the file ``rel`` (relative to its directory)
     in a string: the path itself (``"requirements/base.txt"``), a glob that matches it
-    (``Path(".").glob("requirements/*.txt")``), or its directory together with a glob that
-    matches its name (``Path("requirements").glob("*.txt")``)."""
+    (``Path(".").glob("requirements/*.txt")``), or its directory together with its name
+    (``open('requirements/' + name)`` ... ``'base.txt'``) or a glob that matches its name
+    (``Path("requirements").glob("*.txt")``)."""
     strings = {found.removeprefix("./").rstrip("/") for found in _STRING_RE.findall(text)}
     if rel in strings:
         return True
     globs = [found for found in strings if _GLOB_RE.search(found)]
     directory, _, name = rel.rpartition("/")
     return any(fnmatch.fnmatchcase(rel, pattern) for pattern in globs) or (
-        bool(directory) and directory in strings and any(fnmatch.fnmatchcase(name, pattern) for pattern in globs)
+        bool(directory) and directory in strings
+        and (name in strings or any(fnmatch.fnmatchcase(name, pattern) for pattern in globs))
     )
 
 

@@ -13,6 +13,12 @@ def test_python_version_pins() -> None:
     assert python_version_pins("\ufeff3.12.4\n# comment\npypy3.10\ncpython@3.11\nsystem\n") == ("3.12.4", "3.11")
 
 
+COMPOSED_SETUP_PY = (
+    "from setuptools import setup\ndef reqs(name):\n    return open('requirements/' + name).read()\n"
+    "setup(install_requires=reqs('default.txt'))\n"
+)
+
+
 @pytest.mark.parametrize(
     ("files", "path", "expected"),
     [
@@ -63,6 +69,14 @@ def test_python_version_pins() -> None:
         pytest.param(
             {"setup.py": "from setuptools import setup\nsetup(install_requires=open('requirements/*.in').read())\n"},
             "requirements/base.txt", None, id="setup-py-glob-that-does-not-match",
+        ),
+        pytest.param(
+            {"setup.py": COMPOSED_SETUP_PY},
+            "requirements/default.txt", "setup.py", id="setup-py-directory-and-name-apart",
+        ),
+        pytest.param(
+            {"setup.py": COMPOSED_SETUP_PY},
+            "requirements/dev.txt", None, id="setup-py-names-another-file-of-the-directory",
         ),
         pytest.param(
             {"pyproject.toml": '[tool.setuptools.dynamic]\ndependencies = {file = ["requirements.txt"]}\n'},
