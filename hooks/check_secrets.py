@@ -71,7 +71,9 @@ These hold no secret and pass:
   ``/secrets``, ``/srv``, ``/data``, ``/config``, ``/certs``, ``/keys`` or ``/mnt``, or
   starting with ``./``, ``../`` or ``~/`` (``ENV SSL_PRIVATE_KEY=/etc/ssl/private/server.key``:
   where the secret is mounted);
-- an ``ENV`` with an empty value (``ENV GITHUB_TOKEN=`` clears it and stores nothing).
+- an ``ENV`` with an empty value (``ENV GITHUB_TOKEN=`` clears it and stores nothing), or
+  a switch word (``no``, ``none``, ``false``, ``true``, ``0``, ``1``, ``off``, ``on``,
+  ``disabled``, ``null``, ``nil``: Chromium's ``GOOGLE_API_KEY=no`` turns a notice off).
 
 An ``ENV`` whose value is ``${TOKEN}`` is reported (it bakes the build argument into
 the image), and so is an ``ARG`` without a default or with an empty one (the value
@@ -332,6 +334,11 @@ def _declared_names(instr: Instruction, escape: str) -> tuple[tuple[str, str | N
     return tuple(out)
 
 
+# ENV values that hold no secret: empty, or a switch (Chromium's GOOGLE_API_KEY=no turns
+# its "API keys are missing" notice off).
+_NO_SECRET_VALUES = frozenset({"", "no", "none", "false", "true", "0", "1", "off", "on", "disabled", "null", "nil"})
+
+
 def _names(df: Dockerfile) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
@@ -342,9 +349,10 @@ def _names(df: Dockerfile) -> list[Finding]:
                 continue
             value = instr.expand(raw, df.escape) if raw is not None else None
             if value is not None and value.resolved and (
-                (instr.keyword == "ENV" and not value.value) or _PATH_VALUE_RE.match(value.value)
+                (instr.keyword == "ENV" and value.value.strip().lower() in _NO_SECRET_VALUES)
+                or _PATH_VALUE_RE.match(value.value)
             ):
-                continue  # cleared, or the path where the secret is mounted
+                continue  # cleared or switched off, or the path where the secret is mounted
             line, col = instr.args_position(offset)
             secret_id = name.lower()
             if instr.keyword == "ARG":

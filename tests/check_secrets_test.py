@@ -52,6 +52,8 @@ PASS = [
     ),
     pytest.param(BASE + "ENV GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/google/key.json\n", id="gcp-path"),
     pytest.param(BASE + "ENV GITHUB_TOKEN=\nENV NPM_TOKEN=''\n", id="env-cleared"),
+    pytest.param(BASE + "ENV GOOGLE_API_KEY=no GOOGLE_DEFAULT_CLIENT_SECRET=no USE_API_KEY=False\n",
+                 id="env-switched-off"),
     pytest.param(BASE + "ENV SSL_PRIVATE_KEY=/etc/ssl/private/server.key\n", id="env-path-to-mounted-secret"),
     pytest.param(BASE + "ENV PWD=/app\nENV AUTH_TYPE=oidc\n", id="pwd-and-auth-type"),
     pytest.param(
@@ -855,3 +857,8 @@ def test_negation_after_pycache(write: Writer, files: dict[str, str], expected: 
     ignores = _dockerignore.load(repo, path)
     found = check(parse(text, path=path), dockerignores=ignores, context=BuildContext(repo, path))
     assert [f.message for f in found if f.code == "DPH704"] == expected
+
+
+def test_switch_words_clear_only_an_env() -> None:
+    text = BASE + "ARG API_KEY=no\nENV SECRET_KEY=changeme\nENV API_TOKEN=none\n"
+    assert [(f.line, f.code) for f in check(parse(text)) if f.code == "DPH701"] == [(2, "DPH701"), (3, "DPH701")]
