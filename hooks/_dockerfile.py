@@ -126,8 +126,21 @@ EMPTY_VARS: Mapping[str, Var] = {}
 # BuildKit compares stage names).
 DEV_STAGE_NAMES = frozenset({
     "dev", "devel", "develop", "development", "debug", "test", "tests", "testing", "unittest",
-    "lint", "linting", "ci", "devcontainer",
+    "unittests", "lint", "linting", "ci", "devcontainer",
 })
+_NAME_PARTS_RE = re.compile(r"[-_.]")
+
+
+def is_dev_stage_name(name: str | None) -> bool:
+    """Whether a stage named ``name`` is a development or test stage: the name, or one of
+    its ``-``/``_``/``.``-separated parts, is in :data:`DEV_STAGE_NAMES` (``test``,
+    ``django-unittests``, ``app_dev``; not the ``devel`` of ``cuda-devel``, CUDA's
+    toolkit image)."""
+    if not name:
+        return False
+    return name in DEV_STAGE_NAMES or any(
+        part in DEV_STAGE_NAMES and part != "devel" for part in _NAME_PARTS_RE.split(name)
+    )
 
 
 class Instruction:
@@ -419,13 +432,13 @@ class Dockerfile:
 
     def final_stage(self, target: str | None = None) -> Stage | None:
         """The stage that is shipped: ``target`` if given, else the last one, unless the
-        last one is a development or test stage (named as in :data:`DEV_STAGE_NAMES`,
-        ``FROM production AS dev``), which a build for shipping skips with ``--target``:
+        last one is a development or test stage (named as :func:`is_dev_stage_name` says,
+        ``FROM production AS dev``, ``AS django-unittests``), which a build for shipping skips with ``--target``:
         then the last stage before it that is not one."""
         if target:
             return self.stage_named(target)
         for stage in reversed(self.stages):
-            if stage.name not in DEV_STAGE_NAMES:
+            if not is_dev_stage_name(stage.name):
                 return stage
         return self.stages[-1] if self.stages else None
 

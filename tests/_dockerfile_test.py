@@ -105,6 +105,10 @@ def test_parsing_exec_forms() -> None:
         pytest.param("FROM a AS dev\n", "dev", id="only-a-dev-stage"),
         pytest.param("FROM a AS dev\nFROM b\n", None, id="unnamed-last"),
         pytest.param("FROM a AS build\nFROM b AS docs\n", "docs", id="other-names-ship"),
+        pytest.param("FROM a AS django\nFROM django AS django-unittests\n", "django", id="test-suffix"),
+        pytest.param("FROM a AS app\nFROM app AS app_dev\n", "app", id="dev-suffix"),
+        pytest.param("FROM a AS build\nFROM b AS cuda-devel\n", "cuda-devel", id="cuda-devel-ships"),
+        pytest.param("FROM a AS app\nFROM app AS latest\n", "latest", id="parts-are-whole-words"),
     ],
 )
 def test_final_stage_skips_a_last_dev_or_test_stage(text: str, shipped: str | None) -> None:
