@@ -141,9 +141,19 @@ def lint_requirements_model(
     findings = requirements_problems(model)
     for check in checks:
         findings.extend(check(model, ctx))
+    if any(f.code.startswith("DPH1") or f.code == SYNTAX_ERROR.code for f in findings) and _conda_spec(model, ctx):
+        # conda reads it (numpy=1.26.4 is a conda pin): neither pip's syntax nor its pins apply
+        findings = [f for f in findings if not (f.code.startswith("DPH1") or f.code == SYNTAX_ERROR.code)]
     if flags.disabled:
         return findings
     return _suppress.apply(findings, model.suppressions(), active, flags=flags)
+
+
+def _conda_spec(model: RequirementsSet, ctx: Context) -> bool:
+    """Whether a Dockerfile beside or above the root file reads it with ``conda install --file``."""
+    from hooks._project import conda_spec_reader
+
+    return conda_spec_reader(ctx.repo, model.root.path) is not None
 
 
 def lint_text(

@@ -336,3 +336,42 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
         parent = os.path.normpath(os.path.join(directory, os.pardir))
         directory = "" if parent == "." else parent
     return None
+
+
+# ---------------------------------------------------------------------------
+# Requirements files that conda reads
+# ---------------------------------------------------------------------------
+
+_CONDA_FILE_RE = re.compile(
+    r"\b(?:conda|mamba|micromamba)\b[^\n;&|]*?[ \t](?:--file|-f)(?:=|[ \t]+)[\"']?([^\s\"';&|]+)"
+)
+
+
+def conda_spec_reader(repo: Repo, path: str) -> str | None:
+    """The Dockerfile that reads the file ``path`` with ``conda``/``mamba``/``micromamba``
+    ``install --file`` (``-f``): the file is then a list of conda match specs
+    (``numpy=1.26.4``), not a pip requirements file. Looked for in the Dockerfiles of the
+    file's directory and its parents inside the repository, by the file's name (a COPY may
+    put it elsewhere); None when none does. Nothing is run."""
+    from hooks._context import entries
+    from hooks._files import file_kind
+
+    name = os.path.basename(path)
+    directory = os.path.dirname(path)
+    for _ in range(MAX_PARENTS):
+        if not repo.inside(directory or "."):
+            return None
+        for entry in sorted(entries(repo, directory).kinds):
+            candidate = os.path.join(directory, entry) if directory else entry
+            if file_kind(candidate) != "dockerfile":
+                continue
+            text = repo.optional_text(candidate) or ""
+            if ("conda" in text or "mamba" in text) and any(
+                os.path.basename(found) == name for found in _CONDA_FILE_RE.findall(text)
+            ):
+                return candidate
+        if repo.realpath(directory or ".") == repo.root:
+            return None
+        parent = os.path.normpath(os.path.join(directory, os.pardir))
+        directory = "" if parent == "." else parent
+    return None

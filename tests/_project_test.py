@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hooks._files import Repo
-from hooks._project import package_metadata_source, python_version_pins
+from hooks._project import conda_spec_reader, package_metadata_source, python_version_pins
 from tests.conftest import Writer
 
 
@@ -95,3 +95,17 @@ def test_package_metadata_source(write: Writer, files: dict[str, str], path: str
         write(name, text)
     write(path, "flask>=3\n")
     assert package_metadata_source(Repo(), path) == expected
+
+
+@pytest.mark.parametrize(("dockerfile", "path", "expected"), [
+    pytest.param("RUN micromamba install -y -n base -c conda-forge -f /tmp/conda.txt\n", "env/conda.txt",
+                 "Dockerfile", id="micromamba-f-above"),
+    pytest.param("RUN conda install -y --file=conda.txt && conda clean -afy\n", "conda.txt", "Dockerfile",
+                 id="conda-file-equals"),
+    pytest.param("RUN pip install -r conda.txt\n", "conda.txt", None, id="pip-reads-it"),
+    pytest.param("RUN conda env create -f environment.yml\n", "conda.txt", None, id="another-file"),
+])
+def test_conda_spec_reader(write: Writer, dockerfile: str, path: str, expected: str | None) -> None:
+    write("Dockerfile", "FROM mambaorg/micromamba:1.5.8\n" + dockerfile)
+    write(path, "numpy=1.26.4\n")
+    assert conda_spec_reader(Repo(), path) == expected

@@ -405,3 +405,14 @@ def test_main_package_metadata_file_keeps_its_ranges(write: Writer, capsys: pyte
     write("requirements-docker.txt", "mkdocs>=1.5.1\n")  # not the package's: reported
     assert main(["requirements-docker.txt"]) == 1
     assert "DPH101" in capsys.readouterr().out
+
+
+def test_a_conda_spec_file_is_not_judged_as_pip(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("Dockerfile", "FROM continuumio/miniconda3:24.1.2-0\nCOPY requirements.txt .\n"
+                        "RUN conda install -y --file requirements.txt && conda clean -afy\n")
+    spec = write("requirements.txt", "numpy=1.26.4\ngdal = 3.8.1\npandas>=2.1\n")
+    assert main([spec]) == 0
+    assert capsys.readouterr().out == ""
+    write("Dockerfile", "FROM python:3.12-slim-bookworm\nRUN pip install --no-cache-dir -r requirements.txt\n")
+    assert main([spec]) == 1
+    assert "DPH904" in capsys.readouterr().out
