@@ -33,8 +33,9 @@ matches it, and sets ``install_requires``) is not judged: its ranges are
 meant for every user of the package, and an image pins them with a lock or constraints
 file. Neither is a file that a Dockerfile beside or above it hands to ``conda``/``mamba``/
 ``micromamba install --file`` (``-f``): it holds conda match specs (``numpy=1.26.4``),
-which pip's syntax and pins do not describe (no DPH1xx, no DPH904 for it). Overlaps hadolint DL3013 (``pip install`` in a Dockerfile), which treats
-``>=`` as pinned and skips ``-r`` files.
+which pip's syntax and pins do not describe (no DPH1xx, no DPH904 for it). Overlaps
+hadolint DL3013 (``pip install`` in a Dockerfile), which treats ``>=`` as pinned and
+skips ``-r`` files.
 ### Why is this bad?
 An unpinned requirement installs whatever is newest on the day of the build: the same
 commit builds a different image tomorrow, and a bad release breaks it without a code
