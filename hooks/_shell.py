@@ -331,6 +331,31 @@ def _after_heredocs(script: str, pos: int, heredocs: list[tuple[str, bool]]) -> 
     return pos
 
 
+_ASSIGNMENT_RE = lazy(
+    r"(?:^|[;&|(\n]|\bthen|\bdo|\belse)[ \t]*([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;&|)]*)"
+    r"(?=[ \t]*(?:$|[;&|)\n]))",
+    re.MULTILINE,
+)
+
+
+def script_variables(script: str) -> dict[str, str]:
+    """The shell variables that ``script`` sets with an assignment standing as a command
+    of its own (``INSTALL_PKGS="gcc make" && dnf install $INSTALL_PKGS``), the last value
+    of each, quotes removed; values that hold an expansion are left out (not known)."""
+    found: dict[str, str] = {}
+    if "=" not in script:
+        return found
+    for match in _ASSIGNMENT_RE.finditer(script):
+        value = match.group(2)
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        if "$" in value or "`" in value:
+            found.pop(match.group(1), None)
+            continue
+        found[match.group(1)] = value
+    return found
+
+
 def commands(script: str, _depth: int = 0) -> tuple[Command, ...]:
     """The simple commands of ``script``, in order. A RUN's commands are split once, by
     :meth:`Script.commands`; this is for other text."""

@@ -1,21 +1,23 @@
 """check-multi-stage: the shipped image carries no compilers or build headers.
 
-Only the final stage counts (the one named by ``--target``, else the last one that is not a dev or test stage), together
-with the stages it is built ``FROM``; builder stages are never flagged. Installs by
-``apt-get``/``apt``/``aptitude`` (``apt-fast``, ``nala``), ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf``
-(``group install "Development Tools"`` too) are read from every ``RUN``, heredoc
-bodies and ``sh -c`` included; a ``$VAR`` package list is expanded from ``ENV`` and
-``ARG``. Build tools are compilers and their meta packages (``gcc``, ``g++``,
-``clang``, ``gfortran``, ``build-essential``, ``build-base``, ``musl-dev``, ``cargo``,
-``rustc``), header packages (``*-dev``, ``*-devel``: ``python3-dev``, ``libpq-dev``)
-and build systems (``make``, ``cmake``, ``autoconf``, ``automake``, ``libtool``,
-``pkg-config``/``pkgconf``). Runtime libraries (``libpq5``, ``libgcc-s1``,
-``libltdl7``) are not build tools. ``make`` is not reported when the image's ``CMD`` or
-``ENTRYPOINT`` runs it: there it is the task runner, needed at run time. ``git`` is not a
-build tool: images use it at run time too. ``ONBUILD RUN`` triggers of a shipped stage
-are judged too (they install into every image built ``FROM`` it). A development
-container's Dockerfile (in a ``.devcontainer`` directory) is not judged: compilers are
-what a development environment is for.
+Only the final stage counts (the one named by ``--target``, else the last one that is
+not a dev or test stage), together with the stages it is built ``FROM``; builder stages
+are never flagged. Installs by ``apt-get``/``apt``/``aptitude`` (``apt-fast``,
+``nala``), ``apk add``, and ``yum``/``dnf``/``microdnf``/``tdnf`` (``group install
+"Development Tools"`` too) are read from every ``RUN``, heredoc bodies and ``sh -c``
+included; a ``$VAR`` package list is expanded from an assignment earlier in the same
+``RUN`` (``INSTALL_PKGS="gcc make" && microdnf install $INSTALL_PKGS``, the Red Hat
+images' idiom), else from ``ENV`` and ``ARG``. Build tools are compilers and their meta
+packages (``gcc``, ``g++``, ``clang``, ``gfortran``, ``build-essential``,
+``build-base``, ``musl-dev``, ``cargo``, ``rustc``), header packages (``*-dev``,
+``*-devel``: ``python3-dev``, ``libpq-dev``) and build systems (``make``, ``cmake``,
+``autoconf``, ``automake``, ``libtool``, ``pkg-config``/``pkgconf``). Runtime libraries
+(``libpq5``, ``libgcc-s1``, ``libltdl7``) are not build tools. ``make`` is not reported
+when the image's ``CMD`` or ``ENTRYPOINT`` runs it: there it is the task runner, needed
+at run time. ``git`` is not a build tool: images use it at run time too. ``ONBUILD RUN``
+triggers of a shipped stage are judged too (they install into every image built ``FROM``
+it). A development container's Dockerfile (in a ``.devcontainer`` directory) is not
+judged: compilers are what a development environment is for.
 
 Options:
     --target NAME   judge the stage NAME instead of the last one.
@@ -71,7 +73,7 @@ from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
 from hooks._findings import WARNING, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
-from hooks._shell import PackageCall, Script, instruction_commands, run_script
+from hooks._shell import PackageCall, Script, instruction_commands, run_script, script_variables
 
 BUILD_TOOLS = Rule(
     "DPH303", "build-tools-in-final-stage", WARNING,
@@ -120,13 +122,17 @@ def _kind(package: str) -> str | None:
     return None
 
 
-def _words(instr: Instruction, word: str) -> list[str] | None:
-    """The package names a word stands for; None when it cannot be known."""
+def _words(instr: Instruction, word: str, variables: dict[str, str] | None = None) -> list[str] | None:
+    """The package names a word stands for (``variables``: those the RUN's script sets
+    itself, which win over ARG and ENV); None when it cannot be known."""
     if "$" not in word and "`" not in word:
         return [word]
     match = _VAR_RE.match(word)
     if match:
-        var = instr.lookup(match.group(1) or match.group(2))
+        name = match.group(1) or match.group(2)
+        if variables and name in variables:
+            return variables[name].split()
+        var = instr.lookup(name)
         return var.value.split() if var is not None and var.resolved else None
     return None
 
@@ -215,6 +221,7 @@ def _kept_tools(instr: Instruction, script: Script, builder: str = "") -> list[t
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
     autoremoves: list[int] = []
+    variables = script_variables(script.text) if "$" in script.text else {}
     for order, call in enumerate(script.package_calls()):
         family = _FAMILY.get(call.manager, "") if call is not None else ""
         if call is None or not family:
@@ -224,7 +231,7 @@ def _kept_tools(instr: Instruction, script: Script, builder: str = "") -> list[t
             cmd = call.command
             for index in call.operands:
                 word = cmd.words[index]
-                for name in _words(instr, word) or ():
+                for name in _words(instr, word, variables) or ():
                     kind = _kind(name)
                     if kind is not None:
                         shown = f"'{name}'" if name == word else f"'{name}' (from {word})"
@@ -232,7 +239,7 @@ def _kept_tools(instr: Instruction, script: Script, builder: str = "") -> list[t
         elif call.verb in _REMOVE_VERBS[family]:
             patterns: list[str] | None = []
             for word in call.operand_words():
-                names = _words(instr, word)
+                names = _words(instr, word, variables)
                 patterns = None if names is None or patterns is None else patterns + names
             removals.append((order, patterns))
             if family == "apt" and (

@@ -482,3 +482,9 @@ def test_case_arm_installs_are_seen() -> None:
 ])
 def test_heredoc_bodies(script: str, expected: list[tuple[str, ...]]) -> None:
     assert [c.words for c in _shell.commands(script)] == expected
+
+
+def test_script_variables() -> None:
+    assert _shell.script_variables(
+        'set -e; A=1; B=$A; if x; then C="x y"; fi; D=a echo hi\nE=\'q\'\n'
+    ) == {"A": "1", "C": "x y", "E": "q"}

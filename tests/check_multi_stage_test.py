@@ -308,3 +308,16 @@ def test_dev_container_keeps_its_compilers(write: Writer, capsys: pytest.Capture
 ])
 def test_advice_for_headers_kept_for_their_library(text: str, advice: list[str]) -> None:
     assert [f.message.split("; ", 1)[1] for f in check(parse(text))] == advice
+
+
+def test_package_list_in_a_variable_of_the_script() -> None:
+    text = (
+        "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+        'RUN INSTALL_PKGS="python3.12 gcc libffi-devel" && \\\n'
+        "    microdnf install -y $INSTALL_PKGS && microdnf clean all\n"
+    )
+    assert [(f.line, f.message.split(" (", 1)[0]) for f in check(parse(text))] == [
+        (3, "'gcc'"), (3, "'libffi-devel'"),
+    ]
+    removed = text.replace("microdnf clean all", "microdnf remove -y $INSTALL_PKGS")
+    assert check(parse(removed)) == []
