@@ -76,6 +76,7 @@ services:
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -266,7 +267,32 @@ def check(compose: Compose, *, require_digest: bool = False, read_only: bool = F
                 f"service '{service.name}' runs {build.dockerfile_path} with a writable root filesystem; "
                 f"set 'read_only: true' (with a tmpfs for what it must write, e.g. tmpfs: [/tmp])",
             ))
-    return findings
+    return _merged(findings)
+
+
+_SERVICE_RE = re.compile(r"^service '([^']*)' ")
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """One finding for a value that several services share through a YAML anchor or a
+    merge key (``image: *superset-image`` in five services): the same rule, place and
+    message but the service's name, reported once with every service named."""
+    groups: dict[tuple[str, int, int, str, str], list[Finding]] = {}
+    for finding in findings:
+        match = _SERVICE_RE.match(finding.message)
+        rest = finding.message[match.end():] if match else finding.message
+        key = (finding.path, finding.line, finding.col, finding.code, rest if match else finding.message)
+        groups.setdefault(key, []).append(finding)
+    out = []
+    for (_path, _line, _col, _code, rest), group in groups.items():
+        names = [m.group(1) for m in map(_SERVICE_RE.match, (f.message for f in group)) if m]
+        if len(group) == 1 or len(names) != len(group):
+            out.extend(group)
+            continue
+        listed = ", ".join(f"'{name}'" for name in names[:-1]) + f" and '{names[-1]}'"
+        plural = "run " + rest[len("runs "):] if rest.startswith("runs ") else rest
+        out.append(group[0]._replace(message=f"services {listed} {plural}"))
+    return out
 
 
 HOOK = Hook(

@@ -62,7 +62,8 @@ is not pinned to exactly one version with ``==`` (or ``===``), at the package wo
 line also pins (``pip install poetry poetry==2.0.1``) is pinned, as pip's resolver merges
 the two. A VCS link is pinned only by a
 full commit hash: no ref, a branch, a tag or an abbreviated hash is reported (DPH102's
-test, on the command line).
+test, on the command line). A package installed the same way in both branches of an
+``if`` in one ``RUN`` is reported once, at its first install.
 ### Why is this bad?
 An unpinned install takes whatever is newest on the day of the build: two builds of the
 same commit ship different code, and a release upstream can break the build or the
@@ -340,11 +341,15 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
             if not any(installs):
                 continue  # no Python package manager in this RUN (most RUNs)
             exported: dict[str, str] = {}
+            said: set[str] = set()  # a package installed in both branches of an 'if': reported once
             for cmd, install in zip(script.commands(), installs, strict=True):
                 if install is None:
                     _exports(cmd, exported)
-                else:
-                    findings.extend(_unpinned_in(df, instr, script, install, exported, allowed))
+                    continue
+                for finding in _unpinned_in(df, instr, script, install, exported, allowed):
+                    if finding.message not in said:
+                        said.add(finding.message)
+                        findings.append(finding)
     return findings
 
 

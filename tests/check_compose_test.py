@@ -307,3 +307,19 @@ def test_build_args_advice_keeps_a_builder_full(
     found = run(tmp_path, {"compose.yaml": compose, "Dockerfile": BUILDER_DOCKERFILE})
     advice = [message.rsplit("e.g. ", 1)[1] for *_, code, message in found if code == "DPH206"]
     assert advice == [f"'{builder_advice}'", f"'{runtime_advice}'"]
+
+
+def test_a_value_shared_through_an_anchor_is_reported_once(tmp_path: Path) -> None:
+    files = {C: (
+        "x-image: &image redis:7\nx-user: &user root\n"
+        "services:\n  a:\n    image: *image\n    user: *user\n  b:\n    image: *image\n    user: *user\n"
+        "  c:\n    image: redis:7\n"
+    )}
+    assert run(tmp_path, files) == [
+        (C, 1, 10, "DPH203", "services 'a' and 'b' image 'redis:7' has a floating tag ('7' is a major version "
+                             "only); pin it, e.g. 'redis:7.<minor>' or a digest"),
+        (C, 2, 9, "DPH404", "services 'a' and 'b' run as root (user: 'root'); run it as an unprivileged user, "
+                             "e.g. user: \"10001:10001\", or drop the key to keep the Dockerfile's USER"),
+        (C, 11, 12, "DPH203", "service 'c' image 'redis:7' has a floating tag ('7' is a major version only); "
+                              "pin it, e.g. 'redis:7.<minor>' or a digest"),
+    ]

@@ -541,3 +541,12 @@ def test_cache_advice_names_the_base_images_user(text: str, home: str) -> None:
     assert f"target={home}/.cache/pip,uid=" in found[0].message
     mounted = text + "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
     assert [f.code for f in check(parse(mounted)) if f.code == "DPH506"] == ["DPH506"]  # root's cache is not theirs
+
+
+def test_a_package_installed_in_both_branches_is_reported_once() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm\nARG USE_CUDA=false\n"
+        'RUN if [ "$USE_CUDA" = "true" ]; then pip install --no-cache-dir torch --index-url https://x/cu121; \\\n'
+        "    else pip install --no-cache-dir torch --index-url https://x/cpu; fi\n"
+    )
+    assert [(f.line, f.code) for f in check(parse(text)) if f.code == "DPH107"] == [(3, "DPH107")]
