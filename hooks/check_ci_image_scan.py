@@ -8,8 +8,9 @@ shell commands (``run``, ``script``, ``before_script``, ``command``, ``bash``,
 
 A build is ``docker build``, ``docker buildx build|bake``, ``docker image build``,
 ``docker compose build``, ``docker-compose build``, kaniko's ``/kaniko/executor``,
-``buildah bud|build``, ``podman build``, ``docker/build-push-action``,
-``docker/bake-action``, ``redhat-actions/buildah-build`` or Azure's ``Docker@2`` task
+``buildah bud|build``, ``podman build``, ``depot build|bake``, ``docker/build-push-action``,
+``docker/bake-action``, ``depot/build-push-action``, ``depot/bake-action``,
+``redhat-actions/buildah-build`` or Azure's ``Docker@2`` task
 (``build``, ``buildAndPush``). A build whose every output is files or nothing, not an
 image (``docker buildx build --output type=local,dest=dist``, ``-o out``, ``type=tar``,
 ``type=cacheonly``; ``outputs: type=local,...`` of the actions), makes nothing to scan and
@@ -18,7 +19,8 @@ is not counted; nor is one that only prints or checks (``docker buildx bake --pr
 nor one whose result stays in the build cache: ``docker/build-push-action`` with none of
 ``push``, ``load`` and ``outputs`` in a file that sets up a buildx builder
 (``docker/setup-buildx-action``), ``docker buildx build`` for several platforms without
-``--push``/``--load``, kaniko with ``--no-push`` and no ``--tar-path``. A build command
+``--push``/``--load``, ``depot build`` and Depot's actions without them (Depot keeps the
+result on its builder), kaniko with ``--no-push`` and no ``--tar-path``. A build command
 written as text (an ``echo``/``printf`` argument, a heredoc's body) is not a build.
 A scan anywhere in the same file counts for every build
 in it, since a scan job usually ``needs:`` the build job: Trivy
@@ -28,7 +30,9 @@ in it, since a scan job usually ``needs:`` the build job: Trivy
 (``docker/scout-action``, ``docker scout cves``), Anchore, Clair, GitLab's
 ``Container-Scanning`` and ``Auto-DevOps`` templates and ``container_scanning`` job,
 a reusable workflow whose file name says ``scan`` or ``security``, and CircleCI orbs of
-these scanners. Builds hidden in scripts (``make image``) are not seen. A scan that
+these scanners. The steps of a local composite action (``uses: ./.github/actions/build``,
+its ``action.yml``) count as steps of the workflow that uses it: a build there is reported
+at the ``uses``, and a scan there counts. Builds hidden in scripts (``make image``) are not seen. A scan that
 runs in another file (a scheduled workflow) is declared with
 ``# noqa: DPH801 <reason>`` on the build's line.
 
@@ -75,7 +79,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_hook
@@ -85,6 +89,8 @@ from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
+
+    from hooks._files import Repo
 
 UNSCANNED_IMAGE_BUILD = Rule(
     "DPH801", "unscanned-image-build", ERROR,
@@ -112,11 +118,13 @@ _BUILD_COMMANDS = (
         rf"\bdocker{_OPTS}{_SEP}(?:buildx{_SEP}(?:build|b|bake)|image{_SEP}build|builder{_SEP}build|build){_END}"
     )),
     ("kaniko", lazy(r"/kaniko/executor" + _END)),
+    ("depot build", lazy(rf"\bdepot{_OPTS}{_SEP}(?:build|bake){_END}")),
     ("buildah build", lazy(rf"\bbuildah{_OPTS}{_SEP}(?:bud|build(?:-using-dockerfile)?){_END}")),
     ("podman build", lazy(rf"\bpodman{_OPTS}{_SEP}(?:image{_SEP})?build{_END}")),
 )
 _BUILD_ACTION_RE = lazy(
-    r"^(?:docker/build-push-action|docker/bake-action|redhat-actions/buildah-build)(?:@|$)", re.I
+    r"^(?:docker/build-push-action|docker/bake-action|depot/build-push-action|depot/bake-action"
+    r"|redhat-actions/buildah-build)(?:@|$)", re.I
 )
 _DOCKER_TASK_RE = lazy(r"^Docker@\d+$", re.I)
 _SETUP_BUILDX_RE = lazy(r"\buses:\s*['\"]?docker/setup-buildx-action\b", re.I)
@@ -189,8 +197,9 @@ def _scalars(node: Node) -> Iterator[Node]:
             stack.extend(reversed(current.value))
 
 
-def _walk(root: Node, text: str, builds: list[Build]) -> bool:
-    """Collect the builds under ``root``; return whether a scan was seen."""
+def _walk(root: Node, text: str, builds: list[Build], local: list[tuple[int, str]] | None = None) -> bool:
+    """Collect the builds under ``root`` (and in ``local`` the local actions its steps use:
+    offset, ``./path``); return whether a scan was seen."""
     buildx = _SETUP_BUILDX_RE.search(text) is not None
     scanned = False
     stack: list[Node] = [root]
@@ -219,11 +228,15 @@ def _walk(root: Node, text: str, builds: list[Build]) -> bool:
                     if _SCAN_REFERENCE_RE.search(ref) or (name == "uses" and _SCAN_WORKFLOW_RE.search(ref)):
                         scanned = scanned or not _scans_no_image(ref, pairs)
                     elif name == "uses" and _BUILD_ACTION_RE.match(ref):
-                        if _action_exports_files(pairs, buildx):
+                        if _action_exports_files(pairs, buildx or ref.lower().startswith("depot/")):
                             continue
                         builds.append(Build(scalar.start_mark.index, ref.split("@", 1)[0]))
                     elif name == "task" and _DOCKER_TASK_RE.match(ref) and _docker_task_builds(pairs):
                         builds.append(Build(scalar.start_mark.index, f"task '{ref}'"))
+                    elif name == "uses" and local is not None and ref.startswith("./") and not ref.endswith(
+                        (".yml", ".yaml")
+                    ):
+                        local.append((scalar.start_mark.index, ref))
             if _kind(key_node) != "scalar":
                 stack.append(key_node)
             stack.append(value)
@@ -308,12 +321,22 @@ def _commands(scalar: Node, text: str, builds: list[Build]) -> bool:
                     builds_image = False
                 elif label == "kaniko":
                     builds_image = not _kaniko_keeps_nothing(raw, match.end())
+                elif label == "depot build":  # Depot keeps the result on its builder unless exported
+                    builds_image = _exports_image(raw, match.end())
                 else:
                     exports = label not in ("docker build", "docker buildx bake")
                     builds_image = exports or not _no_image(raw, match.end())
                 found[match.start()] = label if builds_image else ""
     builds.extend(Build(start + offset, label) for offset, label in found.items() if label)
     return scans
+
+
+def _exports_image(raw: str, after: int) -> bool:
+    """Whether the build command that goes on at ``after`` pushes or loads its image."""
+    end = _COMMAND_END_RE.search(raw, after)
+    command = raw[after:end.start() if end else len(raw)]
+    outputs = [match.group(1) for match in _OUTPUT_OPTION_RE.finditer(command)]
+    return bool(_EXPORT_OPTION_RE.search(command)) or (bool(outputs) and not _exports_files(outputs))
 
 
 def _kaniko_keeps_nothing(raw: str, after: int) -> bool:
@@ -386,21 +409,63 @@ def _position(starts: list[int], index: int) -> tuple[int, int]:
     return line, index - starts[line - 1] + 1
 
 
-def check(path: str, text: str) -> list[Finding]:
-    """DPH801 on one CI configuration file (``path`` decides only the advice given)."""
+Reader = Callable[[str], "str | None"]  # the text of a file by its repository path, None when unreadable
+MAX_ACTION_DEPTH = 4  # local actions that use local actions
+
+
+def _documents(text: str) -> list[Node]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+
+
+def _local_action(ref: str, read: Reader, depth: int = 0) -> tuple[list[str], bool]:
+    """(labels of the builds, whether it scans) of the local composite action ``ref``
+    (``./.github/actions/build``: its ``action.yml``), and of the local actions it uses."""
+    import yaml
+
+    directory = ref[2:].rstrip("/")
+    for name in ("action.yml", "action.yaml"):
+        text = read(f"{directory}/{name}" if directory else name)
+        if text is None:
+            continue
+        try:
+            documents = _documents(text.removeprefix("\ufeff"))
+        except (yaml.YAMLError, RecursionError):
+            return [], False  # reported when the action file itself is checked
+        builds: list[Build] = []
+        local: list[tuple[int, str]] = []
+        scanned = any(_walk(doc, text, builds, local) for doc in documents if _kind(doc) == "mapping")
+        labels = [f"{build.label}' in '{directory}/{name}" for build in builds]
+        for _offset, inner in local if depth < MAX_ACTION_DEPTH else ():
+            inner_labels, inner_scans = _local_action(inner, read, depth + 1)
+            labels += inner_labels
+            scanned = scanned or inner_scans
+        return labels, scanned
+    return [], False
+
+
+def check(path: str, text: str, read: Reader | None = None) -> list[Finding]:
+    """DPH801 on one CI configuration file (``path`` decides only the advice given);
+    ``read`` reads the local actions its steps use (``uses: ./.github/actions/build``)."""
     import yaml
 
     text = text.removeprefix("\ufeff")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        documents = [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+        documents = _documents(text)
     except (yaml.YAMLError, RecursionError) as exc:
         return [_syntax_error(path, text, exc)]
     builds: list[Build] = []
+    local: list[tuple[int, str]] = []
     scanned = False
     for doc in documents:
         if _kind(doc) == "mapping":
-            scanned |= _walk(doc, text, builds)
+            scanned |= _walk(doc, text, builds, local)
+    for offset, ref in local:
+        labels, scans = _local_action(ref, read) if read is not None else ([], False)
+        scanned = scanned or scans
+        builds += [Build(offset, label) for label in labels]
     if scanned:
         return []
     starts = _lines(text)
@@ -415,9 +480,16 @@ def check(path: str, text: str) -> list[Finding]:
     return findings
 
 
+def _reader(repo: Repo) -> Reader:
+    """Reads a file by its path from the repository root, as ``uses: ./path`` names it."""
+    import os
+
+    return lambda rel: repo.optional_text(os.path.join(repo.root, rel))
+
+
 HOOK = Hook(
     id="check-ci-image-scan", doc=__doc__ or "", rules=RULES,
-    ci=lambda path, text, ctx: check(path, text),
+    ci=lambda path, text, ctx: check(path, text, _reader(ctx.repo)),
 )
 
 

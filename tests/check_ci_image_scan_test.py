@@ -464,3 +464,37 @@ def test_documented_example() -> None:
     example, fixed = (doc.sections[s].strip().strip("`").removeprefix("yaml\n") for s in ("Example", "Use instead"))
     assert [f.code for f in check(GHA, example)] == ["DPH801"]
     assert check(GHA, fixed) == []
+
+
+def test_local_composite_action_steps_count(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write(".github/actions/build-docker/action.yml", (
+        "name: build\nruns:\n  using: composite\n  steps:\n"
+        "    - uses: docker/bake-action@v5\n      with:\n        push: true\n"
+    ))
+    workflow = write(".github/workflows/ci.yml", (
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: ./.github/actions/build-docker\n"
+    ))
+    assert main([workflow]) == 1
+    assert capsys.readouterr().out.startswith(
+        ".github/workflows/ci.yml:7:15: DPH801 'docker/bake-action' in '.github/actions/build-docker/action.yml' "
+        "builds a container image, but no step in this file scans it"
+    )
+    write(".github/actions/scan/action.yaml", (
+        "runs:\n  using: composite\n  steps:\n    - uses: aquasecurity/trivy-action@0.28.0\n"
+        "      with:\n        image-ref: app:ci\n"
+    ))
+    write(".github/workflows/ci.yml", Path(workflow).read_text() + "      - uses: ./.github/actions/scan\n")
+    assert main([workflow]) == 0
+    assert check(workflow, Path(workflow).read_text()) == []  # without a reader, local actions are not read
+
+
+@pytest.mark.parametrize(("step", "builds"), [
+    ("- uses: depot/build-push-action@v1\n        with:\n          push: true", True),
+    ("- uses: depot/build-push-action@v1\n        with:\n          platforms: linux/arm64", False),
+    ("- run: depot build --push -t app .", True),
+    ("- run: depot build -t app .", False),
+])
+def test_depot_builds(step: str, builds: bool) -> None:
+    text = f"on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      {step}\n"
+    assert bool(check(".github/workflows/b.yml", text)) == builds
