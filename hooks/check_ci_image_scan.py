@@ -380,8 +380,9 @@ def _advice(path: str) -> str:
         return ("add a step that scans the image, e.g. 'uses: aquasecurity/trivy-action' with "
                 "'image-ref' (or anchore/scan-action, docker/scout-action)")
     if "gitlab-ci" in path:
-        return ("include the 'Jobs/Container-Scanning.gitlab-ci.yml' template, or run 'trivy image' "
-                "or 'grype' on the image in a later job")
+        return ("include the 'Jobs/Container-Scanning.gitlab-ci.yml' template with CS_IMAGE set to the image "
+                "this job pushes, in a stage after the build, or run 'trivy image' or 'grype' on the image in "
+                "a later job")
     return "add a step that scans it, e.g. 'trivy image <image>', 'grype <image>' or 'docker scout cves <image>'"
 
 

@@ -21,8 +21,8 @@ GHA_ADVICE = (
     "(or anchore/scan-action, docker/scout-action)"
 )
 GITLAB_ADVICE = (
-    "include the 'Jobs/Container-Scanning.gitlab-ci.yml' template, or run 'trivy image' or 'grype' "
-    "on the image in a later job"
+    "include the 'Jobs/Container-Scanning.gitlab-ci.yml' template with CS_IMAGE set to the image this job "
+    "pushes, in a stage after the build, or run 'trivy image' or 'grype' on the image in a later job"
 )
 OTHER_ADVICE = "add a step that scans it, e.g. 'trivy image <image>', 'grype <image>' or 'docker scout cves <image>'"
 
