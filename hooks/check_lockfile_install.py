@@ -567,8 +567,12 @@ def _installer_scripts(
         return []  # curl prints the script and nothing runs it: nothing is installed
     found = []
     for i, word in enumerate(cmd.words[1:], start=1):
+        url = word
+        if "$" in word:  # the URL in an ARG or ENV (curl -sSf ${RYE_URL})
+            expanded = instr.expand(word)
+            url = expanded.value if expanded.resolved else word
         for tool, pattern, variable, options in _INSTALLERS:
-            if not pattern.search(word):
+            if not pattern.search(url):
                 continue
             if variable and (_env(variable, instr, cmd, exported) or (after is not None and (
                 _env(variable, instr, after, exported) or option_value(after.words, *options)

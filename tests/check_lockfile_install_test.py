@@ -497,3 +497,10 @@ def test_uv_run_of_another_target(tmp_path: Path) -> None:
     df = parse(text, "Dockerfile")
     targeted = check(df, context=BuildContext(repo, "Dockerfile"), target="0")
     assert targeted == []  # no stage is named '0'; --target names a stage
+
+
+def test_installer_url_in_an_arg(tmp_path: Path) -> None:
+    text = BASE + "ARG RYE_URL=https://rye.astral.sh/get\nRUN curl -sSf ${RYE_URL} | RYE_INSTALL_OPTION=--yes bash\n"
+    assert [(f.line, f.code) for f in run(tmp_path, {"Dockerfile": text})] == [(3, "DPH114")]
+    pinned = text.replace("ARG RYE_URL", "ENV RYE_VERSION=0.44.0\nARG RYE_URL")
+    assert run(tmp_path, {"Dockerfile": pinned}) == []
