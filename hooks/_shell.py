@@ -172,6 +172,8 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     simple = _SIMPLE_TOKEN_RE.match
     cases = _Cases() if "case" in script else None  # a pattern list ends at its ')'
     heredocs: list[tuple[str, bool]] = []  # (delimiter, strip tabs) of the heredocs the line opened
+    delimiters: dict[str, int] | None = None  # each line's text (tabs stripped) -> where it last starts
+    command_start = 0  # the index in ``out`` of the current command's first token
     while pos < n:
         found = simple(script, pos)
         if found is not None:
@@ -198,6 +200,7 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                     out.append(("".join(word), start, False))
                     word, in_word = [], False
                 out.append((operator, pos, True))
+                command_start = len(out)
                 pos += len(operator)
                 if operator == "\n" and heredocs:
                     pos = _after_heredocs(script, pos, heredocs)
@@ -285,13 +288,15 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
                 elif script[pos] == quote:
                     quote = ""
                 pos += 1
-            if operator in ("<<", "<<-") and not _feeds_a_shell(out):
+            if operator in ("<<", "<<-") and not _feeds_a_shell(out, command_start):
                 # A heredoc inside the script: its body, from the next line up to the
                 # delimiter line, is the command's input, not shell (unless the command is
                 # a shell: 'bash <<EOF' runs it). A RUN's own heredocs (RUN <<EOF) are
                 # resolved by the Dockerfile model: their bodies follow without a delimiter line.
                 delimiter = script[target_start:pos].replace("'", "").replace('"', "").replace("\\", "")
-                if delimiter and re.search(rf"^[\t]*{re.escape(delimiter)}\r?$", script[pos:], re.MULTILINE):
+                if delimiters is None:
+                    delimiters = _line_starts(script)
+                if delimiter and delimiters.get(delimiter, -1) > pos and len(heredocs) < _MAX_HEREDOCS:
                     heredocs.append((delimiter, operator == "<<-"))
             continue
         # Anything else is part of the word: '$' without '(', '#' inside a word, and a
@@ -305,14 +310,24 @@ def _tokens(script: str) -> list[tuple[str, int, bool]]:
     return out
 
 
-def _feeds_a_shell(tokens: list[tuple[str, int, bool]]) -> bool:
-    """Whether the command being read (the words after the last operator) is a shell."""
-    for text, _, is_op in reversed(tokens):
-        if is_op:
-            return False
-        if text.rsplit("/", 1)[-1] in _SHELLS:
-            return True
-    return False
+def _feeds_a_shell(tokens: list[tuple[str, int, bool]], start: int) -> bool:
+    """Whether the command being read (its words from ``tokens[start]``) is a shell: one of
+    its first words (after ``sudo``, ``env``...) names one."""
+    return any(not is_op and text.rsplit("/", 1)[-1] in _SHELLS for text, _, is_op in tokens[start:start + 4])
+
+
+_MAX_HEREDOCS = 16  # heredocs opened on one line (a shell allows more; no script needs them)
+
+
+def _line_starts(script: str) -> dict[str, int]:
+    """Each line's text, leading tabs and a trailing carriage return stripped, and where
+    the last line with that text starts: whether a heredoc's delimiter line comes later."""
+    starts: dict[str, int] = {}
+    offset = 0
+    for line in script.split("\n"):
+        starts[line.rstrip("\r").lstrip("\t")] = offset
+        offset += len(line) + 1
+    return starts
 
 
 def _after_heredocs(script: str, pos: int, heredocs: list[tuple[str, bool]]) -> int:
@@ -321,6 +336,8 @@ def _after_heredocs(script: str, pos: int, heredocs: list[tuple[str, bool]]) -> 
     end when a delimiter never comes."""
     n = len(script)
     for delimiter, strip_tabs in heredocs:
+        if pos >= n:
+            break
         while pos < n:
             end = script.find("\n", pos)
             end = n if end < 0 else end

@@ -314,10 +314,13 @@ def _commands(scalar: Node, text: str, builds: list[Build]) -> bool:
         return False
     scans = any(not _in_comment(raw, m.start()) for m in _SCAN_COMMAND_RE.finditer(raw))
     found: dict[int, str] = {}
+    bodies: list[tuple[int, int]] | None = None  # of the heredocs, when a build is found
     for label, pattern in _BUILD_COMMANDS:  # 'docker compose build' first: it is no 'docker build'
         for match in pattern.finditer(raw):
             if match.start() not in found and not _in_comment(raw, match.start()):
-                if _in_text(raw, match.start()):
+                if bodies is None:
+                    bodies = _heredoc_bodies(raw) if "<<" in raw else []
+                if _in_text(raw, match.start(), bodies):
                     builds_image = False
                 elif label == "kaniko":
                     builds_image = not _kaniko_keeps_nothing(raw, match.end())
@@ -346,20 +349,31 @@ def _kaniko_keeps_nothing(raw: str, after: int) -> bool:
     return re.search(r"(?:^|\s)--no-push(?=\s|=|$)", command) is not None and "--tar-path" not in command
 
 
-def _in_text(raw: str, offset: int) -> bool:
+def _in_text(raw: str, offset: int, bodies: list[tuple[int, int]]) -> bool:
     """Whether ``offset`` of a script is text, not a command: an argument of ``echo`` or
-    ``printf`` on its line, or the body of a heredoc (``cat <<EOF ... EOF``)."""
+    ``printf`` on its line, or in one of the heredoc ``bodies`` (:func:`_heredoc_bodies`)."""
     start = raw.rfind("\n", 0, offset) + 1
     if re.match(r"\s*(?:echo|printf)\b", raw[start:offset]):
         return True
-    for heredoc in _HEREDOC_RE.finditer(raw, 0, start):
+    return any(begin <= offset < end for begin, end in bodies)
+
+
+def _heredoc_bodies(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of the body of each heredoc of a script (``cat <<EOF ... EOF``): from
+    the line after its ``<<WORD`` up to its delimiter line, or to the end."""
+    bodies: list[tuple[int, int]] = []
+    pos = 0
+    for heredoc in _HEREDOC_RE.finditer(raw):
+        if heredoc.start() < pos:
+            continue  # inside a body already found
         body = raw.find("\n", heredoc.end())
-        if body < 0 or body >= offset:
-            continue
+        if body < 0:
+            break
         close = re.compile(rf"^[ \t]*{re.escape(heredoc.group(2))}[ \t]*$", re.MULTILINE).search(raw, body + 1)
-        if close is None or close.start() > offset:
-            return True
-    return False
+        end = close.start() if close else len(raw)
+        bodies.append((body + 1, end))
+        pos = end
+    return bodies
 
 
 def _no_image(raw: str, after: int) -> bool:
