@@ -488,3 +488,13 @@ def test_script_variables() -> None:
     assert _shell.script_variables(
         'set -e; A=1; B=$A; if x; then C="x y"; fi; D=a echo hi\nE=\'q\'\n'
     ) == {"A": "1", "C": "x y", "E": "q"}
+
+
+def test_many_heredocs_stay_linear() -> None:
+    import time
+
+    start = time.perf_counter()
+    for script in ("cat <<A " * 40000 + "\n" + "x\n" * 40000, "cat <<A\n" * 40000, "bash <<A " * 40000 + "\n",
+                   "cat " + "<<A " * 40000 + "\n" + "A\n" * 40000):
+        assert _shell.commands(script)
+    assert time.perf_counter() - start < 10
