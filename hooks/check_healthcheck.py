@@ -2,7 +2,8 @@
 
 Only the final stage counts (the one named by ``--target``, else the last one that is not a dev or test stage), with the
 stages it is built ``FROM``: a ``HEALTHCHECK`` or ``EXPOSE`` in a parent stage is
-inherited. An image *serves* when it ``EXPOSE``s a port or its ``ENTRYPOINT``/``CMD``
+inherited. An image *serves* when it ``EXPOSE``s a TCP port (not only UDP ones:
+``EXPOSE 53/udp`` is no server an HTTP probe checks) or its ``ENTRYPOINT``/``CMD``
 (exec or shell form, ``sh -c`` included) runs gunicorn, uvicorn, hypercorn, daphne,
 granian, ``waitress-serve``, ``flask run``, ``fastapi run`` or ``manage.py
 runserver``/``django-admin runserver``. Workers, CLIs and batch jobs (``celery worker``, ``python job.py``) are not
@@ -128,7 +129,9 @@ def _serves(df: Dockerfile, stage: Stage, chain: list[Stage]) -> str:
     """Why the image serves ('EXPOSE 8000', 'runs gunicorn'), or ''."""
     for member in chain:
         for instr in member.instructions:
-            if instr.keyword == "EXPOSE" and instr.args:
+            if instr.keyword == "EXPOSE" and instr.args and not all(
+                port.lower().endswith("/udp") for port in instr.args.split()
+            ):
                 return f"EXPOSE {instr.args}"
     for runs in df.entrypoint_cmd(stage):
         if runs is not None:

@@ -482,3 +482,9 @@ def test_compose_probe_found_from_a_subdirectory(
     monkeypatch.chdir(root / "svc")
     assert main(["Dockerfile"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_udp_only_expose_is_not_an_http_server() -> None:
+    text = "FROM python:3.12-slim-bookworm\nEXPOSE 53/udp 5353/UDP\nCMD [\"python\", \"-m\", \"dns\"]\n"
+    assert check(parse(text)) == []
+    assert [f.code for f in check(parse(text.replace("5353/UDP", "8080")))] == ["DPH601"]
