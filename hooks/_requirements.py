@@ -386,6 +386,12 @@ class RequirementsSet:
             )
         return _pin_for(req, self._requirement_pins)
 
+    def pinned_names(self) -> frozenset[str]:
+        """The canonical names that some file of the set pins with ``==`` (a requirement or a
+        constraint, whatever its marker): a package named beside ``-r`` of this set on one
+        command line is pinned by it, as pip's resolver merges the two."""
+        return frozenset(_exact_pins(self.files.values()))
+
     def includes_of(self, path: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == path]
 

@@ -59,8 +59,9 @@ Reports each package named on a ``pip install`` / ``uv pip install`` command lin
 ``pip wheel``, which resolves the same way to build wheels for a later install) that
 is not pinned to exactly one version with ``==`` (or ``===``), at the package word.
 ``>=``, ``~=``, ``<``, ranges and ``==1.*`` are not pins; a name that the same command
-line also pins (``pip install poetry poetry==2.0.1``) is pinned, as pip's resolver merges
-the two. A VCS link is pinned only by a
+line also pins (``pip install poetry poetry==2.0.1``), or that a requirements file the same
+command reads with ``-r`` pins (found in the build context, with what it includes), is
+pinned, as pip's resolver merges the two. A VCS link is pinned only by a
 full commit hash: no ref, a branch, a tag or an abbreviated hash is reported (DPH102's
 test, on the command line). A package installed the same way in both branches of an
 ``if`` in one ``RUN`` is reported once, at its first install.
@@ -157,7 +158,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from hooks._cli import run_hook
 from hooks._dockerfile import Dockerfile, Instruction, Stage
@@ -166,6 +167,9 @@ from hooks._fix import insert_after_word
 from hooks._hook import TARGET, Hook, Option
 from hooks._images import image_env, image_user, stage_image_use
 from hooks._shell import Command, Install, Script, option_value, run_script
+
+if TYPE_CHECKING:
+    from hooks._context import BuildContext
 
 UNPINNED = Rule(
     "DPH107", "unpinned-pip-install", ERROR,
@@ -332,7 +336,30 @@ def _vcs_words(
     return found
 
 
-def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]:
+# The canonical names that the requirements file a ``-r`` names (as written) pins; empty
+# when it cannot be found in the build context.
+PinsOf = Callable[[str], frozenset[str]]
+
+
+def pins_in(context: BuildContext) -> PinsOf:
+    """:data:`PinsOf` for the build ``context``: the file as written (relative to the
+    WORKDIR, which is most often where the context was copied), else by its name."""
+
+    def pins(written: str) -> frozenset[str]:
+        if "$" in written:
+            return frozenset()
+        names = [written.lstrip("./")] if not written.startswith("/") else []
+        names.append(written.rstrip("/").rsplit("/", 1)[-1])
+        for name in dict.fromkeys(names):
+            if context.exists(name):
+                model = context.requirements(name)
+                return model.pinned_names() if model is not None else frozenset()
+        return frozenset()
+
+    return pins
+
+
+def _unpinned_findings(df: Dockerfile, allowed: frozenset[str], pins: PinsOf | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for instr in df.all_instructions():
         if instr.keyword == "RUN" and instr.stage >= 0:
@@ -346,7 +373,7 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
                 if install is None:
                     _exports(cmd, exported)
                     continue
-                for finding in _unpinned_in(df, instr, script, install, exported, allowed):
+                for finding in _unpinned_in(df, instr, script, install, exported, allowed, pins):
                     if finding.message not in said:
                         said.add(finding.message)
                         findings.append(finding)
@@ -355,7 +382,7 @@ def _unpinned_findings(df: Dockerfile, allowed: frozenset[str]) -> list[Finding]
 
 def _unpinned_in(
     df: Dockerfile, instr: Instruction, script: Script, install: Install, exported: Mapping[str, str],
-    allowed: frozenset[str],
+    allowed: frozenset[str], pins: PinsOf | None = None,
 ) -> list[Finding]:
     """DPH107 on one ``pip install`` / ``pip wheel`` / ``uv pip install`` of the script (``exported``: the
     variables the script exported before it)."""
@@ -393,6 +420,12 @@ def _unpinned_in(
             judged.append((offset, word, *found))
     if not judged or "--no-index" in args or option_value(args, *restricted):
         return findings
+    files = option_value(args, "-r", "--requirement", "--requirements") if pins is not None else []
+    if files and pins is not None:  # a requirements file of the same command may pin them
+        pinned_there = frozenset().union(*(pins(name) for name in files))
+        judged = [item for item in judged if _name_key(item[2]) not in pinned_there]
+        if not judged:
+            return findings
     if all((_variable(name, instr, cmd, exported) or "").lower() in _FALSE for name in env):
         for offset, word, name, version in judged:
             line, col = script.position(offset)
@@ -686,9 +719,11 @@ def _cache_finding(
 # ---------------------------------------------------------------------------
 
 def check(
-    df: Dockerfile, *, target: str | None = None, allow_unpinned: Sequence[str] = ()
+    df: Dockerfile, *, target: str | None = None, allow_unpinned: Sequence[str] = (), pins: PinsOf | None = None,
 ) -> list[Finding]:
-    findings = _unpinned_findings(df, frozenset(_name_key(name) for name in allow_unpinned))
+    """DPH107, DPH506 and DPH507; ``pins`` reads the requirements files that ``-r`` names
+    (a package beside them on the command line is pinned by a pin there)."""
+    findings = _unpinned_findings(df, frozenset(_name_key(name) for name in allow_unpinned), pins)
     stage = df.final_stage(target)
     if stage is None:
         return findings + unknown_target(df.path, target)
@@ -704,7 +739,9 @@ HOOK = Hook(
             "names", "NAME[,NAME]",
         ),
     ),
-    dockerfile=lambda df, ctx: check(df, target=ctx.options.target, allow_unpinned=ctx.options.allow_unpinned),
+    dockerfile=lambda df, ctx: check(
+        df, target=ctx.options.target, allow_unpinned=ctx.options.allow_unpinned, pins=pins_in(ctx.build_context(df)),
+    ),
 )
 
 

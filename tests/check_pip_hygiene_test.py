@@ -550,3 +550,21 @@ def test_a_package_installed_in_both_branches_is_reported_once() -> None:
         "    else pip install --no-cache-dir torch --index-url https://x/cpu; fi\n"
     )
     assert [(f.line, f.code) for f in check(parse(text)) if f.code == "DPH107"] == [(3, "DPH107")]
+
+
+def test_a_package_pinned_by_the_requirements_file_of_the_same_command(write: Writer) -> None:
+    from hooks._context import BuildContext
+    from hooks._files import Repo
+    from hooks.check_pip_hygiene import pins_in
+
+    write("requirements.txt", "-c constraints.txt\npsycopg[c]\n")
+    write("constraints.txt", "psycopg==3.2.3\n")
+    text = (
+        "FROM python:3.12-slim-bookworm\nCOPY requirements.txt constraints.txt /tmp/\n"
+        "RUN pip wheel --no-cache-dir -w /wheels \"psycopg[c]\" gunicorn -r /tmp/requirements.txt\n"
+    )
+    path = write("Dockerfile", text)
+    pins = pins_in(BuildContext(Repo(), path))
+    found = [f.message for f in check(parse(text, path), pins=pins) if f.code == "DPH107"]
+    assert len(found) == 1 and "'gunicorn'" in found[0]
+    assert len([f for f in check(parse(text, path)) if f.code == "DPH107"]) == 2  # without the context
