@@ -141,8 +141,9 @@ def lint_requirements_model(
     findings = requirements_problems(model)
     for check in checks:
         findings.extend(check(model, ctx))
-    if any(f.code.startswith("DPH1") or f.code == SYNTAX_ERROR.code for f in findings) and _conda_spec(model, ctx):
-        # conda reads it (numpy=1.26.4 is a conda pin): neither pip's syntax nor its pins apply
+    if any(f.code == SYNTAX_ERROR.code for f in findings) and _conda_spec(model, ctx):
+        # A line pip rejects, and conda reads the file (numpy=1.26.4 is a conda pin): neither
+        # pip's syntax nor its pins apply.
         findings = [f for f in findings if not (f.code.startswith("DPH1") or f.code == SYNTAX_ERROR.code)]
     if flags.disabled:
         return findings

@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from hooks._files import ReadError, Repo, file_kind
+from hooks._files import ReadError, Repo
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -570,37 +570,47 @@ def services_built_from(
     only the files whose text has the word ``mentioning`` (the key the caller looks for),
     or that may bring it in (``include``, ``extends``), are parsed: most Compose files
     then cost a read, not the YAML machinery."""
-    from hooks._context import FILE, entries
-
-    real = repo.realpath(dockerfile)
-    if not repo.inside(dockerfile):
+    full = os.path.normpath(repo.full(dockerfile))  # symlinks are not followed: no lstat, nothing kept
+    if not (full.startswith(repo.root + os.sep) or os.path.dirname(full) == repo.root):
         return
-    directory = os.path.dirname(real)
-    while True:
-        rel = os.path.relpath(directory, repo.base).replace(os.sep, "/")
-        if rel == ".":
-            rel = ""
-        elif rel.startswith(".."):  # above the working directory: a Compose file sees '../' as outside
-            rel = directory
-        names = sorted(
-            name for name, kind in entries(repo, rel).kinds.items()
-            if kind == FILE and file_kind(posixpath.join(rel, name)) == "compose"
-        )
-        paths = [posixpath.join(rel, name) for name in names]
+    for paths in _compose_files_above(repo, os.path.dirname(full)):
         texts = [repo.optional_text(path) or "" for path in paths]
         if not any(mentioning in text or "include" in text or "extends" in text for text in texts):
-            paths = []
+            continue
         composes = [c for c in (_loaded(repo, path) for path in paths) if c is not None]
         for compose in composes:
             for service in compose.services:
                 build = compose.build_of(service)
                 built = build.dockerfile_path if build is not None else None
-                if build is not None and built is not None and repo.realpath(built) == real:
+                if build is not None and built is not None and os.path.normpath(repo.full(built)) == full:
                     same = [other for c in composes for other in c.services if other.name == service.name]
                     yield service, build, same
+
+
+def _compose_files_above(repo: Repo, directory: str) -> list[list[str]]:
+    """The Compose files of the absolute ``directory`` and of each directory above it up
+    to the repository root, one list per directory that has any (as Repo paths), nearest
+    first."""
+    found: list[list[str]] = []
+    while True:
+        own = _compose_files_in(repo, directory)
+        if own:
+            found.append(own)
         if directory == repo.root or not directory.startswith(repo.root):
-            return
+            return found
         directory = os.path.dirname(directory)
+
+
+def _compose_files_in(repo: Repo, directory: str) -> list[str]:
+    """The Compose files of the absolute ``directory``, as Repo paths."""
+    from hooks._context import files_of_kind
+
+    rel = os.path.relpath(directory, repo.base).replace(os.sep, "/")
+    if rel == ".":
+        rel = ""
+    elif rel.startswith(".."):  # above the working directory: a Compose file sees '../' as outside
+        rel = directory
+    return [posixpath.join(rel, name) for name in files_of_kind(repo, rel, "compose")]
 
 
 def _loaded(repo: Repo, path: str) -> Compose | None:

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from hooks import _dockerignore
-from hooks._files import ReadError, load_toml
+from hooks._files import ReadError, file_kind, load_toml
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
@@ -129,6 +129,39 @@ def entries(repo: Repo, directory: str) -> Entries:
             kinds = {}
     known = repo.directory_entries[key] = Entries(kinds, frozenset(name.casefold() for name in kinds), complete)
     return known
+
+
+def files_of_kind(repo: Repo, directory: str, kind: str) -> tuple[str, ...]:
+    """The names of the regular files of ``directory`` (a Repo path, '' for the base
+    directory) that are of ``kind`` (:func:`hooks._files.file_kind`: ``dockerfile``,
+    ``compose``...), sorted; worked out once per directory and kind for the run."""
+    key = (_full_directory(repo, directory), kind)
+    known = repo.files_of_kind.get(key)
+    if known is None:
+        known = repo.files_of_kind[key] = _files_of_kind(repo, directory, key[0], kind)
+    return known
+
+
+def _files_of_kind(repo: Repo, directory: str, full: str, kind: str) -> tuple[str, ...]:
+    """:func:`files_of_kind`, from the directory's entries when they were listed, else from
+    a listing of its own (not kept: most directories have no file of the kind)."""
+    prefix = directory.rstrip("/") + "/" if directory else ""
+    listed = repo.directory_entries.get(full)
+    if listed is not None:
+        names = [name for name, what in listed.kinds.items() if what == FILE]
+    elif not repo.inside(full):
+        return ()
+    else:
+        names = []
+        try:
+            with os.scandir(full) as scan:
+                for entry in itertools.islice(scan, _MAX_ENTRIES):
+                    if _entry_kind(entry) == FILE:
+                        names.append(entry.name)
+        except OSError:
+            return ()
+    found = tuple(sorted(name for name in names if file_kind(prefix + name) == kind))
+    return found or ()
 
 
 def _entry_kind(entry: os.DirEntry[str]) -> str:

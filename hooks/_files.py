@@ -226,6 +226,7 @@ class Repo:
         self.pyprojects: dict[str, Mapping[str, object] | None] = {}
         self.built_dockerfiles: dict[str, Dockerfile | None] = {}
         self.composes: dict[str, Compose | None] = {}
+        self.files_of_kind: dict[tuple[str, str], tuple[str, ...]] = {}  # (directory, kind) -> names
         self.ignore_files_of_dockerfile: dict[str, list[IgnoreFile]] = {}
         self.ignore_files_of_directory: dict[str, list[IgnoreFile]] = {}
         self.directory_entries: dict[str, Entries] = {}

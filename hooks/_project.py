@@ -353,18 +353,15 @@ def conda_spec_reader(repo: Repo, path: str) -> str | None:
     (``numpy=1.26.4``), not a pip requirements file. Looked for in the Dockerfiles of the
     file's directory and its parents inside the repository, by the file's name (a COPY may
     put it elsewhere); None when none does. Nothing is run."""
-    from hooks._context import entries
-    from hooks._files import file_kind
+    from hooks._context import files_of_kind
 
     name = os.path.basename(path)
     directory = os.path.dirname(path)
     for _ in range(MAX_PARENTS):
         if not repo.inside(directory or "."):
             return None
-        for entry in sorted(entries(repo, directory).kinds):
+        for entry in files_of_kind(repo, directory, "dockerfile"):
             candidate = os.path.join(directory, entry) if directory else entry
-            if file_kind(candidate) != "dockerfile":
-                continue
             text = repo.optional_text(candidate) or ""
             if ("conda" in text or "mamba" in text) and any(
                 os.path.basename(found) == name for found in _CONDA_FILE_RE.findall(text)

@@ -31,9 +31,10 @@ requirements. A file that a package's metadata reads as its dependency list
 ``install_requires = file: ...``, or a ``setup.py`` that names it, or a glob that
 matches it, and sets ``install_requires``) is not judged: its ranges are
 meant for every user of the package, and an image pins them with a lock or constraints
-file. Neither is a file that a Dockerfile beside or above it hands to ``conda``/``mamba``/
-``micromamba install --file`` (``-f``): it holds conda match specs (``numpy=1.26.4``),
-which pip's syntax and pins do not describe (no DPH1xx, no DPH904 for it). Overlaps
+file. Neither is a file with a line that pip rejects (``numpy=1.26.4``) when a Dockerfile
+beside or above it hands it to ``conda``/``mamba``/``micromamba install --file`` (``-f``):
+it holds conda match specs, which pip's syntax and pins do not describe (no DPH1xx, no
+DPH904 for it). Overlaps
 hadolint DL3013 (``pip install`` in a Dockerfile), which treats ``>=`` as pinned and
 skips ``-r`` files.
 ### Why is this bad?
