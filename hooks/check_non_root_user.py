@@ -33,7 +33,10 @@ creates the user with the image's own tools: ``useradd``, or BusyBox's ``addgrou
 whose packages come from ``apk`` (which have no ``useradd``); on ``ubi-minimal`` (no
 ``useradd`` either) it is a numeric ``USER 1001``. When the stage already creates a user
 (``useradd -r -g saleor saleor``) but never switches to it, the advice is ``USER`` with
-that name.
+that name. When the image keeps its Python packages in root's home, which another user
+cannot read (a user site from ``pip install --user`` or a ``COPY`` of ``/root/.local``;
+Poetry's default environment in ``/root/.cache/pypoetry``), the advice says how to move
+them (a virtual environment, ``POETRY_VIRTUALENVS_IN_PROJECT=true``).
 A distroless image (``gcr.io/distroless/python3-debian12``) has no shell to create a user
 with, but has the ``nonroot`` account (uid 65532): the advice is ``USER nonroot`` (or its
 ``:nonroot`` tag, which needs no finding). On ``scratch`` the advice is a numeric
@@ -193,6 +196,53 @@ _USER_CREATORS = frozenset({"useradd", "adduser"})
 _USER_NAME_RE = re.compile(r"[a-z_][a-z0-9_.-]*\$?", re.IGNORECASE)
 
 
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def _root_home_note(df: Dockerfile, chain: list[Stage], user: str) -> str:
+    """What else the switch to ``user`` needs when the image keeps its Python packages in
+    root's home, which another user cannot read (/root is mode 700): a user site
+    (``pip install --user`` as root, ``COPY ... /root/.local``) or Poetry's default
+    environment (``/root/.cache/pypoetry``)."""
+    user_site = poetry = False
+    for member in chain:
+        for instr in member.instructions:
+            if instr.keyword == "USER":
+                user_site = poetry = False  # what runs after it does not install as root
+            elif instr.keyword in ("COPY", "ADD"):
+                user_site = user_site or any(word.startswith(("/root/.local", "~/.local")) for word in instr.words())
+            elif instr.keyword == "RUN":
+                for install in run_script(instr, df.lines).installs():
+                    if install is None or install.verb != "install":
+                        continue
+                    if install.tool == "pip" and "--user" in install.args:
+                        user_site = True
+                    elif install.tool == "poetry":
+                        poetry = poetry or _poetry_venv_in_cache(instr)
+    if user_site:
+        return (f"; the packages are in root's user site (/root/.local), which '{user}' cannot read: install "
+                f"them into a virtual environment (python -m venv /opt/venv, ENV PATH=\"/opt/venv/bin:$PATH\") "
+                f"or copy them to the user's home (COPY --chown={user} ... /home/{user}/.local)")
+    if poetry:
+        return (f"; Poetry keeps its environment in root's cache (/root/.cache/pypoetry), which '{user}' cannot "
+                f"read: set 'ENV POETRY_VIRTUALENVS_IN_PROJECT=true' (or POETRY_VIRTUALENVS_CREATE=false) "
+                f"before 'poetry install'")
+    return ""
+
+
+def _poetry_venv_in_cache(instr: Instruction) -> bool:
+    """Whether a ``poetry install`` in ``instr`` puts its environment in Poetry's cache:
+    neither POETRY_VIRTUALENVS_CREATE=false nor POETRY_VIRTUALENVS_IN_PROJECT (or
+    POETRY_VIRTUALENVS_PATH) is set, and the RUN does not configure them."""
+    create = instr.lookup("POETRY_VIRTUALENVS_CREATE")
+    if create is not None and (not create.resolved or create.value.lower() in _FALSE):
+        return False
+    if instr.lookup("POETRY_VIRTUALENVS_IN_PROJECT") is not None or instr.lookup("POETRY_VIRTUALENVS_PATH"):
+        return False
+    text = instr.args + "".join(doc.content for doc in instr.heredocs)
+    return "virtualenvs." not in text and "POETRY_VIRTUALENVS" not in text
+
+
 def _created_user(df: Dockerfile, chain: list[Stage]) -> str | None:
     """The user the last ``useradd``/``adduser`` of the chain creates (its last word,
     when that is a plain name), or None."""
@@ -279,7 +329,8 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
             return [MISSING_USER.at(
                 df.path, line, col,
                 f"{where} never sets USER, so the container runs as root, although it creates the user "
-                f"'{created}'; add 'USER {created}' after the steps that need root",
+                f"'{created}'; add 'USER {created}' after the steps that need root"
+                + _root_home_note(df, chain, created),
             )]
         # Alpine and Chainguard/Wolfi -dev images have BusyBox's adduser, not useradd; so
         # has an image whose packages come from apk (a Home Assistant add-on's BUILD_FROM).
@@ -294,7 +345,7 @@ def check(df: Dockerfile, *, target: str | None = None) -> list[Finding]:
         return [MISSING_USER.at(
             df.path, line, col,
             f"{where} never sets USER, so the container runs as root; "
-            f"add a non-root user (e.g. '{create}' and 'USER app')",
+            f"add a non-root user (e.g. '{create}' and 'USER app')" + _root_home_note(df, chain, "app"),
         )]
     value = last_user.expand(last_user.args, df.escape)
     if value.resolved and _is_root(value.value):

@@ -307,3 +307,30 @@ def test_scratch_stage_of_files_only_is_not_run() -> None:
     )
     assert check(parse(text)) == []
     assert check(parse(text), target="build") != []
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS builder\nRUN pip install --no-cache-dir --user -r requirements.txt\n"
+        "FROM python:3.12-slim-bookworm\nCOPY --from=builder /root/.local /root/.local\n"
+        'ENV PATH=/root/.local/bin:$PATH\nCMD ["python", "app.py"]\n',
+        "the packages are in root's user site (/root/.local), which 'app' cannot read", id="user-site-copied",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nRUN pip install --no-cache-dir poetry==1.8.3\n"
+        "COPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\n",
+        "Poetry keeps its environment in root's cache (/root/.cache/pypoetry)", id="poetry-cache-venv",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nENV POETRY_VIRTUALENVS_IN_PROJECT=true\n"
+        "RUN pip install --no-cache-dir poetry==1.8.3 && poetry install --no-root\n", "", id="poetry-in-project",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nRUN pip install --no-cache-dir poetry==1.8.3 && "
+        "poetry config virtualenvs.create false && poetry install --no-root\n", "", id="poetry-no-venv",
+    ),
+])
+def test_missing_user_advice_when_packages_are_in_roots_home(text: str, note: str) -> None:
+    found = check(parse(text))
+    assert [f.code for f in found] == ["DPH401"]
+    assert (note in found[0].message) if note else found[0].message.endswith("'USER app')")
