@@ -11,8 +11,8 @@
     docker-python-hooks explain CODE       a rule's full documentation (code or name)
 
 Files are found by the same patterns as the single-purpose hooks' manifest entries;
-directories such as .git, node_modules and virtual environments are skipped, and so are
-build/ and dist/ beside a setup.py, pyproject.toml or setup.cfg (a package's build output). Exit
+directories such as .git, node_modules and virtual environments are skipped, and so is a
+package's build output (build/lib*, build/bdist.*, build/temp.*). Exit
 status: 0 clean, 1 findings, 2 usage error; with --fix, 1 also when a file was
 changed (pre-commit's fixer convention); with --diff, 1 when there is a diff.
 """
@@ -40,10 +40,9 @@ SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
     ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs",
 })
-# Python's build output, skipped beside a project file (setup.py, pyproject.toml, setup.cfg)
-# only: docker/build/ holds Dockerfiles, not a copy of the package.
-BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
-_PROJECT_FILES = frozenset({"setup.py", "pyproject.toml", "setup.cfg"})
+# Python's build output (build/lib/, build/bdist.*): skipped inside build/ only, since
+# projects keep Dockerfiles in a build/ folder (docker/build/, build/ beside pyproject.toml).
+BUILD_OUTPUT_DIRS = frozenset({"lib", "bdist", "temp"})
 
 
 def iter_files(
@@ -86,8 +85,8 @@ def _walk(top: str, listed: Callable[[str, list[str]], None] | None = None) -> I
                     dirs.append((entry.name, link))
     except OSError:
         return  # as os.walk: a directory that cannot be listed is left out
-    if not _PROJECT_FILES.isdisjoint(files):
-        dirs = [(name, link) for name, link in dirs if name not in BUILD_OUTPUT_DIRS]
+    if top.rstrip("/").rsplit("/", 1)[-1] == "build":
+        dirs = [(name, link) for name, link in dirs if name.split(".", 1)[0] not in BUILD_OUTPUT_DIRS]
     if listed is not None:
         listed(top, names)
     prefix = os.path.join(top, "")

@@ -40,11 +40,14 @@ def test_iter_files_sorted_and_skips(write: Writer) -> None:
     assert list(iter_files(["given/file"])) == ["given/file"]
 
 
-def test_build_output_is_skipped_only_beside_a_project_file(write: Writer) -> None:
-    for name in ("pyproject.toml", "build/lib/Dockerfile", "dist/requirements.txt",
-                 "docker/build/Dockerfile", "docker/dist/requirements.txt"):
+def test_only_python_build_output_is_skipped(write: Writer) -> None:
+    for name in ("pyproject.toml", "build/Dockerfile", "build/lib/pkg/requirements.txt",
+                 "build/lib.linux-x86_64-cpython-312/requirements.txt", "build/bdist.linux-x86_64/Dockerfile",
+                 "dist/requirements.txt", "docker/build/Dockerfile"):
         write(name, "x\n")
-    assert list(iter_files(["."])) == ["pyproject.toml", "docker/build/Dockerfile", "docker/dist/requirements.txt"]
+    assert list(iter_files(["."])) == [
+        "pyproject.toml", "build/Dockerfile", "dist/requirements.txt", "docker/build/Dockerfile",
+    ]
 
 
 def test_rules_lists_every_code(capsys: pytest.CaptureFixture[str]) -> None:
