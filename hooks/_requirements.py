@@ -310,10 +310,12 @@ def _pin_for(req: Requirement, pins: Mapping[str, list[Entry]]) -> Entry | None:
 
 
 def root_role(path: str) -> str:
-    """How pip reads a file checked on its own: ``constraints*.txt`` as constraints (-c),
+    """How pip reads a file checked on its own: ``constraints*.txt`` (and
+    ``*constraints.txt``: edx-lint's ``common_constraints.txt``) as constraints (-c),
     anything else as requirements (-r)."""
     base = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    return CONSTRAINT if base.startswith("constraints") and base.endswith(".txt") else REQUIREMENT
+    constraints = base.endswith(".txt") and (base.startswith("constraints") or base.endswith("constraints.txt"))
+    return CONSTRAINT if constraints else REQUIREMENT
 
 
 class RequirementsSet:

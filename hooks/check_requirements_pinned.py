@@ -23,7 +23,7 @@ included constraints file pins the name, or another line of the file (or of a fi
 includes with ``-r``) pins it with ``==`` (``bleach[css]`` beside ``bleach==6.1.0``: pip
 merges the two). A version taken from ``${VAR}`` is
 reported too, since it cannot be checked. The lines of a constraints file (read with
-``-c``, or a ``constraints*.txt`` checked on its own) are not requirements: pip
+``-c``, or a ``constraints*.txt`` or ``*constraints.txt`` checked on its own) are not requirements: pip
 installs nothing from them, so a security floor (``pycryptodome>=3.6.6``) or an
 exclusion (``tenacity!=8.4.0``) there is fine, while its ``==`` pins count for the
 requirements. A file that a package's metadata reads as its dependency list

@@ -971,8 +971,17 @@ def test_suppressions_cover_logical_lines_of_reported_files(write: Writer) -> No
         pytest.param("requirements/constraints-prod.txt", R.CONSTRAINT, id="constraints-dash"),
         pytest.param("Constraints.TXT", R.CONSTRAINT, id="any-case"),
         pytest.param("requirements.txt", R.REQUIREMENT, id="requirements"),
-        pytest.param("package_constraints.txt", R.REQUIREMENT, id="only-a-constraints-prefix-counts"),
+        pytest.param("common_constraints.txt", R.CONSTRAINT, id="constraints-suffix"),
+        pytest.param("constraints_notes.md", R.REQUIREMENT, id="not-a-txt-file"),
     ],
 )
 def test_root_role(path: str, role: str) -> None:
     assert R.root_role(path) == role
+
+
+def test_a_constraints_file_checked_on_its_own_by_its_name(tmp_path: Path) -> None:
+    # edx-lint's layout: constraints.txt starts with '-c common_constraints.txt'; checked
+    # on its own, common_constraints.txt is read as the constraints file it is.
+    (tmp_path / "common_constraints.txt").write_text("Django<5.0\n")
+    model = R.load("common_constraints.txt", Repo(str(tmp_path)))
+    assert model.roles == {"common_constraints.txt": {R.CONSTRAINT}}
