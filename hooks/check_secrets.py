@@ -61,8 +61,10 @@ These hold no secret and pass:
   ``MANAGER``, ``STORE``, ``CMD``, ``COMMAND``, ``SOURCE``, ``SCOPE``, ``SCOPES``,
   ``AUDIENCE``, ``ISSUER``, ``VALIDATORS``, ``VALIDATOR``, ``VALIDATION``,
   ``COMPLEXITY``, ``STRENGTH``, ``PATTERN``, ``RULES``, ``HINT``, ``LABEL``, ``USER``,
-  ``USERNAME``, ``EMAIL``, ``LIMIT``, ``LIMITS``, ``BUDGET`` (``AWS_ACCESS_KEY_ID`` is
-  an identifier, ``POSTGRES_PASSWORD_FILE`` a path; a ``DATABASE_URL`` with a literal
+  ``USERNAME``, ``EMAIL``, ``LIMIT``, ``LIMITS``, ``BUDGET``, ``BIN``, ``CFG``, ``CONF``,
+  ``CONFIG``, ``MODULE``, ``HOME``, ``ROOT``, ``LOG`` (``AWS_ACCESS_KEY_ID`` is
+  an identifier, ``POSTGRES_PASSWORD_FILE`` a path, ``CREDENTIALS_CFG`` the path of a
+  service's configuration; a ``DATABASE_URL`` with a literal
   password is DPH702's business);
 - ``GOOGLE_APPLICATION_CREDENTIALS`` and ``CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE``,
   which hold the path of a key file, not the key;
@@ -272,7 +274,7 @@ _NOT_A_SECRET = frozenset({
     "rotation", "provider", "backend", "helper", "manager", "store", "cmd", "command", "source",
     "scope", "scopes", "audience", "issuer", "validators", "validator", "validation",
     "complexity", "strength", "pattern", "rules", "hint", "label", "user", "username", "email",
-    "limit", "limits", "budget",
+    "limit", "limits", "budget", "bin", "cfg", "conf", "config", "module", "home", "root", "log",
 })
 # Documented to hold the path of a key file (Google Cloud client libraries, gcloud).
 _PATH_VARIABLES = frozenset({"google_application_credentials", "cloudsdk_auth_credential_file_override"})

@@ -862,3 +862,11 @@ def test_negation_after_pycache(write: Writer, files: dict[str, str], expected: 
 def test_switch_words_clear_only_an_env() -> None:
     text = BASE + "ARG API_KEY=no\nENV SECRET_KEY=changeme\nENV API_TOKEN=none\n"
     assert [(f.line, f.code) for f in check(parse(text)) if f.code == "DPH701"] == [(2, "DPH701"), (3, "DPH701")]
+
+
+def test_names_of_paths_and_modules_are_not_secrets() -> None:
+    text = BASE + (
+        'ENV CREDENTIALS_NODEENV_BIN="/edx/app/credentials/nodeenv/bin" CREDENTIALS_CFG=/edx/etc/credentials.yml\n'
+        "ENV PASSWORD_HASHERS_MODULE=app.hashers SECRETS_HOME=/run/secrets\n"
+    )
+    assert [f for f in check(parse(text)) if f.code == "DPH701"] == []
