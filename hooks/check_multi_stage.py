@@ -162,7 +162,7 @@ _TRIGGERED = "is installed by this ONBUILD trigger into every image built FROM t
 
 
 def _check_run(
-    df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool, builder: str = "",
+    df: Dockerfile, instr: Instruction, *, runs_make: bool, trigger: bool, builder: _Builder | None = None,
 ) -> list[Finding]:
     script = run_script(instr, df.lines)
     found: list[Finding] = []
@@ -200,10 +200,18 @@ _RUNTIME_LIBRARY = {
 }
 
 
-def _advice(item: _Install, family: str, builder: str) -> str:
+def _advice(item: _Install, family: str, builder: str, shared: bool = False) -> str:
     """What to do about a kept build tool: ``builder`` is the stage the shipped image
-    already copies its build from ('' when none)."""
+    already copies its build from ('' when none), ``shared`` whether that builder is built
+    FROM the stage of the install (so it has the tool from there)."""
     bare = _VERSION_SEP_RE.split(item.name, 1)[0].lower()
+    if builder and shared:
+        # The builder is built FROM this stage: what is removed here is removed there too.
+        name = builder
+        runtime = _RUNTIME_LIBRARY.get(bare) if family == "apt" and item.kind == "build headers" else None
+        keep = f" and keep only its runtime library ('{runtime}') here" if runtime else ""
+        return (f"stage '{name}', which builds, is built FROM this one: install it in '{name}' "
+                f"instead{keep}, so that the shipped stages do not inherit it")
     if item.kind == "build headers" and bare not in ("python3-dev", "python-dev") and not bare.startswith("python3."):
         runtime = _RUNTIME_LIBRARY.get(bare) if family == "apt" else None
         library = f"its runtime library ('{runtime}')" if runtime else f"the runtime library that '{bare}' depends on"
@@ -216,7 +224,7 @@ def _advice(item: _Install, family: str, builder: str) -> str:
     return "build wheels in a builder stage and copy them over"
 
 
-def _kept_tools(instr: Instruction, script: Script, builder: str = "") -> list[tuple[int, str, str]]:
+def _kept_tools(instr: Instruction, script: Script, builder: _Builder | None = None) -> list[tuple[int, str, str]]:
     """(offset, package name, message) of each build tool the script installs and keeps."""
     installs: list[_Install] = []
     removals: list[tuple[int, list[str] | None]] = []  # (order, patterns or None: unknown)
@@ -253,13 +261,15 @@ def _kept_tools(instr: Instruction, script: Script, builder: str = "") -> list[t
         order for order, cmd in enumerate(script.commands())
         if cmd.program == "apt-mark" and cmd.words[1:2] == ("auto",)
     ] if autoremoves else []
+    name = builder.name if builder is not None else ""
+    shared = builder is not None and instr.stage in builder.chain
     kept: dict[str, _Install] = {}  # by package: the first install kept (if/else branches repeat it)
     for item in installs:
         if not _removed(item, removals, marked_auto, autoremoves):
             kept.setdefault(_VERSION_SEP_RE.split(item.name, 1)[0].lower(), item)
     return [
         (item.offset, item.name, f"{item.shown} ({item.kind}) {_SHIPPED} and not removed in "
-                                 f"the same RUN; {_advice(item, item.family, builder)}")
+                                 f"the same RUN; {_advice(item, item.family, name, shared)}")
         for item in kept.values()
     ]
 
@@ -283,13 +293,13 @@ def _removed(
     )
 
 
-def _builder(df: Dockerfile, chain: list[Stage]) -> str:
+def _builder(df: Dockerfile, chain: list[Stage]) -> _Builder:
     """The name (or number) of a stage outside ``chain`` that the chain copies from and
     that builds (installs a compiler or headers, or Python packages), '' when none, or
     when the chain itself installs Python packages that may be built from source (from an
     index: the headers may be there for them)."""
     if any(_installs_from_index(df, instr) for member in chain for instr in member.instructions):
-        return ""
+        return _NO_BUILDER
     members = {member.index for member in chain}
     for member in chain:
         for instr in member.instructions:
@@ -298,8 +308,19 @@ def _builder(df: Dockerfile, chain: list[Stage]) -> str:
             if source is None or source.index in members:
                 continue
             if any(_builds(df, step) for part in df.chain(source) for step in part.instructions):
-                return source.name or str(source.index)
-    return ""
+                return _Builder(source.name or str(source.index), frozenset(part.index for part in df.chain(source)))
+    return _NO_BUILDER
+
+
+class _Builder(NamedTuple):
+    """The stage the shipped image copies its build from (``name`` '' when none), and the
+    stages it is built on: an install in one of those is the builder's too."""
+
+    name: str
+    chain: frozenset[int]
+
+
+_NO_BUILDER = _Builder("", frozenset())
 
 
 _PYTHON_INSTALLS = frozenset({"wheel", "sync", "install", "pip install", "pip sync"})

@@ -144,8 +144,8 @@ FAIL = [
         "RUN apt-get update && apt-get install -y python3-dev\n"
         "FROM base AS builder\nRUN pip wheel -w /w .\nFROM base\nCOPY --from=builder /w /w\n",
         [(2, 42, "DPH303", "'python3-dev' (build headers) is installed in the shipped image and not removed in "
-                           "the same RUN; the build already happens in stage 'builder': do this step there too, "
-                           "or drop the tool here")],
+                           "the same RUN; stage 'builder', which builds, is built FROM this one: install it in "
+                           "'builder' instead, so that the shipped stages do not inherit it")],
         id="parent-of-final-ships",
     ),
     pytest.param(
@@ -321,3 +321,17 @@ def test_package_list_in_a_variable_of_the_script() -> None:
     ]
     removed = text.replace("microdnf clean all", "microdnf remove -y $INSTALL_PKGS")
     assert check(parse(removed)) == []
+
+
+def test_advice_when_the_builder_is_built_from_the_installing_stage() -> None:
+    text = (
+        "FROM python:3.12-slim-bookworm AS base\nRUN apt-get update && apt-get install -y libpq-dev gcc\n"
+        "FROM base AS builder\nRUN pip wheel --no-cache-dir -w /wheels -r requirements.txt\n"
+        "FROM base\nCOPY --from=builder /wheels /wheels\nRUN pip install --no-cache-dir --no-index /wheels/*\n"
+    )
+    assert [f.message.split("; ", 1)[1] for f in check(parse(text))] == [
+        "stage 'builder', which builds, is built FROM this one: install it in 'builder' instead and keep only "
+        "its runtime library ('libpq5') here, so that the shipped stages do not inherit it",
+        "stage 'builder', which builds, is built FROM this one: install it in 'builder' instead, so that the "
+        "shipped stages do not inherit it",
+    ]
