@@ -26,7 +26,9 @@ Options:
 ### What it does
 Reports a final stage built on a full ``python`` image: no ``-slim``, ``-alpine`` or
 Windows variant in the tag (``python:3.12``, ``python:3.12.4``, ``python:3.12-bookworm``,
-``python:latest``). Reported at the ``FROM`` that names the image. When the image's
+``python:latest``), unless the image is a Windows one (the ``# escape=` `` directive, a
+PowerShell or cmd ``SHELL``: ``python:3.12`` is then ``windowsservercore``, which has no
+slim variant). Reported at the ``FROM`` that names the image. When the image's
 ``HEALTHCHECK``, or the ``healthcheck`` of a Compose service that runs it (in a Compose
 file beside or above the Dockerfile), calls ``curl`` or ``wget``, or a ``RUN`` of its
 stages calls ``curl``, ``wget`` or ``git``, which the full image has and slim has not,
@@ -84,6 +86,7 @@ from hooks._images import (
     PythonTag,
     froms_of_args,
     is_python_image,
+    is_windows,
     provides_tool,
     reported_once,
     stage_image_use,
@@ -147,7 +150,8 @@ def check(df: Dockerfile, *, target: str | None = None, repo: Repo | None = None
         return findings + unknown_target(df.path, target)
     root = df.chain(final)[0]
     found = _python_tag(df, root)
-    if found is not None and found[1].flavor == "full" and not df.dev_container:
+    if found is not None and found[1].flavor == "full" and not df.dev_container and not is_windows(df, df.chain(final)):
+        # (a Windows image has no slim variant: python:3.12 there is windowsservercore)
         use = found[0]
         where = f"final stage '{final.name}'" if final.name else "the final stage"
         via = f" (through stage '{root.name or root.index}')" if root is not final else ""

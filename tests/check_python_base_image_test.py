@@ -263,3 +263,10 @@ def test_slim_advice_names_a_compose_probe_slim_lacks(write: Writer) -> None:
         "--no-install-recommends curl), or probe with python3 -c and urllib"
     )
     assert check(parse(Path(dockerfile).read_text(), dockerfile))[0].message.endswith("'python:3.12-slim-bookworm'")
+
+
+def test_a_windows_image_is_not_told_to_use_slim() -> None:
+    text = "# escape=`\nFROM python:3.12\nRUN certutil -hashfile c:\\tmp\\x SHA256\n"
+    assert check(parse(text)) == []
+    shell = 'FROM python:3.12\nSHELL ["powershell", "-Command"]\nRUN Write-Host hi\n'
+    assert check(parse(shell)) == []
