@@ -535,6 +535,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
         end_line = line_no
         empty_continuation = 0
         joined_after_empty = 0
+        keyword_joined = 0  # an unindented line that starts like an instruction, joined all the same
         while continues and i < total:
             physical = lines[i]
             i += 1
@@ -549,6 +550,8 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
                 continue
             if empty_continuation and not joined_after_empty:
                 joined_after_empty = i
+            elif not keyword_joined and physical[:1] not in (" ", "\t") and _KEYWORD_LINE_RE.match(physical):
+                keyword_joined = i
             piece, continues = _trim_continuation(physical, escape)
             segments.append((joined, i, 0))
             pieces.append(piece)
@@ -567,6 +570,16 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
                 empty_continuation, 1,
                 f"empty continuation line: BuildKit joins line {joined_after_empty} ({swallowed[:40]!r}) "
                 f"to this {instr.keyword or 'instruction'}; drop the '{escape}' that continues it to the empty line",
+            ))
+        elif keyword_joined:
+            # 'RUN pip install x \' then 'RUN tox': the escape at the end of the line before
+            # joins the second RUN to the first as words of its command.
+            swallowed = lines[keyword_joined - 1].strip(GO_SPACE)
+            df.errors.append(Problem(
+                keyword_joined, 1,
+                f"line {keyword_joined} ({swallowed[:40]!r}) starts like an instruction, but the '{escape}' "
+                f"at the end of line {keyword_joined - 1} joins it to the {instr.keyword or 'instruction'} "
+                f"on line {line_no} as more words; drop that '{escape}'",
             ))
         if instr.sub is not None:
             instr.sub.end_line = end_line  # the trigger spans the ONBUILD's lines

@@ -114,8 +114,9 @@ UNUSED_SUPPRESSION = Rule(
 )
 SYNTAX_ERROR = Rule(
     "DPH904", "syntax-error", ERROR,
-    "A Dockerfile or requirements line that the build tool would reject, or an empty "
-    "continuation line after which BuildKit joins an instruction to the one before it.",
+    "A Dockerfile or requirements line that the build tool would reject, or a continuation "
+    "(across an empty line, or to an unindented line that starts like an instruction) by which "
+    "BuildKit joins an instruction to the one before it.",
 )
 UNKNOWN_TARGET = Rule(
     "DPH905", "unknown-target-stage", ERROR,

@@ -166,6 +166,21 @@ def test_an_empty_continuation_line_joining_no_instruction_only_warns(joined: st
     assert only(df, "RUN").empty_continuation == 3
 
 
+def test_an_unindented_instruction_joined_by_a_continuation_is_an_error() -> None:
+    """``RUN pip wheel ... \\`` then ``RUN tox``: BuildKit makes 'RUN tox' words of pip's command."""
+    df = parse("FROM a\nRUN pip wheel -w /w \\\n    -r req.txt \\\nRUN tox --version\nUSER app\n")
+    assert shape(df) == [("FROM", 1, 1), ("RUN", 2, 4), ("USER", 5, 5)]
+    assert [(e.line, e.message) for e in df.errors] == [
+        (4, "line 4 ('RUN tox --version') starts like an instruction, but the '\\' at the end of line 3 "
+            "joins it to the RUN on line 2 as more words; drop that '\\'"),
+    ]
+
+
+@pytest.mark.parametrize("joined", ["    RUN tox", "run tox", "RUNNER=1 tox", "ENVIRONMENT=x make"])
+def test_an_indented_or_other_word_continuation_is_no_error(joined: str) -> None:
+    assert parse(f"FROM a\nRUN a \\\n{joined}\n").errors == []
+
+
 def test_comment_ending_in_escape_does_not_continue() -> None:
     df = parse("FROM a\n# comment \\\nUSER app\n")
     assert shape(df) == [("FROM", 1, 1), ("USER", 3, 3)]
