@@ -21,9 +21,11 @@ Options:
 ## DPH110 install-ignores-lock
 ### What it does
 Reports an install that may resolve fresh versions although the project has a lock
-file: ``uv sync`` without ``--locked``/``--frozen``, ``uv pip install -r pyproject.toml``,
-``poetry install`` with no ``poetry.lock`` copied or mounted before it (a
-``poetry.lock*`` glob lets the build go on without it), ``pipenv install`` or ``pipenv
+file: ``uv sync`` or ``uv export`` without ``--locked``/``--frozen``, ``uv pip install -r
+pyproject.toml``, ``poetry install`` or ``poetry export`` with no ``poetry.lock`` copied or
+mounted before it (a ``poetry.lock*`` glob lets the build go on without it), ``poetry
+lock`` in the build of a project that commits ``poetry.lock`` (but ``--check``, and
+``--no-update`` on the copied lock), ``pipenv install`` or ``pipenv
 sync`` when the project has a ``Pipfile.lock`` that is not copied or mounted before it
 (pipenv then locks afresh), ``pipenv lock`` in such a project, ``pipenv install`` without
 ``--deploy``/``--ignore-pipfile``, ``pdm install`` without ``--frozen-lockfile`` (or its
@@ -375,7 +377,7 @@ def _ignores_lock(
     (``files``: what it reads with ``-r``, see :func:`_requirement_files`)."""
     tool, verb, args = install.tool, install.verb, install.args
     shown = " ".join(cmd.words[:len(cmd.words) - len(args)])
-    if tool == "uv" and verb == "sync":
+    if tool == "uv" and verb in ("sync", "export"):
         if {"--locked", "--frozen"} & set(args) or _on("UV_LOCKED", instr, cmd, exported) or _on(
             "UV_FROZEN", instr, cmd, exported
         ):
@@ -400,7 +402,17 @@ def _ignores_lock(
                     f"pinned file; install '{compiled}' instead"
                 )
         return None
-    if tool == "poetry" and verb in ("install", "sync"):
+    if tool == "poetry" and verb == "lock":
+        if "--check" in args or context is None or "poetry.lock" not in context.lock_files():
+            return None
+        copied = _lock_state(state, "poetry.lock", context) == "yes" or _mounted(instr, "poetry.lock")
+        if copied and "--no-update" in args:
+            return None  # refreshes the committed lock's hash, keeps its versions
+        how = "replaces the poetry.lock the project commits" if copied else (
+            "ignores the poetry.lock the project commits (it is not copied before it)"
+        )
+        return 0, f"'{shown}' resolves the dependencies afresh in the build and {how}; copy that lock, drop '{shown}'"
+    if tool == "poetry" and verb in ("install", "sync", "export"):
         lock = _lock_state(state, "poetry.lock", context)
         if lock == "yes" or _mounted(instr, "poetry.lock"):
             return None

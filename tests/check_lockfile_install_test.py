@@ -504,3 +504,21 @@ def test_installer_url_in_an_arg(tmp_path: Path) -> None:
     assert [(f.line, f.code) for f in run(tmp_path, {"Dockerfile": text})] == [(3, "DPH114")]
     pinned = text.replace("ARG RYE_URL", "ENV RYE_VERSION=0.44.0\nARG RYE_URL")
     assert run(tmp_path, {"Dockerfile": pinned}) == []
+
+
+@pytest.mark.parametrize(("run", "files", "expected"), [
+    ("uv export --no-dev -o requirements.txt", {"uv.lock": ""}, ["'uv export' without --locked or --frozen"]),
+    ("uv export --frozen --no-dev -o requirements.txt", {"uv.lock": ""}, []),
+    ("poetry export -o requirements.txt", {"poetry.lock": ""}, ["'poetry export' resolves the dependencies afresh"]),
+    ("poetry lock", {"poetry.lock": ""}, ["'poetry lock' resolves the dependencies afresh in the build and ignores"]),
+    ("poetry lock --check", {"poetry.lock": ""}, []),
+    ("poetry lock", {}, []),
+])
+def test_exports_and_locks_in_the_build(tmp_path: Path, run: str, files: dict[str, str], expected: list[str]) -> None:
+    text = BASE + f"COPY pyproject.toml ./\nRUN {run}\n"
+    found = [f.message for f in run_(tmp_path, {**files, "pyproject.toml": "", "Dockerfile": text})]
+    assert len(found) == len(expected) and all(m.startswith(e) for m, e in zip(found, expected, strict=True))
+
+
+def run_(tmp: Path, files: dict[str, str]) -> list[Finding]:
+    return [f for f in run(tmp, files) if f.code == "DPH110"]
