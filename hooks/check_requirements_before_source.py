@@ -112,8 +112,9 @@ if TYPE_CHECKING:
 
 # Reads a requirements file by name in every possible build context: the texts found.
 ReadManifest = Callable[[str], list[str]]
-# The files a requirements file (a build-context path) includes with -r/-c, as context paths.
-Includes = Callable[[str], tuple[str, ...]]
+# The files a requirements file (a build-context path) includes with -r/-c, as context
+# paths, and the first line of them that installs a local path (``-e .``), '' when none.
+Includes = Callable[[str], tuple[tuple[str, ...], str]]
 
 SOURCE_FIRST = Rule(
     "DPH301", "source-copied-before-dependencies", WARNING,
@@ -388,8 +389,11 @@ def _message(
 ) -> str:
     shown = command if len(command) <= 60 else command[:57] + "..."
     files, flag = _FIXES.get(keys[0]) or (" and ".join(keys), "")
+    local = ""
     if paths:
-        included = [path for name in paths for path in (includes(name) if includes else ()) if path not in paths]
+        read = [includes(name) for name in paths] if includes else []
+        included = [path for found, _ in read for path in found if path not in paths]
+        local = next((line for _, line in read if line), "")
         files = " and ".join(f"'{path}'" for path in paths)
         if included:
             listed = " and ".join(", ".join(f"'{path}'" for path in dict.fromkeys(included)).rsplit(", ", 1))
@@ -408,6 +412,13 @@ def _message(
         return (
             f"{what} re-runs its dependency install ('{shown}') on every source change; "
             f"bind-mount only {files} for it, and the source for a later install of the project"
+        )
+    if local:  # '-e .' needs the source: it cannot be installed before the source is copied
+        return (
+            f"{what} copies the whole source before the dependency install on line {line} "
+            f"('{shown}'), so every source change re-installs every dependency; move the line '{local}' "
+            f"(it installs the source itself) out of the requirements, copy only {files} first, run "
+            f"{first}, then copy the source and install the project"
         )
     return (
         f"{what} copies the whole source before the dependency install on line {line} "
@@ -589,12 +600,20 @@ def includes_in(context: BuildContext) -> Includes:
     """The files that a requirements file of the build ``context`` includes (with its
     includes' includes), as context paths; none when it cannot be read."""
 
-    def included(rel: str) -> tuple[str, ...]:
+    from hooks._requirements import PATH
+
+    def included(rel: str) -> tuple[tuple[str, ...], str]:
         model = context.requirements(rel)
         if model is None:
-            return ()
+            return (), ""
         prefix = context.directory.rstrip("/") + "/" if context.directory else ""
-        return tuple(path.removeprefix(prefix) for path in model.files if path != model.root.path)
+        files = tuple(path.removeprefix(prefix) for path in model.files if path != model.root.path)
+        local = next((
+            entry.text for file in model.files.values() for entry in file.requirements()
+            if entry.requirement is not None and entry.requirement.kind == PATH
+            and not entry.requirement.text.endswith((".whl", ".tar.gz", ".zip"))
+        ), "")
+        return files, local
 
     return included
 
