@@ -13,7 +13,8 @@ directory): ``requires-python`` of ``[project]`` in ``pyproject.toml``, the ``py
 constraint of ``[tool.poetry.dependencies]`` (Poetry's ``^3.12``, ``~3.12``, ``3.12.*``
 and ``||`` understood), and ``.python-version`` (uv, pyenv). A minor version such as
 ``3.12`` stands for all its patch releases: it agrees with ``>=3.12.4`` and with a
-``.python-version`` of ``3.12.4``. A ``.python-version`` of several lines (pyenv) agrees
+``.python-version`` of ``3.12.4``. A ``Pipfile``'s ``[requires]`` ``python_full_version``
+(else ``python_version``) counts like ``.python-version``. A ``.python-version`` of several lines (pyenv) agrees
 when one of them does. A file that cannot be read or parsed is left out.
 
 Options:
@@ -23,7 +24,7 @@ Options:
 ### What it does
 Reports the base image of the shipped stage when its Python version is outside
 ``requires-python`` or the Poetry ``python`` constraint of ``pyproject.toml``, or
-differs from ``.python-version``.
+differs from ``.python-version`` or the ``Pipfile``'s ``[requires]`` version.
 ### Why is this bad?
 The project is locked, tested and type-checked for one Python, and the image runs
 another: wheels for that Python may not exist, the lock may not install, and code that
@@ -111,7 +112,34 @@ def check(df: Dockerfile, *, context: BuildContext | None = None, target: str | 
             f"{shown} runs Python {version}, but .python-version asks for {' or '.join(pinned)}; "
             f"make the two name the same version",
         ))
+    pipfile = _pipfile_python(context.text("Pipfile"))
+    if pipfile is not None and not _agrees(version, pipfile[1]):
+        findings.append(MISMATCH.at(
+            df.path, use.line, use.col,
+            f"{shown} runs Python {version}, but the Pipfile asks for {pipfile[1]} ([requires] {pipfile[0]}); "
+            f"make the two name the same version",
+        ))
     return findings
+
+
+def _pipfile_python(text: str | None) -> tuple[str, str] | None:
+    """(key, version) of a Pipfile's ``[requires]`` ``python_full_version`` or
+    ``python_version``; None when there is none, or the file is not valid TOML."""
+    if not text:
+        return None
+    from hooks._files import load_toml
+
+    try:
+        requires = load_toml(text).get("requires")
+    except (RecursionError, ValueError):
+        return None
+    if not isinstance(requires, dict):
+        return None
+    for key in ("python_full_version", "python_version"):
+        value = requires.get(key)
+        if isinstance(value, str) and re.fullmatch(r"\d+\.\d+(?:\.\d+)?", value.strip()):
+            return key, value.strip()
+    return None
 
 
 HOOK = Hook(

@@ -168,3 +168,16 @@ def test_documented_examples(tmp_path: Path) -> None:
     project = {"pyproject.toml": pyproject(">=3.12")}
     assert all([f[2] for f in run(tmp_path, {**project, "Dockerfile": body})] == ["DPH210"] for body in examples)
     assert all(run(tmp_path, {**project, "Dockerfile": body}) == [] for body in fixes)
+
+
+@pytest.mark.parametrize(("pipfile", "expected"), [
+    ('[requires]\npython_version = "3.6"\n', ["Python 3.12, but the Pipfile asks for 3.6 ([requires] python_version)"]),
+    ('[requires]\npython_version = "3.12"\n', []),
+    ('[requires]\npython_full_version = "3.12.4"\npython_version = "3.12"\n', []),
+    ("[requires]\npython_full_version = \"3.11.9\"\n", ["Pipfile asks for 3.11.9 ([requires] python_full_version)"]),
+    ("[packages]\nflask = '*'\n", []),
+    ("not toml [", []),
+])
+def test_pipfile_python(tmp_path: Path, pipfile: str, expected: list[str]) -> None:
+    found = run(tmp_path, {"Dockerfile": "FROM python:3.12-slim-bookworm\n", "Pipfile": pipfile})
+    assert len(found) == len(expected) and all(e in f[3] for f, e in zip(found, expected, strict=True))
