@@ -3,7 +3,8 @@
 :func:`find_credentials` scans one line of text for literal credentials: a URL whose
 userinfo has a password (``https://user:pass@host``), and tokens whose format is
 unmistakable (AWS access key ids, GitHub, GitLab, PyPI, Slack, npm, Hugging Face,
-Google, Stripe, OpenAI and Anthropic keys, private key blocks). A password that is a
+Google, Stripe, OpenAI and Anthropic keys, Gemfury tokens in a ``fury.io`` URL, private
+key blocks). A password that is a
 variable reference (``$TOKEN``, ``${TOKEN}``, ``$(cat …)``) or an obvious placeholder
 (``<token>``, ``{password}``, ``****``) is not a credential.
 
@@ -44,12 +45,21 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("Stripe live key", lazy(r"\b[rs]k_live_[0-9A-Za-z]{20,}"), 8),
     ("OpenAI or Anthropic key", lazy(r"\bsk-(?:proj|svcacct|ant-api\d\d)-[A-Za-z0-9_\-]{20,}"), 3),
     ("OpenAI key", lazy(r"\bsk-[A-Za-z0-9]{48}\b"), 3),
+    # Gemfury's private index URLs: https://TOKEN@pypi.fury.io/acct/ or the token as the
+    # first path segment (mixed case and digits, unlike an account name).
+    ("Gemfury token", lazy(
+        r"(?<=://)(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Z])(?=[A-Za-z0-9_]*[a-z])[A-Za-z0-9_]{16,64}"
+        r"(?=(?::[^@/\s]*)?@(?:[\w-]+\.)?fury\.io\b)"
+    ), 0),
+    ("Gemfury token", lazy(
+        r"(?<=fury\.io/)(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Z])(?=[A-Za-z0-9_]*[a-z])[A-Za-z0-9_]{16,64}(?=/)"
+    ), 0),
 )
 # Every token above and every private key block contains one of these: a line without
 # any is not searched for them (most lines with a hint hold only a URL).
 _TOKEN_HINTS = (
     r"A[KS]IA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt)-|pypi-|xox[abposr]-|hooks\.slack\.com"
-    r"|npm_|hf_|AIza|k_live_|sk-|PRIVATE KEY"
+    r"|npm_|hf_|AIza|k_live_|sk-|PRIVATE KEY|fury\.io"
 )
 _TOKEN_HINT_RE = lazy(_TOKEN_HINTS)
 # Every credential contains one of these (a URL with a password, '://'): lines without

@@ -79,3 +79,14 @@ def test_mask_secrets_in_requirement_urls() -> None:
     assert mask_secrets("git+ssh://git@github.com/x") == "git+ssh://git@github.com/x"
     assert mask_secrets("https://${USER}:${PASS}@x") == "https://${USER}:${PASS}@x"
     assert mask_secrets("no url here") == "no url here"
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("--extra-index-url https://pypi.fury.io/k5dkW3vdnCQkNNDrJd3y/acme/", ["Gemfury token"]),
+    ("pip install -i https://k5dkW3vdnCQkNNDrJd3y@pypi.fury.io/acme/ app", ["Gemfury token"]),
+    ("--extra-index-url https://pypi.fury.io/acme-corporation-private/", []),  # an account name
+    ("--extra-index-url https://${FURY_TOKEN}@pypi.fury.io/acme/", []),
+])
+def test_gemfury_tokens(text: str, kinds: list[str]) -> None:
+    assert [c.kind for c in find_credentials(text)] == kinds
+    assert "k5dkW3vdnCQkNNDrJd3y" not in mask_secrets(text)
