@@ -4,7 +4,8 @@ Not a shell: a small, linear, never-raising lexer that is good enough to answer
 "which programs does this RUN call, with which words". It handles quotes, escapes,
 comments, ``&& || ; | &`` and newlines, subshell and group brackets, ``case`` commands
 (the header and each arm's patterns are no commands; an arm's commands are), leading
-``NAME=value`` assignments, wrappers (``sudo``, ``env``, ``exec``, ``time``, ``nice``,
+``NAME=value`` assignments, wrappers (``sudo``, ``gosu USER``, ``poetry run``, ``pipenv run``,
+``pdm run``, ``pyenv exec``, ``conda run -n ENV``, ``env``, ``exec``, ``time``, ``nice``,
 ``nohup``, ``command``), shell keywords (``if``/``then``/``do``/...), and
 ``sh -c '...'`` / ``bash -c "..."`` (whose argument is split in turn).
 Variables stay literal (``$PIP_FLAGS``); ``$(...)`` and backquotes stay inside
@@ -41,6 +42,10 @@ _SIMPLE_TOKEN_RE = lazy(
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSERS = frozenset({"fi", "done", "esac", "}"})
 _WRAPPERS = frozenset({"exec", "nohup", "command", "builtin", "eval"})
+# Tools whose 'run' (pyenv: 'exec') runs a command in their environment, and their options
+# that take a value (conda run -n NAME, -p PATH, --cwd DIR).
+_RUN_IN_ENVIRONMENT = frozenset({"poetry", "pipenv", "pdm", "pyenv", "conda", "mamba", "micromamba"})
+_RUN_VALUE = frozenset({"-n", "--name", "-p", "--prefix", "--cwd", "-C", "--directory", "--project", "-P"})
 # Options of nice/timeout/stdbuf/xargs whose value is a separate word.
 _WRAPPER_VALUE = frozenset({
     "-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "--max-lines", "-n", "--max-args",
@@ -433,6 +438,14 @@ def _finish(
                 if _ASSIGNMENT_RE.match(texts[i]):
                     assignments.append(texts[i])
                 i += 2 if texts[i] in ("-u", "-C", "-S") else 1
+        elif word.rsplit("/", 1)[-1] in ("gosu", "su-exec") and i + 2 < len(texts):
+            i += 2  # gosu USER command...: the command runs as that user
+        elif word.rsplit("/", 1)[-1] in _RUN_IN_ENVIRONMENT and i + 2 < len(texts) and texts[i + 1] in ("run", "exec"):
+            # poetry run / pipenv run / pdm run / pyenv exec / conda run -n env: the command runs
+            # in that environment (not 'uv run', which syncs first: DPH115 judges it as written)
+            i += 2
+            while i < len(texts) and texts[i].startswith("-"):
+                i += 2 if texts[i] in _RUN_VALUE else 1
         elif word in ("nice", "timeout", "stdbuf", "xargs") and i + 1 < len(texts):
             i += 1
             while i < len(texts) and (texts[i].startswith("-") or texts[i][:1].isdigit()):

@@ -600,9 +600,9 @@ def includes_in(context: BuildContext) -> Includes:
     """The files that a requirements file of the build ``context`` includes (with its
     includes' includes), as context paths; none when it cannot be read."""
 
-    from hooks._requirements import PATH
-
     def included(rel: str) -> tuple[tuple[str, ...], str]:
+        from hooks._requirements import PATH
+
         model = context.requirements(rel)
         if model is None:
             return (), ""

@@ -498,3 +498,16 @@ def test_many_heredocs_stay_linear() -> None:
                    "cat " + "<<A " * 40000 + "\n" + "A\n" * 40000):
         assert _shell.commands(script)
     assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize(("script", "words"), [
+    ("gosu app pip install flask", ("pip", "install", "flask")),
+    ("poetry run pip install flask", ("pip", "install", "flask")),
+    ("pyenv exec pip install flask", ("pip", "install", "flask")),
+    ("conda run -n base --no-capture-output pip install flask", ("pip", "install", "flask")),
+    ("micromamba run -p /opt/env python -m app", ("python", "-m", "app")),
+    ("uv run pip install flask", ("uv", "run", "pip", "install", "flask")),  # uv run syncs: kept as written
+    ("poetry install --no-root", ("poetry", "install", "--no-root")),
+])
+def test_run_in_environment_wrappers(script: str, words: tuple[str, ...]) -> None:
+    assert [c.words for c in _shell.commands(script)] == [words]

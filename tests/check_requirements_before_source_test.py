@@ -407,6 +407,17 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == ""
 
 
+def test_advice_when_the_requirements_install_the_source(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    write("requirements.txt", "flask==3.0.3\n-e .\n")
+    dockerfile = write("Dockerfile", "FROM python:3.12-slim-bookworm\nWORKDIR /app\nCOPY . .\n"
+                                     "RUN pip install --no-cache-dir -r requirements.txt\n")
+    assert main([dockerfile]) == 1
+    assert capsys.readouterr().out.endswith(
+        "; move the line '-e .' (it installs the source itself) out of the requirements, copy only "
+        "'requirements.txt' first, run the install, then copy the source and install the project\n"
+    )
+
+
 @pytest.mark.parametrize(("run", "files", "advice"), [
     pytest.param(
         "pip install --no-cache-dir -r requirements/dev.txt",
@@ -429,17 +440,6 @@ def test_suppression(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
         id="absolute-path-by-its-name",
     ),
 ])
-def test_advice_when_the_requirements_install_the_source(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
-    write("requirements.txt", "flask==3.0.3\n-e .\n")
-    dockerfile = write("Dockerfile", "FROM python:3.12-slim-bookworm\nWORKDIR /app\nCOPY . .\n"
-                                     "RUN pip install --no-cache-dir -r requirements.txt\n")
-    assert main([dockerfile]) == 1
-    assert capsys.readouterr().out.endswith(
-        "; move the line '-e .' (it installs the source itself) out of the requirements, copy only "
-        "'requirements.txt' first, run the install, then copy the source and install the project\n"
-    )
-
-
 def test_advice_names_the_files_the_install_reads(
     write: Writer, capsys: pytest.CaptureFixture[str], run: str, files: dict[str, str], advice: str,
 ) -> None:
