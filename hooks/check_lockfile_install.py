@@ -77,7 +77,9 @@ RUN pip install --no-cache-dir --no-deps .
 ### What it does
 With ``--check-hashes`` only: reports ``pip install -r FILE`` where FILE has
 ``--hash`` on some requirements but not all, and ``uv pip install -r FILE`` /
-``uv pip sync FILE`` without ``--require-hashes`` where FILE has hashes. The file
+``uv pip sync FILE`` without ``--require-hashes`` where FILE has hashes, and a ``pip
+install -r A -r B`` where A has hashes and B none (hash checking holds for the whole
+command, so pip fails on B). The file
 is found in the build context (where a ``COPY`` of that name took it from, else the path
 as written). The requirements without a hash are reported line by line by DPH104
 (check-requirements-pinned); this rule reports the install that reads them.
@@ -628,6 +630,7 @@ def _hash_problem(install: Install, files: list[str], context: BuildContext, sta
     ):
         return []
     found = []
+    counts: list[tuple[str, int, int, int]] = []  # (file, word index, hashed, requirements) of each file read
     for name in files:
         model = _requirements_of(name, context, state)
         if model is None:
@@ -638,6 +641,7 @@ def _hash_problem(install: Install, files: list[str], context: BuildContext, sta
         ]
         hashed = sum(1 for entry in entries if entry.requirement and entry.requirement.hashes)
         at = _word_index(cmd, install, _index_of_value(args, name))
+        counts.append((name, at, hashed, len(entries)))
         if tool == "pip" and 0 < hashed < len(entries):
             found.append((at, (
                 f"'{name}' has hashes on {hashed} of its {len(entries)} requirements: pip then checks "
@@ -649,6 +653,16 @@ def _hash_problem(install: Install, files: list[str], context: BuildContext, sta
                 f"'{name}' has hashes, but uv lets a requirement without a hash through unless told; "
                 f"add --require-hashes"
             )))
+    hashed_file = next((name for name, _, hashed, _ in counts if hashed), None)
+    if tool == "pip" and hashed_file is not None:
+        # pip's hash-checking mode holds for the whole command: one hashed file turns it on.
+        for name, at, hashed, total in counts:
+            if total and not hashed:  # (a partly hashed file is reported above)
+                found.append((at, (
+                    f"'{name}' has no hashes, but '{hashed_file}' on the same command has: pip then checks "
+                    f"hashes for every requirement and fails on those it lists; add hashes to it "
+                    f"(pip-compile --generate-hashes) or install it with a command of its own"
+                )))
     return found
 
 

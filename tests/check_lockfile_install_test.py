@@ -334,6 +334,19 @@ def test_hashes(tmp_path: Path, command: str, requirements: str, expected: list[
     assert run(tmp_path, files) == []  # opt-in
 
 
+def test_hash_checking_mode_holds_for_the_whole_command(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": BASE + "COPY requirements.txt ci.txt /tmp/\n"
+        "RUN pip install --no-cache-dir -r /tmp/requirements.txt -r /tmp/ci.txt\n",
+        "requirements.txt": HASHED, "ci.txt": "tox==4.23.2\n",
+    }
+    assert found(run(tmp_path, files, check_hashes=True)) == [(3, 60, "DPH113", (
+        "'/tmp/ci.txt' has no hashes, but '/tmp/requirements.txt' on the same command has: pip then checks "
+        "hashes for every requirement and fails on those it lists; add hashes to it (pip-compile "
+        "--generate-hashes) or install it with a command of its own"
+    ))]
+
+
 def test_hashes_of_a_file_copied_under_another_directory(tmp_path: Path) -> None:
     files = {
         "Dockerfile": BASE + "COPY deploy/requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n",
