@@ -353,7 +353,7 @@ def _after_heredocs(script: str, pos: int, heredocs: list[tuple[str, bool]]) -> 
     return pos
 
 
-_ASSIGNMENT_RE = lazy(
+_STANDALONE_ASSIGNMENT_RE = lazy(
     r"(?:^|[;&|(\n]|\bthen|\bdo|\belse)[ \t]*([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;&|)]*)"
     r"(?=[ \t]*(?:$|[;&|)\n]))",
     re.MULTILINE,
@@ -367,7 +367,7 @@ def script_variables(script: str) -> dict[str, str]:
     found: dict[str, str] = {}
     if "=" not in script:
         return found
-    for match in _ASSIGNMENT_RE.finditer(script):
+    for match in _STANDALONE_ASSIGNMENT_RE.finditer(script):
         value = match.group(2)
         if value[:1] in ("'", '"'):
             value = value[1:-1]

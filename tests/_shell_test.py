@@ -511,3 +511,13 @@ def test_many_heredocs_stay_linear() -> None:
 ])
 def test_run_in_environment_wrappers(script: str, words: tuple[str, ...]) -> None:
     assert [c.words for c in _shell.commands(script)] == [words]
+
+
+@pytest.mark.parametrize("script", [
+    "VERSION=$(cat VERSION) pip install app", 'A="a b" pip install app', "B=`id -u` pip install app",
+    "DEBIAN_FRONTEND=noninteractive pip install app",
+])
+def test_prefix_assignments_of_any_value(script: str) -> None:
+    (command,) = _shell.commands(script)
+    assert command.words == ("pip", "install", "app")
+    assert len(command.assignments) == 1
