@@ -204,7 +204,7 @@ def _root_home_note(df: Dockerfile, chain: list[Stage], user: str) -> str:
     root's home, which another user cannot read (/root is mode 700): a user site
     (``pip install --user`` as root, ``COPY ... /root/.local``) or Poetry's default
     environment (``/root/.cache/pypoetry``)."""
-    user_site = poetry = False
+    user_site = poetry = configured = False
     for member in chain:
         for instr in member.instructions:
             if instr.keyword == "USER":
@@ -212,13 +212,15 @@ def _root_home_note(df: Dockerfile, chain: list[Stage], user: str) -> str:
             elif instr.keyword in ("COPY", "ADD"):
                 user_site = user_site or any(word.startswith(("/root/.local", "~/.local")) for word in instr.words())
             elif instr.keyword == "RUN":
+                # 'poetry config virtualenvs.create false' (or in-project, path) in an earlier RUN
+                configured = configured or "virtualenvs." in instr.args + "".join(d.content for d in instr.heredocs)
                 for install in run_script(instr, df.lines).installs():
                     if install is None or install.verb != "install":
                         continue
                     if install.tool == "pip" and "--user" in install.args:
                         user_site = True
                     elif install.tool == "poetry":
-                        poetry = poetry or _poetry_venv_in_cache(instr)
+                        poetry = poetry or (not configured and _poetry_venv_in_cache(instr))
     if user_site:
         return (f"; the packages are in root's user site (/root/.local), which '{user}' cannot read: install "
                 f"them into a virtual environment (python -m venv /opt/venv, ENV PATH=\"/opt/venv/bin:$PATH\") "

@@ -329,6 +329,11 @@ def test_scratch_stage_of_files_only_is_not_run() -> None:
         "FROM python:3.12-slim-bookworm\nRUN pip install --no-cache-dir poetry==1.8.3 && "
         "poetry config virtualenvs.create false && poetry install --no-root\n", "", id="poetry-no-venv",
     ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm\nRUN pip install --no-cache-dir poetry==1.8.3 && "
+        "poetry config virtualenvs.create false\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\n",
+        "", id="poetry-configured-in-an-earlier-run",
+    ),
 ])
 def test_missing_user_advice_when_packages_are_in_roots_home(text: str, note: str) -> None:
     found = check(parse(text))
