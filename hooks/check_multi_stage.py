@@ -186,15 +186,16 @@ def _runs_make(df: Dockerfile, stage: Stage) -> bool:
 
 
 # Debian's and Ubuntu's header packages whose runtime library has the same name on every
-# current release (bookworm, trixie, jammy, noble): the advice names it. Others (libssl-dev:
-# libssl3 or libssl3t64) get "its runtime library".
+# release an image may still be built on (bullseye to trixie, focal to noble): the advice
+# names it. Others (libssl-dev: libssl1.1, libssl3 or libssl3t64; libffi-dev: libffi7 or
+# libffi8) get "the runtime library that ... depends on".
 _RUNTIME_LIBRARY = {
-    "libpq-dev": "libpq5", "zlib1g-dev": "zlib1g", "libffi-dev": "libffi8", "libmariadb-dev": "libmariadb3",
+    "libpq-dev": "libpq5", "zlib1g-dev": "zlib1g", "libmariadb-dev": "libmariadb3",
     "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1", "libyaml-dev": "libyaml-0-2",
     "libsqlite3-dev": "libsqlite3-0", "libgeos-dev": "libgeos-c1v5", "libzmq3-dev": "libzmq5",
     "libbz2-dev": "libbz2-1.0", "liblzma-dev": "liblzma5", "libzstd-dev": "libzstd1", "libgmp-dev": "libgmp10",
     "libsasl2-dev": "libsasl2-2", "libcairo2-dev": "libcairo2", "libopenjp2-7-dev": "libopenjp2-7",
-    "libwebp-dev": "libwebp7", "libfreetype-dev": "libfreetype6", "libfreetype6-dev": "libfreetype6",
+    "libfreetype-dev": "libfreetype6", "libfreetype6-dev": "libfreetype6",
     "liblcms2-dev": "liblcms2-2", "libharfbuzz-dev": "libharfbuzz0b", "libjpeg62-turbo-dev": "libjpeg62-turbo",
     "libsnappy-dev": "libsnappy1v5", "libopenblas-dev": "libopenblas0",
 }
@@ -295,7 +296,7 @@ def _removed(
 
 def _builder(df: Dockerfile, chain: list[Stage]) -> _Builder:
     """The name (or number) of a stage outside ``chain`` that the chain copies from and
-    that builds (installs a compiler or headers, or Python packages), '' when none, or
+    that builds or installs Python packages, '' when none, or
     when the chain itself installs Python packages that may be built from source (from an
     index: the headers may be there for them)."""
     if any(_installs_from_index(df, instr) for member in chain for instr in member.instructions):
@@ -329,10 +330,9 @@ _PYTHON_INSTALLS = frozenset({"wheel", "sync", "install", "pip install", "pip sy
 def _builds(df: Dockerfile, instr: Instruction) -> bool:
     if instr.keyword != "RUN":
         return False
-    script = run_script(instr, df.lines)
-    return bool(_kept_tools(instr, script)) or any(
-        install is not None and install.verb in _PYTHON_INSTALLS for install in script.installs()
-    )
+    # Python packages (a stage that builds the front end with npm is no builder of wheels)
+    installs = run_script(instr, df.lines).installs()
+    return any(install is not None and install.verb in _PYTHON_INSTALLS for install in installs)
 
 
 def _installs_from_index(df: Dockerfile, instr: Instruction) -> bool:
