@@ -49,8 +49,12 @@ FILE_KIND_PATTERNS = {
         r"|bitbucket-pipelines\.ya?ml|\.circleci/config\.ya?ml)$"
     ),
     # Compose files: compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml,
-    # dev-docker-compose.yml... (a GitHub workflow named compose.yml is CI configuration).
-    "compose": r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(([^/]*[._-])?docker-compose|compose)([._-][^/]*)?\.ya?ml$",
+    # podman-compose.yml, dev-docker-compose.yml... (a GitHub workflow named compose.yml is CI
+    # configuration).
+    "compose": (
+        r"^(?!(.*/)?\.github/workflows/[^/]*$)(.*/)?(([^/]*[._-])?(docker|podman)-compose|compose)"
+        r"([._-][^/]*)?\.ya?ml$"
+    ),
 }
 FILE_KIND_CASEFOLD = frozenset({"dockerfile", "requirements", "requirements_in"})
 # A path with '{{' is inside a project template (cookiecutter's '{{cookiecutter.project_slug}}/'

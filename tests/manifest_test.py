@@ -85,7 +85,8 @@ def test_readme_mentions_every_hook() -> None:
         ("deploy/docker-compose.prod.yaml", "compose"), ("compose.override.yml", "compose"),
         (".github/workflows/compose.yml", "ci"), ("composer.json", None), ("my-compose.yml", None),
         ("contrib/dev-docker-compose.yml", "compose"), ("ci.docker-compose.yaml", "compose"),
-        ("docker-composer.yml", None), ("{{cookiecutter.project_slug}}/Dockerfile", None),
+        ("docker-composer.yml", None), ("podman-compose.yml", "compose"), ("podman-compose.dev.yaml", "compose"),
+        ("{{cookiecutter.project_slug}}/Dockerfile", None),
         ("tpl/{{ cookiecutter.name }}/requirements.txt", None), ("{{cookiecutter.slug}}/compose.yaml", None),
     ],
 )
