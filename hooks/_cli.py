@@ -53,6 +53,7 @@ def _internal_error(path: str, exc: BaseException) -> list[Finding]:
 
 def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
     """The parsed Dockerfile, or the DPH901 finding that explains why there is none."""
+    from hooks._context import devcontainer_images
     from hooks._dockerfile import KNOWN_INSTRUCTIONS, parse
 
     try:
@@ -62,6 +63,7 @@ def load_dockerfile(path: str, repo: Repo) -> Dockerfile | Finding:
     if not text or text.isspace():
         return UNREADABLE.at(path, 1, 1, "file is empty; a Dockerfile needs at least a FROM")
     df = parse(text, path)
+    df.dev_image = os.path.normpath(repo.full(path)) in devcontainer_images(repo)
     if df.instructions and not any(instr.keyword in KNOWN_INSTRUCTIONS for instr in df.instructions):
         # Not one instruction: another kind of file under a Dockerfile's name (YAML, a script).
         first = df.instructions[0]

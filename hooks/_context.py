@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hooks import _dockerignore
 from hooks._files import ReadError, file_kind, load_toml
+from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from hooks._dockerfile import Dockerfile
@@ -162,6 +163,29 @@ def _files_of_kind(repo: Repo, directory: str, full: str, kind: str) -> tuple[st
             return ()
     found = tuple(sorted(name for name in names if file_kind(prefix + name) == kind))
     return found or ()
+
+
+_DOCKERFILE_KEY_RE = lazy(r'"docker[fF]ile"\s*:\s*"([^"\n]+)"')
+
+
+def devcontainer_images(repo: Repo) -> frozenset[str]:
+    """The Dockerfiles (absolute, normalised paths) that the repository's development
+    container configurations build (``dockerFile``, ``build.dockerfile``), in
+    ``.devcontainer.json``, ``.devcontainer/devcontainer.json`` and
+    ``.devcontainer/<name>/devcontainer.json``, relative to the file that names them;
+    worked out once for the run."""
+    if repo.devcontainer_images is None:
+        configs = [".devcontainer.json", ".devcontainer/devcontainer.json"] + [
+            f".devcontainer/{name}/devcontainer.json"
+            for name, kind in entries(repo, os.path.join(repo.root, ".devcontainer")).kinds.items() if kind == DIR
+        ]
+        found = set()
+        for config in configs:
+            text = repo.optional_text(os.path.join(repo.root, config))
+            for written in _DOCKERFILE_KEY_RE.findall(text or ""):
+                found.add(os.path.normpath(os.path.join(repo.root, os.path.dirname(config), written)))
+        repo.devcontainer_images = frozenset(found)
+    return repo.devcontainer_images
 
 
 def _entry_kind(entry: os.DirEntry[str]) -> str:

@@ -128,7 +128,7 @@ DEV_STAGE_NAMES = frozenset({
     "dev", "devel", "develop", "development", "debug", "test", "tests", "testing", "unittest",
     "unittests", "lint", "linting", "ci", "devcontainer",
 })
-_NAME_PARTS_RE = re.compile(r"[-_.]")
+_NAME_PARTS_RE = lazy(r"[-_.]")
 
 
 def is_dev_stage_name(name: str | None) -> bool:
@@ -350,6 +350,7 @@ class Dockerfile:
         "_all",
         "_line_offsets",
         "comments",
+        "dev_image",
         "directives",
         "errors",
         "escape",
@@ -384,6 +385,9 @@ class Dockerfile:
         self.warnings: list[Problem] = []  # what BuildKit warns about
         self._line_offsets: list[int] | None = None
         self._all: tuple[Instruction, ...] | None = None
+        # Named by a devcontainer.json outside .devcontainer/ (set by the runner, which
+        # knows the repository: hooks._context.devcontainer_images).
+        self.dev_image = False
 
     @property
     def line_offsets(self) -> list[int]:
@@ -415,8 +419,9 @@ class Dockerfile:
 
     @property
     def dev_container(self) -> bool:
-        """Whether this is a development container's Dockerfile (:func:`hooks._files.in_dev_container`)."""
-        return in_dev_container(self.path)
+        """Whether this is a development container's Dockerfile (:func:`hooks._files.in_dev_container`,
+        or one that a ``devcontainer.json`` builds: :attr:`dev_image`)."""
+        return self.dev_image or in_dev_container(self.path)
 
     def stage_named(self, name: str) -> Stage | None:
         return self.stage_names.get(name.lower())

@@ -137,12 +137,24 @@ def is_ci_config(path: str) -> bool:
     return file_kind(path) == "ci"
 
 
+# Names of a development environment's files: Dockerfile.dev, dev.Dockerfile,
+# Containerfile.local, docker-compose.dev.yml, compose.development.yaml, .gitpod.Dockerfile.
+_DEV_FILE_RE = lazy(
+    r"(?i)^(?:(?:docker|container)file|(?:docker-|podman-)?compose)[._-](?:dev|devel|development|devcontainer|local)"
+    r"(?:[._-][^/]*)?$|^(?:dev|devel|development|devcontainer|local)[._-](?:docker|container)file$"
+    r"|^\.gitpod\.dockerfile$"
+)
+
+
 def in_dev_container(path: str) -> bool:
-    """Whether ``path`` is in a ``.devcontainer`` directory, where the Development Containers
-    specification keeps the Dockerfile and Compose file of a development environment
-    (https://containers.dev): an image to work in, never shipped. The rules that judge a
+    """Whether ``path`` is a development environment's file: in a ``.devcontainer``
+    directory, where the Development Containers specification keeps the Dockerfile and
+    Compose file of a development environment (https://containers.dev), or named for
+    development (``Dockerfile.dev``, ``dev.Dockerfile``, ``docker-compose.dev.yml``,
+    ``.gitpod.Dockerfile``): an image to work in, never shipped. The rules that judge a
     shipped image (its user, Python settings, size, health check) do not apply there."""
-    return ".devcontainer" in path.replace(os.sep, "/").split("/")[:-1]
+    parts = path.replace(os.sep, "/").split("/")
+    return ".devcontainer" in parts[:-1] or _DEV_FILE_RE.match(parts[-1]) is not None
 
 
 def load_toml(text: str) -> dict[str, Any]:
@@ -231,6 +243,7 @@ class Repo:
         self.built_dockerfiles: dict[str, Dockerfile | None] = {}
         self.composes: dict[str, Compose | None] = {}
         self.files_of_kind: dict[tuple[str, str], tuple[str, ...]] = {}  # (directory, kind) -> names
+        self.devcontainer_images: frozenset[str] | None = None  # hooks._context.devcontainer_images
         self.ignore_files_of_dockerfile: dict[str, list[IgnoreFile]] = {}
         self.ignore_files_of_directory: dict[str, list[IgnoreFile]] = {}
         self.directory_entries: dict[str, Entries] = {}

@@ -392,6 +392,7 @@ class Fixer:
             return refuse(f"two fixes overlap (at {here} and {there}); fix one of them by hand and run again")
         new_text = apply(df.text, edits)
         new_df = parse(new_text, path)
+        new_df.dev_image = df.dev_image
         if new_df.errors:
             problem = new_df.errors[0]
             return refuse(f"the fixed file would not parse (line {problem.line}: {problem.message})")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 from hooks._context import lock_files, pyproject_of
 from hooks._files import Repo, load_toml
+from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -278,8 +279,8 @@ def _metadata_files(pyproject: Mapping[str, object]) -> list[str]:
     return found
 
 
-_STRING_RE = re.compile(r"""["']([^"'\n]+)["']""")
-_GLOB_RE = re.compile(r"[*?\[]")
+_STRING_RE = lazy(r"""["']([^"'\n]+)["']""")
+_GLOB_RE = lazy(r"[*?\[]")
 
 
 def _setup_py_names(text: str, rel: str) -> bool:
@@ -342,7 +343,7 @@ def package_metadata_source(repo: Repo, path: str) -> str | None:
 # Requirements files that conda reads
 # ---------------------------------------------------------------------------
 
-_CONDA_FILE_RE = re.compile(
+_CONDA_FILE_RE = lazy(
     r"\b(?:conda|mamba|micromamba)\b[^\n;&|]*?[ \t](?:--file|-f)(?:=|[ \t]+)[\"']?([^\s\"';&|]+)"
 )
 

@@ -76,7 +76,6 @@ services:
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -96,6 +95,7 @@ from hooks._images import (
     pin_problem,
     shipped_base,
 )
+from hooks._patterns import lazy
 
 if TYPE_CHECKING:
     from hooks._compose import Build, Compose, Service, Value
@@ -270,7 +270,7 @@ def check(compose: Compose, *, require_digest: bool = False, read_only: bool = F
     return _merged(findings)
 
 
-_SERVICE_RE = re.compile(r"^service '([^']*)' ")
+_SERVICE_RE = lazy(r"^service '([^']*)' ")
 
 
 def _merged(findings: list[Finding]) -> list[Finding]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hooks._context import BuildContext
@@ -46,3 +48,19 @@ def test_nearest_context_with_a_match_and_its_ignore_file(write: Writer) -> None
     assert context.matches("*.env") == []  # docker/ is the context, and it keeps a.env out
     assert context.matches("b*.env") == ["b.env"]  # only the root has it
     assert context.matches(".e*") == []  # the root's .dockerignore keeps .env out
+
+
+def test_devcontainer_images(tmp_path: Path) -> None:
+    from hooks._context import devcontainer_images
+
+    (tmp_path / ".devcontainer" / "py").mkdir(parents=True)
+    (tmp_path / ".devcontainer" / "devcontainer.json").write_text(
+        '{\n  // JSON with comments\n  "build": {"dockerfile": "../docker/Dockerfile.ci", "context": ".."}\n}\n'
+    )
+    (tmp_path / ".devcontainer" / "py" / "devcontainer.json").write_text('{"dockerFile": "Dockerfile"}\n')
+    (tmp_path / ".devcontainer.json").write_text('{"dockerFile": "Dockerfile"}\n')
+    assert devcontainer_images(Repo(str(tmp_path))) == frozenset({
+        str(tmp_path / "docker" / "Dockerfile.ci"), str(tmp_path / ".devcontainer" / "py" / "Dockerfile"),
+        str(tmp_path / "Dockerfile"),
+    })
+    assert devcontainer_images(Repo(str(tmp_path / ".devcontainer" / "py"))) == frozenset()

@@ -216,6 +216,17 @@ def test_listings_are_ignored_when_paths_are_not_taken_from_the_working_director
     ("devcontainer/Dockerfile", False),
     (".devcontainer.Dockerfile", False),
     ("Dockerfile", False),
+    ("Dockerfile.dev", True),
+    ("docker/Dockerfile.development", True),
+    ("dev.Dockerfile", True),
+    ("Containerfile.local", True),
+    (".gitpod.Dockerfile", True),
+    ("docker-compose.dev.yml", True),
+    ("compose.dev.yaml", True),
+    ("Dockerfile.prod", False),
+    ("Dockerfile.devops", False),
+    ("docker-compose.yml", False),
+    ("devtools.Dockerfile", False),
 ])
 def test_in_dev_container(path: str, expected: bool) -> None:
     assert in_dev_container(path) is expected

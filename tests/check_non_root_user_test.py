@@ -339,3 +339,11 @@ def test_missing_user_advice_when_packages_are_in_roots_home(text: str, note: st
     found = check(parse(text))
     assert [f.code for f in found] == ["DPH401"]
     assert (note in found[0].message) if note else found[0].message.endswith("'USER app')")
+
+
+def test_an_image_a_devcontainer_json_builds_is_not_judged(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+    dockerfile = write("Dockerfile", "FROM python:3.12-slim-bookworm\nCOPY . /src\n")
+    assert main([dockerfile]) == 1
+    write(".devcontainer.json", '{"name": "dev", "dockerFile": "Dockerfile"}\n')
+    capsys.readouterr()
+    assert main([dockerfile]) == 0
