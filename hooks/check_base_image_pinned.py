@@ -202,6 +202,7 @@ FROM --platform=$BUILDPLATFORM python:3.12-slim-bookworm AS build
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Sequence
 
@@ -294,6 +295,16 @@ def _why(raw: str | None) -> str:
     return "has no default" if raw is None else "has an empty default"
 
 
+def _platform_stage(df: Dockerfile, use: ImageUse) -> bool:
+    """Whether ``use`` (``FROM tools-$TARGETARCH``) names an earlier stage of ``df`` for
+    every value its variables take: with the variables as wildcards, the name is no image
+    reference (no registry, tag or digest) and matches an earlier stage's name."""
+    pattern = re.sub(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?", "*", use.raw).lower()
+    if any(c in pattern for c in "/:@") or pattern == "*":
+        return False
+    return any(stage.name and fnmatch.fnmatchcase(stage.name, pattern) for stage in df.stages[:use.stage])
+
+
 def _from_findings(df: Dockerfile, use: ImageUse, keep_full: bool) -> list[Finding]:
     """The findings of the image a FROM names, as a build without --build-arg sees it
     (a full python image stays full in the advice with ``keep_full``)."""
@@ -305,6 +316,8 @@ def _from_findings(df: Dockerfile, use: ImageUse, keep_full: bool) -> list[Findi
     def report(rule: Rule, message: str) -> list[Finding]:
         return [*findings, rule.at(df.path, use.line, use.col, message)]
 
+    if found.automatic and _platform_stage(df, use):
+        return findings  # FROM tools-$TARGETARCH: one of this file's stages, each judged itself
     if found.automatic:
         return report(UNVERIFIABLE, (
             f"base image '{use.raw}' depends on {', '.join(found.automatic)}, known only at build time, "

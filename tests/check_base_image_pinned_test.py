@@ -713,3 +713,11 @@ def test_dev_container_keeps_its_full_image_in_the_advice() -> None:
     assert [f.message.rpartition(" ")[2] for f in found] == ["'python:3.12-trixie'"]
     found = check(parse("FROM python:3.12\n", "Dockerfile"))
     assert [f.message.rpartition(" ")[2] for f in found] == ["'python:3.12-slim-trixie'"]
+
+
+def test_a_stage_chosen_by_the_platform_is_not_an_image() -> None:
+    stages = "FROM python:3.12.8-slim-bookworm AS base\nFROM base AS tools-amd64\nFROM base AS tools-arm64\n"
+    assert check(parse(stages + "FROM tools-$TARGETARCH AS deps\n")) == []
+    assert [f.code for f in check(parse(stages + "FROM tools-${TARGETARCH}\n"))] == []
+    assert [f.code for f in check(parse(stages + "FROM ghcr.io/org/tools-$TARGETARCH:1.0\n"))] == ["DPH208"]
+    assert [f.code for f in check(parse(stages + "FROM other-$TARGETARCH\n"))] == ["DPH208"]
