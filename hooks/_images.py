@@ -313,6 +313,8 @@ def suggest_python_tag(tag: PythonTag | None, *, keep_full: bool = False) -> str
       a release it is known to be built on.
     """
     minor = SUGGESTED_PYTHON
+    if tag is not None and tag.depth == 1 and tag.version == "2":
+        minor = "2.7"  # the last Python 2 line: a major-only tag names it, and 3.x is another language
     if tag is not None and tag.depth >= 2:
         minor = re.sub(r"(a|b|rc)\d+$", "", ".".join(tag.version.split(".")[:2]))  # '3.13.0rc1': 3.13
     patch = tag.version if tag is not None and tag.depth >= 3 and not tag.prerelease else ""

@@ -325,6 +325,8 @@ def test_suggested_python_is_published() -> None:
         ("prefecthq/prefect:3-python3.13", "'prefecthq/prefect:<version>-python3.13' or a digest"),
         ("example/app:x86_64-v2-slim", "'example/app:x86_64-v<version>-slim' or a digest"),
         ("cgr.dev/chainguard/python:latest-dev", "'cgr.dev/chainguard/python:latest-dev@sha256:<digest>'"),
+        # A Python 2 tag stays on Python 2 (2.7, its last line), with its written release.
+        ("python:2-slim-stretch", "'python:2.7-slim-stretch'"),
         # uv's OS tags keep the OS: 'uv:<version>' alone has no shell.
         ("ghcr.io/astral-sh/uv:bookworm-slim", "'ghcr.io/astral-sh/uv:<version>-bookworm-slim' or a digest"),
         ("ghcr.io/astral-sh/uv:alpine", "'ghcr.io/astral-sh/uv:<version>-alpine' or a digest"),
