@@ -126,7 +126,7 @@ EMPTY_VARS: Mapping[str, Var] = {}
 # BuildKit compares stage names).
 DEV_STAGE_NAMES = frozenset({
     "dev", "devel", "develop", "development", "debug", "test", "tests", "testing", "unittest",
-    "unittests", "lint", "linting", "ci", "devcontainer",
+    "unittests", "lint", "linting", "ci", "devcontainer", "local",
 })
 _NAME_PARTS_RE = lazy(r"[-_.]")
 

@@ -107,6 +107,7 @@ def test_parsing_exec_forms() -> None:
         pytest.param("FROM a AS build\nFROM b AS docs\n", "docs", id="other-names-ship"),
         pytest.param("FROM a AS django\nFROM django AS django-unittests\n", "django", id="test-suffix"),
         pytest.param("FROM a AS app\nFROM app AS app_dev\n", "app", id="dev-suffix"),
+        pytest.param("FROM a AS production\nFROM production AS local\n", "production", id="local"),
         pytest.param("FROM a AS build\nFROM b AS cuda-devel\n", "cuda-devel", id="cuda-devel-ships"),
         pytest.param("FROM a AS app\nFROM app AS latest\n", "latest", id="parts-are-whole-words"),
     ],
