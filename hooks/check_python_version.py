@@ -38,6 +38,34 @@ FROM python:3.11-slim-bookworm
 ```dockerfile
 FROM python:3.12-slim-bookworm
 ```
+
+## DPH211 copied-environment-python-mismatch
+### What it does
+Reports a ``COPY --from=<stage>`` into the shipped stages of a virtual environment or of
+installed packages (a source path with ``venv``, ``site-packages`` or
+``/usr/local/lib/pythonX.Y``) when the stage it comes from is built on another Python
+minor version than the stage it goes to (both read from their base images' tags, as for
+DPH210).
+### Why is this bad?
+A virtual environment belongs to the interpreter that made it: its ``bin/python`` links
+to that version, its packages sit in ``lib/python3.X/site-packages`` and compiled
+extensions are built for that version's ABI. Copied onto another minor version the
+image builds, and fails when the application starts (``ModuleNotFoundError`` or a
+missing interpreter).
+### Example
+```dockerfile
+FROM python:3.12-slim-bookworm AS builder
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt
+FROM python:3.13-slim-bookworm
+COPY --from=builder /opt/venv /opt/venv
+```
+### Use instead
+```dockerfile
+FROM python:3.13-slim-bookworm AS builder
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt
+FROM python:3.13-slim-bookworm
+COPY --from=builder /opt/venv /opt/venv
+```
 """
 from __future__ import annotations
 
@@ -46,7 +74,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hooks._cli import run_hook
-from hooks._dockerfile import Dockerfile
+from hooks._dockerfile import Dockerfile, Stage
 from hooks._findings import ERROR, Finding, Rule, unknown_target
 from hooks._hook import TARGET, Hook
 from hooks._images import parse_python_tag, stage_image_use
@@ -60,7 +88,12 @@ MISMATCH = Rule(
     "DPH210", "python-version-mismatch", ERROR,
     "The base image's Python version disagrees with the project's Python constraints.",
 )
-RULES = (MISMATCH,)
+COPIED_ENVIRONMENT = Rule(
+    "DPH211", "copied-environment-python-mismatch", ERROR,
+    "A virtual environment or installed packages are copied from a stage with another Python version.",
+)
+RULES = (MISMATCH, COPIED_ENVIRONMENT)
+_ENVIRONMENT_PATH_RE = re.compile(r"venv|site-packages|/lib/python\d", re.ASCII)
 
 _UV_PYTHON_RE = re.compile(r"python(\d+\.\d+(?:\.\d+)?)(?:-|$)", re.ASCII)
 
@@ -86,12 +119,52 @@ def _agrees(image: str, pinned: str) -> bool:
     return left[:depth] == right[:depth]
 
 
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _copied_environments(df: Dockerfile, stage: Stage) -> list[Finding]:
+    """DPH211 for each environment the shipped chain of ``stage`` copies from a stage on
+    another Python minor version."""
+    findings: list[Finding] = []
+    chain = df.chain(stage)
+    for member in chain:
+        for instr in member.instructions:
+            ref = instr.flag("from") if instr.keyword == "COPY" else None
+            source = df.stage_ref(ref, before=member.index) if ref else None
+            if source is None:
+                continue
+            sources = [word for word in (instr.json or tuple(instr.args.split()))[:-1] if not word.startswith("--")]
+            copied = next((word for word in sources if _ENVIRONMENT_PATH_RE.search(word)), None)
+            if copied is None:
+                continue
+            into = stage_image_use(df, df.chain(member)[0])
+            came = stage_image_use(df, df.chain(source)[0])
+            here = image_python(into) if into is not None else None
+            there = image_python(came) if came is not None else None
+            if here is None or there is None or _minor(here) == _minor(there):
+                continue
+            line, col = instr.find(copied)
+            findings.append(COPIED_ENVIRONMENT.at(
+                df.path, line, col,
+                f"COPY --from={ref} '{copied}' copies an environment made with Python {_minor(there)} into an "
+                f"image with Python {_minor(here)}, where its interpreter link and compiled packages do not "
+                f"work; build both stages FROM the same Python minor version",
+            ))
+    return findings
+
+
 def check(df: Dockerfile, *, context: BuildContext | None = None, target: str | None = None) -> list[Finding]:
     """``context``: the build context (None: unknown, nothing to compare with). Its
     files are looked at only when the image names a Python version."""
     stage = df.final_stage(target)
     if stage is None:
         return unknown_target(df.path, target)
+    return _copied_environments(df, stage) + _against_the_project(df, stage, context)
+
+
+def _against_the_project(df: Dockerfile, stage: Stage, context: BuildContext | None) -> list[Finding]:
+    """DPH210 for the shipped ``stage``."""
     use = stage_image_use(df, df.chain(stage)[0]) if context is not None else None
     version = image_python(use) if use is not None else None
     if context is None or use is None or version is None:

@@ -181,3 +181,38 @@ def test_documented_examples(tmp_path: Path) -> None:
 def test_pipfile_python(tmp_path: Path, pipfile: str, expected: list[str]) -> None:
     found = run(tmp_path, {"Dockerfile": "FROM python:3.12-slim-bookworm\n", "Pipfile": pipfile})
     assert len(found) == len(expected) and all(e in f[3] for f, e in zip(found, expected, strict=True))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN python -m venv /opt/venv\n"
+        "FROM python:3.13-slim-bookworm\nCOPY --from=build /opt/venv /opt/venv\n",
+        [(4, 19, "COPY --from=build '/opt/venv' copies an environment made with Python 3.12 into an image with "
+                 "Python 3.13, where its interpreter link and compiled packages do not work; build both stages "
+                 "FROM the same Python minor version")],
+        id="venv-across-minors",
+    ),
+    pytest.param(
+        "FROM python:3.12.4-slim-bookworm AS build\nRUN pip install --prefix /install x==1\n"
+        "FROM python:3.12-slim-bookworm\n"
+        "COPY --from=build /usr/local/lib/python3.12/site-packages /usr/local/lib/python3.12/site-packages\n",
+        [], id="same-minor",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN pip wheel -w /wheels x==1\n"
+        "FROM python:3.13-slim-bookworm\nCOPY --from=build /wheels /wheels\n",
+        [], id="wheels-are-not-an-environment",
+    ),
+    pytest.param(
+        "FROM ghcr.io/astral-sh/uv:python3.13-bookworm-slim AS build\nRUN uv sync --locked\n"
+        "FROM python:3.13-slim-bookworm\nCOPY --from=build /app/.venv /app/.venv\n",
+        [], id="uv-image-same-minor",
+    ),
+    pytest.param(
+        "FROM python:3.12-slim-bookworm AS build\nRUN python -m venv /opt/venv\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /opt/venv /opt/venv\n",
+        [], id="version-not-known",
+    ),
+])
+def test_copied_environment(text: str, expected: list[tuple[int, int, str]]) -> None:
+    assert [(f.line, f.col, f.message) for f in check(parse(text)) if f.code == "DPH211"] == expected
