@@ -42,7 +42,7 @@ from hooks._files import ReadError, Repo
 if TYPE_CHECKING:
     from yaml.nodes import Node
 
-    from hooks._dockerfile import Dockerfile
+    from hooks._dockerfile import Dockerfile, Stage
 
 MAX_FILES = 50  # Compose files per load, the root included
 MAX_DEPTH = 16  # nested includes, extends and merge keys
@@ -585,6 +585,24 @@ def services_built_from(
                 if build is not None and built is not None and os.path.normpath(repo.full(built)) == full:
                     same = [other for c in composes for other in c.services if other.name == service.name]
                     yield service, build, same
+
+
+def healthchecks_of(repo: Repo, dockerfile: Dockerfile, stage: Stage) -> list[tuple[str, Healthcheck]]:
+    """(service name, healthcheck) of each Compose service (:func:`services_built_from`)
+    that runs the image of ``stage`` of ``dockerfile``: its ``build.target``, else the last
+    stage, as Compose builds it; the healthcheck may be set in a Compose file merged with
+    the service's own."""
+    found: list[tuple[str, Healthcheck]] = []
+    for service, build, same in services_built_from(repo, dockerfile.path, "healthcheck"):
+        if build.target is None:
+            built: Stage | None = dockerfile.stages[-1] if dockerfile.stages else None
+        elif build.target.resolved:
+            built = dockerfile.stage_named(build.target.value)
+        else:
+            continue
+        if built is stage:
+            found += [(service.name, other.healthcheck) for other in same if other.healthcheck is not None]
+    return found
 
 
 def _compose_files_above(repo: Repo, directory: str) -> list[list[str]]:

@@ -243,23 +243,6 @@ def _meant_argv(text: str) -> tuple[str, ...] | None:
     return None
 
 
-def _compose_probes(repo: Repo, df: Dockerfile, stage: Stage) -> bool:
-    """Whether a Compose service that runs the image of ``stage`` probes it with a
-    ``healthcheck`` (set in its own Compose file or in one merged with it)."""
-    from hooks._compose import services_built_from
-
-    for _service, build, same in services_built_from(repo, df.path, "healthcheck"):
-        if build.target is None:
-            built: Stage | None = df.stages[-1]
-        elif build.target.resolved:
-            built = df.stage_named(build.target.value)
-        else:
-            continue
-        if built is stage and any(service.healthcheck is not None for service in same):
-            return True
-    return False
-
-
 def check(df: Dockerfile, *, target: str | None = None, repo: Repo | None = None) -> list[Finding]:
     """DPH601 and DPH602 for the final stage of ``df``; with the ``repo`` it belongs to,
     the Compose files that run it are read too."""
@@ -274,7 +257,11 @@ def check(df: Dockerfile, *, target: str | None = None, repo: Repo | None = None
                 healthcheck = instr
     if healthcheck is None:
         reason = _serves(df, stage, chain) if not df.dev_container else ""
-        if not reason or (repo is not None and _compose_probes(repo, df, stage)):
+        if not reason:
+            return []
+        from hooks._compose import healthchecks_of  # Compose files are read only for this
+
+        if repo is not None and healthchecks_of(repo, df, stage):
             return []
         where = f"final stage '{stage.name}'" if stage.name else "the final stage"
         line, col = stage.from_.position(0)

@@ -95,7 +95,6 @@ from hooks._images import (
 )
 
 if TYPE_CHECKING:
-    from hooks._compose import Healthcheck
     from hooks._files import Repo
 
 FULL_IMAGE = Rule(
@@ -173,6 +172,7 @@ def _probe_note(df: Dockerfile, chain: list[Stage], repo: Repo | None = None) ->
     stages or (with the ``repo``) a Compose healthcheck of a service that runs it calls
     curl, wget or git, which the full image has, slim has not, and no stage installs
     (DPH602 would report the probe after it; the RUN would fail)."""
+    from hooks._compose import healthchecks_of
     from hooks._shell import Command, argv_commands, commands, instruction_commands, run_script
 
     uses: dict[str, list[str]] = {}  # tool -> where it is called
@@ -192,7 +192,7 @@ def _probe_note(df: Dockerfile, chain: list[Stage], repo: Repo | None = None) ->
     checks = [instr for member in chain for instr in member.instructions if instr.keyword == "HEALTHCHECK"]
     if checks:
         called(instruction_commands(checks[-1]), "the HEALTHCHECK", probe=True)
-    for service, probe in _compose_probes(df, chain, repo) if repo is not None else ():
+    for service, probe in healthchecks_of(repo, df, chain[-1]) if repo is not None else ():
         argv, shell = probe.argv, probe.shell or ""
         place = f"the healthcheck of '{service}' in {probe.path}"
         called(argv_commands(argv) if argv else commands(shell), place, probe=True)
@@ -206,23 +206,6 @@ def _probe_note(df: Dockerfile, chain: list[Stage], repo: Repo | None = None) ->
         f"; slim has no {names}, which {' and '.join(where)} {'call' if len(where) > 1 else 'calls'}: {install}"
         + (", or probe with python3 -c and urllib" if probes else "")
     )
-
-
-def _compose_probes(df: Dockerfile, chain: list[Stage], repo: Repo) -> list[tuple[str, Healthcheck]]:
-    """(service, healthcheck) of each Compose service that runs the final stage of ``chain``."""
-    from hooks._compose import services_built_from
-
-    found = []
-    for service, build, same in services_built_from(repo, df.path, "healthcheck"):
-        if build.target is None:
-            built = df.stages[-1]
-        elif build.target.resolved:
-            built = df.stage_named(build.target.value) or df.stages[-1]
-        else:
-            continue
-        if built is chain[-1]:
-            found += [(service.name, other.healthcheck) for other in same if other.healthcheck is not None]
-    return found
 
 
 HOOK = Hook(
